@@ -1,0 +1,137 @@
+"""Site configuration: one TOML file in the user config directory.
+
+Precedence, highest first: command-line options, environment variables
+(``GONGZHI_DATABASE_URL``, ``GONGZHI_LANG``, ``GONGZHI_OPERATOR``,
+``GONGZHI_DATA_DIR``, ``GONGZHI_CONFIG``), the config file, the defaults below.
+``gongzhi config path`` prints where the file lives.
+"""
+
+from __future__ import annotations
+
+import locale
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+import tomli_w
+
+from core.errors import DomainError
+
+APP_NAME = "gongzhi"
+
+
+def data_dir() -> Path:
+    """Where the embedded database, attachments and backups live."""
+    override = os.environ.get("GONGZHI_DATA_DIR")
+    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def config_path() -> Path:
+    override = os.environ.get("GONGZHI_CONFIG")
+    if override:
+        return Path(override)
+    if os.environ.get("GONGZHI_DATA_DIR"):
+        # an isolated data directory (tests, a second street) carries its own config
+        return Path(os.environ["GONGZHI_DATA_DIR"]) / "config.toml"
+    return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'gongzhi.sqlite'}"
+
+
+@dataclass
+class RateSettings:
+    """How the three rates are computed (docs/rates.md explains each)."""
+
+    response_hours: int = 24
+    weight_response: int = 30
+    weight_resolution: int = 35
+    weight_satisfaction: int = 35
+    # how much a "basically satisfied" answer counts, in percent of "satisfied"
+    basically_satisfied_percent: int = 100
+
+
+@dataclass
+class Settings:
+    database_url: str = ""
+    language: str = "zh"
+    operator: str = "local"
+    ref_prefix: str = "QY"
+    street_name: str = ""
+    attachment_max_mb: int = 20
+    plugins: list[str] = field(default_factory=list)
+    rates: RateSettings = field(default_factory=RateSettings)
+
+    def to_toml(self) -> dict[str, Any]:
+        return {
+            "database_url": self.database_url,
+            "language": self.language,
+            "operator": self.operator,
+            "ref_prefix": self.ref_prefix,
+            "street_name": self.street_name,
+            "attachment_max_mb": self.attachment_max_mb,
+            "plugins": list(self.plugins),
+            "rates": dict(self.rates.__dict__),
+        }
+
+
+def _locale_language() -> str:
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "en" if value.lower().startswith("en") else "zh"
+    try:
+        loc = locale.getlocale()[0] or ""
+    except ValueError:
+        loc = ""
+    return "en" if loc.lower().startswith("en") else "zh"
+
+
+def load_settings(path: Path | None = None) -> Settings:
+    """Read the config file (if any) and apply the environment on top."""
+    path = path or config_path()
+    settings = Settings(language=_locale_language())
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise DomainError("config.invalid", path=str(path), detail=str(exc)) from exc
+        rates = raw.pop("rates", {}) or {}
+        for key, value in raw.items():
+            if not hasattr(settings, key):
+                raise DomainError("config.invalid", path=str(path), detail=f"unknown key {key!r}")
+            setattr(settings, key, value)
+        for key, value in rates.items():
+            if not hasattr(settings.rates, key):
+                raise DomainError("config.invalid", path=str(path), detail=f"unknown key rates.{key}")
+            setattr(settings.rates, key, int(value))
+    env = os.environ
+    if env.get("GONGZHI_DATABASE_URL"):
+        settings.database_url = env["GONGZHI_DATABASE_URL"]
+    if env.get("GONGZHI_LANG"):
+        settings.language = env["GONGZHI_LANG"]
+    if env.get("GONGZHI_OPERATOR"):
+        settings.operator = env["GONGZHI_OPERATOR"]
+    if not settings.database_url:
+        settings.database_url = default_database_url()
+    if settings.language not in ("zh", "en"):
+        settings.language = "zh"
+    return settings
+
+
+def save_settings(settings: Settings, path: Path | None = None) -> Path:
+    path = path or config_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = settings.to_toml()
+    if data["database_url"] == default_database_url():
+        data["database_url"] = ""
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
+    tmp.replace(path)
+    return path

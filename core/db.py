@@ -1,0 +1,226 @@
+"""Engines, sessions, migrations and backups for SQLite and PostgreSQL.
+
+SQLite is made truly transactional: WAL, foreign keys, a busy timeout, and
+``BEGIN IMMEDIATE`` for every session opened for writing (``Database.session()``),
+so two writers queue on the lock instead of failing half-way. Reads use
+``Database.read_session()`` (a deferred transaction that never blocks a writer).
+On PostgreSQL, :func:`run_with_retry` repeats a unit of work after a
+serialization failure or a deadlock.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TypeVar
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
+from sqlmodel import Session
+
+from core.errors import DomainError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+CORE_VERSION_TABLE = "alembic_version"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def _sqlite_setup(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        # let SQLAlchemy's "begin" event below emit BEGIN itself
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+
+class Database:
+    """One database: its URL, a reading engine and a writing engine."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        parsed = make_url(url)
+        self.dialect = parsed.get_backend_name()
+        if self.dialect == "sqlite":
+            database = parsed.database
+            if database and database != ":memory:":
+                Path(database).parent.mkdir(parents=True, exist_ok=True)
+            self.engine = create_engine(
+                url,
+                echo=echo,
+                connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+            )
+            _sqlite_setup(self.engine)
+            self.write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
+        elif self.dialect == "postgresql":
+            if parsed.drivername == "postgresql":
+                url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
+                self.url = url
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+            self.write_engine = self.engine
+        else:
+            raise DomainError("db.unsupported_url", url=parsed.render_as_string(hide_password=True))
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.dialect == "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path | None:
+        if not self.is_sqlite:
+            return None
+        database = make_url(self.url).database
+        return Path(database) if database and database != ":memory:" else None
+
+    def session(self) -> Session:
+        """A session for writing: on SQLite its transactions start with BEGIN IMMEDIATE."""
+        return Session(self.write_engine, expire_on_commit=False)
+
+    def read_session(self) -> Session:
+        return Session(self.engine, expire_on_commit=False)
+
+    def dispose(self) -> None:
+        self.engine.dispose()
+
+    # -- migrations ---------------------------------------------------------
+
+    def alembic_config(self) -> Config:
+        cfg = Config()
+        cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+        cfg.set_main_option("version_table", CORE_VERSION_TABLE)
+        cfg.attributes["database"] = self
+        return cfg
+
+    def current_revision(self) -> str | None:
+        with self.engine.connect() as conn:
+            ctx = MigrationContext.configure(conn, opts={"version_table": CORE_VERSION_TABLE})
+            return ctx.get_current_revision()
+
+    def head_revision(self) -> str | None:
+        return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
+
+    def is_current(self) -> bool:
+        return self.current_revision() == self.head_revision()
+
+    def upgrade(self, revision: str = "head") -> None:
+        command.upgrade(self.alembic_config(), revision)
+
+    def downgrade(self, revision: str) -> None:
+        command.downgrade(self.alembic_config(), revision)
+
+    def check(self) -> list[tuple]:
+        """Differences between the migrated schema and the models (empty = clean)."""
+        from alembic.autogenerate import compare_metadata
+
+        from core.migrations.env_support import core_metadata, include_object
+
+        with self.engine.connect() as conn:
+            ctx = MigrationContext.configure(
+                conn,
+                opts={
+                    "version_table": CORE_VERSION_TABLE,
+                    "include_object": include_object,
+                    "compare_type": True,
+                },
+            )
+            return compare_metadata(ctx, core_metadata())
+
+    def ensure_ready(self) -> Path | None:
+        """Make the database usable at start-up.
+
+        An embedded SQLite file is upgraded in place, after a backup copy when it
+        already held data; a shared PostgreSQL is only checked (upgrades there are
+        an operator's decision: ``gongzhi db upgrade``). Returns the backup path.
+        """
+        current, head = self.current_revision(), self.head_revision()
+        if current == head:
+            return None
+        if not self.is_sqlite:
+            raise DomainError("db.not_upgraded", current=current or "-", head=head)
+        backup_path = None
+        path = self.sqlite_path
+        if current is not None and path is not None and path.exists():
+            backup_path = self.backup(reason=f"pre-upgrade-{current}")
+        self.upgrade()
+        return backup_path
+
+    # -- backups ------------------------------------------------------------
+
+    def backup(self, target: Path | None = None, *, reason: str = "manual") -> Path:
+        """An online, consistent copy of the SQLite file (sqlite3 backup API)."""
+        source = self.sqlite_path
+        if source is None:
+            raise DomainError("db.backup_unsupported")
+        if target is None:
+            stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+            target = source.parent / "backups" / f"{source.stem}-{stamp}-{reason}.sqlite"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.exists():
+            raise FileExistsError(target)
+        src = sqlite3.connect(source)
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+            src.close()
+        return target
+
+
+@contextmanager
+def write(db: Database) -> Iterator[Session]:
+    """A writing session that is closed (and rolled back if uncommitted) on exit."""
+    session = db.session()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+_RETRY_SQLSTATES = {"40001", "40P01"}  # serialization_failure, deadlock_detected
+
+
+def _is_retryable(exc: DBAPIError) -> bool:
+    orig = getattr(exc, "orig", None)
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate in _RETRY_SQLSTATES:
+        return True
+    return isinstance(exc, OperationalError) and "database is locked" in str(exc)
+
+
+def run_with_retry(db: Database, work: Callable[[Session], T], *, attempts: int = 5) -> T:
+    """Run ``work(session)`` in a fresh writing session, retrying transient conflicts."""
+    for attempt in range(1, attempts + 1):
+        with write(db) as session:
+            try:
+                return work(session)
+            except DBAPIError as exc:
+                session.rollback()
+                if attempt == attempts or not _is_retryable(exc):
+                    raise
+                log.info("retrying after transient conflict (%s), attempt %d", exc.orig, attempt)
+                time.sleep(0.01 * 2**attempt)
+    raise AssertionError("unreachable")

@@ -1,0 +1,99 @@
+"""Typed domain errors with a stable code and a message in Chinese and English.
+
+Services raise :class:`DomainError` (never a bare ``ValueError``) so that the CLI,
+the TUI and plugins can show one clear line in the user's language, and tests can
+assert on the stable ``code``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# code -> (Chinese template, English template). Templates use str.format fields.
+MESSAGES: dict[str, tuple[str, str]] = {
+    # generic
+    "input.required": ("{field} 不能为空", "{field} is required"),
+    "input.too_long": ("{field} 不能超过 {max} 个字符（现为 {length}）", "{field} must be at most {max} characters (got {length})"),
+    "input.invalid_choice": ("{field} 的取值「{value}」无效，可选：{choices}", "invalid {field} '{value}'; choose from: {choices}"),
+    "input.invalid": ("{field} 无效：{value}", "invalid {field}: {value}"),
+    "input.invalid_date": ("日期「{value}」格式无效，应为 YYYY-MM-DD", "invalid date '{value}'; expected YYYY-MM-DD"),
+    "db.not_upgraded": ("数据库结构不是最新版本（当前 {current}，需要 {head}），请运行 gongzhi db upgrade", "database schema is not up to date (at {current}, need {head}); run 'gongzhi db upgrade'"),
+    "db.unsupported_url": ("不支持的数据库地址：{url}", "unsupported database URL: {url}"),
+    "db.backup_unsupported": ("PostgreSQL 请使用 pg_dump 备份", "back up PostgreSQL with pg_dump"),
+    "config.invalid": ("配置文件 {path} 有误：{detail}", "config file {path} is invalid: {detail}"),
+    "demo.not_empty": ("数据库中已有数据，演示街道只能建在空库中（可用 --db 指定新库）", "the database already holds data; build the demo street in an empty database (use --db)"),
+    # places
+    "place.not_found": ("找不到地点：{ref}", "place not found: {ref}"),
+    "place.invalid_parent": ("「{kind}」不能放在「{parent_kind}」之下", "a {kind_en} cannot be placed under a {parent_kind_en}"),
+    "place.has_children": ("地点「{name}」下还有 {count} 个下级地点，不能删除", "place '{name}' still has {count} child places and cannot be deleted"),
+    "place.has_records": ("地点「{name}」还有关联记录（{what}），不能删除", "place '{name}' still has records ({what_en}) and cannot be deleted"),
+    "place.cycle": ("不能把地点移到它自己的下级之下", "a place cannot be moved under one of its own descendants"),
+    "place.invalid_floors": ("楼层范围无效：{floor_from}–{floor_to}", "invalid floor range: {floor_from}-{floor_to}"),
+    "place.housing_type_not_allowed": ("只有小区和楼栋可以设置房屋类型", "only compounds and buildings carry a housing type"),
+    # people
+    "person.not_found": ("找不到居民：{ref}", "person not found: {ref}"),
+    "person.invalid_phone": ("手机号「{value}」无效：应为 11 位大陆手机号（1 开头，第二位 3–9）", "invalid phone '{value}': expected an 11-digit mainland mobile number (1, then 3-9)"),
+    "person.invalid_id_number": ("身份证号「{value}」无效：{reason}", "invalid ID number '{value}': {reason_en}"),
+    "person.invalid_birth_year": ("出生年份 {value} 无效", "invalid birth year {value}"),
+    "person.household_required": ("住址必须是「户」级地点", "the home place must be a household"),
+    "person.duplicate_id_number": ("身份证号已登记在 {name} 名下", "this ID number is already registered to {name}"),
+    "person.invalid_care_tag": ("关爱标签「{value}」无效，可选：{choices}", "invalid care tag '{value}'; choose from: {choices}"),
+    # organisations
+    "org.not_found": ("找不到组织：{ref}", "organisation not found: {ref}"),
+    "membership.not_found": ("找不到任职记录：{ref}", "membership not found: {ref}"),
+    "membership.invalid_dates": ("结束日期早于开始日期", "the end date is before the start date"),
+    "membership.already_ended": ("该任职已于 {date} 结束", "this membership already ended on {date}"),
+    "membership.duplicate": ("{person} 已在「{org}」担任「{role}」", "{person} already holds the post '{role}' in '{org}'"),
+    # categories
+    "category.not_found": ("找不到诉求类别：{ref}", "request category not found: {ref}"),
+    "category.duplicate": ("诉求类别代码「{code}」已存在", "request category code '{code}' already exists"),
+    "category.invalid_sla": ("时限（小时）必须是正整数：{value}", "SLA hours must be positive whole numbers: {value}"),
+    # requests
+    "request.not_found": ("找不到诉求：{ref}", "request not found: {ref}"),
+    "request.illegal_transition": ("诉求 {ref} 不能从「{from_label}」变为「{to_label}」", "request {ref} cannot go from {from_status} to {to_status}"),
+    "request.description_too_long": ("诉求描述不能超过 {max} 个字（现为 {length}）", "the description must be at most {max} characters (got {length})"),
+    "request.reporter_conflict": ("匿名诉求不能同时指定反映人", "an anonymous request cannot name a reporter"),
+    "request.duplicate_target": ("重复件必须指向另一件未被标记为重复的诉求", "a duplicate must point to another request that is not itself a duplicate"),
+    "request.duplicate_ref": ("需要指明重复的原诉求", "name the original request this one duplicates"),
+    "request.feedback_not_resolved": ("诉求 {ref} 尚未办结（当前「{status_label}」），不能回访", "request {ref} is not resolved (it is {status}); feedback comes after resolution"),
+    "request.reopen_needs_dissatisfied": ("只有「不满意」的回访才能重新办理", "only a dissatisfied answer can reopen a request"),
+    "request.dispatch_not_allowed": ("诉求 {ref} 当前「{status_label}」，不能派单", "request {ref} is {status} and cannot be dispatched"),
+    "request.dispatch_needs_department": ("吹哨只能派给职能部门，「{org}」不是职能部门", "a whistle goes to departments; '{org}' is not a department"),
+    "request.dispatch_not_found": ("找不到派单记录：{ref}", "dispatch not found: {ref}"),
+    "request.dispatch_already_reported": ("{org} 已于 {at} 报到", "{org} already reported in at {at}"),
+    "request.invalid_rating": ("评分应为 1–5：{value}", "the rating must be 1-5: {value}"),
+    "request.attachment_missing": ("附件文件不存在：{path}", "attachment file not found: {path}"),
+    "request.attachment_too_large": ("附件「{path}」超过 {max_mb} MB", "attachment '{path}' exceeds {max_mb} MB"),
+    "request.invalid_period": ("统计区间无效：{value}", "invalid period: {value}"),
+    "request.already_supporter": ("{person} 已是该诉求的支持人", "{person} already supports this request"),
+}
+
+
+class DomainError(Exception):
+    """A rule of the domain was broken; nothing was written.
+
+    ``code`` is stable (tests and scripts match on it); ``params`` fill the
+    message templates; :meth:`message` renders it in ``zh`` or ``en``.
+    """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        if code not in MESSAGES:
+            raise KeyError(f"unknown error code {code!r}")
+        self.code = code
+        self.params = params
+        super().__init__(f"{code}: {self.message('en')}")
+
+    def message(self, lang: str = "zh") -> str:
+        zh, en = MESSAGES[self.code]
+        template = en if lang == "en" else zh
+        params = _SafeDict(self.params)
+        return template.format_map(params)
+
+
+class _SafeDict(dict):
+    """Format mapping that falls back to the Chinese value for ``*_en`` keys."""
+
+    def __missing__(self, key: str) -> str:
+        if key.endswith("_en") and key[:-3] in self:
+            return str(self[key[:-3]])
+        return "{" + key + "}"

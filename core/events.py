@@ -1,0 +1,37 @@
+"""Events fired by services *after* their transaction commits.
+
+Listeners (the plugin manager wires plugin hooks in here) get the event name and
+keyword payload. A failing listener is logged and never undoes the write that
+fired it: the commit already happened.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+Listener = Callable[..., Any]
+_listeners: list[Listener] = []
+
+REQUEST_CREATED = "request_created"
+REQUEST_STATUS_CHANGED = "request_status_changed"
+REQUEST_DISPATCHED = "request_dispatched"
+FEEDBACK_RECORDED = "feedback_recorded"
+
+
+def subscribe(listener: Listener) -> Callable[[], None]:
+    """Add a listener ``listener(event, **payload)``; returns a function that removes it."""
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener) if listener in _listeners else None
+
+
+def fire(event: str, **payload: Any) -> None:
+    for listener in list(_listeners):
+        try:
+            listener(event, **payload)
+        except Exception:  # noqa: BLE001 - a listener must never break the caller
+            name = getattr(listener, "__qualname__", repr(listener))
+            log.exception("event listener %s failed on %s", name, event)

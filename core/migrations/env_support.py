@@ -1,0 +1,27 @@
+"""What the core's migration environment compares: only the core's own tables.
+
+Plugin tables live on the same ``SQLModel.metadata`` once a plugin is enabled,
+but belong to the plugin's own environment and version table.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import MetaData
+from sqlmodel import SQLModel
+
+
+def core_metadata() -> MetaData:
+    import core.models  # noqa: F401  (registers the tables)
+
+    return SQLModel.metadata
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    from core.models import CORE_TABLES
+
+    if type_ == "table":
+        return name in CORE_TABLES
+    table = getattr(obj, "table", None)
+    if table is not None:
+        return table.name in CORE_TABLES
+    return True

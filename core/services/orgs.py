@@ -1,0 +1,147 @@
+"""Organisations and memberships. A person may hold several posts at once
+(双向进入、交叉任职 is the norm, not an edge case); a post ends, it is never deleted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlmodel import Session
+
+from core.errors import DomainError
+from core.models.orgs import Membership, Organisation
+from core.services.base import Actor, audit, choice, require_text, snapshot, transaction
+from core.models.vocab import OrgKind, Role
+from core.services.people import get_person
+from core.services.places import get_place
+
+
+def get_organisation(session: Session, org_id: int) -> Organisation:
+    org = session.get(Organisation, org_id)
+    if org is None:
+        raise DomainError("org.not_found", ref=org_id)
+    return org
+
+
+def find_organisation(session: Session, ref: str | int) -> Organisation:
+    if isinstance(ref, int) or str(ref).isdigit():
+        return get_organisation(session, int(ref))
+    rows = session.scalars(select(Organisation).where(Organisation.name == str(ref).strip()).limit(2)).all()
+    if len(rows) != 1:
+        raise DomainError("org.not_found", ref=ref)
+    return rows[0]
+
+
+def create_organisation(
+    session: Session,
+    *,
+    actor: Actor,
+    kind: str,
+    name: str,
+    place_id: int | None = None,
+    parent_id: int | None = None,
+) -> Organisation:
+    with transaction(session):
+        kind_ = choice(OrgKind, kind, "kind")
+        if place_id is not None:
+            get_place(session, place_id)
+        if parent_id is not None:
+            get_organisation(session, parent_id)
+        org = Organisation(
+            kind=kind_.value,
+            name=require_text(name, "name", max_len=100),
+            place_id=place_id,
+            parent_id=parent_id,
+        )
+        session.add(org)
+        session.flush()
+        audit(session, actor, "organisation.create", "organisation", org.id, None, snapshot(org))
+    return org
+
+
+def add_membership(
+    session: Session,
+    *,
+    actor: Actor,
+    person_id: int,
+    organisation_id: int,
+    role: str,
+    scope_place_id: int | None = None,
+    start_date: date | None = None,
+    end_date: date | None = None,
+) -> Membership:
+    with transaction(session):
+        person = get_person(session, person_id)
+        org = get_organisation(session, organisation_id)
+        role_ = choice(Role, role, "role")
+        if scope_place_id is not None:
+            get_place(session, scope_place_id)
+        if start_date and end_date and end_date < start_date:
+            raise DomainError("membership.invalid_dates")
+        current = session.scalar(
+            select(Membership).where(
+                Membership.person_id == person_id,
+                Membership.organisation_id == organisation_id,
+                Membership.role == role_.value,
+                Membership.scope_place_id.is_(None)
+                if scope_place_id is None
+                else Membership.scope_place_id == scope_place_id,
+                or_(Membership.end_date.is_(None), Membership.end_date >= date.today()),
+            )
+        )
+        if current is not None:
+            raise DomainError("membership.duplicate", person=person.name, org=org.name, role=role_.label("zh"))
+        membership = Membership(
+            person_id=person_id,
+            organisation_id=organisation_id,
+            role=role_.value,
+            scope_place_id=scope_place_id,
+            start_date=start_date,
+            end_date=end_date,
+        )
+        session.add(membership)
+        session.flush()
+        audit(session, actor, "membership.create", "membership", membership.id, None, snapshot(membership))
+    return membership
+
+
+def end_membership(session: Session, *, actor: Actor, membership_id: int, end_date: date | None = None) -> Membership:
+    with transaction(session):
+        membership = session.get(Membership, membership_id)
+        if membership is None:
+            raise DomainError("membership.not_found", ref=membership_id)
+        if membership.end_date is not None and membership.end_date <= date.today():
+            raise DomainError("membership.already_ended", date=membership.end_date.isoformat())
+        end = end_date or date.today()
+        if membership.start_date and end < membership.start_date:
+            raise DomainError("membership.invalid_dates")
+        before = snapshot(membership)
+        membership.end_date = end
+        session.flush()
+        audit(session, actor, "membership.end", "membership", membership.id, before, snapshot(membership))
+    return membership
+
+
+def memberships_of(session: Session, person_id: int, *, current_only: bool = True) -> list[tuple[Membership, Organisation]]:
+    stmt = (
+        select(Membership, Organisation)
+        .join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.person_id == person_id)
+    )
+    if current_only:
+        stmt = stmt.where(or_(Membership.end_date.is_(None), Membership.end_date >= date.today()))
+    return [(m, o) for m, o in session.execute(stmt.order_by(Organisation.kind, Organisation.name))]
+
+
+def members_of(session: Session, organisation_id: int, *, current_only: bool = True) -> list[Membership]:
+    stmt = select(Membership).where(Membership.organisation_id == organisation_id)
+    if current_only:
+        stmt = stmt.where(or_(Membership.end_date.is_(None), Membership.end_date >= date.today()))
+    return list(session.scalars(stmt.order_by(Membership.role, Membership.id)))
+
+
+def organisations(session: Session, *, kind: str | None = None) -> list[Organisation]:
+    stmt = select(Organisation)
+    if kind:
+        stmt = stmt.where(Organisation.kind == choice(OrgKind, kind, "kind").value)
+    return list(session.scalars(stmt.order_by(Organisation.kind, Organisation.name)))

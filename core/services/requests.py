@@ -1,0 +1,733 @@
+"""Requests (诉求) through the closed loop 发现问题—分类交办—限时办结—反馈评价.
+
+Every change is one transaction that writes the request, an append-only event on
+its timeline and an audit record, then fires an event after commit. Only the
+transitions in :data:`core.models.vocab.TRANSITIONS` are accepted.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session
+
+from core import events
+from core.config import data_dir
+from core.errors import DomainError
+from core.models.orgs import Organisation
+from core.models.people import Person
+from core.models.places import Place
+from core.models.requests import (
+    RefCounter,
+    Request,
+    RequestAttachment,
+    RequestDispatch,
+    RequestEvent,
+    RequestFeedback,
+    RequestSupporter,
+)
+from core.models.types import local, utcnow
+from core.models.vocab import (
+    DONE_STATUSES,
+    TRANSITIONS,
+    Channel,
+    DispatchRole,
+    OrgKind,
+    Priority,
+    RequestType,
+    ResolvedAnswer,
+    Satisfaction,
+    Status,
+)
+from core.services.base import Actor, audit, choice, optional_text, require_text, snapshot, transaction
+from core.services.categories import get_category, sla_hours
+from core.services.orgs import get_organisation
+from core.services.people import get_person
+from core.services.places import get_place
+
+DESCRIPTION_MAX = 4000
+DEFAULT_REF_PREFIX = "QY"
+
+
+# -- reading -------------------------------------------------------------------
+
+
+def get_request(session: Session, request_id: int) -> Request:
+    request = session.get(Request, request_id)
+    if request is None:
+        raise DomainError("request.not_found", ref=request_id)
+    return request
+
+
+def find_request(session: Session, ref: str | int) -> Request:
+    """A request by its ref number (QY-2026-000123) or id."""
+    text = str(ref).strip()
+    if text.isdigit():
+        return get_request(session, int(text))
+    found = session.scalar(select(Request).where(Request.ref == text.upper()))
+    if found is None:
+        raise DomainError("request.not_found", ref=ref)
+    return found
+
+
+def timeline(session: Session, request_id: int) -> list[RequestEvent]:
+    return list(
+        session.scalars(
+            select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
+        )
+    )
+
+
+def replay_status(events_: Iterable[RequestEvent]) -> Status | None:
+    """The status a timeline leads to: what the request's status must equal."""
+    status: Status | None = None
+    for event in events_:
+        if event.kind == "created":
+            status = Status.submitted
+        elif event.to_status is not None:
+            if status is None or Status(event.to_status) not in TRANSITIONS[status]:
+                raise ValueError(f"timeline breaks the lifecycle at event {event.id}")
+            status = Status(event.to_status)
+    return status
+
+
+def dispatches(session: Session, request_id: int) -> list[RequestDispatch]:
+    return list(
+        session.scalars(
+            select(RequestDispatch).where(RequestDispatch.request_id == request_id).order_by(RequestDispatch.id)
+        )
+    )
+
+
+def feedbacks(session: Session, request_id: int) -> list[RequestFeedback]:
+    return list(
+        session.scalars(
+            select(RequestFeedback).where(RequestFeedback.request_id == request_id).order_by(RequestFeedback.id)
+        )
+    )
+
+
+def supporters(session: Session, request_id: int) -> list[RequestSupporter]:
+    return list(
+        session.scalars(
+            select(RequestSupporter).where(RequestSupporter.request_id == request_id).order_by(RequestSupporter.id)
+        )
+    )
+
+
+def attachments(session: Session, request_id: int) -> list[RequestAttachment]:
+    return list(
+        session.scalars(
+            select(RequestAttachment).where(RequestAttachment.request_id == request_id).order_by(RequestAttachment.id)
+        )
+    )
+
+
+def is_overdue(request: Request, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return request.due_at is not None and request.due_at < now and Status(request.status) not in DONE_STATUSES
+
+
+def overdue_condition(now: datetime):
+    return and_(
+        Request.due_at.is_not(None),
+        Request.due_at < now,
+        Request.status.not_in([s.value for s in DONE_STATUSES]),
+    )
+
+
+@dataclass
+class RequestFilter:
+    statuses: Sequence[str] = ()
+    community_id: int | None = None
+    place_id: int | None = None  # this node and everything below it
+    channel: str | None = None
+    category_id: int | None = None
+    overdue: bool = False
+    text: str = ""  # in ref, title or description
+    reporter_query: str = ""  # reporter name or pinyin
+
+
+@dataclass
+class RequestPage:
+    rows: list[Request]
+    total: int
+    offset: int
+    limit: int
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+_SORTS = {
+    "created": Request.created_at,
+    "due": Request.due_at,
+    "status": Request.status,
+    "ref": Request.ref,
+    "priority": Request.priority,
+}
+
+
+def list_requests(
+    session: Session,
+    flt: RequestFilter | None = None,
+    *,
+    sort: str = "created",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 50,
+    count: bool = True,
+    now: datetime | None = None,
+) -> RequestPage:
+    """One page of requests matching ``flt``, newest first by default."""
+    from core.pinyin import normalise_query
+    from core.services.people import _escape_like
+
+    flt = flt or RequestFilter()
+    now = now or utcnow()
+    conditions = []
+    if flt.statuses:
+        conditions.append(Request.status.in_([choice(Status, s, "status").value for s in flt.statuses]))
+    if flt.community_id is not None or flt.place_id is not None:
+        place_q = select(Place.id)
+        if flt.community_id is not None:
+            place_q = place_q.where(Place.community_id == flt.community_id)
+        if flt.place_id is not None:
+            node = get_place(session, flt.place_id)
+            place_q = place_q.where(Place.path.startswith(node.path, autoescape=True))
+        conditions.append(Request.place_id.in_(place_q))
+    if flt.channel:
+        conditions.append(Request.channel == choice(Channel, flt.channel, "channel").value)
+    if flt.category_id is not None:
+        conditions.append(Request.category_id == flt.category_id)
+    if flt.overdue:
+        conditions.append(overdue_condition(now))
+    if flt.text.strip():
+        like = f"%{_escape_like(flt.text.strip())}%"
+        conditions.append(
+            or_(
+                Request.title.like(like, escape="\\"),
+                Request.description.like(like, escape="\\"),
+                Request.ref.like(like.upper(), escape="\\"),
+            )
+        )
+    if flt.reporter_query.strip():
+        q = flt.reporter_query.strip()
+        key = normalise_query(q)
+        person_conditions = [Person.name.like(f"%{_escape_like(q)}%", escape="\\")]
+        if key.isascii() and key:
+            person_conditions.append(Person.search_keys.like(f"%|{_escape_like(key)}%", escape="\\"))
+        conditions.append(Request.reporter_id.in_(select(Person.id).where(or_(*person_conditions))))
+    order_col = _SORTS.get(sort, Request.created_at)
+    stmt = select(Request).where(*conditions)
+    stmt = stmt.order_by(order_col.desc() if descending else order_col.asc(), Request.id.desc() if descending else Request.id)
+    rows = list(session.scalars(stmt.offset(offset).limit(limit)))
+    total = session.scalar(select(func.count()).select_from(Request).where(*conditions)) if count else -1
+    return RequestPage(rows=rows, total=total or 0, offset=offset, limit=limit)
+
+
+def count_by_status(session: Session) -> dict[str, int]:
+    return dict(session.execute(select(Request.status, func.count()).group_by(Request.status)).all())
+
+
+# -- writing -------------------------------------------------------------------
+
+
+def next_ref(session: Session, *, prefix: str, year: int) -> str:
+    """The next ref number, atomically, on SQLite and PostgreSQL (upsert … returning)."""
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    stmt = (
+        insert(RefCounter)
+        .values(prefix=prefix, year=year, last=1)
+        .on_conflict_do_update(index_elements=["prefix", "year"], set_={"last": RefCounter.last + 1})
+        .returning(RefCounter.last)
+    )
+    number = session.execute(stmt).scalar_one()
+    return f"{prefix}-{year}-{number:06d}"
+
+
+def _event(
+    session: Session,
+    request: Request,
+    actor: Actor,
+    kind: str,
+    *,
+    at: datetime,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    public_note: str = "",
+    private_note: str = "",
+    data: dict[str, Any] | None = None,
+) -> RequestEvent:
+    event = RequestEvent(
+        request_id=request.id,
+        at=at,
+        actor=actor.name,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        public_note=optional_text(public_note, "public_note", max_len=2000),
+        private_note=optional_text(private_note, "private_note", max_len=2000),
+        data=data,
+    )
+    session.add(event)
+    return event
+
+
+def _check_attachment_files(paths: Sequence[str | Path], max_mb: int) -> list[Path]:
+    files = []
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.is_file():
+            raise DomainError("request.attachment_missing", path=str(raw))
+        if path.stat().st_size > max_mb * 1024 * 1024:
+            raise DomainError("request.attachment_too_large", path=str(raw), max_mb=max_mb)
+        files.append(path)
+    return files
+
+
+def _store_attachments(
+    session: Session, request: Request, actor: Actor, files: list[Path], at: datetime, written: list[Path]
+) -> list[RequestAttachment]:
+    """Copy files into the data directory (content-addressed) and record them."""
+    out = []
+    folder = data_dir() / "attachments" / request.ref
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in files:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        target = folder / f"{digest[:12]}-{path.name}"
+        if not target.exists():
+            shutil.copyfile(path, target)
+            written.append(target)
+        row = RequestAttachment(
+            request_id=request.id,
+            filename=path.name,
+            stored_path=str(target.relative_to(data_dir())),
+            sha256=digest,
+            size=path.stat().st_size,
+            at=at,
+            actor=actor.name,
+        )
+        session.add(row)
+        out.append(row)
+    return out
+
+
+def _remove(paths: list[Path]) -> None:
+    for p in paths:
+        p.unlink(missing_ok=True)
+
+
+def create_request(
+    session: Session,
+    *,
+    actor: Actor,
+    channel: str,
+    type: str,
+    category_id: int,
+    title: str,
+    place_id: int,
+    description: str = "",
+    reporter_id: int | None = None,
+    anonymous: bool = False,
+    priority: str = "normal",
+    external_id: str | None = None,
+    lead_org_id: int | None = None,
+    attachment_paths: Sequence[str | Path] = (),
+    ref_prefix: str = DEFAULT_REF_PREFIX,
+    attachment_max_mb: int = 20,
+    at: datetime | None = None,
+    public_note: str = "",
+) -> Request:
+    """Log a request. ``at`` records when it was raised (e.g. at last week's bench meeting)."""
+    written: list[Path] = []
+    at = at or utcnow()
+    try:
+        with transaction(session):
+            channel_ = choice(Channel, channel, "channel")
+            type_ = choice(RequestType, type, "type")
+            priority_ = choice(Priority, priority, "priority")
+            title = require_text(title, "title", max_len=200)
+            description = (description or "").strip()
+            if len(description) > DESCRIPTION_MAX:
+                raise DomainError("request.description_too_long", max=DESCRIPTION_MAX, length=len(description))
+            category = get_category(session, category_id)
+            if not category.active:
+                raise DomainError("category.not_found", ref=category_id)
+            place = get_place(session, place_id)
+            if anonymous and reporter_id is not None:
+                raise DomainError("request.reporter_conflict")
+            if reporter_id is not None:
+                get_person(session, reporter_id)
+            lead = lead_org_id if lead_org_id is not None else category.default_department_id
+            if lead is not None:
+                get_organisation(session, lead)
+            files = _check_attachment_files(attachment_paths, attachment_max_mb)
+            request = Request(
+                ref=next_ref(session, prefix=ref_prefix, year=local(at).year),
+                channel=channel_.value,
+                external_id=optional_text(external_id, "external_id", max_len=60) or None,
+                type=type_.value,
+                category_id=category.id,
+                title=title,
+                description=description,
+                place_id=place.id,
+                reporter_id=reporter_id,
+                anonymous=anonymous,
+                priority=priority_.value,
+                status=Status.submitted.value,
+                lead_org_id=lead,
+                created_at=at,
+                created_by=actor.name,
+                due_at=at + timedelta(hours=sla_hours(category, priority_)),
+                updated_at=at,
+            )
+            session.add(request)
+            session.flush()
+            _event(session, request, actor, "created", at=at, to_status=None, public_note=public_note,
+                   data={"channel": channel_.value, "external_id": request.external_id})
+            stored = _store_attachments(session, request, actor, files, at, written)
+            session.flush()
+            audit(session, actor, "request.create", "request", request.id, None,
+                  snapshot(request) | {"attachments": [a.filename for a in stored]})
+    except BaseException:
+        _remove(written)
+        raise
+    events.fire(events.REQUEST_CREATED, request_id=request.id, actor=actor.name)
+    return request
+
+
+def _apply_transition(
+    session: Session,
+    request: Request,
+    actor: Actor,
+    to: Status,
+    *,
+    at: datetime,
+    public_note: str = "",
+    private_note: str = "",
+    data: dict[str, Any] | None = None,
+) -> Status:
+    current = Status(request.status)
+    if to not in TRANSITIONS[current]:
+        raise DomainError(
+            "request.illegal_transition",
+            ref=request.ref,
+            from_status=current.value,
+            to_status=to.value,
+            from_label=current.label("zh"),
+            to_label=to.label("zh"),
+        )
+    request.status = to.value
+    request.updated_at = at
+    if current == Status.submitted and request.first_response_at is None:
+        request.first_response_at = at
+    if to == Status.resolved or to == Status.answered:
+        request.resolved_at = at
+    elif to == Status.closed:
+        request.closed_at = at
+    elif to == Status.in_progress and current in (Status.resolved, Status.closed):
+        # reopened: it is open (and can be overdue) again; the timeline keeps history
+        request.resolved_at = None
+        request.closed_at = None
+    _event(session, request, actor, "transition", at=at, from_status=current.value, to_status=to.value,
+           public_note=public_note, private_note=private_note, data=data)
+    return current
+
+
+def transition(
+    session: Session,
+    *,
+    actor: Actor,
+    request_id: int,
+    to_status: str,
+    public_note: str = "",
+    private_note: str = "",
+    duplicate_of_id: int | None = None,
+    at: datetime | None = None,
+) -> Request:
+    """Move a request along its lifecycle; marking a duplicate names the original."""
+    at = at or utcnow()
+    with transaction(session):
+        request = get_request(session, request_id)
+        to = choice(Status, to_status, "status")
+        before = snapshot(request)
+        data = None
+        if to == Status.duplicate:
+            original = _duplicate_target(session, request, duplicate_of_id)
+            request.duplicate_of_id = original.id
+            data = {"duplicate_of": original.ref}
+        elif duplicate_of_id is not None:
+            raise DomainError("request.duplicate_target")
+        previous = _apply_transition(session, request, actor, to, at=at, public_note=public_note,
+                                     private_note=private_note, data=data)
+        if to == Status.duplicate and request.reporter_id is not None:
+            _support(session, actor, original, request.reporter_id, via=request, at=at, strict=False)
+        session.flush()
+        audit(session, actor, "request.transition", "request", request.id, before, snapshot(request))
+    events.fire(events.REQUEST_STATUS_CHANGED, request_id=request.id, from_status=previous.value,
+                to_status=to.value, actor=actor.name)
+    return request
+
+
+def _duplicate_target(session: Session, request: Request, duplicate_of_id: int | None) -> Request:
+    if duplicate_of_id is None:
+        raise DomainError("request.duplicate_ref")
+    original = get_request(session, duplicate_of_id)
+    if original.id == request.id or original.status == Status.duplicate or original.duplicate_of_id is not None:
+        raise DomainError("request.duplicate_target")
+    return original
+
+
+def _support(
+    session: Session, actor: Actor, request: Request, person_id: int, *, via: Request | None, at: datetime, strict: bool
+) -> RequestSupporter | None:
+    person = get_person(session, person_id)
+    exists = session.scalar(
+        select(RequestSupporter.id).where(
+            RequestSupporter.request_id == request.id, RequestSupporter.person_id == person_id
+        )
+    )
+    if exists is not None or request.reporter_id == person_id:
+        if strict:
+            raise DomainError("request.already_supporter", person=person.name)
+        return None
+    row = RequestSupporter(request_id=request.id, person_id=person_id, via_request_id=via.id if via else None, at=at)
+    session.add(row)
+    _event(session, request, actor, "supporter", at=at,
+           data={"person_id": person_id, "via": via.ref if via else None})
+    return row
+
+
+def add_supporter(session: Session, *, actor: Actor, request_id: int, person_id: int) -> RequestSupporter:
+    at = utcnow()
+    with transaction(session):
+        request = get_request(session, request_id)
+        row = _support(session, actor, request, person_id, via=None, at=at, strict=True)
+        session.flush()
+        audit(session, actor, "request.support", "request_supporter", row.id, None, snapshot(row))
+    return row
+
+
+def dispatch(
+    session: Session,
+    *,
+    actor: Actor,
+    request_id: int,
+    organisations: Sequence[tuple[int, str]],
+    whistle: bool = False,
+    due_at: datetime | None = None,
+    public_note: str = "",
+    private_note: str = "",
+    at: datetime | None = None,
+) -> list[RequestDispatch]:
+    """Dispatch to organisations as lead or assist; a whistle (吹哨) goes to departments.
+
+    An accepted request becomes ``dispatched``; a request already dispatched or in
+    progress can call in further organisations without changing its status.
+    """
+    at = at or utcnow()
+    with transaction(session):
+        request = get_request(session, request_id)
+        status = Status(request.status)
+        if status not in (Status.accepted, Status.dispatched, Status.in_progress):
+            raise DomainError("request.dispatch_not_allowed", ref=request.ref, status=status.value,
+                              status_label=status.label("zh"))
+        if not organisations:
+            raise DomainError("input.required", field="organisations")
+        before = snapshot(request)
+        rows = []
+        for org_id, role in organisations:
+            org = get_organisation(session, org_id)
+            role_ = choice(DispatchRole, role, "role")
+            if whistle and org.kind != OrgKind.department:
+                raise DomainError("request.dispatch_needs_department", org=org.name)
+            row = RequestDispatch(
+                request_id=request.id,
+                organisation_id=org.id,
+                role=role_.value,
+                whistle=whistle,
+                dispatched_at=at,
+                due_at=due_at or request.due_at,
+            )
+            session.add(row)
+            rows.append(row)
+            if role_ == DispatchRole.lead:
+                request.lead_org_id = org.id
+        session.flush()
+        if status == Status.accepted:
+            _apply_transition(session, request, actor, Status.dispatched, at=at, public_note=public_note,
+                              private_note=private_note)
+        _event(session, request, actor, "dispatch", at=at, public_note=public_note if status != Status.accepted else "",
+               data={"whistle": whistle, "dispatches": [{"id": r.id, "organisation_id": r.organisation_id,
+                                                          "role": r.role} for r in rows]})
+        request.updated_at = at
+        session.flush()
+        audit(session, actor, "request.dispatch", "request", request.id, before,
+              snapshot(request) | {"dispatches": [snapshot(r) for r in rows]})
+    events.fire(events.REQUEST_DISPATCHED, request_id=request.id, dispatch_ids=[r.id for r in rows],
+                whistle=whistle, actor=actor.name)
+    if status == Status.accepted:
+        events.fire(events.REQUEST_STATUS_CHANGED, request_id=request.id, from_status=status.value,
+                    to_status=Status.dispatched.value, actor=actor.name)
+    return rows
+
+
+def _get_dispatch(session: Session, dispatch_id: int) -> RequestDispatch:
+    row = session.get(RequestDispatch, dispatch_id)
+    if row is None:
+        raise DomainError("request.dispatch_not_found", ref=dispatch_id)
+    return row
+
+
+def report_in(session: Session, *, actor: Actor, dispatch_id: int, note: str = "", at: datetime | None = None) -> RequestDispatch:
+    """A department reports on site (报到) after the whistle."""
+    at = at or utcnow()
+    with transaction(session):
+        row = _get_dispatch(session, dispatch_id)
+        org = get_organisation(session, row.organisation_id)
+        if row.reported_at is not None:
+            raise DomainError("request.dispatch_already_reported", org=org.name, at=row.reported_at.isoformat())
+        before = snapshot(row)
+        row.reported_at = at
+        request = get_request(session, row.request_id)
+        _event(session, request, actor, "report_in", at=at, public_note=note,
+               data={"dispatch_id": row.id, "organisation": org.name})
+        session.flush()
+        audit(session, actor, "dispatch.report_in", "request_dispatch", row.id, before, snapshot(row))
+    return row
+
+
+def record_dispatch_result(
+    session: Session, *, actor: Actor, dispatch_id: int, result: str, at: datetime | None = None
+) -> RequestDispatch:
+    at = at or utcnow()
+    with transaction(session):
+        row = _get_dispatch(session, dispatch_id)
+        before = snapshot(row)
+        row.result = require_text(result, "result", max_len=2000)
+        row.result_at = at
+        request = get_request(session, row.request_id)
+        _event(session, request, actor, "dispatch_result", at=at, public_note=row.result,
+               data={"dispatch_id": row.id, "organisation_id": row.organisation_id})
+        session.flush()
+        audit(session, actor, "dispatch.result", "request_dispatch", row.id, before, snapshot(row))
+    return row
+
+
+def rate_dispatch(session: Session, *, actor: Actor, dispatch_id: int, rating: int, at: datetime | None = None) -> RequestDispatch:
+    """The street's rating (1–5) of how a department handled its part."""
+    at = at or utcnow()
+    with transaction(session):
+        row = _get_dispatch(session, dispatch_id)
+        if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
+            raise DomainError("request.invalid_rating", value=rating)
+        before = snapshot(row)
+        row.rating = rating
+        row.rated_at = at
+        request = get_request(session, row.request_id)
+        _event(session, request, actor, "rating", at=at, data={"dispatch_id": row.id, "rating": rating})
+        session.flush()
+        audit(session, actor, "dispatch.rate", "request_dispatch", row.id, before, snapshot(row))
+    return row
+
+
+FEEDBACK_STATUSES = frozenset({Status.resolved, Status.closed, Status.answered})
+
+
+def record_feedback(
+    session: Session,
+    *,
+    actor: Actor,
+    request_id: int,
+    contacted: bool,
+    resolved: str | None = None,
+    satisfaction: str | None = None,
+    comment: str = "",
+    reopen: bool = False,
+    close: bool = False,
+    at: datetime | None = None,
+) -> RequestFeedback:
+    """A return visit (回访). A dissatisfied answer may reopen the request; any may close it."""
+    at = at or utcnow()
+    with transaction(session):
+        request = get_request(session, request_id)
+        status = Status(request.status)
+        if status not in FEEDBACK_STATUSES:
+            raise DomainError("request.feedback_not_resolved", ref=request.ref, status=status.value,
+                              status_label=status.label("zh"))
+        resolved_ = choice(ResolvedAnswer, resolved, "resolved").value if resolved else None
+        satisfaction_ = choice(Satisfaction, satisfaction, "satisfaction").value if satisfaction else None
+        if contacted and satisfaction_ is None:
+            raise DomainError("input.required", field="satisfaction")
+        if reopen and satisfaction_ != Satisfaction.dissatisfied:
+            raise DomainError("request.reopen_needs_dissatisfied")
+        if reopen and close:
+            raise DomainError("input.invalid", field="reopen/close", value="both")
+        row = RequestFeedback(
+            request_id=request.id,
+            at=at,
+            actor=actor.name,
+            contacted=contacted,
+            resolved=resolved_,
+            satisfaction=satisfaction_,
+            comment=optional_text(comment, "comment", max_len=2000),
+        )
+        session.add(row)
+        session.flush()
+        before = snapshot(request)
+        _event(session, request, actor, "feedback", at=at, public_note=row.comment,
+               data={"feedback_id": row.id, "contacted": contacted, "resolved": resolved_,
+                     "satisfaction": satisfaction_})
+        new_status = None
+        if reopen:
+            _apply_transition(session, request, actor, Status.in_progress, at=at, public_note=row.comment,
+                              data={"reopened_by_feedback": row.id})
+            new_status = Status.in_progress
+        elif close and status != Status.closed:
+            _apply_transition(session, request, actor, Status.closed, at=at)
+            new_status = Status.closed
+        session.flush()
+        audit(session, actor, "request.feedback", "request_feedback", row.id, before | {"status": status.value},
+              snapshot(row) | {"status": request.status})
+    events.fire(events.FEEDBACK_RECORDED, request_id=request.id, feedback_id=row.id, actor=actor.name)
+    if new_status is not None:
+        events.fire(events.REQUEST_STATUS_CHANGED, request_id=request.id, from_status=status.value,
+                    to_status=new_status.value, actor=actor.name)
+    return row
+
+
+def add_attachments(
+    session: Session, *, actor: Actor, request_id: int, paths: Sequence[str | Path], max_mb: int = 20
+) -> list[RequestAttachment]:
+    written: list[Path] = []
+    at = utcnow()
+    try:
+        with transaction(session):
+            request = get_request(session, request_id)
+            files = _check_attachment_files(paths, max_mb)
+            if not files:
+                raise DomainError("input.required", field="paths")
+            rows = _store_attachments(session, request, actor, files, at, written)
+            session.flush()
+            _event(session, request, actor, "attachment", at=at, data={"files": [r.filename for r in rows]})
+            for r in rows:
+                audit(session, actor, "request.attach", "request_attachment", r.id, None, snapshot(r))
+    except BaseException:
+        _remove(written)
+        raise
+    return rows
+
+
+def organisation_names(session: Session, ids: Iterable[int]) -> dict[int, str]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    return dict(session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())

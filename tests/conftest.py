@@ -1,0 +1,139 @@
+"""Fixtures: real databases (a SQLite file and a real PostgreSQL server), isolated
+data directories, and the acting clerk.
+
+``db`` runs a test twice, on SQLite and on PostgreSQL. Each test gets a fresh
+database copied from a template migrated once per session (a file copy on
+SQLite, ``CREATE DATABASE … TEMPLATE`` on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from core.db import Database
+from core.services import Actor
+from tests.pg import Cluster
+
+_counter = itertools.count()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own data directory and no inherited configuration."""
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("GONGZHI_DATA_DIR", str(data))
+    for var in ("GONGZHI_DATABASE_URL", "GONGZHI_CONFIG", "GONGZHI_PLUGINS", "GONGZHI_OPERATOR"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("GONGZHI_LANG", "zh")
+    return data
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    url = os.environ.get("GONGZHI_TEST_PG_URL")
+    if url:
+        yield url
+        return
+    cluster = Cluster()
+    try:
+        yield cluster.start()
+    finally:
+        cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_url: str) -> str:
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    name = f"gz_template_{os.getpid()}"
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    url = make_url(pg_url).set(database=name).render_as_string(hide_password=False)
+    db = Database(url)
+    db.upgrade()
+    db.dispose()
+    return name
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "template.sqlite"
+    db = Database(f"sqlite:///{path}")
+    db.upgrade()
+    db.dispose()
+    return path
+
+
+def _sqlite_copy(template: Path, target: Path) -> None:
+    src, dst = sqlite3.connect(template), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+@pytest.fixture
+def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
+    path = tmp_path / "gongzhi.sqlite"
+    _sqlite_copy(sqlite_template, path)
+    db = Database(f"sqlite:///{path}")
+    yield db
+    db.dispose()
+
+
+@pytest.fixture
+def pg_db(pg_url: str, pg_template: str) -> Iterator[Database]:
+    name = f"gz_test_{os.getpid()}_{next(_counter)}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
+    db = Database(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
+    yield db
+    db.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db(request: pytest.FixtureRequest) -> Database:
+    """The same test on a real SQLite file and on a real PostgreSQL server."""
+    return request.getfixturevalue("sqlite_db" if request.param == "sqlite" else "pg_db")
+
+
+@pytest.fixture
+def empty_pg_db(pg_url: str) -> Iterator[Database]:
+    """An unmigrated PostgreSQL database (for migration tests)."""
+    name = f"gz_empty_{os.getpid()}_{next(_counter)}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    db = Database(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
+    yield db
+    db.dispose()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
+@pytest.fixture
+def actor() -> Actor:
+    return Actor("测试办事员")
+
+
+@pytest.fixture
+def session(db: Database):
+    s = db.session()
+    yield s
+    s.close()
