@@ -12,10 +12,10 @@ from typing import Any
 # code -> (Chinese template, English template). Templates use str.format fields.
 MESSAGES: dict[str, tuple[str, str]] = {
     # generic
-    "input.required": ("{field} 不能为空", "{field} is required"),
-    "input.too_long": ("{field} 不能超过 {max} 个字符（现为 {length}）", "{field} must be at most {max} characters (got {length})"),
-    "input.invalid_choice": ("{field} 的取值「{value}」无效，可选：{choices}", "invalid {field} '{value}'; choose from: {choices}"),
-    "input.invalid": ("{field} 无效：{value}", "invalid {field}: {value}"),
+    "input.required": ("{field}不能为空", "{field} is required"),
+    "input.too_long": ("{field}不能超过 {max} 个字符（现为 {length}）", "{field} must be at most {max} characters (got {length})"),
+    "input.invalid_choice": ("{field}的取值「{value}」无效，可选：{choices}", "invalid {field} '{value}'; choose from: {choices}"),
+    "input.invalid": ("{field}无效：{value}", "invalid {field}: {value}"),
     "input.invalid_date": ("日期「{value}」格式无效，应为 YYYY-MM-DD", "invalid date '{value}'; expected YYYY-MM-DD"),
     "db.not_upgraded": ("数据库结构不是最新版本（当前 {current}，需要 {head}），请运行 gongzhi db upgrade", "database schema is not up to date (at {current}, need {head}); run 'gongzhi db upgrade'"),
     "db.unsupported_url": ("不支持的数据库地址：{url}", "unsupported database URL: {url}"),
@@ -69,6 +69,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# field names as the user sees them, for the {field} parameter of input.* messages
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "name": ("名称/姓名", "name"),
+    "title": ("标题", "title"),
+    "description": ("描述", "description"),
+    "channel": ("渠道", "channel"),
+    "type": ("诉求类型", "type"),
+    "priority": ("优先级", "priority"),
+    "status": ("状态", "status"),
+    "kind": ("类型", "kind"),
+    "gender": ("性别", "gender"),
+    "role": ("职务/角色", "role"),
+    "housing_type": ("房屋类型", "housing type"),
+    "poi_kind": ("设施类型", "point-of-interest kind"),
+    "satisfaction": ("满意度", "satisfaction"),
+    "resolved": ("是否解决", "resolved"),
+    "result": ("办理结果", "result"),
+    "organisations": ("派单单位", "organisations"),
+    "notes": ("备注", "notes"),
+    "comment": ("评价意见", "comment"),
+    "public_note": ("公开说明", "public note"),
+    "private_note": ("内部说明", "private note"),
+    "code": ("代码", "code"),
+    "group_by": ("分组方式", "grouping"),
+    "datetime": ("时间", "date and time"),
+}
+
+
 class DomainError(Exception):
     """A rule of the domain was broken; nothing was written.
 
@@ -87,6 +115,9 @@ class DomainError(Exception):
         zh, en = MESSAGES[self.code]
         template = en if lang == "en" else zh
         params = _SafeDict(self.params)
+        field = self.params.get("field")
+        if isinstance(field, str) and field in FIELD_LABELS:
+            params["field"] = FIELD_LABELS[field][1 if lang == "en" else 0]
         return template.format_map(params)
 
 

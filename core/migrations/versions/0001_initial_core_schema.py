@@ -1,7 +1,7 @@
 """initial core schema
 
 Revision ID: 0001
-Revises: 
+Revises:
 Create Date: 2026-11-26 15:38:22.774650
 
 The core tables, plus database triggers that keep the request timeline and the

@@ -1,0 +1,105 @@
+"""The ``gongzhi`` command line (Typer).
+
+``gongzhi`` alone opens the app (until the TUI lands: an overview of the
+configured street); sub-commands serve scripting and operations, and every
+listing takes ``--json``. Errors exit 1 with one line in the chosen language
+and no traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import typer
+from sqlalchemy.exc import SQLAlchemyError
+
+from core.cli import (
+    config_cmd,
+    db_cmd,
+    demo_cmd,
+    org_cmd,
+    person_cmd,
+    place_cmd,
+    request_cmd,
+    stats_cmd,
+)
+from core.cli.context import err, state, tr
+from core.errors import DomainError
+
+app = typer.Typer(
+    name="gongzhi",
+    help="共治 gongzhi — 街道基层治理工具 / civic-governance toolkit for street offices",
+    no_args_is_help=False,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    ctx: typer.Context,
+    db: str | None = typer.Option(None, "--db", help="数据库地址 / database URL (sqlite:///… or postgresql+psycopg://…)"),
+    lang: str | None = typer.Option(None, "--lang", help="界面语言 zh|en / language"),
+    operator: str | None = typer.Option(None, "--operator", help="操作员 / acting operator"),
+) -> None:
+    if lang is not None and lang not in ("zh", "en"):
+        raise DomainError("input.invalid_choice", field="--lang", value=lang, choices="zh, en")
+    if state._db is not None:
+        state._db.dispose()
+    state.db_url, state.lang, state.operator, state._db = db, lang, operator, None
+    state.load()
+    if ctx.invoked_subcommand is None:
+        demo_cmd.print_overview(state.database())
+
+
+app.add_typer(db_cmd.app, name="db")
+app.add_typer(config_cmd.app, name="config")
+app.add_typer(request_cmd.app, name="request")
+app.add_typer(person_cmd.app, name="person")
+app.add_typer(place_cmd.app, name="place")
+app.add_typer(org_cmd.app, name="org")
+app.add_typer(request_cmd.category_app, name="category")
+app.add_typer(stats_cmd.app, name="stats")
+app.command("demo")(demo_cmd.demo)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Console-script entry point: domain errors become one line and exit 1."""
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        # in non-standalone mode click returns the code of a typer.Exit instead of raising
+        result = app(args=argv, standalone_mode=False)
+        if isinstance(result, int):
+            return result
+    except DomainError as exc:
+        err(tr("错误：", "error: ") + exc.message(state.language))
+        return 1
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        err(tr("数据库错误：", "database error: ") + detail)
+        return 1
+    except FileExistsError as exc:
+        err(tr("文件已存在，不会覆盖：", "file exists, not overwritten: ") + str(exc))
+        return 1
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        err(tr("已取消", "aborted"))
+        return 1
+    except KeyboardInterrupt:
+        err(tr("已中断", "interrupted"))
+        return 130
+    except Exception as exc:  # click usage errors arrive here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            err(tr("用法错误：", "usage error: ") + exc.format_message())
+            return exc.exit_code if exc.exit_code else 2
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
+

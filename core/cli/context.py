@@ -1,0 +1,118 @@
+"""What every command shares: settings, the database, the language, output helpers."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from core.config import Settings, load_settings
+from core.db import Database
+from core.models.types import LOCAL_TZ
+from core.services.base import Actor
+
+
+@dataclass
+class State:
+    db_url: str | None = None
+    lang: str | None = None
+    operator: str | None = None
+    settings: Settings = field(default_factory=Settings)
+    _db: Database | None = None
+
+    def load(self) -> None:
+        self.settings = load_settings()
+        if self.lang:
+            self.settings.language = self.lang
+        if self.operator:
+            self.settings.operator = self.operator
+        if self.db_url:
+            self.settings.database_url = self.db_url
+
+    @property
+    def language(self) -> str:
+        return self.settings.language
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(self.settings.operator)
+
+    def database(self, *, ready: bool = True) -> Database:
+        if self._db is None:
+            self._db = Database(self.settings.database_url)
+        if ready:
+            fresh = self._db.current_revision() is None
+            backup = self._db.ensure_ready()
+            if fresh and self._db.current_revision() is not None:
+                # a brand-new site starts with the default request categories
+                from core.services.categories import ensure_default_categories
+
+                with self._db.session() as s:
+                    ensure_default_categories(s, actor=self.actor)
+            if backup is not None:
+                err(tr(f"数据库已升级，升级前的备份：{backup}", f"database upgraded; backup taken first: {backup}"))
+        return self._db
+
+
+state = State()
+console = Console(soft_wrap=True)
+err_console = Console(stderr=True, soft_wrap=True)
+
+
+def tr(zh: str, en: str) -> str:
+    """The text in the chosen language (Chinese first, English second)."""
+    return en if state.language == "en" else zh
+
+
+def err(message: str) -> None:
+    err_console.print(message, markup=False, highlight=False)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if hasattr(value, "numerator") and hasattr(value, "denominator"):
+        return float(value)
+    raise TypeError(f"not JSON serialisable: {type(value)}")
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+
+
+def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
+    t = Table(title=title, show_lines=False, header_style="bold")
+    for c in columns:
+        t.add_column(c, overflow="fold")
+    for r in rows:
+        t.add_row(*["" if v is None else str(v) for v in r])
+    console.print(t)
+
+
+def parse_local_datetime(text: str | None) -> datetime | None:
+    """``2026-03-05 14:30`` (Asia/Shanghai unless an offset is given) → aware datetime."""
+    if text is None:
+        return None
+    from core.errors import DomainError
+
+    try:
+        value = datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError("input.invalid", field="datetime", value=text) from None
+    return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
+
+
+def parse_date(text: str | None) -> date | None:
+    if text is None:
+        return None
+    from core.errors import DomainError
+
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise DomainError("input.invalid_date", value=text) from None

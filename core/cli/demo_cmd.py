@@ -1,0 +1,105 @@
+"""``gongzhi demo``: build the demo street (青（广）源街道) and show its overview.
+
+By default the demo lives in its own file, ``<data dir>/demo.sqlite``, so that a
+street's real database never receives demo data; ``--db`` chooses another target.
+An existing demo is kept and shown; ``--rebuild`` moves it aside (into
+``backups/``) and builds afresh. Nothing is overwritten.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from core.cli.context import console, print_json, state, table, tr
+from core.config import data_dir
+from core.db import Database
+from core.models.vocab import OrgKind, PlaceKind, Status
+
+
+def demo_database_url() -> str:
+    return f"sqlite:///{data_dir() / 'demo.sqlite'}"
+
+
+def demo(
+    scale: str = typer.Option("small", "--scale", help="small（几秒）| street（6.8 万居民、10 万件诉求）"),
+    seed: int = typer.Option(2014, "--seed", help="随机种子 / random seed (deterministic)"),
+    rebuild: bool = typer.Option(False, "--rebuild", help="移走旧演示库并重建 / move the old demo aside and rebuild"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """建立演示街道并显示概况 / build the demo street and print its overview."""
+    from core.demo import SCALES, build_demo, overview
+
+    if scale not in SCALES:
+        from core.errors import DomainError
+
+        raise DomainError("input.invalid_choice", field="--scale", value=scale, choices=", ".join(SCALES))
+    url = state.db_url or demo_database_url()
+    db = Database(url)
+    if rebuild and db.sqlite_path is not None and db.sqlite_path.exists():
+        db.dispose()
+        _move_aside(db.sqlite_path)
+        db = Database(url)
+    db.ensure_ready()
+    with db.read_session() as s:
+        existing = overview(s)
+    if existing["places"].get(PlaceKind.street.value):
+        if not as_json:
+            console.print(tr(f"演示街道已存在：{url}（--rebuild 重建）", f"the demo street exists: {url} (--rebuild to rebuild)"),
+                          markup=False, highlight=False)
+    else:
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console, transient=True, disable=as_json) as bar:
+            tasks: dict[str, int] = {}
+
+            def progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = bar.add_task(stage, total=total or None)
+                bar.update(tasks[stage], completed=done, total=total or None)
+
+            summary = build_demo(db, scale=scale, seed=seed, actor=state.actor, progress=progress)
+        if not as_json:
+            console.print(tr(f"演示街道已建成：{url}", f"demo street built: {url}"), markup=False, highlight=False)
+        del summary
+    print_overview(db, as_json=as_json)
+
+
+def _move_aside(path: Path) -> None:
+    folder = path.parent / "backups"
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    for suffix in ("", "-wal", "-shm"):
+        src = Path(str(path) + suffix)
+        if src.exists():
+            src.rename(folder / f"{path.stem}-{stamp}{path.suffix}{suffix}")
+    console.print(tr(f"旧演示库已移到 {folder}", f"old demo moved to {folder}"), markup=False, highlight=False)
+
+
+def print_overview(db: Database, *, as_json: bool = False) -> None:
+    """The street at a glance: places, people, organisations, requests by status."""
+    from core.demo import overview
+
+    with db.read_session() as s:
+        data = overview(s)
+    if as_json:
+        print_json(data)
+        return
+    lang = state.language
+    table(
+        [tr("地点", "places"), tr("数量", "count")],
+        [[PlaceKind(k).label(lang), v] for k, v in data["places"].items()]
+        + [[tr("居民", "people"), data["people"]]],
+        title=(data.get("street") or tr("（尚无街道）", "(no street yet)")) + tr(" 概况", " overview"),
+    )
+    table(
+        [tr("组织", "organisations"), tr("数量", "count")],
+        [[OrgKind(k).label(lang), v] for k, v in data["organisations"].items()],
+    )
+    table(
+        [tr("诉求状态", "request status"), tr("数量", "count")],
+        [[Status(k).label(lang), v] for k, v in data["requests"].items()]
+        + [[tr("超期未办结", "overdue"), data["overdue"]]],
+    )
