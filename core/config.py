@@ -135,3 +135,24 @@ def save_settings(settings: Settings, path: Path | None = None) -> Path:
     tmp.write_text(tomli_w.dumps(data), encoding="utf-8")
     tmp.replace(path)
     return path
+
+
+def update_config_file(path: Path | None = None, **changes: Any) -> Path:
+    """Change some keys of the config file, leaving the others as written.
+
+    Unlike :func:`save_settings`, values that came from the environment or the
+    command line for this run are never written back.
+    """
+    path = path or config_path()
+    raw: dict[str, Any] = {}
+    if path.exists():
+        try:
+            raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+            raise DomainError("config.invalid", path=str(path), detail=str(exc)) from exc
+    raw.update(changes)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".toml.tmp")
+    tmp.write_text(tomli_w.dumps(raw), encoding="utf-8")
+    tmp.replace(path)
+    return path

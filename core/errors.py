@@ -22,6 +22,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db.backup_unsupported": ("PostgreSQL 请使用 pg_dump 备份", "back up PostgreSQL with pg_dump"),
     "config.invalid": ("配置文件 {path} 有误：{detail}", "config file {path} is invalid: {detail}"),
     "demo.not_empty": ("数据库中已有数据，演示街道只能建在空库中（可用 --db 指定新库）", "the database already holds data; build the demo street in an empty database (use --db)"),
+    # plugins
+    "plugin.unknown": ("没有名为「{name}」的插件（已安装：{available}）", "no plugin named '{name}' (installed: {available})"),
+    "plugin.not_enabled": ("插件「{name}」未启用", "plugin '{name}' is not enabled"),
+    "plugin.load_failed": ("插件「{name}」加载失败：{detail}", "plugin '{name}' failed to load: {detail}"),
+    "plugin.unknown_hook": ("插件「{plugin}」实现了不存在的钩子：{detail}", "plugin '{plugin}' implements an unknown hook: {detail}"),
+    "plugin.missing_dependency": ("插件「{name}」依赖未启用的插件：{depends}", "plugin '{name}' depends on plugins that are not enabled: {depends}"),
+    "plugin.required_by": ("插件「{name}」被以下已启用插件依赖，不能停用：{dependants}", "plugin '{name}' is required by enabled plugins: {dependants}"),
+    "plugin.dependency_cycle": ("插件依赖出现循环：{name}", "plugin dependencies form a cycle at {name}"),
+    "plugin.table_collision": ("插件「{name}」的数据表 {table} 与 {other} 冲突", "plugin '{name}' table {table} collides with {other}"),
     # places
     "place.not_found": ("找不到地点：{ref}", "place not found: {ref}"),
     "place.invalid_parent": ("「{kind}」不能放在「{parent_kind}」之下", "a {kind_en} cannot be placed under a {parent_kind_en}"),

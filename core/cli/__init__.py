@@ -20,23 +20,18 @@ from core.cli import (
     demo_cmd,
     org_cmd,
     person_cmd,
+    plugins_cmd,
     place_cmd,
     request_cmd,
     stats_cmd,
 )
 from core.cli.context import err, state, tr
+from core.config import load_settings
 from core.errors import DomainError
-
-app = typer.Typer(
-    name="gongzhi",
-    help="共治 gongzhi — 街道基层治理工具 / civic-governance toolkit for street offices",
-    no_args_is_help=False,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+from core.plugins import PluginHost
 
 
-@app.callback(invoke_without_command=True)
+
 def _root(
     ctx: typer.Context,
     db: str | None = typer.Option(None, "--db", help="数据库地址 / database URL (sqlite:///… or postgresql+psycopg://…)"),
@@ -49,25 +44,44 @@ def _root(
         state._db.dispose()
     state.db_url, state.lang, state.operator, state._db = db, lang, operator, None
     state.load()
+    for name, why in state.host.failures.items():
+        err(tr(f"警告：插件「{name}」未能加载，已跳过（{why}）", f"warning: plugin '{name}' failed to load, skipped ({why})"))
     if ctx.invoked_subcommand is None:
         demo_cmd.print_overview(state.database())
 
 
-app.add_typer(db_cmd.app, name="db")
-app.add_typer(config_cmd.app, name="config")
-app.add_typer(request_cmd.app, name="request")
-app.add_typer(person_cmd.app, name="person")
-app.add_typer(place_cmd.app, name="place")
-app.add_typer(org_cmd.app, name="org")
-app.add_typer(request_cmd.category_app, name="category")
-app.add_typer(stats_cmd.app, name="stats")
-app.command("demo")(demo_cmd.demo)
+def build_app(host: PluginHost) -> typer.Typer:
+    """The root command with the core's groups and those of the enabled plugins."""
+    app = typer.Typer(
+        name="gongzhi",
+        help="共治 gongzhi — 街道基层治理工具 / civic-governance toolkit for street offices",
+        no_args_is_help=False,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback(invoke_without_command=True)(_root)
+    app.add_typer(db_cmd.app, name="db")
+    app.add_typer(config_cmd.app, name="config")
+    app.add_typer(plugins_cmd.app, name="plugins")
+    app.add_typer(request_cmd.app, name="request")
+    app.add_typer(person_cmd.app, name="person")
+    app.add_typer(place_cmd.app, name="place")
+    app.add_typer(org_cmd.app, name="org")
+    app.add_typer(request_cmd.category_app, name="category")
+    app.add_typer(stats_cmd.app, name="stats")
+    app.command("demo")(demo_cmd.demo)
+    host.register_commands(app)
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: domain errors become one line and exit 1."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    host: PluginHost | None = None
     try:
+        host = PluginHost(load_settings()).load()
+        state.host = host
+        app = build_app(host)
         # in non-standalone mode click returns the code of a typer.Exit instead of raising
         result = app(args=argv, standalone_mode=False)
         if isinstance(result, int):
@@ -90,13 +104,16 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         err(tr("已中断", "interrupted"))
         return 130
-    except Exception as exc:  # click usage errors arrive here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            err(tr("用法错误：", "usage error: ") + exc.format_message())
-            return exc.exit_code if exc.exit_code else 2
-        raise
+    except typer.TyperException as exc:  # usage errors (typer vendors click)
+        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
+        err(tr("用法错误：", "usage error: ") + message)
+        return getattr(exc, "exit_code", 2) or 2
+    finally:
+        if host is not None:
+            host.close()
+        if state._db is not None:
+            state._db.dispose()
+            state._db = None
     return 0
 
 

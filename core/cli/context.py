@@ -13,6 +13,7 @@ from rich.table import Table
 
 from core.config import Settings, load_settings
 from core.db import Database
+from core.plugins import PluginHost
 from core.models.types import LOCAL_TZ
 from core.services.base import Actor
 
@@ -23,10 +24,13 @@ class State:
     lang: str | None = None
     operator: str | None = None
     settings: Settings = field(default_factory=Settings)
+    host: PluginHost | None = None
     _db: Database | None = None
 
     def load(self) -> None:
         self.settings = load_settings()
+        if self.host is None:
+            self.host = PluginHost(self.settings).load()
         if self.lang:
             self.settings.language = self.lang
         if self.operator:
@@ -56,7 +60,26 @@ class State:
                     ensure_default_categories(s, actor=self.actor)
             if backup is not None:
                 err(tr(f"数据库已升级，升级前的备份：{backup}", f"database upgraded; backup taken first: {backup}"))
+            self._ready_plugins(self._db)
+        if self.host is not None:
+            self.host.start(self._db)
         return self._db
+
+    def _ready_plugins(self, db: Database) -> None:
+        """Enabled plugins' tables: migrated at start on SQLite, only checked on PostgreSQL."""
+        from core.errors import DomainError
+
+        host = self.host
+        if host is None:
+            return
+        behind = [n for n in host.specs if host.migration_state(db, n) != "up to date"]
+        if not behind:
+            return
+        if not db.is_sqlite:
+            n = behind[0]
+            raise DomainError("db.not_upgraded", current=f"{n}:{host.current_revision(db, n) or '-'}",
+                              head=f"{n}:{host.head_revision(db, n)}")
+        host.upgrade(db)
 
 
 state = State()

@@ -12,15 +12,25 @@ app = typer.Typer(help="数据库 / database operations", no_args_is_help=True)
 
 
 @app.command("upgrade")
-def upgrade(revision: str = typer.Option("head", "--revision", "-r")) -> None:
-    """升级数据库结构 / apply migrations (SQLite: backup copy first)."""
+def upgrade(
+    revision: str = typer.Option("head", "--revision", "-r", help="核心的目标版本 / core target revision"),
+    plugin: str | None = typer.Option(None, "--plugin", "-p", help="只升级该插件 / only this plugin"),
+) -> None:
+    """升级数据库结构：先核心，再按依赖顺序升级已启用插件 / migrate the core, then enabled plugins."""
     db = state.database(ready=False)
+    host = state.host
     current = db.current_revision()
     if db.is_sqlite and current is not None and current != db.head_revision():
         backup = db.backup(reason=f"pre-upgrade-{current}")
         console.print(tr(f"已备份：{backup}", f"backup: {backup}"), markup=False)
-    db.upgrade(revision)
-    console.print(tr(f"数据库结构已是 {db.current_revision()}", f"schema at {db.current_revision()}"), markup=False)
+    if plugin is None:
+        db.upgrade(revision)
+        console.print(tr(f"核心数据库结构：{db.current_revision()}", f"core schema at {db.current_revision()}"),
+                      markup=False)
+    if host is not None and (plugin is not None or revision == "head"):
+        for name in host.upgrade(db, plugin):
+            console.print(tr(f"插件 {name}：{host.current_revision(db, name)}",
+                             f"plugin {name} at {host.current_revision(db, name)}"), markup=False)
 
 
 @app.command("check")
@@ -30,8 +40,17 @@ def check(as_json: bool = typer.Option(False, "--json")) -> None:
     current, head = db.current_revision(), db.head_revision()
     diffs = [repr(d) for d in db.check()] if current is not None else ["schema not created"]
     ok = current == head and not diffs
+    plugins = {}
+    host = state.host
+    for name in host.specs if host is not None else ():
+        p_current, p_head = host.current_revision(db, name), host.head_revision(db, name)
+        p_diffs = [repr(d) for d in host.check(db, name)] if p_current is not None else ["not migrated"]
+        plugins[name] = {"current": p_current, "head": p_head, "differences": p_diffs}
+        if p_current != p_head or p_diffs:
+            ok = False
+            diffs += [f"{name}: {d}" for d in p_diffs] or [f"{name}: at {p_current}, head {p_head}"]
     if as_json:
-        print_json({"ok": ok, "current": current, "head": head, "differences": diffs})
+        print_json({"ok": ok, "current": current, "head": head, "differences": diffs, "plugins": plugins})
     elif ok:
         console.print(tr(f"数据库结构正常（{current}）", f"schema is up to date ({current})"), markup=False)
     else:

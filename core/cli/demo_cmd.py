@@ -44,6 +44,10 @@ def demo(
         _move_aside(db.sqlite_path)
         db = Database(url)
     db.ensure_ready()
+    host = state.host
+    if host is not None:
+        host.upgrade(db)
+        host.start(db)
     with db.read_session() as s:
         existing = overview(s)
     if existing["places"].get(PlaceKind.street.value):
@@ -61,6 +65,8 @@ def demo(
                 bar.update(tasks[stage], completed=done, total=total or None)
 
             summary = build_demo(db, scale=scale, seed=seed, actor=state.actor, progress=progress)
+            if host is not None:
+                host.pm.hook.demo_data(db=db, actor=state.actor, seed=seed, scale=scale)
         if not as_json:
             console.print(tr(f"演示街道已建成：{url}", f"demo street built: {url}"), markup=False, highlight=False)
         del summary

@@ -1,0 +1,103 @@
+"""Every hook a gongzhi plugin can implement: one documented function each.
+
+Plugins implement these with ``@core.hookspecs.hookimpl`` in their ``plugin.py``
+and register the module under the ``gongzhi.plugins`` entry-point group. Names
+are verb-first without a prefix (as datasette's); hooks that collect
+contributions take a ``register`` callback (as simonw/llm's) so the core checks
+each contribution where it is made. docs/plugins.md has a section per hook;
+a test fails when one is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pluggy
+
+PROJECT = "gongzhi"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+# -- identity and storage -------------------------------------------------------
+
+
+@hookspec
+def plugin_metadata() -> Any:
+    """Return this plugin's :class:`core.plugins.PluginMeta` (name, titles, depends)."""
+
+
+@hookspec
+def plugin_migrations() -> Any:
+    """Return this plugin's :class:`core.plugins.MigrationSpec` (Alembic scripts, table prefix)."""
+
+
+# -- command line and UI ---------------------------------------------------------
+
+
+@hookspec
+def register_commands(cli: Any) -> None:
+    """Add a Typer sub-command group to the ``gongzhi`` command (``cli`` is the root Typer app)."""
+
+
+@hookspec
+def register_sections(register: Callable[..., None]) -> None:
+    """Register TUI sidebar sections: ``register(key, title_zh, title_en, screen_factory)``."""
+
+
+@hookspec
+def register_palette_commands(register: Callable[..., None]) -> None:
+    """Register command-palette commands: ``register(title_zh, title_en, callback, help_zh="", help_en="")``."""
+
+
+@hookspec
+def register_person_panels(register: Callable[..., None]) -> None:
+    """Register panels for a person's page: ``register(key, title_zh, title_en, render)``,
+    ``render(session, person_id) -> str``."""
+
+
+@hookspec
+def register_exports(register: Callable[..., None]) -> None:
+    """Register exports: ``register(key, title_zh, title_en, write)``, ``write(session, path) -> Path``."""
+
+
+# -- data contributed to the core ------------------------------------------------
+
+
+@hookspec
+def register_categories(register: Callable[..., None]) -> None:
+    """Register request categories: ``register(code, name_zh, name_en, sla=(low, normal, high, urgent))``."""
+
+
+@hookspec
+def demo_data(db: Any, actor: Any, seed: int, scale: str) -> None:
+    """Add this plugin's records to a freshly built demo street."""
+
+
+# -- events, fired after the core's transaction commits -------------------------
+
+
+@hookspec
+def request_created(db: Any, request_id: int, actor: str) -> None:
+    """A request was logged."""
+
+
+@hookspec
+def request_status_changed(db: Any, request_id: int, from_status: str, to_status: str, actor: str) -> None:
+    """A request moved along its lifecycle."""
+
+
+@hookspec
+def request_dispatched(db: Any, request_id: int, dispatch_ids: list[int], whistle: bool, actor: str) -> None:
+    """A request was dispatched (or whistled) to organisations."""
+
+
+@hookspec
+def feedback_recorded(db: Any, request_id: int, feedback_id: int, actor: str) -> None:
+    """A return visit (回访) was recorded on a request."""
+
+
+@hookspec
+def plugin_event(db: Any, source: str, name: str, payload: dict[str, Any]) -> None:
+    """A generic event one plugin fires for the others (e.g. ``consultation_decided``)."""
