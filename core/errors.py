@@ -37,6 +37,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "place.has_children": ("地点「{name}」下还有 {count} 个下级地点，不能删除", "place '{name}' still has {count} child places and cannot be deleted"),
     "place.has_records": ("地点「{name}」还有关联记录（{what}），不能删除", "place '{name}' still has records ({what_en}) and cannot be deleted"),
     "place.cycle": ("不能把地点移到它自己的下级之下", "a place cannot be moved under one of its own descendants"),
+    "place.duplicate_name": ("「{parent}」下已有名为「{name}」的{kind}", "there is already a {kind_en} named '{name}' under '{parent_en}'"),
     "place.invalid_floors": ("楼层范围无效：{floor_from}–{floor_to}", "invalid floor range: {floor_from}-{floor_to}"),
     "place.housing_type_not_allowed": ("只有小区和楼栋可以设置房屋类型", "only compounds and buildings carry a housing type"),
     # people
@@ -52,21 +53,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "membership.not_found": ("找不到任职记录：{ref}", "membership not found: {ref}"),
     "membership.invalid_dates": ("结束日期早于开始日期", "the end date is before the start date"),
     "membership.already_ended": ("该任职已于 {date} 结束", "this membership already ended on {date}"),
-    "membership.duplicate": ("{person} 已在「{org}」担任「{role}」", "{person} already holds the post '{role}' in '{org}'"),
+    "membership.duplicate": ("{person} 已在「{org}」担任「{role}」", "{person} already holds the post '{role_en}' in '{org}'"),
     # categories
     "category.not_found": ("找不到诉求类别：{ref}", "request category not found: {ref}"),
     "category.duplicate": ("诉求类别代码「{code}」已存在", "request category code '{code}' already exists"),
     "category.invalid_sla": ("时限（小时）必须是正整数：{value}", "SLA hours must be positive whole numbers: {value}"),
     # requests
     "request.not_found": ("找不到诉求：{ref}", "request not found: {ref}"),
-    "request.illegal_transition": ("诉求 {ref} 不能从「{from_label}」变为「{to_label}」", "request {ref} cannot go from {from_status} to {to_status}"),
+    "request.illegal_transition": ("诉求 {ref} 不能从「{from_label}」变为「{to_label}」", "request {ref} cannot go from {from_label_en} to {to_label_en}"),
     "request.description_too_long": ("诉求描述不能超过 {max} 个字（现为 {length}）", "the description must be at most {max} characters (got {length})"),
     "request.reporter_conflict": ("匿名诉求不能同时指定反映人", "an anonymous request cannot name a reporter"),
     "request.duplicate_target": ("重复件必须指向另一件未被标记为重复的诉求", "a duplicate must point to another request that is not itself a duplicate"),
     "request.duplicate_ref": ("需要指明重复的原诉求", "name the original request this one duplicates"),
-    "request.feedback_not_resolved": ("诉求 {ref} 尚未办结（当前「{status_label}」），不能回访", "request {ref} is not resolved (it is {status}); feedback comes after resolution"),
+    "request.feedback_not_resolved": ("诉求 {ref} 尚未办结（当前「{status_label}」），不能回访", "request {ref} is not resolved (it is {status_label_en}); feedback comes after resolution"),
     "request.reopen_needs_dissatisfied": ("只有「不满意」的回访才能重新办理", "only a dissatisfied answer can reopen a request"),
-    "request.dispatch_not_allowed": ("诉求 {ref} 当前「{status_label}」，不能派单", "request {ref} is {status} and cannot be dispatched"),
+    "request.dispatch_not_allowed": ("诉求 {ref} 当前「{status_label}」，不能派单", "request {ref} is {status_label_en} and cannot be dispatched"),
+    "request.dispatch_required": ("转为「已派单」须通过派单（吹哨）操作指明承办单位", "a request becomes dispatched only through a dispatch that names the organisations"),
+    "request.dispatch_one_lead": ("一次派单只能有一个主办单位", "a dispatch has at most one lead organisation"),
+    "input.naive_datetime": ("时间必须带时区", "the time must carry a timezone"),
     "request.dispatch_needs_department": ("吹哨只能派给职能部门，「{org}」不是职能部门", "a whistle goes to departments; '{org}' is not a department"),
     "request.dispatch_not_found": ("找不到派单记录：{ref}", "dispatch not found: {ref}"),
     "request.dispatch_already_reported": ("{org} 已于 {at} 报到", "{org} already reported in at {at}"),
@@ -103,6 +107,15 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "code": ("代码", "code"),
     "group_by": ("分组方式", "grouping"),
     "datetime": ("时间", "date and time"),
+    "external_id": ("外部工单号", "external ticket id"),
+    "paths": ("附件", "attachments"),
+    "reopen/close": ("重新办理/归档", "reopen/close"),
+    "name_zh": ("中文名称", "Chinese name"),
+    "name_en": ("英文名称", "English name"),
+    "reason": ("原因", "reason"),
+    "operator": ("操作员", "operator"),
+    "--lang": ("语言", "--lang"),
+    "--scale": ("规模", "--scale"),
 }
 
 
@@ -113,7 +126,7 @@ class DomainError(Exception):
     message templates; :meth:`message` renders it in ``zh`` or ``en``.
     """
 
-    def __init__(self, code: str, **params: Any) -> None:
+    def __init__(self, code: str, /, **params: Any) -> None:
         if code not in MESSAGES:
             raise KeyError(f"unknown error code {code!r}")
         self.code = code

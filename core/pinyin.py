@@ -1,21 +1,54 @@
 """Pinyin search keys for Chinese names (张晓明 ← "zxm", "zhangxiaoming").
 
-The surname is read with every reading pypinyin knows for it (单 dan/shan/chan,
-曾 zeng/ceng, 仇 qiu/chou …); the given name with its usual reading in context.
+The surname is read with its usual reading and, for the surnames that are read
+differently as surnames (单 shan, 曾 zeng, 仇 qiu, 解 xie …), with those readings
+too — from a table, not from every heteronym pypinyin knows (王 would otherwise
+also match "yu"); the given name with its usual reading in context.
 Keys are stored as ``|initials|full|initials|full|`` so one ``LIKE`` finds them.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 
-from pypinyin import Style, lazy_pinyin, pinyin
+from pypinyin import Style, lazy_pinyin
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # 复姓 read as one surname, so their heteronyms are taken for both characters
-_COMPOUND_SURNAMES = ("欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "长孙", "夏侯", "单于")
-_MAX_READINGS = 8
+_COMPOUND_SURNAMES = (
+    "欧阳", "司马", "诸葛", "上官", "东方", "皇甫", "令狐", "慕容", "尉迟", "长孙", "夏侯", "单于", "万俟", "澹台",
+)
+
+# surnames whose reading as a surname differs from (or adds to) the everyday one
+SURNAME_READINGS: dict[str, tuple[str, ...]] = {
+    "单": ("shan", "dan"),
+    "曾": ("zeng", "ceng"),
+    "仇": ("qiu", "chou"),
+    "解": ("xie", "jie"),
+    "朴": ("piao", "pu"),
+    "区": ("ou", "qu"),
+    "查": ("zha", "cha"),
+    "盖": ("ge", "gai"),
+    "乐": ("yue", "le"),
+    "翟": ("zhai", "di"),
+    "覃": ("qin", "tan"),
+    "缪": ("miao", "mou"),
+    "召": ("shao", "zhao"),
+    "车": ("che", "ju"),
+    "员": ("yun", "yuan"),
+    "秘": ("bi", "mi"),
+    "种": ("chong", "zhong"),
+    "句": ("gou", "ju"),
+    "隗": ("kui", "wei"),
+    "尉": ("yu", "wei"),
+    "繁": ("po", "fan"),
+    "折": ("she", "zhe"),
+    "占": ("zhan",),
+    "长孙": ("zhang sun",),
+    "尉迟": ("yu chi",),
+    "万俟": ("mo qi",),
+    "澹台": ("tan tai",),
+}
 
 
 def _surname_length(name: str) -> int:
@@ -31,18 +64,15 @@ def name_readings(name: str) -> list[str]:
         return [re.sub(r"\s+", " ", name.lower())]
     n = _surname_length(name)
     surname, given = name[:n], name[n:]
-    surname_options = [
-        [r.replace("ü", "v") for r in readings] for readings in pinyin(surname, style=Style.NORMAL, heteronym=True)
-    ]
-    given_reading = [s.replace("ü", "v") for s in lazy_pinyin(given, style=Style.NORMAL)] if given else []
-    usual_surname = [s.replace("ü", "v") for s in lazy_pinyin(surname, style=Style.NORMAL)]
-    out: list[str] = [" ".join(usual_surname + given_reading)]
-    for combo in itertools.product(*surname_options):
-        reading = " ".join(list(combo) + given_reading)
-        if reading not in out:
-            out.append(reading)
-        if len(out) >= _MAX_READINGS:
-            break
+    given_reading = [x.replace("ü", "v") for x in lazy_pinyin(given, style=Style.NORMAL)] if given else []
+    usual = " ".join([x.replace("ü", "v") for x in lazy_pinyin(name, style=Style.NORMAL)])
+    out: list[str] = []
+    for reading in SURNAME_READINGS.get(surname, ()):
+        full = " ".join([reading, *given_reading])
+        if full not in out:
+            out.append(full)
+    if usual not in out:
+        out.append(usual)
     return out
 
 

@@ -45,6 +45,7 @@ class Request(SQLModel, table=True):
     __table_args__ = (
         Index("ix_request_status_created", "status", "created_at"),
         Index("ix_request_place_status", "place_id", "status"),
+        Index("ix_request_status_due", "status", "due_at"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

@@ -23,6 +23,14 @@ class Actor:
     name: str
     person_id: int | None = None
 
+    def __post_init__(self) -> None:
+        # the name goes into every audit row: refuse what the column cannot hold
+        name = (self.name or "").strip()
+        if not name:
+            raise DomainError("input.required", field="operator")
+        if len(name) > 100:
+            raise DomainError("input.too_long", field="operator", max=100, length=len(name))
+
     def __str__(self) -> str:
         return self.name
 
@@ -106,3 +114,17 @@ def choice(enum: type[E], value: str | E, field: str) -> E:
             value=value,
             choices=", ".join(m.value for m in enum),
         ) from None
+
+
+def escape_like(text: str) -> str:
+    """Escape ``%``, ``_`` and the escape character itself for ``LIKE … ESCAPE '\\'``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def when(at: datetime | None) -> datetime:
+    """The time of an action: now, or the given timezone-aware time (never a naive one)."""
+    if at is None:
+        return utcnow()
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise DomainError("input.naive_datetime")
+    return at

@@ -10,8 +10,8 @@ from sqlmodel import Session
 
 from core.errors import DomainError
 from core.models.orgs import Membership, Organisation
-from core.services.base import Actor, audit, choice, require_text, snapshot, transaction
 from core.models.vocab import OrgKind, Role
+from core.services.base import Actor, audit, choice, require_text, snapshot, transaction
 from core.services.people import get_person
 from core.services.places import get_place
 
@@ -86,11 +86,12 @@ def add_membership(
                 Membership.scope_place_id.is_(None)
                 if scope_place_id is None
                 else Membership.scope_place_id == scope_place_id,
-                or_(Membership.end_date.is_(None), Membership.end_date >= date.today()),
+                or_(Membership.end_date.is_(None), Membership.end_date > date.today()),
             )
         )
         if current is not None:
-            raise DomainError("membership.duplicate", person=person.name, org=org.name, role=role_.label("zh"))
+            raise DomainError("membership.duplicate", person=person.name, org=org.name, role=role_.label("zh"),
+                              role_en=role_.label("en"))
         membership = Membership(
             person_id=person_id,
             organisation_id=organisation_id,
@@ -129,14 +130,14 @@ def memberships_of(session: Session, person_id: int, *, current_only: bool = Tru
         .where(Membership.person_id == person_id)
     )
     if current_only:
-        stmt = stmt.where(or_(Membership.end_date.is_(None), Membership.end_date >= date.today()))
+        stmt = stmt.where(or_(Membership.end_date.is_(None), Membership.end_date > date.today()))
     return [(m, o) for m, o in session.execute(stmt.order_by(Organisation.kind, Organisation.name))]
 
 
 def members_of(session: Session, organisation_id: int, *, current_only: bool = True) -> list[Membership]:
     stmt = select(Membership).where(Membership.organisation_id == organisation_id)
     if current_only:
-        stmt = stmt.where(or_(Membership.end_date.is_(None), Membership.end_date >= date.today()))
+        stmt = stmt.where(or_(Membership.end_date.is_(None), Membership.end_date > date.today()))
     return list(session.scalars(stmt.order_by(Membership.role, Membership.id)))
 
 

@@ -20,7 +20,16 @@ from core.models.places import Place
 from core.models.types import utcnow
 from core.models.vocab import CareTag, Gender, PlaceKind
 from core.pinyin import normalise_query, search_keys
-from core.services.base import Actor, audit, choice, optional_text, require_text, snapshot, transaction
+from core.services.base import (
+    Actor,
+    audit,
+    choice,
+    escape_like,
+    optional_text,
+    require_text,
+    snapshot,
+    transaction,
+)
 from core.validation import mask_id_number, mask_phone, normalise_id_number, normalise_phone
 
 _PRIVATE = ("phone", "id_number", "search_keys")
@@ -202,6 +211,15 @@ def reveal_person(session: Session, *, actor: Actor, person_id: int, reason: str
     return Revealed(phone=person.phone, id_number=person.id_number)
 
 
+def view_care_tags(session: Session, *, actor: Actor, person_id: int) -> list[str]:
+    """A person's care tags (sensitive); the viewing itself is audited."""
+    with transaction(session):
+        person = get_person(session, person_id)
+        tags = care_tags_of(session, person.id)
+        audit(session, actor, "person.view_care_tags", "person", person.id, None, {"fields": ["care_tags"]})
+    return tags
+
+
 def person_row(person: Person) -> dict[str, Any]:
     """A person as listings and exports show them: personal numbers masked."""
     return {
@@ -232,18 +250,15 @@ def find_people(session: Session, query: str, *, limit: int = 50) -> list[Person
         stmt = stmt.where(Person.phone == digits).order_by(Person.name, Person.id)
     else:
         key = normalise_query(text)
-        like = f"%{_escape_like(text)}%"
-        conditions = [Person.name.like(like, escape="\\")]
+        like = f"%{escape_like(text)}%"
+        conditions = [Person.name.ilike(like, escape="\\")]
         if key and key.isascii():
-            conditions.append(Person.search_keys.like(f"%|{_escape_like(key)}%", escape="\\"))
+            conditions.append(Person.search_keys.like(f"%|{escape_like(key)}%", escape="\\"))
         rank = case(
             (Person.name == text, 0),
-            (Person.name.like(f"{_escape_like(text)}%", escape="\\"), 1),
+            (Person.name.like(f"{escape_like(text)}%", escape="\\"), 1),
             else_=2,
         )
         stmt = stmt.where(or_(*conditions)).order_by(rank, Person.name, Person.id)
     return list(session.scalars(stmt.limit(limit)))
 
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -13,7 +13,15 @@ from core.models.people import Person
 from core.models.places import Place
 from core.models.requests import Request
 from core.models.vocab import PLACE_PARENTS, HousingType, PlaceKind, PoiKind
-from core.services.base import Actor, audit, choice, optional_text, require_text, snapshot, transaction
+from core.services.base import (
+    Actor,
+    audit,
+    choice,
+    optional_text,
+    require_text,
+    snapshot,
+    transaction,
+)
 
 
 def get_place(session: Session, place_id: int) -> Place:
@@ -63,6 +71,27 @@ def _check_parent(kind: PlaceKind, parent: Place | None) -> None:
         )
 
 
+def _unique_sibling(session: Session, kind: PlaceKind, name: str, parent: Place | None, own_id: int | None) -> None:
+    """Sibling names are unique per kind (the database enforces it below a parent):
+    refuse with a domain error instead of failing on the constraint."""
+    stmt = select(Place.id).where(
+        Place.kind == kind.value,
+        Place.name == name,
+        Place.parent_id.is_(None) if parent is None else Place.parent_id == parent.id,
+    )
+    if own_id is not None:
+        stmt = stmt.where(Place.id != own_id)
+    if session.scalar(stmt.limit(1)) is not None:
+        raise DomainError(
+            "place.duplicate_name",
+            name=name,
+            kind=kind.label("zh"),
+            kind_en=kind.label("en"),
+            parent=parent.name if parent is not None else "顶层",
+            parent_en=parent.name if parent is not None else "the top level",
+        )
+
+
 def _community_of(kind: PlaceKind, parent: Place | None, own_id: int | None) -> int | None:
     if kind == PlaceKind.community:
         return own_id
@@ -88,6 +117,7 @@ def create_place(
         name = require_text(name, "name", max_len=100)
         parent = get_place(session, parent_id) if parent_id is not None else None
         _check_parent(kind_, parent)
+        _unique_sibling(session, kind_, name, parent, None)
         housing = _housing(kind_, housing_type)
         floors = _floors(kind_, floor_from, floor_to)
         poi = choice(PoiKind, poi_kind or "other", "poi_kind").value if kind_ == PlaceKind.poi else None
@@ -153,7 +183,10 @@ def update_place(
         before = snapshot(place)
         kind = PlaceKind(place.kind)
         if name is not None:
-            place.name = require_text(name, "name", max_len=100)
+            new_name = require_text(name, "name", max_len=100)
+            parent = get_place(session, place.parent_id) if place.parent_id is not None else None
+            _unique_sibling(session, kind, new_name, parent, place.id)
+            place.name = new_name
         if code is not _UNSET:
             place.code = optional_text(code, "code", max_len=40) or None  # type: ignore[arg-type]
         if housing_type is not _UNSET:
@@ -178,6 +211,7 @@ def move_place(session: Session, *, actor: Actor, place_id: int, new_parent_id: 
             raise DomainError("place.cycle")
         kind = PlaceKind(place.kind)
         _check_parent(kind, parent)
+        _unique_sibling(session, kind, place.name, parent, place.id)
         before = snapshot(place)
         old_path, new_path = place.path, f"{parent.path}{place.id}/"
         old_community = place.community_id
@@ -198,7 +232,11 @@ def move_place(session: Session, *, actor: Actor, place_id: int, new_parent_id: 
                 .values(community_id=new_community)
                 .execution_options(synchronize_session=False)
             )
-        session.expire_all()
+        # reload the moved subtree's nodes this session holds; expire_all() would also
+        # expire the caller's unrelated objects, unusable once the session is closed
+        for obj in list(session.identity_map.values()):
+            if isinstance(obj, Place) and (obj.__dict__.get("path") or "").startswith(old_path):
+                session.refresh(obj)
         place = get_place(session, place_id)
         audit(session, actor, "place.move", "place", place.id, before, snapshot(place))
     return place

@@ -34,9 +34,10 @@ from core.models.requests import (
     RequestFeedback,
     RequestSupporter,
 )
-from core.models.types import local, utcnow
+from core.models.types import fmt_local, local, utcnow
 from core.models.vocab import (
     DONE_STATUSES,
+    OPEN_STATUSES,
     TRANSITIONS,
     Channel,
     DispatchRole,
@@ -47,7 +48,17 @@ from core.models.vocab import (
     Satisfaction,
     Status,
 )
-from core.services.base import Actor, audit, choice, optional_text, require_text, snapshot, transaction
+from core.services.base import (
+    Actor,
+    audit,
+    choice,
+    escape_like,
+    optional_text,
+    require_text,
+    snapshot,
+    transaction,
+    when,
+)
 from core.services.categories import get_category, sla_hours
 from core.services.orgs import get_organisation
 from core.services.people import get_person
@@ -140,7 +151,9 @@ def overdue_condition(now: datetime):
     return and_(
         Request.due_at.is_not(None),
         Request.due_at < now,
-        Request.status.not_in([s.value for s in DONE_STATUSES]),
+        # IN over the open statuses (not NOT IN over the done ones) lets the
+        # (status, due_at) index answer it: 0.5 ms instead of 100 ms at street scale
+        Request.status.in_([s.value for s in OPEN_STATUSES]),
     )
 
 
@@ -187,7 +200,6 @@ def list_requests(
 ) -> RequestPage:
     """One page of requests matching ``flt``, newest first by default."""
     from core.pinyin import normalise_query
-    from core.services.people import _escape_like
 
     flt = flt or RequestFilter()
     now = now or utcnow()
@@ -209,20 +221,20 @@ def list_requests(
     if flt.overdue:
         conditions.append(overdue_condition(now))
     if flt.text.strip():
-        like = f"%{_escape_like(flt.text.strip())}%"
+        like = f"%{escape_like(flt.text.strip())}%"
         conditions.append(
             or_(
-                Request.title.like(like, escape="\\"),
-                Request.description.like(like, escape="\\"),
+                Request.title.ilike(like, escape="\\"),
+                Request.description.ilike(like, escape="\\"),
                 Request.ref.like(like.upper(), escape="\\"),
             )
         )
     if flt.reporter_query.strip():
         q = flt.reporter_query.strip()
         key = normalise_query(q)
-        person_conditions = [Person.name.like(f"%{_escape_like(q)}%", escape="\\")]
+        person_conditions = [Person.name.ilike(f"%{escape_like(q)}%", escape="\\")]
         if key.isascii() and key:
-            person_conditions.append(Person.search_keys.like(f"%|{_escape_like(key)}%", escape="\\"))
+            person_conditions.append(Person.search_keys.like(f"%|{escape_like(key)}%", escape="\\"))
         conditions.append(Request.reporter_id.in_(select(Person.id).where(or_(*person_conditions))))
     order_col = _SORTS.get(sort, Request.created_at)
     stmt = select(Request).where(*conditions)
@@ -298,6 +310,8 @@ def _store_attachments(
 ) -> list[RequestAttachment]:
     """Copy files into the data directory (content-addressed) and record them."""
     out = []
+    if not files:
+        return out
     folder = data_dir() / "attachments" / request.ref
     folder.mkdir(parents=True, exist_ok=True)
     for path in files:
@@ -348,7 +362,7 @@ def create_request(
 ) -> Request:
     """Log a request. ``at`` records when it was raised (e.g. at last week's bench meeting)."""
     written: list[Path] = []
-    at = at or utcnow()
+    at = when(at)
     try:
         with transaction(session):
             channel_ = choice(Channel, channel, "channel")
@@ -424,6 +438,8 @@ def _apply_transition(
             to_status=to.value,
             from_label=current.label("zh"),
             to_label=to.label("zh"),
+            from_label_en=current.label("en"),
+            to_label_en=to.label("en"),
         )
     request.status = to.value
     request.updated_at = at
@@ -454,10 +470,12 @@ def transition(
     at: datetime | None = None,
 ) -> Request:
     """Move a request along its lifecycle; marking a duplicate names the original."""
-    at = at or utcnow()
+    at = when(at)
     with transaction(session):
         request = get_request(session, request_id)
         to = choice(Status, to_status, "status")
+        if to == Status.dispatched and to in TRANSITIONS[Status(request.status)]:
+            raise DomainError("request.dispatch_required")
         before = snapshot(request)
         data = None
         if to == Status.duplicate:
@@ -506,8 +524,11 @@ def _support(
     return row
 
 
-def add_supporter(session: Session, *, actor: Actor, request_id: int, person_id: int) -> RequestSupporter:
-    at = utcnow()
+def add_supporter(
+    session: Session, *, actor: Actor, request_id: int, person_id: int, at: datetime | None = None
+) -> RequestSupporter:
+    """Record that another person raised the same request (附议)."""
+    at = when(at)
     with transaction(session):
         request = get_request(session, request_id)
         row = _support(session, actor, request, person_id, via=None, at=at, strict=True)
@@ -533,15 +554,17 @@ def dispatch(
     An accepted request becomes ``dispatched``; a request already dispatched or in
     progress can call in further organisations without changing its status.
     """
-    at = at or utcnow()
+    at = when(at)
     with transaction(session):
         request = get_request(session, request_id)
         status = Status(request.status)
         if status not in (Status.accepted, Status.dispatched, Status.in_progress):
             raise DomainError("request.dispatch_not_allowed", ref=request.ref, status=status.value,
-                              status_label=status.label("zh"))
+                              status_label=status.label("zh"), status_label_en=status.label("en"))
         if not organisations:
             raise DomainError("input.required", field="organisations")
+        if sum(1 for _org, role in organisations if role == DispatchRole.lead) > 1:
+            raise DomainError("request.dispatch_one_lead")
         before = snapshot(request)
         rows = []
         for org_id, role in organisations:
@@ -589,12 +612,12 @@ def _get_dispatch(session: Session, dispatch_id: int) -> RequestDispatch:
 
 def report_in(session: Session, *, actor: Actor, dispatch_id: int, note: str = "", at: datetime | None = None) -> RequestDispatch:
     """A department reports on site (报到) after the whistle."""
-    at = at or utcnow()
+    at = when(at)
     with transaction(session):
         row = _get_dispatch(session, dispatch_id)
         org = get_organisation(session, row.organisation_id)
         if row.reported_at is not None:
-            raise DomainError("request.dispatch_already_reported", org=org.name, at=row.reported_at.isoformat())
+            raise DomainError("request.dispatch_already_reported", org=org.name, at=fmt_local(row.reported_at))
         before = snapshot(row)
         row.reported_at = at
         request = get_request(session, row.request_id)
@@ -608,7 +631,7 @@ def report_in(session: Session, *, actor: Actor, dispatch_id: int, note: str = "
 def record_dispatch_result(
     session: Session, *, actor: Actor, dispatch_id: int, result: str, at: datetime | None = None
 ) -> RequestDispatch:
-    at = at or utcnow()
+    at = when(at)
     with transaction(session):
         row = _get_dispatch(session, dispatch_id)
         before = snapshot(row)
@@ -624,7 +647,7 @@ def record_dispatch_result(
 
 def rate_dispatch(session: Session, *, actor: Actor, dispatch_id: int, rating: int, at: datetime | None = None) -> RequestDispatch:
     """The street's rating (1–5) of how a department handled its part."""
-    at = at or utcnow()
+    at = when(at)
     with transaction(session):
         row = _get_dispatch(session, dispatch_id)
         if not isinstance(rating, int) or isinstance(rating, bool) or not 1 <= rating <= 5:
@@ -656,13 +679,13 @@ def record_feedback(
     at: datetime | None = None,
 ) -> RequestFeedback:
     """A return visit (回访). A dissatisfied answer may reopen the request; any may close it."""
-    at = at or utcnow()
+    at = when(at)
     with transaction(session):
         request = get_request(session, request_id)
         status = Status(request.status)
         if status not in FEEDBACK_STATUSES:
             raise DomainError("request.feedback_not_resolved", ref=request.ref, status=status.value,
-                              status_label=status.label("zh"))
+                              status_label=status.label("zh"), status_label_en=status.label("en"))
         resolved_ = choice(ResolvedAnswer, resolved, "resolved").value if resolved else None
         satisfaction_ = choice(Satisfaction, satisfaction, "satisfaction").value if satisfaction else None
         if contacted and satisfaction_ is None:

@@ -69,7 +69,7 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
         if ".." in text:
             a, b = text.split("..", 1)
             start, end = date.fromisoformat(a), date.fromisoformat(b) + timedelta(days=1)
-        elif len(text) == 4:
+        elif len(text) == 4 and text.isdigit():
             start, end = date(int(text), 1, 1), date(int(text) + 1, 1, 1)
         elif "-Q" in text.upper():
             year, q = text.upper().split("-Q")
@@ -78,7 +78,7 @@ def period_bounds(period: str) -> tuple[datetime, datetime]:
                 raise ValueError
             start = date(int(year), 3 * qn - 2, 1)
             end = date(int(year) + (qn == 4), 1 if qn == 4 else 3 * qn + 1, 1)
-        elif len(text) == 7:
+        elif len(text) == 7 and text[4] == "-":
             y, m = int(text[:4]), int(text[5:7])
             start = date(y, m, 1)
             end = date(y + (m == 12), 1 if m == 12 else m + 1, 1)

@@ -16,8 +16,7 @@ from core.config import load_settings
 from core.db import Database
 from core.errors import DomainError
 from core.plugins import PluginHost, available_plugins, enabled_names
-from core.services import Actor
-from core.services import categories, places, requests
+from core.services import Actor, categories, places, requests
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -336,7 +335,7 @@ def test_every_core_event_reaches_a_plugin_with_its_arguments(write_plugin, gong
         requests.transition(s, actor=actor, request_id=request_id, to_status="resolved")
         requests.record_feedback(s, actor=actor, request_id=request_id, contacted=True, satisfaction="satisfied",
                                  close=True)
-    assert rec.SEEN == [
+    assert [
         ("created", request_id, "clerk"),
         ("status", request_id, "submitted", "accepted"),
         ("dispatched", request_id, 1, True),
@@ -344,4 +343,4 @@ def test_every_core_event_reaches_a_plugin_with_its_arguments(write_plugin, gong
         ("status", request_id, "dispatched", "resolved"),
         ("feedback", request_id, True),
         ("status", request_id, "resolved", "closed"),
-    ]
+    ] == rec.SEEN
