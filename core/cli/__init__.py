@@ -20,8 +20,8 @@ from core.cli import (
     demo_cmd,
     org_cmd,
     person_cmd,
-    plugins_cmd,
     place_cmd,
+    plugins_cmd,
     request_cmd,
     stats_cmd,
 )
@@ -29,7 +29,6 @@ from core.cli.context import err, state, tr
 from core.config import load_settings
 from core.errors import DomainError
 from core.plugins import PluginHost
-
 
 
 def _root(
@@ -47,7 +46,11 @@ def _root(
     for name, why in state.host.failures.items():
         err(tr(f"警告：插件「{name}」未能加载，已跳过（{why}）", f"warning: plugin '{name}' failed to load, skipped ({why})"))
     if ctx.invoked_subcommand is None:
-        demo_cmd.print_overview(state.database())
+        db = state.database()
+        if state.can_open_app():
+            state.open_app(db)
+        else:
+            demo_cmd.print_overview(db)
 
 
 def build_app(host: PluginHost) -> typer.Typer:

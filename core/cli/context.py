@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -13,8 +14,8 @@ from rich.table import Table
 
 from core.config import Settings, load_settings
 from core.db import Database
-from core.plugins import PluginHost
 from core.models.types import LOCAL_TZ
+from core.plugins import PluginHost
 from core.services.base import Actor
 
 
@@ -25,7 +26,13 @@ class State:
     operator: str | None = None
     settings: Settings = field(default_factory=Settings)
     host: PluginHost | None = None
+    # set by the UI package (tui.cli) so that `gongzhi` alone opens the app;
+    # the core itself never imports the UI
+    open_app: Callable[[Database], None] | None = None
     _db: Database | None = None
+
+    def can_open_app(self) -> bool:
+        return self.open_app is not None and sys.stdin.isatty() and sys.stdout.isatty()
 
     def load(self) -> None:
         self.settings = load_settings()

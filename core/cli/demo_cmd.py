@@ -14,9 +14,10 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from core.cli.context import console, print_json, state, table, tr
+from core.cli.context import console, parse_local_datetime, print_json, state, table, tr
 from core.config import data_dir
 from core.db import Database
+from core.models.types import utcnow
 from core.models.vocab import OrgKind, PlaceKind, Status
 
 
@@ -28,10 +29,12 @@ def demo(
     scale: str = typer.Option("small", "--scale", help="small（几秒）| street（6.8 万居民、10 万件诉求）"),
     seed: int = typer.Option(2014, "--seed", help="随机种子 / random seed (deterministic)"),
     rebuild: bool = typer.Option(False, "--rebuild", help="移走旧演示库并重建 / move the old demo aside and rebuild"),
+    open_app: bool = typer.Option(True, "--open/--no-open", help="建好后打开界面（终端中）/ open the app afterwards (in a terminal)"),
+    now: str | None = typer.Option(None, "--now", help="演示数据截止时间（默认当前整点）/ when the demo's history ends (default: this hour)"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """建立演示街道并显示概况 / build the demo street and print its overview."""
-    from core.demo import SCALES, build_demo, overview
+    from core.demo import SCALES, STAGES, build_demo, overview
 
     if scale not in SCALES:
         from core.errors import DomainError
@@ -61,15 +64,21 @@ def demo(
 
             def progress(stage: str, done: int, total: int) -> None:
                 if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total or None)
+                    zh, en = STAGES.get(stage, (stage, stage))
+                    tasks[stage] = bar.add_task(en if state.language == "en" else zh, total=total or None)
                 bar.update(tasks[stage], completed=done, total=total or None)
 
-            summary = build_demo(db, scale=scale, seed=seed, actor=state.actor, progress=progress)
+            # the history ends now (to the hour), so the demo's dates are current; --now pins it
+            end = parse_local_datetime(now) or utcnow().replace(minute=0, second=0, microsecond=0)
+            summary = build_demo(db, scale=scale, seed=seed, actor=state.actor, progress=progress, now=end)
             if host is not None:
                 host.pm.hook.demo_data(db=db, actor=state.actor, seed=seed, scale=scale)
         if not as_json:
             console.print(tr(f"演示街道已建成：{url}", f"demo street built: {url}"), markup=False, highlight=False)
         del summary
+    if open_app and not as_json and state.can_open_app():
+        state.open_app(db)
+        return
     print_overview(db, as_json=as_json)
 
 

@@ -85,7 +85,7 @@ def show(
         row["household"] = full_name(s, get_place(s, p.household_id)) if p.household_id else ""
         row["notes"] = p.notes
         if care_tags:
-            row["care_tags"] = svc.care_tags_of(s, p.id)
+            row["care_tags"] = svc.view_care_tags(s, actor=state.actor, person_id=p.id)
         row["memberships"] = [
             {"id": m.id, "organisation": o.name, "organisation_kind": o.kind, "role": m.role,
              "scope_place": get_place(s, m.scope_place_id).name if m.scope_place_id else None,

@@ -1,0 +1,525 @@
+"""The demo street (core.demo): counts, invariants, the article's stories, determinism,
+and refusal to build over existing data. Built at small scale (street scale is for
+benchmarks/, it takes half a minute).
+
+The read-only checks share one small street per backend (``built``, on SQLite and
+PostgreSQL, from the session templates in conftest); tests that write or build
+differently use the per-test ``db`` / ``sqlite_db`` fixtures.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import sqlite3
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, func, select, text
+from sqlalchemy.engine import make_url
+
+from core.db import Database
+from core.demo import DEFAULT_NOW, SCALES, STAGES, Scale, build_demo, overview
+from core.demo.build import summarise
+from core.demo.street import DEPARTMENTS
+from core.errors import DomainError
+from core.models import (
+    AuditLog,
+    Membership,
+    Organisation,
+    Person,
+    PersonCareTag,
+    Place,
+    RefCounter,
+    Request,
+    RequestCategory,
+    RequestDispatch,
+    RequestEvent,
+    RequestFeedback,
+    RequestSupporter,
+)
+from core.models.types import LOCAL_TZ
+from core.pinyin import search_keys
+from core.services import Actor
+from core.services.categories import DEFAULT_CATEGORIES
+from core.services.places import create_place
+from core.services.requests import create_request, replay_status
+from core.validation import normalise_id_number, normalise_phone
+
+NAMED_COMPOUNDS = ("盛康园", "盛福园", "荣雅园", "荣诚园", "欢畅园", "荣乐园", "荣溪园")
+
+
+def _places(session) -> dict[int, Place]:
+    return {p.id: p for p in session.scalars(select(Place))}
+
+
+def _orgs(session) -> dict[int, Organisation]:
+    return {o.id: o for o in session.scalars(select(Organisation))}
+
+
+def _story(session, summary, key: str) -> Request:
+    return session.scalar(select(Request).where(Request.ref == summary.stories[key]))
+
+
+def _events(session, request_id: int) -> list[RequestEvent]:
+    return list(session.scalars(select(RequestEvent).where(RequestEvent.request_id == request_id)
+                                .order_by(RequestEvent.id)))
+
+
+@dataclass
+class Built:
+    db: Database
+    summary: object
+    progress: list[tuple[str, int, int]]
+
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """The small demo street, built once per module on SQLite and on PostgreSQL."""
+    data = tmp_path_factory.mktemp("demo-data")
+    drop = None
+    if request.param == "sqlite":
+        db = _copy_template(request.getfixturevalue("sqlite_template"), data / "demo.sqlite")
+    else:
+        pg_url, template = request.getfixturevalue("pg_url"), request.getfixturevalue("pg_template")
+        name = f"gz_demo_{os.getpid()}_{next(_names)}"
+        admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        db = Database(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
+
+        def drop():
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            admin.dispose()
+
+    seen: list[tuple[str, int, int]] = []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("GONGZHI_DATA_DIR", str(data))  # the services write attachment folders there
+        summary = build_demo(db, actor=Actor("测试办事员"), progress=lambda *a: seen.append(a))
+    yield Built(db, summary, seen)
+    db.dispose()
+    if drop is not None:
+        drop()
+
+
+@pytest.fixture
+def demo(built):
+    return built.summary
+
+
+@pytest.fixture
+def bdb(built) -> Database:
+    return built.db
+
+
+# -- counts -----------------------------------------------------------------------
+
+
+def test_small_street_counts(bdb, demo):
+    assert demo.scale == "small" and demo.seed == 2014 and demo.now == DEFAULT_NOW.isoformat()
+    assert (demo.communities, demo.compounds, demo.micro_grids) == (15, 24, 196)
+    assert demo.residents == SCALES["small"].residents
+    assert 1500 <= demo.requests <= 1600
+    assert demo.events > 5 * demo.requests
+    assert demo.dispatches > 0 and demo.feedback > 0 and demo.supporters >= 3
+    assert demo.open_requests > 0
+    with bdb.read_session() as s:
+        names = set(s.scalars(select(Place.name).where(Place.kind == "compound")))
+        assert set(NAMED_COMPOUNDS) <= names
+        street = s.scalar(select(Place).where(Place.kind == "street"))
+        assert street.name == "青（广）源街道" and "北辰区" in street.notes
+        o = overview(s, now=DEFAULT_NOW)
+        assert o["street"] == "青（广）源街道"
+        assert o["places"]["community"] == 15 and o["places"]["compound"] == 24
+        assert o["places"]["micro_grid"] == 196
+        assert o["people"] == demo.people and o["requests_total"] == demo.requests
+        assert o["overdue"] == demo.overdue
+        assert sum(o["requests"].values()) == demo.requests
+        # the summary is what the database holds
+        assert {k: v for k, v in summarise(s, now=DEFAULT_NOW).items()} == {
+            k: getattr(demo, k) for k in summarise(s, now=DEFAULT_NOW)
+        }
+
+
+def test_housing_types_and_points_of_interest(bdb, demo):
+    with bdb.read_session() as s:
+        places = _places(s)
+        compounds = {p.name: p for p in places.values() if p.kind == "compound"}
+        assert {p.housing_type for p in compounds.values()} == {
+            "public_rental", "relocation", "price_capped", "commodity"}
+        assert compounds["盛康园"].housing_type == compounds["盛福园"].housing_type == "public_rental"
+        assert all(p.housing_type for p in places.values() if p.kind == "building")
+        assert {p.poi_kind for p in places.values() if p.kind == "poi"} >= {
+            "gate", "street_lamp", "charging_shed", "notice_board"}
+        # micro-grids: 5–6 floors of a high-rise public-rental building, concentrated in 盛康园/盛福园
+        per_compound = Counter()
+        for mg in (p for p in places.values() if p.kind == "micro_grid"):
+            building = places[mg.parent_id]
+            assert building.kind == "building" and building.housing_type == "public_rental"
+            assert 5 <= mg.floor_to - mg.floor_from + 1 <= 6
+            assert building.floor_from <= mg.floor_from <= mg.floor_to <= building.floor_to
+            per_compound[places[building.parent_id].name] += 1
+        assert per_compound["盛康园"] + per_compound["盛福园"] > 196 / 2
+        # the stories' new facilities
+        under = defaultdict(list)
+        for p in places.values():
+            if p.kind == "poi":
+                under[places[p.parent_id].name].append(p)
+        assert sum(p.poi_kind == "charging_shed" and p.name.startswith("智能充电车棚") for p in under["荣乐园"]) == 8
+        assert sum(p.name.startswith("公共晾衣架") for p in under["荣诚园"]) == 6
+        assert any(p.name == "通往菜市场小门" and p.poi_kind == "gate" for p in under["欢畅园"])
+
+
+# -- invariants -------------------------------------------------------------------
+
+
+def test_place_tree_invariants(bdb, demo):
+    with bdb.read_session() as s:
+        places = _places(s)
+    for p in places.values():
+        parent = places.get(p.parent_id)
+        assert p.path == f"{parent.path if parent else '/'}{p.id}/", p
+        if p.kind == "community":
+            assert p.community_id == p.id
+        else:
+            assert p.community_id == (parent.community_id if parent else None), p
+        if p.kind == "household":
+            assert parent.kind in ("micro_grid", "building")
+            if parent.kind == "building":
+                assert not any(c.parent_id == parent.id and c.kind == "micro_grid" for c in places.values())
+    # sibling names are unique (the database says so too)
+    assert len({(p.parent_id, p.kind, p.name) for p in places.values()}) == len(places)
+
+
+def test_people_invariants(bdb, demo):
+    with bdb.read_session() as s:
+        people = list(s.scalars(select(Person)))
+        tags = Counter(s.scalars(select(PersonCareTag.tag)))
+    assert len(people) == demo.people
+    ref_year = DEFAULT_NOW.astimezone(LOCAL_TZ).year
+    for p in people:
+        assert p.search_keys == search_keys(p.name)
+        assert 2 <= len(p.name) <= 3
+        if p.phone is not None:
+            assert normalise_phone(p.phone) == p.phone and p.phone_tail == p.phone[-4:]
+        else:
+            assert p.phone_tail is None
+        if p.id_number is not None:
+            assert normalise_id_number(p.id_number) == p.id_number
+            assert int(p.id_number[6:10]) == p.birth_year
+            assert int(p.id_number[16]) % 2 == (1 if p.gender == "male" else 0)
+        assert p.created_at.tzinfo is not None
+    residents = [p for p in people if p.household_id is not None]
+    elderly = sum(ref_year - p.birth_year >= 60 for p in residents)
+    assert elderly / len(residents) > 0.25  # skewed old, as the article says
+    assert sum(p.id_number is not None for p in people) > len(people) / 5
+    assert len({p.phone for p in people if p.phone}) == sum(1 for p in people if p.phone)
+    assert tags  # some priority-care tags
+    surnames = Counter(p.name[0] for p in people)
+    assert surnames.most_common(1)[0][0] in "王李张刘陈"
+
+
+def test_request_invariants(bdb, demo):
+    with bdb.read_session() as s:
+        requests = list(s.scalars(select(Request).order_by(Request.id)))
+        events = defaultdict(list)
+        for e in s.scalars(select(RequestEvent).order_by(RequestEvent.id)):
+            events[e.request_id].append(e)
+        counters = {c.year: c.last for c in s.scalars(select(RefCounter).where(RefCounter.prefix == "QY"))}
+        feedback_ids = set(s.scalars(select(RequestFeedback.id)))
+        dispatch_rows = {d.id: d for d in s.scalars(select(RequestDispatch))}
+    numbers = defaultdict(list)
+    for r in requests:
+        timeline = events[r.id]
+        assert timeline and timeline[0].kind == "created"
+        assert r.status == replay_status(timeline), r.ref
+        ats = [e.at for e in timeline]
+        assert ats == sorted(ats), r.ref
+        assert timeline[0].at == r.created_at <= DEFAULT_NOW
+        assert r.due_at > r.created_at
+        m = re.fullmatch(r"QY-(\d{4})-(\d{6})", r.ref)
+        assert m and int(m.group(1)) == r.created_at.astimezone(LOCAL_TZ).year
+        numbers[int(m.group(1))].append(int(m.group(2)))
+        if r.status != "submitted":
+            assert r.first_response_at is not None
+        if r.status in ("resolved", "answered"):
+            assert r.resolved_at is not None
+        if r.status == "closed":
+            assert r.closed_at is not None
+        if r.status == "duplicate":
+            assert r.duplicate_of_id is not None
+        assert not (r.anonymous and r.reporter_id is not None)
+        for e in timeline:
+            if e.kind == "feedback":
+                assert e.data["feedback_id"] in feedback_ids
+            if e.kind in ("report_in", "dispatch_result", "rating"):
+                assert dispatch_rows[e.data["dispatch_id"]].request_id == r.id
+            if e.kind == "dispatch":
+                assert all(dispatch_rows[d["id"]].request_id == r.id for d in e.data["dispatches"])
+    # ref numbers: 1..n per year, and the counter sits on the last one
+    for year, nums in numbers.items():
+        assert sorted(nums) == list(range(1, len(nums) + 1))
+        assert counters[year] == len(nums)
+    statuses = Counter(r.status for r in requests)
+    assert statuses["closed"] > 0.8 * len(requests)
+    assert Counter(r.channel for r in requests).keys() >= {
+        "bench_meeting", "hotline_12345", "jinzhitong", "wechat_group", "snapshot", "patrol"}
+
+
+def test_later_requests_continue_the_sequences(db, actor):
+    """Bulk ids and refs leave the counters and (on PostgreSQL) the id sequences consistent."""
+    demo = build_demo(db, actor=actor)
+    with db.session() as s:
+        last_2026 = s.scalar(select(RefCounter.last).where(RefCounter.prefix == "QY", RefCounter.year == 2026))
+        street = s.scalar(select(Place).where(Place.kind == "street"))
+        category = s.scalar(select(RequestCategory).where(RequestCategory.code == "other"))
+        r = create_request(s, actor=actor, channel="walk_in", type="help", category_id=category.id,
+                           title="演示之后的新诉求", place_id=street.id,
+                           at=datetime(2026, 11, 2, 2, 0, tzinfo=UTC))
+        assert r.ref == f"QY-2026-{last_2026 + 1:06d}"
+        assert r.id == demo.requests + 1
+        place = create_place(s, actor=actor, kind="poi", name="新建设施", parent_id=street.id, poi_kind="other")
+        assert place.id == s.scalar(select(func.max(Place.id)))
+
+
+def test_categories_have_default_departments(bdb, demo):
+    with bdb.read_session() as s:
+        cats = {c.code: c for c in s.scalars(select(RequestCategory))}
+        orgs = _orgs(s)
+    assert set(cats) >= {code for code, *_ in DEFAULT_CATEGORIES}
+    for code in ("lighting", "safety_hazard", "ebike_charging", "high_rise_littering", "sanitation"):
+        assert orgs[cats[code].default_department_id].kind == "department"
+    assert "消防" in orgs[cats["ebike_charging"].default_department_id].name
+
+
+# -- organisations ------------------------------------------------------------------
+
+
+def test_organisations_and_cross_appointments(bdb, demo):
+    with bdb.read_session() as s:
+        orgs = _orgs(s)
+        places = _places(s)
+        members = list(s.scalars(select(Membership)))
+    by_kind = defaultdict(list)
+    for o in orgs.values():
+        by_kind[o.kind].append(o)
+    assert len(by_kind["residents_committee"]) == 15
+    assert len([o for o in by_kind["party_committee"] if places[o.place_id].kind == "community"]) == 15
+    assert len(by_kind["party_branch"]) == len(by_kind["property_company"]) == len(by_kind["owners_committee"]) == 24
+    dept_names = " ".join(o.name for o in by_kind["department"])
+    assert all(word in dept_names for word in ("消防", "城管", "供电"))
+    assert len(by_kind["department"]) == len(DEPARTMENTS)
+    assert [o.name for o in by_kind["rider_station"]] == ["先蜂骑手加油站"]
+    assert by_kind["volunteer_team"]
+    # the 4-level chain: community party org → compound branch → building group → household hub
+    assert by_kind["party_household_hub"]
+    for hub in by_kind["party_household_hub"]:
+        group = orgs[hub.parent_id]
+        branch = orgs[group.parent_id]
+        committee = orgs[branch.parent_id]
+        assert (group.kind, branch.kind, committee.kind) == ("party_group", "party_branch", "party_committee")
+        assert places[hub.place_id].kind == "household"
+        assert places[group.place_id].kind == "building"
+        assert places[branch.place_id].kind == "compound"
+        assert places[committee.place_id].kind == "community"
+        assert places[hub.place_id].path.startswith(places[group.place_id].path)
+    posts = defaultdict(set)
+    for m in members:
+        posts[m.person_id].add(orgs[m.organisation_id].kind)
+        if m.role == "micro_grid_worker":
+            scope = places[m.scope_place_id]
+            assert scope.kind == "micro_grid"
+            assert scope.path.startswith(places[orgs[m.organisation_id].place_id].path)
+        if m.role == "grid_worker":
+            assert places[m.scope_place_id].kind == "compound"
+    assert sum(m.role == "micro_grid_worker" for m in members) == 196
+    assert {m.scope_place_id for m in members if m.role == "micro_grid_worker"} == {
+        p.id for p in places.values() if p.kind == "micro_grid"}
+    riders = [m for m in members if m.role == "mobile_grid_worker"]
+    assert riders and all(orgs[m.organisation_id].kind == "rider_station" for m in riders)
+    # 双向进入、交叉任职
+    assert any({"residents_committee", "owners_committee"} <= kinds for kinds in posts.values())
+    assert any({"property_company", "party_branch"} <= kinds for kinds in posts.values())
+    assert any({"party_committee", "residents_committee"} <= kinds for kinds in posts.values())
+
+
+# -- the article's stories -------------------------------------------------------------
+
+
+def test_the_five_stories(bdb, demo):
+    assert set(demo.stories) == {"lamps", "littering", "racks", "gate", "sheds"}
+    with bdb.read_session() as s:
+        places = _places(s)
+        orgs = _orgs(s)
+        stories = {k: _story(s, demo, k) for k in demo.stories}
+        for key, r in stories.items():
+            assert r.status == "closed", key
+            tl = _events(s, r.id)
+            assert r.status == replay_status(tl)
+            assert [e.to_status for e in tl if e.kind == "transition"][-2:] == ["resolved", "closed"]
+            fb = s.scalars(select(RequestFeedback).where(RequestFeedback.request_id == r.id)).all()
+            assert [f.satisfaction for f in fb] == ["satisfied"]
+            assert all(e.at <= DEFAULT_NOW for e in tl)
+
+        def compound_of(r: Request) -> str:
+            node = places[r.place_id]
+            while node.kind != "compound":
+                node = places[node.parent_id]
+            return node.name
+
+        lamps = stories["lamps"]
+        assert lamps.channel == "bench_meeting" and compound_of(lamps) == "荣雅园"
+        supporters = s.scalars(select(RequestSupporter).where(RequestSupporter.request_id == lamps.id)).all()
+        assert len(supporters) >= 2
+        ref_year = DEFAULT_NOW.astimezone(LOCAL_TZ).year
+        elders = s.scalars(select(Person).where(Person.id.in_([x.person_id for x in supporters] + [lamps.reporter_id]))).all()
+        assert all(ref_year - p.birth_year >= 60 for p in elders)
+        dups = s.scalars(select(Request).where(Request.duplicate_of_id == lamps.id)).all()
+        assert len(dups) == len(supporters) and all(d.channel == "bench_meeting" for d in dups)
+
+        littering = stories["littering"]
+        assert littering.channel == "wechat_group" and compound_of(littering) == "盛康园"
+        assert "摄像头" in " ".join(e.public_note for e in _events(s, littering.id))
+
+        racks = stories["racks"]
+        assert compound_of(racks) == "荣诚园"
+        notes = [e.public_note for e in _events(s, racks.id)]
+        assert sum("协商会" in n for n in notes) >= 3
+        assert any("6组" in n for n in notes)
+
+        gate = stories["gate"]
+        assert places[gate.place_id].name == "通往菜市场小门" and compound_of(gate) == "欢畅园"
+        assert gate.resolved_at - gate.created_at <= timedelta(days=32)
+        assert any("1.8米" in e.public_note for e in _events(s, gate.id))
+
+        sheds = stories["sheds"]
+        assert compound_of(sheds) == "荣乐园"
+        whistles = s.scalars(select(RequestDispatch).where(RequestDispatch.request_id == sheds.id)).all()
+        assert len(whistles) == 3 and all(d.whistle for d in whistles)
+        names = [orgs[d.organisation_id].name for d in whistles]
+        assert all(orgs[d.organisation_id].kind == "department" for d in whistles)
+        assert any("消防" in n for n in names) and any("城管" in n for n in names) and any("供电" in n for n in names)
+        assert all(d.reported_at and d.result and d.rating for d in whistles)
+        kinds = Counter(e.kind for e in _events(s, sheds.id))
+        assert kinds["report_in"] == 3 and kinds["dispatch_result"] == 3 and kinds["rating"] == 3
+        assert sheds.resolved_at - sheds.created_at < timedelta(days=60)
+        assert any("8处" in e.public_note for e in _events(s, sheds.id))
+
+
+# -- determinism, refusal, progress ---------------------------------------------------------
+
+_COMPARED = {
+    "place": "select id, kind, name, parent_id, path, community_id, housing_type, floor_from, floor_to, poi_kind, created_at from place order by id",
+    "person": "select id, name, gender, birth_year, phone, id_number, household_id, search_keys, created_at from person order by id",
+    "person_care_tag": "select person_id, tag from person_care_tag order by id",
+    "organisation": "select id, kind, name, place_id, parent_id from organisation order by id",
+    "membership": "select person_id, organisation_id, role, scope_place_id, start_date, end_date from membership order by id",
+    "request": "select id, ref, channel, title, description, place_id, reporter_id, status, priority, lead_org_id, created_at, due_at, resolved_at, closed_at from request order by id",
+    "request_event": "select request_id, at, actor, kind, from_status, to_status, public_note from request_event order by id",
+    "request_dispatch": "select request_id, organisation_id, role, whistle, dispatched_at, result, rating from request_dispatch order by id",
+    "request_feedback": "select request_id, at, satisfaction, comment from request_feedback order by id",
+    "ref_counter": "select prefix, year, last from ref_counter order by prefix, year",
+}
+
+
+def _copy_template(template: Path, target: Path) -> Database:
+    src, dst = sqlite3.connect(template), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+    return Database(f"sqlite:///{target}")
+
+
+def _dump(db: Database) -> dict[str, list]:
+    with db.read_session() as s:
+        return {name: [tuple(row) for row in s.execute(text(sql))] for name, sql in _COMPARED.items()}
+
+
+def test_same_seed_same_street(sqlite_template, tmp_path, actor):
+    dbs = [_copy_template(sqlite_template, tmp_path / f"demo{i}.sqlite") for i in range(3)]
+    try:
+        build_demo(dbs[0], seed=7, actor=actor)
+        build_demo(dbs[1], seed=7, actor=actor)
+        build_demo(dbs[2], seed=8, actor=actor)
+        a, b, c = (_dump(db) for db in dbs)
+    finally:
+        for db in dbs:
+            db.dispose()
+    for name in _COMPARED:
+        assert a[name] == b[name], name
+    assert a["person"] != c["person"] and a["request"] != c["request"]
+    # the geography does not depend on the seed, the people and their requests do
+    assert [r[:3] for r in a["place"] if r[1] in ("community", "compound", "building", "micro_grid")] == [
+        r[:3] for r in c["place"] if r[1] in ("community", "compound", "building", "micro_grid")]
+
+
+def test_refuses_a_database_that_holds_data(db, actor):
+    with db.session() as s:
+        create_place(s, actor=actor, kind="street", name="另一条街道")
+    tables = ("place", "person", "organisation", "membership", "request", "request_category",
+              "audit_log", "ref_counter", "request_event")
+
+    def counts():
+        with db.read_session() as s:
+            return {t: s.execute(text(f"select count(*) from {t}")).scalar_one() for t in tables}
+
+    before = counts()
+    seen = []
+    with pytest.raises(DomainError) as err:
+        build_demo(db, actor=actor, progress=lambda *a: seen.append(a))
+    assert err.value.code == "demo.not_empty"
+    assert counts() == before
+    assert seen == []
+
+
+def test_progress_and_audit(built):
+    seen, summary = built.progress, built.summary
+    stages = list(dict.fromkeys(stage for stage, _, _ in seen))
+    assert stages == list(STAGES)
+    for stage in STAGES:
+        mine = [(d, t) for st, d, t in seen if st == stage]
+        assert all(0 <= d <= t for d, t in mine)
+        assert mine[-1][0] == mine[-1][1]
+    assert max(t for st, _, t in seen if st == "requests") == SCALES["small"].requests
+    with built.db.read_session() as s:
+        bulk = s.scalars(select(AuditLog).where(AuditLog.action == "demo.build")).all()
+        assert [a.entity for a in bulk] == ["places", "people", "organisations", "memberships", "requests"]
+        assert all(a.actor == "测试办事员" and a.after["seed"] == 2014 for a in bulk)
+        # the bulk rows are not audited one by one; the stories went through the services
+        assert s.scalar(select(func.count()).select_from(AuditLog).where(AuditLog.action == "request.create")) == (
+            len(summary.stories) + 3)
+
+
+def test_a_tiny_custom_scale(sqlite_db, actor):
+    """A scaled-down street still has its whole geography, all posts filled and every story."""
+    tiny = Scale("tiny", residents=40, requests=150, years=1, riders=2)
+    now = datetime(2025, 3, 1, 2, 0, tzinfo=UTC)
+    summary = build_demo(sqlite_db, scale=tiny, seed=1, actor=actor, now=now)
+    assert (summary.scale, summary.residents, summary.micro_grids) == ("tiny", 40, 196)
+    assert summary.requests == 150 + len(summary.stories) + 3
+    assert set(summary.stories) == {"lamps", "littering", "racks", "gate", "sheds"}
+    with sqlite_db.read_session() as s:
+        first = s.scalar(select(func.min(Request.created_at)))
+        assert first >= now - timedelta(days=365 + 1)
+
+
+def test_bad_arguments(sqlite_db, actor):
+    with pytest.raises(DomainError) as err:
+        build_demo(sqlite_db, scale="city", actor=actor)
+    assert err.value.code == "input.invalid_choice"
+    with pytest.raises(ValueError):
+        build_demo(sqlite_db, actor=actor, now=datetime(2026, 1, 1))
+    with sqlite_db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(Place)) == 0
+        empty = overview(s)
+    assert empty["street"] is None and empty["requests_total"] == 0 and empty["overdue"] == 0
