@@ -66,6 +66,8 @@ class Settings:
     street_name: str = ""
     attachment_max_mb: int = 20
     plugins: list[str] = field(default_factory=list)
+    # binding id -> key, e.g. {"requests.new": "ctrl+k"} (Textual keymap)
+    keys: dict[str, str] = field(default_factory=dict)
     rates: RateSettings = field(default_factory=RateSettings)
 
     def to_toml(self) -> dict[str, Any]:
@@ -77,6 +79,7 @@ class Settings:
             "street_name": self.street_name,
             "attachment_max_mb": self.attachment_max_mb,
             "plugins": list(self.plugins),
+            "keys": dict(self.keys),
             "rates": dict(self.rates.__dict__),
         }
 

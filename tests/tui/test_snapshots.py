@@ -1,0 +1,112 @@
+"""Snapshot tests (pytest-textual-snapshot) of each core screen, in Chinese and English.
+
+Time is frozen (time-machine, ticking) just after the small street's requests were
+raised, and the header clock is off, so the pictures are stable. After an
+intended change of a screen: ``pytest tests/tui/test_snapshots.py --snapshot-update``
+and review the SVGs in ``tests/tui/__snapshots__/``.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import tempfile
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import time_machine
+
+from core.config import Settings
+from core.db import Database
+from tests.tui.street import NOW
+from tui.app import GongzhiApp
+
+SIZE = (150, 42)
+FROZEN = NOW + timedelta(hours=6)
+
+
+@pytest.fixture
+def snap_app(street_template, monkeypatch):
+    """The app on a copy of the street at a fixed path (the Settings screen shows paths)."""
+    fixed = Path(tempfile.gettempdir()) / "gongzhi-snapshots"
+    shutil.rmtree(fixed, ignore_errors=True)
+    (fixed / "data").mkdir(parents=True)
+    monkeypatch.setenv("GONGZHI_DATA_DIR", str(fixed / "data"))
+    src, dst = sqlite3.connect(street_template[0]), sqlite3.connect(fixed / "street.sqlite")
+    src.backup(dst)
+    src.close()
+    dst.close()
+    dbs: list[Database] = []
+
+    def make(lang: str = "zh") -> GongzhiApp:
+        db = Database(f"sqlite:///{fixed / 'street.sqlite'}")
+        dbs.append(db)
+        settings = Settings(language=lang, operator="测试办事员", database_url=db.url)
+        return GongzhiApp(db=db, settings=settings, clock=False)
+
+    yield make
+    for db in dbs:
+        db.dispose()
+    shutil.rmtree(fixed, ignore_errors=True)
+
+
+async def _settle(pilot) -> None:
+    """Wait until no worker has run for a few consecutive checks (a loaded machine is slow)."""
+    app = pilot.app
+    quiet = 0
+    for _ in range(200):
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.05)
+        quiet = quiet + 1 if not any(w.is_running for w in app.workers) else 0
+        if quiet >= 4:
+            return
+    raise AssertionError("the app never settled")
+
+
+def _go(key: str):
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press(key)
+        await _settle(pilot)
+
+    return run_before
+
+
+SECTIONS = [
+    ("dashboard", "f3"),
+    ("requests", "f4"),
+    ("people", "f5"),
+    ("places", "f6"),
+    ("orgs", "f7"),
+    ("settings", "f8"),
+]
+
+
+@pytest.mark.parametrize(("section", "key"), SECTIONS, ids=[s for s, _ in SECTIONS])
+def test_core_screen_in_chinese(snap_compare, snap_app, section, key):
+    with time_machine.travel(FROZEN, tick=True):
+        assert snap_compare(snap_app("zh"), terminal_size=SIZE, run_before=_go(key))
+
+
+@pytest.mark.parametrize(("section", "key"), [("dashboard", "f3"), ("requests", "f4")], ids=["dashboard", "requests"])
+def test_core_screen_in_english(snap_compare, snap_app, section, key):
+    with time_machine.travel(FROZEN, tick=True):
+        assert snap_compare(snap_app("en"), terminal_size=SIZE, run_before=_go(key))
+
+
+def test_request_detail(snap_compare, snap_app, ids):
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("f4")
+        await _settle(pilot)
+        pilot.app.query_one("#requests").open_request(ids["r1"])
+        await _settle(pilot)
+
+    with time_machine.travel(FROZEN, tick=True):
+        assert snap_compare(snap_app("zh"), terminal_size=SIZE, run_before=run_before)
+
+
+def test_help_screen(snap_compare, snap_app):
+    with time_machine.travel(FROZEN, tick=True):
+        assert snap_compare(snap_app("zh"), terminal_size=SIZE, run_before=_go("question_mark"))

@@ -1,0 +1,1 @@
+"""The core sections (views shown in the content area) and modal screens."""

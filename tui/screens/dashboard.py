@@ -1,0 +1,348 @@
+"""The dashboard (工作台): where the street stands today.
+
+Requests by status, the overdue list (Enter opens a request), today's new
+requests (the Asia/Shanghai calendar day), requests by channel this month, and
+the three rates (三率) per community for a chosen period, as a table and as a
+bar chart of the weighted score. Everything is read in workers; the view loads
+when mounted, each time its section is shown, and on ctrl+r.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from fractions import Fraction
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Label, Select
+
+from core.config import RateSettings
+from core.models.places import Place
+from core.models.requests import Request
+from core.models.types import LOCAL_TZ, fmt_local, utcnow
+from core.models.vocab import OPEN_STATUSES, Channel, Status
+from core.services import requests as request_svc
+from core.services.stats import Rates, group_labels, period_bounds, three_rates
+from tui import i18n
+from tui.i18n import N_, _, label
+from tui.widgets.base import DbWork, translate_bindings
+from tui.widgets.charts import Bar, BarChart
+
+LIST_LIMIT = 50
+PERIODS = {  # key -> English message id of its name
+    "month": N_("This month"),
+    "quarter": N_("This quarter"),
+    "year": N_("This year"),
+    "all": N_("All time"),
+}
+DEFAULT_PERIOD = "year"
+
+
+@dataclass
+class RequestLine:
+    id: int
+    ref: str
+    title: str
+    status: str
+    channel: str
+    place: str
+    created_at: datetime
+    due_at: datetime | None
+
+
+@dataclass
+class Overview:
+    """What the top of the dashboard shows; built by :func:`load_overview`."""
+
+    now: datetime
+    by_status: dict[str, int]
+    total: int
+    open: int
+    overdue_total: int
+    overdue: list[RequestLine]
+    today_total: int
+    today: list[RequestLine]
+    month: str
+    by_channel: dict[str, int]
+
+
+@dataclass
+class RatesTable:
+    """The three rates per community (and for the whole street) over one period."""
+
+    period: str
+    rows: list[tuple[str, Rates]] = field(default_factory=list)
+    total: Rates | None = None
+
+
+def local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
+    """[start, end) of the Asia/Shanghai calendar day that contains ``now``."""
+    day = now.astimezone(LOCAL_TZ).date()
+    start = datetime.combine(day, time(0), tzinfo=LOCAL_TZ)
+    return start, datetime.combine(day + timedelta(days=1), time(0), tzinfo=LOCAL_TZ)
+
+
+def period_range(period: str, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """The bounds of "this month / quarter / year" (Asia/Shanghai) or (None, None) for all time."""
+    local = now.astimezone(LOCAL_TZ)
+    if period == "month":
+        return period_bounds(f"{local.year}-{local.month:02d}")
+    if period == "quarter":
+        return period_bounds(f"{local.year}-Q{(local.month - 1) // 3 + 1}")
+    if period == "year":
+        return period_bounds(str(local.year))
+    return None, None
+
+
+def _lines(session: Session, rows: list[Request]) -> list[RequestLine]:
+    place_ids = {r.place_id for r in rows}
+    names = (dict(session.execute(select(Place.id, Place.name).where(Place.id.in_(place_ids))).all())
+             if place_ids else {})
+    return [RequestLine(r.id, r.ref, r.title, r.status, r.channel, names.get(r.place_id, ""), r.created_at, r.due_at)
+            for r in rows]
+
+
+def load_overview(session: Session, now: datetime) -> Overview:
+    """Counts by status, overdue and today's requests, and this month's channels, as of ``now``."""
+    by_status = request_svc.count_by_status(session)
+    open_codes = {s.value for s in OPEN_STATUSES}
+    overdue = request_svc.list_requests(session, request_svc.RequestFilter(overdue=True), sort="due",
+                                        descending=False, limit=LIST_LIMIT, now=now)
+    day_start, day_end = local_day_bounds(now)
+    in_today = (Request.created_at >= day_start, Request.created_at < day_end)
+    today_rows = list(session.scalars(
+        select(Request).where(*in_today).order_by(Request.created_at.desc(), Request.id.desc()).limit(LIST_LIMIT)
+    ))
+    today_total = session.scalar(select(func.count()).select_from(Request).where(*in_today)) or 0
+    local = now.astimezone(LOCAL_TZ)
+    month = f"{local.year}-{local.month:02d}"
+    m_start, m_end = period_bounds(month)
+    by_channel = dict(session.execute(
+        select(Request.channel, func.count())
+        .where(Request.created_at >= m_start, Request.created_at < m_end)
+        .group_by(Request.channel)
+    ).all())
+    return Overview(
+        now=now,
+        by_status=by_status,
+        total=sum(by_status.values()),
+        open=sum(n for code, n in by_status.items() if code in open_codes),
+        overdue_total=overdue.total,
+        overdue=_lines(session, overdue.rows),
+        today_total=today_total,
+        today=_lines(session, today_rows),
+        month=month,
+        by_channel=by_channel,
+    )
+
+
+def load_rates(session: Session, period: str, now: datetime, settings: RateSettings | None, lang: str) -> RatesTable:
+    start, end = period_range(period, now)
+    names = group_labels(session, "community", lang)
+    out = RatesTable(period=period)
+    for r in three_rates(session, group_by="community", start=start, end=end, settings=settings):
+        out.rows.append((names.get(r.group_id, "") if r.group_id is not None else _("Street level"), r))
+    totals = three_rates(session, group_by="all", start=start, end=end, settings=settings)
+    out.total = totals[0] if totals else None
+    return out
+
+
+def percent(value: Fraction | None) -> str:
+    return "–" if value is None else f"{float(value) * 100:.1f}%"
+
+
+def rate_cells(r: Rates) -> tuple[str, ...]:
+    """Received, response, resolution, satisfaction (each with its counts) and score."""
+    ok = r.satisfied + r.basically
+    return (
+        str(r.received),
+        f"{percent(r.response_rate)} ({r.responded}/{r.base})",
+        f"{percent(r.resolution_rate)} ({r.resolved}/{r.base})",
+        f"{percent(r.satisfaction_rate)} ({ok}/{r.rated})",
+        percent(r.score),
+    )
+
+
+class DashboardView(DbWork, Vertical):
+    """工作台 / Dashboard."""
+
+    DEFAULT_CSS = """
+    DashboardView .dash-row {
+        height: auto;
+    }
+    DashboardView .dash-panel {
+        height: auto;
+        border: round $primary-background;
+        border-title-color: $text;
+        border-title-style: bold;
+        padding: 0 1;
+        width: 1fr;
+    }
+    DashboardView #dash-status-panel {
+        width: 36;
+    }
+    DashboardView .dash-panel DataTable {
+        height: auto;
+        max-height: 12;
+    }
+    DashboardView #dash-period {
+        width: 24;
+    }
+    """
+
+    BINDINGS = [
+        Binding("ctrl+r", "refresh_dashboard", N_("Refresh"), id="dashboard.refresh"),
+    ]
+
+    # what "now" is; tests pin it to the small street's fixed time
+    clock: Callable[[], datetime] = staticmethod(utcnow)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.overview: Overview | None = None
+        self.rates: RatesTable | None = None
+        self.period = DEFAULT_PERIOD
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="dash-scroll"):
+            yield Label("", id="dash-summary", classes="status-line")
+            with Horizontal(classes="dash-row"):
+                with Vertical(id="dash-status-panel", classes="dash-panel") as panel:
+                    panel.border_title = _("Requests by status")
+                    yield DataTable(id="dash-status", cursor_type="none", show_cursor=False)
+                with Vertical(classes="dash-panel") as panel:
+                    panel.border_title = _("Overdue")
+                    yield DataTable(id="dash-overdue", cursor_type="row", zebra_stripes=True)
+            with Horizontal(classes="dash-row"):
+                with Vertical(classes="dash-panel") as panel:
+                    panel.border_title = _("New today")
+                    yield DataTable(id="dash-today", cursor_type="row", zebra_stripes=True)
+                with Vertical(classes="dash-panel", id="dash-channels-panel") as panel:
+                    panel.border_title = _("By channel this month")
+                    yield BarChart(id="dash-channels", empty=_("No requests this month"))
+            with Vertical(classes="dash-panel") as panel:
+                panel.border_title = _("Three rates by community")
+                yield Select([(_(name), key) for key, name in PERIODS.items()], value=self.period,
+                             allow_blank=False, id="dash-period")
+                yield DataTable(id="dash-rates", cursor_type="row", zebra_stripes=True)
+                yield Label(_("Score by community"), classes="panel-title")
+                yield BarChart(id="dash-score-chart", maximum=100, empty=_("No requests in this period"))
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
+        self.query_one("#dash-status", DataTable).add_columns(_("Status"), _("Requests"))
+        overdue = self.query_one("#dash-overdue", DataTable)
+        for key, title in (("ref", N_("Ref")), ("title", N_("Title")), ("due", N_("Due")), ("place", N_("Place")),
+                           ("status", N_("Status"))):
+            overdue.add_column(_(title), key=key)
+        today = self.query_one("#dash-today", DataTable)
+        for key, title in (("ref", N_("Ref")), ("time", N_("Raised")), ("channel", N_("Channel")),
+                           ("title", N_("Title")), ("place", N_("Place")), ("status", N_("Status"))):
+            today.add_column(_(title), key=key)
+        rates = self.query_one("#dash-rates", DataTable)
+        for key, title in (("community", N_("Community")), ("received", N_("Received")),
+                           ("response", N_("Response rate")), ("resolution", N_("Resolution rate")),
+                           ("satisfaction", N_("Satisfaction rate")), ("score", N_("Score"))):
+            rates.add_column(_(title), key=key)
+        self.reload()
+
+    def on_show_section(self) -> None:
+        self.query_one("#dash-overdue", DataTable).focus()
+        self.reload()
+
+    def action_refresh_dashboard(self) -> None:
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.load_overview()
+        self.load_rates()
+
+    def load_overview(self) -> None:
+        db, now = self.app.db, self.clock()
+
+        def fetch() -> Overview:
+            with db.read_session() as s:
+                return load_overview(s, now)
+
+        self.db_work(fetch, self._show_overview, group="dashboard-overview")
+
+    def load_rates(self) -> None:
+        db, now, period, lang = self.app.db, self.clock(), self.period, i18n.language()
+        settings = getattr(self.app.settings, "rates", None)
+
+        def fetch() -> RatesTable:
+            with db.read_session() as s:
+                return load_rates(s, period, now, settings, lang)
+
+        self.db_work(fetch, self._show_rates, group="dashboard-rates")
+
+    # -- showing -------------------------------------------------------------------
+
+    def _show_overview(self, data: Overview) -> None:
+        if not self.is_attached:
+            return
+        self.overview = data
+        self.query_one("#dash-summary", Label).update(
+            _("{total} requests · {open} open · {overdue} overdue · {today} new today").format(
+                total=data.total, open=data.open, overdue=data.overdue_total, today=data.today_total)
+        )
+        status = self.query_one("#dash-status", DataTable)
+        status.clear()
+        for s in Status:
+            if data.by_status.get(s.value):
+                status.add_row(label(s), str(data.by_status[s.value]), key=s.value)
+        status.add_row(_("Total"), str(data.total), key="total")
+        overdue = self.query_one("#dash-overdue", DataTable)
+        overdue.clear()
+        for line in data.overdue:
+            overdue.add_row(line.ref, line.title, fmt_local(line.due_at), line.place, label(Status(line.status)),
+                            key=str(line.id))
+        today = self.query_one("#dash-today", DataTable)
+        today.clear()
+        for line in data.today:
+            today.add_row(line.ref, fmt_local(line.created_at)[-5:], label(Channel(line.channel)), line.title,
+                          line.place, label(Status(line.status)), key=str(line.id))
+        bars = [Bar(label(c), data.by_channel[c.value], str(data.by_channel[c.value]))
+                for c in Channel if data.by_channel.get(c.value)]
+        self.query_one("#dash-channels", BarChart).set_bars(bars)
+        self.query_one("#dash-channels-panel").border_title = _("By channel, {month}").format(month=data.month)
+
+    def _show_rates(self, data: RatesTable) -> None:
+        if not self.is_attached:
+            return
+        self.rates = data
+        table = self.query_one("#dash-rates", DataTable)
+        table.clear()
+        for name, r in data.rows:
+            table.add_row(name, *rate_cells(r), key=str(r.group_id))
+        if data.total is not None and len(data.rows) > 1:
+            table.add_row(_("Whole street"), *rate_cells(data.total), key="all")
+        self.query_one("#dash-score-chart", BarChart).set_bars(
+            [Bar(name, None if r.score is None else float(r.score) * 100, percent(r.score)) for name, r in data.rows]
+        )
+
+    # -- events --------------------------------------------------------------------
+
+    @on(Select.Changed, "#dash-period")
+    def _period(self, event: Select.Changed) -> None:
+        if event.value is Select.NULL or event.value == self.period:
+            return
+        self.period = str(event.value)
+        self.load_rates()
+
+    @on(DataTable.RowSelected, "#dash-overdue, #dash-today")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.open_request(int(event.row_key.value))
+
+    def open_request(self, request_id: int) -> None:
+        """Show the requests section and the request's detail over it."""
+        self.app.show_section("requests")
+        self.app.query_one("#requests").open_request(request_id)

@@ -1,0 +1,460 @@
+"""Organisations by kind — the party chain, committees, property companies,
+departments, rider stations, volunteer teams — and the people holding posts in them.
+
+Pick a kind on the left, an organisation in the upper table; its current members
+show below. ``m`` gives someone a post, ``x`` ends the highlighted post (after a
+confirmation; posts end, they are never deleted), ``ctrl+n`` adds an organisation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, or_, select
+from sqlmodel import Session
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, OptionList, Select
+from textual.widgets.option_list import Option
+
+from core.models.orgs import Membership, Organisation
+from core.models.people import Person
+from core.models.places import Place
+from core.models.vocab import OrgKind, PlaceKind, Role
+from core.services import orgs as orgs_svc
+from tui import i18n
+from tui.i18n import N_, _, label
+from tui.screens.people import SearchPick, place_paths
+from tui.widgets.base import DbWork, translate_bindings
+
+PICK_LIMIT = 20
+
+
+def is_current(m: Membership, today: date) -> bool:
+    """A post counts until its end date: one ended today is over (as end_membership sees it)."""
+    return m.end_date is None or m.end_date > today
+
+
+@dataclass
+class OrgRow:
+    id: int
+    name: str
+    cells: tuple[str, ...]
+
+
+@dataclass
+class MemberRow:
+    id: int
+    cells: tuple[str, ...]
+
+
+def load_kind_counts(session: Session) -> dict[str, int]:
+    return dict(
+        session.execute(select(Organisation.kind, func.count()).group_by(Organisation.kind)).all()
+    )
+
+
+def load_orgs(session: Session, kind: str) -> list[OrgRow]:
+    orgs = orgs_svc.organisations(session, kind=kind)
+    ids = [o.id for o in orgs]
+    today = date.today()
+    counts = (
+        dict(
+            session.execute(
+                select(Membership.organisation_id, func.count())
+                .where(
+                    Membership.organisation_id.in_(ids),
+                    or_(Membership.end_date.is_(None), Membership.end_date > today),
+                )
+                .group_by(Membership.organisation_id)
+            ).all()
+        )
+        if ids
+        else {}
+    )
+    places = dict(
+        session.execute(
+            select(Place.id, Place.name).where(
+                Place.id.in_({o.place_id for o in orgs if o.place_id})
+            )
+        ).all()
+    )
+    return [
+        OrgRow(o.id, o.name, (o.name, places.get(o.place_id, ""), str(counts.get(o.id, 0))))
+        for o in orgs
+    ]
+
+
+def load_members(session: Session, organisation_id: int, lang: str) -> list[MemberRow]:
+    today = date.today()
+    members = [
+        m
+        for m in orgs_svc.members_of(session, organisation_id, current_only=False)
+        if is_current(m, today)
+    ]
+    names = (
+        dict(
+            session.execute(
+                select(Person.id, Person.name).where(Person.id.in_({m.person_id for m in members}))
+            ).all()
+        )
+        if members
+        else {}
+    )
+    scopes = dict(
+        session.execute(
+            select(Place.id, Place.name).where(
+                Place.id.in_({m.scope_place_id for m in members if m.scope_place_id})
+            )
+        ).all()
+    )
+    out = []
+    for m in members:
+        try:
+            role = Role(m.role).label(lang)
+        except ValueError:
+            role = m.role
+        out.append(
+            MemberRow(
+                m.id,
+                (
+                    names.get(m.person_id, ""),
+                    role,
+                    scopes.get(m.scope_place_id, ""),
+                    m.start_date.isoformat() if m.start_date else "",
+                ),
+            )
+        )
+    return out
+
+
+class ConfirmScreen(ModalScreen[bool]):
+    """Yes or no: ``y``/Enter confirms, ``n``/Esc declines."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", N_("Yes"), id="orgs.confirm_yes"),
+        Binding("n,escape", "answer(False)", N_("No"), id="orgs.confirm_no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form", id="confirm-box"):
+            yield Label(self.question, id="confirm-question")
+            with Horizontal(classes="buttons"):
+                yield Button(_("Yes"), id="confirm-yes", variant="warning")
+                yield Button(_("No"), id="confirm-no")
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
+        self.query_one("#confirm-yes", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "confirm-yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+def find_org_places(session: Session, text: str) -> list[tuple[int, str]]:
+    """Places an organisation can sit at (anything but a household), by name."""
+    like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    ids = list(
+        session.scalars(
+            select(Place.id)
+            .where(Place.kind != PlaceKind.household.value, Place.name.like(like, escape="\\"))
+            .order_by(Place.path)
+            .limit(PICK_LIMIT)
+        )
+    )
+    paths = place_paths(session, ids, skip_street=False)
+    return [(i, paths.get(i, "")) for i in ids]
+
+
+class OrganisationFormScreen(DbWork, ModalScreen[int | None]):
+    """Add an organisation: kind, name and (optionally) the place it serves."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", N_("Cancel"), id="org_form.cancel"),
+        Binding("ctrl+s", "save", N_("Save"), id="org_form.save", priority=True),
+    ]
+
+    def __init__(self, kind: str | None = None) -> None:
+        super().__init__()
+        self.kind = kind or OrgKind.residents_committee.value
+        self.saved_kind = self.kind
+        self.saving = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form", id="of-body"):
+            yield Label(_("Add organisation"), classes="panel-title")
+            yield Label(_("Kind"), classes="field-label")
+            yield Select(
+                [(label(k), k.value) for k in OrgKind],
+                value=self.kind,
+                allow_blank=False,
+                id="of-kind",
+            )
+            yield Label(_("Name"), classes="field-label")
+            yield Input(id="of-name", max_length=100)
+            yield Label(_("Place served (optional)"), classes="field-label")
+            yield SearchPick(
+                find_org_places,
+                placeholder=_("Search places by name"),
+                none_text=_("no place"),
+                id="of-place",
+            )
+            yield Label("", id="of-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(_("Save"), id="of-save", variant="primary", disabled=True)
+                yield Button(_("Cancel"), id="of-cancel")
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
+        self.query_one("#of-name", Input).focus()
+
+    @on(Input.Changed, "#of-name")
+    def _named(self, event: Input.Changed) -> None:
+        self.query_one("#of-save", Button).disabled = not event.value.strip() or self.saving
+
+    @on(Button.Pressed, "#of-save")
+    def action_save(self) -> None:
+        name = self.query_one("#of-name", Input).value.strip()
+        if self.saving or not name:
+            return
+        db, actor = self.app.db, self.app.actor
+        kind = self.query_one("#of-kind", Select).value
+        place_id = self.query_one("#of-place", SearchPick).value
+
+        def write() -> int:
+            with db.session() as s:
+                return int(
+                    orgs_svc.create_organisation(
+                        s, actor=actor, kind=kind, name=name, place_id=place_id
+                    ).id
+                )
+
+        self.saving = True
+        self.saved_kind = str(kind)
+        self.query_one("#of-save", Button).disabled = True
+        self.db_work(write, self._saved, group="org-save", on_error=self._failed)
+
+    def _saved(self, org_id: int) -> None:
+        self.app.notify(_("Saved"))
+        self.dismiss(org_id)
+
+    def _failed(self, message: str) -> None:
+        self.saving = False
+        self.query_one("#of-error", Label).update(message)
+        self.query_one("#of-save", Button).disabled = not self.query_one(
+            "#of-name", Input
+        ).value.strip()
+
+    @on(Button.Pressed, "#of-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OrgsView(DbWork, Vertical):
+    """组织 / Organisations."""
+
+    DEFAULT_CSS = """
+    OrgsView #org-kinds { width: 34; height: 1fr; }
+    OrgsView #org-right { width: 1fr; height: 1fr; }
+    OrgsView #org-table { height: 1fr; }
+    OrgsView #org-members { height: 1fr; }
+    """
+
+    BINDINGS = [
+        Binding("m", "add_membership", N_("Add post"), id="orgs.add_membership"),
+        Binding("x", "end_membership", N_("End post"), id="orgs.end_membership"),
+        Binding("ctrl+n", "add_organisation", N_("Add organisation"), id="orgs.add", priority=True),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.kind = OrgKind.residents_committee.value
+        self.org_id: int | None = None
+        self.orgs: list[OrgRow] = []
+        self.members: list[MemberRow] = []
+
+    def compose(self) -> ComposeResult:
+        with Horizontal():
+            yield OptionList(*[Option(label(k), id=k.value) for k in OrgKind], id="org-kinds")
+            with Vertical(id="org-right"):
+                yield DataTable(id="org-table", cursor_type="row", zebra_stripes=True)
+                yield Label("", id="org-members-title", classes="panel-title")
+                yield DataTable(id="org-members", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="org-status", classes="status-line")
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
+        orgs = self.query_one("#org-table", DataTable)
+        for key, title in (
+            ("name", N_("Organisation")),
+            ("place", N_("Place")),
+            ("members", N_("Members")),
+        ):
+            orgs.add_column(_(title), key=key)
+        members = self.query_one("#org-members", DataTable)
+        for key, title in (
+            ("name", N_("Name")),
+            ("role", N_("Role")),
+            ("scope", N_("Scope")),
+            ("since", N_("Since")),
+        ):
+            members.add_column(_(title), key=key)
+        self.query_one("#org-members-title", Label).update(_("Members"))
+        kinds = self.query_one("#org-kinds", OptionList)
+        kinds.highlighted = kinds.get_option_index(self.kind)
+        self.reload()
+
+    def on_show_section(self) -> None:
+        self.query_one("#org-kinds", OptionList).focus()
+        self.reload()
+
+    # -- loading -------------------------------------------------------------------
+
+    def reload(self) -> None:
+        """Kind counts, the organisations of the chosen kind, then the chosen one's members."""
+        db, kind = self.app.db, self.kind
+
+        def fetch() -> tuple[dict[str, int], list[OrgRow]]:
+            with db.read_session() as s:
+                return load_kind_counts(s), load_orgs(s, kind)
+
+        self.db_work(fetch, self._show_orgs, group="orgs-list")
+
+    def _show_orgs(self, result: tuple[dict[str, int], list[OrgRow]]) -> None:
+        counts, rows = result
+        kinds = self.query_one("#org-kinds", OptionList)
+        for k in OrgKind:
+            kinds.replace_option_prompt(
+                k.value, _("{kind} ({count})").format(kind=label(k), count=counts.get(k, 0))
+            )
+        self.orgs = rows
+        table = self.query_one("#org-table", DataTable)
+        keep = self.org_id
+        table.clear()
+        for row in rows:
+            table.add_row(*row.cells, key=str(row.id))
+        ids = [r.id for r in rows]
+        if keep in ids:
+            table.move_cursor(row=ids.index(keep))
+        self.show_org(keep if keep in ids else (ids[0] if ids else None))
+
+    def show_org(self, org_id: int | None) -> None:
+        self.org_id = org_id
+        name = next((r.name for r in self.orgs if r.id == org_id), "")
+        self.query_one("#org-members-title", Label).update(
+            _("Members of {org}").format(org=name) if name else _("Members")
+        )
+        self.query_one("#org-status", Label).update(
+            _("{count} organisations of this kind").format(count=len(self.orgs))
+        )
+        if org_id is None:
+            self._show_members([])
+            return
+        db, lang = self.app.db, i18n.language()
+
+        def fetch() -> list[MemberRow]:
+            with db.read_session() as s:
+                return load_members(s, org_id, lang)
+
+        self.db_work(fetch, self._show_members, group="orgs-members")
+
+    def _show_members(self, rows: list[MemberRow]) -> None:
+        self.members = rows
+        table = self.query_one("#org-members", DataTable)
+        table.clear()
+        for row in rows:
+            table.add_row(*row.cells, key=str(row.id))
+
+    @on(OptionList.OptionHighlighted, "#org-kinds")
+    def _kind(self, event: OptionList.OptionHighlighted) -> None:
+        kind = event.option.id or self.kind
+        if kind != self.kind:
+            self.kind = kind
+            self.org_id = None
+            self.reload()
+
+    def select_kind(self, kind: str) -> None:
+        kinds = self.query_one("#org-kinds", OptionList)
+        kinds.highlighted = kinds.get_option_index(OrgKind(kind).value)
+
+    @on(DataTable.RowHighlighted, "#org-table")
+    def _org(self, event: DataTable.RowHighlighted) -> None:
+        org_id = int(event.row_key.value)
+        if org_id != self.org_id:
+            self.show_org(org_id)
+
+    # -- actions -------------------------------------------------------------------
+
+    def selected_membership(self) -> MemberRow | None:
+        table = self.query_one("#org-members", DataTable)
+        if not table.row_count:
+            return None
+        key = int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        return next((m for m in self.members if m.id == key), None)
+
+    def action_add_membership(self) -> None:
+        from tui.screens.membership_form import MembershipFormScreen
+
+        if self.org_id is None:
+            self.app.notify(_("Choose an organisation first"))
+            return
+        name = next((r.name for r in self.orgs if r.id == self.org_id), "")
+        self.app.push_screen(
+            MembershipFormScreen(self.org_id, name),
+            lambda added: self.reload() if added is not None else None,
+        )
+
+    def action_end_membership(self) -> None:
+        member = self.selected_membership()
+        if member is None:
+            self.app.notify(_("Choose a member in the lower table first"))
+            return
+        org = next((r.name for r in self.orgs if r.id == self.org_id), "")
+        question = _("End the post of {name} ({role}) in {org} as of today?").format(
+            name=member.cells[0], role=member.cells[1], org=org
+        )
+        db, actor = self.app.db, self.app.actor
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def write() -> None:
+                with db.session() as s:
+                    orgs_svc.end_membership(s, actor=actor, membership_id=member.id)
+
+            self.db_work(write, lambda _r: self._ended(member), group="orgs-end")
+
+        self.app.push_screen(ConfirmScreen(question), confirmed)
+
+    def _ended(self, member: MemberRow) -> None:
+        self.app.notify(_("Post ended: {name}").format(name=member.cells[0]))
+        self.reload()
+
+    def action_add_organisation(self) -> None:
+        form = OrganisationFormScreen(self.kind)
+
+        def done(org_id: int | None) -> None:
+            if org_id is None:
+                return
+            self.org_id = org_id
+            if form.saved_kind != self.kind:
+                self.kind = (
+                    form.saved_kind
+                )  # set first, so the highlight below does not reset the choice
+                self.select_kind(form.saved_kind)
+            self.reload()
+
+        self.app.push_screen(form, done)

@@ -1,0 +1,354 @@
+"""The people list: find a person as you type by name, pinyin initials (张晓明 ← zxm),
+full pinyin or the last four digits of the phone; Enter opens the person.
+
+Phone numbers stay masked here (138****5678); the detail screen reveals them on
+an explicit, audited action. The module also holds two small pieces the people
+and organisation screens share: :func:`place_paths` and the :class:`SearchPick`
+search-as-you-type picker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable, Input, Label, OptionList
+from textual.widgets.option_list import Option
+
+from core.models.people import Person
+from core.models.places import Place
+from core.models.vocab import Gender
+from core.services import people as people_svc
+from tui import i18n
+from tui.i18n import N_, _
+from tui.widgets.base import DbWork, translate_bindings
+
+LIMIT = 100
+DEBOUNCE_SECONDS = 0.15
+
+
+# -- shared helpers -------------------------------------------------------------------
+
+
+def place_paths(
+    session: Session, place_ids: Iterable[int | None], *, skip_street: bool = True
+) -> dict[int, str]:
+    """``{place id: "荣雅园社区 / 荣雅园 / … / 荣雅园1-701"}`` for many places in two queries."""
+    wanted = {i for i in place_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(select(Place.id, Place.path).where(Place.id.in_(wanted))).all()
+    chains = {pid: [int(x) for x in path.strip("/").split("/") if x] for pid, path in rows}
+    every = {i for chain in chains.values() for i in chain}
+    names = {
+        pid: (name, kind)
+        for pid, name, kind in session.execute(
+            select(Place.id, Place.name, Place.kind).where(Place.id.in_(every))
+        ).all()
+    }
+    out = {}
+    for pid, chain in chains.items():
+        parts = [
+            names[i][0]
+            for i in chain
+            if i in names and not (skip_street and names[i][1] == "street")
+        ]
+        out[pid] = " / ".join(parts)
+    return out
+
+
+class SearchPick(DbWork, Vertical):
+    """An Input that searches as you type and a short list of matches to pick one from.
+
+    ``search(session, text)`` returns ``[(id, shown text), …]``; it runs in a worker.
+    Enter in the box picks the first match; the choice is posted as :class:`Picked`.
+    """
+
+    DEFAULT_CSS = """
+    SearchPick { height: auto; }
+    SearchPick > OptionList { height: auto; max-height: 8; }
+    SearchPick > .picked { width: 1fr; height: auto; padding: 0 1; color: $success; }
+    """
+
+    class Picked(Message):
+        def __init__(self, pick: SearchPick, value: int | None, text: str) -> None:
+            super().__init__()
+            self.pick = pick
+            self.value = value
+            self.text = text
+
+        @property
+        def control(self) -> SearchPick:
+            return self.pick
+
+    def __init__(
+        self,
+        search: Callable[[Session, str], list[tuple[int, str]]],
+        *,
+        placeholder: str,
+        none_text: str,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self._search = search
+        self._placeholder = placeholder
+        self._none_text = none_text
+        self._debounce: Timer | None = None
+        self._pick_first = False
+        self.value: int | None = None
+        self.text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Label(self._none_text, classes="picked")
+        yield Input(placeholder=self._placeholder)
+        yield OptionList()
+
+    def on_mount(self) -> None:
+        self.query_one(OptionList).display = False
+
+    def set_value(self, value: int | None, text: str = "", *, notify: bool = True) -> None:
+        self.value, self.text = value, text if value is not None else ""
+        self.query_one(".picked", Label).update(text if value is not None else self._none_text)
+        if notify:
+            self.post_message(self.Picked(self, self.value, self.text))
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._run)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._pick_first = True
+        self._run()
+
+    def _run(self) -> None:
+        text = self.query_one(Input).value.strip()
+        options = self.query_one(OptionList)
+        if not text:
+            options.clear_options()
+            options.display = False
+            self._pick_first = False
+            return
+        db, search = self.app.db, self._search
+
+        def fetch() -> list[tuple[int, str]]:
+            with db.read_session() as s:
+                return search(s, text)
+
+        self.db_work(fetch, self._show, group=f"pick-{self.id or id(self)}")
+
+    def _show(self, found: list[tuple[int, str]]) -> None:
+        options = self.query_one(OptionList)
+        options.set_options([Option(shown, id=str(value)) for value, shown in found])
+        options.display = bool(found)
+        if self._pick_first and found:
+            self._choose(*found[0])
+        self._pick_first = False
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        self._choose(int(event.option.id or 0), str(event.option.prompt))
+
+    def _choose(self, value: int, text: str) -> None:
+        options = self.query_one(OptionList)
+        options.clear_options()
+        options.display = False
+        box = self.query_one(Input)
+        with box.prevent(Input.Changed):
+            box.value = ""
+        self.set_value(value, text)
+
+
+# -- the people list ------------------------------------------------------------------
+
+
+@dataclass
+class PersonRow:
+    id: int
+    cells: tuple[str, ...]
+
+
+@dataclass
+class Found:
+    rows: list[PersonRow]
+    total: int
+    query: str
+
+
+def person_rows(session: Session, people: list[Person], lang: str) -> list[PersonRow]:
+    """Display cells (name, gender, birth year, masked phone, household) for a list of people."""
+    paths = place_paths(session, [p.household_id for p in people])
+    out = []
+    for p in people:
+        row = people_svc.person_row(p)  # the core's masking, not ours
+        gender = Gender(p.gender).label(lang) if p.gender in Gender.__members__ else p.gender
+        out.append(
+            PersonRow(
+                p.id,
+                (
+                    p.name,
+                    gender,
+                    str(p.birth_year or ""),
+                    row["phone"],
+                    paths.get(p.household_id, "") if p.household_id else "",
+                ),
+            )
+        )
+    return out
+
+
+class PeopleView(DbWork, Vertical):
+    """居民 / People."""
+
+    BINDINGS = [
+        Binding("ctrl+n", "add_person", N_("Add person"), id="people.add", priority=True),
+        Binding("e", "edit_person", N_("Edit person"), id="people.edit"),
+        Binding("ctrl+f", "focus_search", N_("Search"), id="people.search"),
+    ]
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.query_text = ""
+        self._debounce: Timer | None = None
+        self._open_first = False
+        self.found: Found | None = None
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="toolbar"):
+            yield Input(
+                placeholder=_("Name, pinyin initials (zxm), full pinyin or last 4 phone digits"),
+                id="people-search",
+            )
+        yield DataTable(id="people-table", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="people-status", classes="status-line")
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
+        table = self.query_one("#people-table", DataTable)
+        for key, title in (
+            ("name", N_("Name")),
+            ("gender", N_("Gender")),
+            ("born", N_("Born")),
+            ("phone", N_("Phone")),
+            ("household", N_("Household")),
+        ):
+            table.add_column(_(title), key=key)
+        self.search()
+
+    def on_show_section(self) -> None:
+        self.query_one("#people-search", Input).focus()
+        self.search()
+
+    # -- searching -----------------------------------------------------------------
+
+    def search(self) -> None:
+        db, query, lang = self.app.db, self.query_text, i18n.language()
+
+        def fetch() -> Found:
+            with db.read_session() as s:
+                if query.strip():
+                    people = people_svc.find_people(s, query, limit=LIMIT)
+                else:
+                    people = list(
+                        s.scalars(select(Person).order_by(Person.name, Person.id).limit(LIMIT))
+                    )
+                total = s.scalar(select(func.count()).select_from(Person)) or 0
+                return Found(person_rows(s, people, lang), total, query)
+
+        self.db_work(fetch, self._show, group="people-search")
+
+    def _show(self, found: Found) -> None:
+        self.found = found
+        table = self.query_one("#people-table", DataTable)
+        table.clear()
+        for row in found.rows:
+            table.add_row(*row.cells, key=str(row.id))
+        if found.query.strip():
+            text = _("{count} found for “{query}”").format(
+                count=len(found.rows), query=found.query.strip()
+            )
+        else:
+            text = _("{count} of {total} people · type to search").format(
+                count=len(found.rows), total=found.total
+            )
+        self.query_one("#people-status", Label).update(text)
+        if self._open_first:
+            self._open_first = False
+            if found.rows:
+                self.open_person(found.rows[0].id)
+
+    @on(Input.Changed, "#people-search")
+    def _typed(self, event: Input.Changed) -> None:
+        self.query_text = event.value
+        if self._debounce is not None:
+            self._debounce.stop()
+        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.search)
+
+    @on(Input.Submitted, "#people-search")
+    def _submitted(self, event: Input.Submitted) -> None:
+        # fast typists: "zxm" + Enter opens the best match without waiting for the list
+        if self._debounce is not None:
+            self._debounce.stop()
+        self.query_text = event.value
+        self._open_first = True
+        self.search()
+
+    @on(DataTable.RowSelected, "#people-table")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.open_person(int(event.row_key.value))
+
+    def selected_person(self) -> int | None:
+        table = self.query_one("#people-table", DataTable)
+        if not table.row_count:
+            return None
+        return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+
+    def open_person(self, person_id: int) -> None:
+        from tui.screens.person_detail import PersonDetailScreen
+
+        def done(changed: bool | None) -> None:
+            if changed:
+                self.search()
+
+        self.app.push_screen(PersonDetailScreen(person_id), done)
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_add_person(self) -> None:
+        from tui.screens.person_form import PersonFormScreen
+
+        def done(person_id: int | None) -> None:
+            if person_id is not None:
+                self.search()
+                self.open_person(person_id)
+
+        self.app.push_screen(PersonFormScreen(), done)
+
+    def action_edit_person(self) -> None:
+        from tui.screens.person_form import PersonFormScreen
+
+        person_id = self.selected_person()
+        if person_id is None:
+            self.app.notify(_("Choose a person in the list first"))
+            return
+        self.app.push_screen(
+            PersonFormScreen(person_id), lambda saved: self.search() if saved else None
+        )
+
+    def action_focus_search(self) -> None:
+        self.query_one("#people-search", Input).focus()

@@ -1,0 +1,332 @@
+"""One person: facts with personal numbers masked, posts, requests raised, and the
+panels plugins contribute (hook ``register_person_panels``).
+
+Two things need an explicit action: ``v`` reveals the phone and ID number after
+asking for a reason (core.services.people.reveal_person writes the audit row),
+and ``c`` shows the care tags, which are sensitive. Dismisses with ``True`` when
+the person was edited, so the list behind it refreshes.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, DataTable, Input, Label, Static
+
+from core.models.requests import Request
+from core.models.vocab import CareTag, Gender, OrgKind, Role, Status
+from core.services import orgs as orgs_svc
+from core.services import people as people_svc
+from tui import i18n
+from tui.i18n import N_, _
+from tui.screens.orgs import is_current
+from tui.screens.people import place_paths
+from tui.widgets.base import DbWork, translate_bindings
+
+log = logging.getLogger(__name__)
+REQUEST_LIMIT = 100
+
+
+@dataclass
+class PersonInfo:
+    id: int
+    name: str
+    gender: str
+    birth_year: str
+    phone: str  # masked
+    id_number: str  # masked
+    household: str
+    notes: str
+    memberships: list[tuple[str, ...]] = field(default_factory=list)
+    requests: list[tuple[int, tuple[str, ...]]] = field(default_factory=list)
+    panels: list[tuple[str, str]] = field(default_factory=list)  # (title, text)
+
+
+def _vocab(enum, value: str, lang: str) -> str:
+    try:
+        return enum(value).label(lang)
+    except ValueError:
+        return value
+
+
+def load_person(db, host, person_id: int, lang: str) -> PersonInfo:
+    """Everything the screen shows, read in one session (runs in a worker)."""
+    with db.read_session() as s:
+        p = people_svc.get_person(s, person_id)
+        row = people_svc.person_row(p)
+        # a post ended today is over (as end_membership sees it), so filter here rather than current_only
+        today = date.today()
+        posts = [
+            (m, o)
+            for m, o in orgs_svc.memberships_of(s, person_id, current_only=False)
+            if is_current(m, today)
+        ]
+        paths = place_paths(
+            s, [p.household_id] + [m.scope_place_id for m, _o in posts], skip_street=False
+        )
+        memberships = [
+            (
+                o.name,
+                _vocab(OrgKind, o.kind, lang),
+                _vocab(Role, m.role, lang),
+                paths.get(m.scope_place_id, "").rsplit(" / ", 1)[-1] if m.scope_place_id else "",
+                m.start_date.isoformat() if m.start_date else "",
+            )
+            for m, o in posts
+        ]
+        raised = s.scalars(
+            select(Request)
+            .where(Request.reporter_id == person_id)
+            .order_by(Request.created_at.desc(), Request.id.desc())
+            .limit(REQUEST_LIMIT)
+        )
+        requests = [(r.id, (r.ref, _vocab(Status, r.status, lang), r.title)) for r in raised]
+        panels = []
+        if host is not None:
+            for c in host.collect("register_person_panels"):
+                title_zh, title_en, render = c.args[:3]
+                try:
+                    text = str(render(s, person_id))
+                except Exception as exc:  # noqa: BLE001 - one plugin's panel must not break the screen
+                    log.exception("person panel %s of plugin %s failed", c.key, c.plugin)
+                    text = _("This panel could not be shown: {detail}").format(detail=exc)
+                panels.append((title_en if lang == "en" and title_en else title_zh, text))
+        return PersonInfo(
+            id=p.id,
+            name=p.name,
+            gender=_vocab(Gender, p.gender, lang),
+            birth_year=str(p.birth_year or "—"),
+            phone=row["phone"] or "—",
+            id_number=row["id_number"] or "—",
+            household=paths.get(p.household_id, "—") if p.household_id else "—",
+            notes=p.notes or "—",
+            memberships=memberships,
+            requests=requests,
+            panels=panels,
+        )
+
+
+class RevealReasonScreen(ModalScreen[str | None]):
+    """Ask why the full phone and ID number are needed; the reason goes into the audit log."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="person.reveal_cancel")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form", id="reveal-form"):
+            yield Label(_("Show the full phone and ID number"), classes="panel-title")
+            yield Label(_("Every reveal is recorded in the audit log. Why do you need them?"))
+            yield Input(
+                placeholder=_("Reason, e.g. calling back about a request"),
+                id="reveal-reason",
+                max_length=200,
+            )
+            with Horizontal(classes="buttons"):
+                yield Button(_("Reveal"), id="reveal-ok", variant="warning", disabled=True)
+                yield Button(_("Cancel"), id="reveal-cancel")
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
+        self.query_one("#reveal-reason", Input).focus()
+
+    @on(Input.Changed, "#reveal-reason")
+    def _changed(self, event: Input.Changed) -> None:
+        self.query_one("#reveal-ok", Button).disabled = not event.value.strip()
+
+    @on(Input.Submitted, "#reveal-reason")
+    @on(Button.Pressed, "#reveal-ok")
+    def _ok(self) -> None:
+        reason = self.query_one("#reveal-reason", Input).value.strip()
+        if reason:
+            self.dismiss(reason)
+
+    @on(Button.Pressed, "#reveal-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PersonDetailScreen(DbWork, ModalScreen[bool]):
+    """A person's page; ``v`` reveal (audited), ``c`` care tags, ``e`` edit, Esc close."""
+
+    DEFAULT_CSS = """
+    #pd-body { width: 120; height: auto; max-height: 90%; padding: 1 2; border: thick $primary; background: $surface; }
+    #pd-body .fact { height: auto; }
+    #pd-body .fact-name { width: 16; color: $text-muted; }
+    #pd-body .fact-value { width: 1fr; }
+    #pd-body DataTable { max-height: 12; }
+    #pd-body .hint { color: $text-muted; }
+    #pd-panels { height: auto; }
+    """
+
+    BINDINGS = [
+        Binding("escape", "close", N_("Close"), id="person.close"),
+        Binding("v", "reveal", N_("Reveal phone and ID"), id="person.reveal"),
+        Binding("c", "care_tags", N_("Care tags"), id="person.care_tags"),
+        Binding("e", "edit", N_("Edit person"), id="person.edit"),
+    ]
+
+    def __init__(self, person_id: int) -> None:
+        super().__init__()
+        self.person_id = person_id
+        self.info: PersonInfo | None = None
+        self.changed = False
+        self.revealed = False
+        self.care_shown = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="pd-body"):
+            yield Label("", id="pd-title", classes="panel-title")
+            for fid, name in (
+                ("pd-gender", N_("Gender")),
+                ("pd-born", N_("Born")),
+                ("pd-phone", N_("Phone")),
+                ("pd-id", N_("ID number")),
+                ("pd-household", N_("Household")),
+                ("pd-notes", N_("Notes")),
+                ("pd-care", N_("Care tags")),
+            ):
+                with Horizontal(classes="fact"):
+                    yield Label(_(name), classes="fact-name")
+                    yield Label("", id=fid, classes="fact-value")
+            yield Label(
+                _("v reveals phone and ID (recorded) · c shows care tags · e edits"), classes="hint"
+            )
+            yield Label(_("Posts"), classes="panel-title")
+            yield DataTable(id="pd-memberships", cursor_type="row", zebra_stripes=True)
+            yield Label(_("Requests raised"), classes="panel-title")
+            yield DataTable(id="pd-requests", cursor_type="row", zebra_stripes=True)
+            yield Vertical(id="pd-panels")
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
+        posts = self.query_one("#pd-memberships", DataTable)
+        for title in (N_("Organisation"), N_("Kind"), N_("Role"), N_("Scope"), N_("Since")):
+            posts.add_column(_(title))
+        raised = self.query_one("#pd-requests", DataTable)
+        for key, title in (("ref", N_("Ref")), ("status", N_("Status")), ("title", N_("Title"))):
+            raised.add_column(_(title), key=key)
+        self.load()
+
+    def load(self) -> None:
+        db, host, pid, lang = (
+            self.app.db,
+            getattr(self.app, "host", None),
+            self.person_id,
+            i18n.language(),
+        )
+        self.db_work(lambda: load_person(db, host, pid, lang), self._show, group="person-detail")
+
+    async def _show(self, info: PersonInfo) -> None:
+        self.info = info
+        self.revealed = False
+        self.query_one("#pd-title", Label).update(info.name)
+        for fid, value in (
+            ("pd-gender", info.gender),
+            ("pd-born", info.birth_year),
+            ("pd-phone", info.phone),
+            ("pd-id", info.id_number),
+            ("pd-household", info.household),
+            ("pd-notes", info.notes),
+        ):
+            self.query_one(f"#{fid}", Label).update(value)
+        if not self.care_shown:
+            self.query_one("#pd-care", Label).update(_("hidden · press c to show"))
+        else:
+            self.show_care_tags()
+        posts = self.query_one("#pd-memberships", DataTable)
+        posts.clear()
+        for cells in info.memberships:
+            posts.add_row(*cells)
+        if not info.memberships:
+            posts.add_row(_("no current posts"), "", "", "", "")
+        raised = self.query_one("#pd-requests", DataTable)
+        raised.clear()
+        for request_id, cells in info.requests:
+            raised.add_row(*cells, key=str(request_id))
+        panels = self.query_one("#pd-panels", Vertical)
+        await panels.remove_children()
+        for title, text in info.panels:
+            await panels.mount_all(
+                [Label(title, classes="panel-title"), Static(text, classes="panel-text")]
+            )
+
+    # -- actions -------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        self.dismiss(self.changed)
+
+    def action_reveal(self) -> None:
+        if self.revealed:
+            return
+
+        def reveal(reason: str | None) -> None:
+            if not reason:
+                return
+            db, actor, pid = self.app.db, self.app.actor, self.person_id
+
+            def write() -> people_svc.Revealed:
+                with db.session() as s:
+                    return people_svc.reveal_person(s, actor=actor, person_id=pid, reason=reason)
+
+            self.db_work(write, self._revealed, group="person-reveal")
+
+        self.app.push_screen(RevealReasonScreen(), reveal)
+
+    def _revealed(self, numbers: people_svc.Revealed) -> None:
+        self.revealed = True
+        self.query_one("#pd-phone", Label).update(
+            _("{value} (revealed, recorded)").format(value=numbers.phone) if numbers.phone else "—"
+        )
+        self.query_one("#pd-id", Label).update(
+            _("{value} (revealed, recorded)").format(value=numbers.id_number)
+            if numbers.id_number
+            else "—"
+        )
+
+    def action_care_tags(self) -> None:
+        if self.care_shown:
+            self.care_shown = False
+            self.query_one("#pd-care", Label).update(_("hidden · press c to show"))
+            return
+        self.care_shown = True
+        self.show_care_tags()
+
+    def show_care_tags(self) -> None:
+        db, pid, lang, actor = self.app.db, self.person_id, i18n.language(), self.app.actor
+
+        def fetch() -> list[str]:
+            with db.session() as s:  # viewing sensitive tags is audited
+                return [_vocab(CareTag, t, lang) for t in people_svc.view_care_tags(s, actor=actor, person_id=pid)]
+
+        def show(tags: list[str]) -> None:
+            if self.care_shown:
+                self.query_one("#pd-care", Label).update(
+                    ("、" if lang == "zh" else ", ").join(tags) or _("none")
+                )
+
+        self.db_work(fetch, show, group="person-care")
+
+    def action_edit(self) -> None:
+        from tui.screens.person_form import PersonFormScreen
+
+        def done(saved: int | None) -> None:
+            if saved is not None:
+                self.changed = True
+                self.load()
+
+        self.app.push_screen(PersonFormScreen(self.person_id), done)
+
+    @on(DataTable.RowSelected, "#pd-requests")
+    def _open_request(self, event: DataTable.RowSelected) -> None:
+        from tui.screens.request_detail import RequestDetailScreen
+
+        self.app.push_screen(
+            RequestDetailScreen(int(event.row_key.value)), lambda _changed: self.load()
+        )

@@ -1,0 +1,72 @@
+"""Running database work off the UI thread, and translated bindings.
+
+Every database call of the UI goes through :meth:`DbWork.db_work`: it runs in a
+thread worker (exclusive per group, so a newer keystroke cancels the stale
+query) and hands the result back on the UI thread. A domain error comes back as
+its message in the user's language; the UI thread never waits on the database.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any, TypeVar
+
+from textual.dom import DOMNode
+from textual.worker import Worker, get_current_worker
+
+from core.errors import DomainError
+from tui.i18n import _, language
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+# binding id -> the English message id of its description (filled on first sight)
+_BINDING_MSGIDS: dict[str, str] = {}
+
+
+def translate_bindings(node: DOMNode) -> None:
+    """Rewrite the descriptions of ``node``'s bindings in the current language."""
+    bindings = node._bindings  # Textual keeps them here; the keymap API edits the same map
+    for key, items in list(bindings.key_to_bindings.items()):
+        new = []
+        for b in items:
+            if b.id is None:
+                new.append(b)
+                continue
+            msgid = _BINDING_MSGIDS.setdefault(b.id, b.description)
+            new.append(replace(b, description=_(msgid)))
+        bindings.key_to_bindings[key] = new
+
+
+class DbWork:
+    """Mixin for widgets and screens that read or write the database."""
+
+    def db_work(
+        self,
+        fn: Callable[[], T],
+        on_done: Callable[[T], Any],
+        *,
+        group: str = "db",
+        on_error: Callable[[str], Any] | None = None,
+    ) -> Worker:
+        app = self.app  # type: ignore[attr-defined]
+
+        def job() -> None:
+            worker = get_current_worker()
+            try:
+                result = fn()
+            except DomainError as exc:
+                if not worker.is_cancelled:
+                    app.call_from_thread(on_error or app.show_error, exc.message(language()))
+                return
+            except Exception as exc:  # noqa: BLE001 - show it, keep the app alive
+                log.exception("database work failed")
+                if not worker.is_cancelled:
+                    app.call_from_thread(on_error or app.show_error, _("Unexpected error: {detail}").format(detail=exc))
+                return
+            if not worker.is_cancelled:
+                app.call_from_thread(on_done, result)
+
+        return self.run_worker(job, thread=True, exclusive=True, group=group)  # type: ignore[attr-defined]
