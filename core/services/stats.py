@@ -125,15 +125,6 @@ def three_rates(
         ),
         else_=0,
     )
-    latest = (
-        select(RequestFeedback.request_id, func.max(RequestFeedback.id).label("fid"))
-        .where(RequestFeedback.satisfaction.is_not(None))
-        .group_by(RequestFeedback.request_id)
-        .subquery()
-    )
-    sat = select(RequestFeedback.request_id, RequestFeedback.satisfaction).join(
-        latest, latest.c.fid == RequestFeedback.id
-    ).subquery()
     if group_by == "community":
         key = Place.community_id
     elif group_by == "category":
@@ -142,29 +133,53 @@ def three_rates(
         key = Request.channel
     else:
         key = literal("all")
-    stmt = (
+
+    def in_period(stmt):
+        if start is not None:
+            stmt = stmt.where(Request.created_at >= start)
+        if end is not None:
+            stmt = stmt.where(Request.created_at < end)
+        return stmt
+
+    # two grouped queries rather than one with a joined feedback subquery: SQLite
+    # re-evaluated that subquery per request (minutes at street scale)
+    counts = in_period(
         select(
             key.label("k"),
             func.count(),
             func.sum(case((in_base, 1), else_=0)),
             func.sum(responded),
             func.sum(case((in_base & Request.status.in_(RESOLVED), 1), else_=0)),
-            func.sum(case((in_base & (sat.c.satisfaction == Satisfaction.satisfied.value), 1), else_=0)),
-            func.sum(case((in_base & (sat.c.satisfaction == Satisfaction.basically.value), 1), else_=0)),
-            func.sum(case((in_base & (sat.c.satisfaction == Satisfaction.dissatisfied.value), 1), else_=0)),
         )
         .select_from(Request)
         .join(Place, Place.id == Request.place_id)
-        .outerjoin(sat, sat.c.request_id == Request.id)
         .group_by(key)
     )
-    if start is not None:
-        stmt = stmt.where(Request.created_at >= start)
-    if end is not None:
-        stmt = stmt.where(Request.created_at < end)
+    latest = (
+        select(func.max(RequestFeedback.id).label("fid"))
+        .where(RequestFeedback.satisfaction.is_not(None))
+        .group_by(RequestFeedback.request_id)
+        .subquery()
+    )
+    answers = in_period(
+        select(key.label("k"), RequestFeedback.satisfaction, func.count())
+        .select_from(latest)
+        .join(RequestFeedback, RequestFeedback.id == latest.c.fid)
+        .join(Request, Request.id == RequestFeedback.request_id)
+        .join(Place, Place.id == Request.place_id)
+        .where(in_base)
+        .group_by(key, RequestFeedback.satisfaction)
+    )
+    satisfaction: dict[Any, dict[str, int]] = {}
+    for k, answer, n in session.execute(answers):
+        satisfaction.setdefault(k, {})[answer] = int(n)
     out = []
-    for k, received, base, resp, resolved, s, b, d in session.execute(stmt):
-        base, resp, resolved, s, b, d = (int(x or 0) for x in (base, resp, resolved, s, b, d))
+    for k, received, base, resp, resolved in session.execute(counts):
+        base, resp, resolved = (int(x or 0) for x in (base, resp, resolved))
+        answered = satisfaction.get(k, {})
+        s = answered.get(Satisfaction.satisfied.value, 0)
+        b = answered.get(Satisfaction.basically.value, 0)
+        d = answered.get(Satisfaction.dissatisfied.value, 0)
         rated = s + b + d
         rr = Fraction(resp, base) if base else None
         res = Fraction(resolved, base) if base else None
