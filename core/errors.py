@@ -22,6 +22,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db.backup_unsupported": ("PostgreSQL 请使用 pg_dump 备份", "back up PostgreSQL with pg_dump"),
     "config.invalid": ("配置文件 {path} 有误：{detail}", "config file {path} is invalid: {detail}"),
     "demo.not_empty": ("数据库中已有数据，演示街道只能建在空库中（可用 --db 指定新库）", "the database already holds data; build the demo street in an empty database (use --db)"),
+    # exports
+    "export.exists": ("文件 {path} 已存在，不会覆盖", "{path} exists and will not be overwritten"),
+    "export.no_folder": ("文件夹 {path} 不存在", "the folder {path} does not exist"),
     # plugins
     "plugin.unknown": ("没有名为「{name}」的插件（已安装：{available}）", "no plugin named '{name}' (installed: {available})"),
     "plugin.not_enabled": ("插件「{name}」未启用", "plugin '{name}' is not enabled"),

@@ -154,6 +154,44 @@ def list_(
         console.print(tr("没有符合条件的诉求", "no matching requests"))
 
 
+@app.command("export")
+def export_(
+    output: Path = typer.Option(..., "--output", "-o", help="CSV 文件（不会覆盖已有文件）/ CSV file (never overwritten)"),
+    status: list[str] = typer.Option([], "--status", "-s"),
+    community: str | None = typer.Option(None, "--community"),
+    place: str | None = typer.Option(None, "--place"),
+    channel: str | None = typer.Option(None, "--channel"),
+    category: str | None = typer.Option(None, "--category"),
+    overdue: bool = typer.Option(False, "--overdue"),
+    text: str = typer.Option("", "--text", "-q"),
+    reporter: str = typer.Option("", "--reporter"),
+) -> None:
+    """导出诉求清单（CSV，可用 Excel 打开）/ export requests to CSV."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from core.services.exports import export_requests
+
+    db = state.database()
+    with db.session() as s:
+        flt = svc.RequestFilter(
+            statuses=status,
+            community_id=find_place(s, community).id if community else None,
+            place_id=find_place(s, place).id if place else None,
+            channel=channel,
+            category_id=category_svc.find_category(s, category).id if category else None,
+            overdue=overdue,
+            text=text,
+            reporter_query=reporter,
+        )
+        with Progress(TextColumn(tr("导出", "export")), BarColumn(), MofNCompleteColumn(), console=console,
+                      transient=True) as bar:
+            task = bar.add_task("export", total=None)
+            result = export_requests(s, actor=state.actor, path=output, flt=flt, lang=state.language,
+                                     progress=lambda done, total: bar.update(task, completed=done, total=total))
+    console.print(tr(f"已导出 {result.rows} 件诉求到 {result.path}", f"exported {result.rows} requests to {result.path}"),
+                  markup=False, highlight=False)
+
+
 @app.command("show")
 def show(ref: str = typer.Argument(..., help="编号 / ref"), as_json: bool = typer.Option(False, "--json")) -> None:
     """诉求详情与办理时间线 / a request with its timeline."""

@@ -128,3 +128,14 @@ def when(at: datetime | None) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise DomainError("input.naive_datetime")
     return at
+
+
+def text_match(session: Session, column, pattern: str):
+    """``column LIKE pattern`` ignoring ASCII case on both databases.
+
+    SQLite's LIKE already ignores ASCII case (and ILIKE there would cost a
+    ``lower()`` per row); PostgreSQL needs ILIKE.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        return column.ilike(pattern, escape="\\")
+    return column.like(pattern, escape="\\")

@@ -28,6 +28,7 @@ from core.services.base import (
     optional_text,
     require_text,
     snapshot,
+    text_match,
     transaction,
 )
 from core.validation import mask_id_number, mask_phone, normalise_id_number, normalise_phone
@@ -251,7 +252,7 @@ def find_people(session: Session, query: str, *, limit: int = 50) -> list[Person
     else:
         key = normalise_query(text)
         like = f"%{escape_like(text)}%"
-        conditions = [Person.name.ilike(like, escape="\\")]
+        conditions = [text_match(session, Person.name, like)]
         if key and key.isascii():
             conditions.append(Person.search_keys.like(f"%|{escape_like(key)}%", escape="\\"))
         rank = case(

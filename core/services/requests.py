@@ -56,6 +56,7 @@ from core.services.base import (
     optional_text,
     require_text,
     snapshot,
+    text_match,
     transaction,
     when,
 )
@@ -187,22 +188,10 @@ _SORTS = {
 }
 
 
-def list_requests(
-    session: Session,
-    flt: RequestFilter | None = None,
-    *,
-    sort: str = "created",
-    descending: bool = True,
-    offset: int = 0,
-    limit: int = 50,
-    count: bool = True,
-    now: datetime | None = None,
-) -> RequestPage:
-    """One page of requests matching ``flt``, newest first by default."""
+def filter_conditions(session: Session, flt: RequestFilter, *, now: datetime) -> list[Any]:
+    """The WHERE conditions of a request filter (shared by the list and the export)."""
     from core.pinyin import normalise_query
 
-    flt = flt or RequestFilter()
-    now = now or utcnow()
     conditions = []
     if flt.statuses:
         conditions.append(Request.status.in_([choice(Status, s, "status").value for s in flt.statuses]))
@@ -224,18 +213,34 @@ def list_requests(
         like = f"%{escape_like(flt.text.strip())}%"
         conditions.append(
             or_(
-                Request.title.ilike(like, escape="\\"),
-                Request.description.ilike(like, escape="\\"),
+                text_match(session, Request.title, like),
+                text_match(session, Request.description, like),
                 Request.ref.like(like.upper(), escape="\\"),
             )
         )
     if flt.reporter_query.strip():
         q = flt.reporter_query.strip()
         key = normalise_query(q)
-        person_conditions = [Person.name.ilike(f"%{escape_like(q)}%", escape="\\")]
+        person_conditions = [text_match(session, Person.name, f"%{escape_like(q)}%")]
         if key.isascii() and key:
             person_conditions.append(Person.search_keys.like(f"%|{escape_like(key)}%", escape="\\"))
         conditions.append(Request.reporter_id.in_(select(Person.id).where(or_(*person_conditions))))
+    return conditions
+
+
+def list_requests(
+    session: Session,
+    flt: RequestFilter | None = None,
+    *,
+    sort: str = "created",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = 50,
+    count: bool = True,
+    now: datetime | None = None,
+) -> RequestPage:
+    """One page of requests matching ``flt``, newest first by default."""
+    conditions = filter_conditions(session, flt or RequestFilter(), now=now or utcnow())
     order_col = _SORTS.get(sort, Request.created_at)
     stmt = select(Request).where(*conditions)
     stmt = stmt.order_by(order_col.desc() if descending else order_col.asc(), Request.id.desc() if descending else Request.id)

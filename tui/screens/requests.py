@@ -73,6 +73,7 @@ class RequestsView(DbWork, Vertical):
         Binding("ctrl+down", "next_page", N_("Next page"), id="requests.next_page"),
         Binding("ctrl+up", "previous_page", N_("Previous page"), id="requests.previous_page"),
         Binding("ctrl+r", "reload", N_("Refresh"), id="requests.refresh"),
+        Binding("f9", "export", N_("Export"), id="requests.export"),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -131,18 +132,13 @@ class RequestsView(DbWork, Vertical):
 
     def reload(self) -> None:
         db, flt = self.app.db, self.filters
+        request_filter = self.current_filter()
         lang = i18n.language()
 
         def fetch() -> Page:
             with db.read_session() as s:
                 page = svc.list_requests(
-                    s,
-                    svc.RequestFilter(
-                        statuses=[flt.status] if flt.status else (), community_id=flt.community_id,
-                        place_id=flt.place_id, channel=flt.channel, category_id=flt.category_id,
-                        overdue=flt.overdue, text=flt.text, reporter_query=flt.reporter,
-                    ),
-                    sort=flt.sort, descending=flt.descending, offset=flt.offset, limit=PAGE_SIZE,
+                    s, request_filter, sort=flt.sort, descending=flt.descending, offset=flt.offset, limit=PAGE_SIZE
                 )
                 return Page(rows=_rows(s, page.rows, lang), total=page.total, offset=flt.offset)
 
@@ -256,6 +252,20 @@ class RequestsView(DbWork, Vertical):
 
     def action_reload(self) -> None:
         self.reload()
+
+    def current_filter(self) -> svc.RequestFilter:
+        flt = self.filters
+        return svc.RequestFilter(
+            statuses=[flt.status] if flt.status else (), community_id=flt.community_id, place_id=flt.place_id,
+            channel=flt.channel, category_id=flt.category_id, overdue=flt.overdue, text=flt.text,
+            reporter_query=flt.reporter,
+        )
+
+    def action_export(self) -> None:
+        """Export what the list shows now (all pages) to CSV, with progress and cancel."""
+        from tui.screens.export import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.current_filter()))
 
 
 def _rows(session, requests: list[Request], lang: str) -> list[RequestRow]:

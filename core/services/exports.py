@@ -1,0 +1,143 @@
+"""Exports of requests to a CSV file Excel opens (UTF-8 with BOM).
+
+Long work: rows are written in batches, ``progress(done, total)`` is called after
+each, and ``cancelled()`` is asked between batches — a cancelled export leaves
+no file. The file is written under a temporary name and renamed at the end; an
+existing file is never overwritten. Personal numbers are not exported at all;
+the export itself is audited.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlmodel import Session
+
+from core.errors import DomainError
+from core.models.people import Person
+from core.models.places import Place
+from core.models.requests import Request, RequestCategory
+from core.models.types import fmt_local, utcnow
+from core.models.vocab import Channel, Priority, RequestType, Status
+from core.services.base import Actor, audit, transaction
+from core.services.requests import RequestFilter, filter_conditions, is_overdue
+
+BATCH = 1000
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("编号", "ref"),
+    ("状态", "status"),
+    ("渠道", "channel"),
+    ("外部工单号", "external ticket"),
+    ("类型", "type"),
+    ("类别", "category"),
+    ("标题", "title"),
+    ("地点", "place"),
+    ("社区", "community"),
+    ("反映人", "reporter"),
+    ("优先级", "priority"),
+    ("登记时间", "raised"),
+    ("办理时限", "due"),
+    ("超期", "overdue"),
+    ("办结时间", "resolved"),
+)
+
+
+@dataclass
+class ExportResult:
+    path: Path | None
+    rows: int
+    total: int
+    cancelled: bool = False
+
+
+def export_requests(
+    session: Session,
+    *,
+    actor: Actor,
+    path: Path,
+    flt: RequestFilter | None = None,
+    lang: str = "zh",
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> ExportResult:
+    """Write the requests matching ``flt`` (oldest first) to ``path`` as CSV."""
+    path = Path(path).expanduser()
+    if path.exists():
+        raise DomainError("export.exists", path=str(path))
+    if not path.parent.is_dir():
+        raise DomainError("export.no_folder", path=str(path.parent))
+    now = utcnow()
+    conditions = filter_conditions(session, flt or RequestFilter(), now=now)
+    total = session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
+    en = lang == "en"
+    places = dict(session.execute(select(Place.id, Place.name)).all())
+    community_of = dict(session.execute(select(Place.id, Place.community_id)).all())
+    categories = {c.id: (c.name_en if en else c.name_zh) for c in session.scalars(select(RequestCategory))}
+    tmp = path.with_name(f".{path.name}.part")
+    written = 0
+    last_id = 0
+    try:
+        with tmp.open("w", newline="", encoding="utf-8-sig") as f:
+            out = csv.writer(f)
+            out.writerow([en_name if en else zh_name for zh_name, en_name in COLUMNS])
+            while True:
+                if cancelled is not None and cancelled():
+                    tmp.unlink(missing_ok=True)
+                    return ExportResult(path=None, rows=written, total=total, cancelled=True)
+                batch = list(
+                    session.scalars(
+                        select(Request).where(*conditions, Request.id > last_id).order_by(Request.id).limit(BATCH)
+                    )
+                )
+                if not batch:
+                    break
+                reporters = _names(session, {r.reporter_id for r in batch if r.reporter_id and not r.anonymous})
+                for r in batch:
+                    out.writerow([
+                        r.ref,
+                        Status(r.status).label(lang),
+                        Channel(r.channel).label(lang),
+                        r.external_id or "",
+                        RequestType(r.type).label(lang),
+                        categories.get(r.category_id, ""),
+                        r.title,
+                        places.get(r.place_id, ""),
+                        places.get(community_of.get(r.place_id), ""),
+                        ("anonymous" if en else "匿名") if r.anonymous else reporters.get(r.reporter_id, ""),
+                        Priority(r.priority).label(lang),
+                        fmt_local(r.created_at),
+                        fmt_local(r.due_at),
+                        ("yes" if en else "是") if is_overdue(r, now) else "",
+                        fmt_local(r.resolved_at),
+                    ])
+                written += len(batch)
+                last_id = batch[-1].id
+                if progress is not None:
+                    progress(written, total)
+        if path.exists():  # appeared while we wrote: still never overwrite
+            raise DomainError("export.exists", path=str(path))
+        tmp.rename(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    with transaction(session):
+        audit(session, actor, "request.export", "request", None, None,
+              {"path": str(path), "rows": written, "filter": _filter_dict(flt)})
+    return ExportResult(path=path, rows=written, total=total)
+
+
+def _names(session: Session, ids: set[int]) -> dict[int, str]:
+    if not ids:
+        return {}
+    return dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).all())
+
+
+def _filter_dict(flt: RequestFilter | None) -> dict:
+    if flt is None:
+        return {}
+    return {k: (list(v) if isinstance(v, tuple | list) else v) for k, v in flt.__dict__.items() if v}

@@ -1,0 +1,29 @@
+"""Helpers for driving the real app under Pilot on a machine that may be busy."""
+
+from __future__ import annotations
+
+from textual.worker import WorkerState
+
+
+async def settle(pilot, *, debounce: float = 0.0, quiet_rounds: int = 2) -> None:
+    """Wait (after an optional debounce) until no worker is pending or running for a few checks."""
+    if debounce:
+        await pilot.pause(debounce)
+    quiet = 0
+    for _ in range(200):
+        await pilot.app.workers.wait_for_complete()
+        await pilot.pause()
+        busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers)
+        quiet = 0 if busy else quiet + 1
+        if quiet >= quiet_rounds:
+            return
+    raise AssertionError("the app never settled")
+
+
+async def until(pilot, condition, timeout: float = 5.0) -> None:
+    """Wait until ``condition()`` holds (or fail after ``timeout`` seconds)."""
+    for _ in range(int(timeout / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    assert condition()

@@ -1,0 +1,81 @@
+"""Export from the request list: a long job with a progress bar that can be cancelled."""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import time
+
+from textual.widgets import Input, ProgressBar
+
+from core.services import exports
+from tests.tui.pilot import settle, until
+from tui.screens import export as export_screen
+from tui.screens.export import ExportScreen
+
+
+def test_export_the_filtered_list_with_progress(make_app, tmp_path):
+    target = tmp_path / "路灯.csv"
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.press("f4")
+            await settle(pilot)
+            app.query_one("#req-text", Input).focus()
+            app.query_one("#req-text", Input).value = "灯"
+            await settle(pilot, debounce=0.3)
+            await pilot.press("f9")
+            await settle(pilot)
+            assert isinstance(app.screen, ExportScreen)
+            app.screen.query_one("#export-path", Input).value = str(target)
+            await pilot.click("#export-start")
+            await until(pilot, lambda: not isinstance(app.screen, ExportScreen))
+            assert target.exists()
+
+    asyncio.run(inner())
+    with target.open(encoding="utf-8-sig", newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows[0][0] == "编号"
+    assert sorted(r[6] for r in rows[1:]) == ["夜间路灯昏暗", "楼道灯不亮"]
+
+
+def test_cancelling_an_export_leaves_no_file(make_app, tmp_path, monkeypatch):
+    """The real export, slowed to one row a batch and 0.3 s a batch, is cancelled with Escape."""
+    target = tmp_path / "cancelled.csv"
+    monkeypatch.setattr(exports, "BATCH", 1)
+    real = exports.export_requests
+    batches: list[int] = []
+
+    def slow_export(session, **kw):
+        progress = kw.pop("progress")
+
+        def slow_progress(done, total):
+            batches.append(done)
+            progress(done, total)
+            time.sleep(0.3)
+
+        return real(session, progress=slow_progress, **kw)
+
+    monkeypatch.setattr(export_screen, "export_requests", slow_export)
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.press("f4")
+            await settle(pilot)
+            app.query_one("#req-table").focus()
+            await pilot.press("f9")
+            await settle(pilot)
+            screen = app.screen
+            screen.query_one("#export-path", Input).value = str(target)
+            await pilot.click("#export-start")
+            await until(pilot, lambda: len(batches) >= 1)
+            assert screen.query_one("#export-progress", ProgressBar).total == 3
+            await pilot.press("escape")
+            await until(pilot, lambda: not isinstance(app.screen, ExportScreen))
+            await settle(pilot)
+
+    asyncio.run(inner())
+    assert len(batches) < 3
+    assert not target.exists() and not list(tmp_path.glob(".cancelled.csv*"))
