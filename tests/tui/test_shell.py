@@ -1,0 +1,77 @@
+"""The app shell: header, remappable keys, command palette, help."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import ContentSwitcher
+
+from core.config import Settings
+from tests.tui.pilot import settle, until
+
+
+def test_header_names_the_street_and_the_operator(make_app):
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            await until(pilot, lambda: "青（广）源街道" in app.title)
+            assert app.sub_title == "操作员：测试办事员"
+
+    asyncio.run(inner())
+
+
+def test_a_site_remaps_keys_by_binding_id(make_app, street_db):
+    async def inner() -> None:
+        settings = Settings(language="zh", operator="测试办事员", database_url=street_db.url,
+                            keys={"section.requests": "f12"})
+        app = make_app(settings=settings)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            await pilot.press("f12")
+            await settle(pilot)
+            assert app.query_one("#content", ContentSwitcher).current == "requests"
+            await pilot.press("f3")
+            await settle(pilot)
+            assert app.query_one("#content", ContentSwitcher).current == "dashboard"
+            await pilot.press("f4")  # the old key no longer does it
+            await settle(pilot)
+            assert app.query_one("#content", ContentSwitcher).current == "dashboard"
+
+    asyncio.run(inner())
+
+
+def test_command_palette_opens_the_new_request_form(make_app):
+    from tui.screens.request_form import RequestFormScreen
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            await pilot.press("ctrl+p")
+            await pilot.pause(0.2)
+            await pilot.press(*"诉求: 新建")
+            await pilot.pause(0.5)
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, RequestFormScreen))
+            assert app.query_one("#content", ContentSwitcher).current == "requests"
+
+    asyncio.run(inner())
+
+
+def test_help_lists_the_keys_in_the_current_language(make_app):
+    from textual.widgets import DataTable
+
+    from tui.screens.help import HelpScreen
+
+    async def inner() -> None:
+        app = make_app(lang="en")
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            await pilot.press("question_mark")
+            await until(pilot, lambda: isinstance(app.screen, HelpScreen))
+            table = app.screen.query_one(DataTable)
+            actions = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
+            assert {"Help", "Language", "Quit"} <= actions
+
+    asyncio.run(inner())
