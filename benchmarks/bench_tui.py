@@ -34,8 +34,9 @@ from tui.app import GongzhiApp
 async def main():
     app = GongzhiApp(db=Database({url!r}), settings=Settings(language="zh", operator="bench"))
     async with app.run_test(size=(160, 50)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        from textual.worker import WorkerState
+        while any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            await pilot.pause(0.01)
         print(time.perf_counter() - t0)
 asyncio.run(main())
 """
@@ -85,8 +86,7 @@ async def keystrokes(url: str, query: str) -> list[float]:
     try:
         async with app.run_test(size=(160, 50)) as pilot:
             app.show_section("requests")
-            await app.workers.wait_for_complete()
-            await pilot.pause()
+            await _quiet(app, pilot)
             await pilot.click("#req-text")
             for text in (query, "\b" * len(query)):
                 for ch in text:
@@ -99,6 +99,15 @@ async def keystrokes(url: str, query: str) -> list[float]:
     finally:
         requests_view.RequestsView._show_page = original
     return samples
+
+
+async def _quiet(app, pilot) -> None:
+    from textual.worker import WorkerState
+
+    for _ in range(400):
+        await pilot.pause(0.05)
+        if not any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in app.workers):
+            return
 
 
 def p95(values: list[float]) -> float:

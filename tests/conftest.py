@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from sqlalchemy.engine import make_url
 
 from core.db import Database
 from core.services import Actor
+from tests.dbs import pg_database, sqlite_copy
 from tests.pg import Cluster
 
 _counter = itertools.count()
@@ -74,36 +74,17 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _sqlite_copy(template: Path, target: Path) -> None:
-    src, dst = sqlite3.connect(template), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-
-
 @pytest.fixture
 def sqlite_db(sqlite_template: Path, tmp_path: Path) -> Iterator[Database]:
-    path = tmp_path / "gongzhi.sqlite"
-    _sqlite_copy(sqlite_template, path)
-    db = Database(f"sqlite:///{path}")
+    db = sqlite_copy(sqlite_template, tmp_path / "gongzhi.sqlite")
     yield db
     db.dispose()
 
 
 @pytest.fixture
 def pg_db(pg_url: str, pg_template: str) -> Iterator[Database]:
-    name = f"gz_test_{os.getpid()}_{next(_counter)}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    db = Database(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
-    yield db
-    db.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with pg_database(pg_url, "gz_test", template=pg_template) as db:
+        yield db
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -115,16 +96,8 @@ def db(request: pytest.FixtureRequest) -> Database:
 @pytest.fixture
 def empty_pg_db(pg_url: str) -> Iterator[Database]:
     """An unmigrated PostgreSQL database (for migration tests)."""
-    name = f"gz_empty_{os.getpid()}_{next(_counter)}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-    db = Database(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
-    yield db
-    db.dispose()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with pg_database(pg_url, "gz_empty") as db:
+        yield db
 
 
 @pytest.fixture

@@ -59,6 +59,20 @@ def request_dict(session, r: Request, *, places: dict[int, str] | None = None,
     }
 
 
+def _filter(session, status, community, place, channel, category, overdue, text, reporter) -> svc.RequestFilter:
+    """The list's (and the export's) filter options, resolved against the database."""
+    return svc.RequestFilter(
+        statuses=status,
+        community_id=find_place(session, community).id if community else None,
+        place_id=find_place(session, place).id if place else None,
+        channel=channel,
+        category_id=category_svc.find_category(session, category).id if category else None,
+        overdue=overdue,
+        text=text,
+        reporter_query=reporter,
+    )
+
+
 @app.command("create")
 def create(
     title: str = typer.Option(..., "--title", "-t", help="标题 / title"),
@@ -116,16 +130,7 @@ def list_(
     """诉求列表 / list requests."""
     db = state.database()
     with db.read_session() as s:
-        flt = svc.RequestFilter(
-            statuses=status,
-            community_id=find_place(s, community).id if community else None,
-            place_id=find_place(s, place).id if place else None,
-            channel=channel,
-            category_id=category_svc.find_category(s, category).id if category else None,
-            overdue=overdue,
-            text=text,
-            reporter_query=reporter,
-        )
+        flt = _filter(s, status, community, place, channel, category, overdue, text, reporter)
         page = svc.list_requests(s, flt, sort=sort, descending=not ascending, offset=offset, limit=limit)
         ids = {r.place_id for r in page.rows}
         places = dict(s.execute(select(Place.id, Place.name).where(Place.id.in_(ids))).all()) if ids else {}
@@ -173,16 +178,7 @@ def export_(
 
     db = state.database()
     with db.session() as s:
-        flt = svc.RequestFilter(
-            statuses=status,
-            community_id=find_place(s, community).id if community else None,
-            place_id=find_place(s, place).id if place else None,
-            channel=channel,
-            category_id=category_svc.find_category(s, category).id if category else None,
-            overdue=overdue,
-            text=text,
-            reporter_query=reporter,
-        )
+        flt = _filter(s, status, community, place, channel, category, overdue, text, reporter)
         with Progress(TextColumn(tr("导出", "export")), BarColumn(), MofNCompleteColumn(), console=console,
                       transient=True) as bar:
             task = bar.add_task("export", total=None)

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import itertools
-import os
 import re
-import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -14,8 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, func, select, table, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, table
 from sqlmodel import Session
 
 from core.db import Database
@@ -28,6 +25,7 @@ from core.services import people as people_svc
 from core.services import places as place_svc
 from core.services import requests as req_svc
 from core.validation import id_check_digit
+from tests.dbs import pg_database, sqlite_copy
 
 # a sample number printed in GB 11643 explanations; its check digit is X
 SAMPLE_ID_NUMBER = "11010519491231002X"
@@ -169,15 +167,7 @@ def fresh_database(request: pytest.FixtureRequest, kind: str, tmp: Path) -> Iter
 
 
 def _fresh_sqlite(request: pytest.FixtureRequest, tmp: Path) -> Iterator[Database]:
-    template: Path = request.getfixturevalue("sqlite_template")
-    path = tmp / "shared.sqlite"
-    src, dst = sqlite3.connect(template), sqlite3.connect(path)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    db = Database(f"sqlite:///{path}")
+    db = sqlite_copy(request.getfixturevalue("sqlite_template"), tmp / "shared.sqlite")
     try:
         yield db
     finally:
@@ -185,17 +175,6 @@ def _fresh_sqlite(request: pytest.FixtureRequest, tmp: Path) -> Iterator[Databas
 
 
 def _fresh_pg(request: pytest.FixtureRequest) -> Iterator[Database]:
-    pg_url: str = request.getfixturevalue("pg_url")
-    pg_template: str = request.getfixturevalue("pg_template")
-    name = f"gz_shared_{os.getpid()}_{next(_shared_counter)}"
-    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{pg_template}"'))
-    db = Database(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
-    try:
+    with pg_database(request.getfixturevalue("pg_url"), "gz_shared",
+                     template=request.getfixturevalue("pg_template")) as db:
         yield db
-    finally:
-        db.dispose()
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()

@@ -9,18 +9,14 @@ differently use the per-test ``db`` / ``sqlite_db`` fixtures.
 
 from __future__ import annotations
 
-import itertools
-import os
 import re
-import sqlite3
 from collections import Counter, defaultdict
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
-from sqlalchemy.engine import make_url
+from sqlalchemy import func, select, text
 
 from core.db import Database
 from core.demo import DEFAULT_NOW, SCALES, STAGES, Scale, build_demo, overview
@@ -49,6 +45,7 @@ from core.services.categories import DEFAULT_CATEGORIES
 from core.services.places import create_place
 from core.services.requests import create_request, replay_status
 from core.validation import normalise_id_number, normalise_phone
+from tests.dbs import pg_database, sqlite_copy
 
 NAMED_COMPOUNDS = ("盛康园", "盛福园", "荣雅园", "荣诚园", "欢畅园", "荣乐园", "荣溪园")
 
@@ -77,37 +74,22 @@ class Built:
     progress: list[tuple[str, int, int]]
 
 
-_names = itertools.count()
-
-
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def built(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
     """The small demo street, built once per module on SQLite and on PostgreSQL."""
     data = tmp_path_factory.mktemp("demo-data")
-    drop = None
-    if request.param == "sqlite":
-        db = _copy_template(request.getfixturevalue("sqlite_template"), data / "demo.sqlite")
-    else:
-        pg_url, template = request.getfixturevalue("pg_url"), request.getfixturevalue("pg_template")
-        name = f"gz_demo_{os.getpid()}_{next(_names)}"
-        admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
-        db = Database(make_url(pg_url).set(database=name).render_as_string(hide_password=False))
-
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            admin.dispose()
-
-    seen: list[tuple[str, int, int]] = []
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("GONGZHI_DATA_DIR", str(data))  # the services write attachment folders there
-        summary = build_demo(db, actor=Actor("测试办事员"), progress=lambda *a: seen.append(a))
-    yield Built(db, summary, seen)
-    db.dispose()
-    if drop is not None:
-        drop()
+    with ExitStack() as stack:
+        if request.param == "sqlite":
+            db = sqlite_copy(request.getfixturevalue("sqlite_template"), data / "demo.sqlite")
+            stack.callback(db.dispose)
+        else:
+            db = stack.enter_context(pg_database(request.getfixturevalue("pg_url"), "gz_demo",
+                                                 template=request.getfixturevalue("pg_template")))
+        seen: list[tuple[str, int, int]] = []
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("GONGZHI_DATA_DIR", str(data))  # the services write attachment folders there
+            summary = build_demo(db, actor=Actor("测试办事员"), progress=lambda *a: seen.append(a))
+        yield Built(db, summary, seen)
 
 
 @pytest.fixture
@@ -430,23 +412,13 @@ _COMPARED = {
 }
 
 
-def _copy_template(template: Path, target: Path) -> Database:
-    src, dst = sqlite3.connect(template), sqlite3.connect(target)
-    try:
-        src.backup(dst)
-    finally:
-        src.close()
-        dst.close()
-    return Database(f"sqlite:///{target}")
-
-
 def _dump(db: Database) -> dict[str, list]:
     with db.read_session() as s:
         return {name: [tuple(row) for row in s.execute(text(sql))] for name, sql in _COMPARED.items()}
 
 
 def test_same_seed_same_street(sqlite_template, tmp_path, actor):
-    dbs = [_copy_template(sqlite_template, tmp_path / f"demo{i}.sqlite") for i in range(3)]
+    dbs = [sqlite_copy(sqlite_template, tmp_path / f"demo{i}.sqlite") for i in range(3)]
     try:
         build_demo(dbs[0], seed=7, actor=actor)
         build_demo(dbs[1], seed=7, actor=actor)

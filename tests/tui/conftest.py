@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ import pytest
 from core.config import Settings
 from core.db import Database
 from core.plugins import PluginHost
+from tests.dbs import sqlite_copy
 from tests.tui.street import build_small_street
 
 
@@ -25,13 +25,7 @@ def street_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dic
 
 @pytest.fixture
 def street_db(street_template, tmp_path: Path) -> Database:
-    template, _ids = street_template
-    target = tmp_path / "street.sqlite"
-    src, dst = sqlite3.connect(template), sqlite3.connect(target)
-    src.backup(dst)
-    src.close()
-    dst.close()
-    db = Database(f"sqlite:///{target}")
+    db = sqlite_copy(street_template[0], tmp_path / "street.sqlite")
     yield db
     db.dispose()
 

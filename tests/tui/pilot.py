@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from textual.worker import WorkerState
+import contextlib
+
+from textual.worker import WorkerCancelled, WorkerState
+
+
+async def wait_for_workers(app) -> None:
+    """``app.workers.wait_for_complete()``, except that a worker cancelled by a newer
+    one in its exclusive group (a newer keystroke) is not an error."""
+    with contextlib.suppress(WorkerCancelled):
+        await app.workers.wait_for_complete()
 
 
 async def settle(pilot, *, debounce: float = 0.0, quiet_rounds: int = 2) -> None:
@@ -11,7 +20,7 @@ async def settle(pilot, *, debounce: float = 0.0, quiet_rounds: int = 2) -> None
         await pilot.pause(debounce)
     quiet = 0
     for _ in range(200):
-        await pilot.app.workers.wait_for_complete()
+        await wait_for_workers(pilot.app)
         await pilot.pause()
         busy = any(w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers)
         quiet = 0 if busy else quiet + 1

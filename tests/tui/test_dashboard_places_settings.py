@@ -14,6 +14,7 @@ from textual.widgets import ContentSwitcher, DataTable, Input, Label, ListView, 
 from core.config import config_path
 from core.services.stats import three_rates
 from tests.plugin_system.conftest import noticeboard  # noqa: F401  (fixture)
+from tests.tui.pilot import wait_for_workers
 from tests.tui.street import NOW
 from tui import i18n
 from tui.screens.dashboard import DashboardView, load_overview, local_day_bounds, rate_cells
@@ -32,7 +33,7 @@ def _fixed_clock(monkeypatch: pytest.MonkeyPatch):
 
 async def settle(app, pilot, rounds: int = 3) -> None:
     for _ in range(rounds):
-        await app.workers.wait_for_complete()
+        await wait_for_workers(app)
         await pilot.pause()
 
 

@@ -16,6 +16,7 @@ from core.models.audit import AuditLog
 from core.models.orgs import Membership
 from core.models.people import Person
 from core.services import people as people_svc
+from tests.tui.pilot import wait_for_workers
 from tui.screens.membership_form import MembershipFormScreen
 from tui.screens.orgs import ConfirmScreen, OrganisationFormScreen, OrgsView
 from tui.screens.people import PeopleView, SearchPick
@@ -33,7 +34,7 @@ async def settle(app, pilot) -> None:
     """Let the debounce timers fire and every worker (and the workers they start) finish."""
     await pilot.pause(0.2)
     for _ in range(5):
-        await app.workers.wait_for_complete()
+        await wait_for_workers(app)
         await pilot.pause()
         if not any(w.is_running for w in app.workers):
             break

@@ -24,6 +24,7 @@ from core.models.requests import (
 )
 from core.services import categories
 from core.services import requests as svc
+from tests.tui.pilot import wait_for_workers
 from tui.screens.request_actions import (
     DispatchDialog,
     DuplicateDialog,
@@ -46,7 +47,7 @@ async def settle(pilot, debounce: bool = False) -> None:
     # a finished write may start a reload (a new worker): wait until none is left
     for _ in range(50):
         await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
+        await wait_for_workers(pilot.app)
         await pilot.pause()
         if not any(
             w.state in (WorkerState.PENDING, WorkerState.RUNNING) for w in pilot.app.workers
@@ -60,7 +61,7 @@ async def until(pilot, condition, timeout: float = 5.0) -> None:
         if condition():
             return
         await pilot.pause(0.05)
-        await pilot.app.workers.wait_for_complete()
+        await wait_for_workers(pilot.app)
     assert condition()
 
 

@@ -9,7 +9,6 @@ and review the SVGs in ``tests/tui/__snapshots__/``.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import tempfile
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +18,8 @@ import time_machine
 
 from core.config import Settings
 from core.db import Database
+from tests.dbs import sqlite_copy
+from tests.tui.pilot import wait_for_workers
 from tests.tui.street import NOW
 from tui.app import GongzhiApp
 
@@ -33,10 +34,7 @@ def snap_app(street_template, monkeypatch):
     shutil.rmtree(fixed, ignore_errors=True)
     (fixed / "data").mkdir(parents=True)
     monkeypatch.setenv("GONGZHI_DATA_DIR", str(fixed / "data"))
-    src, dst = sqlite3.connect(street_template[0]), sqlite3.connect(fixed / "street.sqlite")
-    src.backup(dst)
-    src.close()
-    dst.close()
+    sqlite_copy(street_template[0], fixed / "street.sqlite").dispose()
     dbs: list[Database] = []
 
     def make(lang: str = "zh") -> GongzhiApp:
@@ -56,7 +54,7 @@ async def _settle(pilot) -> None:
     app = pilot.app
     quiet = 0
     for _ in range(200):
-        await app.workers.wait_for_complete()
+        await wait_for_workers(app)
         await pilot.pause(0.05)
         quiet = quiet + 1 if not any(w.is_running for w in app.workers) else 0
         if quiet >= 4:
