@@ -254,7 +254,7 @@ def _event_label(e: dict[str, Any]) -> str:
         "created": ("登记", "created"), "transition": ("状态变更", "status"), "dispatch": ("派单", "dispatch"),
         "report_in": ("部门报到", "reported in"), "dispatch_result": ("办理结果", "result"),
         "rating": ("评分", "rating"), "feedback": ("回访", "feedback"), "attachment": ("附件", "attachment"),
-        "supporter": ("附议", "supporter"),
+        "supporter": ("附议", "supporter"), "note": ("备注", "note"),
     }
     zh, en = kinds.get(e["kind"], (e["kind"], e["kind"]))
     label = en if state.language == "en" else zh

@@ -529,6 +529,31 @@ def _support(
     return row
 
 
+def add_note(
+    session: Session,
+    *,
+    actor: Actor,
+    request_id: int,
+    public_note: str = "",
+    private_note: str = "",
+    source: str | None = None,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> RequestEvent:
+    """A note on a request's timeline without a status change (e.g. from a plugin:
+    "discussed at the roundtable of 3 May"). ``source`` names who wrote it (a plugin)."""
+    at = when(at)
+    with transaction(session):
+        request = get_request(session, request_id)
+        if not (public_note or "").strip() and not (private_note or "").strip():
+            raise DomainError("input.required", field="public_note")
+        event = _event(session, request, actor, "note", at=at, public_note=public_note, private_note=private_note,
+                       data={"source": source, **(data or {})} if source or data else None)
+        session.flush()
+        audit(session, actor, "request.note", "request_event", event.id, None, snapshot(event))
+    return event
+
+
 def add_supporter(
     session: Session, *, actor: Actor, request_id: int, person_id: int, at: datetime | None = None
 ) -> RequestSupporter:

@@ -413,3 +413,21 @@ def test_dispatched_is_reached_only_through_a_dispatch(db, actor):
         req_svc.transition(s, actor=actor, request_id=r.id, to_status="dispatched")
     assert exc.value.code == "request.dispatch_required"
     assert count_rows(db) == before
+
+
+def test_a_note_goes_on_the_timeline_without_a_status_change(db, actor):
+    w = build_world(db, actor)
+    r = new_request(db, actor, w)
+    with db.session() as s:
+        event = req_svc.add_note(s, actor=actor, request_id=r.id, public_note="已在圆桌会上讨论", source="deliberation",
+                                 data={"consultation_id": 7})
+    with db.read_session() as s:
+        line = req_svc.timeline(s, r.id)[-1]
+        assert (line.id, line.kind, line.public_note) == (event.id, "note", "已在圆桌会上讨论")
+        assert line.data == {"source": "deliberation", "consultation_id": 7}
+        assert req_svc.get_request(s, r.id).status == "submitted"
+        assert req_svc.replay_status(req_svc.timeline(s, r.id)) == "submitted"
+    before = count_rows(db)
+    with db.session() as s, pytest.raises(DomainError) as exc:
+        req_svc.add_note(s, actor=actor, request_id=r.id, public_note="  ")
+    assert exc.value.code == "input.required" and count_rows(db) == before

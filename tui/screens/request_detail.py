@@ -69,6 +69,7 @@ EVENT_KINDS = {
     "feedback": N_("feedback"),
     "attachment": N_("attachment"),
     "supporter": N_("supporter added"),
+    "note": N_("note"),
 }
 
 # the fields in the header grid: widget id suffix -> English label
