@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         app = build_app(host)
         # in non-standalone mode click returns the code of a typer.Exit instead of raising
         result = app(args=argv, standalone_mode=False)
+        if result == 130:  # typer turns Ctrl+C into exit code 130
+            err(tr("已中断", "interrupted"))
         if isinstance(result, int):
             return result
     except DomainError as exc:

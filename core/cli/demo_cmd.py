@@ -8,13 +8,14 @@ An existing demo is kept and shown; ``--rebuild`` moves it aside (into
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from core.cli.context import console, parse_local_datetime, print_json, state, table, tr
+from core.cli.context import console, err, parse_local_datetime, print_json, state, table, tr
 from core.config import data_dir
 from core.db import Database
 from core.models.types import utcnow
@@ -34,7 +35,7 @@ def demo(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """建立演示街道并显示概况 / build the demo street and print its overview."""
-    from core.demo import SCALES, STAGES, build_demo, overview
+    from core.demo import SCALES, overview
 
     if scale not in SCALES:
         from core.errors import DomainError
@@ -46,40 +47,81 @@ def demo(
         db.dispose()
         _move_aside(db.sqlite_path)
         db = Database(url)
+    target = db.sqlite_path
+    if target is not None and not target.exists():
+        # a new SQLite demo is built under a temporary name and appears only when
+        # complete: Ctrl+C (or any failure) leaves no half-built street behind
+        db.dispose()
+        building = target.with_name(f".{target.name}.building")
+        _remove_sqlite(building)
+        try:
+            built = Database(f"sqlite:///{building}")
+            _build(built, scale=scale, seed=seed, now=now, as_json=as_json)
+            built.dispose()
+            building.rename(target)
+        except BaseException:
+            _remove_sqlite(building)
+            raise
+        db = Database(url)
+        _start_plugins(db)
+        if not as_json:
+            console.print(tr(f"演示街道已建成：{url}", f"demo street built: {url}"), markup=False, highlight=False)
+    else:
+        with db.read_session() if db.current_revision() else _nothing() as s:
+            existing = overview(s) if s is not None else {"places": {}}
+        if existing["places"].get(PlaceKind.street.value):
+            _start_plugins(db)
+            if not as_json:
+                console.print(tr(f"演示街道已存在：{url}（--rebuild 重建）",
+                                 f"the demo street exists: {url} (--rebuild to rebuild)"), markup=False, highlight=False)
+        else:
+            _build(db, scale=scale, seed=seed, now=now, as_json=as_json)
+            if not as_json:
+                console.print(tr(f"演示街道已建成：{url}", f"demo street built: {url}"), markup=False, highlight=False)
+    if open_app and not as_json and state.can_open_app():
+        state.open_app(db)
+        return
+    print_overview(db, as_json=as_json)
+
+
+def _start_plugins(db: Database) -> None:
     db.ensure_ready()
     host = state.host
     if host is not None:
         host.upgrade(db)
         host.start(db)
-    with db.read_session() as s:
-        existing = overview(s)
-    if existing["places"].get(PlaceKind.street.value):
-        if not as_json:
-            console.print(tr(f"演示街道已存在：{url}（--rebuild 重建）", f"the demo street exists: {url} (--rebuild to rebuild)"),
-                          markup=False, highlight=False)
-    else:
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=True, disable=as_json) as bar:
-            tasks: dict[str, int] = {}
 
-            def progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    zh, en = STAGES.get(stage, (stage, stage))
-                    tasks[stage] = bar.add_task(en if state.language == "en" else zh, total=total or None)
-                bar.update(tasks[stage], completed=done, total=total or None)
 
-            # the history ends now (to the hour), so the demo's dates are current; --now pins it
-            end = parse_local_datetime(now) or utcnow().replace(minute=0, second=0, microsecond=0)
-            summary = build_demo(db, scale=scale, seed=seed, actor=state.actor, progress=progress, now=end)
-            if host is not None:
-                host.pm.hook.demo_data(db=db, actor=state.actor, seed=seed, scale=scale)
-        if not as_json:
-            console.print(tr(f"演示街道已建成：{url}", f"demo street built: {url}"), markup=False, highlight=False)
-        del summary
-    if open_app and not as_json and state.can_open_app():
-        state.open_app(db)
-        return
-    print_overview(db, as_json=as_json)
+@contextmanager
+def _nothing():
+    yield None
+
+
+def _build(db: Database, *, scale: str, seed: int, now: str | None, as_json: bool) -> None:
+    """Migrate, build the street with a progress bar, and add the enabled plugins' demo data."""
+    from core.demo import STAGES, build_demo
+
+    _start_plugins(db)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, transient=True, disable=as_json) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                zh, en = STAGES.get(stage, (stage, stage))
+                tasks[stage] = bar.add_task(en if state.language == "en" else zh, total=total or None)
+            bar.update(tasks[stage], completed=done, total=total or None)
+
+        # the history ends now (to the hour), so the demo's dates are current; --now pins it
+        end = parse_local_datetime(now) or utcnow().replace(minute=0, second=0, microsecond=0)
+        build_demo(db, scale=scale, seed=seed, actor=state.actor, progress=progress, now=end)
+        if state.host is not None:
+            state.host.pm.hook.demo_data(db=db, actor=state.actor, seed=seed, scale=scale)
+
+
+def _remove_sqlite(path: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(str(path) + suffix).unlink(missing_ok=True)
 
 
 def _move_aside(path: Path) -> None:
@@ -90,7 +132,7 @@ def _move_aside(path: Path) -> None:
         src = Path(str(path) + suffix)
         if src.exists():
             src.rename(folder / f"{path.stem}-{stamp}{path.suffix}{suffix}")
-    console.print(tr(f"旧演示库已移到 {folder}", f"old demo moved to {folder}"), markup=False, highlight=False)
+    err(tr(f"旧演示库已移到 {folder}", f"old demo moved to {folder}"))
 
 
 def print_overview(db: Database, *, as_json: bool = False) -> None:
