@@ -63,8 +63,10 @@ def test_example_plugin_lifecycle_through_the_cli(noticeboard, tmp_path, capsys,
 
     code, out, _ = cli("plugins", "list", "--json")
     assert code == 0
-    assert json.loads(out) == [{"name": "noticeboard", "version": "0.1.0", "source": "package", "enabled": False,
-                                "migration": "-", "module": "gongzhi_noticeboard.plugin"}]
+    listed = {p["name"]: p for p in json.loads(out)}
+    assert listed["noticeboard"] == {"name": "noticeboard", "version": "0.1.0", "source": "package",
+                                     "enabled": False, "migration": "-", "module": "gongzhi_noticeboard.plugin"}
+    assert all(p["source"] == "built-in" for name, p in listed.items() if name != "noticeboard")
     db = Database(url)
     assert "notice_item" not in _tables(db)
     code, _, err = cli("notice", "list")
@@ -75,7 +77,8 @@ def test_example_plugin_lifecycle_through_the_cli(noticeboard, tmp_path, capsys,
     assert "noticeboard" in load_settings().plugins
     assert "notice_item" in _tables(db)
     code, out, _ = cli("plugins", "list", "--json")
-    assert json.loads(out)[0]["enabled"] is True and json.loads(out)[0]["migration"] == "up to date"
+    listed = {p["name"]: p for p in json.loads(out)}
+    assert listed["noticeboard"]["enabled"] is True and listed["noticeboard"]["migration"] == "up to date"
     code, out, err = cli("notice", "add", "停水通知", "--body", "周三 9:00–17:00")
     assert code == 0, err
     code, out, _ = cli("category", "list", "--json")
