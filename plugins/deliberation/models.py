@@ -1,0 +1,348 @@
+"""The roundtable's tables (居民议事厅 / 圆桌会). Every name carries the prefix ``delib_``.
+
+A consultation gathers participants, options and meetings; each vote is a round
+with its rule; a ballot is never overwritten (a changed vote is a new row that
+names the one it supersedes); a closed round keeps an immutable result with the
+roster snapshot it was counted on, so it can always be recounted. Ballots, results
+and tie-breaks are append-only at the database (triggers, see the migration).
+
+Vocabularies are StrEnums with (zh, en) labels, as the core's are.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from core.models.types import UTCDateTime, utcnow
+
+# -- vocabularies -----------------------------------------------------------------
+
+
+class Labelled(StrEnum):
+    def label(self, lang: str = "zh") -> str:
+        zh, en = LABELS[type(self).__name__][self.value]
+        return en if lang == "en" else zh
+
+
+class ConsultationStatus(Labelled):
+    draft = "draft"
+    open = "open"
+    decided = "decided"
+    closed = "closed"
+    withdrawn = "withdrawn"
+
+
+class ParticipantRole(Labelled):
+    resident_rep = "resident_rep"
+    party_rep = "party_rep"
+    property_company = "property_company"
+    contractor = "contractor"
+    expert = "expert"
+    observer = "observer"
+
+
+class RoundState(Labelled):
+    created = "created"
+    open = "open"
+    closed = "closed"
+    published = "published"
+
+
+class RoundKind(Labelled):
+    yes_no = "yes_no"
+    consent = "consent"
+    plurality = "plurality"
+    approval = "approval"
+    borda = "borda"
+    irv = "irv"
+    schulze = "schulze"
+
+
+class TieBreakMethod(Labelled):
+    lot = "lot"
+    chair = "chair"
+    earliest = "earliest"
+    other = "other"
+
+
+# a yes/no or consent round votes on one motion; the others choose among options
+MOTION_KINDS = frozenset({RoundKind.yes_no, RoundKind.consent})
+CHOOSING_KINDS = frozenset(RoundKind) - MOTION_KINDS
+
+# a participant's stakeholder group unless one is given
+DEFAULT_GROUPS: dict[str, str] = {
+    "resident_rep": "residents",
+    "party_rep": "party",
+    "property_company": "property",
+    "contractor": "contractor",
+    "expert": "experts",
+    "observer": "observers",
+}
+# experts advise and observers watch: neither votes unless told otherwise
+NON_VOTING_ROLES = frozenset({"expert", "observer"})
+
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "ConsultationStatus": {
+        "draft": ("筹备中", "draft"),
+        "open": ("协商中", "open"),
+        "decided": ("已决定", "decided"),
+        "closed": ("已结束", "closed"),
+        "withdrawn": ("已撤回", "withdrawn"),
+    },
+    "ParticipantRole": {
+        "resident_rep": ("居民代表", "residents' representative"),
+        "party_rep": ("党员代表", "party-member representative"),
+        "property_company": ("物业企业", "property company"),
+        "contractor": ("施工方", "contractor"),
+        "expert": ("专业人士", "expert"),
+        "observer": ("列席", "observer"),
+    },
+    "RoundState": {
+        "created": ("未开始", "created"),
+        "open": ("表决中", "open"),
+        "closed": ("已计票", "closed"),
+        "published": ("已公布", "published"),
+    },
+    "RoundKind": {
+        "yes_no": ("赞成/反对", "yes/no"),
+        "consent": ("无异议通过", "consent"),
+        "plurality": ("相对多数", "plurality"),
+        "approval": ("认可投票", "approval"),
+        "borda": ("波达计数", "Borda count"),
+        "irv": ("排序复选（即时决选）", "instant runoff"),
+        "schulze": ("舒尔茨法", "Schulze"),
+    },
+    "TieBreakMethod": {
+        "lot": ("抽签", "drawing lots"),
+        "chair": ("主持人决定", "the chair's casting vote"),
+        "earliest": ("先提出的方案优先", "the earliest proposal"),
+        "other": ("其他（见说明）", "other (see note)"),
+    },
+}
+
+OUTCOME_LABELS: dict[str, tuple[str, str]] = {
+    "adopted": ("通过", "adopted"),
+    "rejected": ("未通过", "rejected"),
+    "tie": ("平局", "a tie"),
+    "no_quorum": ("未达到法定人数", "without a quorum"),
+}
+
+CHOICE_LABELS: dict[str, tuple[str, str]] = {
+    "yes": ("赞成", "yes"),
+    "no": ("反对", "no"),
+    "abstain": ("弃权", "abstain"),
+    "object": ("异议", "objection"),
+}
+
+
+# -- tables -----------------------------------------------------------------------
+
+
+class Consultation(SQLModel, table=True):
+    """One question put to the roundtable (e.g. 荣诚园 drying racks)."""
+
+    __tablename__ = "delib_consultation"
+
+    id: int | None = Field(default=None, primary_key=True)
+    title: str = Field(max_length=200)
+    issue: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    place_id: int | None = Field(default=None, foreign_key="place.id", index=True)
+    facilitator_id: int | None = Field(default=None, foreign_key="person.id")
+    status: str = Field(default="draft", max_length=20, index=True)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    created_by: str = Field(default="", max_length=100)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ConsultationRequest(SQLModel, table=True):
+    """A core request this consultation takes up."""
+
+    __tablename__ = "delib_consultation_request"
+    __table_args__ = (UniqueConstraint("consultation_id", "request_id", name="uq_delib_consultation_request"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="delib_consultation.id", index=True)
+    request_id: int = Field(foreign_key="request.id", index=True)
+
+
+class Participant(SQLModel, table=True):
+    """Someone at the table. ``person_id`` may be empty for an outside party
+    (a contractor's representative), whose ``name`` is then all we know."""
+
+    __tablename__ = "delib_participant"
+    __table_args__ = (UniqueConstraint("consultation_id", "person_id", name="uq_delib_participant_person"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="delib_consultation.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    name: str = Field(max_length=100)
+    role: str = Field(max_length=20)
+    group: str = Field(max_length=40)
+    can_vote: bool = True
+    weight: int = 1
+    present: bool = False
+    # this participant holds the proxy of that (absent) participant
+    proxy_for_id: int | None = Field(default=None, foreign_key="delib_participant.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Option(SQLModel, table=True):
+    """A proposal. An amendment is a new option that ``amends`` another; a withdrawn
+    or merged option stays on record but goes on no new ballot."""
+
+    __tablename__ = "delib_option"
+    __table_args__ = (UniqueConstraint("consultation_id", "number", name="uq_delib_option_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="delib_consultation.id", index=True)
+    number: int  # 1, 2, 3 … within the consultation: what the facilitator types
+    text: str = Field(max_length=500)
+    amends_id: int | None = Field(default=None, foreign_key="delib_option.id")
+    proposed_by_id: int | None = Field(default=None, foreign_key="delib_participant.id")
+    withdrawn: bool = False
+    merged_into_id: int | None = Field(default=None, foreign_key="delib_option.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def active(self) -> bool:
+        return not self.withdrawn and self.merged_into_id is None
+
+
+class Meeting(SQLModel, table=True):
+    """One sitting of the roundtable."""
+
+    __tablename__ = "delib_meeting"
+    __table_args__ = (UniqueConstraint("consultation_id", "number", name="uq_delib_meeting_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="delib_consultation.id", index=True)
+    number: int
+    held_at: datetime = Field(sa_type=UTCDateTime)
+    venue: str = Field(default="", max_length=200)
+    place_id: int | None = Field(default=None, foreign_key="place.id")
+    # participant ids at the table, plus residents who came to listen
+    attendance: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    others_attending: int = 0
+    notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+
+
+class Round(SQLModel, table=True):
+    """One vote: its rule, its ballot (``option_ids``), secret or named, and its state
+    created → open → closed → published."""
+
+    __tablename__ = "delib_round"
+    __table_args__ = (UniqueConstraint("consultation_id", "number", name="uq_delib_round_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="delib_consultation.id", index=True)
+    meeting_id: int | None = Field(default=None, foreign_key="delib_meeting.id")
+    number: int
+    title: str = Field(max_length=500)
+    kind: str = Field(max_length=20)
+    preset: str | None = Field(default=None, max_length=40)
+    rule: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    option_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    secret: bool = False
+    hide_results: bool = False
+    state: str = Field(default="created", max_length=20)
+    # the round this one re-runs (after a tie), without some options
+    follows_round_id: int | None = Field(default=None, foreign_key="delib_round.id")
+    # secret rounds: the key of the anonymous voter tokens; erased at close, so that
+    # nobody can link a ballot to a participant afterwards
+    token_key: str | None = Field(default=None, max_length=64)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class Ballot(SQLModel, table=True):
+    """One ballot as recorded. Append-only: a changed vote is a new row with the next
+    ``seq`` for the same ``voter_key`` that names the row it ``supersedes``; the
+    current ballot of a voter is the one with the highest ``seq``."""
+
+    __tablename__ = "delib_ballot"
+    __table_args__ = (
+        UniqueConstraint("round_id", "voter_key", "seq", name="uq_delib_ballot_voter_seq"),
+        # a ballot is superseded at most once: the history is a chain, never a tree
+        UniqueConstraint("supersedes_id", name="uq_delib_ballot_supersedes"),
+        Index("ix_delib_ballot_round_voter", "round_id", "voter_key"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="delib_round.id", index=True)
+    # whose vote: null in a secret round, where voter_key is an anonymous token instead
+    participant_id: int | None = Field(default=None, foreign_key="delib_participant.id")
+    voter_key: str = Field(max_length=64)
+    seq: int = 1
+    supersedes_id: int | None = Field(default=None, foreign_key="delib_ballot.id")
+    # the proxy holder who cast it on the voter's behalf (null = in person; null in secret rounds)
+    cast_by_id: int | None = Field(default=None, foreign_key="delib_participant.id")
+    by_proxy: bool = False
+    choice: str | None = Field(default=None, max_length=10)
+    reason: str = Field(default="", max_length=2000)
+    ranking: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    approvals: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    option_id: int | None = Field(default=None, foreign_key="delib_option.id")
+    recorded_by: str = Field(max_length=100)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class RoundResult(SQLModel, table=True):
+    """The count of a closed round: the rule and roster snapshot it used, the ballots
+    it counted and what came out. Append-only; recomputable from those alone."""
+
+    __tablename__ = "delib_round_result"
+    __table_args__ = (UniqueConstraint("round_id", name="uq_delib_round_result_round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="delib_round.id")
+    rule: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    # {"secret", "voters": [...], "roster": [...], "entitled", "present", "proxies", "options": [...]}
+    snapshot: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    ballot_ids: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    outcome: str = Field(max_length=20)
+    winners: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    totals: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # [{"zh": …, "en": …}, …]
+    explanation: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # rules.Result.as_dict(), verbatim: what a recount must reproduce
+    result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    computed_by: str = Field(max_length=100)
+
+
+class TieBreak(SQLModel, table=True):
+    """How the facilitator broke a tie the rules returned (never broken silently)."""
+
+    __tablename__ = "delib_tie_break"
+    __table_args__ = (UniqueConstraint("round_id", name="uq_delib_tie_break_round"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="delib_round.id")
+    method: str = Field(max_length=20)
+    option_id: int = Field(foreign_key="delib_option.id")
+    note: str = Field(default="", max_length=2000)
+    recorded_by: str = Field(max_length=100)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Outcome(SQLModel, table=True):
+    """What the consultation decided."""
+
+    __tablename__ = "delib_outcome"
+    __table_args__ = (UniqueConstraint("consultation_id", name="uq_delib_outcome_consultation"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    consultation_id: int = Field(foreign_key="delib_consultation.id")
+    round_id: int | None = Field(default=None, foreign_key="delib_round.id")
+    option_id: int | None = Field(default=None, foreign_key="delib_option.id")
+    decision: str = Field(max_length=2000)
+    review_on: date | None = None
+    decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by: str = Field(max_length=100)

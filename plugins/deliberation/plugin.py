@@ -1,0 +1,60 @@
+"""Hook implementations only: everything else is imported lazily, when used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.hookspecs import hookimpl
+from core.plugins import MigrationSpec, PluginMeta
+
+NAME = "deliberation"
+
+# an action string the TUI's command palette handles (with the request on screen);
+# a "show_section:deliberation" entry comes with the plugin's TUI section
+ACTION_FROM_REQUEST = "deliberation:from_request"
+
+
+@hookimpl
+def plugin_metadata():
+    return PluginMeta(
+        name=NAME, title_zh="居民议事厅", title_en="Residents' council", version="0.1.0",
+        description="圆桌会协商表决：参与人、方案、会议、表决轮次与可复核的计票 / "
+                    "roundtable consultation voting with recountable results",
+    )
+
+
+@hookimpl
+def plugin_migrations():
+    return MigrationSpec(name=NAME, script_location=Path(__file__).parent / "migrations",
+                         table_prefix="delib_", models_module="plugins.deliberation.models")
+
+
+@hookimpl
+def register_commands(cli):
+    from plugins.deliberation.cli import app
+
+    cli.add_typer(app, name="deliberation")
+
+
+@hookimpl
+def register_palette_commands(register):
+    register("议事: 从诉求发起协商", "Deliberation: open a consultation from a request", ACTION_FROM_REQUEST,
+             help_zh="把当前诉求提交居民议事厅协商，诉求时间线上留痕",
+             help_en="Take the current request to the residents' council; its timeline gets a note")
+
+
+@hookimpl
+def register_exports(register):
+    def write(session, path: Path) -> Path:
+        from plugins.deliberation.minutes import write_all_minutes
+
+        return write_all_minutes(session, path)
+
+    register("deliberation_minutes", "议事厅会议纪要（Markdown）", "Council minutes (Markdown)", write)
+
+
+@hookimpl
+def demo_data(db, actor, seed, scale):
+    from plugins.deliberation.demo import build_racks_consultation
+
+    build_racks_consultation(db, actor=actor, seed=seed)
