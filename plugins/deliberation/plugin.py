@@ -37,7 +37,19 @@ def register_commands(cli):
 
 
 @hookimpl
+def register_sections(register):
+    def screen(db):
+        from plugins.deliberation.screens import DeliberationScreen
+
+        return DeliberationScreen(db)
+
+    register(NAME, "居民议事厅", "Residents' council", screen)
+
+
+@hookimpl
 def register_palette_commands(register):
+    register("议事: 打开议事厅", "Deliberation: open the residents' council", f"show_section:{NAME}",
+             help_zh="协商事项、签到、表决与计票", help_en="Consultations, check-in, voting and counting")
     register("议事: 从诉求发起协商", "Deliberation: open a consultation from a request", ACTION_FROM_REQUEST,
              help_zh="把当前诉求提交居民议事厅协商，诉求时间线上留痕",
              help_en="Take the current request to the residents' council; its timeline gets a note")
