@@ -9,9 +9,13 @@ from core.plugins import MigrationSpec, PluginMeta
 
 NAME = "deliberation"
 
-# an action string the TUI's command palette handles (with the request on screen);
-# a "show_section:deliberation" entry comes with the plugin's TUI section
-ACTION_FROM_REQUEST = "deliberation:from_request"
+
+def from_request(app) -> None:
+    """The palette action: take the request on screen to the council (asks for a title,
+    creates the linked consultation, opens it); says so when no request is open."""
+    from plugins.deliberation.screens import open_from_request
+
+    open_from_request(app)
 
 
 @hookimpl
@@ -50,7 +54,7 @@ def register_sections(register):
 def register_palette_commands(register):
     register("议事: 打开议事厅", "Deliberation: open the residents' council", f"show_section:{NAME}",
              help_zh="协商事项、签到、表决与计票", help_en="Consultations, check-in, voting and counting")
-    register("议事: 从诉求发起协商", "Deliberation: open a consultation from a request", ACTION_FROM_REQUEST,
+    register("议事: 从诉求发起协商", "Deliberation: open a consultation from a request", from_request,
              help_zh="把当前诉求提交居民议事厅协商，诉求时间线上留痕",
              help_en="Take the current request to the residents' council; its timeline gets a note")
 

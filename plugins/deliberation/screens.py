@@ -5,8 +5,11 @@ In a consultation, ``space`` on the participants table checks the highlighted
 participant in (or out); the vote grid lists the voting participants of the
 chosen round and the facilitator types ``y`` / ``n`` / ``a`` / ``o`` (yes, no,
 abstain, objection — an objection asks for its reason) on the highlighted row;
-``c`` closes the round and shows its outcome with the explanation. Every write is
-one service call, run off the UI thread.
+``c`` closes the round and shows its outcome with the explanation; ``d`` records
+the consultation's decision (on the strength of the highlighted closed round, or of
+the discussion alone). The palette command "议事: 从诉求发起协商" opens a consultation
+from the request on screen (:func:`open_from_request`). Every write is one service
+call, run off the UI thread.
 
 These strings are not in the core's gettext catalogs (those cover ``tui/`` only):
 :func:`t` picks the Chinese or the English text by the UI's current language.
@@ -15,6 +18,7 @@ These strings are not in the core's gettext catalogs (those cover ``tui/`` only)
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from typing import Any
 
 from sqlalchemy import select
@@ -52,6 +56,9 @@ BINDING_TEXT: dict[str, tuple[str, str]] = {
     "delib.reason_cancel": ("取消", "Cancel"),
     "delib.confirm_yes": ("确定", "Yes"),
     "delib.confirm_no": ("取消", "No"),
+    "delib.decide": ("记录决定", "Record decision"),
+    "delib.form_save": ("保存", "Save"),
+    "delib.form_cancel": ("取消", "Cancel"),
 }
 
 
@@ -253,6 +260,41 @@ class DeliberationScreen(DbWork, Screen):
     def _open(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(ConsultationScreen(self.db, int(event.row_key.value)))
 
+    def action_decide(self) -> None:
+        from plugins.deliberation import services as svc
+        from plugins.deliberation.models import OUTCOME_LABELS, ConsultationStatus, RoundState
+
+        d, r = self.detail, self.current_round()
+        if d is None or self.busy:
+            return
+        if d.status not in (ConsultationStatus.draft, ConsultationStatus.open):
+            self.app.notify(t("本协商已有决定或已结束", "This consultation is already decided or closed"),
+                            severity="warning")
+            return
+        if r is not None and r.state == RoundState.open:
+            self.app.notify(t("请先关闭正在表决的轮次", "Close the open round first"), severity="warning")
+            return
+        round_id = r.id if r is not None and r.outcome is not None else None
+        if round_id is not None:
+            basis = t(f"依据第 {r.number} 轮：{r.title}（{lang_label(OUTCOME_LABELS, r.outcome)}）",
+                      f"On round {r.number}: {r.title} ({lang_label(OUTCOME_LABELS, r.outcome)})")
+        else:
+            basis = t("依据协商讨论（不依据表决轮次）", "On the discussion alone (no round)")
+        db, actor, cid = self.db, self.app.actor, d.id
+
+        def chosen(answer: Decision | None) -> None:
+            if answer is None:
+                return
+
+            def write() -> None:
+                with db.session() as s:
+                    svc.decide(s, actor=actor, consultation_id=cid, decision=answer.decision, round_id=round_id,
+                               option_id=answer.option_id, review_on=answer.review_on)
+
+            self._write(write, t("协商决定已记录", "Decision recorded"))
+
+        self.app.push_screen(DecideScreen(basis, [o for o in d.options if o[3]]), chosen)
+
     def action_reload(self) -> None:
         self.reload()
 
@@ -362,6 +404,179 @@ class ConfirmCloseScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class FromRequestScreen(DbWork, ModalScreen[int | None]):
+    """Open a consultation from a request: its title (pre-filled with the request's),
+    then ``create_consultation`` linked to the request (which notes it on its timeline).
+    Dismissed with the new consultation's id, or None."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="delib.form_cancel"),
+        Binding("ctrl+s", "save", "Save", id="delib.form_save", priority=True),
+    ]
+
+    def __init__(self, db, request_id: int) -> None:
+        super().__init__()
+        self.db = db
+        self.request_id = request_id
+        self.place_id: int | None = None
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form", id="delib-from-request-box"):
+            yield Label(t("提交居民议事厅协商", "Take a request to the residents' council"), classes="panel-title")
+            yield Label("", id="delib-from-request-ref")
+            yield Label(t("协商议题：", "Consultation title:"))
+            yield Input(id="delib-from-request-title", max_length=200)
+            yield Label("", id="delib-from-request-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(t("发起协商", "Open consultation"), id="delib-from-request-save", variant="primary")
+                yield Button(t("取消", "Cancel"), id="delib-from-request-cancel")
+
+    def on_mount(self) -> None:
+        from core.services.requests import get_request
+
+        translate_plugin_bindings(self)
+        self.query_one("#delib-from-request-title", Input).focus()
+        db, rid = self.db, self.request_id
+
+        def fetch() -> tuple[str, str, int | None]:
+            with db.read_session() as s:
+                r = get_request(s, rid)
+                return r.ref, r.title, r.place_id
+
+        self.db_work(fetch, self._prefill, group="delib-from-request-read")
+
+    def _prefill(self, found: tuple[str, str, int | None]) -> None:
+        ref, title, self.place_id = found
+        self.query_one("#delib-from-request-ref", Label).update(t(f"诉求 {ref}：{title}", f"Request {ref}: {title}"))
+        box = self.query_one("#delib-from-request-title", Input)
+        if not box.value:
+            box.value = title
+
+    @on(Input.Submitted, "#delib-from-request-title")
+    @on(Button.Pressed, "#delib-from-request-save")
+    def action_save(self) -> None:
+        from plugins.deliberation import services as svc
+
+        title = self.query_one("#delib-from-request-title", Input).value.strip()
+        error = self.query_one("#delib-from-request-error", Label)
+        if not title:
+            error.update(t("请填写协商议题", "A title is needed"))
+            return
+        if self.busy:
+            return
+        db, actor, rid, place_id = self.db, self.app.actor, self.request_id, self.place_id
+
+        def write() -> int:
+            with db.session() as s:
+                return svc.create_consultation(s, actor=actor, title=title, place_id=place_id,
+                                               request_ids=[rid]).id
+
+        def failed(message: str) -> None:
+            self.busy = False
+            error.update(message)
+
+        self.busy = True
+        self.db_work(write, self.dismiss, group="delib-from-request-write", on_error=failed)
+
+    @on(Button.Pressed, "#delib-from-request-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+def open_from_request(app) -> None:
+    """The palette action: with a request on screen (anything with a ``request_id``, as
+    the request detail has), ask for the title, create the linked consultation, open it."""
+    request_id = getattr(app.screen, "request_id", None)
+    if request_id is None:
+        app.notify(t("请先打开一条诉求，再从诉求发起协商", "Open a request first, then take it to the council"),
+                   severity="warning")
+        return
+    db, request_screen = app.db, app.screen
+
+    def done(consultation_id: int | None) -> None:
+        if consultation_id is None:
+            return
+        reload = getattr(request_screen, "reload", None)
+        if callable(reload):
+            reload()  # its timeline now has the note
+        app.notify(t("已发起协商，诉求时间线已留痕", "Consultation opened; the request's timeline has a note"))
+        app.push_screen(ConsultationScreen(db, consultation_id))
+
+    app.push_screen(FromRequestScreen(db, int(request_id)), done)
+
+
+@dataclass
+class Decision:
+    decision: str
+    option_id: int | None
+    review_on: date | None
+
+
+class DecideScreen(ModalScreen[Decision | None]):
+    """The consultation's decision: its text, optionally the chosen option (by number)
+    and a review date (YYYY-MM-DD)."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="delib.form_cancel"),
+        Binding("ctrl+s", "save", "Save", id="delib.form_save", priority=True),
+    ]
+
+    def __init__(self, basis: str, options: list[tuple[int, int, str, bool]]) -> None:
+        super().__init__()
+        self.basis = basis
+        self.options = options
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="form", id="delib-decide-box"):
+            yield Label(t("记录协商决定", "Record the decision"), classes="panel-title")
+            yield Label(self.basis, id="delib-decide-basis")
+            yield Label(t("决定内容：", "Decision:"))
+            yield Input(id="delib-decide-text", max_length=2000)
+            yield Label(t("选定方案编号（可空）：", "Chosen option number (optional):"))
+            yield Input(id="delib-decide-option", max_length=6)
+            yield Label(t("复查日期（可空，YYYY-MM-DD）：", "Review date (optional, YYYY-MM-DD):"))
+            yield Input(id="delib-decide-review", max_length=10, placeholder="YYYY-MM-DD")
+            yield Label("", id="delib-decide-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(t("保存", "Save"), id="delib-decide-save", variant="primary")
+                yield Button(t("取消", "Cancel"), id="delib-decide-cancel")
+
+    def on_mount(self) -> None:
+        translate_plugin_bindings(self)
+        self.query_one("#delib-decide-text", Input).focus()
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#delib-decide-save")
+    def action_save(self) -> None:
+        error = self.query_one("#delib-decide-error", Label)
+        text = self.query_one("#delib-decide-text", Input).value.strip()
+        if not text:
+            error.update(t("请填写决定内容", "The decision needs a text"))
+            return
+        option_id = None
+        number = self.query_one("#delib-decide-option", Input).value.strip()
+        if number:
+            found = [oid for oid, n, _text, _active in self.options if str(n) == number]
+            if not found:
+                error.update(t(f"没有编号为 {number} 的方案", f"No option numbered {number}"))
+                return
+            option_id = found[0]
+        review_on = None
+        raw = self.query_one("#delib-decide-review", Input).value.strip()
+        if raw:
+            try:
+                review_on = date.fromisoformat(raw)
+            except ValueError:
+                error.update(t("复查日期格式应为 YYYY-MM-DD", "The review date should be YYYY-MM-DD"))
+                return
+        self.dismiss(Decision(text, option_id, review_on))
+
+    @on(Button.Pressed, "#delib-decide-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
 class ConsultationScreen(DbWork, Screen):
     """One consultation: participants (check-in), options, rounds, the vote grid."""
 
@@ -380,6 +595,7 @@ class ConsultationScreen(DbWork, Screen):
     BINDINGS = [
         Binding("escape", "back", "Back", id="delib.back"),
         Binding("c", "close_round", "Close round", id="delib.close_round"),
+        Binding("d", "decide", "Record decision", id="delib.decide"),
         Binding("r", "reload", "Reload", id="delib.reload"),
     ]
 
@@ -643,6 +859,41 @@ class ConsultationScreen(DbWork, Screen):
         self.app.push_screen(ConfirmCloseScreen(
             t(f"关闭第 {r.number} 轮并计票？关闭后不能再记录表决。",
               f"Close round {r.number} and count it? No ballot can be recorded afterwards.")), confirmed)
+
+    def action_decide(self) -> None:
+        from plugins.deliberation import services as svc
+        from plugins.deliberation.models import OUTCOME_LABELS, ConsultationStatus, RoundState
+
+        d, r = self.detail, self.current_round()
+        if d is None or self.busy:
+            return
+        if d.status not in (ConsultationStatus.draft, ConsultationStatus.open):
+            self.app.notify(t("本协商已有决定或已结束", "This consultation is already decided or closed"),
+                            severity="warning")
+            return
+        if r is not None and r.state == RoundState.open:
+            self.app.notify(t("请先关闭正在表决的轮次", "Close the open round first"), severity="warning")
+            return
+        round_id = r.id if r is not None and r.outcome is not None else None
+        if round_id is not None:
+            basis = t(f"依据第 {r.number} 轮：{r.title}（{lang_label(OUTCOME_LABELS, r.outcome)}）",
+                      f"On round {r.number}: {r.title} ({lang_label(OUTCOME_LABELS, r.outcome)})")
+        else:
+            basis = t("依据协商讨论（不依据表决轮次）", "On the discussion alone (no round)")
+        db, actor, cid = self.db, self.app.actor, d.id
+
+        def chosen(answer: Decision | None) -> None:
+            if answer is None:
+                return
+
+            def write() -> None:
+                with db.session() as s:
+                    svc.decide(s, actor=actor, consultation_id=cid, decision=answer.decision, round_id=round_id,
+                               option_id=answer.option_id, review_on=answer.review_on)
+
+            self._write(write, t("协商决定已记录", "Decision recorded"))
+
+        self.app.push_screen(DecideScreen(basis, [o for o in d.options if o[3]]), chosen)
 
     def action_reload(self) -> None:
         self.reload()

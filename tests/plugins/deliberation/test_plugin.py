@@ -164,7 +164,7 @@ def test_contribution_hooks(site, table, tmp_path):
     palette = site.host.collect("register_palette_commands")
     keys = {c.key: c.args for c in palette}
     assert keys["议事: 从诉求发起协商"][0] == "Deliberation: open a consultation from a request"
-    assert keys["议事: 从诉求发起协商"][1] == "deliberation:from_request"
+    assert callable(keys["议事: 从诉求发起协商"][1])  # called as action(app) by the palette
     exports = site.host.collect("register_exports")
     assert [e.key for e in exports] == ["deliberation_minutes"]
     with site.db.read_session() as s:

@@ -201,10 +201,150 @@ def test_every_binding_has_an_id_and_a_description(lang):
     i18n.set_language(lang)
     try:
         for cls in (screens.DeliberationScreen, screens.ConsultationScreen, screens.ParticipantTable,
-                    screens.VoteGrid, screens.ReasonScreen, screens.ConfirmCloseScreen):
+                    screens.VoteGrid, screens.ReasonScreen, screens.ConfirmCloseScreen,
+                    screens.FromRequestScreen, screens.DecideScreen):
             for b in cls.BINDINGS:
                 assert b.id and b.id.startswith("delib."), (cls, b)
                 assert b.id in screens.BINDING_TEXT and b.description, (cls, b)
         assert screens.t("中", "en") == ("en" if lang == "en" else "中")
     finally:
         i18n.set_language("zh")
+
+
+async def run_palette(app, pilot, query: str) -> None:
+    from textual.command import CommandPalette
+
+    await pilot.press("ctrl+p")
+    await until(pilot, lambda: isinstance(app.screen, CommandPalette))
+    await pilot.press(*query)
+    await settle(pilot, debounce=0.3)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
+def test_palette_opens_a_consultation_from_the_request_on_screen(make_app, street_db, ids):  # noqa: F811
+    from core.models.requests import Request, RequestEvent
+    from plugins.deliberation import services as svc
+    from plugins.deliberation.screens import ConsultationScreen, FromRequestScreen
+    from tui.screens.request_detail import RequestDetailScreen
+
+    app = make_app(plugins=("deliberation",))
+    with street_db.read_session() as s:
+        request_title = s.get(Request, ids["r1"]).title
+
+    async def inner():
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            # no request on screen: the command says one must be open, nothing is created
+            await run_palette(app, pilot, "从诉求发起")
+            assert not isinstance(app.screen, FromRequestScreen)
+            assert any("请先打开一条诉求" in n.message for n in app._notifications)
+
+            await pilot.press("f4")
+            await settle(pilot)
+            app.query_one("#requests").open_request(ids["r1"])
+            await until(pilot, lambda: isinstance(app.screen, RequestDetailScreen))
+            await settle(pilot)
+            detail = app.screen
+            await run_palette(app, pilot, "从诉求发起")
+            await until(pilot, lambda: isinstance(app.screen, FromRequestScreen))
+            await settle(pilot)
+            box = app.screen.query_one("#delib-from-request-title", Input)
+            assert box.value == request_title  # pre-filled with the request's title
+            box.value = ""
+            await pilot.press("enter")  # an empty title is refused, the modal stays
+            await pilot.pause()
+            assert isinstance(app.screen, FromRequestScreen)
+            box.value = f"{request_title}（议事）"
+            await pilot.press("enter")
+            await until(pilot, lambda: isinstance(app.screen, ConsultationScreen))
+            await settle(pilot)
+            assert text_of(app.screen.query_one("#delib-title", Label)).startswith(f"{request_title}（议事）")
+            assert any("已发起协商" in n.message for n in app._notifications)
+            await pilot.press("escape")  # back to the request
+            await settle(pilot)
+            assert app.screen is detail
+            timeline = detail.query_one("#timeline", DataTable)  # reloaded: the note is on it
+            assert any("提交居民议事厅协商" in str(timeline.get_row_at(i)) for i in range(timeline.row_count))
+
+    asyncio.run(inner())
+
+    with street_db.read_session() as s:
+        [c] = [c for c in svc.list_consultations(s) if c.title == f"{request_title}（议事）"]
+        assert c.created_by == "测试办事员"
+        assert svc.request_ids_of(s, c.id) == [ids["r1"]]
+        notes = s.scalars(select(RequestEvent).where(RequestEvent.request_id == ids["r1"])).all()
+        ours = [e for e in notes if (e.data or {}).get("source") == "deliberation"]
+        assert len(ours) == 1
+        assert ours[0].data["consultation_id"] == c.id
+        assert ours[0].public_note == f"提交居民议事厅协商：{request_title}（议事）"
+
+
+def test_record_the_decision_of_a_closed_round(make_app, street_db, ids):  # noqa: F811
+    from core.models.requests import RequestEvent
+    from plugins.deliberation import services as svc
+    from plugins.deliberation.models import ConsultationStatus
+    from plugins.deliberation.screens import DecideScreen
+
+    app = make_app(lang="en", plugins=("deliberation",))
+    data = build(street_db, ids)
+
+    async def inner():
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.show_section("plugin:deliberation")
+            await settle(pilot)
+            await pilot.press("enter")
+            await settle(pilot)
+            screen = app.screen
+            # the round is still open: no decision yet
+            await pilot.press("d")
+            await settle(pilot)
+            assert app.screen is screen
+            assert any("Close the open round first" in n.message for n in app._notifications)
+            grid = screen.query_one("#delib-votes", DataTable)
+            grid.focus()
+            grid.move_cursor(row=0)
+            await pilot.press("y")  # 张晓明, the one present, votes yes
+            await settle(pilot)
+            await pilot.press("c", "y")
+            await settle(pilot)
+            assert text_of(screen.query_one("#delib-tally", Label)).startswith("Result: adopted")
+
+            await pilot.press("d")
+            await until(pilot, lambda: isinstance(app.screen, DecideScreen))
+            modal = app.screen
+            assert "On round 1" in text_of(modal.query_one("#delib-decide-basis", Label))
+            await pilot.press("enter")  # no text: refused
+            await pilot.pause()
+            assert app.screen is modal
+            modal.query_one("#delib-decide-text", Input).value = "Install 12 sockets in the shed"
+            modal.query_one("#delib-decide-option", Input).value = "1"
+            modal.query_one("#delib-decide-review", Input).value = "2027-13-01"
+            await pilot.press("enter")  # a bad date: refused, with a reason
+            await pilot.pause()
+            assert app.screen is modal
+            assert "YYYY-MM-DD" in text_of(modal.query_one("#delib-decide-error", Label))
+            modal.query_one("#delib-decide-review", Input).value = "2027-03-01"
+            await pilot.press("ctrl+s")
+            await settle(pilot)
+            assert app.screen is screen
+            assert any("Decision recorded" in n.message for n in app._notifications)
+            assert "decided" in text_of(screen.query_one("#delib-title", Label)).lower()
+            # a second decision is refused on the screen
+            await pilot.press("d")
+            await settle(pilot)
+            assert app.screen is screen
+
+    asyncio.run(inner())
+
+    from datetime import date
+
+    with street_db.read_session() as s:
+        out = svc.outcome_of(s, data["consultation"])
+        assert out.decision == "Install 12 sockets in the shed"
+        assert (out.round_id, out.option_id, out.review_on) == (data["round"], data["option"], date(2027, 3, 1))
+        assert out.decided_by == "测试办事员"
+        assert svc.get_consultation(s, data["consultation"]).status == ConsultationStatus.decided
+        notes = s.scalars(select(RequestEvent).where(RequestEvent.request_id == ids["r2"])).all()
+        assert any((e.data or {}).get("outcome_id") == out.id for e in notes)
