@@ -260,41 +260,6 @@ class DeliberationScreen(DbWork, Screen):
     def _open(self, event: DataTable.RowSelected) -> None:
         self.app.push_screen(ConsultationScreen(self.db, int(event.row_key.value)))
 
-    def action_decide(self) -> None:
-        from plugins.deliberation import services as svc
-        from plugins.deliberation.models import OUTCOME_LABELS, ConsultationStatus, RoundState
-
-        d, r = self.detail, self.current_round()
-        if d is None or self.busy:
-            return
-        if d.status not in (ConsultationStatus.draft, ConsultationStatus.open):
-            self.app.notify(t("本协商已有决定或已结束", "This consultation is already decided or closed"),
-                            severity="warning")
-            return
-        if r is not None and r.state == RoundState.open:
-            self.app.notify(t("请先关闭正在表决的轮次", "Close the open round first"), severity="warning")
-            return
-        round_id = r.id if r is not None and r.outcome is not None else None
-        if round_id is not None:
-            basis = t(f"依据第 {r.number} 轮：{r.title}（{lang_label(OUTCOME_LABELS, r.outcome)}）",
-                      f"On round {r.number}: {r.title} ({lang_label(OUTCOME_LABELS, r.outcome)})")
-        else:
-            basis = t("依据协商讨论（不依据表决轮次）", "On the discussion alone (no round)")
-        db, actor, cid = self.db, self.app.actor, d.id
-
-        def chosen(answer: Decision | None) -> None:
-            if answer is None:
-                return
-
-            def write() -> None:
-                with db.session() as s:
-                    svc.decide(s, actor=actor, consultation_id=cid, decision=answer.decision, round_id=round_id,
-                               option_id=answer.option_id, review_on=answer.review_on)
-
-            self._write(write, t("协商决定已记录", "Decision recorded"))
-
-        self.app.push_screen(DecideScreen(basis, [o for o in d.options if o[3]]), chosen)
-
     def action_reload(self) -> None:
         self.reload()
 
