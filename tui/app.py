@@ -165,6 +165,11 @@ class GongzhiApp(App[None]):
             view.on_show_section()
         nav = self.query_one("#sidebar", ListView)
         nav.index = self.sections.index(section)
+        # move the focus into the section, so that its own keys (ctrl+n in the
+        # request list …) work at once and typing goes to its first field
+        first = next((w for w in view.query("*") if w.focusable), None)
+        if first is not None:
+            first.focus()
 
     def action_section(self, key: str) -> None:
         self.show_section(key)

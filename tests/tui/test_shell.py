@@ -75,3 +75,22 @@ def test_help_lists_the_keys_in_the_current_language(make_app):
             assert {"Help", "Language", "Quit"} <= actions
 
     asyncio.run(inner())
+
+
+def test_keys_of_a_section_work_right_after_going_there(make_app):
+    """F4 then ctrl+n opens the new-request form: going to a section puts the focus in it."""
+    from textual.widgets import Input
+
+    from tui.screens.request_form import RequestFormScreen
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            await pilot.press("f4")
+            await settle(pilot)
+            assert app.focused is app.query_one("#req-text", Input)
+            await pilot.press("ctrl+n")
+            await until(pilot, lambda: isinstance(app.screen, RequestFormScreen))
+
+    asyncio.run(inner())
