@@ -58,8 +58,19 @@ async def _settle(pilot) -> None:
         await pilot.pause(0.05)
         quiet = quiet + 1 if not any(w.is_running for w in app.workers) else 0
         if quiet >= 4:
+            _steady_cursors(app)
             return
     raise AssertionError("the app never settled")
+
+
+def _steady_cursors(app) -> None:
+    """A focused field's cursor blinks: a picture must not depend on when it was taken,
+    so the pictures are taken with nothing focused (tests/tui/test_shell.py checks
+    where the focus goes)."""
+    for screen in app.screen_stack:
+        for field in screen.query("Input, TextArea"):
+            field.cursor_blink = False
+    app.set_focus(None)
 
 
 def _go(key: str):
