@@ -169,6 +169,24 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 }
 
 
+def register_messages(messages: dict[str, tuple[str, str]]) -> None:
+    """Add a plugin's error codes (code -> (zh, en) templates) to the catalogue.
+
+    A plugin calls this when its services module is imported, with codes under its
+    own prefix (``redprop.``, ``points.`` …). Registering the same code again with
+    the same texts is harmless (a module imported twice); different texts for a
+    code that exists are refused, so two plugins can never silently share a code.
+    """
+    for code, texts in messages.items():
+        if len(texts) != 2 or not all(isinstance(t, str) and t for t in texts):
+            raise ValueError(f"error code {code!r} needs a (zh, en) pair of templates")
+        known = MESSAGES.get(code)
+        if known is not None and known != tuple(texts):
+            raise ValueError(f"error code {code!r} is already registered with other texts")
+    for code, texts in messages.items():
+        MESSAGES[code] = (texts[0], texts[1])
+
+
 class DomainError(Exception):
     """A rule of the domain was broken; nothing was written.
 
