@@ -192,6 +192,13 @@ class GongzhiApp(App[None]):
         self.settings.language = lang
         translate_bindings(self)
         await self._rebuild()
+        for screen in self.screen_stack[1:]:
+            # a plugin's screens (tui.widgets.bilingual.Bilingual) redraw themselves
+            refresh = getattr(screen, "refresh_language", None)
+            if callable(refresh):
+                result = refresh()
+                if asyncio.iscoroutine(result):
+                    await result
 
     async def reload_plugins(self, host: PluginHost | None = None) -> None:
         """Swap in a new plugin host (after a plugin was enabled or disabled) and rebuild the sidebar.

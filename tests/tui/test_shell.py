@@ -94,3 +94,40 @@ def test_keys_of_a_section_work_right_after_going_there(make_app):
             await until(pilot, lambda: isinstance(app.screen, RequestFormScreen))
 
     asyncio.run(inner())
+
+
+def test_f2_redraws_a_plugin_screen_open_on_top_of_the_shell(make_app):
+    """The shell is rebuilt by the app; a stacked Bilingual screen relabels itself."""
+    from textual.app import ComposeResult
+    from textual.binding import Binding
+    from textual.screen import Screen
+    from textual.widgets import Label
+
+    from tui.widgets.bilingual import Bilingual, t
+
+    class PluginScreen(Bilingual, Screen):
+        BINDING_TEXT = {"demo.count": ("计票", "Count")}
+        BINDINGS = [Binding("c", "count", "计票", id="demo.count")]
+
+        def compose(self) -> ComposeResult:
+            yield Label(t("议事厅", "Council"), id="title")
+
+        def refresh_language(self) -> None:
+            super().refresh_language()
+            self.query_one("#title", Label).update(t("议事厅", "Council"))
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            screen = PluginScreen()
+            await app.push_screen(screen)
+            await settle(pilot)
+            assert str(screen.query_one("#title", Label).render()) == "议事厅"
+            await pilot.press("f2")
+            await until(pilot, lambda: str(screen.query_one("#title", Label).render()) == "Council")
+            [binding] = screen._bindings.key_to_bindings["c"]
+            assert binding.description == "Count"
+            assert app.screen is screen  # still on top
+
+    asyncio.run(inner())
