@@ -3,7 +3,9 @@
 By default the demo lives in its own file, ``<data dir>/demo.sqlite``, so that a
 street's real database never receives demo data; ``--db`` chooses another target.
 An existing demo is kept and shown; ``--rebuild`` moves it aside (into
-``backups/``) and builds afresh. Nothing is overwritten.
+``backups/``) and builds afresh. Nothing is overwritten. The demo runs with every
+installed plugin (``--plugins a,b`` or ``GONGZHI_PLUGINS`` to choose), without
+changing the site config.
 """
 
 from __future__ import annotations
@@ -32,15 +34,19 @@ def demo(
     rebuild: bool = typer.Option(False, "--rebuild", help="移走旧演示库并重建 / move the old demo aside and rebuild"),
     open_app: bool = typer.Option(True, "--open/--no-open", help="建好后打开界面（终端中）/ open the app afterwards (in a terminal)"),
     now: str | None = typer.Option(None, "--now", help="演示数据截止时间（默认当前整点）/ when the demo's history ends (default: this hour)"),
+    plugins: str | None = typer.Option(
+        None, "--plugins",
+        help="演示启用的插件，逗号分隔；默认全部已安装插件（不写入配置）/ plugins the demo enables, "
+             "comma-separated; default every installed plugin (the config is not changed)"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """建立演示街道并显示概况 / build the demo street and print its overview."""
     from core.demo import SCALES, overview
+    from core.errors import DomainError
 
     if scale not in SCALES:
-        from core.errors import DomainError
-
         raise DomainError("input.invalid_choice", field="--scale", value=scale, choices=", ".join(SCALES))
+    _choose_plugins(plugins)
     url = state.db_url or demo_database_url()
     db = Database(url)
     if rebuild and db.sqlite_path is not None and db.sqlite_path.exists():
@@ -82,6 +88,33 @@ def demo(
         state.open_app(db)
         return
     print_overview(db, as_json=as_json)
+
+
+def _choose_plugins(plugins: str | None) -> None:
+    """The demo shows what the toolkit can do: every installed plugin, unless ``--plugins``
+    (or ``GONGZHI_PLUGINS``) names some. Only this run changes; the site config does not."""
+    import os
+
+    from core.errors import DomainError
+    from core.plugins import PluginHost, available_plugins
+
+    installed = list(available_plugins())
+    if plugins is not None:
+        names = [n.strip() for n in plugins.split(",") if n.strip()]
+        unknown = [n for n in names if n not in installed]
+        if unknown:
+            raise DomainError("plugin.unknown", name=unknown[0], available=", ".join(installed) or "-")
+    elif os.environ.get("GONGZHI_PLUGINS") is not None:
+        return
+    else:
+        names = installed
+    if state.host is not None and list(state.host.requested) == names:
+        return
+    old = state.host
+    state.settings.plugins = names
+    state.host = PluginHost(state.settings, names=names).load()
+    if old is not None:
+        old.close()
 
 
 def _start_plugins(db: Database) -> None:

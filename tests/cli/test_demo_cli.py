@@ -42,3 +42,21 @@ def test_an_interrupted_build_leaves_no_demo(capsys, monkeypatch):
     assert "已中断" in capsys.readouterr().err
     assert not (data_dir() / "demo.sqlite").exists()
     assert not list(data_dir().glob(".demo.sqlite.building*"))
+
+
+def test_the_demo_shows_every_installed_plugin_without_changing_the_config(capsys):
+    from core.cli.context import state
+    from core.config import load_settings
+    from core.plugins import available_plugins
+
+    assert main(["demo", "--no-open", "--json", "--now", "2026-11-01 09:00"]) == 0
+    capsys.readouterr()
+    assert list(state.host.requested) == list(available_plugins())
+    assert "deliberation" in state.host.requested
+    assert load_settings().plugins == []  # the site's own config still enables nothing
+
+
+def test_the_demo_refuses_an_unknown_plugin(capsys):
+    assert main(["demo", "--no-open", "--plugins", "deliberation,nosuch"]) == 1
+    assert "nosuch" in capsys.readouterr().err
+    assert not (data_dir() / "demo.sqlite").exists()
