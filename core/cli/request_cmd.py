@@ -322,6 +322,21 @@ def report_in_(
     console.print(tr(f"{org.name} 已报到", f"{org.name} reported in"), markup=False)
 
 
+@app.command("attach")
+def attach_(
+    ref: str = typer.Argument(...),
+    files: list[Path] = typer.Argument(..., help="附件文件（可多个）/ files to attach"),
+) -> None:
+    """补充附件（照片、回执等；全部成功或都不保存）/ attach files later (all or none)."""
+    db = state.database()
+    with db.session() as s:
+        r = svc.find_request(s, ref)
+        rows = svc.add_attachments(s, actor=state.actor, request_id=r.id, paths=files,
+                                   max_mb=state.settings.attachment_max_mb)
+        names = [a.filename for a in rows]
+    console.print(tr(f"{r.ref} 已添加附件：", f"{r.ref} attachments added: ") + "、".join(names), markup=False)
+
+
 @app.command("feedback")
 def feedback_(
     ref: str = typer.Argument(...),

@@ -204,3 +204,25 @@ def test_console_script_is_installed_and_runs(tmp_path):
                              "add", "x", "--phone", "1"], capture_output=True, text=True, check=False)
     assert result.returncode == 1
     assert result.stderr.strip().startswith("error: invalid phone")
+
+
+def test_attachments_added_later_all_or_none(cli, tmp_path):
+    _street(cli)
+    code, out, _ = cli("request", "create", "-t", "楼道漏水", "-c", "patrol", "--category", "lighting", "-p", "荣雅园",
+                       "--json")
+    ref = json.loads(out)["ref"]
+    photo = tmp_path / "漏水照片.jpg"
+    photo.write_bytes(b"\xff\xd8jpeg")
+    receipt = tmp_path / "维修回执.pdf"
+    receipt.write_bytes(b"%PDF-1.4")
+    before = _counts(cli.url)
+    code, _, err = cli("request", "attach", ref, str(photo), str(tmp_path / "missing.jpg"))
+    assert code == 1 and "附件文件不存在" in err
+    assert _counts(cli.url) == before  # the good file was not kept either
+    code, out, err = cli("request", "attach", ref, str(photo), str(receipt))
+    assert code == 0, err
+    assert "漏水照片.jpg" in out and "维修回执.pdf" in out
+    code, out, _ = cli("request", "show", ref, "--json")
+    shown = json.loads(out)
+    assert [a["filename"] for a in shown["attachments"]] == ["漏水照片.jpg", "维修回执.pdf"]
+    assert any(e["kind"] == "attachment" for e in shown["timeline"])

@@ -547,3 +547,27 @@ def test_anonymous_reporter_shows_as_anonymous(make_app, ids):
             assert text_of(detail, "#d-channel") == "12345热线"
 
     asyncio.run(body())
+
+
+def test_attachments_added_later_from_the_detail(make_app, street_db, ids, tmp_path):
+    photo = tmp_path / "路灯照片.jpg"
+    photo.write_bytes(b"\xff\xd8photo")
+    app = make_app()
+
+    async def body() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            detail = await open_detail(app, pilot, ids["r1"])
+            await press_and_settle(pilot, "u")
+            dialog = app.screen
+            field = dialog.query_one("#attach-paths", Input)
+            await type_into(pilot, field, f"{photo}; {tmp_path / 'missing.jpg'}")
+            await press_and_settle(pilot, "ctrl+s")
+            assert app.screen is dialog and "附件文件不存在" in dialog.error_text  # all or none
+            field.value = f" {photo} "
+            await press_and_settle(pilot, "ctrl+s")
+            assert app.screen is detail
+            assert "路灯照片.jpg" in text_of(detail, "#attachments")
+
+    asyncio.run(body())
+    with street_db.read_session() as s:
+        assert [a.filename for a in svc.attachments(s, ids["r1"])] == ["路灯照片.jpg"]

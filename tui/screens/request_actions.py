@@ -12,6 +12,7 @@ service call is one transaction.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from rich.text import Text
@@ -625,4 +626,31 @@ class SupporterDialog(ActionDialog):
     def perform(self, session: Session, actor: Actor, values: dict[str, Any]) -> object:
         return svc.add_supporter(
             session, actor=actor, request_id=self.request_id, person_id=values["person"]
+        )
+
+
+class AttachDialog(ActionDialog):
+    """Attach files to the request later (photos of the site, a department's receipt).
+
+    Paths are separated by ``;``; ``~`` is expanded. The core copies them into the
+    attachment store with their sha256, all of them or none.
+    """
+
+    def heading(self) -> str:
+        return _("{action} · {ref}").format(action=_("Add attachments"), ref=self.ref)
+
+    def compose_fields(self) -> ComposeResult:
+        yield Label(_("File paths (separate several with ;)"), classes="field-label")
+        yield Input(id="attach-paths", placeholder="~/照片/漏水.jpg; ~/回执.pdf")
+
+    def values(self) -> dict[str, Any]:
+        raw = self.query_one("#attach-paths", Input).value
+        paths = [str(Path(p.strip()).expanduser()) for p in raw.split(";") if p.strip()]
+        if not paths:
+            raise InputProblem(_("Give at least one file path."))
+        return {"paths": paths, "max_mb": self.app.settings.attachment_max_mb}
+
+    def perform(self, session: Session, actor: Actor, values: dict[str, Any]) -> object:
+        return svc.add_attachments(
+            session, actor=actor, request_id=self.request_id, paths=values["paths"], max_mb=values["max_mb"]
         )

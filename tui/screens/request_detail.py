@@ -48,6 +48,7 @@ from tui import i18n
 from tui.i18n import N_, _, label
 from tui.screens.request_actions import (
     ActionDialog,
+    AttachDialog,
     DispatchDialog,
     DispatchResultDialog,
     DuplicateDialog,
@@ -212,6 +213,7 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
         Binding("t", "change_status", N_("Change status"), id="request.change_status"),
         Binding("e", "dispatch_result", N_("Department result"), id="request.dispatch_result"),
         Binding("p", "add_supporter", N_("Add supporter"), id="request.add_supporter"),
+        Binding("u", "attach", N_("Add attachments"), id="request.attach"),
         Binding("ctrl+r", "reload", N_("Refresh"), id="request.refresh", show=False),
         Binding("escape", "close", N_("Close"), id="request.close"),
     ]
@@ -457,6 +459,10 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
     def action_add_supporter(self) -> None:
         if self.detail is not None:
             self._open(SupporterDialog(self.request_id, self._ref()))
+
+    def action_attach(self) -> None:
+        if self.detail is not None:
+            self._open(AttachDialog(self.request_id, self._ref()))
 
     def action_close(self) -> None:
         self.dismiss(self.changed)
