@@ -110,8 +110,9 @@ def main(argv: list[str] | None = None) -> int:
         err(tr("已中断", "interrupted"))
         return 130
     except typer.TyperException as exc:  # usage errors (typer vendors click)
-        message = exc.format_message() if hasattr(exc, "format_message") else str(exc)
-        err(tr("用法错误：", "usage error: ") + message)
+        from core.cli.usage import usage_message
+
+        err(usage_message(exc, state.language))
         return getattr(exc, "exit_code", 2) or 2
     finally:
         if host is not None:

@@ -226,3 +226,23 @@ def test_attachments_added_later_all_or_none(cli, tmp_path):
     shown = json.loads(out)
     assert [a["filename"] for a in shown["attachments"]] == ["漏水照片.jpg", "维修回执.pdf"]
     assert any(e["kind"] == "attachment" for e in shown["timeline"])
+
+
+@pytest.mark.parametrize(
+    ("args", "zh", "en"),
+    [
+        (("request", "create"), "缺少选项 '--title' / '-t'", "Missing option '--title' / '-t'"),
+        (("request", "list", "--bogus"), "没有选项 --bogus", "No such option: --bogus"),
+        (("request", "list", "--status"), "选项 --status 后面需要跟一个值", "requires an argument"),
+        (("request", "list", "--limit", "abc"), "'--limit' 的取值无效：应为整数", "Invalid value for '--limit'"),
+        (("request", "nosuch"), "没有命令「nosuch」", "No such command 'nosuch'"),
+        (("request", "show", "a", "b"), "多余的参数：b", "unexpected extra argument"),
+        (("request", "attach", "QY-1", "/no/such/file.jpg", "--bogus"), "没有选项 --bogus", "No such option"),
+    ],
+)
+def test_usage_errors_speak_the_users_language(cli, args, zh, en):
+    code, out, err = cli(*args)
+    assert code == 2 and zh in err and err.startswith("用法错误：") and err.count("\n") == 1
+    assert en.split("'")[0].strip() not in err  # no English wording left in the Chinese line
+    code, out, err = cli(*args, lang="en")
+    assert code == 2 and en in err and err.startswith("usage error: ")
