@@ -87,6 +87,24 @@ def search_keys(name: str) -> str:
     return "|" + "|".join(keys) + "|" if keys else ""
 
 
+def place_search_keys(name: str) -> str:
+    """Keys for a place name (荣雅园社区 ← "ryysq", "rongyayuanshequ"); no surname rules.
+
+    Digits and Latin letters stay as they are (``1号楼`` → ``1hl``, ``1haolou``); a
+    name without Chinese characters needs no keys (its name already matches).
+    """
+    name = name.strip()
+    if not _CJK.search(name):
+        return ""
+    syllables = [x.replace("ü", "v").lower() for x in lazy_pinyin(name, style=Style.NORMAL)]
+    parts = [re.sub(r"[\s'’·\-（）()]+", "", x) for x in syllables]
+    parts = [x for x in parts if x]
+    initials = "".join(x if not x.isalpha() or not x.isascii() else x[0] for x in parts)
+    full = "".join(parts)
+    keys = [k for k in dict.fromkeys((initials, full)) if k]
+    return "|" + "|".join(keys) + "|" if keys else ""
+
+
 def normalise_query(query: str) -> str:
     """A query as typed (``Zhang Xiaoming``, ``ZXM``) in the stored key form."""
     return re.sub(r"[\s'’·]+", "", query.lower())

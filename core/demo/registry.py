@@ -27,7 +27,7 @@ from core.demo.street import (
     micro_grid_slices,
 )
 from core.models.types import LOCAL_TZ
-from core.pinyin import search_keys
+from core.pinyin import place_search_keys, search_keys
 
 # -- the in-memory street ------------------------------------------------------
 
@@ -265,6 +265,7 @@ def _plan_places(reg: Registry, rng: random.Random, story_places: dict[str, date
             "floor_to": floors[1] if floors else None,
             "poi_kind": poi_kind,
             "notes": notes,
+            "search_keys": place_search_keys(name),
             "created_at": at or created,
         }
         rows.append(row)
@@ -412,7 +413,7 @@ def _plan_residents(reg: Registry, rng: random.Random, names: NameMaker, n_resid
             "id": hid, "kind": "household", "name": name, "code": None, "parent_id": parent,
             "path": _path_of(reg, b, parent, hid), "community_id": b.compound.community.id,
             "housing_type": None, "floor_from": None, "floor_to": None, "poi_kind": None,
-            "notes": "", "created_at": reg.go_live,
+            "notes": "", "search_keys": place_search_keys(name), "created_at": reg.go_live,
         })
         for m in by_slot[slot]:
             pid = ids("person", 1)[0]

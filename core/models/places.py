@@ -32,4 +32,6 @@ class Place(SQLModel, table=True):
     floor_to: int | None = None
     poi_kind: str | None = Field(default=None, max_length=20)
     notes: str = Field(default="", max_length=1000)
+    # pinyin keys of the name, "|ryysq|rongyayuanshequ|" (core.pinyin.place_search_keys)
+    search_keys: str = Field(default="", max_length=600, sa_column_kwargs={"server_default": ""})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import String, func, literal, select, update
+from sqlalchemy import String, case, func, literal, or_, select, update
 from sqlmodel import Session
 
 from core.errors import DomainError
@@ -13,10 +14,12 @@ from core.models.people import Person
 from core.models.places import Place
 from core.models.requests import Request
 from core.models.vocab import PLACE_PARENTS, HousingType, PlaceKind, PoiKind
+from core.pinyin import normalise_query, place_search_keys
 from core.services.base import (
     Actor,
     audit,
     choice,
+    escape_like,
     optional_text,
     require_text,
     snapshot,
@@ -29,6 +32,25 @@ def get_place(session: Session, place_id: int) -> Place:
     if place is None:
         raise DomainError("place.not_found", ref=place_id)
     return place
+
+
+def search_places(session: Session, query: str, *, kinds: Sequence[str] = (), limit: int = 20) -> list[Place]:
+    """Places whose name contains ``query``, whose code is ``query``, or whose name's
+    pinyin keys start with it (``ryy`` → 荣雅园, ``rongya`` → 荣雅园社区). An exact name
+    comes first, then higher levels of the tree (a community before its compounds)."""
+    text = query.strip()
+    if not text:
+        return []
+    conditions = [Place.name.like(f"%{escape_like(text)}%", escape="\\"), Place.code == text]
+    key = normalise_query(text)
+    if key.isascii() and key:
+        conditions.append(Place.search_keys.like(f"%|{escape_like(key)}%", escape="\\"))
+    stmt = select(Place).where(or_(*conditions))
+    if kinds:
+        stmt = stmt.where(Place.kind.in_(list(kinds)))
+    level = case({k.value: i for i, k in enumerate(PlaceKind)}, value=Place.kind, else_=99)
+    exact = case((Place.name == text, 0), else_=1)
+    return list(session.scalars(stmt.order_by(exact, level, Place.name, Place.id).limit(limit)).all())
 
 
 def find_place(session: Session, ref: str | int) -> Place:
@@ -131,6 +153,7 @@ def create_place(
             floor_to=floors[1],
             poi_kind=poi,
             notes=optional_text(notes, "notes", max_len=1000),
+            search_keys=place_search_keys(name),
         )
         session.add(place)
         session.flush()
@@ -187,6 +210,7 @@ def update_place(
             parent = get_place(session, place.parent_id) if place.parent_id is not None else None
             _unique_sibling(session, kind, new_name, parent, place.id)
             place.name = new_name
+            place.search_keys = place_search_keys(new_name)
         if code is not _UNSET:
             place.code = optional_text(code, "code", max_len=40) or None  # type: ignore[arg-type]
         if housing_type is not _UNSET:

@@ -252,3 +252,19 @@ def test_unsupported_url():
         Database("mysql://user:secret@localhost/gongzhi")
     assert info.value.code == "db.unsupported_url"
     assert "secret" not in info.value.message("en")
+
+
+def test_0003_gives_existing_places_their_pinyin_keys(db, actor):
+    """Places written before 0003 are found by pinyin after the upgrade."""
+    from core.services import places
+
+    db.downgrade("0002")
+    with db.engine.begin() as conn:
+        conn.execute(text("INSERT INTO place (kind, name, path, notes, created_at) "
+                          "VALUES ('street', '青源街道', '/x/', '', CURRENT_TIMESTAMP), "
+                          "('community', '荣雅园社区', '/y/', '', CURRENT_TIMESTAMP)"))
+    db.upgrade()
+    with db.read_session() as s:
+        keys = dict(s.execute(text("SELECT name, search_keys FROM place")).all())
+        assert keys == {"青源街道": "|qyjd|qingyuanjiedao|", "荣雅园社区": "|ryysq|rongyayuanshequ|"}
+        assert [p.name for p in places.search_places(s, "ryy")] == ["荣雅园社区"]

@@ -143,6 +143,25 @@ def test_update_place_fields(db, actor):
         assert (g.floor_from, g.floor_to) == (1, 5)
 
 
+def test_places_are_found_by_pinyin_name_and_code(db, actor):
+    w = build_world(db, actor)
+    with db.session() as s:
+        def names(query, **kw):
+            return [p.name for p in place_svc.search_places(s, query, **kw)]
+
+        assert names("ry") == ["荣雅社区", "荣雅园"]  # the community before its compound
+        assert names("rongyayuan") == ["荣雅园"]
+        assert names("RYY") == ["荣雅园"]  # typed in capitals
+        assert names("ryy", kinds=["building"]) == []
+        assert names("1hl") == ["1号楼"]
+        assert names("荣雅") == ["荣雅社区", "荣雅园"]
+        assert names("ryy'") == ["荣雅园"]
+        assert names("%") == [] and names("") == []
+        place_svc.update_place(s, actor=actor, place_id=w.compounds[1].id, code="RY-01", name="欢景园")
+        assert names("ryy") == [] and names("hjy") == ["欢景园"]
+        assert names("RY-01") == ["欢景园"]
+
+
 def test_find_place_by_name_and_path(db, actor):
     w = build_world(db, actor)
     with db.read_session() as s:

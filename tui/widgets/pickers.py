@@ -37,7 +37,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.text import Text
-from sqlalchemy import case, or_, select
+from sqlalchemy import select
 from sqlmodel import Session
 from textual import events, on
 from textual.app import ComposeResult
@@ -49,8 +49,8 @@ from textual.widgets.option_list import Option
 
 from core.models.places import Place
 from core.models.vocab import PlaceKind
-from core.services.base import escape_like
 from core.services.people import find_people
+from core.services.places import search_places
 from core.validation import mask_phone
 from tui.i18n import _, label
 from tui.widgets.base import DbWork
@@ -292,22 +292,14 @@ class PersonPicker(Picker):
 
 
 class PlacePicker(Picker):
-    """Pick a place by name or code; each result shows its full path and kind."""
+    """Pick a place by name, code or pinyin (``ryy``); each result shows its full path and kind."""
 
     def __init__(self, *, kinds: Sequence[str] = (), **kwargs) -> None:
         super().__init__(**kwargs)
         self.kinds = tuple(kinds)
 
     def search(self, session: Session, query: str) -> list[PickerItem]:
-        like = f"%{escape_like(query)}%"
-        order = case({k.value: i for i, k in enumerate(PlaceKind)}, value=Place.kind, else_=99)
-        stmt = select(Place).where(or_(Place.name.like(like, escape="\\"), Place.code == query))
-        if self.kinds:
-            stmt = stmt.where(Place.kind.in_(self.kinds))
-        exact = case((Place.name == query, 0), else_=1)
-        places = list(
-            session.scalars(stmt.order_by(exact, order, Place.name, Place.id).limit(self.limit))
-        )
+        places = search_places(session, query, kinds=self.kinds, limit=self.limit)
         ancestor_ids = {int(x) for p in places for x in p.path.strip("/").split("/") if x}
         names = _names(session, ancestor_ids)
         items = []
