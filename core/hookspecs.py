@@ -54,7 +54,8 @@ def register_palette_commands(register: Callable[..., None]) -> None:
 @hookspec
 def register_person_panels(register: Callable[..., None]) -> None:
     """Register panels for a person's page: ``register(key, title_zh, title_en, render)``,
-    ``render(session, person_id) -> str``."""
+    ``render(session, person_id) -> str``; a ``render`` that accepts ``lang`` gets the UI
+    language (``"zh"``/``"en"``)."""
 
 
 @hookspec

@@ -143,20 +143,29 @@ def test_detail_shows_posts_and_plugin_panels(make_app, ids):
                 "points", "积分", "Points", lambda session, person_id: f"余额 {person_id * 10} 分"
             )
 
-    async def inner():
-        app = make_app()
+            def visits(session, person_id, lang="zh"):
+                return "3 visits" if lang == "en" else "走访 3 次"
+
+            register("visits", "走访", "Visits", visits)
+
+    async def inner(lang):
+        app = make_app(lang=lang)
         app.host.pm.register(Panels(), name="test-panels")
         async with app.run_test(size=SIZE) as pilot:
             app.push_screen(PersonDetailScreen(ids["李秀英"]))
             await settle(app, pilot)
             screen = app.screen
-            assert rows(screen.query_one("#pd-memberships")) == [
-                ["荣雅园社区居委会", "居委会", "微网格员", "荣雅园1号楼7-12层", ""]
-            ]
             panel_texts = [text_of(w) for w in screen.query("#pd-panels Label, #pd-panels Static")]
-            assert panel_texts == ["积分", f"余额 {ids['李秀英'] * 10} 分"]
+            if lang == "zh":
+                assert rows(screen.query_one("#pd-memberships")) == [
+                    ["荣雅园社区居委会", "居委会", "微网格员", "荣雅园1号楼7-12层", ""]
+                ]
+                assert panel_texts == ["积分", f"余额 {ids['李秀英'] * 10} 分", "走访", "走访 3 次"]
+            else:  # a panel that takes the language follows the UI; one that does not stays as it is
+                assert panel_texts == ["Points", f"余额 {ids['李秀英'] * 10} 分", "Visits", "3 visits"]
 
-    run(inner())
+    run(inner("zh"))
+    run(inner("en"))
 
 
 def test_add_person_validates_as_you_type_and_writes_nothing_on_error(make_app, street_db, ids):

@@ -9,6 +9,7 @@ the person was edited, so the list behind it refreshes.
 
 from __future__ import annotations
 
+import inspect
 import logging
 from dataclasses import dataclass, field
 from datetime import date
@@ -94,7 +95,7 @@ def load_person(db, host, person_id: int, lang: str) -> PersonInfo:
             for c in host.collect("register_person_panels"):
                 title_zh, title_en, render = c.args[:3]
                 try:
-                    text = str(render(s, person_id))
+                    text = str(render(s, person_id, lang=lang) if _takes_lang(render) else render(s, person_id))
                 except Exception as exc:  # noqa: BLE001 - one plugin's panel must not break the screen
                     log.exception("person panel %s of plugin %s failed", c.key, c.plugin)
                     text = _("This panel could not be shown: {detail}").format(detail=exc)
@@ -112,6 +113,15 @@ def load_person(db, host, person_id: int, lang: str) -> PersonInfo:
             requests=requests,
             panels=panels,
         )
+
+
+def _takes_lang(render) -> bool:
+    """Whether a person panel's ``render`` accepts the UI language (``lang="zh"|"en"``)."""
+    try:
+        params = inspect.signature(render).parameters
+    except (TypeError, ValueError):
+        return False
+    return "lang" in params or any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
 
 
 class RevealReasonScreen(ModalScreen[str | None]):
