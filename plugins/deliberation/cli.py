@@ -19,6 +19,7 @@ from core.models.types import fmt_local
 from core.services.people import find_people, get_person
 from core.services.places import find_place
 from core.services.requests import find_request
+from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
 
 app = typer.Typer(help="居民议事厅 / residents' council (roundtable consultation voting)", no_args_is_help=True)
 participant_app = typer.Typer(help="参与人 / participants", no_args_is_help=True)
@@ -226,10 +227,20 @@ def show(
         if r["result"]:
             console.print("  " + tr("结果：", "result: ") + _outcome(r["result"]["outcome"]), markup=False)
     if data["outcome"]:
-        o = data["outcome"]
-        console.print(tr(f"决定：{o['decision']}", f"decision: {o['decision']}")
-                      + (tr(f"（复查日期 {o['review_on']}）", f" (review on {o['review_on']})") if o["review_on"] else ""),
+        o, now = data["outcome"], data["outcome"]["current"]
+        console.print(tr(f"决定：{now['decision']}", f"decision: {now['decision']}")
+                      + (tr(f"（复查日期 {now['review_on']}）", f" (review on {now['review_on']})")
+                         if now["review_on"] else ""),
                       markup=False)
+        if o["amendments"]:
+            console.print(tr(f"  原决定（{fmt_local(o['decided_at'])}，{o['decided_by']}）：{o['decision']}",
+                             f"  as first recorded ({fmt_local(o['decided_at'])}, {o['decided_by']}): {o['decision']}"),
+                          markup=False)
+            for a in o["amendments"]:
+                console.print(tr(f"  第 {a['seq']} 次修正（{fmt_local(a['amended_at'])}，{a['amended_by']}）："
+                                 f"{a['decision']} — 理由：{a['reason']}",
+                                 f"  amendment {a['seq']} ({fmt_local(a['amended_at'])}, {a['amended_by']}): "
+                                 f"{a['decision']} — reason: {a['reason']}"), markup=False)
 
 
 def _option_state(o: dict[str, Any], numbers: dict[int, int]) -> str:
@@ -640,6 +651,36 @@ def decide(
         print_json(data)
     else:
         console.print(tr(f"已记录决定：{out.decision}", f"decision recorded: {out.decision}"), markup=False)
+
+
+@app.command("amend-decision")
+def amend_decision(
+    consultation: str = typer.Argument(...),
+    reason: str = typer.Option(..., "--reason", help="修正理由（必填）/ why the decision changes (required)"),
+    decision: str | None = typer.Option(None, "--decision", help="新的决定内容 / the decision's new text"),
+    option: int | None = typer.Option(None, "--option", help="选定的方案编号（0 清除）/ chosen option number (0 clears)"),
+    review: str | None = typer.Option(None, "--review", help="复查日期 YYYY-MM-DD（- 清除）/ review date (- clears)"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """修正已记录的决定（原决定保留，修正附理由留痕）/ amend a recorded decision (kept, with reason and history)."""
+    svc = _svc()
+    db = state.database()
+    kwargs: dict[str, Any] = {}
+    if review is not None:
+        kwargs["review_on"] = None if review.strip() == "-" else parse_date(review)
+    with db.session() as s:
+        c = svc.find_consultation(s, consultation)
+        if option is not None:
+            kwargs["option_id"] = None if option == 0 else svc.option_by_number(s, c.id, option).id
+        a = svc.amend_decision(s, actor=state.actor, consultation_id=c.id, reason=reason, decision=decision,
+                               **kwargs)
+        data = {"id": a.id, "consultation_id": c.id, "seq": a.seq, "decision": a.decision, "option_id": a.option_id,
+                "review_on": a.review_on, "reason": a.reason, "amended_by": a.amended_by}
+    if as_json:
+        print_json(data)
+    else:
+        console.print(tr(f"决定已修正（第 {a.seq} 次）：{a.decision}", f"decision amended (#{a.seq}): {a.decision}"),
+                      markup=False)
 
 
 # -- transparency --------------------------------------------------------------------

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import DomainError
+from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
 from plugins.deliberation import rules
 
 FORMAT = "gongzhi.deliberation.round"

@@ -24,6 +24,7 @@ from core.models.people import Person
 from core.models.places import Place
 from core.models.requests import Request
 from core.models.types import fmt_local
+from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
 
 
 @dataclass
@@ -205,23 +206,50 @@ def build_minutes(session: Session, consultation_id: int, *, lang: str = "zh") -
         for r in loose:
             blocks += round_blocks(r)
 
-    out = svc.outcome_of(session, c.id)
+    now = svc.decision_in_force(session, c.id)
     blocks.append(Block("h2", _t(lang, "决定", "Decision")))
-    if out is None:
+    if now is None:
         blocks.append(Block("p", _t(lang, "尚未作出决定", "not decided yet")))
     else:
-        items = [out.decision]
-        if out.option_id:
-            items.append(_t(lang, f"选定方案{numbers.get(out.option_id)}：{by_id[out.option_id].text}",
-                            f"Chosen option {numbers.get(out.option_id)}: {by_id[out.option_id].text}"))
+        out = now.outcome
+
+        def option_item(option_id: int | None) -> list[str]:
+            if not option_id:
+                return []
+            return [_t(lang, f"选定方案{numbers.get(option_id)}：{by_id[option_id].text}",
+                       f"Chosen option {numbers.get(option_id)}: {by_id[option_id].text}")]
+
+        def review_item(review_on) -> list[str]:
+            if not review_on:
+                return []
+            return [_t(lang, f"复查日期：{review_on.isoformat()}", f"Review on: {review_on.isoformat()}")]
+
+        # the decision in force first; as first recorded and each amendment below it
+        items = [now.decision, *option_item(now.option_id)]
         if out.round_id:
             r = svc.get_round(session, out.round_id)
             items.append(_t(lang, f"依据第 {r.number} 轮表决", f"On the strength of round {r.number}"))
         items.append(_t(lang, f"决定时间：{fmt_local(out.decided_at)}（{out.decided_by}）",
                         f"Decided: {fmt_local(out.decided_at)} ({out.decided_by})"))
-        if out.review_on:
-            items.append(_t(lang, f"复查日期：{out.review_on.isoformat()}", f"Review on: {out.review_on.isoformat()}"))
+        items += review_item(now.review_on)
+        if now.amendments:
+            items.append(_t(lang, f"本决定经 {len(now.amendments)} 次修正（见下）",
+                            f"Amended {len(now.amendments)} time(s) (below)"))
         blocks.append(Block("list", items=items))
+        if now.amendments:
+            blocks.append(Block("h3", _t(lang, "决定的修正记录", "Amendments of the decision")))
+            history = [_t(lang, f"原决定（{fmt_local(out.decided_at)}，{out.decided_by}）：{out.decision}",
+                          f"As first recorded ({fmt_local(out.decided_at)}, {out.decided_by}): {out.decision}")]
+            for a in now.amendments:
+                extra = "；".join([*option_item(a.option_id), *review_item(a.review_on)]) if lang != "en" \
+                    else "; ".join([*option_item(a.option_id), *review_item(a.review_on)])
+                history.append(_t(
+                    lang,
+                    f"第 {a.seq} 次修正（{fmt_local(a.amended_at)}，{a.amended_by}）：{a.decision}"
+                    + (f"；{extra}" if extra else "") + f"。理由：{a.reason}",
+                    f"Amendment {a.seq} ({fmt_local(a.amended_at)}, {a.amended_by}): {a.decision}"
+                    + (f"; {extra}" if extra else "") + f". Reason: {a.reason}"))
+            blocks.append(Block("list", items=history))
     return Minutes(title=c.title, blocks=blocks)
 
 

@@ -346,3 +346,24 @@ class Outcome(SQLModel, table=True):
     review_on: date | None = None
     decided_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_by: str = Field(max_length=100)
+
+
+class OutcomeAmendment(SQLModel, table=True):
+    """A correction of a recorded decision. The decision as first recorded
+    (:class:`Outcome`) is never changed; each amendment is a new row holding the whole
+    decision as it now stands, the reason for the change, and who made it when. The
+    decision in force is the latest amendment's (highest ``seq``), or the original.
+    Both tables are append-only at the database (migration delib0002)."""
+
+    __tablename__ = "delib_outcome_amendment"
+    __table_args__ = (UniqueConstraint("outcome_id", "seq", name="uq_delib_outcome_amendment_seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    outcome_id: int = Field(foreign_key="delib_outcome.id", index=True)
+    seq: int  # 1, 2, 3 … per decision
+    decision: str = Field(max_length=2000)
+    option_id: int | None = Field(default=None, foreign_key="delib_option.id")
+    review_on: date | None = None
+    reason: str = Field(max_length=2000)
+    amended_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    amended_by: str = Field(max_length=100)

@@ -18,6 +18,13 @@ def from_request(app) -> None:
     open_from_request(app)
 
 
+def link_request(app) -> None:
+    """The palette action: add the request on screen to an existing consultation."""
+    from plugins.deliberation.screens import link_from_request
+
+    link_from_request(app)
+
+
 @hookimpl
 def plugin_metadata():
     return PluginMeta(
@@ -57,6 +64,9 @@ def register_palette_commands(register):
     register("议事: 从诉求发起协商", "Deliberation: open a consultation from a request", from_request,
              help_zh="把当前诉求提交居民议事厅协商，诉求时间线上留痕",
              help_en="Take the current request to the residents' council; its timeline gets a note")
+    register("议事: 把诉求加入已有协商", "Deliberation: add the request to a consultation", link_request,
+             help_zh="把当前诉求关联到一项进行中的协商，诉求时间线上留痕",
+             help_en="Link the current request to an open consultation; its timeline gets a note")
 
 
 @hookimpl

@@ -19,6 +19,7 @@ from fractions import Fraction
 from typing import Any
 
 from core.errors import DomainError
+from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
 
 CHOICES = ("yes", "no", "abstain", "object")  # y / n / a / o
 

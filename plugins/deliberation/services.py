@@ -46,6 +46,7 @@ from core.services.base import choice as pick
 from core.services.people import get_person
 from core.services.places import get_place
 from core.services.requests import add_note, get_request
+from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
 from plugins.deliberation import rules
 from plugins.deliberation.export import (
     FORMAT,
@@ -69,6 +70,7 @@ from plugins.deliberation.models import (
     Meeting,
     Option,
     Outcome,
+    OutcomeAmendment,
     Participant,
     ParticipantRole,
     Round,
@@ -203,6 +205,32 @@ def tie_break_of(session: Session, round_id: int) -> TieBreak | None:
 
 def outcome_of(session: Session, consultation_id: int) -> Outcome | None:
     return session.scalar(select(Outcome).where(Outcome.consultation_id == consultation_id))
+
+
+def amendments_of(session: Session, outcome_id: int) -> list[OutcomeAmendment]:
+    """A decision's amendments, oldest first."""
+    return list(session.scalars(select(OutcomeAmendment).where(OutcomeAmendment.outcome_id == outcome_id)
+                                .order_by(OutcomeAmendment.seq)))
+
+
+@dataclass(frozen=True)
+class DecisionInForce:
+    """The decision as it now stands: the original, or its latest amendment."""
+
+    outcome: Outcome
+    decision: str
+    option_id: int | None
+    review_on: date | None
+    amendments: list[OutcomeAmendment]
+
+
+def decision_in_force(session: Session, consultation_id: int) -> DecisionInForce | None:
+    out = outcome_of(session, consultation_id)
+    if out is None:
+        return None
+    amendments = amendments_of(session, out.id)
+    last = amendments[-1] if amendments else out
+    return DecisionInForce(out, last.decision, last.option_id, last.review_on, amendments)
 
 
 def list_consultations(session: Session, *, status: str | None = None, limit: int = 200) -> list[Consultation]:
@@ -1186,6 +1214,70 @@ def decide(
     return out
 
 
+_KEEP: Any = object()  # amend_decision: "leave this part of the decision as it is"
+
+
+def amend_decision(
+    session: Session,
+    *,
+    actor: Actor,
+    consultation_id: int,
+    reason: str,
+    decision: str | None = None,
+    option_id: Any = _KEEP,
+    review_on: Any = _KEEP,
+    at: datetime | None = None,
+) -> OutcomeAmendment:
+    """Correct a recorded decision without rewriting it: a new, append-only amendment
+    row with the whole decision as it now stands and the ``reason`` (required).
+
+    Parts not given stay as they are (``option_id=None`` / ``review_on=None`` clear
+    them). Only a decided consultation is amended (a closed or withdrawn one is filed).
+    A decision that rests on a round keeps that round's choice: the option can change
+    only to what the round chose (otherwise open a new round). An amendment that
+    changes nothing is refused. The linked requests get a timeline note and other
+    plugins hear ``decision_amended``."""
+    at = when(at)
+    with transaction(session):
+        c = get_consultation(session, consultation_id)
+        out = outcome_of(session, c.id)
+        if out is None or c.status != ConsultationStatus.decided:
+            if out is None:
+                raise DomainError("delib.not_decided", ref=c.title)
+            _editable(c)  # closed / withdrawn: filed, no longer changes
+        reason = require_text(reason, "reason", max_len=2000)
+        now = decision_in_force(session, c.id)
+        new_text = now.decision if decision is None else require_text(decision, "description", max_len=2000)
+        new_option = now.option_id if option_id is _KEEP else option_id
+        new_review = now.review_on if review_on is _KEEP else review_on
+        if new_option is not None:
+            o = get_option(session, new_option, c.id)
+            if out.round_id is not None:
+                chosen = effective_winner(session, get_round(session, out.round_id))
+                if chosen is not None and o.id != chosen:
+                    raise DomainError("delib.not_a_winner", option=o.number, ref=out.round_id)
+        if (new_text, new_option, new_review) == (now.decision, now.option_id, now.review_on):
+            raise DomainError("delib.amendment_no_change", ref=c.title)
+        row = OutcomeAmendment(outcome_id=out.id, seq=len(now.amendments) + 1, decision=new_text,
+                               option_id=new_option, review_on=new_review, reason=reason, amended_at=at,
+                               amended_by=actor.name)
+        session.add(row)
+        c.updated_at = at
+        session.flush()
+        audit(session, actor, "delib.consultation.amend_decision", "delib_outcome_amendment", row.id,
+              {"decision": now.decision, "option_id": now.option_id,
+               "review_on": now.review_on.isoformat() if now.review_on else None}, snapshot(row))
+        request_ids = request_ids_of(session, c.id)
+        payload = {"consultation_id": c.id, "title": c.title, "outcome_id": out.id, "amendment_id": row.id,
+                   "seq": row.seq, "decision": new_text, "option_id": new_option,
+                   "review_on": new_review.isoformat() if new_review else None, "reason": reason,
+                   "place_id": c.place_id, "request_ids": request_ids}
+    _note_requests(session, actor, request_ids, f"居民议事厅决定已修正（{reason}）：{new_text}",
+                   {"consultation_id": c.id, "outcome_id": out.id, "amendment_id": row.id}, at)
+    fire_plugin_event(SOURCE, "decision_amended", payload)
+    return row
+
+
 # -- reading for the CLI, the minutes and the round file ----------------------------------------
 
 
@@ -1244,10 +1336,16 @@ def consultation_dict(session: Session, c: Consultation, *, full: bool = True) -
         for m in meetings_of(session, c.id)
     ]
     out["rounds"] = [round_dict(session, r) for r in rounds_of(session, c.id)]
-    o = outcome_of(session, c.id)
+    now = decision_in_force(session, c.id)
+    o = now.outcome if now else None
     out["outcome"] = None if o is None else {
         "id": o.id, "decision": o.decision, "option_id": o.option_id, "round_id": o.round_id,
         "review_on": o.review_on, "decided_at": o.decided_at, "decided_by": o.decided_by,
+        # the decision in force (the latest amendment's, or the original) and the history
+        "current": {"decision": now.decision, "option_id": now.option_id, "review_on": now.review_on},
+        "amendments": [{"seq": a.seq, "decision": a.decision, "option_id": a.option_id, "review_on": a.review_on,
+                        "reason": a.reason, "amended_at": a.amended_at, "amended_by": a.amended_by}
+                       for a in now.amendments],
     }
     return out
 

@@ -201,12 +201,16 @@ def test_every_binding_has_an_id_and_a_description(lang):
     i18n.set_language(lang)
     try:
         for cls in (screens.DeliberationScreen, screens.ConsultationScreen, screens.ParticipantTable,
-                    screens.VoteGrid, screens.ReasonScreen, screens.ConfirmCloseScreen,
-                    screens.FromRequestScreen, screens.DecideScreen):
+                    screens.OptionTable, screens.VoteGrid, screens.ReasonScreen, screens.ConfirmCloseScreen,
+                    screens.FromRequestScreen, screens.DecideScreen, screens.FormScreen,
+                    screens.LinkRequestScreen, screens.MinutesScreen):
             for b in cls.BINDINGS:
                 assert b.id and b.id.startswith("delib."), (cls, b)
                 assert b.id in screens.BINDING_TEXT and b.description, (cls, b)
+            assert cls.BINDING_TEXT is screens.BINDING_TEXT  # the Bilingual mixin translates them
         assert screens.t("中", "en") == ("en" if lang == "en" else "中")
+        for name in ("translate_plugin_bindings", "lang_label", "enum_label"):  # no local copies left
+            assert getattr(screens, name, None) is None or getattr(screens, name).__module__ != screens.__name__
     finally:
         i18n.set_language("zh")
 
@@ -331,10 +335,23 @@ def test_record_the_decision_of_a_closed_round(make_app, street_db, ids):  # noq
             assert app.screen is screen
             assert any("Decision recorded" in n.message for n in app._notifications)
             assert "decided" in text_of(screen.query_one("#delib-title", Label)).lower()
-            # a second decision is refused on the screen
+            # once decided, d amends: the reason is required, the original stays on record
             await pilot.press("d")
+            await until(pilot, lambda: isinstance(app.screen, DecideScreen))
+            modal = app.screen
+            assert "As first recorded: Install 12 sockets" in text_of(modal.query_one("#delib-decide-basis", Label))
+            assert modal.query_one("#delib-decide-text", Input).value == "Install 12 sockets in the shed"
+            modal.query_one("#delib-decide-text", Input).value = "Install 16 sockets in the shed"
+            await pilot.press("ctrl+s")  # no reason: refused
+            await pilot.pause()
+            assert app.screen is modal
+            assert "reason" in text_of(modal.query_one("#delib-decide-error", Label))
+            modal.query_one("#delib-decide-reason", Input).value = "more e-bikes than counted"
+            await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is screen
+            title = text_of(screen.query_one("#delib-title", Label))
+            assert "decision: Install 16 sockets in the shed (amended 1×)" in title
 
     asyncio.run(inner())
 
@@ -345,6 +362,9 @@ def test_record_the_decision_of_a_closed_round(make_app, street_db, ids):  # noq
         assert out.decision == "Install 12 sockets in the shed"
         assert (out.round_id, out.option_id, out.review_on) == (data["round"], data["option"], date(2027, 3, 1))
         assert out.decided_by == "测试办事员"
+        now = svc.decision_in_force(s, data["consultation"])
+        assert now.decision == "Install 16 sockets in the shed" and now.review_on == date(2027, 3, 1)
+        assert [(a.reason, a.amended_by) for a in now.amendments] == [("more e-bikes than counted", "测试办事员")]
         assert svc.get_consultation(s, data["consultation"]).status == ConsultationStatus.decided
         notes = s.scalars(select(RequestEvent).where(RequestEvent.request_id == ids["r2"])).all()
         assert any((e.data or {}).get("outcome_id") == out.id for e in notes)
