@@ -76,6 +76,7 @@ def build_minutes(session: Session, consultation_id: int, *, lang: str = "zh") -
         RoundKind,
         RoundState,
         TieBreakMethod,
+        group_label,
     )
 
     c = svc.get_consultation(session, consultation_id)
@@ -106,7 +107,7 @@ def build_minutes(session: Session, consultation_id: int, *, lang: str = "zh") -
         "table",
         header=[_t(lang, "姓名", "Name"), _t(lang, "角色", "Role"), _t(lang, "组别", "Group"),
                 _t(lang, "表决权", "Votes"), _t(lang, "权重", "Weight"), _t(lang, "受托", "Holds proxy of")],
-        rows=[[p.name, ParticipantRole(p.role).label(lang), p.group, _t(lang, "有", "yes") if p.can_vote else
+        rows=[[p.name, ParticipantRole(p.role).label(lang), group_label(p.group, lang), _t(lang, "有", "yes") if p.can_vote else
                _t(lang, "无", "no"), str(p.weight), names.get(p.proxy_for_id, "")] for p in people],
     ))
 

@@ -83,6 +83,22 @@ DEFAULT_GROUPS: dict[str, str] = {
     "expert": "experts",
     "observer": "observers",
 }
+# how the default groups read (a group a facilitator typed shows as typed)
+GROUP_LABELS: dict[str, tuple[str, str]] = {
+    "residents": ("居民", "residents"),
+    "party": ("党组织", "party"),
+    "property": ("物业", "property company"),
+    "contractor": ("施工方", "contractor"),
+    "experts": ("专业人士", "experts"),
+    "observers": ("列席", "observers"),
+}
+
+
+def group_label(group: str, lang: str) -> str:
+    zh, en = GROUP_LABELS.get(group, (group, group))
+    return en if lang == "en" else zh
+
+
 # experts advise and observers watch: neither votes unless told otherwise
 NON_VOTING_ROLES = frozenset({"expert", "observer"})
 

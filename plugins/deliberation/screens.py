@@ -1087,6 +1087,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
 
     def _show(self, d: Detail) -> None:
         from plugins.deliberation.models import (
+            GROUP_LABELS,
             OUTCOME_LABELS,
             ConsultationStatus,
             ParticipantRole,
@@ -1113,7 +1114,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
             votes = (yes if p.can_vote else t("无", "no")) + (f" ×{p.weight}" if p.weight != 1 else "")
             if p.proxy_for:
                 votes += t(f" · 受托 {names.get(p.proxy_for, '?')}", f" · proxy of {names.get(p.proxy_for, '?')}")
-            people.add_row(p.name, enum_label(ParticipantRole, p.role), p.group, votes,
+            people.add_row(p.name, enum_label(ParticipantRole, p.role), lang_label(GROUP_LABELS, p.group), votes,
                            "✓" if p.present else "—", key=str(p.id))
         if d.participants:
             people.move_cursor(row=min(keep, len(d.participants) - 1))
