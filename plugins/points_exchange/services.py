@@ -26,6 +26,7 @@ Goods: :func:`add_goods`, :func:`restock`, :func:`correct_stock`, :func:`set_pri
 Settings: :func:`get_settings`, :func:`update_settings`.
 Reads: :func:`person_summary`, :func:`person_transfers`, :func:`pending_approvals`,
     :func:`get_transfer`, :func:`find_transfer`, :func:`transfer_line`, :func:`balance`.
+    For screens: :func:`earnable_rules`, :func:`running_balances`.
 Checks: :func:`plugins.points_exchange.verify.verify`.
 """
 
@@ -462,10 +463,15 @@ def _check_role(session: Session, person: Person, rule: Rule) -> None:
 # -- earning ----------------------------------------------------------------------------
 
 
+# made once: building an alias is costly (its column proxies), and a reused alias
+# keeps the statement cache warm — the caps are checked on every earning
+_RESOLVED, _REVERSAL, _APPROVAL = aliased(Transfer), aliased(Transfer), aliased(Transfer)
+
+
 def _live_earnings(start: datetime, end: datetime):
     """Earn transfers (posted at once or pending) made in [start, end), leaving out
     voided and reversed ones: what counts against caps and the budget."""
-    resolved, reversal = aliased(Transfer), aliased(Transfer)
+    resolved, reversal = _RESOLVED, _REVERSAL
     return and_(
         Transfer.kind == TransferKind.earn.value,
         Transfer.phase.in_((Phase.single.value, Phase.pending.value)),
@@ -492,6 +498,21 @@ def earned(
     if rule_code is not None:
         stmt = stmt.join(Rule, Rule.id == Transfer.rule_id).where(Rule.code == rule_code)
     return int(session.scalar(stmt) or 0)
+
+
+def posted_earnings(start: datetime, end: datetime):
+    """A WHERE clause on :class:`Transfer`: earnings made in [start, end) that are
+    posted — at once, or pending and since approved — and not reversed (nor
+    voided). What the public notice, the leaderboards and the monthly report count:
+    a month's earnings are those recorded in it, net of reversals, pending ones left out."""
+    approval = _APPROVAL
+    return and_(
+        _live_earnings(start, end),
+        or_(
+            Transfer.phase == Phase.single.value,
+            exists().where(approval.pending_id == Transfer.id, approval.phase == Phase.post.value),
+        ),
+    )
 
 
 def _check_caps(
@@ -1610,23 +1631,57 @@ def person_summary(session: Session, person_id: int, *, recent: int = 10) -> Per
     )
 
 
-def person_panel_text(session: Session, person_id: int) -> str:
-    """The person page's panel (hook ``register_person_panels``): balance and recent transfers."""
+def person_panel_text(session: Session, person_id: int, lang: str = "zh") -> str:
+    """The person page's panel (hook ``register_person_panels``): balance and recent
+    transfers, in ``lang`` (``zh`` or ``en``)."""
+    en = lang == "en"
     s = person_summary(session, person_id, recent=5)
     if s.account_id is None:
-        return "尚无积分记录"
-    head = f"积分余额 {s.balance} 分"
+        return "No points yet" if en else "尚无积分记录"
+    head = f"Balance {s.balance} points" if en else f"积分余额 {s.balance} 分"
     if s.pending_in:
-        head += f"（待审核 +{s.pending_in}）"
-    head += f"；累计获得 {s.earned}，已兑换 {s.redeemed}"
+        head += f" (+{s.pending_in} awaiting approval)" if en else f"（待审核 +{s.pending_in}）"
+    head += (f"; earned {s.earned} in all, redeemed {s.redeemed}" if en
+             else f"；累计获得 {s.earned}，已兑换 {s.redeemed}")
     lines = [head]
     for line in s.recent:
-        what = line.rule_name or TransferKind(line.kind).label("zh")
+        what = line.rule_name or TransferKind(line.kind).label(lang)
         lines.append(
             f"{fmt_local(line.created_at)}  {line.amount:+d}  {what}  "
-            f"[{TransferState(line.state).label('zh')}]"
+            f"[{TransferState(line.state).label(lang)}]"
         )
     return "\n".join(lines)
+
+
+def earnable_rules(session: Session, person_id: int, *, on: date | None = None) -> list[Rule]:
+    """The rules a person may earn under on day ``on`` (default today, local): the
+    versions in force that day (:func:`list_rules`) whose roles admit the person
+    (the same check :func:`earn` makes). What the earning entry offers."""
+    person = get_person(session, person_id)
+    out = []
+    for rule in list_rules(session, on=on or local(when(None)).date()):
+        try:
+            _check_role(session, person, rule)
+        except DomainError:
+            continue
+        out.append(rule)
+    return out
+
+
+def running_balances(lines: Sequence[TransferLine], balance: int) -> list[int | None]:
+    """The person's balance after each of ``lines`` (a ledger, newest first, as
+    :func:`person_transfers` gives it), counted back from the current ``balance``:
+    posted and reversed transfers moved the balance (a reversal is a line of its
+    own); pending and voided ones did not (None)."""
+    out: list[int | None] = []
+    running = balance
+    for line in lines:
+        if line.state in (TransferState.pending.value, TransferState.voided.value):
+            out.append(None)
+            continue
+        out.append(running)
+        running -= line.amount
+    return out
 
 
 __all__ = [
@@ -1645,6 +1700,7 @@ __all__ = [
     "create_rule",
     "earn",
     "earn_for_request",
+    "earnable_rules",
     "earned",
     "expirable",
     "expire",
@@ -1666,6 +1722,7 @@ __all__ = [
     "reverse",
     "revise_rule",
     "roles_of",
+    "running_balances",
     "rule_for",
     "rule_versions",
     "set_goods_active",

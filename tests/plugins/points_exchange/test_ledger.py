@@ -269,3 +269,6 @@ def test_person_page_panel_and_summary(site, street, clerk) -> None:
     assert [c.key for c in contributions] == ["points_balance"]
     with site.db.read_session() as s:
         assert "积分余额 10 分" in contributions[0].args[2](s, person)
+        english = contributions[0].args[2](s, person, lang="en")
+        assert "Balance 10 points" in english and "+10 awaiting approval" in english
+        assert "积分余额" not in english
