@@ -78,3 +78,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 register_messages(MESSAGES)
+
+# the command line's own (check-in without --for)
+CLI_MESSAGES: dict[str, tuple[str, str]] = {
+    "redprop.choose_body": ("{person} 在本次会议的多个参会组织任职（{orgs}），请用 --for 指明代表哪个组织出席",
+                            "{person} holds posts in several bodies of this meeting ({orgs}); say which one with --for"),
+    "redprop.no_body_post": ("{person} 未在本次会议的任何参会组织任职，请用 --for 指明代表的组织",
+                             "{person} holds no post in any body of this meeting; name the body with --for"),
+}
+
+register_messages(CLI_MESSAGES)

@@ -1,8 +1,4 @@
-"""Hook implementations only: everything else is imported lazily, when used.
-
-Only the hooks the plugin implements today are here; the CLI group, the TUI
-section, the minutes export and the demo data hook in as their modules land.
-"""
+"""Hook implementations only: everything else is imported lazily, when used."""
 
 from __future__ import annotations
 
@@ -44,3 +40,69 @@ def plugin_migrations():
 def register_categories(register):
     for code, zh, en, sla in CATEGORIES:
         register(code, zh, en, sla=sla)
+
+
+@hookimpl
+def register_commands(cli):
+    from plugins.red_property.cli import app
+
+    cli.add_typer(app, name="property")
+
+
+@hookimpl
+def register_exports(register):
+    def write(session, path: Path) -> Path:
+        from plugins.red_property.minutes import write_all_minutes
+
+        return write_all_minutes(session, path)
+
+    register("red_property_minutes", "红色物业联席会议纪要（Markdown）", "Red-property joint meeting minutes (Markdown)",
+             write)
+
+
+@hookimpl
+def demo_data(db, actor, seed, scale):
+    from plugins.red_property.demo import build_joint_meetings
+
+    build_joint_meetings(db, actor=actor, seed=seed, scale=scale)
+
+
+@hookimpl
+def register_sections(register):
+    def screen(db):
+        from plugins.red_property.screens import RedPropertyScreen
+
+        return RedPropertyScreen(db)
+
+    register(NAME, "红色物业", "Red property", screen)
+
+
+def _open_action_board(app) -> None:
+    from plugins.red_property.screens import open_action_board
+
+    open_action_board(app)
+
+
+def _open_service_log(app) -> None:
+    from plugins.red_property.screens import open_service_log
+
+    open_service_log(app)
+
+
+def _agenda_from_request(app) -> None:
+    from plugins.red_property.screens import agenda_from_request
+
+    agenda_from_request(app)
+
+
+@hookimpl
+def register_palette_commands(register):
+    register("红色物业: 打开联席会议", "Red property: open the joint meetings", f"show_section:{NAME}",
+             help_zh="会议、签到、议程、决议与落实", help_en="Meetings, check-in, agenda, resolutions and actions")
+    register("红色物业: 落实事项看板", "Red property: action-item board", _open_action_board,
+             help_zh="跨会议的落实事项，超期在前", help_en="Action items across meetings, overdue first")
+    register("红色物业: 物业微服务", "Red property: micro-services", _open_service_log,
+             help_zh="免费入户维修、代购代买登记与每月统计", help_en="Free home repairs, shopping errands, monthly counts")
+    register("红色物业: 把诉求列入联席会议议程", "Red property: put the request on a meeting's agenda",
+             _agenda_from_request, help_zh="把当前诉求列入筹备中或进行中的联席会议，诉求时间线上留痕",
+             help_en="Put the current request on a draft or open joint meeting's agenda; its timeline gets a note")

@@ -1481,3 +1481,92 @@ def service_counts(session: Session, *, month: str | None = None,
             for (cid, ym, kind), (n, done) in sorted(
                 counts.items(), key=lambda kv: (names.get(kv[0][0], ""), kv[0][0], kv[0][1],
                                                 kinds.index(ServiceKind(kv[0][2]))))]
+
+
+# -- who may attend (for the check-in screen) --------------------------------------------------
+
+
+def _posts_on(day: date):
+    """The conditions of a post held on ``day`` (started on or before it, not ended by it)."""
+    return (or_(Membership.start_date.is_(None), Membership.start_date <= day),
+            or_(Membership.end_date.is_(None), Membership.end_date > day))
+
+
+def attendable_bodies(session: Session, meeting_id: int, person_id: int) -> list[Organisation]:
+    """The bodies a person may attend the meeting for: every organisation they hold a
+    post in on the meeting date, the meeting's required bodies first (in their order),
+    then the others by name. A cross-appointed person gets several and chooses one."""
+    m = get_meeting(session, meeting_id)
+    person = get_person(session, person_id)
+    orgs = {o.id: o for _, o in posts_on(session, person.id, meeting_date(m))}
+    order = {o.id: i for i, o in enumerate(bodies_of(session, m.id))}
+    return sorted(orgs.values(), key=lambda o: (o.id not in order, order.get(o.id, 0), o.name, o.id))
+
+
+@dataclass(frozen=True)
+class RosterRow:
+    """A person the meeting expects (a post in a required body on the meeting date) or
+    who attends it. ``body_ids`` are the required bodies they may stand for, in the
+    meeting's order (more than one: cross-appointed); ``attending_org_id`` is the body
+    they are checked in for (possibly one that is not required), or None."""
+
+    person_id: int
+    name: str
+    body_ids: tuple[int, ...]
+    attending_org_id: int | None
+
+    @property
+    def present(self) -> bool:
+        return self.attending_org_id is not None
+
+    @property
+    def cross_appointed(self) -> bool:
+        return len(self.body_ids) > 1
+
+
+def meeting_roster(session: Session, meeting_id: int) -> list[RosterRow]:
+    """The check-in list: everyone with a post in a required body on the meeting date,
+    and anyone checked in for another body; by the first body they may stand for (the
+    meeting's order), then by name (pinyin); those of other bodies last."""
+    m = get_meeting(session, meeting_id)
+    order = {o.id: i for i, o in enumerate(bodies_of(session, m.id))}
+    posts: dict[int, set[int]] = {}
+    if order:
+        for pid, oid in session.execute(
+                select(Membership.person_id, Membership.organisation_id)
+                .where(Membership.organisation_id.in_(list(order)), *_posts_on(meeting_date(m)))):
+            posts.setdefault(pid, set()).add(oid)
+    attending = {a.person_id: a.organisation_id for a in attendance_of(session, m.id)}
+    ids = set(posts) | set(attending)
+    people = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))} if ids else {}
+    rows = [RosterRow(pid, people[pid].name, tuple(sorted(posts.get(pid, ()), key=order.__getitem__)),
+                      attending.get(pid)) for pid in ids]
+    return sorted(rows, key=lambda r: (order[r.body_ids[0]] if r.body_ids else len(order),
+                                       people[r.person_id].search_keys or "", r.person_id))
+
+
+# -- lookups for the command line, the minutes and the screens -------------------------------
+
+
+def find_meeting(session: Session, ref: str | int) -> Meeting:
+    """A meeting by id, or by its label exactly as :func:`meeting_label` prints it (its
+    title, or "2026-03-05 荣雅园红色物业联席会议"); a label two meetings share is not found."""
+    text = str(ref).strip()
+    if text.isdigit():
+        return get_meeting(session, int(text))
+    found = [m for m in session.scalars(select(Meeting).where(or_(Meeting.title == text, Meeting.title == "")))
+             if meeting_label(session, m) == text]
+    if len(found) != 1:
+        raise DomainError("redprop.meeting_not_found", ref=ref)
+    return found[0]
+
+
+def posts_on(session: Session, person_id: int, day: date) -> list[tuple[Membership, Organisation]]:
+    """Every post the person holds on ``day`` (start on or before it, end after it), with
+    its organisation, oldest post first: how a cross-appointed person's posts are shown."""
+    return [(m, o) for m, o in session.execute(
+        select(Membership, Organisation).join(Organisation, Organisation.id == Membership.organisation_id)
+        .where(Membership.person_id == person_id,
+               or_(Membership.start_date.is_(None), Membership.start_date <= day),
+               or_(Membership.end_date.is_(None), Membership.end_date > day))
+        .order_by(Membership.start_date, Membership.id)).all()]
