@@ -77,12 +77,26 @@ def build_app(host: PluginHost) -> typer.Typer:
     return app
 
 
+def _language_asked(argv: list[str] | None) -> str | None:
+    """``--lang`` from the command line, for a usage error found before the options were read."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    for i, arg in enumerate(args):
+        if arg == "--lang" and i + 1 < len(args) and args[i + 1] in ("zh", "en"):
+            return args[i + 1]
+        if arg in ("--lang=zh", "--lang=en"):
+            return arg.split("=", 1)[1]
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Console-script entry point: domain errors become one line and exit 1."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     host: PluginHost | None = None
     try:
-        host = PluginHost(load_settings()).load()
+        settings = load_settings()
+        # until the root callback reads the options, messages follow the config/environment
+        state.settings, state.lang = settings, None
+        host = PluginHost(settings).load()
         state.host = host
         app = build_app(host)
         # in non-standalone mode click returns the code of a typer.Exit instead of raising
@@ -112,7 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     except typer.TyperException as exc:  # usage errors (typer vendors click)
         from core.cli.usage import usage_message
 
-        err(usage_message(exc, state.language))
+        err(usage_message(exc, _language_asked(argv) or state.language))
         return getattr(exc, "exit_code", 2) or 2
     finally:
         if host is not None:

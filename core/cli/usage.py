@@ -72,7 +72,8 @@ def usage_message(exc: Exception, lang: str) -> str:
     extra = re.match(r"Got unexpected extra argument(?:s|\(s\))? \((?P<args>.*)\)$", message)
     if extra:
         return f"用法错误：多余的参数：{extra['args']}"
-    command = re.match(r"No such command '(?P<name>.*)'\.$", message)
+    command = re.match(r"No such command '(?P<name>.*?)'\.(?: Did you mean '(?P<guess>.*)'\?)?$", message)
     if command:
-        return f"用法错误：没有命令「{command['name']}」（--help 列出全部命令）"
+        guess = f"是否要用「{command['guess']}」？" if command["guess"] else ""
+        return f"用法错误：没有命令「{command['name']}」（{guess}--help 列出全部命令）"
     return "用法错误：" + english

@@ -236,6 +236,7 @@ def test_attachments_added_later_all_or_none(cli, tmp_path):
         (("request", "list", "--status"), "选项 --status 后面需要跟一个值", "requires an argument"),
         (("request", "list", "--limit", "abc"), "'--limit' 的取值无效：应为整数", "Invalid value for '--limit'"),
         (("request", "nosuch"), "没有命令「nosuch」", "No such command 'nosuch'"),
+        (("reqest", "list"), "没有命令「reqest」（是否要用「request」？", "No such command 'reqest'"),
         (("request", "show", "a", "b"), "多余的参数：b", "unexpected extra argument"),
         (("request", "attach", "QY-1", "/no/such/file.jpg", "--bogus"), "没有选项 --bogus", "No such option"),
     ],
