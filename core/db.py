@@ -59,8 +59,12 @@ def _sqlite_setup(engine: Engine) -> None:
 class Database:
     """One database: its URL, a reading engine and a writing engine."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int | None = None) -> None:
+        """``pool_size``: connections kept per engine (SQLAlchemy's default, 5 + 10
+        overflow, when not given); a busy counter server with many clerks in one
+        process gives its own, and then no overflow is allowed."""
         self.url = url
+        pool: dict = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": 60}
         parsed = make_url(url)
         self.dialect = parsed.get_backend_name()
         if self.dialect == "sqlite":
@@ -71,6 +75,7 @@ class Database:
                 url,
                 echo=echo,
                 connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+                **pool,
             )
             _sqlite_setup(self.engine)
             self.write_engine = self.engine.execution_options(sqlite_begin="IMMEDIATE")
@@ -78,7 +83,7 @@ class Database:
             if parsed.drivername == "postgresql":
                 url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
                 self.url = url
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True)
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, **pool)
             self.write_engine = self.engine
         else:
             raise DomainError("db.unsupported_url", url=parsed.render_as_string(hide_password=True))

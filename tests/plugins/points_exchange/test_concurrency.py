@@ -39,10 +39,9 @@ from functools import partial
 from typing import Any, NamedTuple
 
 import pytest
-from sqlalchemy import create_engine, event, func, select
+from sqlalchemy import event, func, select
 from sqlmodel import Session
 
-import core.db
 from core.db import Database
 from core.errors import DomainError
 from core.models.types import utcnow
@@ -80,13 +79,8 @@ def wide(db: Database) -> Iterator[Database]:
     """The test's database opened again with a connection pool wide enough for every
     worker to hold a connection at once (the default pool holds 15): 32 clerks
     really are in their transactions together."""
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(
-            core.db,
-            "create_engine",
-            partial(create_engine, pool_size=max(WORKERS) + 4, max_overflow=0, pool_timeout=60),
-        )
-        shared = Database(db.url)
+    shared = Database(db.url, pool_size=max(WORKERS) + 4)
+    assert shared.engine.pool.size() == max(WORKERS) + 4
     shared.street = db.street
     yield shared
     shared.dispose()
