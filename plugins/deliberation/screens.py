@@ -37,9 +37,9 @@ from sqlmodel import Session
 from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Checkbox, DataTable, Footer, Header, Input, Label, Select
+from textual.widgets import Button, DataTable, Footer, Header, Input, Label
 
 from core.errors import DomainError
 from core.models.places import Place
@@ -47,7 +47,16 @@ from core.models.types import LOCAL_TZ
 from tui import i18n
 from tui.widgets.base import DbWork
 from tui.widgets.bilingual import Bilingual, enum_label, lang_label, t
-from tui.widgets.pickers import PersonPicker, PlacePicker
+from tui.widgets.forms import (
+    ConfirmModal,
+    ExportModal,
+    FormError,
+    FormField,
+    FormModal,
+    ReasonModal,
+    export_path,
+    modal_binding_text,
+)
 
 # binding id -> (zh, en) descriptions
 BINDING_TEXT: dict[str, tuple[str, str]] = {
@@ -77,13 +86,8 @@ BINDING_TEXT: dict[str, tuple[str, str]] = {
     "delib.finish": ("结束/撤回协商", "Close/withdraw"),
     "delib.link_request": ("关联诉求", "Link a request"),
     "delib.minutes": ("导出纪要", "Minutes"),
-    "delib.reason_save": ("保存", "Save"),
-    "delib.reason_cancel": ("取消", "Cancel"),
-    "delib.confirm_yes": ("确定", "Yes"),
-    "delib.confirm_no": ("取消", "No"),
     "delib.decide": ("记录/修正决定", "Decision"),
-    "delib.form_save": ("保存", "Save"),
-    "delib.form_cancel": ("取消", "Cancel"),
+    **modal_binding_text("delib"),
 }
 
 NUMBERS = re.compile(r"[,，、>\s]+")
@@ -268,129 +272,10 @@ def load_detail(session: Session, consultation_id: int) -> Detail:
 # -- small dialogs ------------------------------------------------------------------------
 
 
-class FormError(Exception):
-    """A value the form itself can tell is wrong (not a number, not a date)."""
-
-
-@dataclass
-class FormField:
-    """One row of a :class:`FormScreen`: ``kind`` is text, person, place, select or check."""
-
-    key: str
-    zh: str
-    en: str
-    kind: str = "text"
-    value: Any = ""
-    choices: list[tuple[str, Any]] = field(default_factory=list)
-    placeholder: str = ""
-
-
-class FormScreen(Bilingual, DbWork, ModalScreen[Any]):
-    """A small form whose save runs one service call off the UI thread.
-
-    ``submit(values)`` runs on the UI thread with the form's values (``{key: value}``)
-    and returns the write to run in a worker (or raises :class:`FormError`); the form
-    is dismissed with the write's result. A service's refusal stays on the form, in
-    the user's language, and nothing is written."""
+class FormScreen(FormModal, prefix="delib"):
+    """The plugin's forms (:class:`tui.widgets.forms.FormModal`): ctrl+s saves, Esc cancels."""
 
     BINDING_TEXT = BINDING_TEXT
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="delib.form_cancel"),
-        Binding("ctrl+s", "save", "Save", id="delib.form_save", priority=True),
-    ]
-    DEFAULT_CSS = """
-    FormScreen { align: center middle; }
-    FormScreen > VerticalScroll { width: 80; height: auto; max-height: 90%; border: thick $accent;
-                                  background: $surface; padding: 0 1; }
-    FormScreen Input, FormScreen Select { margin: 0 0 0 0; }
-    FormScreen .error { color: $error; }
-    """
-
-    def __init__(self, title: str, fields: list[FormField], submit: Callable[[dict[str, Any]], Callable[[], Any]],
-                 *, form_id: str = "delib-form") -> None:
-        super().__init__()
-        self.title_text = title
-        self.fields = fields
-        self.submit = submit
-        self.form_id = form_id
-        self.busy = False
-
-    def wid(self, key: str) -> str:
-        return f"{self.form_id}-{key}"
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form", id=self.form_id):
-            yield Label(self.title_text, classes="panel-title")
-            for f in self.fields:
-                if f.kind == "check":
-                    yield Checkbox(t(f.zh, f.en), value=bool(f.value), id=self.wid(f.key))
-                    continue
-                yield Label(t(f.zh, f.en) + t("：", ":"))
-                if f.kind == "person":
-                    yield PersonPicker(placeholder=f.placeholder, id=self.wid(f.key))
-                elif f.kind == "place":
-                    yield PlacePicker(placeholder=f.placeholder, id=self.wid(f.key))
-                elif f.kind == "select":
-                    yield Select(f.choices, value=f.value if f.value is not None else Select.NULL,
-                                 allow_blank=f.value is None, id=self.wid(f.key))
-                else:
-                    yield Input(str(f.value or ""), placeholder=f.placeholder, id=self.wid(f.key))
-            yield Label("", id=self.wid("error"), classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(t("保存", "Save"), id=self.wid("save"), variant="primary")
-                yield Button(t("取消", "Cancel"), id=self.wid("cancel"))
-
-    def on_mount(self) -> None:
-        self.translate_own_bindings()
-        first = self.query(f"#{self.form_id} Input, #{self.form_id} Select, #{self.form_id} Checkbox")
-        if first:
-            first.first().focus()
-
-    def widget(self, key: str):
-        return self.query_one(f"#{self.wid(key)}")
-
-    def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in self.fields:
-            w = self.widget(f.key)
-            if f.kind in ("person", "place"):
-                out[f.key] = w.value
-            elif f.kind == "select":
-                out[f.key] = None if w.is_blank() else w.value
-            elif f.kind == "check":
-                out[f.key] = bool(w.value)
-            else:
-                out[f.key] = w.value.strip()
-        return out
-
-    def show_error(self, message: str) -> None:
-        self.busy = False
-        self.query_one(f"#{self.wid('error')}", Label).update(Text(message))
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, ".buttons Button")
-    def _pressed(self, event) -> None:
-        if isinstance(event, Button.Pressed) and event.button.id == self.wid("cancel"):
-            self.dismiss(None)
-            return
-        self.action_save()
-
-    def action_save(self) -> None:
-        if self.busy:
-            return
-        try:
-            write = self.submit(self.values())
-        except FormError as exc:
-            self.show_error(str(exc))
-            return
-        except DomainError as exc:
-            self.show_error(exc.message(i18n.language()))
-            return
-        self.busy = True
-        self.db_work(write, self.dismiss, group=f"{self.form_id}-write", on_error=self.show_error)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 def need_int(text: str, zh: str, en: str, *, minimum: int = 0) -> int:
@@ -399,76 +284,23 @@ def need_int(text: str, zh: str, en: str, *, minimum: int = 0) -> int:
     return int(text)
 
 
-class ReasonScreen(Bilingual, ModalScreen[str | None]):
+class ReasonScreen(ReasonModal, prefix="delib"):
     """An objection needs its reason."""
 
     BINDING_TEXT = BINDING_TEXT
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="delib.reason_cancel"),
-        Binding("ctrl+s", "save", "Save", id="delib.reason_save", priority=True),
-    ]
 
     def __init__(self, name: str) -> None:
-        super().__init__()
+        super().__init__((f"{name} 提出异议，请记录理由：", f"{name} objects; the reason:"),
+                         ("异议须说明理由", "An objection needs a reason"))
         self.voter = name
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="form", id="delib-reason-box"):
-            yield Label(t(f"{self.voter} 提出异议，请记录理由：", f"{self.voter} objects; the reason:"))
-            yield Input(id="delib-reason", max_length=2000)
-            yield Label("", id="delib-reason-error", classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(t("保存", "Save"), id="delib-reason-save", variant="primary")
-                yield Button(t("取消", "Cancel"), id="delib-reason-cancel")
 
-    def on_mount(self) -> None:
-        self.translate_own_bindings()
-        self.query_one("#delib-reason", Input).focus()
-
-    @on(Input.Submitted, "#delib-reason")
-    @on(Button.Pressed, "#delib-reason-save")
-    def action_save(self) -> None:
-        reason = self.query_one("#delib-reason", Input).value.strip()
-        if not reason:
-            self.query_one("#delib-reason-error", Label).update(t("异议须说明理由", "An objection needs a reason"))
-            return
-        self.dismiss(reason)
-
-    @on(Button.Pressed, "#delib-reason-cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ConfirmCloseScreen(Bilingual, ModalScreen[bool]):
+class ConfirmCloseScreen(ConfirmModal, prefix="delib"):
     """A confirmation: ``y`` / Enter confirms, ``n`` / Esc declines."""
 
     BINDING_TEXT = BINDING_TEXT
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="delib.confirm_yes"),
-        Binding("n,escape", "answer(False)", "No", id="delib.confirm_no"),
-    ]
 
-    def __init__(self, question: str) -> None:
-        super().__init__()
-        self.question = question
 
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="form", id="delib-confirm-box"):
-            yield Label(self.question, id="delib-confirm-question")
-            with Horizontal(classes="buttons"):
-                yield Button(t("确定", "Yes"), id="delib-confirm-yes", variant="warning")
-                yield Button(t("取消", "No"), id="delib-confirm-no")
-
-    def on_mount(self) -> None:
-        self.translate_own_bindings()
-        self.query_one("#delib-confirm-yes", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "delib-confirm-yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 class FromRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
     """Open a consultation from a request: its title (pre-filled with the request's),
     then ``create_consultation`` linked to the request (which notes it on its timeline).
@@ -962,24 +794,12 @@ ROUND_COLUMNS = (("number", "轮次", "No."), ("title", "事项", "Motion"), ("k
 
 def default_minutes_path(consultation_id: int, fmt: str = "md") -> Path:
     """``<data dir>/minutes/议事纪要-<id>-<YYYYMMDD-HHMM>.md`` (the folder is made when used)."""
-    from core.config import data_dir
-
-    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
-    name = t(f"议事纪要-{consultation_id}-{stamp}", f"council-minutes-{consultation_id}-{stamp}")
-    return data_dir() / "minutes" / f"{name}.{fmt}"
+    return export_path("minutes", stem=t(f"议事纪要-{consultation_id}", f"council-minutes-{consultation_id}"), fmt=fmt)
 
 
-class MinutesScreen(FormScreen):
-    """The minutes' format and path; switching the format switches the path's suffix."""
-
-    @on(Select.Changed)
-    def _format(self, event: Select.Changed) -> None:
-        if event.value not in ("md", "docx"):
-            return
-        box = self.query_one(f"#{self.wid('path')}", Input)
-        path = Path(box.value)
-        if path.suffix in (".md", ".docx"):
-            box.value = str(path.with_suffix(f".{event.value}"))
+class MinutesScreen(ExportModal, FormScreen):
+    """The minutes' format and path (:class:`tui.widgets.forms.ExportModal`): the path
+    follows the format, an existing file is refused."""
 
 
 class ConsultationScreen(Bilingual, DbWork, Screen):
@@ -1958,30 +1778,22 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
         if self.detail is None:
             return
         db, cid, lang = self.db, self.consultation_id, i18n.language()
-        default = default_minutes_path(cid)
 
-        def submit(v: dict[str, Any]) -> Callable[[], Path]:
-            raw = v["path"]
-            if not raw:
-                raise FormError(t("请填写文件路径", "A file path is needed"))
-            path = Path(raw).expanduser()
+        def write(path: Path, fmt: str) -> Path:
+            with db.read_session() as s:
+                return write_minutes(s, cid, path, fmt=fmt, lang=lang)
 
-            def write() -> Path:
-                if path.parent == default.parent:
-                    path.parent.mkdir(parents=True, exist_ok=True)  # our own folder in the data dir
-                with db.read_session() as s:
-                    return write_minutes(s, cid, path, fmt=v["format"], lang=lang)
-            return write
+        def written(path: Path | None) -> None:
+            if path is None:
+                return
+            said = t(f"纪要已写入 {path}", f"Minutes written to {path}")
+            self.query_one("#delib-status", Label).update(Text(said))
+            self.app.notify(said)
+            self.reload()
 
-        def written(path: Path) -> None:
-            self.query_one("#delib-status", Label).update(Text(t(f"纪要已写入 {path}", f"Minutes written to {path}")))
-
-        self._form(t("导出会议纪要", "Write the minutes"), [
-            FormField("format", "格式", "Format", kind="select", value="md",
-                      choices=[("Markdown (.md)", "md"), ("Word (.docx)", "docx")]),
-            FormField("path", "文件", "File", value=str(default)),
-        ], submit, lambda path: t(f"纪要已写入 {path}", f"Minutes written to {path}"), form_id="delib-minutes",
-            after=written, cls=MinutesScreen)
+        self.app.push_screen(MinutesScreen(
+            t("导出会议纪要", "Write the minutes"), [("Markdown (.md)", "md"), ("Word (.docx)", "docx")],
+            lambda fmt: default_minutes_path(cid, fmt), write, form_id="delib-minutes"), written)
 
     def action_reload(self) -> None:
         self.reload()

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -49,6 +49,7 @@ from core.models.types import fmt_local
 from tui import i18n
 from tui.widgets.base import DbWork
 from tui.widgets.bilingual import Bilingual, enum_label, t
+from tui.widgets.forms import ConfirmModal, FormField, FormModal, export_path, modal_binding_text
 from tui.widgets.pickers import PersonPicker
 
 # binding id -> (zh, en) descriptions
@@ -72,12 +73,9 @@ BINDING_TEXT: dict[str, tuple[str, str]] = {
     "points.restock": ("入库", "Restock"),
     "points.correct_stock": ("盘点更正", "Correct stock"),
     "points.set_price": ("改价", "Change price"),
-    "points.confirm_yes": ("确定", "Yes"),
-    "points.confirm_no": ("取消", "No"),
-    "points.form_save": ("保存", "Save"),
-    "points.form_cancel": ("取消", "Cancel"),
     "points.receipt_write": ("存为文本", "Save as text"),
     "points.receipt_close": ("关闭", "Close"),
+    **modal_binding_text("points"),
 }
 
 
@@ -254,38 +252,11 @@ def amount_text(amount: int) -> str:
 # -- dialogs ------------------------------------------------------------------------------------
 
 
-class ConfirmScreen(Bilingual, ModalScreen[bool]):
-    """A confirmation: Enter / ``y`` confirms, ``n`` / Esc declines."""
+class ConfirmScreen(ConfirmModal, prefix="points"):
+    """A confirmation (:class:`tui.widgets.forms.ConfirmModal`): a title and the lines to
+    check (``#points-confirm-text``); ``y`` confirms, ``n`` / Esc declines."""
 
     BINDING_TEXT = BINDING_TEXT
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="points.confirm_yes"),
-        Binding("n,escape", "answer(False)", "No", id="points.confirm_no"),
-    ]
-
-    def __init__(self, title: str, body: str) -> None:
-        super().__init__()
-        self.title_text = title
-        self.body = body
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="form", id="points-confirm-box"):
-            yield Label(self.title_text, classes="panel-title", id="points-confirm-title")
-            yield Label(Text(self.body), id="points-confirm-text")
-            with Horizontal(classes="buttons"):
-                yield Button(t("确定", "Yes"), id="points-confirm-yes", variant="warning")
-                yield Button(t("取消", "No"), id="points-confirm-no")
-
-    def on_mount(self) -> None:
-        self.translate_own_bindings()
-        self.query_one("#points-confirm-yes", Button).focus()
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "points-confirm-yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class ReceiptScreen(Bilingual, DbWork, ModalScreen[None]):
@@ -340,99 +311,11 @@ class ReceiptScreen(Bilingual, DbWork, ModalScreen[None]):
         self.db_work(write, done, group="points-receipt-write")
 
 
-@dataclass
-class FormField:
-    """One row of a :class:`PointsForm`: ``kind`` is text or select."""
-
-    key: str
-    zh: str
-    en: str
-    kind: str = "text"
-    value: Any = ""
-    choices: list[tuple[str, Any]] = field(default_factory=list)
-
-
-class PointsForm(Bilingual, DbWork, ModalScreen[Any]):
-    """A small form whose save runs one service call off the UI thread.
-
-    ``submit(values)`` (UI thread) returns the write to run in a worker, or raises a
-    :class:`DomainError` for a value it can tell is wrong; the form is dismissed with
-    the write's result. A refusal stays on the form and nothing is written."""
+class PointsForm(FormModal, prefix="points"):
+    """The section's forms (:class:`tui.widgets.forms.FormModal`): ``submit(values)`` raises
+    a :class:`DomainError` for a value it can tell is wrong (the service's own words)."""
 
     BINDING_TEXT = BINDING_TEXT
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="points.form_cancel"),
-        Binding("ctrl+s", "save", "Save", id="points.form_save", priority=True),
-    ]
-
-    def __init__(
-        self,
-        title: str,
-        fields: list[FormField],
-        submit: Callable[[dict[str, Any]], Callable[[], Any]],
-        *,
-        form_id: str,
-    ) -> None:
-        super().__init__()
-        self.title_text = title
-        self.fields = fields
-        self.submit = submit
-        self.form_id = form_id
-        self.busy = False
-
-    def wid(self, key: str) -> str:
-        return f"{self.form_id}-{key}"
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form", id=self.form_id):
-            yield Label(self.title_text, classes="panel-title")
-            for f in self.fields:
-                yield Label(t(f.zh, f.en) + t("：", ":"))
-                if f.kind == "select":
-                    yield Select(f.choices, value=f.value, allow_blank=False, id=self.wid(f.key))
-                else:
-                    yield Input(str(f.value or ""), id=self.wid(f.key))
-            yield Label("", id=self.wid("error"), classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(t("保存", "Save"), id=self.wid("save"), variant="primary")
-                yield Button(t("取消", "Cancel"), id=self.wid("cancel"))
-
-    def on_mount(self) -> None:
-        self.translate_own_bindings()
-        self.query(f"#{self.form_id} Input, #{self.form_id} Select").first().focus()
-
-    def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in self.fields:
-            w = self.query_one(f"#{self.wid(f.key)}")
-            out[f.key] = w.value if f.kind == "select" else w.value.strip()
-        return out
-
-    def show_error(self, message: str) -> None:
-        self.busy = False
-        self.query_one(f"#{self.wid('error')}", Label).update(Text(message))
-
-    @on(Input.Submitted)
-    @on(Button.Pressed, ".buttons Button")
-    def _pressed(self, event) -> None:
-        if isinstance(event, Button.Pressed) and event.button.id == self.wid("cancel"):
-            self.dismiss(None)
-            return
-        self.action_save()
-
-    def action_save(self) -> None:
-        if self.busy:
-            return
-        try:
-            write = self.submit(self.values())
-        except DomainError as exc:
-            self.show_error(exc.message(i18n.language()))
-            return
-        self.busy = True
-        self.db_work(write, self.dismiss, group=f"{self.form_id}-write", on_error=self.show_error)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
 
 
 class EarnScreen(Bilingual, DbWork, ModalScreen[str | None]):
@@ -1569,12 +1452,8 @@ class GoodsScreen(PointsScreen):
 def notice_path(month: str, fmt: str) -> Path:
     """``<data dir>/points/notices/积分公示-<YYYY-MM>-<YYYYMMDD-HHMMSS>.<fmt>`` (a new
     file each time: exports never overwrite)."""
-    from core.config import data_dir
-    from core.models.types import LOCAL_TZ
-
-    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M%S")
-    name = t(f"积分公示-{month}-{stamp}", f"points-notice-{month}-{stamp}")
-    return data_dir() / "points" / "notices" / f"{name}.{fmt}"
+    stem = t(f"积分公示-{month}", f"points-notice-{month}")
+    return export_path("points", "notices", stem=stem, fmt=fmt, stamp="%Y%m%d-%H%M%S")
 
 
 def export_notice(app, said: Callable[[str], Any] | None = None) -> None:

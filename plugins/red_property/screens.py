@@ -32,7 +32,7 @@ stacked screen, and these relabel their tables, headings and forms.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -46,7 +46,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label, Select
 
-from core.errors import DomainError
 from core.models.orgs import Organisation
 from core.models.people import Person
 from core.models.places import Place
@@ -64,6 +63,15 @@ from plugins.red_property.models import (
 from tui import i18n
 from tui.widgets.base import DbWork
 from tui.widgets.bilingual import Bilingual, enum_label, t
+from tui.widgets.forms import (
+    ConfirmModal,
+    ExportModal,
+    FormError,
+    FormField,
+    FormModal,
+    export_path,
+    modal_binding_text,
+)
 from tui.widgets.pickers import PersonPicker, PlacePicker
 
 # binding id -> (zh, en) descriptions
@@ -91,18 +99,11 @@ BINDING_TEXT: dict[str, tuple[str, str]] = {
     "redprop.new_service": ("登记微服务", "New micro-service"),
     "redprop.schedule_service": ("安排服务", "Schedule"),
     "redprop.done_service": ("服务完成", "Service done"),
-    "redprop.form_save": ("保存", "Save"),
-    "redprop.form_cancel": ("取消", "Cancel"),
-    "redprop.confirm_yes": ("确定", "Yes"),
-    "redprop.confirm_no": ("取消", "No"),
+    **modal_binding_text("redprop"),
 }
 
 
 # -- parsing what the secretary types ---------------------------------------------------------
-
-
-class FormError(Exception):
-    """A value the form itself can tell is wrong (not a date, not a count)."""
 
 
 def parse_day(text: str, zh: str, en: str) -> date | None:
@@ -169,171 +170,18 @@ def _cell(table: DataTable) -> str | None:
 # -- small dialogs --------------------------------------------------------------------------
 
 
-@dataclass
-class FormField:
-    """One row of a :class:`FormScreen`: ``kind`` is text, person, place or select.
-    A person or place preset is ``value=(id, name)``; ``kinds`` limits a place picker."""
-
-    key: str
-    zh: str
-    en: str
-    kind: str = "text"
-    value: Any = ""
-    choices: list[tuple[str, Any]] = field(default_factory=list)
-    placeholder: str = ""
-    kinds: tuple[str, ...] = ()
-
-
-class FormScreen(Bilingual, DbWork, ModalScreen[Any]):
-    """A small form whose save runs one service call off the UI thread.
-
-    ``submit(values)`` runs on the UI thread and returns the write to run in a worker
-    (or raises :class:`FormError`); the form is dismissed with the write's result. A
-    service's refusal stays on the form, in the user's language; nothing is written."""
+class FormScreen(FormModal, prefix="redprop"):
+    """The section's forms (:class:`tui.widgets.forms.FormModal`): ctrl+s saves, Esc cancels;
+    a person or place preset is ``value=(id, name)``, ``kinds`` limits a place picker."""
 
     BINDING_TEXT = BINDING_TEXT
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="redprop.form_cancel"),
-        Binding("ctrl+s", "save", "Save", id="redprop.form_save", priority=True),
-    ]
-    DEFAULT_CSS = """
-    FormScreen { align: center middle; }
-    FormScreen > VerticalScroll { width: 84; height: auto; max-height: 90%; border: thick $accent;
-                                  background: $surface; padding: 0 1; }
-    FormScreen .error { color: $error; }
-    """
-
-    def __init__(self, title: tuple[str, str], fields: list[FormField],
-                 submit: Callable[[dict[str, Any]], Callable[[], Any]], *, form_id: str = "redprop-form") -> None:
-        super().__init__()
-        self.title_pair = title
-        self.fields = fields
-        self.submit = submit
-        self.form_id = form_id
-        self.busy = False
-
-    def wid(self, key: str) -> str:
-        return f"{self.form_id}-{key}"
-
-    def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="form", id=self.form_id):
-            yield Label(t(*self.title_pair), classes="panel-title", id=self.wid("-title"))
-            for f in self.fields:
-                yield Label(t(f.zh, f.en) + t("：", ":"), id=self.wid(f"{f.key}-label"))
-                if f.kind == "person":
-                    yield PersonPicker(placeholder=f.placeholder, id=self.wid(f.key))
-                elif f.kind == "place":
-                    yield PlacePicker(placeholder=f.placeholder, kinds=f.kinds, id=self.wid(f.key))
-                elif f.kind == "select":
-                    yield Select(f.choices, value=f.value if f.value not in (None, "") else Select.NULL,
-                                 allow_blank=f.value in (None, ""), id=self.wid(f.key))
-                else:
-                    yield Input(str(f.value or ""), placeholder=f.placeholder, id=self.wid(f.key))
-            yield Label("", id=self.wid("-error"), classes="error")
-            with Horizontal(classes="buttons"):
-                yield Button(t("保存", "Save"), id=self.wid("-save"), variant="primary")
-                yield Button(t("取消", "Cancel"), id=self.wid("-cancel"))
-
-    def on_mount(self) -> None:
-        self.translate_own_bindings()
-        for f in self.fields:
-            if f.kind in ("person", "place") and isinstance(f.value, tuple):
-                self.widget(f.key).select(*f.value)
-        first = self.query(f"#{self.form_id} Input, #{self.form_id} Select")
-        if first:
-            first.first().focus()
-
-    def refresh_language(self) -> None:
-        super().refresh_language()
-        self.query_one(f"#{self.wid('-title')}", Label).update(t(*self.title_pair))
-        for f in self.fields:
-            self.query_one(f"#{self.wid(f.key + '-label')}", Label).update(t(f.zh, f.en) + t("：", ":"))
-        self.query_one(f"#{self.wid('-save')}", Button).label = t("保存", "Save")
-        self.query_one(f"#{self.wid('-cancel')}", Button).label = t("取消", "Cancel")
-
-    def widget(self, key: str):
-        return self.query_one(f"#{self.wid(key)}")
-
-    def values(self) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for f in self.fields:
-            w = self.widget(f.key)
-            if f.kind in ("person", "place"):
-                out[f.key] = w.value
-            elif f.kind == "select":
-                out[f.key] = None if w.is_blank() else w.value
-            else:
-                out[f.key] = w.value.strip()
-        return out
-
-    def show_error(self, message: str) -> None:
-        self.busy = False
-        self.query_one(f"#{self.wid('-error')}", Label).update(Text(message))
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id and event.input.id.startswith(self.form_id):
-            self.action_save()
-
-    @on(Button.Pressed, ".buttons Button")
-    def _pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == self.wid("-cancel"):
-            self.dismiss(None)
-        else:
-            self.action_save()
-
-    def action_save(self) -> None:
-        if self.busy:
-            return
-        try:
-            write = self.submit(self.values())
-        except FormError as exc:
-            self.show_error(str(exc))
-            return
-        except DomainError as exc:
-            self.show_error(exc.message(i18n.language()))
-            return
-        self.busy = True
-        self.db_work(write, self.dismiss, group=f"{self.form_id}-write", on_error=self.show_error)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
+    DEFAULT_CSS = "FormScreen > VerticalScroll { width: 84; }"
 
 
-class ConfirmScreen(Bilingual, ModalScreen[bool]):
+class ConfirmScreen(ConfirmModal, prefix="redprop"):
     """A confirmation: ``y`` confirms, ``n`` / Esc declines."""
 
     BINDING_TEXT = BINDING_TEXT
-    BINDINGS = [
-        Binding("y", "answer(True)", "Yes", id="redprop.confirm_yes"),
-        Binding("n,escape", "answer(False)", "No", id="redprop.confirm_no"),
-    ]
-
-    def __init__(self, question: tuple[str, str]) -> None:
-        super().__init__()
-        self.question = question
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="form", id="redprop-confirm-box"):
-            yield Label(t(*self.question), id="redprop-confirm-question")
-            with Horizontal(classes="buttons"):
-                yield Button(t("确定 (y)", "Yes (y)"), id="redprop-confirm-yes", variant="warning")
-                yield Button(t("取消 (n)", "No (n)"), id="redprop-confirm-no")
-
-    def on_mount(self) -> None:
-        self.translate_own_bindings()
-        self.query_one("#redprop-confirm-yes", Button).focus()
-
-    def refresh_language(self) -> None:
-        super().refresh_language()
-        self.query_one("#redprop-confirm-question", Label).update(t(*self.question))
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss(event.button.id == "redprop-confirm-yes")
-
-    def action_answer(self, yes: bool) -> None:
-        self.dismiss(yes)
 
 
 class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
@@ -1371,25 +1219,10 @@ class MeetingScreen(Bilingual, DbWork, Screen):
         if d is None:
             return
         db, mid = self.db, d.id
-        default = default_minutes_path(mid)
 
-        def submit(v: dict[str, Any]) -> Callable[[], Path]:
-            raw = v["path"]
-            if not raw:
-                raise FormError(t("请填写文件路径", "A file path is needed"))
-            fmt = v["format"] or "docx"
-            path = Path(raw).expanduser()
-            if path.suffix != f".{fmt}":
-                path = path.with_suffix(f".{fmt}")
-            if path.exists():
-                raise FormError(t(f"文件已存在，不会覆盖：{path}", f"The file exists and is not overwritten: {path}"))
-
-            def write() -> Path:
-                if path.parent == default.parent:
-                    path.parent.mkdir(parents=True, exist_ok=True)  # our own folder in the data dir
-                with db.read_session() as s:
-                    return write_minutes(s, mid, path, fmt=fmt)
-            return write
+        def write(path: Path, fmt: str) -> Path:
+            with db.read_session() as s:
+                return write_minutes(s, mid, path, fmt=fmt)
 
         def done(path: Path | None) -> None:
             if path is not None:
@@ -1398,11 +1231,9 @@ class MeetingScreen(Bilingual, DbWork, Screen):
                 if self.detail is not None:
                     self._show(self.detail)
 
-        self.app.push_screen(FormScreen(("导出会议纪要", "Write the minutes"), [
-            FormField("format", "格式", "Format", kind="select", value="docx",
-                      choices=[("Word (.docx)", "docx"), ("Markdown (.md)", "md")]),
-            FormField("path", "文件", "File", value=str(default)),
-        ], submit, form_id="redprop-minutes"), done)
+        self.app.push_screen(MinutesScreen(
+            ("导出会议纪要", "Write the minutes"), [("Word (.docx)", "docx"), ("Markdown (.md)", "md")],
+            lambda fmt: default_minutes_path(mid, fmt), write, form_id="redprop-minutes"), done)
 
     def action_reload(self) -> None:
         self.reload()
@@ -1413,10 +1244,12 @@ class MeetingScreen(Bilingual, DbWork, Screen):
 
 def default_minutes_path(meeting_id: int, fmt: str = "docx") -> Path:
     """``<data dir>/minutes/联席会议纪要-<id>-<YYYYMMDD-HHMM>.docx`` (the folder is made when used)."""
-    from core.config import data_dir
+    return export_path("minutes", stem=f"联席会议纪要-{meeting_id}", fmt=fmt)
 
-    stamp = datetime.now(LOCAL_TZ).strftime("%Y%m%d-%H%M")
-    return data_dir() / "minutes" / f"联席会议纪要-{meeting_id}-{stamp}.{fmt}"
+
+class MinutesScreen(ExportModal, FormScreen):
+    """The minutes' format and path (:class:`tui.widgets.forms.ExportModal`): the path
+    follows the format, an existing file is refused."""
 
 
 # -- the action-item board -----------------------------------------------------------------

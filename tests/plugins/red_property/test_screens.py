@@ -131,7 +131,7 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             form.widget("when").value = "2026-11-31 09:00"
             await save(pilot)
             assert app.screen is form
-            assert "YYYY-MM-DD HH:MM" in text_of(form.query_one("#redprop-new-meeting--error", Label))
+            assert "YYYY-MM-DD HH:MM" in text_of(form.query_one("#redprop-new-meeting-error", Label))
             form.widget("when").value = "2026-11-25 14:30"
             await save(pilot)
             await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
@@ -222,7 +222,7 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             form.widget("text").value = "物业联系电梯维保单位两周内修复"
             await save(pilot)
             assert app.screen is form
-            assert text_of(form.query_one("#redprop-resolution--error", Label)) == "决议必须指定责任单位"
+            assert text_of(form.query_one("#redprop-resolution-error", Label)) == "决议必须指定责任单位"
             form.widget("decided_by").value = "vote"
             form.widget(f"votes-{b['prop']}").value = "1/0/0"
             form.widget(f"votes-{b['owners']}").value = "1/0"
@@ -230,7 +230,7 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             form.widget("person").select(b["孙经理"], "孙经理")
             await save(pilot)
             assert app.screen is form
-            assert "赞成/反对/弃权" in text_of(form.query_one("#redprop-resolution--error", Label))
+            assert "赞成/反对/弃权" in text_of(form.query_one("#redprop-resolution-error", Label))
             form.widget(f"votes-{b['owners']}").value = "1/0/0"
             form.widget("deadline").value = "2026-12-10"
             await save(pilot)
@@ -269,7 +269,7 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             await until(pilot, lambda: isinstance(app.screen, FormScreen))
             app.screen.widget("path").value = str(target)
             await save(pilot)
-            assert "文件已存在" in text_of(app.screen.query_one("#redprop-minutes--error", Label))
+            assert "文件已存在" in text_of(app.screen.query_one("#redprop-minutes-error", Label))
             await pilot.press("escape")
             await settle(pilot)
 
@@ -308,7 +308,7 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             form = app.screen
             await save(pilot)
             assert app.screen is form
-            assert text_of(form.query_one("#redprop-action-done--error", Label)) == "标记完成必须填写落实情况说明"
+            assert text_of(form.query_one("#redprop-action-done-error", Label)) == "标记完成必须填写落实情况说明"
             form.widget("note").value = "电梯已修复并通过检验"
             await save(pilot)
             assert app.screen is board_screen
@@ -433,7 +433,7 @@ def test_micro_services_logged_scheduled_and_done(make_app, street_db, ids):  # 
             form = app.screen
             await save(pilot)
             assert app.screen is form
-            assert text_of(form.query_one("#redprop-svc-done--error", Label)) == "完成的微服务须记录服务人"
+            assert text_of(form.query_one("#redprop-svc-done-error", Label)) == "完成的微服务须记录服务人"
             form.widget("by").select(handyman, "周师傅")
             form.widget("result").value = "更换阀芯"
             await save(pilot)
