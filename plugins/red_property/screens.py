@@ -1304,7 +1304,6 @@ class ActionBoardScreen(Bilingual, DbWork, Screen):
     DEFAULT_CSS = """
     ActionBoardScreen #redprop-board { height: 1fr; }
     ActionBoardScreen .toolbar { height: auto; }
-    ActionBoardScreen #redprop-board-status { width: 30; }
     ActionBoardScreen #redprop-board-place { width: 1fr; }
     """
     BINDING_TEXT = BINDING_TEXT
@@ -1328,7 +1327,8 @@ class ActionBoardScreen(Bilingual, DbWork, Screen):
         yield Header()
         yield Label("", id="redprop-board-heading", classes="panel-title")
         with Horizontal(classes="toolbar"):
-            yield Select(self._filter_choices(), value=self.status, allow_blank=False, id="redprop-board-status")
+            yield Select(self._filter_choices(), value=self.status, allow_blank=False, id="redprop-board-status",
+                         classes="wide")
             yield PlacePicker(placeholder=t("按社区/小区筛选（名称或拼音）", "filter by community/compound"),
                               kinds=("community", "compound"), id="redprop-board-place")
         yield DataTable(id="redprop-board", cursor_type="row", zebra_stripes=True)
