@@ -26,7 +26,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.models.types import UTCDateTime, utcnow
@@ -174,10 +174,11 @@ class Account(SQLModel, table=True):
     kind: str = Field(max_length=10)
     person_id: int | None = Field(default=None, foreign_key="person.id", unique=True)
     code: str | None = Field(default=None, max_length=20, unique=True)
-    debits_posted: int = 0
-    credits_posted: int = 0
-    debits_pending: int = 0
-    credits_pending: int = 0
+    # 64-bit on both databases: the issuance account sums a street's every earning, for years
+    debits_posted: int = Field(default=0, sa_type=BigInteger)
+    credits_posted: int = Field(default=0, sa_type=BigInteger)
+    debits_pending: int = Field(default=0, sa_type=BigInteger)
+    credits_pending: int = Field(default=0, sa_type=BigInteger)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     @property
@@ -255,7 +256,7 @@ class Transfer(SQLModel, table=True):
     phase: str = Field(max_length=10)
     debit_account_id: int = Field(foreign_key="points_account.id")
     credit_account_id: int = Field(foreign_key="points_account.id")
-    amount: int
+    amount: int = Field(sa_type=BigInteger)
     rule_id: int | None = Field(default=None, foreign_key="points_rule.id", index=True)
     quantity: int = 1  # how many times the rule's points (e.g. 3 reports)
     pending_id: int | None = Field(default=None, foreign_key="points_transfer.id", unique=True)

@@ -253,6 +253,18 @@ def test_verify_finds_stored_figures_that_disagree(site, street, clerk) -> None:
     assert ("stock", f"goods {street.rice}") in found
 
 
+def test_counters_hold_more_than_32_bits(site, street, clerk) -> None:
+    """Years of a street's earnings sum on the issuance account: 64-bit on PostgreSQL too."""
+    person = street.residents[0]
+    big = 3_000_000_000  # > 2**31
+    with site.db.session() as s:
+        svc.adjust(s, actor=clerk, person_id=person, amount=big, note="上年度积分结转")
+        svc.adjust(s, actor=clerk, person_id=person, amount=-(big - 7), note="结转更正")
+    with site.db.read_session() as s:
+        assert svc.balance(s, person) == 7
+        assert verify(s) == []
+
+
 def test_person_page_panel_and_summary(site, street, clerk) -> None:
     person = street.residents[0]
     with site.db.session() as s:
