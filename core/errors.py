@@ -87,6 +87,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
 
 # field names as the user sees them, for the {field} parameter of input.* messages
 FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "month": ("月份（YYYY-MM）", "month (YYYY-MM)"),
+    "period": ("统计期（YYYY 或 YYYY-MM）", "period (YYYY or YYYY-MM)"),
     "name": ("名称/姓名", "name"),
     "title": ("标题", "title"),
     "description": ("描述", "description"),

@@ -10,7 +10,6 @@ DomainErrors with stable ``points.*`` codes, which the core CLI prints on one li
 from __future__ import annotations
 
 import json
-import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -261,13 +260,22 @@ def reverse(
 def parse_basket_item(text: str) -> tuple[str, int, int | None]:
     """``香皂`` → (香皂, 1, None); ``香皂:3`` → (香皂, 3, None); ``香皂:3@5`` pins the
     unit price the resident was shown (refused if it has changed)."""
-    m = re.fullmatch(r"(.+?)(?:[:：](\d+))?(?:@(\d+))?", text.strip())
-    if m is None or not m.group(1).strip():
+    raw, price = text.strip(), None
+    if "@" in raw:
+        raw, _, shown = raw.rpartition("@")
+        if not (shown.strip().isascii() and shown.strip().isdigit()):
+            raise DomainError("input.invalid", field=tr("单价", "price"), value=shown)
+        price = int(shown)
+    qty = 1
+    sep = max(raw.rfind(":"), raw.rfind("："))
+    if sep >= 0:
+        raw, wanted = raw[:sep], raw[sep + 1:].strip()
+        if not (wanted.isascii() and wanted.isdigit()) or int(wanted) <= 0:  # not "-1", "abc", "²"
+            raise DomainError("points.invalid_quantity", value=wanted)
+        qty = int(wanted)
+    if not raw.strip():
         raise DomainError("input.invalid", field=tr("物品", "goods"), value=text)
-    qty = int(m.group(2)) if m.group(2) is not None else 1
-    if qty <= 0:
-        raise DomainError("points.invalid_quantity", value=m.group(2))
-    return m.group(1).strip(), qty, int(m.group(3)) if m.group(3) is not None else None
+    return raw.strip(), qty, price
 
 
 @app.command("redeem")

@@ -86,7 +86,7 @@ def parse_month(text: str | Period) -> Period:
         return text
     m = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", text or "")
     if m is None or not 1 <= int(m.group(2)) <= 12 or int(m.group(1)) < 1900:
-        raise DomainError("input.invalid", field="month (YYYY-MM)", value=text)
+        raise DomainError("input.invalid", field="month", value=text)
     y, mo = int(m.group(1)), int(m.group(2))
     start, end = month_bounds(datetime(y, mo, 15, 12, tzinfo=LOCAL_TZ))
     return Period(f"{y:04d}-{mo:02d}", start, end)
@@ -100,10 +100,10 @@ def parse_period(text: str | Period) -> Period:
     if m is None:
         if re.fullmatch(r"\s*\d{4}-\d{1,2}\s*", text or ""):
             return parse_month(text)
-        raise DomainError("input.invalid", field="period (YYYY or YYYY-MM)", value=text)
+        raise DomainError("input.invalid", field="period", value=text)
     y = int(m.group(1))
     if y < 1900:
-        raise DomainError("input.invalid", field="period (YYYY or YYYY-MM)", value=text)
+        raise DomainError("input.invalid", field="period", value=text)
     return Period(f"{y:04d}", *year_bounds(datetime(y, 6, 15, 12, tzinfo=LOCAL_TZ)))
 
 

@@ -142,6 +142,11 @@ BAD_INPUT = [
     (("points", "redeem", "王芳", "金条", "--yes"), "找不到物品"),
     (("points", "redeem", "王芳", "香皂", "香皂", "--yes"), "出现了不止一次"),
     (("points", "redeem", "王芳", "香皂:0", "--yes"), "数量须为正整数"),
+    (("points", "redeem", "王芳", "香皂:-1", "--yes"), "数量须为正整数：-1"),
+    (("points", "redeem", "王芳", "香皂：两块", "--yes"), "数量须为正整数：两块"),
+    (("points", "redeem", "王芳", "香皂:2@x", "--yes"), "单价无效"),
+    (("points", "redeem", "王芳", "香皂:²", "--yes"), "数量须为正整数：²"),
+    (("points", "redeem", "王芳", ":2", "--yes"), "物品无效"),
     (("points", "goods", "add", "香皂", "--price", "3"), "已存在"),
     (("points", "goods", "add", "肥皂", "--price", "0"), "积分须为正整数"),
     (("points", "goods", "correct", "香皂", "--by", "-11", "--note", "丢失"), "不足 11"),
@@ -150,8 +155,8 @@ BAD_INPUT = [
     (("points", "rules", "revise", "grid_report"), "不能为空"),
     (("points", "settings", "set", "budget_cap", "0"), "积分设置「budget_cap」的值无效"),
     (("points", "settings", "set", "colour", "red"), "积分设置「colour」"),
-    (("points", "notice", "--month", "2026-13"), "无效"),
-    (("points", "leaderboard", "--period", "last year"), "无效"),
+    (("points", "notice", "--month", "2026-13"), "月份（YYYY-MM）无效：2026-13"),
+    (("points", "leaderboard", "--period", "last year"), "统计期（YYYY 或 YYYY-MM）无效"),
     (("points", "report", "--month", "March"), "无效"),
 ]
 
