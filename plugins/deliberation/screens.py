@@ -57,6 +57,7 @@ from tui.widgets.forms import (
     export_path,
     modal_binding_text,
 )
+from tui.widgets.writes import WriteThenReload
 
 # binding id -> (zh, en) descriptions
 BINDING_TEXT: dict[str, tuple[str, str]] = {
@@ -802,7 +803,7 @@ class MinutesScreen(ExportModal, FormScreen):
     follows the format, an existing file is refused."""
 
 
-class ConsultationScreen(Bilingual, DbWork, Screen):
+class ConsultationScreen(WriteThenReload, Bilingual, DbWork, Screen):
     """One consultation: participants (check-in), options, rounds, the vote grid."""
 
     DEFAULT_CSS = """
@@ -818,6 +819,8 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
     """
 
     BINDING_TEXT = BINDING_TEXT
+    FORM = FormScreen
+    WRITE_GROUP = "delib-write"
     BINDINGS = [
         Binding("escape", "back", "Back", id="delib.back"),
         Binding("p", "add_participant", "Add participant", id="delib.add_participant"),
@@ -1099,36 +1102,6 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
 
     # -- writes ----------------------------------------------------------------------
 
-    def _write(self, fn, done_text: str, after: Callable[[], Any] | None = None) -> None:
-        def done(_result: Any) -> None:
-            self.busy = False
-            if after is not None:
-                after()
-            self.app.notify(done_text)
-            self.reload()
-
-        def failed(message: str) -> None:
-            self.busy = False
-            self.app.show_error(message)
-            self.reload()
-
-        self.busy = True
-        self.db_work(fn, done, group="delib-write", on_error=failed)
-
-    def _form(self, title: str, fields: list[FormField], submit, done_text: str, *, form_id: str,
-              after: Callable[[Any], Any] | None = None, cls: type[FormScreen] = FormScreen) -> None:
-        """A form whose write is one service call; on success say so and reload."""
-
-        def done(result: Any) -> None:
-            if result is None:
-                return
-            if after is not None:
-                after(result)
-            self.app.notify(done_text(result) if callable(done_text) else done_text)
-            self.reload()
-
-        self.app.push_screen(cls(title, fields, submit, form_id=form_id), done)
-
     def _highlighted(self, selector: str) -> int | None:
         table = self.query_one(selector, DataTable)
         if not table.row_count:
@@ -1159,8 +1132,8 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
             with db.session() as s:
                 svc.checkin(s, actor=actor, participant_id=p.id, present=present)
 
-        self._write(write, t(f"{p.name} 已签到", f"{p.name} checked in") if present
-                    else t(f"{p.name} 已签退", f"{p.name} checked out"))
+        self.write_then_reload(write, t(f"{p.name} 已签到", f"{p.name} checked in") if present
+                               else t(f"{p.name} 已签退", f"{p.name} checked out"))
 
     # -- the vote grid ---------------------------------------------------------------
 
@@ -1333,7 +1306,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
             self._next_voter()
 
         if numbers is not None:
-            self._write(writer(numbers), t(f"{p.name}：已录入", f"{p.name}: recorded"), after)
+            self.write_then_reload(writer(numbers), t(f"{p.name}：已录入", f"{p.name}: recorded"), after)
             return
 
         def submit(v: dict[str, Any]) -> Callable[[], bool]:
@@ -1347,8 +1320,8 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
                 return True
             return run
 
-        self._form(t(f"{p.name} 的选票", f"{p.name}'s ballot"), [FormField("numbers", *prompt)], submit,
-                   t(f"{p.name}：已录入", f"{p.name}: recorded"), form_id="delib-order", after=after)
+        self.form_then_reload(t(f"{p.name} 的选票", f"{p.name}'s ballot"), [FormField("numbers", *prompt)], submit,
+                              t(f"{p.name}：已录入", f"{p.name}: recorded"), form_id="delib-order", after=after)
 
     def _holder(self, p: ParticipantRow) -> int | None:
         """An absent voter's ballot is cast through the present holder of their proxy."""
@@ -1375,7 +1348,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
             self.drafts.pop((r.id, p.id), None)
 
         said = lang_label(CHOICE_LABELS, ballot["choice"]) if "choice" in ballot else t("已录入", "recorded")
-        self._write(write, f"{p.name}: {said}", after)
+        self.write_then_reload(write, f"{p.name}: {said}", after)
         self._next_voter()
 
     # -- rounds ------------------------------------------------------------------------
@@ -1400,7 +1373,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
                 with db.session() as s:
                     svc.close_round(s, actor=actor, round_id=rid)
 
-            self._write(write, t(f"第 {r.number} 轮已关闭并计票", f"Round {r.number} closed and counted"))
+            self.write_then_reload(write, t(f"第 {r.number} 轮已关闭并计票", f"Round {r.number} closed and counted"))
 
         self.app.push_screen(ConfirmCloseScreen(
             t(f"关闭第 {r.number} 轮并计票？关闭后不能再记录表决。",
@@ -1418,7 +1391,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
             with db.session() as s:
                 fn(s, actor=actor, round_id=r.id)
 
-        self._write(write, done_text.format(n=r.number))
+        self.write_then_reload(write, done_text.format(n=r.number))
 
     def action_start_round(self) -> None:
         from plugins.deliberation import services as svc
@@ -1456,7 +1429,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
         def opened(_number: int) -> None:
             self.round_id = None  # show the new round
 
-        self._form(t("新建表决轮次", "New round"), [
+        self.form_then_reload(t("新建表决轮次", "New round"), [
             FormField("preset", "表决规则", "Rule", kind="select", value="simple_majority", choices=presets),
             FormField("options", "方案编号（空：选择类为全部有效方案）", "Option numbers (blank: every active one)",
                       placeholder="1 3"),
@@ -1510,7 +1483,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
         def after(_text: str) -> None:
             self.round_id = None
 
-        self._form(t(f"第 {r.number} 轮平局（并列：方案 {tied}）", f"Round {r.number} tied (options {tied})"), [
+        self.form_then_reload(t(f"第 {r.number} 轮平局（并列：方案 {tied}）", f"Round {r.number} tied (options {tied})"), [
             FormField("how", "处理方式", "How", kind="select", value="break",
                       choices=[(t("按记录的规则决定", "break it by a recorded rule"), "break"),
                                (t("去掉部分方案重新表决", "a new round without some options"), "rerun")]),
@@ -1545,7 +1518,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
                                                present=v["present"], proxy_for_id=v["proxy"]).name
             return write
 
-        self._form(t("添加参与人", "Add a participant"), [
+        self.form_then_reload(t("添加参与人", "Add a participant"), [
             FormField("person", "居民（从名册中找，可空）", "Person from the register (optional)", kind="person",
                       placeholder=t("姓名、拼音首字母或手机尾号", "name, pinyin initials or phone tail")),
             FormField("name", "姓名（名册外的人员必填）", "Name (needed for someone outside the register)"),
@@ -1577,7 +1550,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
                     return svc.add_option(s, actor=actor, consultation_id=cid, text=v["text"]).number
             return write
 
-        self._form(t("添加方案", "Add an option"), [
+        self.form_then_reload(t("添加方案", "Add an option"), [
             FormField("text", "方案内容", "The option"),
             FormField("amends", "修正哪个方案（可空）", "Amends option (optional)", kind="select", value=None,
                       choices=active),
@@ -1604,7 +1577,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
                 with db.session() as s:
                     svc.withdraw_option(s, actor=actor, option_id=o.id)
 
-            self._write(write, t(f"方案{o.number} 已撤回", f"Option {o.number} withdrawn"))
+            self.write_then_reload(write, t(f"方案{o.number} 已撤回", f"Option {o.number} withdrawn"))
 
         self.app.push_screen(ConfirmCloseScreen(t(f"撤回方案{o.number}「{o.text}」？", f"Withdraw option {o.number}?")),
                              confirmed)
@@ -1627,10 +1600,10 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
                 return into
             return write
 
-        self._form(t(f"把方案{o.number} 并入", f"Merge option {o.number} into"),
-                   [FormField("into", "并入的方案编号", "Option number to merge into")], submit,
-                   lambda n: t(f"方案{o.number} 已并入方案{n}", f"Option {o.number} merged into {n}"),
-                   form_id="delib-merge")
+        self.form_then_reload(t(f"把方案{o.number} 并入", f"Merge option {o.number} into"),
+                              [FormField("into", "并入的方案编号", "Option number to merge into")], submit,
+                              lambda n: t(f"方案{o.number} 已并入方案{n}", f"Option {o.number} merged into {n}"),
+                              form_id="delib-merge")
 
     def action_add_meeting(self) -> None:
         from plugins.deliberation import services as svc
@@ -1654,7 +1627,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
                                            notes=v["notes"]).number
             return write
 
-        self._form(t("添加协商会议", "Add a meeting"), [
+        self.form_then_reload(t("添加协商会议", "Add a meeting"), [
             FormField("when", "时间", "When", value=datetime.now(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
                       placeholder="YYYY-MM-DD HH:MM"),
             FormField("venue", "地点", "Venue"),
@@ -1689,7 +1662,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
                                            decision=answer.decision, option_id=answer.option_id,
                                            review_on=answer.review_on)
 
-                self._write(write, t("决定已修正，原决定保留", "Decision amended; the original stays on record"))
+                self.write_then_reload(write, t("决定已修正，原决定保留", "Decision amended; the original stays on record"))
 
             self.app.push_screen(DecideScreen(basis, d.options, d.decision), amended)
             return
@@ -1715,7 +1688,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
                     svc.decide(s, actor=actor, consultation_id=cid, decision=answer.decision, round_id=round_id,
                                option_id=answer.option_id, review_on=answer.review_on)
 
-            self._write(write, t("协商决定已记录", "Decision recorded"))
+            self.write_then_reload(write, t("协商决定已记录", "Decision recorded"))
 
         self.app.push_screen(DecideScreen(basis, [o for o in d.options if o.active]), chosen)
 
@@ -1748,7 +1721,7 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
                 with db.session() as s:
                     fn(s, actor=actor, consultation_id=cid)
 
-            self._write(write, done)
+            self.write_then_reload(write, done)
 
         self.app.push_screen(ConfirmCloseScreen(question), confirmed)
 
@@ -1768,9 +1741,9 @@ class ConsultationScreen(Bilingual, DbWork, Screen):
                     return req.ref
             return write
 
-        self._form(t("关联诉求", "Link a request"), [FormField("ref", "诉求编号", "Request ref")], submit,
-                   lambda ref: t(f"诉求 {ref} 已关联，时间线已留痕", f"Request {ref} linked; its timeline has a note"),
-                   form_id="delib-link")
+        self.form_then_reload(t("关联诉求", "Link a request"), [FormField("ref", "诉求编号", "Request ref")], submit,
+                              lambda ref: t(f"诉求 {ref} 已关联，时间线已留痕", f"Request {ref} linked; its timeline has a note"),
+                              form_id="delib-link")
 
     def action_minutes(self) -> None:
         from plugins.deliberation.minutes import write_minutes

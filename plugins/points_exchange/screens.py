@@ -51,6 +51,7 @@ from tui.widgets.base import DbWork
 from tui.widgets.bilingual import Bilingual, enum_label, t
 from tui.widgets.forms import ConfirmModal, FormField, FormModal, export_path, modal_binding_text
 from tui.widgets.pickers import PersonPicker
+from tui.widgets.writes import WriteThenReload
 
 # binding id -> (zh, en) descriptions
 BINDING_TEXT: dict[str, tuple[str, str]] = {
@@ -485,10 +486,13 @@ class EarnScreen(Bilingual, DbWork, ModalScreen[str | None]):
 # -- shared bits of the screens -----------------------------------------------------------------
 
 
-class PointsScreen(Bilingual, DbWork, Screen):
-    """Base of the section's screens: heading, column headers, a status and an error line."""
+class PointsScreen(WriteThenReload, Bilingual, DbWork, Screen):
+    """Base of the section's screens: heading, column headers, a status and an error line;
+    what a write did goes to the status line (and a notification), a refusal to the error
+    line."""
 
     BINDING_TEXT = BINDING_TEXT
+    FORM = PointsForm
     COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {}  # table id -> (key, zh, en)
 
     def __init__(self, db) -> None:
@@ -528,6 +532,13 @@ class PointsScreen(Bilingual, DbWork, Screen):
     def fail(self, message: str) -> None:
         self.busy = False
         self.query_one(".points-error", Label).update(Text(message))
+
+    def announce(self, message: str) -> None:
+        self.say(message)
+        self.app.notify(message)
+
+    def write_failed(self, message: str) -> None:
+        self.fail(message)
 
     def highlighted(self, table_id: str) -> int | None:
         table = self.query_one(f"#{table_id}", DataTable)
@@ -893,6 +904,7 @@ class ApprovalsScreen(PointsScreen):
     ApprovalsScreen #points-approvals { height: 1fr; }
     ApprovalsScreen .points-error { color: $error; height: auto; }
     """
+    WRITE_GROUP = "points-approvals-write"
     BINDINGS = [
         Binding("escape", "back", "Back", id="points.back"),
         Binding("a", "approve", "Approve", id="points.approve"),
@@ -984,20 +996,15 @@ class ApprovalsScreen(PointsScreen):
             with db.session() as s:
                 return fn(s, actor=actor, transfer_id=tid).transfer.id
 
-        def done(_row: int) -> None:
-            self.busy = False
-            message = (
+        self.query_one(".points-error", Label).update("")
+        self.write_then_reload(
+            write,
+            lambda _row: (
                 t(f"转账 {tid} 已审核通过", f"Transfer {tid} approved")
                 if approve
                 else t(f"转账 {tid} 已作废", f"Transfer {tid} voided")
-            )
-            self.say(message)
-            self.app.notify(message)
-            self.reload()
-
-        self.busy = True
-        self.query_one(".points-error", Label).update("")
-        self.db_work(write, done, group="points-approvals-write", on_error=self.fail)
+            ),
+        )
 
     def action_approve(self) -> None:
         self._resolve(True)
@@ -1031,6 +1038,7 @@ class LedgerScreen(PointsScreen):
     LedgerScreen #points-ledger { height: 1fr; }
     LedgerScreen .points-error { color: $error; height: auto; }
     """
+    WRITE_GROUP = "points-ledger-write"
     BINDINGS = [
         Binding("escape", "back", "Back", id="points.back"),
         Binding("x", "reverse", "Reverse", id="points.reverse"),
@@ -1159,21 +1167,17 @@ class LedgerScreen(PointsScreen):
             with db.session() as s:
                 return svc.reverse(s, actor=actor, transfer_id=tid, key=key).transfer.id
 
-        def done(rid: int) -> None:
-            self.busy = False
-            message = t(
-                f"转账 {tid} 已冲正（冲正转账 {rid}）", f"Transfer {tid} reversed (transfer {rid})"
-            )
-            self.say(message)
-            self.app.notify(message)
-            self.reload()
-
         def confirmed(yes: bool | None) -> None:
             if not yes:
                 return
-            self.busy = True
             self.query_one(".points-error", Label).update("")
-            self.db_work(write, done, group="points-ledger-write", on_error=self.fail)
+            self.write_then_reload(
+                write,
+                lambda rid: t(
+                    f"转账 {tid} 已冲正（冲正转账 {rid}）",
+                    f"Transfer {tid} reversed (transfer {rid})",
+                ),
+            )
 
         body = (
             f"{fmt_local(x.created_at)}  {enum_label(TransferKind, x.kind)}  "
@@ -1274,17 +1278,6 @@ class GoodsScreen(PointsScreen):
             t(f"共 {len(self.rows)} 种物品，{low} 种库存偏低", f"{len(self.rows)} goods, {low} low")
         )
 
-    def _form(self, title: str, fields: list[FormField], submit, done_text, form_id: str) -> None:
-        def done(result: Any) -> None:
-            if result is None:
-                return
-            message = done_text(result)
-            self.say(message)
-            self.app.notify(message)
-            self.reload()
-
-        self.app.push_screen(PointsForm(title, fields, submit, form_id=form_id), done)
-
     def _current(self) -> GoodsRow | None:
         gid = self.highlighted("points-goods-list")
         return next((g for g in self.rows if g.id == gid), None)
@@ -1318,7 +1311,7 @@ class GoodsScreen(PointsScreen):
 
             return write
 
-        self._form(
+        self.form_then_reload(
             t("新增物品", "Add goods"),
             [
                 FormField("name", "名称", "Name"),
@@ -1336,7 +1329,7 @@ class GoodsScreen(PointsScreen):
             ],
             submit,
             lambda name: t(f"已新增物品「{name}」", f"Added '{name}'"),
-            "points-goods-add",
+            form_id="points-goods-add",
         )
 
     def action_restock(self) -> None:
@@ -1365,7 +1358,7 @@ class GoodsScreen(PointsScreen):
 
             return write
 
-        self._form(
+        self.form_then_reload(
             t(f"入库：{g.name}（现有 {g.stock}{g.unit}）", f"Restock: {g.name} ({g.stock} now)"),
             [
                 FormField("quantity", "数量", "Quantity"),
@@ -1381,7 +1374,7 @@ class GoodsScreen(PointsScreen):
             ],
             submit,
             lambda stock: t(f"「{g.name}」已入库，库存 {stock}", f"'{g.name}' restocked: {stock}"),
-            "points-restock",
+            form_id="points-restock",
         )
 
     def action_correct(self) -> None:
@@ -1404,7 +1397,7 @@ class GoodsScreen(PointsScreen):
 
             return write
 
-        self._form(
+        self.form_then_reload(
             t(
                 f"盘点更正：{g.name}（账面 {g.stock}{g.unit}）",
                 f"Correct: {g.name} ({g.stock} on record)",
@@ -1417,7 +1410,7 @@ class GoodsScreen(PointsScreen):
             lambda stock: t(
                 f"「{g.name}」库存已更正为 {stock}", f"'{g.name}' stock corrected: {stock}"
             ),
-            "points-correct",
+            form_id="points-correct",
         )
 
     def action_price(self) -> None:
@@ -1437,12 +1430,12 @@ class GoodsScreen(PointsScreen):
 
             return write
 
-        self._form(
+        self.form_then_reload(
             t(f"改价：{g.name}（现价 {g.price} 分）", f"Price of {g.name} (now {g.price})"),
             [FormField("price", "新积分价", "New points price", value=str(g.price))],
             submit,
             lambda price: t(f"「{g.name}」积分价改为 {price}", f"'{g.name}' now costs {price}"),
-            "points-price",
+            form_id="points-price",
         )
 
 

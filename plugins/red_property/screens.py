@@ -73,6 +73,7 @@ from tui.widgets.forms import (
     modal_binding_text,
 )
 from tui.widgets.pickers import PersonPicker, PlacePicker
+from tui.widgets.writes import WriteThenReload
 
 # binding id -> (zh, en) descriptions
 BINDING_TEXT: dict[str, tuple[str, str]] = {
@@ -696,7 +697,7 @@ class RosterTable(Bilingual, DataTable):
         self.screen.toggle_attendance()
 
 
-class MeetingScreen(Bilingual, DbWork, Screen):
+class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
     """One joint meeting: quorum, check-in, agenda (follow-up first), resolutions."""
 
     DEFAULT_CSS = """
@@ -710,6 +711,8 @@ class MeetingScreen(Bilingual, DbWork, Screen):
     MeetingScreen #redprop-addenda { height: auto; max-height: 6; padding: 0 1; }
     """
     BINDING_TEXT = BINDING_TEXT
+    FORM = FormScreen
+    WRITE_GROUP = "redprop-write"
     BINDINGS = [
         Binding("escape", "back", "Back", id="redprop.back"),
         Binding("c", "check_in", "Check in by name", id="redprop.check_in"),
@@ -898,30 +901,6 @@ class MeetingScreen(Bilingual, DbWork, Screen):
 
     # -- writes ----------------------------------------------------------------------------
 
-    def _write(self, fn: Callable[[], Any], done_text: str) -> None:
-        def done(_result: Any) -> None:
-            self.busy = False
-            self.app.notify(done_text)
-            self.reload()
-
-        def failed(message: str) -> None:
-            self.busy = False
-            self.app.show_error(message)
-            self.reload()
-
-        self.busy = True
-        self.db_work(fn, done, group="redprop-write", on_error=failed)
-
-    def _form(self, title: tuple[str, str], fields: list[FormField], submit, done_text: tuple[str, str], *,
-              form_id: str) -> None:
-        def done(result: Any) -> None:
-            if result is None:
-                return
-            self.app.notify(t(*done_text))
-            self.reload()
-
-        self.app.push_screen(FormScreen(title, fields, submit, form_id=form_id), done)
-
     def _unfrozen(self) -> bool:
         """The meeting's record can still change (it is not closed)."""
         if self.detail is None or self.busy:
@@ -950,7 +929,7 @@ class MeetingScreen(Bilingual, DbWork, Screen):
                 with db.session() as s:
                     svc.cancel_check_in(s, actor=actor, meeting_id=mid, person_id=row.person_id)
 
-            self._write(out, t(f"{row.name} 已签退", f"{row.name} checked out"))
+            self.write_then_reload(out, t(f"{row.name} 已签退", f"{row.name} checked out"))
         elif len(row.body_ids) == 1:
             oid = row.body_ids[0]
 
@@ -959,7 +938,7 @@ class MeetingScreen(Bilingual, DbWork, Screen):
                     svc.check_in(s, actor=actor, meeting_id=mid, person_id=row.person_id, organisation_id=oid)
 
             body = d.org_names.get(oid, "")
-            self._write(check, t(f"{row.name} 已签到（{body}）", f"{row.name} checked in ({body})"))
+            self.write_then_reload(check, t(f"{row.name} 已签到（{body}）", f"{row.name} checked in ({body})"))
         else:
             self._check_in_dialog((row.person_id, row.name))
 
@@ -1000,7 +979,7 @@ class MeetingScreen(Bilingual, DbWork, Screen):
                 with db.session() as s:
                     svc.open_meeting(s, actor=actor, meeting_id=mid, without_quorum=without)
 
-            self._write(write, t("会议已开始", "Meeting opened"))
+            self.write_then_reload(write, t("会议已开始", "Meeting opened"))
 
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
@@ -1021,7 +1000,7 @@ class MeetingScreen(Bilingual, DbWork, Screen):
                 with db.session() as s:
                     svc.close_meeting(s, actor=actor, meeting_id=mid)
 
-            self._write(write, t("会议已结束，记录已封存", "Meeting closed; its record is frozen"))
+            self.write_then_reload(write, t("会议已结束，记录已封存", "Meeting closed; its record is frozen"))
 
         self.app.push_screen(ConfirmScreen((
             "结束会议？结束后出席、议程和决议不能再修改，更正只能补记。",
@@ -1040,7 +1019,7 @@ class MeetingScreen(Bilingual, DbWork, Screen):
                                                description=v["description"]).id
             return write
 
-        self._form(("添加议题", "Add an agenda item"), [
+        self.form_then_reload(("添加议题", "Add an agenda item"), [
             FormField("title", "议题", "Title"),
             FormField("description", "说明（可空）", "Description (optional)"),
         ], submit, ("议题已添加", "Item added"), form_id="redprop-item")
@@ -1106,9 +1085,9 @@ class MeetingScreen(Bilingual, DbWork, Screen):
                 return True
             return write
 
-        self._form((f"讨论情况：{item.title}", f"Discussion notes: {item.title}"),
-                   [FormField("discussion", "讨论情况", "Notes", value=item.discussion)], submit,
-                   ("讨论情况已保存", "Notes saved"), form_id="redprop-discussion")
+        self.form_then_reload((f"讨论情况：{item.title}", f"Discussion notes: {item.title}"),
+                              [FormField("discussion", "讨论情况", "Notes", value=item.discussion)], submit,
+                              ("讨论情况已保存", "Notes saved"), form_id="redprop-discussion")
 
     def _responsible_fields(self, d: MeetingDetail) -> list[FormField]:
         return [
@@ -1145,7 +1124,7 @@ class MeetingScreen(Bilingual, DbWork, Screen):
                                               votes=votes or None, action_title=v["action_title"]).id
             return write
 
-        self._form((f"决议：{item.title}", f"Resolution on: {item.title}"), [
+        self.form_then_reload((f"决议：{item.title}", f"Resolution on: {item.title}"), [
             FormField("text", "决议内容", "Resolution"),
             FormField("decided_by", "决议方式", "Decided", kind="select", value="consensus",
                       choices=[(_label(Decision, m.value), m.value) for m in Decision]),
@@ -1176,9 +1155,9 @@ class MeetingScreen(Bilingual, DbWork, Screen):
                                                deadline=deadline).id
             return write
 
-        self._form((f"添加落实事项：决议 {res.seq}", f"Add an action item to resolution {res.seq}"),
-                   [FormField("title", "落实事项", "Action item"), *self._responsible_fields(d)], submit,
-                   ("落实事项已添加", "Action item added"), form_id="redprop-action")
+        self.form_then_reload((f"添加落实事项：决议 {res.seq}", f"Add an action item to resolution {res.seq}"),
+                              [FormField("title", "落实事项", "Action item"), *self._responsible_fields(d)], submit,
+                              ("落实事项已添加", "Action item added"), form_id="redprop-action")
 
     def action_follow_up(self, step: str) -> None:
         d = self.detail
@@ -1207,7 +1186,7 @@ class MeetingScreen(Bilingual, DbWork, Screen):
                                             refers_to=v["refers_to"]).id
             return write
 
-        self._form(("补记（更正已结束会议的记录）", "Addendum (a correction to the closed record)"), [
+        self.form_then_reload(("补记（更正已结束会议的记录）", "Addendum (a correction to the closed record)"), [
             FormField("refers_to", "更正对象（可空，如“决议 2”）", "What it corrects (optional, e.g. 'resolution 2')"),
             FormField("text", "补记内容", "Text"),
         ], submit, ("补记已保存", "Addendum saved"), form_id="redprop-addendum")
@@ -1467,7 +1446,7 @@ def load_services(session, *, compound_id: int | None, status: str | None, kind:
     return ServiceLog(out, svc.service_counts(session, month=month or None, compound_id=compound_id))
 
 
-class ServiceLogScreen(Bilingual, DbWork, Screen):
+class ServiceLogScreen(WriteThenReload, Bilingual, DbWork, Screen):
     """微服务 / Micro-services: the log by compound, status and kind, and monthly counts."""
 
     DEFAULT_CSS = """
@@ -1478,6 +1457,7 @@ class ServiceLogScreen(Bilingual, DbWork, Screen):
     ServiceLogScreen #redprop-svc-month { width: 16; }
     """
     BINDING_TEXT = BINDING_TEXT
+    FORM = FormScreen
     BINDINGS = [
         Binding("escape", "back", "Back", id="redprop.back"),
         Binding("n", "new", "New micro-service", id="redprop.new_service"),
@@ -1603,15 +1583,6 @@ class ServiceLogScreen(Bilingual, DbWork, Screen):
         key = _cell(self.query_one("#redprop-svc-list", DataTable))
         return next((r for r in self.service_log.rows if str(r.id) == key), None) if self.service_log and key else None
 
-    def _form(self, title: tuple[str, str], fields: list[FormField], submit, done_text: tuple[str, str], *,
-              form_id: str) -> None:
-        def done(result: Any) -> None:
-            if result is not None:
-                self.app.notify(t(*done_text))
-                self.reload()
-
-        self.app.push_screen(FormScreen(title, fields, submit, form_id=form_id), done)
-
     def action_new(self) -> None:
         def done(result: int | None) -> None:
             if result is not None:
@@ -1637,9 +1608,9 @@ class ServiceLogScreen(Bilingual, DbWork, Screen):
             return write
 
         tomorrow = (datetime.now(LOCAL_TZ).date() + timedelta(days=1)).isoformat()
-        self._form((f"安排微服务：{row.resident}", f"Schedule the micro-service for {row.resident}"),
-                   [FormField("when", "安排时间", "When", value=f"{tomorrow} 09:00", placeholder="YYYY-MM-DD HH:MM")],
-                   submit, ("微服务已安排", "Micro-service scheduled"), form_id="redprop-svc-schedule")
+        self.form_then_reload((f"安排微服务：{row.resident}", f"Schedule the micro-service for {row.resident}"),
+                              [FormField("when", "安排时间", "When", value=f"{tomorrow} 09:00", placeholder="YYYY-MM-DD HH:MM")],
+                              submit, ("微服务已安排", "Micro-service scheduled"), form_id="redprop-svc-schedule")
 
     def action_done(self) -> None:
         row = self._row()
@@ -1654,7 +1625,7 @@ class ServiceLogScreen(Bilingual, DbWork, Screen):
                                                 result=v["result"]).id
             return write
 
-        self._form((f"微服务完成：{row.resident}", f"Micro-service done for {row.resident}"), [
+        self.form_then_reload((f"微服务完成：{row.resident}", f"Micro-service done for {row.resident}"), [
             FormField("by", "服务人", "Done by", kind="person"),
             FormField("result", "服务结果（可空）", "Result (optional)"),
         ], submit, ("微服务已完成", "Micro-service done"), form_id="redprop-svc-done")
