@@ -25,9 +25,11 @@ class GongzhiCommands(Provider):
         host = app.host  # type: ignore[attr-defined]
         if host is not None:
             for c in host.collect("register_palette_commands"):
-                title = c.args[0] if i18n.language() == "en" and c.args else c.key
+                english = i18n.language() == "en"
+                title = c.args[0] if english and c.args else c.key
                 action = c.args[1] if len(c.args) > 1 else None
-                out.append((title, partial(self._run_plugin_action, action), c.plugin))
+                help_text = c.kwargs.get("help_en" if english else "help_zh") or c.plugin
+                out.append((title, partial(self._run_plugin_action, action), help_text))
         return out
 
     def _run_plugin_action(self, action: object) -> None:

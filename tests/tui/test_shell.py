@@ -131,3 +131,19 @@ def test_f2_redraws_a_plugin_screen_open_on_top_of_the_shell(make_app):
             assert app.screen is screen  # still on top
 
     asyncio.run(inner())
+
+
+def test_plugin_palette_commands_carry_their_help_in_the_current_language(make_app):
+    from tui.commands import GongzhiCommands
+
+    async def inner(lang: str) -> dict[str, str]:
+        app = make_app(lang=lang, plugins=("deliberation",))
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            provider = GongzhiCommands(app.screen)
+            return {title: help_text for title, _cb, help_text in provider._commands()}
+
+    zh = asyncio.run(inner("zh"))
+    assert zh["议事: 打开议事厅"] == "协商事项、签到、表决与计票"
+    en = asyncio.run(inner("en"))
+    assert en["Deliberation: open the residents' council"] == "Consultations, check-in, voting and counting"
