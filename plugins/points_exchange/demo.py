@@ -60,6 +60,9 @@ GOODS: tuple[tuple[str, str, int, int], ...] = (
 PER_GROUP = {"small": 4, "street": 15}
 SUPERMARKET_CLERK = "爱心超市管理员"
 APPROVER = "社区积分审核员"
+# earnings are recorded by the community's points clerk, so that whoever opens the demo
+# (a different operator) can approve the pending ones — a recorder never approves their own
+RECORDER = "社区积分登记员"
 
 
 @dataclass
@@ -152,6 +155,7 @@ def build_love_supermarket(
 
         clerk = Actor(SUPERMARKET_CLERK)
         approver = Actor(APPROVER)
+        recorder = Actor(RECORDER)
         today = now.astimezone(LOCAL_TZ).date()
         rules_from = min(r.valid_from for r in svc.list_rules(s))
         first = max(today - timedelta(days=364), rules_from)
@@ -227,7 +231,7 @@ def build_love_supermarket(
                     pid, code, qty = args
                     res = svc.earn(
                         s,
-                        actor=actor,
+                        actor=recorder,
                         person_id=pid,
                         rule_code=code,
                         quantity=qty,
@@ -300,7 +304,7 @@ def build_love_supermarket(
                 try:
                     svc.earn(
                         s,
-                        actor=actor,
+                        actor=recorder,
                         person_id=person,
                         rule_code=code,
                         key=key(),
