@@ -197,19 +197,27 @@ def approve(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """审核通过待审核积分（审核人须不同于录入人）/ approve a pending earning (not by its recorder)."""
+    t, res, data = _act_on_transfer("approve", transfer, key, note, as_json)
+    if res is not None:
+        _say(
+            f"转账 {t.id} 已审核通过（{data['amount']:+d} 分）" + _exists_note(res),
+            f"transfer {t.id} approved ({data['amount']:+d} points)" + _exists_note(res),
+        )
+
+
+def _act_on_transfer(action: str, ref: str, key: str | None, note: str, as_json: bool) -> tuple[Any, Any, dict]:
+    """Find the transfer, run ``services.<action>`` on it in one transaction; print the
+    JSON and return ``(transfer, None, data)`` under ``--json``, else ``(transfer, result, data)``."""
     svc = _svc()
     db = state.database()
     with db.session() as s:
-        t = svc.find_transfer(s, transfer)
-        res = svc.approve(s, actor=state.actor, transfer_id=t.id, key=key, note=note)
+        t = svc.find_transfer(s, ref)
+        res = getattr(svc, action)(s, actor=state.actor, transfer_id=t.id, key=key, note=note)
         data = _result_json(s, res)
     if as_json:
         print_json(data)
-        return
-    _say(
-        f"转账 {t.id} 已审核通过（{data['amount']:+d} 分）" + _exists_note(res),
-        f"transfer {t.id} approved ({data['amount']:+d} points)" + _exists_note(res),
-    )
+        return t, None, data
+    return t, res, data
 
 
 @app.command("void")
@@ -220,16 +228,9 @@ def void(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """作废待审核积分 / void a pending earning."""
-    svc = _svc()
-    db = state.database()
-    with db.session() as s:
-        t = svc.find_transfer(s, transfer)
-        res = svc.void(s, actor=state.actor, transfer_id=t.id, key=key, note=note)
-        data = _result_json(s, res)
-    if as_json:
-        print_json(data)
-        return
-    _say(f"转账 {t.id} 已作废" + _exists_note(res), f"transfer {t.id} voided" + _exists_note(res))
+    t, res, _data = _act_on_transfer("void", transfer, key, note, as_json)
+    if res is not None:
+        _say(f"转账 {t.id} 已作废" + _exists_note(res), f"transfer {t.id} voided" + _exists_note(res))
 
 
 @app.command("reverse")
@@ -240,21 +241,14 @@ def reverse(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """冲正一笔已入账的转账（兑换冲正时物品退回库存）/ reverse a posted transfer (a redemption's goods go back)."""
-    svc = _svc()
-    db = state.database()
-    with db.session() as s:
-        t = svc.find_transfer(s, transfer)
-        res = svc.reverse(s, actor=state.actor, transfer_id=t.id, key=key, note=note)
-        data = _result_json(s, res)
-    if as_json:
-        print_json(data)
-        return
-    _say(
-        f"转账 {res.transfer.reverses_id} 已冲正（冲正转账 {res.transfer.id}，{res.transfer.amount} 分）"
-        + _exists_note(res),
-        f"transfer {res.transfer.reverses_id} reversed by transfer {res.transfer.id} ({res.transfer.amount} points)"
-        + _exists_note(res),
-    )
+    _t, res, _data = _act_on_transfer("reverse", transfer, key, note, as_json)
+    if res is not None:
+        _say(
+            f"转账 {res.transfer.reverses_id} 已冲正（冲正转账 {res.transfer.id}，{res.transfer.amount} 分）"
+            + _exists_note(res),
+            f"transfer {res.transfer.reverses_id} reversed by transfer {res.transfer.id} "
+            f"({res.transfer.amount} points)" + _exists_note(res),
+        )
 
 
 def parse_basket_item(text: str) -> tuple[str, int, int | None]:
