@@ -57,6 +57,7 @@ from tui.widgets.forms import (
     export_path,
     modal_binding_text,
 )
+from tui.widgets.list_section import ListSection
 from tui.widgets.writes import WriteThenReload
 
 # binding id -> (zh, en) descriptions
@@ -596,7 +597,7 @@ LIST_COLUMNS = (("title", "议题", "Title"), ("status", "状态", "Status"), ("
                 ("rounds", "表决轮次", "Rounds"))
 
 
-class DeliberationScreen(Bilingual, DbWork, Screen):
+class DeliberationScreen(ListSection):
     """居民议事厅 / Residents' council: the consultations; ``n`` opens a new one."""
 
     DEFAULT_CSS = """
@@ -609,63 +610,20 @@ class DeliberationScreen(Bilingual, DbWork, Screen):
         Binding("n", "new", "New consultation", id="delib.new_consultation"),
         Binding("r", "reload", "Reload", id="delib.reload"),
     ]
+    HEADING = ("居民议事厅 · 协商事项（回车打开，n 新建）", "Residents' council · consultations (Enter opens, n new)")
+    COLUMNS = LIST_COLUMNS
+    HEADING_ID, TABLE_ID, STATUS_ID = "delib-heading", "delib-list", "delib-status"
 
-    def __init__(self, db) -> None:
-        super().__init__()
-        self.db = db
-        self.rows: list[ConsultationRow] = []
+    def load(self, session: Session) -> list[ConsultationRow]:
+        return load_consultations(session)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Label("", id="delib-heading", classes="panel-title")
-        yield DataTable(id="delib-list", cursor_type="row", zebra_stripes=True)
-        yield Label("", id="delib-status", classes="status-line")
-        yield Footer()
-
-    def on_mount(self) -> None:
-        self.translate_own_bindings()
-        self._columns()
-        self.query_one("#delib-list", DataTable).focus()
-        self.reload()
-
-    def _columns(self) -> None:
-        self.query_one("#delib-heading", Label).update(
-            t("居民议事厅 · 协商事项（回车打开，n 新建）", "Residents' council · consultations (Enter opens, n new)"))
-        table = self.query_one("#delib-list", DataTable)
-        table.clear(columns=True)
-        for key, zh, en in LIST_COLUMNS:
-            table.add_column(t(zh, en), key=key)
-
-    def refresh_language(self) -> None:
-        super().refresh_language()
-        self._columns()
-        self._show(self.rows)
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        db = self.db
-
-        def fetch() -> list[ConsultationRow]:
-            with db.read_session() as s:
-                return load_consultations(s)
-
-        self.db_work(fetch, self._show, group="delib-list")
-
-    def _show(self, rows: list[ConsultationRow]) -> None:
+    def cells(self, r: ConsultationRow) -> tuple[str, ...]:
         from plugins.deliberation.models import ConsultationStatus
 
-        self.rows = rows
-        table = self.query_one("#delib-list", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for r in rows:
-            table.add_row(r.title, enum_label(ConsultationStatus, r.status), r.place, str(r.rounds), key=str(r.id))
-        if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1))
-        self.query_one("#delib-status", Label).update(
-            t(f"共 {len(rows)} 项协商", f"{len(rows)} consultations"))
+        return r.title, enum_label(ConsultationStatus, r.status), r.place, str(r.rounds)
+
+    def status(self, rows: list[ConsultationRow]) -> str:
+        return t(f"共 {len(rows)} 项协商", f"{len(rows)} consultations")
 
     @on(DataTable.RowSelected, "#delib-list")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -694,9 +652,6 @@ class DeliberationScreen(Bilingual, DbWork, Screen):
             FormField("place", "地点（可空）", "Place (optional)", kind="place",
                       placeholder=t("小区名或拼音", "compound name or pinyin")),
         ], submit, form_id="delib-new"), done)
-
-    def action_reload(self) -> None:
-        self.reload()
 
     def action_back(self) -> None:
         self.app.pop_screen()

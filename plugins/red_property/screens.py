@@ -39,6 +39,7 @@ from typing import Any
 
 from rich.text import Text
 from sqlalchemy import select
+from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -72,6 +73,7 @@ from tui.widgets.forms import (
     export_path,
     modal_binding_text,
 )
+from tui.widgets.list_section import ListSection
 from tui.widgets.pickers import PersonPicker, PlacePicker
 from tui.widgets.writes import WriteThenReload
 
@@ -553,7 +555,7 @@ def quorum_summary(present: int, total: int, needed: int, headcount: int, met: b
              f"bodies {present}/{total} (need {needed}) · {headcount} people · {mark}")
 
 
-class RedPropertyScreen(Bilingual, DbWork, Screen):
+class RedPropertyScreen(ListSection):
     """红色物业 / Red property: the joint meetings, newest first."""
 
     DEFAULT_CSS = "RedPropertyScreen #redprop-meetings { height: 1fr; }"
@@ -565,63 +567,20 @@ class RedPropertyScreen(Bilingual, DbWork, Screen):
         Binding("w", "services", "Micro-services", id="redprop.services"),
         Binding("r", "reload", "Reload", id="redprop.reload"),
     ]
+    HEADING = ("红色物业联席会议（回车打开，n 新建，a 落实事项，w 微服务）",
+               "Red-property joint meetings (Enter opens, n new, a action items, w micro-services)")
+    COLUMNS = MEETING_COLUMNS
+    HEADING_ID, TABLE_ID, STATUS_ID = "redprop-heading", "redprop-meetings", "redprop-status"
 
-    def __init__(self, db) -> None:
-        super().__init__()
-        self.db = db
-        self.rows: list[MeetingListRow] = []
+    def load(self, session: Session) -> list[MeetingListRow]:
+        return load_meetings(session)
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield Label("", id="redprop-heading", classes="panel-title")
-        yield DataTable(id="redprop-meetings", cursor_type="row", zebra_stripes=True)
-        yield Label("", id="redprop-status", classes="status-line")
-        yield Footer()
+    def cells(self, r: MeetingListRow) -> tuple[str, ...]:
+        return (t(r.title_zh, r.title_en), r.place, r.when, _label(MeetingKind, r.kind),
+                _label(MeetingStatus, r.status), quorum_summary(r.present, r.total, r.needed, r.headcount, r.met))
 
-    def on_mount(self) -> None:
-        self.translate_own_bindings()
-        self._columns()
-        self.query_one("#redprop-meetings", DataTable).focus()
-        self.reload()
-
-    def _columns(self) -> None:
-        self.query_one("#redprop-heading", Label).update(t(
-            "红色物业联席会议（回车打开，n 新建，a 落实事项，w 微服务）",
-            "Red-property joint meetings (Enter opens, n new, a action items, w micro-services)"))
-        table = self.query_one("#redprop-meetings", DataTable)
-        table.clear(columns=True)
-        for key, zh, en in MEETING_COLUMNS:
-            table.add_column(t(zh, en), key=key)
-
-    def refresh_language(self) -> None:
-        super().refresh_language()
-        self._columns()
-        self._show(self.rows)
-
-    def on_screen_resume(self) -> None:
-        self.reload()
-
-    def reload(self) -> None:
-        db = self.db
-
-        def fetch() -> list[MeetingListRow]:
-            with db.read_session() as s:
-                return load_meetings(s)
-
-        self.db_work(fetch, self._show, group="redprop-meetings")
-
-    def _show(self, rows: list[MeetingListRow]) -> None:
-        self.rows = rows
-        table = self.query_one("#redprop-meetings", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for r in rows:
-            table.add_row(t(r.title_zh, r.title_en), r.place, r.when, _label(MeetingKind, r.kind),
-                          _label(MeetingStatus, r.status),
-                          quorum_summary(r.present, r.total, r.needed, r.headcount, r.met), key=str(r.id))
-        if rows:
-            table.move_cursor(row=min(keep, len(rows) - 1))
-        self.query_one("#redprop-status", Label).update(t(f"共 {len(rows)} 次会议", f"{len(rows)} meetings"))
+    def status(self, rows: list[MeetingListRow]) -> str:
+        return t(f"共 {len(rows)} 次会议", f"{len(rows)} meetings")
 
     @on(DataTable.RowSelected, "#redprop-meetings")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -667,9 +626,6 @@ class RedPropertyScreen(Bilingual, DbWork, Screen):
 
     def action_services(self) -> None:
         self.app.push_screen(ServiceLogScreen(self.db))
-
-    def action_reload(self) -> None:
-        self.reload()
 
     def action_back(self) -> None:
         self.app.pop_screen()
