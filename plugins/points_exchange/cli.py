@@ -813,23 +813,33 @@ def notice(
     from plugins.points_exchange import reports
 
     period = reports.parse_month(month)
+    n = _build_report(lambda s: reports.month_notice(s, period), reports.notice_document, output, fmt, as_json)
+    if n is not None:
+        console.print(
+            reports.to_markdown(reports.notice_document(n)), markup=False, highlight=False
+        )
+
+
+def _build_report(build, document, output: Path | None, fmt: str | None, as_json: bool):
+    """Read ``build(session)``; write it as a document to ``output`` (refused before any
+    work if the file exists), or print its JSON. Returns it when the caller should
+    print it on screen, else None."""
+    from plugins.points_exchange import reports
+
     if output is not None:
         reports.target(output, fmt)  # refuse before any work
     db = state.database()
     with db.read_session() as s:
-        n = reports.month_notice(s, period)
+        built = build(s)
         if output is not None:
-            path = reports.write_document(
-                reports.notice_document(n, street=reports.street_name(s)), output, fmt
-            )
+            path = reports.write_document(document(built, street=reports.street_name(s)), output, fmt)
     if output is not None:
         _written(path)
     elif as_json:
-        print_json(n.as_json())
+        print_json(built.as_json())
     else:
-        console.print(
-            reports.to_markdown(reports.notice_document(n)), markup=False, highlight=False
-        )
+        return built
+    return None
 
 
 @app.command("leaderboard")
@@ -849,20 +859,9 @@ def leaderboard(
     from plugins.points_exchange import reports
 
     p = reports.parse_period(period)
-    if output is not None:
-        reports.target(output, fmt)
-    db = state.database()
-    with db.read_session() as s:
-        b = reports.leaderboard(s, p, role=role, top=top)
-        if output is not None:
-            path = reports.write_document(
-                reports.leaderboard_document(b, street=reports.street_name(s)), output, fmt
-            )
-    if output is not None:
-        _written(path)
-    elif as_json:
-        print_json(b.as_json())
-    else:
+    b = _build_report(lambda s: reports.leaderboard(s, p, role=role, top=top), reports.leaderboard_document,
+                      output, fmt, as_json)
+    if b is not None:
         table(
             [
                 tr("名次", "rank"),
@@ -891,20 +890,9 @@ def report(
     from plugins.points_exchange import reports
 
     period = reports.parse_month(month)
-    if output is not None:
-        reports.target(output, fmt)
-    db = state.database()
-    with db.read_session() as s:
-        r = reports.monthly_report(s, period, low=low)
-        if output is not None:
-            path = reports.write_document(
-                reports.report_document(r, street=reports.street_name(s)), output, fmt
-            )
-    if output is not None:
-        _written(path)
-    elif as_json:
-        print_json(r.as_json())
-    else:
+    r = _build_report(lambda s: reports.monthly_report(s, period, low=low), reports.report_document,
+                      output, fmt, as_json)
+    if r is not None:
         console.print(
             reports.to_markdown(reports.report_document(r)), markup=False, highlight=False
         )
