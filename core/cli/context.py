@@ -94,6 +94,15 @@ console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
 
+def vocab_label(enum: Any, value: str) -> str:
+    """A vocabulary value (a ``Labelled`` enum member's value) in the chosen language;
+    an unknown value shows as itself."""
+    try:
+        return enum(value).label(state.language)
+    except ValueError:
+        return value
+
+
 def tr(zh: str, en: str) -> str:
     """The text in the chosen language (Chinese first, English second)."""
     return en if state.language == "en" else zh

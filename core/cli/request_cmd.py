@@ -8,7 +8,15 @@ from typing import Any
 import typer
 from sqlalchemy import select
 
-from core.cli.context import console, parse_local_datetime, print_json, state, table, tr
+from core.cli.context import (
+    console,
+    parse_local_datetime,
+    print_json,
+    state,
+    table,
+    tr,
+    vocab_label,
+)
 from core.errors import DomainError
 from core.models.places import Place
 from core.models.requests import Request, RequestCategory
@@ -24,11 +32,7 @@ app = typer.Typer(help="诉求 / requests", no_args_is_help=True)
 category_app = typer.Typer(help="诉求类别 / request categories", no_args_is_help=True)
 
 
-def _label(enum, value: str) -> str:
-    try:
-        return enum(value).label(state.language)
-    except ValueError:
-        return value
+_label = vocab_label
 
 
 def request_dict(session, r: Request, *, places: dict[int, str] | None = None,

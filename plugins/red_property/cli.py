@@ -26,7 +26,16 @@ from typing import Any
 
 import typer
 
-from core.cli.context import console, parse_date, parse_local_datetime, print_json, state, table, tr
+from core.cli.context import (
+    console,
+    parse_date,
+    parse_local_datetime,
+    print_json,
+    state,
+    table,
+    tr,
+    vocab_label,
+)
 from core.errors import DomainError
 from core.models.types import fmt_local
 from core.models.vocab import OrgKind
@@ -69,10 +78,7 @@ def _svc():
 def _label(enum_name: str, value: str) -> str:
     from plugins.red_property import models
 
-    try:
-        return getattr(models, enum_name)(value).label(state.language)
-    except ValueError:
-        return value
+    return vocab_label(getattr(models, enum_name), value)
 
 
 def _person(s, ref: str) -> int:
