@@ -147,3 +147,49 @@ def test_plugin_palette_commands_carry_their_help_in_the_current_language(make_a
     assert zh["议事: 打开议事厅"] == "协商事项、签到、表决与计票"
     en = asyncio.run(inner("en"))
     assert en["Deliberation: open the residents' council"] == "Consultations, check-in, voting and counting"
+
+
+def test_a_read_that_finishes_after_its_screen_closed_is_dropped(make_app):
+    """Escape pressed while a list still loads: the result must not reach the gone widgets."""
+    import threading
+
+    from textual.app import ComposeResult
+    from textual.screen import Screen
+    from textual.widgets import Label
+
+    from tui.widgets.base import DbWork
+
+    release = threading.Event()
+    shown: list[str] = []
+
+    class Slow(DbWork, Screen):
+        def compose(self) -> ComposeResult:
+            yield Label("", id="slow-label")
+
+        def on_mount(self) -> None:
+            def fetch() -> str:
+                release.wait(5)
+                return "rows"
+
+            def show(rows: str) -> None:
+                self.query_one("#slow-label", Label).update(rows)  # NoMatches once the screen is gone
+                shown.append(rows)
+
+            self.db_work(fetch, show, group="slow")
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            screen = Slow()
+            await app.push_screen(screen)
+            await pilot.pause(0.1)
+            await app.pop_screen()
+            await pilot.pause(0.1)
+            release.set()
+            for _ in range(20):
+                await pilot.pause(0.05)
+            assert shown == [] and not screen.is_attached
+            assert app.is_running  # the app carried on
+
+    asyncio.run(inner())

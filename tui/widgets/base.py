@@ -14,6 +14,7 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from textual.dom import DOMNode
+from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
 from core.errors import DomainError
@@ -52,6 +53,25 @@ class DbWork:
         on_error: Callable[[str], Any] | None = None,
     ) -> Worker:
         app = self.app  # type: ignore[attr-defined]
+        node = self
+
+        def still_shown() -> bool:
+            # the screen may have been closed while the thread ran: off the screen
+            # stack its widgets are going (or gone), and a result has nowhere to land
+            if not node.is_attached:  # type: ignore[attr-defined]
+                return False
+            screen = node if isinstance(node, Screen) else node.screen  # type: ignore[attr-defined]
+            return screen in app.screen_stack
+
+        def delivered(result: T) -> Any:
+            if still_shown():
+                return on_done(result)  # call_from_thread awaits an async on_done
+            return None
+
+        def failed(message: str) -> Any:
+            if on_error is not None and still_shown():
+                return on_error(message)
+            return app.show_error(message)
 
         def job() -> None:
             worker = get_current_worker()
@@ -59,14 +79,14 @@ class DbWork:
                 result = fn()
             except DomainError as exc:
                 if not worker.is_cancelled:
-                    app.call_from_thread(on_error or app.show_error, exc.message(language()))
+                    app.call_from_thread(failed, exc.message(language()))
                 return
             except Exception as exc:  # noqa: BLE001 - show it, keep the app alive
                 log.exception("database work failed")
                 if not worker.is_cancelled:
-                    app.call_from_thread(on_error or app.show_error, _("Unexpected error: {detail}").format(detail=exc))
+                    app.call_from_thread(failed, _("Unexpected error: {detail}").format(detail=exc))
                 return
             if not worker.is_cancelled:
-                app.call_from_thread(on_done, result)
+                app.call_from_thread(delivered, result)
 
         return self.run_worker(job, thread=True, exclusive=True, group=group)  # type: ignore[attr-defined]
