@@ -2,6 +2,11 @@
 
     .venv/bin/python scripts/i18n.py            # extract _() strings, update both catalogs, list gaps
     .venv/bin/python scripts/i18n.py --add zh "New request=新建诉求" ...
+    .venv/bin/python scripts/i18n.py --domain plugins/deliberation --add zh "Vote=投票"
+
+``--domain DIR`` works on a plugin's own catalogs (``DIR/locale/<lang>/LC_MESSAGES/<name>.po``,
+strings extracted from ``DIR`` without its migrations); a string the core's catalog
+already translates needs no entry there (the plugin's ``_`` falls back to the core's).
 
 Message ids are English, so the English catalog's msgstr is filled with the id
 itself; the Chinese catalog needs a translator (``--add zh``). Obsolete entries
@@ -23,27 +28,37 @@ sys.path.insert(0, str(ROOT))
 
 from tui.i18n import DOMAIN, LOCALES, po_path  # noqa: E402
 
+KEYWORDS = {"_": None, "N_": None}
 
-def extract() -> dict[str, list[tuple[str, int]]]:
+
+def extract(folder: Path = ROOT / "tui") -> dict[str, list[tuple[str, int]]]:
+    """Every ``_()``/``N_()`` string under ``folder`` (migrations left out), with where it stands."""
     found: dict[str, list[tuple[str, int]]] = {}
+    rel = folder.relative_to(ROOT)
     for filename, lineno, message, _comments, _context in extract_from_dir(
-        str(ROOT / "tui"), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
+        str(folder), method_map=[("migrations/**.py", "ignore"), ("**.py", "python")], keywords=KEYWORDS
     ):
         if isinstance(message, str) and message:
-            found.setdefault(message, []).append((f"tui/{filename}", lineno))
+            found.setdefault(message, []).append((f"{rel}/{filename}", lineno))
     return found
 
 
-def load(lang: str) -> Catalog:
-    path = po_path(lang)
+def catalog_path(lang: str, domain_dir: Path | None) -> Path:
+    if domain_dir is None:
+        return po_path(lang)
+    return po_path(lang, domain_dir / "locale", domain_dir.name)
+
+
+def load(lang: str, domain_dir: Path | None = None) -> Catalog:
+    path = catalog_path(lang, domain_dir)
     if path.exists():
         with path.open("rb") as f:
             return read_po(f, locale=LOCALES[lang])
     return Catalog(locale=LOCALES[lang], domain=DOMAIN, project="gongzhi")
 
 
-def save(lang: str, cat: Catalog) -> None:
-    path = po_path(lang)
+def save(lang: str, cat: Catalog, domain_dir: Path | None = None) -> None:
+    path = catalog_path(lang, domain_dir)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
         write_po(f, cat, width=100, sort_output=True, omit_header=False)
@@ -52,8 +67,11 @@ def save(lang: str, cat: Catalog) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--add", nargs="+", metavar=("LANG", "ID=TEXT"))
+    parser.add_argument("--domain", type=Path, help="a plugin's folder, e.g. plugins/deliberation")
     args = parser.parse_args()
-    found = extract()
+    domain_dir = (ROOT / args.domain).resolve() if args.domain else None
+    found = extract(domain_dir) if domain_dir else extract()
+    core = {lang: load(lang) for lang in LOCALES} if domain_dir else {}
     additions: dict[str, str] = {}
     add_lang = None
     if args.add:
@@ -63,9 +81,13 @@ def main() -> int:
             additions[key] = value
     missing_total = 0
     for lang in LOCALES:
-        old = load(lang)
-        new = Catalog(locale=LOCALES[lang], domain=DOMAIN, project="gongzhi", fuzzy=False)
+        old = load(lang, domain_dir)
+        new = Catalog(locale=LOCALES[lang], domain=domain_dir.name if domain_dir else DOMAIN,
+                      project="gongzhi", fuzzy=False)
         for msgid, locations in sorted(found.items()):
+            in_core = core.get(lang) is not None and core[lang].get(msgid) is not None and core[lang].get(msgid).string
+            if in_core and not (lang == add_lang and msgid in additions):
+                continue  # the plugin's _ falls back to the core's catalog
             existing = old.get(msgid)
             text = existing.string if existing is not None and existing.string else ""
             if lang == "en" and not text:
@@ -73,8 +95,8 @@ def main() -> int:
             if lang == add_lang and msgid in additions:
                 text = additions[msgid]
             new.add(msgid, text, locations=locations)
-        save(lang, new)
-        missing = [m for m in found if not new.get(m).string]
+        save(lang, new, domain_dir)
+        missing = [m for m in found if new.get(m) is not None and not new.get(m).string]
         missing_total += len(missing)
         for m in missing:
             print(f"{lang}: missing: {m}")

@@ -3,10 +3,28 @@ read with Babel. Message ids are English; zh_CN is the default language.
 
 ``_("New request")`` returns the text in the current language. A test extracts
 every ``_()`` string from the UI and fails when either catalog lacks it.
+
+A plugin ships its own catalog in the same format, in its own folder
+(``plugins/<name>/locale/<lang>/LC_MESSAGES/<name>.po``), and gets its ``_`` from
+:func:`translator`::
+
+    # plugins/deliberation/i18n.py
+    from pathlib import Path
+    from tui.i18n import N_, translator
+
+    _ = translator("deliberation", Path(__file__).parent / "locale")
+
+The plugin's catalog is read first, the core's second, so a plugin may reuse the
+core's words ("Save", "Cancel") without translating them again. A site adds a
+language by adding a ``.po`` file to the core and to each plugin it uses; the
+same test (``tests/tui/test_i18n.py``) checks every catalog it finds, and
+``scripts/i18n.py --domain plugins/<name>`` keeps a plugin's catalogs in step
+with its code.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -20,15 +38,41 @@ LOCALES = {"zh": "zh_CN", "en": "en"}
 _current = "zh"
 
 
-def po_path(lang: str) -> Path:
-    return LOCALE_DIR / LOCALES[lang] / "LC_MESSAGES" / f"{DOMAIN}.po"
+def po_path(lang: str, locale_dir: Path = LOCALE_DIR, domain: str = DOMAIN) -> Path:
+    return locale_dir / LOCALES[lang] / "LC_MESSAGES" / f"{domain}.po"
 
 
 @cache
-def catalog(lang: str) -> dict[str, str]:
-    with po_path(lang).open("rb") as f:
+def read_catalog(path: Path, lang: str) -> dict[str, str]:
+    """msgid → msgstr of one ``.po`` file (empty when the file does not exist)."""
+    if not path.exists():
+        return {}
+    with path.open("rb") as f:
         cat = read_po(f, locale=LOCALES[lang])
     return {m.id: m.string for m in cat if m.id and isinstance(m.id, str) and m.string}
+
+
+def catalog(lang: str) -> dict[str, str]:
+    """The core's catalog for ``lang``."""
+    return read_catalog(po_path(lang), lang)
+
+
+catalog.cache_clear = read_catalog.cache_clear  # type: ignore[attr-defined]
+
+# plugin domains registered through translator(): name -> locale folder
+DOMAINS: dict[str, Path] = {}
+
+
+def translator(domain: str, locale_dir: Path) -> Callable[[str], str]:
+    """A ``_`` for a plugin: its own catalog first, then the core's, then the id itself."""
+    DOMAINS[domain] = locale_dir
+
+    def translate(msgid: str) -> str:
+        own = read_catalog(po_path(_current, locale_dir, domain), _current).get(msgid)
+        return own if own else catalog(_current).get(msgid, msgid)
+
+    translate.domain = domain  # type: ignore[attr-defined]
+    return translate
 
 
 def set_language(lang: str) -> None:

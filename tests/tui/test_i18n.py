@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from babel.messages.extract import extract_from_dir
 
 from tui import i18n
@@ -11,11 +12,15 @@ from tui import i18n
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def ui_strings() -> set[str]:
+PLUGIN_DIRS = sorted(p.parent for p in (ROOT / "plugins").glob("*/plugin.py"))
+
+
+def ui_strings(folder: Path = ROOT / "tui") -> set[str]:
     return {
         message
         for _f, _l, message, _c, _ctx in extract_from_dir(
-            str(ROOT / "tui"), method_map=[("**.py", "python")], keywords={"_": None, "N_": None}
+            str(folder), method_map=[("migrations/**.py", "ignore"), ("**.py", "python")],
+            keywords={"_": None, "N_": None},
         )
         if isinstance(message, str) and message
     }
@@ -29,6 +34,41 @@ def test_every_ui_string_has_both_translations():
         catalog = i18n.catalog(lang)
         missing = sorted(s for s in strings if not catalog.get(s))
         assert missing == [], f"{lang} lacks: {missing}"
+
+
+@pytest.mark.parametrize("plugin_dir", PLUGIN_DIRS, ids=lambda p: p.name)
+def test_every_plugin_string_has_both_translations(plugin_dir: Path):
+    """A plugin's strings are in its own catalog (or the core's, which its ``_`` falls back to)."""
+    strings = ui_strings(plugin_dir)
+    for lang in ("zh", "en"):
+        i18n.catalog.cache_clear()
+        own = i18n.read_catalog(i18n.po_path(lang, plugin_dir / "locale", plugin_dir.name), lang)
+        core = i18n.catalog(lang)
+        missing = sorted(s for s in strings if not (own.get(s) or core.get(s)))
+        assert missing == [], f"{plugin_dir.name} {lang} lacks: {missing}"
+
+
+def test_a_plugin_translator_reads_its_own_catalog_then_the_cores(tmp_path: Path):
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    for lang, text in (("zh", "投票"), ("en", "Vote")):
+        cat = Catalog(locale=i18n.LOCALES[lang])
+        cat.add("Vote", text)
+        path = i18n.po_path(lang, tmp_path / "locale", "demo_plugin")
+        path.parent.mkdir(parents=True)
+        with path.open("wb") as f:
+            write_po(f, cat)
+    _ = i18n.translator("demo_plugin", tmp_path / "locale")
+    try:
+        i18n.set_language("zh")
+        assert _("Vote") == "投票"
+        assert _("Requests") == "诉求"  # from the core's catalog
+        assert _("no such message") == "no such message"
+        i18n.set_language("en")
+        assert _("Vote") == "Vote"
+    finally:
+        i18n.set_language("zh")
 
 
 def test_chinese_catalog_is_chinese_and_keeps_placeholders():
