@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rich.text import Text
 from sqlalchemy import select
@@ -315,4 +316,117 @@ def _names(session: Session, place_ids: set[int]) -> dict[int, str]:
     return dict(session.execute(select(Place.id, Place.name).where(Place.id.in_(place_ids))).all())
 
 
-__all__ = ["PersonPicker", "Picker", "PickerItem", "PlacePicker"]
+@dataclass(frozen=True)
+class Choice:
+    """One option of a :class:`ChoicePicker`: the value, the text shown, a code, a weight.
+
+    It matches its label (Chinese substring), the label's pinyin initials and full
+    pinyin (电梯 ← "dt", "dianti"), its code, and any extra ``keys`` (an English
+    name, a goods barcode …). ``weight`` orders matches: the most used first.
+    """
+
+    value: Any
+    label: str
+    code: str = ""
+    keys: str = ""
+    weight: int = 0
+
+
+def _choice_rank(choice: Choice, query: str, pinyin_keys: str) -> int | None:
+    """How well ``choice`` matches ``query`` (lower is better), or ``None``."""
+    from core.pinyin import normalise_query
+
+    q = query.lower()
+    code, label_lower, extra = choice.code.lower(), choice.label.lower(), choice.keys.lower()
+    if q in (code, label_lower):
+        return 0
+    if code.startswith(q) or label_lower.startswith(q):
+        return 1
+    norm = normalise_query(q)
+    if norm and f"|{norm}" in pinyin_keys:
+        return 2  # prefix of the initials or the full pinyin
+    if q in label_lower or (code and q in code) or (extra and q in extra):
+        return 3
+    if norm and norm in pinyin_keys:
+        return 4
+    return None
+
+
+def filter_choices(choices: Sequence[Choice], query: str, keys: dict[int, str] | None = None) -> list[Choice]:
+    """The choices matching ``query``, best match first, then by weight (empty query: all by weight)."""
+    from core.pinyin import place_search_keys  # pypinyin: loaded when first needed
+
+    query = query.strip()
+    if not query:
+        return sorted(choices, key=lambda c: -c.weight)
+    ranked = []
+    for i, c in enumerate(choices):
+        pk = keys[i] if keys is not None else place_search_keys(c.label)
+        rank = _choice_rank(c, query, pk)
+        if rank is not None:
+            ranked.append((rank, -c.weight, i, c))
+    ranked.sort(key=lambda x: x[:3])
+    return [c for *_k, c in ranked]
+
+
+class ChoicePicker(Picker):
+    """Pick one of a fixed list (categories, departments, goods …) by typing.
+
+    Chinese, pinyin initials or full pinyin, or the code; the most used come first
+    (``Choice.weight``). Down on an empty box lists every choice. ``value`` is the
+    chosen :attr:`Choice.value`. No database: the options are given (or set later
+    with :meth:`set_choices`) and filtered in memory as you type.
+    """
+
+    def __init__(self, choices: Sequence[Choice] = (), **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.set_choices(choices)
+
+    def set_choices(self, choices: Sequence[Choice]) -> None:
+        self.choices = list(choices)
+        self._keys: dict[int, str] | None = None  # pinyin keys, computed on the first search
+
+    def _pinyin(self) -> dict[int, str]:
+        if self._keys is None:
+            from core.pinyin import place_search_keys
+
+            self._keys = {i: place_search_keys(c.label) for i, c in enumerate(self.choices)}
+        return self._keys
+
+    def matches(self, query: str) -> list[Choice]:
+        return filter_choices(self.choices, query, self._pinyin())
+
+    def _items(self, query: str) -> list[PickerItem]:
+        items = []
+        for c in self.matches(query)[: self.limit]:
+            prompt = f"{c.label}  [{c.code}]" if c.code and c.code != c.label else c.label
+            items.append(PickerItem(c.value, c.label, prompt))
+        return items
+
+    def _run_search(self, query: str) -> None:
+        self._show_results(self._items(query))
+
+    def choose(self, value: Any) -> None:
+        """Preset the choice with this value (no-op when it is not among the choices)."""
+        for c in self.choices:
+            if c.value == value:
+                self.select(c.value, c.label)
+                return
+
+    def on_key(self, event: events.Key) -> None:
+        """Down/Up move through the matches while the focus stays in the box (keep typing)."""
+        options = self._options
+        if event.key in ("down", "up") and self._input.has_focus:
+            event.stop()
+            if not options.has_class("open"):
+                if event.key == "down":
+                    self._show_results(self._items(self._input.value if self._value is None else ""))
+                return
+            step = 1 if event.key == "down" else -1
+            count = options.option_count
+            options.highlighted = ((options.highlighted or 0) + step) % count if count else None
+            return
+        super().on_key(event)
+
+
+__all__ = ["Choice", "ChoicePicker", "PersonPicker", "Picker", "PickerItem", "PlacePicker", "filter_choices"]
