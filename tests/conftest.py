@@ -110,3 +110,37 @@ def session(db: Database):
     s = db.session()
     yield s
     s.close()
+
+
+# -- the small demo street with every built-in plugin (the field-fit tasks run on it) --
+
+# the demo's history ends here; "this month" in a test of the demo is November 2026
+DEMO_NOW = "2026-11-20 10:00"
+
+
+@pytest.fixture(scope="session")
+def small_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """``gongzhi demo --scale small --no-open`` with every installed plugin, built once per
+    session through the real command (in a subprocess: the CLI keeps process-wide state)."""
+    import subprocess
+    import sys
+
+    folder = tmp_path_factory.mktemp("small-demo")
+    path = folder / "demo.sqlite"
+    env = {**os.environ, "GONGZHI_DATA_DIR": str(folder / "data"), "GONGZHI_LANG": "zh"}
+    for var in ("GONGZHI_DATABASE_URL", "GONGZHI_CONFIG", "GONGZHI_PLUGINS", "GONGZHI_OPERATOR"):
+        env.pop(var, None)
+    subprocess.run(
+        [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())",
+         "--db", f"sqlite:///{path}", "demo", "--scale", "small", "--no-open", "--now", DEMO_NOW],
+        check=True, env=env, capture_output=True,
+    )
+    return path
+
+
+@pytest.fixture
+def small_demo(small_demo_template: Path, tmp_path: Path) -> Iterator[Database]:
+    """A private copy of the small demo street (all plugins' tables and demo data)."""
+    db = sqlite_copy(small_demo_template, tmp_path / "demo.sqlite")
+    yield db
+    db.dispose()
