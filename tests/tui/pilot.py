@@ -36,3 +36,28 @@ async def until(pilot, condition, timeout: float = 5.0) -> None:
             return
         await pilot.pause(0.05)
     assert condition()
+
+
+class Keys:
+    """Drives a task's keys and counts them, to prove a keystroke budget.
+
+    ``await keys.press("ctrl+n", "tab")`` presses and counts each key;
+    ``await keys.type("路灯不亮")`` types free text, which the budget does not count
+    (a pinyin search string is text too). The test then asserts ``keys.count <= budget``;
+    ``keys.log`` keeps the sequence, so a failing test shows the path taken.
+    """
+
+    def __init__(self, pilot) -> None:
+        self.pilot = pilot
+        self.count = 0
+        self.log: list[str] = []
+
+    async def press(self, *keys: str) -> None:
+        for key in keys:
+            self.count += 1
+            self.log.append(key)
+            await self.pilot.press(key)
+
+    async def type(self, text: str) -> None:
+        self.log.append(repr(text))
+        await self.pilot.press(*text)
