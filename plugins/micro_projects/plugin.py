@@ -30,3 +30,48 @@ def plugin_migrations():
         table_prefix="micro_",
         models_module="plugins.micro_projects.models",
     )
+
+
+@hookimpl
+def register_commands(cli):
+    from plugins.micro_projects.cli import app
+
+    cli.add_typer(app, name="micro")
+
+
+@hookimpl
+def plugin_event(db, source, name, payload):
+    """A decided consultation (the deliberation plugin's ``consultation_decided``,
+    read by name only) proposes a candidate project on its community's open list."""
+    if source == "deliberation" and name == "consultation_decided":
+        from plugins.micro_projects.services import propose_from_consultation
+
+        propose_from_consultation(db, payload)
+
+
+@hookimpl
+def register_exports(register):
+    def fund(session, path: Path) -> Path:
+        from plugins.micro_projects.reports import write_fund_xlsx
+        from plugins.micro_projects.services import today
+
+        return write_fund_xlsx(session, today().year, path)
+
+    register("micro_fund", "本年度微实事专项资金（Excel）", "This year's micro-project fund (Excel)", fund)
+
+
+@hookimpl
+def demo_data(db, actor, seed, scale):
+    from plugins.micro_projects.demo import build_micro_projects
+
+    build_micro_projects(db, actor=actor, seed=seed, scale=scale)
+
+
+@hookimpl
+def register_sections(register):
+    def screen(db):
+        from plugins.micro_projects.screens.board import BoardScreen
+
+        return BoardScreen(db)
+
+    register(NAME, "民生微实事", "Micro-projects", screen)

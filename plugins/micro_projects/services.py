@@ -35,7 +35,15 @@ from core.models.types import local, utcnow
 from core.models.vocab import Status
 from core.plugins import fire_plugin_event
 from core.services import requests as core_requests
-from core.services.base import Actor, audit, optional_text, require_text, snapshot, transaction
+from core.services.base import (
+    Actor,
+    audit,
+    choice,
+    optional_text,
+    require_text,
+    snapshot,
+    transaction,
+)
 from core.services.orgs import get_organisation
 from core.services.people import get_person
 from plugins.micro_projects import errors as _errors  # noqa: F401  (registers the micro.* codes)
@@ -111,6 +119,10 @@ def parse_threshold(text: str | int | Fraction) -> Fraction:
     if not 0 <= value <= 1:
         raise DomainError("micro.invalid_threshold", value=text)
     return value
+
+
+def choice_status(value: str) -> ProjectStatus:
+    return choice(ProjectStatus, value, "status")
 
 
 def today() -> date:

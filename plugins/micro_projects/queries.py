@@ -1,0 +1,375 @@
+"""Read models of the micro-projects plugin: what the board, the project page, the
+fund view, the evaluation grid and the reports show. One query per list (joins and
+GROUP BY, never a query per row); writes live in :mod:`.services`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from fractions import Fraction
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import aliased
+from sqlmodel import Session
+
+from core.models.orgs import Organisation
+from core.models.people import Person
+from core.models.places import Place
+from core.models.requests import Request
+from plugins.micro_projects.models import (
+    Allocation,
+    Milestone,
+    Objection,
+    Project,
+    ProjectList,
+    ProjectRequest,
+    ProjectStatus,
+    RatingRecord,
+    Spending,
+    Verdict,
+)
+from plugins.micro_projects.services import Tally, latest_ratings_query
+
+# statuses of a project that was promised on its list
+PROMISED = (ProjectStatus.planned, ProjectStatus.in_progress, ProjectStatus.done, ProjectStatus.redo,
+            ProjectStatus.passed)
+CLOSED = (ProjectStatus.done, ProjectStatus.redo, ProjectStatus.passed)
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    id: int
+    code: str
+    name: str
+    community_id: int
+    community: str
+    year: int
+    phase: str
+    category: str
+    status: str
+    progress: int
+    deadline: date | None
+    closed_on: date | None
+    budget: int
+    allocated: int
+    spent: int
+    responsible_org: str
+    responsible_person: str
+    requests: int
+    redo_of_id: int | None
+    content: str = ""
+    expected_effect: str = ""
+
+    def overdue(self, today: date) -> bool:
+        if self.deadline is None:
+            return False
+        if self.closed_on is not None:
+            return self.closed_on > self.deadline
+        return self.status in ("planned", "in_progress") and today > self.deadline
+
+
+def _board_select():
+    community = aliased(Place)
+    linked = (
+        select(ProjectRequest.project_id, func.count().label("n"))
+        .group_by(ProjectRequest.project_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Project.id, Project.code, Project.name, ProjectList.community_id, community.name,
+            ProjectList.year, ProjectList.phase, Project.category, Project.status, Project.progress,
+            Project.deadline, Project.closed_on, Project.budget, Project.allocated, Project.spent,
+            func.coalesce(Organisation.name, ""), func.coalesce(Person.name, ""),
+            func.coalesce(linked.c.n, 0), Project.redo_of_id, Project.content, Project.expected_effect,
+        )
+        .join(ProjectList, ProjectList.id == Project.list_id)
+        .join(community, community.id == ProjectList.community_id)
+        .outerjoin(Organisation, Organisation.id == Project.responsible_org_id)
+        .outerjoin(Person, Person.id == Project.responsible_person_id)
+        .outerjoin(linked, linked.c.project_id == Project.id)
+    )
+    return stmt, community
+
+
+def board(
+    session: Session,
+    year: int,
+    *,
+    community_id: int | None = None,
+    status: str | None = None,
+    list_id: int | None = None,
+) -> list[BoardRow]:
+    """The year's projects across the street (or one community or list), by community
+    then code: one query."""
+    stmt, community = _board_select()
+    stmt = stmt.where(ProjectList.year == year)
+    if community_id is not None:
+        stmt = stmt.where(ProjectList.community_id == community_id)
+    if list_id is not None:
+        stmt = stmt.where(ProjectList.id == list_id)
+    if status:
+        stmt = stmt.where(Project.status == status)
+    stmt = stmt.order_by(community.name, Project.code)
+    return [BoardRow(*row) for row in session.execute(stmt).all()]
+
+
+def board_row(session: Session, project_id: int) -> BoardRow | None:
+    stmt, _ = _board_select()
+    row = session.execute(stmt.where(Project.id == project_id)).first()
+    return BoardRow(*row) if row else None
+
+
+@dataclass(frozen=True)
+class ListRow:
+    id: int
+    community_id: int
+    community: str
+    year: int
+    phase: str
+    publicity_until: date | None
+    projects: int
+    promised: int
+    closed: int
+
+
+def lists(session: Session, year: int) -> list[ListRow]:
+    """Every community's list of a year with its counts: one query."""
+    counts = (
+        select(
+            Project.list_id,
+            func.count().label("n"),
+            func.sum(case((Project.status.in_([s.value for s in PROMISED]), 1), else_=0)).label("promised"),
+            func.sum(case((Project.status.in_([s.value for s in CLOSED]), 1), else_=0)).label("closed"),
+        )
+        .group_by(Project.list_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            ProjectList.id, ProjectList.community_id, Place.name, ProjectList.year, ProjectList.phase,
+            ProjectList.publicity_until, func.coalesce(counts.c.n, 0), func.coalesce(counts.c.promised, 0),
+            func.coalesce(counts.c.closed, 0),
+        )
+        .join(Place, Place.id == ProjectList.community_id)
+        .outerjoin(counts, counts.c.list_id == ProjectList.id)
+        .where(ProjectList.year == year)
+        .order_by(Place.name)
+    ).all()
+    return [ListRow(*r) for r in rows]
+
+
+@dataclass(frozen=True)
+class LinkedRequest:
+    id: int
+    ref: str
+    title: str
+    status: str
+    reporter: str
+
+
+@dataclass
+class ProjectDetail:
+    row: BoardRow
+    feasibility: str
+    feasibility_reason: str
+    source: str
+    source_ref: str
+    places: list[str]
+    close_evidence: list[str]
+    close_note: str
+    milestones: list[Milestone] = field(default_factory=list)
+    requests: list[LinkedRequest] = field(default_factory=list)
+    allocations: list[Allocation] = field(default_factory=list)
+    spending: list[Spending] = field(default_factory=list)
+    objections: list[Objection] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+    tally: Tally = field(default_factory=Tally)
+
+
+def project_detail(session: Session, project_id: int) -> ProjectDetail | None:
+    """The project page: a fixed number of queries whatever the project holds."""
+    row = board_row(session, project_id)
+    if row is None:
+        return None
+    p = session.get(Project, project_id)
+    places = dict(session.execute(select(Place.id, Place.name).where(Place.id.in_(p.place_ids or [-1]))).all())
+    # a redo shows the requests of the project it redoes
+    origin = p.redo_of_id or p.id
+    requests = [
+        LinkedRequest(*r)
+        for r in session.execute(
+            select(Request.id, Request.ref, Request.title, Request.status, func.coalesce(Person.name, ""))
+            .join(ProjectRequest, ProjectRequest.request_id == Request.id)
+            .outerjoin(Person, Person.id == Request.reporter_id)
+            .where(ProjectRequest.project_id.in_({p.id, origin}))
+            .order_by(Request.id)
+        ).all()
+    ]
+    year = row.year
+    detail = ProjectDetail(
+        row=row,
+        feasibility=p.feasibility,
+        feasibility_reason=p.feasibility_reason,
+        source=p.source,
+        source_ref=p.source_ref,
+        places=[places[i] for i in p.place_ids if i in places],
+        close_evidence=list(p.close_evidence or []),
+        close_note=p.close_note,
+        milestones=list(session.scalars(
+            select(Milestone).where(Milestone.project_id == p.id).order_by(Milestone.on_date, Milestone.id))),
+        requests=requests,
+        allocations=list(session.scalars(
+            select(Allocation).where(Allocation.project_id == p.id).order_by(Allocation.id))),
+        spending=list(session.scalars(select(Spending).where(Spending.project_id == p.id).order_by(Spending.id))),
+        objections=list(session.scalars(
+            select(Objection).where(Objection.project_id == p.id).order_by(Objection.id))),
+        verdicts=list(session.scalars(select(Verdict).where(Verdict.project_id == p.id).order_by(Verdict.id))),
+        tally=tallies(session, [p.id], year).get(p.id, Tally()),
+    )
+    return detail
+
+
+def tallies(session: Session, project_ids: list[int] | None, year: int | None = None) -> dict[int, Tally]:
+    """Each project's tally (the latest rating of each representative): one query."""
+    latest = latest_ratings_query(project_ids, year)
+    rows = session.execute(
+        select(
+            RatingRecord.project_id,
+            func.sum(case((RatingRecord.rating == "satisfied", 1), else_=0)),
+            func.sum(case((RatingRecord.rating == "basically_satisfied", 1), else_=0)),
+            func.sum(case((RatingRecord.rating == "dissatisfied", 1), else_=0)),
+        )
+        .join(latest, latest.c.id == RatingRecord.id)
+        .group_by(RatingRecord.project_id)
+    ).all()
+    return {pid: Tally(int(s), int(b), int(d)) for pid, s, b, d in rows}
+
+
+@dataclass(frozen=True)
+class GridRow:
+    """One closed-out project under evaluation, with its tally and verdict (if any)."""
+
+    row: BoardRow
+    tally: Tally
+    verdict_redo: bool | None
+
+
+def evaluation_grid(session: Session, year: int, *, community_id: int | None = None) -> list[GridRow]:
+    """The closed-out projects of a year's lists in evaluation (or judged), each with
+    its tally and verdict: three queries."""
+    rows = [r for r in board(session, year, community_id=community_id) if r.status in {s.value for s in CLOSED}]
+    ids = [r.id for r in rows]
+    counts = tallies(session, ids, year) if ids else {}
+    verdicts: dict[int, bool] = {}
+    if ids:
+        for pid, redo in session.execute(
+            select(Verdict.project_id, Verdict.redo).where(Verdict.project_id.in_(ids)).order_by(Verdict.id)
+        ).all():
+            verdicts[pid] = redo
+    return [GridRow(r, counts.get(r.id, Tally()), verdicts.get(r.id)) for r in rows]
+
+
+@dataclass(frozen=True)
+class FundLine:
+    key: str  # community name or category code
+    projects: int
+    budget: int
+    allocated: int
+    spent: int
+
+
+@dataclass
+class FundReport:
+    year: int
+    total: int | None
+    allocated: int
+    by_community: list[FundLine]
+    by_category: list[FundLine]
+
+    @property
+    def spent(self) -> int:
+        return sum(line.spent for line in self.by_community)
+
+
+def fund_report(session: Session, year: int) -> FundReport:
+    """The year's fund by community and by category: two GROUP BY queries and the fund."""
+    from plugins.micro_projects.models import Fund
+
+    fund = session.scalar(select(Fund).where(Fund.year == year))
+    live = and_(ProjectList.year == year, Project.status != ProjectStatus.rejected.value)
+    sums = (func.count(Project.id), func.coalesce(func.sum(Project.budget), 0),
+            func.coalesce(func.sum(Project.allocated), 0), func.coalesce(func.sum(Project.spent), 0))
+    by_community = [
+        FundLine(name, int(n), int(b), int(a), int(s))
+        for name, n, b, a, s in session.execute(
+            select(Place.name, *sums)
+            .join(ProjectList, ProjectList.id == Project.list_id)
+            .join(Place, Place.id == ProjectList.community_id)
+            .where(live)
+            .group_by(Place.name)
+            .order_by(Place.name)
+        ).all()
+    ]
+    by_category = [
+        FundLine(cat, int(n), int(b), int(a), int(s))
+        for cat, n, b, a, s in session.execute(
+            select(Project.category, *sums)
+            .join(ProjectList, ProjectList.id == Project.list_id)
+            .where(live)
+            .group_by(Project.category)
+            .order_by(Project.category)
+        ).all()
+    ]
+    return FundReport(year, fund.total if fund else None, fund.allocated if fund else 0, by_community, by_category)
+
+
+@dataclass
+class AnnualReview:
+    """What a community's annual review (述职评议) reports of its micro-projects."""
+
+    community: str
+    year: int
+    promised: int
+    done_on_time: int
+    late: int
+    open: int
+    redone: int
+    passed: int
+    tally: Tally
+    rows: list[BoardRow]
+    verdicts: dict[int, bool]
+
+    @property
+    def satisfaction(self) -> Fraction:
+        return self.tally.satisfied_share
+
+
+def annual_review(session: Session, community_id: int, year: int, today: date) -> AnnualReview:
+    community = session.get(Place, community_id)
+    rows = [r for r in board(session, year, community_id=community_id) if r.status in {s.value for s in PROMISED}]
+    ids = [r.id for r in rows]
+    counts = tallies(session, ids, year) if ids else {}
+    verdicts = dict(session.execute(
+        select(Verdict.project_id, Verdict.redo).where(Verdict.project_id.in_(ids or [-1])).order_by(Verdict.id)
+    ).all())
+    total = Tally(
+        sum(t.satisfied for t in counts.values()),
+        sum(t.basically_satisfied for t in counts.values()),
+        sum(t.dissatisfied for t in counts.values()),
+    )
+    closed = [r for r in rows if r.closed_on is not None]
+    on_time = [r for r in closed if r.deadline is None or r.closed_on <= r.deadline]
+    return AnnualReview(
+        community=community.name if community else str(community_id),
+        year=year,
+        promised=len(rows),
+        done_on_time=len(on_time),
+        late=len(closed) - len(on_time),
+        open=len(rows) - len(closed),
+        redone=sum(1 for v in verdicts.values() if v),
+        passed=sum(1 for v in verdicts.values() if not v),
+        tally=total,
+        rows=rows,
+        verdicts=verdicts,
+    )
