@@ -1,0 +1,170 @@
+"""The section: the year's micro-projects across the street, by community and status.
+
+Enter opens a project; ``f`` the fund, ``e`` the evaluation grid; ``[`` / ``]`` the
+year before / after; ``s`` cycles the status filter; ``x`` exports the selected
+project's community list as the publicity notice (.docx) and ``X`` as Excel.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label
+
+from plugins.micro_projects.i18n import N_, _
+from plugins.micro_projects.screens.common import Translated, category_label, status_label, yuan
+from tui.widgets.base import DbWork
+
+STATUS_CYCLE = (None, "planned", "in_progress", "done", "redo", "passed", "candidate", "rejected")
+
+
+class BoardScreen(Translated, DbWork, Screen):
+    BINDINGS = [
+        Binding("enter", "open", N_("Open"), id="micro.open"),
+        Binding("f", "fund", N_("Fund"), id="micro.fund"),
+        Binding("e", "evaluate", N_("Evaluation"), id="micro.evaluate"),
+        Binding("x", "export('docx')", N_("Notice .docx"), id="micro.export_docx"),
+        Binding("X", "export('xlsx')", N_("Notice .xlsx"), id="micro.export_xlsx"),
+        Binding("s", "status", N_("Status filter"), id="micro.status"),
+        Binding("left_square_bracket", "year(-1)", N_("Year before"), id="micro.year_before"),
+        Binding("right_square_bracket", "year(1)", N_("Year after"), id="micro.year_after"),
+        Binding("escape", "app.pop_screen", N_("Back"), id="micro.back"),
+    ]
+
+    def __init__(self, db, year: int | None = None) -> None:
+        super().__init__()
+        from plugins.micro_projects.services import today
+
+        self.db = db
+        self.year = year or today().year
+        self.status_filter: str | None = None
+        self.rows: list = []
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Label("", id="micro-board-heading", classes="panel-title")
+        yield DataTable(id="micro-board", cursor_type="row", zebra_stripes=True)
+        yield Label("", id="micro-board-status", classes="status-line")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.translate_own_bindings()
+        self.relabel()
+        self.query_one("#micro-board", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def relabel(self) -> None:
+        table = self.query_one("#micro-board", DataTable)
+        table.clear(columns=True)
+        for key, text in (("code", N_("Code")), ("community", N_("Community")), ("name", N_("Project")),
+                          ("category", N_("Category")), ("status", N_("Status")), ("progress", N_("Progress")),
+                          ("deadline", N_("Deadline")), ("budget", N_("Budget (yuan)")),
+                          ("spent", N_("Spent")), ("requests", N_("Requests"))):
+            table.add_column(_(text), key=key)
+        self.reload()
+
+    def reload(self) -> None:
+        from plugins.micro_projects.queries import board
+
+        db, year, status = self.db, self.year, self.status_filter
+
+        def fetch():
+            with db.read_session() as s:
+                return board(s, year, status=status)
+
+        self.db_work(fetch, self.show_rows, group="micro-board")
+
+    def show_rows(self, rows: list) -> None:
+        from plugins.micro_projects.services import today
+
+        self.rows = rows
+        table = self.query_one("#micro-board", DataTable)
+        keep = table.cursor_row
+        table.clear()
+        now = today()
+        for r in rows:
+            status = status_label(r.status) + (_(" (late)") if r.overdue(now) else "")
+            table.add_row(r.code, r.community.removesuffix("社区"), r.name, category_label(r.category), status,
+                          f"{r.progress}%", r.deadline.isoformat() if r.deadline else "", yuan(r.budget),
+                          yuan(r.spent), str(r.requests) if r.requests else "", key=str(r.id))
+        if rows:
+            table.move_cursor(row=min(keep, len(rows) - 1))
+        heading = _("Micro-projects {year}").format(year=self.year)
+        if self.status_filter:
+            heading += " · " + status_label(self.status_filter)
+        self.query_one("#micro-board-heading", Label).update(heading)
+        counts = Counter(r.status for r in rows)
+        parts = [f"{status_label(k)} {v}" for k, v in sorted(counts.items())]
+        late = sum(1 for r in rows if r.overdue(now))
+        line = _("{n} projects").format(n=len(rows)) + ("：" if lang_is_zh() else ": ") + "，".join(parts)
+        if late:
+            line += " · " + _("{n} late").format(n=late)
+        self.query_one("#micro-board-status", Label).update(line)
+
+    def selected(self):
+        table = self.query_one("#micro-board", DataTable)
+        if not self.rows or table.cursor_row >= len(self.rows):
+            return None
+        return self.rows[table.cursor_row]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        # Enter on the table selects its row: that opens the project
+        event.stop()
+        self.action_open()
+
+    def action_open(self) -> None:
+        from plugins.micro_projects.screens.project import ProjectScreen
+
+        row = self.selected()
+        if row is not None:
+            self.app.push_screen(ProjectScreen(self.db, row.id))
+
+    def action_fund(self) -> None:
+        from plugins.micro_projects.screens.fund import FundScreen
+
+        self.app.push_screen(FundScreen(self.db, self.year))
+
+    def action_evaluate(self) -> None:
+        from plugins.micro_projects.screens.evaluation import EvaluationScreen
+
+        self.app.push_screen(EvaluationScreen(self.db, self.year))
+
+    def action_status(self) -> None:
+        i = STATUS_CYCLE.index(self.status_filter)
+        self.status_filter = STATUS_CYCLE[(i + 1) % len(STATUS_CYCLE)]
+        self.reload()
+
+    def action_year(self, step: int) -> None:
+        self.year += step
+        self.reload()
+
+    def action_export(self, fmt: str) -> None:
+        from plugins.micro_projects.models import Project
+        from plugins.micro_projects.reports import write_publicity_docx, write_publicity_xlsx
+        from tui.widgets.forms import export_path
+
+        row = self.selected()
+        if row is None:
+            self.app.show_error(_("Choose a project of the list to export first"))
+            return
+        db = self.db
+        path = export_path("micro", stem=f"{row.community}{row.year}微实事公示", fmt=fmt)
+        write = write_publicity_docx if fmt == "docx" else write_publicity_xlsx
+
+        def run():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with db.read_session() as s:
+                return write(s, s.get(Project, row.id).list_id, path)
+
+        self.db_work(run, lambda p: self.app.notify(_("Written: {path}").format(path=p)), group="micro-export")
+
+
+def lang_is_zh() -> bool:
+    from plugins.micro_projects.screens.common import lang
+
+    return lang() == "zh"
