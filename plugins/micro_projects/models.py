@@ -289,7 +289,8 @@ class RatingRecord(SQLModel, table=True):
     __tablename__ = "micro_rating"
     __table_args__ = (
         CheckConstraint(_in("rating", Rating), name="ck_micro_rating_rating"),
-        Index("ix_micro_rating_project_year", "project_id", "year"),
+        # the latest rating of each representative: MAX(id) per (project, year, representative), from the index alone
+        Index("ix_micro_rating_latest", "project_id", "year", "representative", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

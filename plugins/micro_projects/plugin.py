@@ -42,11 +42,16 @@ def register_commands(cli):
 @hookimpl
 def plugin_event(db, source, name, payload):
     """A decided consultation (the deliberation plugin's ``consultation_decided``,
-    read by name only) proposes a candidate project on its community's open list."""
+    read by name only) proposes a candidate project on its community's open list; a
+    published evaluation round (``evaluation_round_published``) records its ballots."""
     if source == "deliberation" and name == "consultation_decided":
         from plugins.micro_projects.services import propose_from_consultation
 
         propose_from_consultation(db, payload)
+    elif source == "deliberation" and name == "evaluation_round_published":
+        from plugins.micro_projects.services import record_round_result
+
+        record_round_result(db, payload)
 
 
 @hookimpl

@@ -7,8 +7,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
+from functools import cache
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
@@ -28,7 +29,7 @@ from plugins.micro_projects.models import (
     Spending,
     Verdict,
 )
-from plugins.micro_projects.services import Tally, latest_ratings_query
+from plugins.micro_projects.services import Tally
 
 # statuses of a project that was promised on its list
 PROMISED = (ProjectStatus.planned, ProjectStatus.in_progress, ProjectStatus.done, ProjectStatus.redo,
@@ -68,7 +69,9 @@ class BoardRow:
         return self.status in ("planned", "in_progress") and today > self.deadline
 
 
+@cache
 def _board_select():
+    """The board's statement, built once (building it costs more than running it)."""
     community = aliased(Place)
     linked = (
         select(ProjectRequest.project_id, func.count().label("n"))
@@ -101,22 +104,29 @@ def board(
     list_id: int | None = None,
 ) -> list[BoardRow]:
     """The year's projects across the street (or one community or list), by community
-    then code: one query."""
+    then code: one query (its statement built once per combination of filters)."""
+    stmt = _board_statement(community_id is not None, status is not None, list_id is not None)
+    params = {"year": year, "community_id": community_id, "status": status, "list_id": list_id}
+    # plain columns: run as Core on the session's connection (no ORM result machinery)
+    return [BoardRow(*row) for row in session.connection().execute(stmt, params).all()]
+
+
+@cache
+def _board_statement(by_community: bool, by_status: bool, by_list: bool):
     stmt, community = _board_select()
-    stmt = stmt.where(ProjectList.year == year)
-    if community_id is not None:
-        stmt = stmt.where(ProjectList.community_id == community_id)
-    if list_id is not None:
-        stmt = stmt.where(ProjectList.id == list_id)
-    if status:
-        stmt = stmt.where(Project.status == status)
-    stmt = stmt.order_by(community.name, Project.code)
-    return [BoardRow(*row) for row in session.execute(stmt).all()]
+    stmt = stmt.where(ProjectList.year == bindparam("year"))
+    if by_community:
+        stmt = stmt.where(ProjectList.community_id == bindparam("community_id"))
+    if by_list:
+        stmt = stmt.where(ProjectList.id == bindparam("list_id"))
+    if by_status:
+        stmt = stmt.where(Project.status == bindparam("status"))
+    return stmt.order_by(community.name, Project.code)
 
 
 def board_row(session: Session, project_id: int) -> BoardRow | None:
     stmt, _ = _board_select()
-    row = session.execute(stmt.where(Project.id == project_id)).first()
+    row = session.connection().execute(stmt.where(Project.id == project_id)).first()
     return BoardRow(*row) if row else None
 
 
@@ -232,8 +242,23 @@ def project_detail(session: Session, project_id: int) -> ProjectDetail | None:
 
 def tallies(session: Session, project_ids: list[int] | None, year: int | None = None) -> dict[int, Tally]:
     """Each project's tally (the latest rating of each representative): one query."""
-    latest = latest_ratings_query(project_ids, year)
-    rows = session.execute(
+    stmt = _tallies_statement(project_ids is not None, year is not None)
+    params = {"ids": list(project_ids or []), "year": year}
+    rows = session.connection().execute(stmt, params).all()
+    return {pid: Tally(int(s), int(b), int(d)) for pid, s, b, d in rows}
+
+
+@cache
+def _tallies_statement(by_ids: bool, by_year: bool):
+    latest = select(func.max(RatingRecord.id).label("id")).group_by(
+        RatingRecord.project_id, RatingRecord.year, RatingRecord.representative
+    )
+    if by_ids:
+        latest = latest.where(RatingRecord.project_id.in_(bindparam("ids", expanding=True)))
+    if by_year:
+        latest = latest.where(RatingRecord.year == bindparam("year"))
+    latest = latest.subquery()
+    return (
         select(
             RatingRecord.project_id,
             func.sum(case((RatingRecord.rating == "satisfied", 1), else_=0)),
@@ -242,8 +267,7 @@ def tallies(session: Session, project_ids: list[int] | None, year: int | None = 
         )
         .join(latest, latest.c.id == RatingRecord.id)
         .group_by(RatingRecord.project_id)
-    ).all()
-    return {pid: Tally(int(s), int(b), int(d)) for pid, s, b, d in rows}
+    )
 
 
 @dataclass(frozen=True)
@@ -294,34 +318,40 @@ class FundReport:
 
 def fund_report(session: Session, year: int) -> FundReport:
     """The year's fund by community and by category: two GROUP BY queries and the fund."""
+    by_community_stmt, by_category_stmt, fund_stmt = _fund_statements()
+    con = session.connection()
+    fund = con.execute(fund_stmt, {"year": year}).first()
+    by_community = [FundLine(name, int(n), int(b), int(a), int(s))
+                    for name, n, b, a, s in con.execute(by_community_stmt, {"year": year}).all()]
+    by_category = [FundLine(cat, int(n), int(b), int(a), int(s))
+                   for cat, n, b, a, s in con.execute(by_category_stmt, {"year": year}).all()]
+    return FundReport(year, fund[0] if fund else None, fund[1] if fund else 0, by_community, by_category)
+
+
+@cache
+def _fund_statements():
     from plugins.micro_projects.models import Fund
 
-    fund = session.scalar(select(Fund).where(Fund.year == year))
-    live = and_(ProjectList.year == year, Project.status != ProjectStatus.rejected.value)
+    live = and_(ProjectList.year == bindparam("year"), Project.status != ProjectStatus.rejected.value)
     sums = (func.count(Project.id), func.coalesce(func.sum(Project.budget), 0),
             func.coalesce(func.sum(Project.allocated), 0), func.coalesce(func.sum(Project.spent), 0))
-    by_community = [
-        FundLine(name, int(n), int(b), int(a), int(s))
-        for name, n, b, a, s in session.execute(
-            select(Place.name, *sums)
-            .join(ProjectList, ProjectList.id == Project.list_id)
-            .join(Place, Place.id == ProjectList.community_id)
-            .where(live)
-            .group_by(Place.name)
-            .order_by(Place.name)
-        ).all()
-    ]
-    by_category = [
-        FundLine(cat, int(n), int(b), int(a), int(s))
-        for cat, n, b, a, s in session.execute(
-            select(Project.category, *sums)
-            .join(ProjectList, ProjectList.id == Project.list_id)
-            .where(live)
-            .group_by(Project.category)
-            .order_by(Project.category)
-        ).all()
-    ]
-    return FundReport(year, fund.total if fund else None, fund.allocated if fund else 0, by_community, by_category)
+    by_community = (
+        select(Place.name, *sums)
+        .join(ProjectList, ProjectList.id == Project.list_id)
+        .join(Place, Place.id == ProjectList.community_id)
+        .where(live)
+        .group_by(Place.name)
+        .order_by(Place.name)
+    )
+    by_category = (
+        select(Project.category, *sums)
+        .join(ProjectList, ProjectList.id == Project.list_id)
+        .where(live)
+        .group_by(Project.category)
+        .order_by(Project.category)
+    )
+    fund = select(Fund.total, Fund.allocated).where(Fund.year == bindparam("year"))
+    return by_community, by_category, fund
 
 
 @dataclass

@@ -991,3 +991,48 @@ def propose_from_consultation(db, payload: dict[str, Any], actor: Actor | None =
         return project
 
 
+
+
+# -- evaluation through a deliberation round (our side of the contract) --------------------------
+
+ROUND_REQUESTED = "micro_evaluation_round_requested"
+ROUND_RESULT = "evaluation_round_published"  # expected from source "deliberation"
+
+
+def request_evaluation_round(session: Session, *, actor: Actor, project_id: int) -> dict[str, Any]:
+    """Ask, through ``plugin_event``, for the project's evaluation to run as one round
+    (the deliberation plugin, when enabled and when it supports it, opens it). Nothing
+    is written here; the round's result comes back as ``evaluation_round_published``."""
+    project = get_project(session, project_id)
+    plist = _evaluable(session, project)
+    session.rollback()  # read only
+    payload = {
+        "project_id": project.id, "code": project.code, "title": f"{project.code} {project.name}满意度测评",
+        "year": plist.year, "community_id": plist.community_id, "place_ids": list(project.place_ids),
+        "options": [{"key": r.value, "text_zh": r.label("zh"), "text_en": r.label("en")} for r in Rating],
+        "requested_by": actor.name,
+    }
+    fire_plugin_event(SOURCE, ROUND_REQUESTED, payload)
+    return payload
+
+
+def record_round_result(db, payload: dict[str, Any], actor: Actor | None = None) -> list[RatingRecord]:
+    """A published evaluation round: ``{"micro_project_id": id, "round_id": n, "ballots":
+    [{"voter": name, "option_key": "satisfied" | "basically_satisfied" | "dissatisfied"}]}``.
+    Each ballot becomes a rating (``via = "round:<id>"``); a round heard twice is recorded
+    once. A payload that is not ours (no ``micro_project_id``) is ignored."""
+    project_id = payload.get("micro_project_id")
+    if project_id is None:
+        return []
+    via = f"round:{payload.get('round_id')}"
+    ballots = [(str(b.get("voter", "")), str(b.get("option_key", ""))) for b in payload.get("ballots") or []]
+    if not ballots:
+        return []
+    with db.session() as session:
+        seen = session.scalar(
+            select(RatingRecord.id).where(RatingRecord.project_id == int(project_id), RatingRecord.via == via)
+        )
+        if seen is not None:
+            return []
+        return rate(session, actor=actor or Actor("居民议事厅"), project_id=int(project_id), ratings=ballots,
+                    via=via[:30])

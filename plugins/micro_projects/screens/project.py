@@ -66,14 +66,15 @@ class ProjectScreen(Translated, DbWork, Screen):
         self.query_one("#micro-milestones", DataTable).focus()
 
     def relabel(self) -> None:
+        # fixed widths (cells): the page looks the same whatever order its rows arrive in
         for table_id, columns in (
-            ("#micro-milestones", (N_("Date"), N_("Progress"), N_("Note"), N_("Photos"))),
-            ("#micro-requests", (N_("Ref"), N_("Title"), N_("Status"), N_("Reporter"))),
+            ("#micro-milestones", ((N_("Date"), 10), (N_("Progress"), 6), (N_("Note"), 40), (N_("Photos"), 30))),
+            ("#micro-requests", ((N_("Ref"), 16), (N_("Title"), 40), (N_("Status"), 10), (N_("Reporter"), 12))),
         ):
             table = self.query_one(table_id, DataTable)
             table.clear(columns=True)
-            for text in columns:
-                table.add_column(_(text))
+            for text, width in columns:
+                table.add_column(_(text), width=width)
         self.query_one("#micro-milestones-title", Label).update(_("Milestones"))
         self.query_one("#micro-requests-title", Label).update(_("Linked requests"))
         self.reload()

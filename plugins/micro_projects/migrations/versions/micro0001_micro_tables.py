@@ -180,7 +180,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id')
     )
     with op.batch_alter_table('micro_rating', schema=None) as batch_op:
-        batch_op.create_index('ix_micro_rating_project_year', ['project_id', 'year'], unique=False)
+        batch_op.create_index('ix_micro_rating_latest', ['project_id', 'year', 'representative', 'id'], unique=False)
 
     op.create_table('micro_spending',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -250,7 +250,7 @@ def downgrade() -> None:
 
     op.drop_table('micro_spending')
     with op.batch_alter_table('micro_rating', schema=None) as batch_op:
-        batch_op.drop_index('ix_micro_rating_project_year')
+        batch_op.drop_index('ix_micro_rating_latest')
 
     op.drop_table('micro_rating')
     with op.batch_alter_table('micro_objection', schema=None) as batch_op:
