@@ -256,3 +256,29 @@ def _then(*steps):
 def test_snapshot(snap_compare, snap_micro, name, steps):
     app, _seeded = snap_micro
     assert snap_compare(app, terminal_size=SIZE, run_before=_then(*steps))
+
+
+def test_board_in_english_and_after_f2(make_app, street_db, ids):  # noqa: F811
+    from plugins.micro_projects.screens.board import BoardScreen
+
+    app = make_app(lang="en", plugins=PLUGIN)
+    seed(street_db, ids)
+
+    async def inner():
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            assert str(app.query_one("#nav-plugin-micro_projects").query_one(Label).render()) == "Micro-projects"
+            app.show_section("plugin:micro_projects")
+            await until(pilot, lambda: isinstance(app.screen, BoardScreen))
+            await settle(pilot)
+            board = app.screen
+            table = board.query_one("#micro-board", DataTable)
+            assert str(board.query_one("#micro-board-heading", Label).render()) == "Micro-projects 2026"
+            assert row(table, 1)[3:5] == ["Facilities", "In progress"]
+            assert str(table.columns[table.coordinate_to_cell_key((0, 4)).column_key].label) == "Status"
+            await pilot.press("f2")  # to Chinese
+            await settle(pilot)
+            assert str(board.query_one("#micro-board-heading", Label).render()) == "2026年民生微实事"
+            assert row(table, 1)[3:5] == ["设施改造", "实施中"]
+
+    asyncio.run(inner())
