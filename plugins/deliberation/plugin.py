@@ -81,6 +81,7 @@ def register_exports(register):
 
 @hookimpl
 def demo_data(db, actor, seed, scale):
-    from plugins.deliberation.demo import build_racks_consultation
+    from plugins.deliberation.demo import build_open_round, build_racks_consultation
 
     build_racks_consultation(db, actor=actor, seed=seed)
+    build_open_round(db, actor=actor, seed=seed)
