@@ -24,6 +24,7 @@ and these screens relabel their tables and labels.
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -40,6 +41,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, DataTable, Footer, Header, Input, Label
+from textual.widgets.data_table import RowDoesNotExist
 
 from core.errors import DomainError
 from core.models.places import Place
@@ -67,6 +69,8 @@ BINDING_TEXT: dict[str, tuple[str, str]] = {
     "delib.reload": ("刷新", "Reload"),
     "delib.new_consultation": ("新建协商", "New consultation"),
     "delib.checkin": ("签到/签退", "Check in/out"),
+    "delib.checkin_all": ("全部签到", "All present"),
+    "delib.vote_undo": ("撤销上一票", "Undo last ballot"),
     "delib.vote_yes": ("赞成", "Yes"),
     "delib.vote_no": ("反对", "No"),
     "delib.vote_abstain": ("弃权", "Abstain"),
@@ -406,6 +410,35 @@ def open_from_request(app) -> None:
     app.push_screen(FromRequestScreen(db, int(request_id)), done)
 
 
+def open_receiving_round(app) -> None:
+    """The palette action: straight to the round receiving ballots (the newest open one),
+    its consultation open with the focus on the vote grid; without one, the section,
+    with a word on how to open a round."""
+    from plugins.deliberation.queries import receiving_round
+
+    db = app.db
+
+    def fetch() -> tuple[int, int] | None:
+        with db.read_session() as s:
+            return receiving_round(s)
+
+    def show(found: tuple[int, int] | None) -> None:
+        if found is None:
+            app.notify(t("没有正在表决的轮次：打开一项协商，按 v 新建表决",
+                         "No round is receiving ballots: open a consultation and press v for a new round"),
+                       severity="warning")
+            app.show_section("plugin:deliberation")
+            return
+        cid, rid = found
+        app.push_screen(ConsultationScreen(db, cid, round_id=rid))
+
+    def work() -> None:
+        found = fetch()
+        app.call_from_thread(show, found)
+
+    app.run_worker(work, thread=True, group="delib-receiving")
+
+
 @dataclass
 class Decision:
     decision: str
@@ -698,10 +731,10 @@ class VoteGrid(Bilingual, DataTable):
         Binding("n", "vote('no')", "No", id="delib.vote_no"),
         Binding("a", "vote('abstain')", "Abstain", id="delib.vote_abstain"),
         Binding("o", "vote('object')", "Object", id="delib.vote_object"),
-        Binding("space", "tick", "Tick/pick", id="delib.vote_tick"),
-        Binding("enter", "submit", "Record the row", id="delib.vote_submit"),
-        Binding("e", "order", "Type an ordering", id="delib.vote_order"),
-        Binding("backspace", "clear_draft", "Clear the row", id="delib.vote_clear"),
+        Binding("space", "tick", "Tick/pick", id="delib.vote_tick", show=False),
+        Binding("enter", "submit", "Record the row", id="delib.vote_submit", show=False),
+        Binding("e", "order", "Type an ordering", id="delib.vote_order", show=False),
+        Binding("backspace", "clear_draft", "Clear the row", id="delib.vote_clear", show=False),
     ]
 
     def action_vote(self, choice: str) -> None:
@@ -748,6 +781,11 @@ ROUND_COLUMNS = (("number", "轮次", "No."), ("title", "事项", "Motion"), ("k
                  ("state", "状态", "State"), ("outcome", "结果", "Outcome"))
 
 
+def present_word(present: bool) -> str:
+    """Presence in words (not only a mark): 到场 / 未到."""
+    return t("✓ 到场", "✓ present") if present else t("— 未到", "— absent")
+
+
 def default_minutes_path(consultation_id: int, fmt: str = "md") -> Path:
     """``<data dir>/minutes/议事纪要-<id>-<YYYYMMDD-HHMM>.md`` (the folder is made when used)."""
     return export_path("minutes", stem=t(f"议事纪要-{consultation_id}", f"council-minutes-{consultation_id}"), fmt=fmt)
@@ -776,30 +814,36 @@ class ConsultationScreen(WriteThenReload, Bilingual, DbWork, Screen):
     BINDING_TEXT = BINDING_TEXT
     FORM = FormScreen
     WRITE_GROUP = "delib-write"
+    # in priority order: the footer of a small terminal keeps the first ones
     BINDINGS = [
         Binding("escape", "back", "Back", id="delib.back"),
+        Binding("k", "checkin_all", "All present", id="delib.checkin_all"),
+        Binding("z", "undo_ballot", "Undo last ballot", id="delib.vote_undo"),
+        Binding("c", "close_round", "Close round", id="delib.close_round"),
+        Binding("v", "new_round", "New round", id="delib.new_round"),
+        Binding("s", "start_round", "Start round", id="delib.start_round"),
+        Binding("u", "publish", "Publish", id="delib.publish_round"),
+        Binding("d", "decide", "Decision", id="delib.decide"),
         Binding("p", "add_participant", "Add participant", id="delib.add_participant"),
         Binding("i", "add_option", "Add option", id="delib.add_option"),
         Binding("m", "add_meeting", "Add meeting", id="delib.add_meeting"),
-        Binding("v", "new_round", "New round", id="delib.new_round"),
-        Binding("s", "start_round", "Start round", id="delib.start_round"),
-        Binding("c", "close_round", "Close round", id="delib.close_round"),
-        Binding("u", "publish", "Publish", id="delib.publish_round"),
-        Binding("b", "tie", "Settle a tie", id="delib.tie"),
-        Binding("d", "decide", "Decision", id="delib.decide"),
-        Binding("x", "finish", "Close/withdraw", id="delib.finish"),
-        Binding("l", "link", "Link a request", id="delib.link_request"),
         Binding("f9", "minutes", "Minutes", id="delib.minutes"),
-        Binding("r", "reload", "Reload", id="delib.reload"),
+        Binding("b", "tie", "Settle a tie", id="delib.tie"),
+        Binding("x", "finish", "Close/withdraw", id="delib.finish"),
+        Binding("l", "link", "Link a request", id="delib.link_request", show=False),
+        Binding("r", "reload", "Reload", id="delib.reload", show=False),
     ]
 
-    def __init__(self, db, consultation_id: int) -> None:
+    def __init__(self, db, consultation_id: int, round_id: int | None = None) -> None:
         super().__init__()
         self.db = db
         self.consultation_id = consultation_id
         self.detail: Detail | None = None
-        self.round_id: int | None = None  # the round the vote grid shows
+        self.round_id: int | None = round_id  # the round the vote grid shows
         self.busy = False
+        self._focused = False  # the first show puts the focus where the user types first
+        # the ballots this screen recorded, newest last: (round id, participant id), for undo
+        self.recorded: list[tuple[int, int]] = []
         # unsaved grid entries: (round id, participant id) -> {option id: rank} or {option id: True}
         self.drafts: dict[tuple[int, int], dict[int, int]] = {}
         self._grid_shape: tuple[Any, ...] | None = None
@@ -832,7 +876,7 @@ class ConsultationScreen(WriteThenReload, Bilingual, DbWork, Screen):
     def _columns(self) -> None:
         """Headings and column headers in the current language (on mount and on F2)."""
         self.query_one("#delib-participants-label", Label).update(
-            t("参与人（空格：签到/签退；p 添加）", "Participants (space: check in/out; p adds)"))
+            t("参与人（k 全部签到；空格：签到/签退；p 添加）", "Participants (k: all present; space: in/out; p adds)"))
         self.query_one("#delib-options-label", Label).update(
             t("方案（i 添加；w 撤回；g 合并）", "Options (i adds; w withdraws; g merges)"))
         self.query_one("#delib-rounds-label", Label).update(
@@ -882,6 +926,10 @@ class ConsultationScreen(WriteThenReload, Bilingual, DbWork, Screen):
             head += t(f" · 决定：{d.decision.decision}", f" · decision: {d.decision.decision}")
             if d.decision.amendments:
                 head += t(f"（已修正 {len(d.decision.amendments)} 次）", f" (amended {len(d.decision.amendments)}×)")
+        receiving = [r for r in d.rounds if r.state == RoundState.open]
+        if receiving:
+            head += t(" · 正在表决：", " · receiving ballots: ") + "、".join(
+                t(f"第 {r.number} 轮", f"round {r.number}") for r in receiving)
         self.query_one("#delib-title", Label).update(Text(head))
         yes = t("有", "yes")
         people = self.query_one("#delib-participants", DataTable)
@@ -893,7 +941,7 @@ class ConsultationScreen(WriteThenReload, Bilingual, DbWork, Screen):
             if p.proxy_for:
                 votes += t(f" · 受托 {names.get(p.proxy_for, '?')}", f" · proxy of {names.get(p.proxy_for, '?')}")
             people.add_row(p.name, enum_label(ParticipantRole, p.role), lang_label(GROUP_LABELS, p.group), votes,
-                           "✓" if p.present else "—", key=str(p.id))
+                           present_word(p.present), key=str(p.id))
         if d.participants:
             people.move_cursor(row=min(keep, len(d.participants) - 1))
         options = self.query_one("#delib-options", DataTable)
@@ -923,6 +971,11 @@ class ConsultationScreen(WriteThenReload, Bilingual, DbWork, Screen):
         if self.round_id is not None:
             rounds.move_cursor(row=ids.index(self.round_id))
         self._show_round()
+        if not self._focused:
+            self._focused = True
+            r = self.current_round()
+            if r is not None and r.state == RoundState.open:
+                self.query_one("#delib-votes", DataTable).focus()  # the ballots are what is typed first
 
     def current_round(self) -> RoundRow | None:
         if self.detail is None:
@@ -993,6 +1046,9 @@ class ConsultationScreen(WriteThenReload, Bilingual, DbWork, Screen):
             how = t("（s 开始表决）", " (s starts the round)")
         else:
             how = ""
+        receiving = [x.number for x in d.rounds if x.state == RoundState.open and x.id != r.id]
+        if receiving:
+            how += t(f"（正在表决的是第 {receiving[-1]} 轮）", f" (round {receiving[-1]} is receiving ballots)")
         title.update(Text(t(f"第 {r.number} 轮：{r.title} · {enum_label(RoundKind, r.kind)} · "
                             f"{enum_label(RoundState, r.state)}",
                             f"Round {r.number}: {r.title} · {enum_label(RoundKind, r.kind)} · "
@@ -1001,7 +1057,7 @@ class ConsultationScreen(WriteThenReload, Bilingual, DbWork, Screen):
         for p in voters:
             cell = r.ballots.get(p.id)
             draft = self.drafts.get((r.id, p.id))
-            row: list[str] = [p.name, "✓" if p.present else "—"]
+            row: list[str] = [p.name, present_word(p.present)]
             if not motion:
                 for oid in r.option_ids:
                     if draft is not None:
@@ -1258,7 +1314,8 @@ class ConsultationScreen(WriteThenReload, Bilingual, DbWork, Screen):
 
         def after(_result: Any = None) -> None:
             self.drafts.pop((r.id, p.id), None)
-            self._next_voter()
+            self.recorded.append((r.id, p.id))
+            self._next_voter(p.id)
 
         if numbers is not None:
             self.write_then_reload(writer(numbers), t(f"{p.name}：已录入", f"{p.name}: recorded"), after)
@@ -1284,10 +1341,59 @@ class ConsultationScreen(WriteThenReload, Bilingual, DbWork, Screen):
             return None
         return next((q.id for q in self.detail.participants if q.proxy_for == p.id), None)
 
-    def _next_voter(self) -> None:
+    def _next_voter(self, pid: int) -> None:
+        """The row after ``pid``'s (whose ballot was just recorded), if there is one."""
         grid = self.query_one("#delib-votes", DataTable)
-        if grid.cursor_row < grid.row_count - 1:
-            grid.move_cursor(row=grid.cursor_row + 1)
+        try:
+            row = grid.get_row_index(str(pid))
+        except RowDoesNotExist:  # the row left the grid meanwhile
+            return
+        grid.move_cursor(row=min(row + 1, grid.row_count - 1))
+
+    def action_undo_ballot(self) -> None:
+        """Take back the last ballot this screen recorded (a new row: see ``undo_ballot``);
+        the cursor goes back to its row, to type it again."""
+        from plugins.deliberation import services as svc
+
+        if self.busy or self.detail is None:
+            return
+        if not self.recorded:
+            self.app.notify(t("没有可撤销的选票（只能撤销本次录入的）", "No ballot to undo (only those recorded here)"),
+                            severity="warning")
+            return
+        rid, pid = self.recorded[-1]
+        p = next((p for p in self.detail.participants if p.id == pid), None)
+        name = p.name if p is not None else str(pid)
+        db, actor = self.db, self.app.actor
+
+        def write() -> None:
+            with db.session() as s:
+                svc.undo_ballot(s, actor=actor, round_id=rid, participant_id=pid)
+
+        def after() -> None:
+            self.recorded.pop()
+            self.round_id = rid
+            grid = self.query_one("#delib-votes", DataTable)
+            with contextlib.suppress(RowDoesNotExist):  # another round is shown: its rows differ
+                grid.move_cursor(row=grid.get_row_index(str(pid)))
+            grid.focus()
+
+        self.write_then_reload(write, t(f"已撤销 {name} 的上一票", f"{name}'s last ballot undone"), after)
+
+    def action_checkin_all(self) -> None:
+        """Everyone at the table checked in at once; space on a row then marks who is absent."""
+        from plugins.deliberation import services as svc
+
+        if not self._editable():
+            return
+        db, actor, cid = self.db, self.app.actor, self.consultation_id
+
+        def write() -> int:
+            with db.session() as s:
+                return len(svc.checkin_all(s, actor=actor, consultation_id=cid))
+
+        self.write_then_reload(write, lambda n: t(f"全部已签到（{n} 人新签到；空格可把缺席者签退）",
+                                                  f"All present ({n} checked in; space checks an absent one out)"))
 
     def _record(self, r: RoundRow, p: ParticipantRow, ballot: dict[str, Any]) -> None:
         from plugins.deliberation import services as svc
@@ -1301,10 +1407,12 @@ class ConsultationScreen(WriteThenReload, Bilingual, DbWork, Screen):
 
         def after() -> None:
             self.drafts.pop((r.id, p.id), None)
+            self.recorded.append((r.id, p.id))
+            self._next_voter(p.id)
 
         said = lang_label(CHOICE_LABELS, ballot["choice"]) if "choice" in ballot else t("已录入", "recorded")
+        # a refused ballot leaves the cursor where it is (and the other rows as they were)
         self.write_then_reload(write, f"{p.name}: {said}", after)
-        self._next_voter()
 
     # -- rounds ------------------------------------------------------------------------
 
