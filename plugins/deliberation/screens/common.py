@@ -64,11 +64,27 @@ def parse_numbers(text: str) -> list[int] | None:
     return [int(p) for p in parts]
 
 
+PRESET_CODE = re.compile(r"\s?[（(]([a-z_]+)(\*?)[）)]")
+
+
+def preset_label(code: str, modified: bool = False) -> str:
+    """A rule's preset as people say it (never its code): 简单多数（赞成多于反对）, with
+    "parameters changed" for a modified preset (``simple_majority*``)."""
+    text = t(*PRESET_LABELS[code])
+    return text + t("，参数已调整", ", parameters changed") if modified else text
+
+
 def explanation(lines: list[dict[str, str]], numbers: dict[int, int], names: dict[int, str] | None) -> list[str]:
-    """Explanation lines in the UI's language, option ids shown as their numbers."""
+    """Explanation lines in the UI's language, option ids shown as their numbers and a
+    preset's code (``simple_majority``, stored in the recountable result) as its label."""
     from plugins.deliberation.minutes import render_line
 
-    return [render_line(x, numbers, i18n.language(), names) for x in lines]
+    def label(m: re.Match[str]) -> str:
+        if m.group(1) not in PRESET_LABELS:
+            return m.group(0)
+        return " · " + preset_label(m.group(1), bool(m.group(2)))
+
+    return [PRESET_CODE.sub(label, render_line(x, numbers, i18n.language(), names)) for x in lines]
 
 
 class FormScreen(FormModal, prefix="delib"):
@@ -115,8 +131,9 @@ PRESET_LABELS: dict[str, tuple[str, str]] = {
 RANKED = ("borda", "irv", "schulze")
 CHOOSING = ("plurality", "approval", *RANKED)
 
-PEOPLE_COLUMNS = (("name", "姓名", "Name"), ("role", "身份", "Role"), ("group", "界别", "Group"),
-                  ("votes", "表决权", "Votes"), ("present", "到场", "Present"))
+# by importance: a narrow terminal clips the last ones first
+PEOPLE_COLUMNS = (("name", "姓名", "Name"), ("present", "到场", "Present"), ("votes", "表决权", "Votes"),
+                  ("role", "身份", "Role"), ("group", "界别", "Group"))
 OPTION_COLUMNS = (("number", "编号", "No."), ("text", "方案", "Option"), ("active", "状态", "State"))
 ROUND_COLUMNS = (("number", "轮次", "No."), ("title", "事项", "Motion"), ("kind", "方式", "Kind"),
                  ("state", "状态", "State"), ("outcome", "结果", "Outcome"))

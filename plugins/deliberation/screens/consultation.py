@@ -186,8 +186,8 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
             votes = (yes if p.can_vote else t("无", "no")) + (f" ×{p.weight}" if p.weight != 1 else "")
             if p.proxy_for:
                 votes += t(f" · 受托 {names.get(p.proxy_for, '?')}", f" · proxy of {names.get(p.proxy_for, '?')}")
-            people.add_row(p.name, enum_label(ParticipantRole, p.role), lang_label(GROUP_LABELS, p.group), votes,
-                           present_word(p.present), key=str(p.id))
+            people.add_row(p.name, present_word(p.present), votes, enum_label(ParticipantRole, p.role),
+                           lang_label(GROUP_LABELS, p.group), key=str(p.id))
         if d.participants:
             people.move_cursor(row=min(keep, len(d.participants) - 1))
         options = self.query_one("#delib-options", DataTable)

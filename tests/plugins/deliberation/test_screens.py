@@ -78,7 +78,7 @@ def test_check_in_vote_and_close_a_round(make_app, street_db, ids):  # noqa: F81
             screen = await open_consultation(app, pilot)
             people = screen.query_one("#delib-participants", DataTable)
             assert people.row_count == 4
-            assert [str(people.get_row_at(i)[4]) for i in range(4)] == ["✓ 到场", "— 未到", "— 未到", "— 未到"]
+            assert [str(people.get_row_at(i)[1]) for i in range(4)] == ["✓ 到场", "— 未到", "— 未到", "— 未到"]
             # the vote grid lists the three who vote, not the expert
             grid = screen.query_one("#delib-votes", DataTable)
             assert grid.row_count == 3
@@ -91,7 +91,7 @@ def test_check_in_vote_and_close_a_round(make_app, street_db, ids):  # noqa: F81
             for _ in range(2):
                 await pilot.press("down", "space")
                 await settle(pilot)
-            assert [str(people.get_row_at(i)[4]) for i in range(4)] == ["✓ 到场", "✓ 到场", "✓ 到场", "— 未到"]
+            assert [str(people.get_row_at(i)[1]) for i in range(4)] == ["✓ 到场", "✓ 到场", "✓ 到场", "— 未到"]
 
             # yes, no, yes: the cursor moves on to the next voter after each
             grid.focus()

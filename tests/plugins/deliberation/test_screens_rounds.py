@@ -111,8 +111,8 @@ def test_ranks_typed_in_cells_or_as_an_ordering(make_app, street_db, ids):  # no
             assert [str(c.label) for c in grid.columns.values()] == ["Voter", "Present", "Opt 1", "Opt 2", "Opt 3",
                                                                      "Ballot"]
             people = screen.query_one("#delib-participants", DataTable)
-            assert [str(c.label) for c in people.columns.values()] == ["Name", "Role", "Group", "Votes", "Present"]
-            assert str(people.get_row_at(0)[1]) == "residents' representative"
+            assert [str(c.label) for c in people.columns.values()] == ["Name", "Present", "Votes", "Role", "Group"]
+            assert str(people.get_row_at(0)[3]) == "residents' representative"
             assert text_of(screen.query_one("#delib-options-label", Label)).startswith("Options")
             assert text_of(screen.query_one("#delib-tally", Label)).startswith("Live tally")
             assert cells(grid, 0)[-1] == "recorded"
