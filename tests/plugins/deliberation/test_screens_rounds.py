@@ -298,7 +298,7 @@ def test_forms_for_people_options_meetings_rounds_and_requests(make_app, street_
             assert app.screen is screen
             people = screen.query_one("#delib-participants", DataTable)
             assert [str(people.get_row_at(i)[0]) for i in range(2)] == ["张晓明", "物业王经理"]
-            assert str(people.get_row_at(1)[3]) == "有 ×2"
+            assert str(people.get_row_at(1)[2]) == "有 ×2"
 
             # options: two, then an amendment of option 1 that withdraws it
             for text in ("加装两盏路灯", "更换灯泡"):
