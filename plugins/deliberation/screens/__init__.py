@@ -16,12 +16,15 @@ meeting, ``v`` new round, ``s`` starts it, ``c`` closes and counts, ``u`` publis
 or withdraws the consultation, ``l`` links a request, F9 writes the minutes.
 
 Every write is one service call run off the UI thread; a service's refusal is shown
-in the user's language and nothing is written. Texts are (zh, en) pairs through
-:mod:`tui.widgets.bilingual` (the core's gettext catalogs cover ``tui/`` only); on a
-live language switch (F2) the app calls each stacked screen's ``refresh_language``,
-and these screens relabel their tables and labels.
+in the user's language and nothing is written. Texts go through gettext with the
+plugin's own catalog (:mod:`plugins.deliberation.i18n`: ``_("English")``; the shared
+widgets that take (zh, en) pairs get them from the catalogs with ``pair``); the role,
+group and outcome vocabularies are the models' labels. On a live language switch (F2)
+the app calls each stacked screen's ``refresh_language``, and these screens relabel
+their tables and labels.
 """
 
+from plugins.deliberation.i18n import N_, _, pair
 from plugins.deliberation.screens.common import (
     BINDING_TEXT,
     CHOOSING,
@@ -36,7 +39,6 @@ from plugins.deliberation.screens.common import (
     need_int,
     parse_numbers,
     present_word,
-    t,
 )
 from plugins.deliberation.screens.consultation import ConsultationScreen
 from plugins.deliberation.screens.consultations import DeliberationScreen
@@ -54,5 +56,5 @@ __all__ = [
     "BINDING_TEXT", "CHOOSING", "PRESET_LABELS", "RANKED", "ConfirmCloseScreen", "ConsultationScreen", "DecideScreen",
     "Decision", "DeliberationScreen", "FormScreen", "FromRequestScreen", "LinkRequestScreen", "MinutesScreen",
     "OptionTable", "ParticipantTable", "ReasonScreen", "VoteGrid", "default_minutes_path", "explanation",
-    "link_from_request", "need_int", "open_from_request", "open_receiving_round", "parse_numbers", "present_word", "t",
+    "link_from_request", "need_int", "open_from_request", "open_receiving_round", "parse_numbers", "present_word", "_", "N_", "pair",
 ]

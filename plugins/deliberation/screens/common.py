@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from plugins.deliberation.i18n import N_, _, pair
 from tui import i18n
-from tui.widgets.bilingual import t
 from tui.widgets.forms import (
     ConfirmModal,
     ExportModal,
@@ -19,37 +19,37 @@ from tui.widgets.forms import (
     modal_binding_text,
 )
 
-# binding id -> (zh, en) descriptions
+# binding id -> (zh, en) descriptions, from the catalogs (the Bilingual mixin takes pairs)
 BINDING_TEXT: dict[str, tuple[str, str]] = {
-    "delib.back": ("返回", "Back"),
-    "delib.open": ("打开", "Open"),
-    "delib.reload": ("刷新", "Reload"),
-    "delib.new_consultation": ("新建协商", "New consultation"),
-    "delib.checkin": ("签到/签退", "Check in/out"),
-    "delib.checkin_all": ("全部签到", "All present"),
-    "delib.vote_undo": ("撤销上一票", "Undo last ballot"),
-    "delib.vote_yes": ("赞成", "Yes"),
-    "delib.vote_no": ("反对", "No"),
-    "delib.vote_abstain": ("弃权", "Abstain"),
-    "delib.vote_object": ("异议", "Object"),
-    "delib.vote_tick": ("勾选/选定", "Tick/pick"),
-    "delib.vote_submit": ("录入本行选票", "Record the row"),
-    "delib.vote_order": ("输入排序", "Type an ordering"),
-    "delib.vote_clear": ("清空本行草稿", "Clear the row"),
-    "delib.close_round": ("关闭本轮并计票", "Close round"),
-    "delib.add_participant": ("添加参与人", "Add participant"),
-    "delib.add_option": ("添加方案", "Add option"),
-    "delib.withdraw_option": ("撤回方案", "Withdraw option"),
-    "delib.merge_option": ("合并方案", "Merge option"),
-    "delib.add_meeting": ("添加会议", "Add meeting"),
-    "delib.new_round": ("新建表决", "New round"),
-    "delib.start_round": ("开始表决", "Start round"),
-    "delib.publish_round": ("公布结果", "Publish"),
-    "delib.tie": ("处理平局", "Settle a tie"),
-    "delib.finish": ("结束/撤回协商", "Close/withdraw"),
-    "delib.link_request": ("关联诉求", "Link a request"),
-    "delib.minutes": ("导出纪要", "Minutes"),
-    "delib.decide": ("记录/修正决定", "Decision"),
+    "delib.back": pair(N_("Back")),
+    "delib.open": pair(N_("Open")),
+    "delib.reload": pair(N_("Reload")),
+    "delib.new_consultation": pair(N_("New consultation")),
+    "delib.checkin": pair(N_("Check in/out")),
+    "delib.checkin_all": pair(N_("All present")),
+    "delib.vote_undo": pair(N_("Undo last ballot")),
+    "delib.vote_yes": pair(N_("Yes")),
+    "delib.vote_no": pair(N_("No")),
+    "delib.vote_abstain": pair(N_("Abstain")),
+    "delib.vote_object": pair(N_("Object")),
+    "delib.vote_tick": pair(N_("Tick/pick")),
+    "delib.vote_submit": pair(N_("Record the row")),
+    "delib.vote_order": pair(N_("Type an ordering")),
+    "delib.vote_clear": pair(N_("Clear the row")),
+    "delib.close_round": pair(N_("Close round")),
+    "delib.add_participant": pair(N_("Add participant")),
+    "delib.add_option": pair(N_("Add option")),
+    "delib.withdraw_option": pair(N_("Withdraw option")),
+    "delib.merge_option": pair(N_("Merge option")),
+    "delib.add_meeting": pair(N_("Add meeting")),
+    "delib.new_round": pair(N_("New round")),
+    "delib.start_round": pair(N_("Start round")),
+    "delib.publish_round": pair(N_("Publish")),
+    "delib.tie": pair(N_("Settle a tie")),
+    "delib.finish": pair(N_("Close/withdraw")),
+    "delib.link_request": pair(N_("Link a request")),
+    "delib.minutes": pair(N_("Minutes")),
+    "delib.decide": pair(N_("Decision")),
     **modal_binding_text("delib"),
 }
 
@@ -70,8 +70,8 @@ PRESET_CODE = re.compile(r"\s?[（(]([a-z_]+)(\*?)[）)]")
 def preset_label(code: str, modified: bool = False) -> str:
     """A rule's preset as people say it (never its code): 简单多数（赞成多于反对）, with
     "parameters changed" for a modified preset (``simple_majority*``)."""
-    text = t(*PRESET_LABELS[code])
-    return text + t("，参数已调整", ", parameters changed") if modified else text
+    text = _(PRESET_LABELS[code])
+    return text + _(", parameters changed") if modified else text
 
 
 def explanation(lines: list[dict[str, str]], numbers: dict[int, int], names: dict[int, str] | None) -> list[str]:
@@ -93,9 +93,11 @@ class FormScreen(FormModal, prefix="delib"):
     BINDING_TEXT = BINDING_TEXT
 
 
-def need_int(text: str, zh: str, en: str, *, minimum: int = 0) -> int:
+def need_int(text: str, what: str, *, minimum: int = 0) -> int:
+    """``text`` as a whole number ≥ ``minimum``, or a FormError naming ``what`` (translated)."""
     if not text.isdigit() or int(text) < minimum:
-        raise FormError(t(f"{zh}须是不小于 {minimum} 的整数：{text}", f"{en} must be a whole number ≥ {minimum}: {text}"))
+        raise FormError(_("{what} must be a whole number ≥ {minimum}: {text}").format(
+            what=what, minimum=minimum, text=text))
     return int(text)
 
 
@@ -105,8 +107,7 @@ class ReasonScreen(ReasonModal, prefix="delib"):
     BINDING_TEXT = BINDING_TEXT
 
     def __init__(self, name: str) -> None:
-        super().__init__((f"{name} 提出异议，请记录理由：", f"{name} objects; the reason:"),
-                         ("异议须说明理由", "An objection needs a reason"))
+        super().__init__(pair(N_("{name} objects; the reason:"), name=name), pair(N_("An objection needs a reason")))
         self.voter = name
 
 
@@ -116,37 +117,37 @@ class ConfirmCloseScreen(ConfirmModal, prefix="delib"):
     BINDING_TEXT = BINDING_TEXT
 
 
-PRESET_LABELS: dict[str, tuple[str, str]] = {
-    "simple_majority": ("简单多数（赞成多于反对）", "simple majority"),
-    "absolute_majority": ("绝对多数（过全体有表决权者半数）", "absolute majority"),
-    "two_thirds": ("三分之二多数", "two-thirds"),
-    "unanimity": ("全体一致", "unanimity"),
-    "consent_all_residents": ("全体居民代表无异议", "consent of all residents"),
-    "plurality": ("相对多数（每人选一个方案）", "plurality"),
-    "approval": ("认可投票（可勾选多个）", "approval"),
-    "borda": ("波达计数（排序）", "Borda count (ranked)"),
-    "irv": ("即时决选（排序）", "instant runoff (ranked)"),
-    "schulze": ("舒尔茨法（排序）", "Schulze (ranked)"),
+PRESET_LABELS: dict[str, str] = {  # preset -> its label (a msgid)
+    "simple_majority": N_("simple majority"),
+    "absolute_majority": N_("absolute majority"),
+    "two_thirds": N_("two-thirds"),
+    "unanimity": N_("unanimity"),
+    "consent_all_residents": N_("consent of all residents"),
+    "plurality": N_("plurality"),
+    "approval": N_("approval"),
+    "borda": N_("Borda count (ranked)"),
+    "irv": N_("instant runoff (ranked)"),
+    "schulze": N_("Schulze (ranked)"),
 }
-RANKED = ("borda", "irv", "schulze")
+RANKED = ("borda", N_("schulze"))
 CHOOSING = ("plurality", "approval", *RANKED)
 
 # by importance: a narrow terminal clips the last ones first
-PEOPLE_COLUMNS = (("name", "姓名", "Name"), ("present", "到场", "Present"), ("votes", "表决权", "Votes"),
-                  ("role", "身份", "Role"), ("group", "界别", "Group"))
-OPTION_COLUMNS = (("number", "编号", "No."), ("text", "方案", "Option"), ("active", "状态", "State"))
-ROUND_COLUMNS = (("number", "轮次", "No."), ("title", "事项", "Motion"), ("kind", "方式", "Kind"),
-                 ("state", "状态", "State"), ("outcome", "结果", "Outcome"))
+PEOPLE_COLUMNS = (("name", N_("Name")), ("present", N_("Present")), ("votes", N_("Votes")),
+                  ("role", N_("Role")), ("group", N_("Group")))
+OPTION_COLUMNS = (("number", N_("No.")), ("text", N_("Option")), ("active", N_("State")))
+ROUND_COLUMNS = (("number", N_("Round")), ("title", N_("Motion")), ("kind", N_("Kind")),
+                 ("state", N_("State")), ("outcome", N_("Outcome")))
 
 
 def present_word(present: bool) -> str:
     """Presence in words (not only a mark): 到场 / 未到."""
-    return t("✓ 到场", "✓ present") if present else t("— 未到", "— absent")
+    return _("✓ present") if present else _("— absent")
 
 
 def default_minutes_path(consultation_id: int, fmt: str = "md") -> Path:
     """``<data dir>/minutes/议事纪要-<id>-<YYYYMMDD-HHMM>.md`` (the folder is made when used)."""
-    return export_path("minutes", stem=t(f"议事纪要-{consultation_id}", f"council-minutes-{consultation_id}"), fmt=fmt)
+    return export_path("minutes", stem=_("council-minutes-{consultation_id}").format(consultation_id=consultation_id), fmt=fmt)
 
 
 class MinutesScreen(ExportModal, FormScreen):

@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
+from plugins.deliberation.i18n import N_, _, pair
 from plugins.deliberation.queries import Detail, RoundRow, load_detail
 from plugins.deliberation.screens.common import (
     BINDING_TEXT,
@@ -35,7 +36,7 @@ from plugins.deliberation.screens.tables import OptionTable, ParticipantTable, V
 from plugins.deliberation.screens.voting import VotingMixin
 from tui import i18n
 from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, enum_label, lang_label, t
+from tui.widgets.bilingual import Bilingual, enum_label, lang_label
 from tui.widgets.forms import (
     FormField,
 )
@@ -122,18 +123,17 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
     def _columns(self) -> None:
         """Headings and column headers in the current language (on mount and on F2)."""
         self.query_one("#delib-participants-label", Label).update(
-            t("参与人（k 全部签到；空格：签到/签退；p 添加）", "Participants (k: all present; space: in/out; p adds)"))
+            _("Participants (k: all present; space: in/out; p adds)"))
         self.query_one("#delib-options-label", Label).update(
-            t("方案（i 添加；w 撤回；g 合并）", "Options (i adds; w withdraws; g merges)"))
+            _("Options (i adds; w withdraws; g merges)"))
         self.query_one("#delib-rounds-label", Label).update(
-            t("表决轮次（v 新建；s 开始；c 计票；u 公布；b 平局）",
-              "Rounds (v new; s start; c count; u publish; b tie)"))
+            _("Rounds (v new; s start; c count; u publish; b tie)"))
         for sel, cols in (("#delib-participants", PEOPLE_COLUMNS), ("#delib-options", OPTION_COLUMNS),
                           ("#delib-rounds", ROUND_COLUMNS)):
             table = self.query_one(sel, DataTable)
             table.clear(columns=True)
-            for key, zh, en in cols:
-                table.add_column(t(zh, en), key=key)
+            for key, label in cols:
+                table.add_column(_(label), key=key)
         self._grid_shape = None  # the vote grid's columns are rebuilt on the next show
 
     def refresh_language(self) -> None:
@@ -167,25 +167,25 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         status = enum_label(ConsultationStatus, d.status)
         head = f"{d.title} · {status}" + (f" · {d.place}" if d.place else "")
         if d.requests:
-            head += t(" · 诉求 ", " · requests ") + "、".join(d.requests)
+            head += _(" · requests ") + "、".join(d.requests)
         if d.decision is not None:
-            head += t(f" · 决定：{d.decision.decision}", f" · decision: {d.decision.decision}")
+            head += _(" · decision: {decision}").format(decision=d.decision.decision)
             if d.decision.amendments:
-                head += t(f"（已修正 {len(d.decision.amendments)} 次）", f" (amended {len(d.decision.amendments)}×)")
+                head += _(" (amended {n_amendments}×)").format(n_amendments=len(d.decision.amendments))
         receiving = [r for r in d.rounds if r.state == RoundState.open]
         if receiving:
-            head += t(" · 正在表决：", " · receiving ballots: ") + "、".join(
-                t(f"第 {r.number} 轮", f"round {r.number}") for r in receiving)
+            head += _(" · receiving ballots: ") + "、".join(
+                _("round {number}").format(number=r.number) for r in receiving)
         self.query_one("#delib-title", Label).update(Text(head))
-        yes = t("有", "yes")
+        yes = _("yes")
         people = self.query_one("#delib-participants", DataTable)
         keep = people.cursor_row
         people.clear()
         names = d.names
         for p in d.participants:
-            votes = (yes if p.can_vote else t("无", "no")) + (f" ×{p.weight}" if p.weight != 1 else "")
+            votes = (yes if p.can_vote else _("no")) + (f" ×{p.weight}" if p.weight != 1 else "")
             if p.proxy_for:
-                votes += t(f" · 受托 {names.get(p.proxy_for, '?')}", f" · proxy of {names.get(p.proxy_for, '?')}")
+                votes += _(" · proxy of {value}").format(value=names.get(p.proxy_for, '?'))
             people.add_row(p.name, present_word(p.present), votes, enum_label(ParticipantRole, p.role),
                            lang_label(GROUP_LABELS, p.group), key=str(p.id))
         if d.participants:
@@ -195,13 +195,13 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         options.clear()
         for o in d.options:
             if o.active:
-                state = t("有效", "active")
+                state = _("active")
             elif o.merged_into:
-                state = t(f"已并入方案{o.merged_into}", f"merged into {o.merged_into}")
+                state = _("merged into {merged_into}").format(merged_into=o.merged_into)
             else:
-                state = t("已撤回", "withdrawn")
+                state = _("withdrawn")
             if o.amends:
-                state += t(f"（修正方案{o.amends}）", f" (amends {o.amends})")
+                state += _(" (amends {amends})").format(amends=o.amends)
             options.add_row(str(o.number), o.text, state, key=str(o.id))
         if d.options:
             options.move_cursor(row=min(keep, len(d.options) - 1))
@@ -255,7 +255,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         if d is None or r is None:
             grid.clear(columns=True)
             self._grid_shape = None
-            title.update(t("尚无表决轮次（v 新建）", "No rounds yet (v creates one)"))
+            title.update(_("No rounds yet (v creates one)"))
             tally.update("")
             return
         motion = r.kind in MOTION_KINDS
@@ -264,12 +264,12 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         keep_row, keep_col = grid.cursor_row, grid.cursor_column
         if shape != self._grid_shape:
             grid.clear(columns=True)
-            grid.add_column(t("表决人", "Voter"), key="name")
-            grid.add_column(t("到场", "Present"), key="present")
+            grid.add_column(_("Voter"), key="name")
+            grid.add_column(_("Present"), key="present")
             if not motion:
                 for oid in r.option_ids:
-                    grid.add_column(t(f"方案{numbers.get(oid, '?')}", f"Opt {numbers.get(oid, '?')}"), key=f"o{oid}")
-            grid.add_column(t("表决", "Ballot"), key="ballot")
+                    grid.add_column(_("Opt {value}").format(value=numbers.get(oid, '?')), key=f"o{oid}")
+            grid.add_column(_("Ballot"), key="ballot")
             grid.cursor_type = "row" if motion else "cell"
             self._grid_shape = shape
             keep_row, keep_col = 0, 2
@@ -277,28 +277,21 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
             grid.clear()
         if r.state == RoundState.open:
             if motion:
-                how = t("（输入 y 赞成 / n 反对 / a 弃权 / o 异议；c 关闭本轮）",
-                        " (type y yes / n no / a abstain / o object; c closes the round)")
+                how = _(" (type y yes / n no / a abstain / o object; c closes the round)")
             elif r.kind in RANKED:
-                how = t("（在方案格内输入名次 1、2…，0 取消；回车录入本行；e 输入排序）",
-                        " (type ranks 1, 2 … in the option cells, 0 unranks; Enter records the row; e types an ordering)")
+                how = _(" (type ranks 1, 2 … in the option cells, 0 unranks; Enter records the row; e types an ordering)")
             elif r.kind == RoundKind.approval:
-                how = t("（空格勾选认可的方案，回车录入本行；e 输入方案编号）",
-                        " (space ticks the options approved, Enter records the row; e types option numbers)")
+                how = _(" (space ticks the options approved, Enter records the row; e types option numbers)")
             else:
-                how = t("（空格或回车选定方案，或直接输入方案编号）",
-                        " (space or Enter picks the option, or type its number)")
+                how = _(" (space or Enter picks the option, or type its number)")
         elif r.state == RoundState.created:
-            how = t("（s 开始表决）", " (s starts the round)")
+            how = _(" (s starts the round)")
         else:
             how = ""
         receiving = [x.number for x in d.rounds if x.state == RoundState.open and x.id != r.id]
         if receiving:
-            how += t(f"（正在表决的是第 {receiving[-1]} 轮）", f" (round {receiving[-1]} is receiving ballots)")
-        title.update(Text(t(f"第 {r.number} 轮：{r.title} · {enum_label(RoundKind, r.kind)} · "
-                            f"{enum_label(RoundState, r.state)}",
-                            f"Round {r.number}: {r.title} · {enum_label(RoundKind, r.kind)} · "
-                            f"{enum_label(RoundState, r.state)}") + how))
+            how += _(" (round {value} is receiving ballots)").format(value=receiving[-1])
+        title.update(Text(_("Round {number}: {title} · {value} · {value2}").format(number=r.number, title=r.title, value=enum_label(RoundKind, r.kind), value2=enum_label(RoundState, r.state)) + how))
         voters = [p for p in d.participants if p.can_vote]
         for p in voters:
             cell = r.ballots.get(p.id)
@@ -319,18 +312,18 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
                     else:
                         row.append("●" if cell.option_id == oid else "")
             if draft is not None:
-                ballot = t("未录入（回车录入）", "not recorded (Enter)")
+                ballot = _("not recorded (Enter)")
             elif cell is not None:
                 if motion:
-                    ballot = lang_label(CHOICE_LABELS, cell.choice) if cell.choice else t("已投", "cast")
+                    ballot = lang_label(CHOICE_LABELS, cell.choice) if cell.choice else _("cast")
                     if cell.reason:
                         ballot += f"（{cell.reason}）" if i18n.language() != "en" else f" ({cell.reason})"
                 else:
-                    ballot = t("已录", "recorded")
+                    ballot = _("recorded")
                 if cell.by_proxy:
-                    ballot += t(" · 委托", " · by proxy")
+                    ballot += _(" · by proxy")
             elif p.id in r.voted:
-                ballot = t("已投（无记名）", "cast (secret)")
+                ballot = _("cast (secret)")
             else:
                 ballot = ""
             row.append(ballot)
@@ -339,14 +332,14 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
             grid.move_cursor(row=min(keep_row, len(voters) - 1),
                              column=max(0, min(keep_col, len(grid.columns) - 1)) if not motion else 0)
         if r.outcome is not None:
-            head = t(f"结果：{lang_label(OUTCOME_LABELS, r.outcome)}", f"Result: {lang_label(OUTCOME_LABELS, r.outcome)}")
+            head = _("Result: {value}").format(value=lang_label(OUTCOME_LABELS, r.outcome))
             if r.outcome == "tie" and not r.tie_broken:
-                head += t("（b 处理平局）", " (b settles the tie)")
+                head += _(" (b settles the tie)")
         elif r.state == RoundState.open:
-            head = t("实时计票", "Live tally") if r.lines is not None else \
-                t("计票结果在本轮关闭后公布", "Tally hidden until the round closes")
+            head = _("Live tally") if r.lines is not None else \
+                _("Tally hidden until the round closes")
         else:
-            head = t("本轮尚未开始", "Round not started")
+            head = _("Round not started")
         names = None if r.secret else d.names
         tally.update(Text("\n".join([head, *explanation(r.lines or [], numbers, names)])))
 
@@ -371,7 +364,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         if self.detail is None or self.busy:
             return False
         if self.detail.status not in (ConsultationStatus.draft, ConsultationStatus.open):
-            self.app.notify(t("本协商已有决定或已结束，不能再修改", "This consultation is decided or closed"),
+            self.app.notify(_("This consultation is decided or closed"),
                             severity="warning")
             return False
         return True
@@ -389,8 +382,8 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
             with db.session() as s:
                 svc.checkin(s, actor=actor, participant_id=p.id, present=present)
 
-        self.write_then_reload(write, t(f"{p.name} 已签到", f"{p.name} checked in") if present
-                               else t(f"{p.name} 已签退", f"{p.name} checked out"))
+        self.write_then_reload(write, _("{name} checked in").format(name=p.name) if present
+                               else _("{name} checked out").format(name=p.name))
 
 
     # -- the consultation --------------------------------------------------------------
@@ -404,9 +397,9 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
             return
         db, actor, cid = self.db, self.app.actor, d.id
         if d.status == ConsultationStatus.decided and d.decision is not None:
-            basis = t(f"原决定：{d.decision.original}", f"As first recorded: {d.decision.original}")
+            basis = _("As first recorded: {original}").format(original=d.decision.original)
             if d.decision.amendments:
-                basis += t(f"；已修正 {len(d.decision.amendments)} 次", f"; amended {len(d.decision.amendments)}×")
+                basis += _("; amended {n_amendments}×").format(n_amendments=len(d.decision.amendments))
 
             def amended(answer: Decision | None) -> None:
                 if answer is None:
@@ -418,22 +411,21 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
                                            decision=answer.decision, option_id=answer.option_id,
                                            review_on=answer.review_on)
 
-                self.write_then_reload(write, t("决定已修正，原决定保留", "Decision amended; the original stays on record"))
+                self.write_then_reload(write, _("Decision amended; the original stays on record"))
 
             self.app.push_screen(DecideScreen(basis, d.options, d.decision), amended)
             return
         if d.status not in (ConsultationStatus.draft, ConsultationStatus.open):
-            self.app.notify(t("本协商已结束", "This consultation is closed"), severity="warning")
+            self.app.notify(_("This consultation is closed"), severity="warning")
             return
         if r is not None and r.state == RoundState.open:
-            self.app.notify(t("请先关闭正在表决的轮次", "Close the open round first"), severity="warning")
+            self.app.notify(_("Close the open round first"), severity="warning")
             return
         round_id = r.id if r is not None and r.outcome is not None else None
         if round_id is not None:
-            basis = t(f"依据第 {r.number} 轮：{r.title}（{lang_label(OUTCOME_LABELS, r.outcome)}）",
-                      f"On round {r.number}: {r.title} ({lang_label(OUTCOME_LABELS, r.outcome)})")
+            basis = _("On round {number}: {title} ({value})").format(number=r.number, title=r.title, value=lang_label(OUTCOME_LABELS, r.outcome))
         else:
-            basis = t("依据协商讨论（不依据表决轮次）", "On the discussion alone (no round)")
+            basis = _("On the discussion alone (no round)")
 
         def chosen(answer: Decision | None) -> None:
             if answer is None:
@@ -444,7 +436,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
                     svc.decide(s, actor=actor, consultation_id=cid, decision=answer.decision, round_id=round_id,
                                option_id=answer.option_id, review_on=answer.review_on)
 
-            self.write_then_reload(write, t("协商决定已记录", "Decision recorded"))
+            self.write_then_reload(write, _("Decision recorded"))
 
         self.app.push_screen(DecideScreen(basis, [o for o in d.options if o.active]), chosen)
 
@@ -457,14 +449,14 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
             return
         if d.status == ConsultationStatus.decided:
             fn, question, done = svc.close_consultation, \
-                t("结束本协商（决定已落实或归档）？", "Close this consultation (its decision carried out or filed)?"), \
-                t("协商已结束", "Consultation closed")
+                _("Close this consultation (its decision carried out or filed)?"), \
+                _("Consultation closed")
         elif d.status in (ConsultationStatus.draft, ConsultationStatus.open):
             fn, question, done = svc.withdraw_consultation, \
-                t("撤回本协商（不再在此作出决定）？", "Withdraw this consultation (no decision will be made here)?"), \
-                t("协商已撤回", "Consultation withdrawn")
+                _("Withdraw this consultation (no decision will be made here)?"), \
+                _("Consultation withdrawn")
         else:
-            self.app.notify(t("本协商已结束或已撤回", "This consultation is already closed or withdrawn"),
+            self.app.notify(_("This consultation is already closed or withdrawn"),
                             severity="warning")
             return
         db, actor, cid = self.db, self.app.actor, d.id
@@ -497,8 +489,8 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
                     return req.ref
             return write
 
-        self.form_then_reload(t("关联诉求", "Link a request"), [FormField("ref", "诉求编号", "Request ref")], submit,
-                              lambda ref: t(f"诉求 {ref} 已关联，时间线已留痕", f"Request {ref} linked; its timeline has a note"),
+        self.form_then_reload(_("Link a request"), [FormField("ref", *pair(N_("Request ref")))], submit,
+                              lambda ref: _("Request {ref} linked; its timeline has a note").format(ref=ref),
                               form_id="delib-link")
 
     def action_minutes(self) -> None:
@@ -515,13 +507,13 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         def written(path: Path | None) -> None:
             if path is None:
                 return
-            said = t(f"纪要已写入 {path}", f"Minutes written to {path}")
+            said = _("Minutes written to {path}").format(path=path)
             self.query_one("#delib-status", Label).update(Text(said))
             self.app.notify(said)
             self.reload()
 
         self.app.push_screen(MinutesScreen(
-            t("导出会议纪要", "Write the minutes"), [("Markdown (.md)", "md"), ("Word (.docx)", "docx")],
+            _("Write the minutes"), [("Markdown (.md)", "md"), ("Word (.docx)", "docx")],
             lambda fmt: default_minutes_path(cid, fmt), write, form_id="delib-minutes"), written)
 
     def action_reload(self) -> None:

@@ -10,17 +10,18 @@ from textual import on
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from plugins.deliberation.i18n import N_, _, pair
 from plugins.deliberation.queries import ConsultationRow, load_consultations
 from plugins.deliberation.screens.common import BINDING_TEXT, FormScreen
 from plugins.deliberation.screens.consultation import ConsultationScreen
-from tui.widgets.bilingual import enum_label, t
+from tui.widgets.bilingual import enum_label
 from tui.widgets.forms import (
     FormField,
 )
 from tui.widgets.list_section import ListSection
 
-LIST_COLUMNS = (("title", "议题", "Title"), ("status", "状态", "Status"), ("place", "地点", "Place"),
-                ("rounds", "表决轮次", "Rounds"))
+LIST_COLUMNS = (("title", *pair(N_("Title"))), ("status", *pair(N_("Status"))), ("place", *pair(N_("Place"))),
+                ("rounds", *pair(N_("Rounds"))))
 
 
 class DeliberationScreen(ListSection):
@@ -36,7 +37,7 @@ class DeliberationScreen(ListSection):
         Binding("n", "new", "New consultation", id="delib.new_consultation"),
         Binding("r", "reload", "Reload", id="delib.reload"),
     ]
-    HEADING = ("居民议事厅 · 协商事项（回车打开，n 新建）", "Residents' council · consultations (Enter opens, n new)")
+    HEADING = pair(N_("Residents' council · consultations (Enter opens, n new)"))
     COLUMNS = LIST_COLUMNS
     HEADING_ID, TABLE_ID, STATUS_ID = "delib-heading", "delib-list", "delib-status"
 
@@ -49,7 +50,7 @@ class DeliberationScreen(ListSection):
         return r.title, enum_label(ConsultationStatus, r.status), r.place, str(r.rounds)
 
     def status(self, rows: list[ConsultationRow]) -> str:
-        return t(f"共 {len(rows)} 项协商", f"{len(rows)} consultations")
+        return _("{n_rows} consultations").format(n_rows=len(rows))
 
     @on(DataTable.RowSelected, "#delib-list")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -69,14 +70,14 @@ class DeliberationScreen(ListSection):
 
         def done(cid: int | None) -> None:
             if cid is not None:
-                self.app.notify(t("协商已新建", "Consultation created"))
+                self.app.notify(_("Consultation created"))
                 self.app.push_screen(ConsultationScreen(db, cid))
 
-        self.app.push_screen(FormScreen(t("新建协商", "New consultation"), [
-            FormField("title", "议题", "Title"),
-            FormField("issue", "议题说明（可空）", "The issue (optional)"),
-            FormField("place", "地点（可空）", "Place (optional)", kind="place",
-                      placeholder=t("小区名或拼音", "compound name or pinyin")),
+        self.app.push_screen(FormScreen(_("New consultation"), [
+            FormField("title", *pair(N_("Title"))),
+            FormField("issue", *pair(N_("The issue (optional)"))),
+            FormField("place", *pair(N_("Place (optional)")), kind="place",
+                      placeholder=_("compound name or pinyin")),
         ], submit, form_id="delib-new"), done)
 
     def action_back(self) -> None:

@@ -12,9 +12,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from plugins.deliberation.i18n import _
 from plugins.deliberation.queries import DecisionRow, OptionRow
 from plugins.deliberation.screens.common import BINDING_TEXT
-from tui.widgets.bilingual import Bilingual, t
+from tui.widgets.bilingual import Bilingual
 
 
 @dataclass
@@ -46,24 +47,24 @@ class DecideScreen(Bilingual, ModalScreen[Decision | None]):
         cur = self.current
         numbers = {o.id: o.number for o in self.options}
         with Vertical(classes="form", id="delib-decide-box"):
-            yield Label(t("修正协商决定（原决定保留，修正留痕）", "Amend the decision (the original stays on record)")
-                        if cur else t("记录协商决定", "Record the decision"), classes="panel-title")
+            yield Label(_("Amend the decision (the original stays on record)")
+                        if cur else _("Record the decision"), classes="panel-title")
             yield Label(self.basis, id="delib-decide-basis")
-            yield Label(t("决定内容：", "Decision:"))
+            yield Label(_("Decision:"))
             yield Input(cur.decision if cur else "", id="delib-decide-text", max_length=2000)
-            yield Label(t("选定方案编号（可空）：", "Chosen option number (optional):"))
+            yield Label(_("Chosen option number (optional):"))
             yield Input(str(numbers.get(cur.option_id, "")) if cur and cur.option_id else "",
                         id="delib-decide-option", max_length=6)
-            yield Label(t("复查日期（可空，YYYY-MM-DD）：", "Review date (optional, YYYY-MM-DD):"))
+            yield Label(_("Review date (optional, YYYY-MM-DD):"))
             yield Input(cur.review_on.isoformat() if cur and cur.review_on else "", id="delib-decide-review",
                         max_length=10, placeholder="YYYY-MM-DD")
             if cur:
-                yield Label(t("修正理由（必填）：", "Reason for the amendment (required):"))
+                yield Label(_("Reason for the amendment (required):"))
                 yield Input(id="delib-decide-reason", max_length=2000)
             yield Label("", id="delib-decide-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button(t("保存", "Save"), id="delib-decide-save", variant="primary")
-                yield Button(t("取消", "Cancel"), id="delib-decide-cancel")
+                yield Button(_("Save"), id="delib-decide-save", variant="primary")
+                yield Button(_("Cancel"), id="delib-decide-cancel")
 
     def on_mount(self) -> None:
         self.translate_own_bindings()
@@ -75,14 +76,14 @@ class DecideScreen(Bilingual, ModalScreen[Decision | None]):
         error = self.query_one("#delib-decide-error", Label)
         text = self.query_one("#delib-decide-text", Input).value.strip()
         if not text:
-            error.update(t("请填写决定内容", "The decision needs a text"))
+            error.update(_("The decision needs a text"))
             return
         option_id = None
         number = self.query_one("#delib-decide-option", Input).value.strip()
         if number:
             found = [o.id for o in self.options if str(o.number) == number]
             if not found:
-                error.update(t(f"没有编号为 {number} 的方案", f"No option numbered {number}"))
+                error.update(_("No option numbered {number}").format(number=number))
                 return
             option_id = found[0]
         review_on = None
@@ -91,13 +92,13 @@ class DecideScreen(Bilingual, ModalScreen[Decision | None]):
             try:
                 review_on = date.fromisoformat(raw)
             except ValueError:
-                error.update(t("复查日期格式应为 YYYY-MM-DD", "The review date should be YYYY-MM-DD"))
+                error.update(_("The review date should be YYYY-MM-DD"))
                 return
         reason = ""
         if self.current is not None:
             reason = self.query_one("#delib-decide-reason", Input).value.strip()
             if not reason:
-                error.update(t("修正决定须说明理由", "An amendment needs its reason"))
+                error.update(_("An amendment needs its reason"))
                 return
         self.dismiss(Decision(text, option_id, review_on, reason))
 

@@ -9,9 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
+from plugins.deliberation.i18n import _
 from plugins.deliberation.screens.common import BINDING_TEXT
 from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
+from tui.widgets.bilingual import Bilingual
 
 
 class FromRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
@@ -34,14 +35,14 @@ class FromRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form", id="delib-from-request-box"):
-            yield Label(t("提交居民议事厅协商", "Take a request to the residents' council"), classes="panel-title")
+            yield Label(_("Take a request to the residents' council"), classes="panel-title")
             yield Label("", id="delib-from-request-ref")
-            yield Label(t("协商议题：", "Consultation title:"))
+            yield Label(_("Consultation title:"))
             yield Input(id="delib-from-request-title", max_length=200)
             yield Label("", id="delib-from-request-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button(t("发起协商", "Open consultation"), id="delib-from-request-save", variant="primary")
-                yield Button(t("取消", "Cancel"), id="delib-from-request-cancel")
+                yield Button(_("Open consultation"), id="delib-from-request-save", variant="primary")
+                yield Button(_("Cancel"), id="delib-from-request-cancel")
 
     def on_mount(self) -> None:
         from core.services.requests import get_request
@@ -59,7 +60,7 @@ class FromRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
 
     def _prefill(self, found: tuple[str, str, int | None]) -> None:
         ref, title, self.place_id = found
-        self.query_one("#delib-from-request-ref", Label).update(t(f"诉求 {ref}：{title}", f"Request {ref}: {title}"))
+        self.query_one("#delib-from-request-ref", Label).update(_("Request {ref}: {title}").format(ref=ref, title=title))
         box = self.query_one("#delib-from-request-title", Input)
         if not box.value:
             box.value = title
@@ -72,7 +73,7 @@ class FromRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
         title = self.query_one("#delib-from-request-title", Input).value.strip()
         error = self.query_one("#delib-from-request-error", Label)
         if not title:
-            error.update(t("请填写协商议题", "A title is needed"))
+            error.update(_("A title is needed"))
             return
         if self.busy:
             return

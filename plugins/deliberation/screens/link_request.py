@@ -10,10 +10,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
+from plugins.deliberation.i18n import _
 from plugins.deliberation.queries import ConsultationRow, load_consultations
 from plugins.deliberation.screens.common import BINDING_TEXT
 from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, enum_label, t
+from tui.widgets.bilingual import Bilingual, enum_label
 
 
 class LinkRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
@@ -37,7 +38,7 @@ class LinkRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="delib-link-box"):
-            yield Label(t("加入已有协商（回车选定）", "Add to an existing consultation (Enter picks)"),
+            yield Label(_("Add to an existing consultation (Enter picks)"),
                         classes="panel-title")
             yield DataTable(id="delib-link-list", cursor_type="row", zebra_stripes=True)
             yield Label("", id="delib-link-error", classes="error")
@@ -47,9 +48,9 @@ class LinkRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
 
         self.translate_own_bindings()
         table = self.query_one("#delib-link-list", DataTable)
-        table.add_column(t("议题", "Title"), key="title")
-        table.add_column(t("状态", "Status"), key="status")
-        table.add_column(t("地点", "Place"), key="place")
+        table.add_column(_("Title"), key="title")
+        table.add_column(_("Status"), key="status")
+        table.add_column(_("Place"), key="place")
         table.focus()
         db = self.db
 
@@ -63,7 +64,7 @@ class LinkRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
                 table.add_row(r.title, enum_label(ConsultationStatus, r.status), r.place, key=str(r.id))
             if not rows:
                 self.query_one("#delib-link-error", Label).update(
-                    t("没有可加入的协商（筹备中或协商中）", "No consultation is open to join"))
+                    _("No consultation is open to join"))
 
         self.db_work(fetch, show, group="delib-link-read")
 

@@ -3,10 +3,10 @@ one, and straight to the round receiving ballots."""
 
 from __future__ import annotations
 
+from plugins.deliberation.i18n import _
 from plugins.deliberation.screens.consultation import ConsultationScreen
 from plugins.deliberation.screens.from_request import FromRequestScreen
 from plugins.deliberation.screens.link_request import LinkRequestScreen
-from tui.widgets.bilingual import t
 
 
 def open_from_request(app) -> None:
@@ -14,7 +14,7 @@ def open_from_request(app) -> None:
     the request detail has), ask for the title, create the linked consultation, open it."""
     request_id = getattr(app.screen, "request_id", None)
     if request_id is None:
-        app.notify(t("请先打开一条诉求，再从诉求发起协商", "Open a request first, then take it to the council"),
+        app.notify(_("Open a request first, then take it to the council"),
                    severity="warning")
         return
     db, request_screen = app.db, app.screen
@@ -25,7 +25,7 @@ def open_from_request(app) -> None:
         reload = getattr(request_screen, "reload", None)
         if callable(reload):
             reload()  # its timeline now has the note
-        app.notify(t("已发起协商，诉求时间线已留痕", "Consultation opened; the request's timeline has a note"))
+        app.notify(_("Consultation opened; the request's timeline has a note"))
         app.push_screen(ConsultationScreen(db, consultation_id))
 
     app.push_screen(FromRequestScreen(db, int(request_id)), done)
@@ -45,8 +45,7 @@ def open_receiving_round(app) -> None:
 
     def show(found: tuple[int, int] | None) -> None:
         if found is None:
-            app.notify(t("没有正在表决的轮次：打开一项协商，按 v 新建表决",
-                         "No round is receiving ballots: open a consultation and press v for a new round"),
+            app.notify(_("No round is receiving ballots: open a consultation and press v for a new round"),
                        severity="warning")
             app.show_section("plugin:deliberation")
             return
@@ -65,7 +64,7 @@ def link_from_request(app) -> None:
     """The palette action: link the request on screen to an existing consultation."""
     request_id = getattr(app.screen, "request_id", None)
     if request_id is None:
-        app.notify(t("请先打开一条诉求，再把它加入协商", "Open a request first, then add it to a consultation"),
+        app.notify(_("Open a request first, then add it to a consultation"),
                    severity="warning")
         return
     db, request_screen = app.db, app.screen
@@ -76,7 +75,7 @@ def link_from_request(app) -> None:
         reload = getattr(request_screen, "reload", None)
         if callable(reload):
             reload()
-        app.notify(t("诉求已加入协商，时间线已留痕", "Request added to the consultation; its timeline has a note"))
+        app.notify(_("Request added to the consultation; its timeline has a note"))
 
     app.push_screen(LinkRequestScreen(db, int(request_id)), done)
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from core.models.types import LOCAL_TZ
+from plugins.deliberation.i18n import N_, _, pair
 from plugins.deliberation.queries import OptionRow
 from plugins.deliberation.screens.common import ConfirmCloseScreen, need_int
 from tui.widgets.bilingual import t
@@ -31,7 +32,7 @@ class RecordsMixin:
         proxies = [(p.name, p.id) for p in self.detail.participants]
 
         def submit(v: dict[str, Any]) -> Callable[[], str]:
-            weight = need_int(v["weight"] or "1", "权重", "The weight")
+            weight = need_int(v["weight"] or "1", _("The weight"))
             can_vote = {"default": None, "yes": True, "no": False}[v["votes"]]
 
             def write() -> str:
@@ -42,20 +43,20 @@ class RecordsMixin:
                                                present=v["present"], proxy_for_id=v["proxy"]).name
             return write
 
-        self.form_then_reload(t("添加参与人", "Add a participant"), [
-            FormField("person", "居民（从名册中找，可空）", "Person from the register (optional)", kind="person",
-                      placeholder=t("姓名、拼音首字母或手机尾号", "name, pinyin initials or phone tail")),
-            FormField("name", "姓名（名册外的人员必填）", "Name (needed for someone outside the register)"),
-            FormField("role", "身份", "Role", kind="select", value="resident_rep", choices=roles),
-            FormField("group", "界别（空：按身份）", "Group (blank: from the role)"),
-            FormField("votes", "表决权", "Vote", kind="select", value="default",
-                      choices=[(t("按身份（专业人士、列席无）", "by role (experts, observers: none)"), "default"),
-                               (t("有", "yes"), "yes"), (t("无", "no"), "no")]),
-            FormField("weight", "权重", "Weight", value="1"),
-            FormField("proxy", "受谁委托（可空）", "Holds the proxy of (optional)", kind="select", value=None,
+        self.form_then_reload(_("Add a participant"), [
+            FormField("person", *pair(N_("Person from the register (optional)")), kind="person",
+                      placeholder=_("name, pinyin initials or phone tail")),
+            FormField("name", *pair(N_("Name (needed for someone outside the register)"))),
+            FormField("role", *pair(N_("Role")), kind="select", value="resident_rep", choices=roles),
+            FormField("group", *pair(N_("Group (blank: from the role)"))),
+            FormField("votes", *pair(N_("Vote")), kind="select", value="default",
+                      choices=[(_("by role (experts, observers: none)"), "default"),
+                               (_("yes"), "yes"), (_("no"), "no")]),
+            FormField("weight", *pair(N_("Weight")), value="1"),
+            FormField("proxy", *pair(N_("Holds the proxy of (optional)")), kind="select", value=None,
                       choices=proxies),
-            FormField("present", "已到场", "Present", kind="check", value=False),
-        ], submit, lambda name: t(f"{name} 已加入", f"{name} added"), form_id="delib-participant")
+            FormField("present", *pair(N_("Present now")), kind="check", value=False),
+        ], submit, lambda name: _("{name} added").format(name=name), form_id="delib-participant")
 
     def action_add_option(self) -> None:
         from plugins.deliberation import services as svc
@@ -74,12 +75,12 @@ class RecordsMixin:
                     return svc.add_option(s, actor=actor, consultation_id=cid, text=v["text"]).number
             return write
 
-        self.form_then_reload(t("添加方案", "Add an option"), [
-            FormField("text", "方案内容", "The option"),
-            FormField("amends", "修正哪个方案（可空）", "Amends option (optional)", kind="select", value=None,
+        self.form_then_reload(_("Add an option"), [
+            FormField("text", *pair(N_("The option"))),
+            FormField("amends", *pair(N_("Amends option (optional)")), kind="select", value=None,
                       choices=active),
-            FormField("withdraw", "同时撤回被修正的方案", "Withdraw the amended option", kind="check", value=False),
-        ], submit, lambda n: t(f"方案{n} 已添加", f"Option {n} added"), form_id="delib-option")
+            FormField("withdraw", *pair(N_("Withdraw the amended option")), kind="check", value=False),
+        ], submit, lambda n: _("Option {n} added").format(n=n), form_id="delib-option")
 
     def _option(self) -> OptionRow | None:
         oid = self._highlighted("#delib-options")
@@ -101,9 +102,9 @@ class RecordsMixin:
                 with db.session() as s:
                     svc.withdraw_option(s, actor=actor, option_id=o.id)
 
-            self.write_then_reload(write, t(f"方案{o.number} 已撤回", f"Option {o.number} withdrawn"))
+            self.write_then_reload(write, _("Option {number} withdrawn").format(number=o.number))
 
-        self.app.push_screen(ConfirmCloseScreen(t(f"撤回方案{o.number}「{o.text}」？", f"Withdraw option {o.number}?")),
+        self.app.push_screen(ConfirmCloseScreen(_("Withdraw option {number} “{text}”?").format(number=o.number, text=o.text)),
                              confirmed)
 
     def merge_option(self) -> None:
@@ -115,7 +116,7 @@ class RecordsMixin:
         db, actor, cid = self.db, self.app.actor, self.consultation_id
 
         def submit(v: dict[str, Any]) -> Callable[[], int]:
-            into = need_int(v["into"], "方案编号", "The option number", minimum=1)
+            into = need_int(v["into"], _("The option number"), minimum=1)
 
             def write() -> int:
                 with db.session() as s:
@@ -124,9 +125,9 @@ class RecordsMixin:
                 return into
             return write
 
-        self.form_then_reload(t(f"把方案{o.number} 并入", f"Merge option {o.number} into"),
-                              [FormField("into", "并入的方案编号", "Option number to merge into")], submit,
-                              lambda n: t(f"方案{o.number} 已并入方案{n}", f"Option {o.number} merged into {n}"),
+        self.form_then_reload(_("Merge option {number} into").format(number=o.number),
+                              [FormField("into", *pair(N_("Option number to merge into")))], submit,
+                              lambda n: _("Option {number} merged into {n}").format(number=o.number, n=n),
                               form_id="delib-merge")
 
     def action_add_meeting(self) -> None:
@@ -141,8 +142,8 @@ class RecordsMixin:
             try:
                 held_at = datetime.strptime(v["when"], "%Y-%m-%d %H:%M").replace(tzinfo=LOCAL_TZ)
             except ValueError:
-                raise FormError(t("时间格式应为 YYYY-MM-DD HH:MM", "The time should be YYYY-MM-DD HH:MM")) from None
-            others = need_int(v["others"] or "0", "旁听人数", "Residents listening")
+                raise FormError(_("The time should be YYYY-MM-DD HH:MM")) from None
+            others = need_int(v["others"] or "0", _("Residents listening"))
 
             def write() -> int:
                 with db.session() as s:
@@ -151,13 +152,12 @@ class RecordsMixin:
                                            notes=v["notes"]).number
             return write
 
-        self.form_then_reload(t("添加协商会议", "Add a meeting"), [
-            FormField("when", "时间", "When", value=datetime.now(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
+        self.form_then_reload(_("Add a meeting"), [
+            FormField("when", *pair(N_("When")), value=datetime.now(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
                       placeholder="YYYY-MM-DD HH:MM"),
-            FormField("venue", "地点", "Venue"),
-            FormField("attendance", f"到场的参与人记为出席（{len(present)} 人）",
-                      f"Those checked in attend ({len(present)})", kind="check", value=True),
-            FormField("others", "旁听居民人数", "Residents listening", value="0"),
-            FormField("notes", "会议记录", "Minutes notes"),
-        ], submit, lambda n: t(f"第 {n} 次会议已记录", f"Meeting {n} recorded"), form_id="delib-meeting")
+            FormField("venue", *pair(N_("Venue"))),
+            FormField("attendance", *pair(N_("Those checked in attend ({n_present})"), n_present=len(present)), kind="check", value=True),
+            FormField("others", *pair(N_("Residents listening")), value="0"),
+            FormField("notes", *pair(N_("Minutes notes"))),
+        ], submit, lambda n: _("Meeting {n} recorded").format(n=n), form_id="delib-meeting")
 

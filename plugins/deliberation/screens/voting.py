@@ -12,9 +12,10 @@ from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
 from core.errors import DomainError
+from plugins.deliberation.i18n import _
 from plugins.deliberation.queries import ParticipantRow, RoundRow
 from plugins.deliberation.screens.common import CHOOSING, RANKED, ReasonScreen, parse_numbers
-from tui.widgets.bilingual import lang_label, t
+from tui.widgets.bilingual import lang_label
 from tui.widgets.forms import (
     FormError,
     FormField,
@@ -31,7 +32,7 @@ class VotingMixin:
         if r is None or self.busy or self.detail is None:
             return None
         if r.state != RoundState.open:
-            self.app.notify(t("本轮不在表决中", "This round is not open for voting"), severity="warning")
+            self.app.notify(_("This round is not open for voting"), severity="warning")
             return None
         return r
 
@@ -53,11 +54,10 @@ class VotingMixin:
         if r is None:
             return
         if r.kind not in MOTION_KINDS:
-            self.app.notify(t("本轮是选择/排序表决：在方案格内输入名次或勾选",
-                              "This round chooses among options: rank or tick in the option cells"),
+            self.app.notify(_("This round chooses among options: rank or tick in the option cells"),
                             severity="warning")
             return
-        p, _ = self._grid_cell()
+        p, _col = self._grid_cell()
         if p is None:
             return
         if choice == "object":
@@ -80,10 +80,10 @@ class VotingMixin:
             self._record_numbers(r, p, [n])  # the option's number; the service says if there is none
             return
         if r.kind not in RANKED:
-            self.app.notify(t("认可投票用空格勾选", "Approval: tick with space"), severity="warning")
+            self.app.notify(_("Approval: tick with space"), severity="warning")
             return
         if oid is None:
-            self.app.notify(t("请把光标移到方案格内再输入名次", "Move to an option's cell to rank it"),
+            self.app.notify(_("Move to an option's cell to rank it"),
                             severity="warning")
             return
         draft = self._draft(r, p.id, start=True)
@@ -112,7 +112,7 @@ class VotingMixin:
                 draft[oid] = 1
             self._show_round()
         else:
-            self.app.notify(t("排序表决：在方案格内输入名次", "Ranked round: type the rank in the option's cell"),
+            self.app.notify(_("Ranked round: type the rank in the option's cell"),
                             severity="warning")
 
     def submit_row(self) -> None:
@@ -130,7 +130,7 @@ class VotingMixin:
             return
         draft = self.drafts.get((r.id, p.id))
         if draft is None:
-            self.app.notify(t("本行没有未录入的内容", "Nothing typed on this row"), severity="warning")
+            self.app.notify(_("Nothing typed on this row"), severity="warning")
             return
         if r.kind in RANKED:
             self._record(r, p, {"ranks": dict(draft)})  # the service refuses gaps and repeats
@@ -139,7 +139,7 @@ class VotingMixin:
 
     def clear_draft(self) -> None:
         r = self.current_round()
-        p, _ = self._grid_cell()
+        p, _col = self._grid_cell()
         if r is not None and p is not None and self.drafts.pop((r.id, p.id), None) is not None:
             self._show_round()
 
@@ -149,7 +149,7 @@ class VotingMixin:
         r = self._open_round()
         if r is None or r.kind not in CHOOSING:
             return
-        p, _ = self._grid_cell()
+        p, _col = self._grid_cell()
         if p is None:
             return
         if r.kind in RANKED:
@@ -194,13 +194,13 @@ class VotingMixin:
             self._next_voter(p.id)
 
         if numbers is not None:
-            self.write_then_reload(writer(numbers), t(f"{p.name}：已录入", f"{p.name}: recorded"), after)
+            self.write_then_reload(writer(numbers), _("{name}: recorded").format(name=p.name), after)
             return
 
         def submit(v: dict[str, Any]) -> Callable[[], bool]:
             nums = parse_numbers(v["numbers"])
             if not nums:
-                raise FormError(t("请输入方案编号，以空格或逗号分隔", "Type option numbers, separated by spaces or commas"))
+                raise FormError(_("Type option numbers, separated by spaces or commas"))
             write = writer(nums)
 
             def run() -> bool:
@@ -208,8 +208,8 @@ class VotingMixin:
                 return True
             return run
 
-        self.form_then_reload(t(f"{p.name} 的选票", f"{p.name}'s ballot"), [FormField("numbers", *prompt)], submit,
-                              t(f"{p.name}：已录入", f"{p.name}: recorded"), form_id="delib-order", after=after)
+        self.form_then_reload(_("{name}'s ballot").format(name=p.name), [FormField("numbers", *prompt)], submit,
+                              _("{name}: recorded").format(name=p.name), form_id="delib-order", after=after)
 
     def _holder(self, p: ParticipantRow) -> int | None:
         """An absent voter's ballot is cast through the present holder of their proxy."""
@@ -234,7 +234,7 @@ class VotingMixin:
         if self.busy or self.detail is None:
             return
         if not self.recorded:
-            self.app.notify(t("没有可撤销的选票（只能撤销本次录入的）", "No ballot to undo (only those recorded here)"),
+            self.app.notify(_("No ballot to undo (only those recorded here)"),
                             severity="warning")
             return
         rid, pid = self.recorded[-1]
@@ -254,7 +254,7 @@ class VotingMixin:
                 grid.move_cursor(row=grid.get_row_index(str(pid)))
             grid.focus()
 
-        self.write_then_reload(write, t(f"已撤销 {name} 的上一票", f"{name}'s last ballot undone"), after)
+        self.write_then_reload(write, _("{name}'s last ballot undone").format(name=name), after)
 
     def action_checkin_all(self) -> None:
         """Everyone at the table checked in at once; space on a row then marks who is absent."""
@@ -268,8 +268,7 @@ class VotingMixin:
             with db.session() as s:
                 return len(svc.checkin_all(s, actor=actor, consultation_id=cid))
 
-        self.write_then_reload(write, lambda n: t(f"全部已签到（{n} 人新签到；空格可把缺席者签退）",
-                                                  f"All present ({n} checked in; space checks an absent one out)"))
+        self.write_then_reload(write, lambda n: _("All present ({n} checked in; space checks an absent one out)").format(n=n))
 
     def _record(self, r: RoundRow, p: ParticipantRow, ballot: dict[str, Any]) -> None:
         from plugins.deliberation import services as svc
@@ -286,7 +285,7 @@ class VotingMixin:
             self.recorded.append((r.id, p.id))
             self._next_voter(p.id)
 
-        said = lang_label(CHOICE_LABELS, ballot["choice"]) if "choice" in ballot else t("已录入", "recorded")
+        said = lang_label(CHOICE_LABELS, ballot["choice"]) if "choice" in ballot else _("ballot recorded")
         # a refused ballot leaves the cursor where it is (and the other rows as they were)
         self.write_then_reload(write, f"{p.name}: {said}", after)
 

@@ -210,7 +210,9 @@ def test_every_binding_has_an_id_and_a_description(lang):
                 assert b.id and b.id.startswith("delib."), (cls, b)
                 assert b.id in screens.BINDING_TEXT and b.description, (cls, b)
             assert cls.BINDING_TEXT is screens.BINDING_TEXT  # the Bilingual mixin translates them
-        assert screens.t("中", "en") == ("en" if lang == "en" else "中")
+        # one English id, the words from the plugin's gettext catalog
+        assert screens._("Close round") == ("Close round" if lang == "en" else "关闭本轮并计票")
+        assert screens.BINDING_TEXT["delib.close_round"] == ("关闭本轮并计票", "Close round")
         for name in ("translate_plugin_bindings", "lang_label", "enum_label"):  # no local copies left
             assert getattr(screens, name, None) is None or getattr(screens, name).__module__ != screens.__name__
     finally:
