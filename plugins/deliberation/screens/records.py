@@ -156,8 +156,10 @@ class RecordsMixin:
             FormField("when", *pair(N_("When")), value=datetime.now(LOCAL_TZ).strftime("%Y-%m-%d %H:%M"),
                       placeholder="YYYY-MM-DD HH:MM"),
             FormField("venue", *pair(N_("Venue"))),
-            FormField("attendance", *pair(N_("Those checked in attend ({n_present})"), n_present=len(present)), kind="check", value=True),
             FormField("others", *pair(N_("Residents listening")), value="0"),
             FormField("notes", *pair(N_("Minutes notes"))),
+            # the checkbox after the typed fields (issue 13: none between them)
+            FormField("attendance", *pair(N_("Those checked in attend ({n_present})"), n_present=len(present)),
+                      kind="check", value=True),
         ], submit, lambda n: _("Meeting {n} recorded").format(n=n), form_id="delib-meeting")
 
