@@ -84,10 +84,8 @@ def test_t3_ten_ballots_closed_and_the_outcome_within_15_keys(small_demo):
             tally = text_of(screen.query_one("#delib-tally", Label))
             assert tally.startswith("结果：通过") and "赞成 8，反对 1，弃权 1" in tally, tally
             assert keys.count <= T3_BUDGET, keys.log
-            return keys.count
 
-    used = asyncio.run(inner())
-    assert used == T3_BUDGET
+    asyncio.run(inner())  # 15 keys today: ctrl+p, Enter, k, ten ballots, c, y
 
     with small_demo.read_session() as s:
         got = s.scalars(select(Ballot).where(Ballot.round_id == rid).order_by(Ballot.id)).all()
