@@ -700,11 +700,12 @@ def export_round(
 ) -> None:
     """导出表决轮次供复核 / export a closed round for recounting (docs/deliberation.md)."""
     from core.services.base import audit, transaction
-    from plugins.deliberation.export import build_round_file, write_json_file
+    from plugins.deliberation.export import write_json_file
+    from plugins.deliberation.services import round_file
 
     db = state.database()
     with db.session() as s:
-        data = build_round_file(s, round_id, exported_by=state.actor.name)
+        data = round_file(s, round_id=round_id, exported_by=state.actor.name)
         if output is not None:
             write_json_file(data, output)
         with transaction(s):

@@ -20,6 +20,13 @@ drying racks, in the sun and out of the way. Here:
    contractor's objection is recorded with its reason but does not block. Adopted,
    published, decided: 6 sets of public drying racks.
 
+And one consultation still at the table, for the facilitator to run: the 荣诚园
+e-bike charging shed (:func:`build_open_round`) — ten voting participants (resident
+representatives, the party-member representative, the property company) and a fire-safety
+expert without a vote, nobody checked in yet, one option and an open yes/no round on it,
+opened on the demo's last day: the roundtable's task in the app (check everyone in, a key
+per ballot, close, read the outcome).
+
 Deterministic: the representatives are drawn with a ``random.Random`` seeded from the
 demo's seed; times follow the story's request (its creation time is the start).
 """
@@ -30,7 +37,7 @@ import logging
 import random
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.models.orgs import Membership, Organisation
 from core.models.people import Person
@@ -42,6 +49,9 @@ log = logging.getLogger(__name__)
 
 TITLE = "荣诚园公共晾衣架设置"
 STORY_REQUEST_TITLE = "荣诚园户型原因晾晒衣物不便，建议设置公共晾衣架"
+OPEN_TITLE = "荣诚园电动自行车集中充电棚"
+OPEN_OPTION = "在3号楼北侧空地建设电动自行车集中充电棚，物业统一管理"
+OPEN_VOTERS = 10
 
 
 def _members(s, kind: str, place_id: int, role: str) -> list[int]:
@@ -188,3 +198,57 @@ def build_racks_consultation(db, *, actor: Actor, seed: int = 2014) -> int | Non
         )
         log.info("deliberation demo: consultation %s decided (outcome %s)", c.id, out.id)
         return c.id
+
+
+def build_open_round(db, *, actor: Actor, seed: int = 2014) -> int | None:
+    """The consultation with an open round (once); returns the round's id, or None when
+    the street has no 荣诚园. Opened at the street's latest request (the demo's "now")."""
+    from core.models.types import utcnow
+    from plugins.deliberation import services as svc
+    from plugins.deliberation.models import Consultation, Round
+
+    with db.session() as s:
+        existing = s.scalar(select(Round.id).join(Consultation, Consultation.id == Round.consultation_id)
+                            .where(Consultation.title == OPEN_TITLE))
+        if existing is not None:
+            return existing
+        compound = s.scalar(select(Place).where(Place.kind == "compound", Place.name == "荣诚园"))
+        if compound is None:
+            return None
+        community = s.get(Place, compound.parent_id)
+        now = s.scalar(select(func.max(Request.created_at))) or utcnow()
+        residents = list(s.scalars(
+            select(Person.id).join(Place, Place.id == Person.household_id)
+            .where(Place.path.like(f"{compound.path}%")).order_by(Person.id)))
+        secretary = (_members(s, "party_committee", community.id, "secretary") or [None])[0]
+        party = _members(s, "party_branch", compound.id, "secretary")
+        manager = _members(s, "property_company", compound.id, "manager")
+        facilitator = s.get(Person, secretary) if secretary else None
+        if facilitator is not None:
+            actor = Actor(f"{facilitator.name}（{community.name}书记）", facilitator.id)
+        rng = random.Random(f"gongzhi-demo/{seed}/deliberation-open")
+        taken = {*party[:1], *manager[:1]}
+        pool = [p for p in residents if p not in taken]
+        reps = rng.sample(pool, min(OPEN_VOTERS - 2, len(pool)))
+        at = now - timedelta(hours=1)
+        c = svc.create_consultation(
+            s, actor=actor, title=OPEN_TITLE, place_id=compound.id, facilitator_id=secretary, at=at,
+            issue="电动自行车楼道充电、飞线充电屡禁不止，存在火灾隐患。是否在3号楼北侧空地建设集中充电棚，"
+                  "提交居民议事厅协商表决。",
+        )
+        for pid in reps:
+            svc.add_participant(s, actor=actor, consultation_id=c.id, role="resident_rep", person_id=pid)
+        if party:
+            svc.add_participant(s, actor=actor, consultation_id=c.id, role="party_rep", person_id=party[0])
+        else:
+            svc.add_participant(s, actor=actor, consultation_id=c.id, role="party_rep", name="小区党支部代表")
+        if manager:
+            svc.add_participant(s, actor=actor, consultation_id=c.id, role="property_company", person_id=manager[0])
+        else:
+            svc.add_participant(s, actor=actor, consultation_id=c.id, role="property_company", name="物业项目经理")
+        svc.add_participant(s, actor=actor, consultation_id=c.id, role="expert", name="街道消防安全专业人士")
+        o = svc.add_option(s, actor=actor, consultation_id=c.id, text=OPEN_OPTION, at=at)
+        r = svc.open_round(s, actor=actor, consultation_id=c.id, preset="simple_majority", option_ids=[o.id],
+                           title="是否建设电动自行车集中充电棚", at=at + timedelta(minutes=30))
+        log.info("deliberation demo: consultation %s has open round %s", c.id, r.id)
+        return r.id

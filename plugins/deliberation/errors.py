@@ -49,6 +49,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "delib.illegal_round_state": ("表决轮次 {ref} 当前「{state}」，不能变为「{to_state}」", "round {ref} is {state_en} and cannot become {to_state_en}"),
     "delib.round_not_open": ("表决轮次 {ref} 当前「{state}」，不能投票", "round {ref} is {state_en}; no ballots can be recorded"),
     "delib.option_not_on_ballot": ("方案 {option} 不在第 {round} 轮的选票上", "option {option} is not on the ballot of round {round}"),
+    "delib.nothing_to_undo": ("{voter} 在本轮没有可撤销的选票", "{voter} has no ballot in this round to undo"),
     "delib.ballot_conflict": ("表决轮次 {ref} 的这张票刚被他人同时录入，请刷新后重试", "someone recorded this ballot of round {ref} at the same moment; reload and try again"),
     "delib.results_hidden": ("表决轮次 {ref} 在计票前不公开结果", "round {ref} hides its results until it closes"),
     "delib.round_not_closed": ("表决轮次 {ref} 尚未计票", "round {ref} has not been closed and counted"),

@@ -9,8 +9,9 @@ documented in docs/deliberation.md; ``FORMAT`` and ``VERSION`` name it.
 
 The codec functions here (rule, voter, ballot ⇄ JSON) are also what the
 services use to store rules and snapshots, so the database and the file speak
-the same language. Nothing in this module but :func:`build_round_file`
-touches the database.
+the same language. Nothing in this module touches the database: the services
+build a round file from it (:func:`plugins.deliberation.services.round_file`) with
+these codecs, so the imports run one way, services → export.
 """
 
 from __future__ import annotations
@@ -251,14 +252,7 @@ def tally_round_file(data: dict[str, Any]) -> Recount:
     return Recount(result=result, stored=stored, matches=matches)
 
 
-# -- writing a file from the database ----------------------------------------------
-
-
-def build_round_file(session, round_id: int, *, exported_by: str = "") -> dict[str, Any]:
-    """The round file of a closed round, from the database (see the module docstring)."""
-    from plugins.deliberation import services
-
-    return services.round_file(session, round_id=round_id, exported_by=exported_by)
+# -- writing a file ------------------------------------------------------------------
 
 
 def write_json_file(data: dict[str, Any], path: Path) -> Path:

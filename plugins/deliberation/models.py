@@ -148,6 +148,10 @@ OUTCOME_LABELS: dict[str, tuple[str, str]] = {
     "no_quorum": ("未达到法定人数", "without a quorum"),
 }
 
+# the ``choice`` of a row that takes a voter's ballot back (an undone first ballot): the
+# voter then has no current ballot; the row stays in the history like any other
+WITHDRAWN = "withdrawn"
+
 CHOICE_LABELS: dict[str, tuple[str, str]] = {
     "yes": ("赞成", "yes"),
     "no": ("反对", "no"),

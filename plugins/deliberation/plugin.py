@@ -18,6 +18,13 @@ def from_request(app) -> None:
     open_from_request(app)
 
 
+def receiving_round(app) -> None:
+    """The palette action: the round receiving ballots, ready to type them."""
+    from plugins.deliberation.screens import open_receiving_round
+
+    open_receiving_round(app)
+
+
 def link_request(app) -> None:
     """The palette action: add the request on screen to an existing consultation."""
     from plugins.deliberation.screens import link_from_request
@@ -61,6 +68,9 @@ def register_sections(register):
 def register_palette_commands(register):
     register("议事: 打开议事厅", "Deliberation: open the residents' council", f"show_section:{NAME}",
              help_zh="协商事项、签到、表决与计票", help_en="Consultations, check-in, voting and counting")
+    register("议事: 录入表决（正在表决的轮次）", "Deliberation: record ballots (the open round)", receiving_round,
+             help_zh="直接打开正在表决的轮次：k 全部签到，y/n/a/o 逐人录入，z 撤销上一票，c 计票",
+             help_en="Straight to the round receiving ballots: k all present, y/n/a/o per voter, z undo, c count")
     register("议事: 从诉求发起协商", "Deliberation: open a consultation from a request", from_request,
              help_zh="把当前诉求提交居民议事厅协商，诉求时间线上留痕",
              help_en="Take the current request to the residents' council; its timeline gets a note")
@@ -81,6 +91,7 @@ def register_exports(register):
 
 @hookimpl
 def demo_data(db, actor, seed, scale):
-    from plugins.deliberation.demo import build_racks_consultation
+    from plugins.deliberation.demo import build_open_round, build_racks_consultation
 
     build_racks_consultation(db, actor=actor, seed=seed)
+    build_open_round(db, actor=actor, seed=seed)

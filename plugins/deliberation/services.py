@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
@@ -63,6 +63,7 @@ from plugins.deliberation.models import (
     MOTION_KINDS,
     NON_VOTING_ROLES,
     OUTCOME_LABELS,
+    WITHDRAWN,
     Ballot,
     Consultation,
     ConsultationRequest,
@@ -786,12 +787,14 @@ def _humanise(exc: DomainError, people: dict[int, Participant], options: dict[in
 
 
 def current_ballots(session: Session, round_id: int) -> list[Ballot]:
-    """Each voter's latest ballot (the highest ``seq`` per voter key), in id order."""
+    """Each voter's latest ballot (the highest ``seq`` per voter key), in id order; a
+    voter whose latest row is a withdrawal (:data:`WITHDRAWN`, an undone ballot) has none."""
     latest = (select(Ballot.voter_key, func.max(Ballot.seq).label("seq")).where(Ballot.round_id == round_id)
               .group_by(Ballot.voter_key).subquery())
     return list(session.scalars(select(Ballot).join(
         latest, (Ballot.voter_key == latest.c.voter_key) & (Ballot.seq == latest.c.seq))
-        .where(Ballot.round_id == round_id).order_by(Ballot.id)))
+        .where(Ballot.round_id == round_id, or_(Ballot.choice.is_(None), Ballot.choice != WITHDRAWN))
+        .order_by(Ballot.id)))
 
 
 def ballot_history(session: Session, round_id: int) -> list[Ballot]:
@@ -887,6 +890,66 @@ def record_ballot(
         audit(session, actor, "delib.ballot.supersede" if previous is not None else "delib.ballot.record",
               "delib_ballot", row.id, None, snapshot(row))
     return row
+
+
+def undo_ballot(session: Session, *, actor: Actor, round_id: int, participant_id: int,
+                at: datetime | None = None) -> Ballot | None:
+    """Take back ``participant``'s current ballot in an open round (the vote grid's undo of
+    the last ballot): append-only like every ballot, a new row supersedes it and holds what
+    was current before — the ballot it superseded, or a withdrawal (:data:`WITHDRAWN`: no
+    current ballot) when it was the voter's first. Returns the ballot now current, or None.
+    Refused (``delib.nothing_to_undo``) when the voter has no current ballot."""
+    at = when(at)
+    with transaction(session):
+        r = _lock_round(session, round_id)
+        c = get_consultation(session, r.consultation_id)
+        _editable(c)
+        if r.state != RoundState.open:
+            st = RoundState(r.state)
+            raise DomainError("delib.round_not_open", ref=r.id, state=st.label("zh"), state_en=st.label("en"))
+        voter = get_participant(session, participant_id, c.id)
+        key = voter_key(r, voter.id)
+        last = session.scalar(select(Ballot).where(Ballot.round_id == r.id, Ballot.voter_key == key)
+                              .order_by(Ballot.seq.desc()).limit(1))
+        if last is None or last.choice == WITHDRAWN:
+            raise DomainError("delib.nothing_to_undo", voter=voter.name)
+        before = session.get(Ballot, last.supersedes_id) if last.supersedes_id is not None else None
+        restore = before is not None and before.choice != WITHDRAWN
+        row = Ballot(
+            round_id=r.id, participant_id=last.participant_id, voter_key=key, seq=last.seq + 1, supersedes_id=last.id,
+            cast_by_id=before.cast_by_id if restore else None, by_proxy=before.by_proxy if restore else False,
+            choice=before.choice if restore else WITHDRAWN, reason=before.reason if restore else "",
+            ranking=list(before.ranking) if restore else [], approvals=list(before.approvals) if restore else [],
+            option_id=before.option_id if restore else None, recorded_by=actor.name, recorded_at=at,
+        )
+        session.add(row)
+        try:
+            session.flush()
+        except IntegrityError:
+            raise DomainError("delib.ballot_conflict", ref=r.id) from None
+        audit(session, actor, "delib.ballot.undo", "delib_ballot", row.id, snapshot(last), snapshot(row))
+    return row if restore else None
+
+
+def checkin_all(session: Session, *, actor: Actor, consultation_id: int, present: bool = True,
+                except_ids: Iterable[int] = ()) -> list[Participant]:
+    """Everyone at the table checked in (or out) in one step — but ``except_ids``, who are
+    marked the other way; returns the participants whose presence changed."""
+    changed = []
+    skip = set(except_ids)
+    with transaction(session):
+        c = get_consultation(session, consultation_id)
+        _editable(c)
+        for p in participants_of(session, c.id):
+            want = bool(present) != (p.id in skip)
+            if p.present == want:
+                continue
+            before = snapshot(p)
+            p.present = want
+            audit(session, actor, "delib.participant.checkin" if want else "delib.participant.checkout",
+                  "delib_participant", p.id, before, snapshot(p))
+            changed.append(p)
+    return changed
 
 
 def _on_ballot(r: Round, option_ids: Iterable[int], options: dict[int, Option]) -> None:

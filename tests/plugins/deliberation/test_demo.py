@@ -6,7 +6,7 @@ from __future__ import annotations
 from core.demo import build_demo
 from core.services import Actor, requests
 from plugins.deliberation import services as svc
-from plugins.deliberation.demo import STORY_REQUEST_TITLE, TITLE
+from plugins.deliberation.demo import OPEN_OPTION, OPEN_TITLE, STORY_REQUEST_TITLE, TITLE
 
 
 def test_the_racks_consultation_is_in_the_demo_street(site):
@@ -14,7 +14,7 @@ def test_the_racks_consultation_is_in_the_demo_street(site):
     site.host.pm.hook.demo_data(db=site.db, actor=Actor("gongzhi demo"), seed=2014, scale="small")
     site.host.pm.hook.demo_data(db=site.db, actor=Actor("gongzhi demo"), seed=2014, scale="small")  # idempotent
     with site.db.read_session() as s:
-        (c,) = svc.list_consultations(s)
+        open_, c = svc.list_consultations(s)  # the newest first
         assert c.title == TITLE and c.status == "decided"
         meetings = svc.meetings_of(s, c.id)
         assert len(meetings) == 3 and all(m.attendance for m in meetings)
@@ -61,4 +61,24 @@ def test_gongzhi_demo_builds_it_through_the_hook(site):
     assert code == 0, err
     code, out, err = site.cli("deliberation", "list", "--json")
     assert code == 0, err
-    assert [c["title"] for c in json.loads(out)] == [TITLE]
+    assert [c["title"] for c in json.loads(out)] == [OPEN_TITLE, TITLE]
+
+
+def test_the_demo_has_an_open_round_with_ten_voters_not_yet_checked_in(site):
+    """The roundtable's task (issue 13, T3) needs a round receiving ballots: ten voting
+    participants, nobody present yet, one option, a yes/no round open on it."""
+    build_demo(site.db, scale="small", seed=2014)
+    for _ in range(2):  # idempotent
+        site.host.pm.hook.demo_data(db=site.db, actor=Actor("gongzhi demo"), seed=2014, scale="small")
+    with site.db.read_session() as s:
+        c = svc.find_consultation(s, OPEN_TITLE)
+        assert c.status == "open"
+        people = svc.participants_of(s, c.id)
+        assert sum(p.can_vote for p in people) == 10 and len(people) == 11
+        assert not any(p.present for p in people)
+        assert len({p.person_id for p in people if p.person_id}) == len([p for p in people if p.person_id])
+        (o,) = svc.options_of(s, c.id)
+        assert o.text == OPEN_OPTION
+        (r,) = svc.rounds_of(s, c.id)
+        assert (r.state, r.kind, r.option_ids) == ("open", "yes_no", [o.id])
+        assert svc.current_ballots(s, r.id) == []

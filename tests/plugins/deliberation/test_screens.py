@@ -78,18 +78,20 @@ def test_check_in_vote_and_close_a_round(make_app, street_db, ids):  # noqa: F81
             screen = await open_consultation(app, pilot)
             people = screen.query_one("#delib-participants", DataTable)
             assert people.row_count == 4
-            assert [str(people.get_row_at(i)[4]) for i in range(4)] == ["✓", "—", "—", "—"]
+            assert [str(people.get_row_at(i)[1]) for i in range(4)] == ["✓ 到场", "— 未到", "— 未到", "— 未到"]
             # the vote grid lists the three who vote, not the expert
             grid = screen.query_one("#delib-votes", DataTable)
             assert grid.row_count == 3
             assert "实时计票" in text_of(screen.query_one("#delib-tally", Label))
 
-            # check in 单田芳 and 李秀英 with one key each
-            assert people.has_focus
+            # a round is open: the focus is on the vote grid, where the ballots are typed
+            assert grid.has_focus
+            # check in 单田芳 and 李秀英 with one key each on the participants
+            people.focus()
             for _ in range(2):
                 await pilot.press("down", "space")
                 await settle(pilot)
-            assert [str(people.get_row_at(i)[4]) for i in range(4)] == ["✓", "✓", "✓", "—"]
+            assert [str(people.get_row_at(i)[1]) for i in range(4)] == ["✓ 到场", "✓ 到场", "✓ 到场", "— 未到"]
 
             # yes, no, yes: the cursor moves on to the next voter after each
             grid.focus()
@@ -208,7 +210,9 @@ def test_every_binding_has_an_id_and_a_description(lang):
                 assert b.id and b.id.startswith("delib."), (cls, b)
                 assert b.id in screens.BINDING_TEXT and b.description, (cls, b)
             assert cls.BINDING_TEXT is screens.BINDING_TEXT  # the Bilingual mixin translates them
-        assert screens.t("中", "en") == ("en" if lang == "en" else "中")
+        # one English id, the words from the plugin's gettext catalog
+        assert screens._("Close round") == ("Close round" if lang == "en" else "关闭本轮并计票")
+        assert screens.BINDING_TEXT["delib.close_round"] == ("关闭本轮并计票", "Close round")
         for name in ("translate_plugin_bindings", "lang_label", "enum_label"):  # no local copies left
             assert getattr(screens, name, None) is None or getattr(screens, name).__module__ != screens.__name__
     finally:

@@ -111,8 +111,8 @@ def test_ranks_typed_in_cells_or_as_an_ordering(make_app, street_db, ids):  # no
             assert [str(c.label) for c in grid.columns.values()] == ["Voter", "Present", "Opt 1", "Opt 2", "Opt 3",
                                                                      "Ballot"]
             people = screen.query_one("#delib-participants", DataTable)
-            assert [str(c.label) for c in people.columns.values()] == ["Name", "Role", "Group", "Votes", "Present"]
-            assert str(people.get_row_at(0)[1]) == "residents' representative"
+            assert [str(c.label) for c in people.columns.values()] == ["Name", "Present", "Votes", "Role", "Group"]
+            assert str(people.get_row_at(0)[3]) == "residents' representative"
             assert text_of(screen.query_one("#delib-options-label", Label)).startswith("Options")
             assert text_of(screen.query_one("#delib-tally", Label)).startswith("Live tally")
             assert cells(grid, 0)[-1] == "recorded"
@@ -298,7 +298,7 @@ def test_forms_for_people_options_meetings_rounds_and_requests(make_app, street_
             assert app.screen is screen
             people = screen.query_one("#delib-participants", DataTable)
             assert [str(people.get_row_at(i)[0]) for i in range(2)] == ["张晓明", "物业王经理"]
-            assert str(people.get_row_at(1)[3]) == "有 ×2"
+            assert str(people.get_row_at(1)[2]) == "有 ×2"
 
             # options: two, then an amendment of option 1 that withdraws it
             for text in ("加装两盏路灯", "更换灯泡"):

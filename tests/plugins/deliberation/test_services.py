@@ -393,3 +393,57 @@ def test_lookups(site, table, actor):
         assert exc.value.code == "delib.consultation_not_found"
         assert s.scalar(select(Consultation.status).where(Consultation.id == table.consultation_id)) == "draft"
         assert s.scalar(select(RoundResult.id)) is None
+
+
+def test_undo_takes_back_the_last_ballot_as_a_new_row(site, table, actor):
+    """Undo restores what was current before — the superseded ballot, or no ballot at all
+    (a withdrawal row) — without touching any row; the count and a recount agree."""
+    r1, r2, r3 = table.residents[:3]
+    with site.db.session() as s:
+        r = svc.open_round(s, actor=actor, consultation_id=table.consultation_id, preset="simple_majority",
+                           option_ids=[table.options[0]])
+        svc.record_ballot(s, actor=actor, round_id=r.id, participant_id=r1, choice="y")
+        svc.record_ballot(s, actor=actor, round_id=r.id, participant_id=r2, choice="y")
+        svc.record_ballot(s, actor=actor, round_id=r.id, participant_id=r2, choice="n")
+        first = {b.id: (b.choice, b.seq) for b in svc.ballot_history(s, r.id)}
+        # r2 changed yes → no; undo brings the yes back as a new row
+        back = svc.undo_ballot(s, actor=actor, round_id=r.id, participant_id=r2)
+        assert back is not None and back.choice == "yes" and back.seq == 3
+        # r1's first ballot undone: r1 has no current ballot any more
+        assert svc.undo_ballot(s, actor=actor, round_id=r.id, participant_id=r1) is None
+        assert {b.participant_id: b.choice for b in svc.current_ballots(s, r.id)} == {r2: "yes"}
+        # nothing was overwritten: the earlier rows are as they were
+        assert {b.id: (b.choice, b.seq) for b in svc.ballot_history(s, r.id) if b.id in first} == first
+        # nothing to undo for r1 now, nor for r3 who never voted: refused, nothing written
+        before = row_counts(site.db)
+        for pid in (r1, r3):
+            with pytest.raises(DomainError) as e:
+                svc.undo_ballot(s, actor=actor, round_id=r.id, participant_id=pid)
+            assert e.value.code == "delib.nothing_to_undo"
+        assert row_counts(site.db) == before
+        # r1 votes again after the undo: a new row that supersedes the withdrawal
+        again = svc.record_ballot(s, actor=actor, round_id=r.id, participant_id=r1, choice="n")
+        assert again.seq == 3
+        res = svc.close_round(s, actor=actor, round_id=r.id)
+        assert res.totals["choices"]["yes"]["count"] == 1 and res.totals["choices"]["no"]["count"] == 1
+        assert len(res.ballot_ids) == 2
+        assert svc.recount(s, round_id=r.id)[1] is True
+        # a closed round refuses undo
+        with pytest.raises(DomainError) as e:
+            svc.undo_ballot(s, actor=actor, round_id=r.id, participant_id=r2)
+        assert e.value.code == "delib.round_not_open"
+        audits = s.scalars(select(AuditLog.action).where(AuditLog.action == "delib.ballot.undo")).all()
+        assert len(audits) == 2
+
+
+def test_check_in_everyone_but_the_absent_in_one_step(site, table, actor):
+    with site.db.session() as s:
+        svc.checkin_all(s, actor=actor, consultation_id=table.consultation_id, present=False)
+        assert not any(p.present for p in svc.participants_of(s, table.consultation_id))
+        changed = svc.checkin_all(s, actor=actor, consultation_id=table.consultation_id,
+                                  except_ids=[table.residents[5]])
+        assert len(changed) == 10
+        present = {p.id: p.present for p in svc.participants_of(s, table.consultation_id)}
+        assert [pid for pid, here in present.items() if not here] == [table.residents[5]]
+        assert svc.checkin_all(s, actor=actor, consultation_id=table.consultation_id,
+                               except_ids=[table.residents[5]]) == []  # again: nothing changes

@@ -1,0 +1,34 @@
+"""The roundtable's words, through gettext with the plugin's own catalog
+(``plugins/deliberation/locale/<lang>/LC_MESSAGES/deliberation.po``; the core's catalog
+second): ``_("English")`` at render time, ``N_`` to mark an id translated later.
+
+:func:`pair` serves the shared widgets that still take a (zh, en) pair (form fields,
+binding texts, the reason and list-section headings): both come from the catalogs, so
+the code holds one English id and the words live in the catalog like every other.
+Update the catalogs with ``.venv/bin/python scripts/i18n.py --domain plugins/deliberation``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui.i18n import N_, po_path, read_catalog, translator
+
+DOMAIN = "deliberation"
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+_ = translator(DOMAIN, LOCALE_DIR)
+
+
+def pair(msgid: str, **fields: object) -> tuple[str, str]:
+    """(Chinese, English) of ``msgid`` from the catalogs, formatted with ``fields``."""
+
+    def one(lang: str) -> str:
+        text = (read_catalog(po_path(lang, LOCALE_DIR, DOMAIN), lang).get(msgid)
+                or read_catalog(po_path(lang), lang).get(msgid) or msgid)
+        return text.format(**fields) if fields else text
+
+    return one("zh"), one("en")
+
+
+__all__ = ["N_", "_", "pair"]

@@ -1,0 +1,158 @@
+"""The rounds' actions, mixed into :class:`ConsultationScreen`: a new round, start,
+close and count, publish, settle a tie."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from plugins.deliberation.i18n import N_, _, pair
+from plugins.deliberation.screens.common import PRESET_LABELS, ConfirmCloseScreen, parse_numbers
+from tui.widgets.bilingual import t
+from tui.widgets.forms import (
+    FormError,
+    FormField,
+)
+
+
+class RoundsMixin:
+    """Round actions on the round the vote grid shows."""
+
+    def action_close_round(self) -> None:
+        from plugins.deliberation import services as svc
+        from plugins.deliberation.models import RoundState
+
+        r = self.current_round()
+        if r is None or self.busy:
+            return
+        if r.state != RoundState.open:
+            self.app.notify(_("This round is not open for voting"), severity="warning")
+            return
+        db, actor, rid = self.db, self.app.actor, r.id
+
+        def confirmed(yes: bool | None) -> None:
+            if not yes:
+                return
+
+            def write() -> None:
+                with db.session() as s:
+                    svc.close_round(s, actor=actor, round_id=rid)
+
+            self.write_then_reload(write, _("Round {number} closed and counted").format(number=r.number))
+
+        self.app.push_screen(ConfirmCloseScreen(
+            _("Close round {number} and count it? No ballot can be recorded afterwards.").format(number=r.number)), confirmed)
+
+    def _round_call(self, fn: Callable[..., Any], done_text: str) -> None:
+        """A one-click round action (start, publish) on the highlighted round; the service
+        says when the round is in the wrong state."""
+        r = self.current_round()
+        if r is None or self.busy:
+            return
+        db, actor = self.db, self.app.actor
+
+        def write() -> None:
+            with db.session() as s:
+                fn(s, actor=actor, round_id=r.id)
+
+        self.write_then_reload(write, done_text.format(n=r.number))
+
+    def action_start_round(self) -> None:
+        from plugins.deliberation import services as svc
+
+        self._round_call(svc.start_round, _("Round {n} is open"))
+
+    def action_publish(self) -> None:
+        from plugins.deliberation import services as svc
+
+        self._round_call(svc.publish_round, _("Round {n} published"))
+
+    def action_new_round(self) -> None:
+        from plugins.deliberation import services as svc
+
+        if not self._editable():
+            return
+        d, db, actor, cid = self.detail, self.db, self.app.actor, self.consultation_id
+        presets = [(_(label), k) for k, label in PRESET_LABELS.items()]
+        meetings = [(_("meeting {n} {when} {venue}").format(n=n, when=when, venue=venue), mid)
+                    for mid, n, when, venue in d.meetings]
+
+        def submit(v: dict[str, Any]) -> Callable[[], Any]:
+            nums = parse_numbers(v["options"])
+            if nums is None:
+                raise FormError(_("Option numbers are whole numbers, separated by spaces or commas"))
+
+            def write() -> Any:
+                with db.session() as s:
+                    ids = [svc.option_by_number(s, cid, n).id for n in nums] if nums else None
+                    return svc.open_round(s, actor=actor, consultation_id=cid, preset=v["preset"], option_ids=ids,
+                                          title=v["title"], secret=v["secret"], hide_results=v["hide"],
+                                          meeting_id=v["meeting"], start=v["start"]).number
+            return write
+
+        def opened(_number: int) -> None:
+            self.round_id = None  # show the new round
+
+        self.form_then_reload(_("New voting round"), [
+            FormField("preset", *pair(N_("Voting rule")), kind="select", value="simple_majority", choices=presets),
+            FormField("options", *pair(N_("Option numbers (blank: every active one)")),
+                      placeholder="1 3"),
+            FormField("title", *pair(N_("Motion (optional)"))),
+            FormField("meeting", *pair(N_("Meeting (optional)")), kind="select", value=None, choices=meetings),
+            FormField("secret", *pair(N_("Secret ballot")), kind="check", value=False),
+            FormField("hide", *pair(N_("Hide the tally until it closes")), kind="check", value=False),
+            FormField("start", *pair(N_("Open it now")), kind="check", value=True),
+        ], submit, lambda n: _("Round {n} created").format(n=n), form_id="delib-round", after=opened)
+
+    def action_tie(self) -> None:
+        from plugins.deliberation import services as svc
+        from plugins.deliberation.models import LABELS
+
+        r = self.current_round()
+        if r is None or self.busy or self.detail is None:
+            return
+        if r.outcome != "tie" or r.tie_broken:
+            self.app.notify(_("This round has no tie to settle"), severity="warning")
+            return
+        numbers = self.detail.numbers
+        tied = "、".join(str(numbers.get(w, w)) for w in r.winners)
+        db, actor, cid = self.db, self.app.actor, self.consultation_id
+        methods = [(t(zh, en), key) for key, (zh, en) in LABELS["TieBreakMethod"].items()]
+
+        def submit(v: dict[str, Any]) -> Callable[[], Any]:
+            if v["how"] == "break":
+                number = v["option"]
+                if not number.isdigit():
+                    raise FormError(_("Give the chosen option's number"))
+
+                def write() -> str:
+                    with db.session() as s:
+                        o = svc.option_by_number(s, cid, int(number))
+                        svc.break_tie(s, actor=actor, round_id=r.id, option_id=o.id, method=v["method"],
+                                      note=v["note"])
+                    return _("Tie broken by the recorded rule: option {number}").format(number=number)
+                return write
+            nums = parse_numbers(v["without"])
+            if nums is None:
+                raise FormError(_("Option numbers are whole numbers"))
+
+            def rerun() -> str:
+                with db.session() as s:
+                    without = [svc.option_by_number(s, cid, n).id for n in nums] if nums else None
+                    new = svc.rerun_round(s, actor=actor, round_id=r.id, without=without)
+                    return _("Round {number} opened without the options left out").format(number=new.number)
+            return rerun
+
+        def after(_text: str) -> None:
+            self.round_id = None
+
+        self.form_then_reload(_("Round {number} tied (options {tied})").format(number=r.number, tied=tied), [
+            FormField("how", *pair(N_("How")), kind="select", value="break",
+                      choices=[(_("break it by a recorded rule"), "break"),
+                               (_("a new round without some options"), "rerun")]),
+            FormField("option", *pair(N_("Chosen option number (breaking it)"))),
+            FormField("method", *pair(N_("Rule")), kind="select", value="lot", choices=methods),
+            FormField("note", *pair(N_("Note (required for “other”)"))),
+            FormField("without", *pair(N_("Options to leave out of the new round (blank: those not tied at the top)"))),
+        ], submit, lambda text: text, form_id="delib-tie", after=after)
+
