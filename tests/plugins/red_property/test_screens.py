@@ -473,8 +473,14 @@ def test_every_binding_has_an_id_and_both_languages(lang):
 
     i18n.set_language(lang)
     try:
-        classes = [c for c in vars(screens).values() if isinstance(c, type) and c.__module__ == screens.__name__
-                   and getattr(c, "BINDINGS", None)]
+        import importlib
+        import pkgutil
+
+        classes = []
+        for info in pkgutil.iter_modules(screens.__path__):  # one screen per module of the package
+            module = importlib.import_module(f"{screens.__name__}.{info.name}")
+            classes += [c for c in vars(module).values() if isinstance(c, type) and c.__module__ == module.__name__
+                        and getattr(c, "BINDINGS", None)]
         assert len(classes) >= 10
         for cls in classes:
             for b in cls.BINDINGS:

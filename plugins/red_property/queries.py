@@ -1,0 +1,227 @@
+"""What the section's screens show, read in as few queries as the lists need (plain data back,
+read off the UI thread); the writes are in :mod:`plugins.red_property.services`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import select
+
+from core.models.orgs import Organisation
+from core.models.people import Person
+from core.models.places import Place
+from core.models.requests import Request
+from core.models.types import fmt_local
+from plugins.red_property import services as svc
+
+
+def names_of(session, model, ids) -> dict[int, str]:
+    ids = {i for i in ids if i is not None}
+    if not ids:
+        return {}
+    return dict(session.execute(select(model.id, model.name).where(model.id.in_(ids))).all())
+
+
+# -- reading (off the UI thread; plain data back) --------------------------------------------
+
+
+@dataclass
+class MeetingListRow:
+    id: int
+    title_zh: str
+    title_en: str
+    place: str
+    when: str
+    kind: str
+    status: str
+    present: int
+    total: int
+    needed: int
+    headcount: int
+    met: bool
+
+
+def load_meetings(session) -> list[MeetingListRow]:
+    out = []
+    for m in svc.list_meetings(session, limit=500):
+        row = svc.meeting_row(session, m)
+        out.append(MeetingListRow(
+            m.id, row["title"], svc.meeting_label(session, m, "en"), row["place"], fmt_local(m.held_at), m.kind,
+            m.status, sum(1 for b in row["bodies"] if b["present"]), len(row["bodies"]), row["quorum_needed"],
+            row["headcount"], row["quorum_met"]))
+    return out
+
+
+@dataclass
+class FollowRow:
+    action_id: int
+    title: str
+    status: str
+    deadline: date
+    note: str
+    responsible: str
+    origin_zh: str
+    origin_en: str
+
+
+@dataclass
+class ItemRow:
+    id: int
+    seq: int
+    title: str
+    discussion: str
+    request_ref: str | None
+    resolutions: int
+
+
+@dataclass
+class ResolutionRow:
+    id: int
+    seq: int
+    item_seq: int
+    text: str
+    decided_by: str
+    votes: list[tuple[str, int, int, int]]
+    org: str
+    person: str
+    deadline: date
+    actions: list[tuple[int, str]]  # id, effective status
+
+
+@dataclass
+class MeetingDetail:
+    id: int
+    title_zh: str
+    title_en: str
+    place_id: int
+    place: str
+    when: str
+    day: date
+    kind: str
+    status: str
+    location: str
+    chair: str
+    secretary: str
+    without_quorum: bool
+    quorum: svc.Quorum
+    roster: list[svc.RosterRow]
+    org_names: dict[int, str]
+    follow_ups: list[FollowRow]
+    items: list[ItemRow]
+    resolutions: list[ResolutionRow]
+    addenda: list[tuple[str, str, str, str]]  # refers_to, text, when, by
+
+    @property
+    def bodies(self) -> list[tuple[int, str]]:
+        """The bodies a resolution may name: the required ones, then others attending."""
+        return [(b.organisation_id, b.name) for b in (*self.quorum.bodies, *self.quorum.others)]
+
+
+def load_detail(session, meeting_id: int) -> MeetingDetail:
+    m = svc.get_meeting(session, meeting_id)
+    q = svc.quorum(session, m.id)
+    roster = svc.meeting_roster(session, m.id)
+    follow = svc.follow_ups(session, m.id)
+    items = svc.agenda_items_of(session, m.id)
+    resolutions = svc.resolutions_of(session, m.id)
+    actions = {r.id: svc.action_items_of(session, resolution_id=r.id) for r in resolutions}
+    org_ids = {oid for r in roster for oid in r.body_ids} | {r.attending_org_id for r in roster}
+    org_ids |= {r.responsible_org_id for r in resolutions} | {f.action_item.responsible_org_id for f in follow}
+    orgs = names_of(session, Organisation, org_ids)
+    people = names_of(session, Person, {m.chair_id, m.secretary_id, *(r.responsible_person_id for r in resolutions)})
+    refs = dict(session.execute(select(Request.id, Request.ref).where(
+        Request.id.in_({i.request_id for i in items if i.request_id}))).all()) if items else {}
+    origins: dict[int, tuple[str, str]] = {}
+    for f in follow:
+        mid = f.action_item.meeting_id
+        if mid not in origins:
+            origin = svc.get_meeting(session, mid)
+            origins[mid] = (svc.meeting_label(session, origin), svc.meeting_label(session, origin, "en"))
+    seq_of = {i.id: i.seq for i in items}
+    votes: dict[int, list[tuple[str, int, int, int]]] = {}
+    for r in resolutions:
+        rows = svc.votes_of(session, r.id)
+        names = names_of(session, Organisation, {v.organisation_id for v in rows})
+        votes[r.id] = [(names.get(v.organisation_id, ""), v.yes, v.no, v.abstain) for v in rows]
+    place = session.get(Place, m.place_id)
+    return MeetingDetail(
+        id=m.id, title_zh=svc.meeting_label(session, m), title_en=svc.meeting_label(session, m, "en"),
+        place_id=m.place_id, place=place.name if place else "", when=fmt_local(m.held_at), day=svc.meeting_date(m),
+        kind=m.kind, status=m.status, location=m.location, chair=people.get(m.chair_id, ""),
+        secretary=people.get(m.secretary_id, ""), without_quorum=m.opened_without_quorum, quorum=q, roster=roster,
+        org_names=orgs,
+        follow_ups=[FollowRow(f.action_item.id, f.action_item.title, f.status, f.deadline, f.note,
+                              orgs.get(f.action_item.responsible_org_id, ""), *origins[f.action_item.meeting_id])
+                    for f in follow],
+        items=[ItemRow(i.id, i.seq, i.title, i.discussion, refs.get(i.request_id),
+                       sum(1 for r in resolutions if r.agenda_item_id == i.id)) for i in items],
+        resolutions=[ResolutionRow(r.id, r.seq, seq_of.get(r.agenda_item_id, 0), r.text, r.decided_by, votes[r.id],
+                                   orgs.get(r.responsible_org_id, ""), people.get(r.responsible_person_id, ""),
+                                   r.deadline, [(a.id, svc.effective_status(a).value) for a in actions[r.id]])
+                     for r in resolutions],
+        addenda=[(a.refers_to, a.text, fmt_local(a.at), a.recorded_by) for a in svc.addenda_of(session, m.id)],
+    )
+
+
+@dataclass
+class BoardRow:
+    id: int
+    status: str
+    deadline: str
+    days_overdue: int
+    title: str
+    owner: str
+    meeting_zh: str
+    meeting_en: str
+    request_ref: str | None
+    note: str
+
+
+def load_board(session, *, status: str, place_id: int | None) -> list[BoardRow]:
+    wanted = None if status in ("unfinished", "all") else status
+    items = svc.list_action_items(session, place_id=place_id, status=wanted, include_finished=status == "all")
+    labels: dict[int, str] = {}
+    out = []
+    for a in items:
+        row = svc.action_row(session, a)
+        if a.meeting_id not in labels:
+            labels[a.meeting_id] = svc.meeting_label(session, svc.get_meeting(session, a.meeting_id), "en")
+        owner = row["responsible_org"] + (f" · {row['responsible_person']}" if row["responsible_person"] else "")
+        out.append(BoardRow(a.id, row["status"], row["deadline"], row["days_overdue"], a.title, owner,
+                            row["meeting"], labels[a.meeting_id], row["request_ref"], row["latest_note"]))
+    return out
+
+
+@dataclass
+class ServiceRow:
+    id: int
+    requested: str
+    compound: str
+    resident: str
+    kind: str
+    status: str
+    scheduled: str
+    done_by: str
+    description: str
+
+
+@dataclass
+class ServiceLog:
+    rows: list[ServiceRow]
+    counts: list[svc.ServiceCount]
+
+
+def load_services(session, *, compound_id: int | None, status: str | None, kind: str | None,
+                  month: str | None) -> ServiceLog:
+    rows = svc.list_services(session, compound_id=compound_id, status=status, kind=kind)
+    places = names_of(session, Place, {r.compound_id for r in rows})
+    people = names_of(session, Person, {r.resident_id for r in rows} | {r.done_by_id for r in rows})
+    orgs = names_of(session, Organisation, {r.done_by_org_id for r in rows})
+    out = []
+    for r in rows:
+        by = " · ".join(x for x in (people.get(r.done_by_id, ""), orgs.get(r.done_by_org_id, "")) if x)
+        out.append(ServiceRow(r.id, fmt_local(r.requested_at), places.get(r.compound_id, ""),
+                              people.get(r.resident_id, ""), r.kind, r.status, fmt_local(r.scheduled_for), by,
+                              r.description))
+    return ServiceLog(out, svc.service_counts(session, month=month or None, compound_id=compound_id))

@@ -1,0 +1,128 @@
+"""The meetings (红色物业联席会议): the section's first screen."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+from textual import on
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from core.models.types import LOCAL_TZ
+from plugins.red_property import services as svc
+from plugins.red_property.models import (
+    MeetingKind,
+    MeetingStatus,
+)
+from plugins.red_property.queries import (
+    MeetingListRow,
+    load_meetings,
+)
+from plugins.red_property.screens.action_board import ActionBoardScreen
+from plugins.red_property.screens.common import (
+    BINDING_TEXT,
+    FormScreen,
+    enum_choices,
+    enum_text,
+    parse_when,
+)
+from plugins.red_property.screens.meeting import MeetingScreen
+from plugins.red_property.screens.service_log import ServiceLogScreen
+from tui.widgets.bilingual import t
+from tui.widgets.forms import (
+    FormError,
+    FormField,
+)
+from tui.widgets.list_section import ListSection
+
+# -- the meetings ----------------------------------------------------------------------------
+
+
+MEETING_COLUMNS = (("title", "会议", "Meeting"), ("place", "社区/小区", "Community/compound"),
+                   ("when", "时间", "When"), ("kind", "类型", "Kind"), ("status", "状态", "Status"),
+                   ("quorum", "出席/法定组织", "Attendance/quorum"))
+
+
+def quorum_summary(present: int, total: int, needed: int, headcount: int, met: bool) -> str:
+    mark = t("已达法定", "quorum") if met else t("未达法定", "no quorum")
+    return t(f"组织 {present}/{total}（需 {needed}）· {headcount} 人 · {mark}",
+             f"bodies {present}/{total} (need {needed}) · {headcount} people · {mark}")
+
+
+class RedPropertyScreen(ListSection):
+    """红色物业 / Red property: the joint meetings, newest first."""
+
+    DEFAULT_CSS = "RedPropertyScreen #redprop-meetings { height: 1fr; }"
+    BINDING_TEXT = BINDING_TEXT
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="redprop.back"),
+        Binding("n", "new", "New meeting", id="redprop.new_meeting"),
+        Binding("a", "actions", "Action items", id="redprop.action_board"),
+        Binding("w", "services", "Micro-services", id="redprop.services"),
+        Binding("r", "reload", "Reload", id="redprop.reload"),
+    ]
+    HEADING = ("红色物业联席会议（回车打开，n 新建，a 落实事项，w 微服务）",
+               "Red-property joint meetings (Enter opens, n new, a action items, w micro-services)")
+    COLUMNS = MEETING_COLUMNS
+    HEADING_ID, TABLE_ID, STATUS_ID = "redprop-heading", "redprop-meetings", "redprop-status"
+
+    def load(self, session: Session) -> list[MeetingListRow]:
+        return load_meetings(session)
+
+    def cells(self, r: MeetingListRow) -> tuple[str, ...]:
+        return (t(r.title_zh, r.title_en), r.place, r.when, enum_text(MeetingKind, r.kind),
+                enum_text(MeetingStatus, r.status), quorum_summary(r.present, r.total, r.needed, r.headcount, r.met))
+
+    def status(self, rows: list[MeetingListRow]) -> str:
+        return t(f"共 {len(rows)} 次会议", f"{len(rows)} meetings")
+
+    @on(DataTable.RowSelected, "#redprop-meetings")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(MeetingScreen(self.db, int(event.row_key.value)))
+
+    def action_new(self) -> None:
+        db, actor = self.db, self.app.actor
+
+        def submit(v: dict[str, Any]) -> Callable[[], int]:
+            held_at = parse_when(v["when"], "会议时间", "The time")
+            if held_at is None:
+                raise FormError(t("请填写会议时间", "The time of the meeting is needed"))
+            if v["place"] is None:
+                raise FormError(t("请选择社区或小区", "Pick the community or compound"))
+
+            def write() -> int:
+                with db.session() as s:
+                    return svc.create_meeting(s, actor=actor, place_id=v["place"], held_at=held_at,
+                                              kind=v["kind"] or "monthly", title=v["title"],
+                                              location=v["location"], chair_id=v["chair"],
+                                              secretary_id=v["secretary"]).id
+            return write
+
+        def done(mid: int | None) -> None:
+            if mid is not None:
+                self.app.notify(t("会议已新建（筹备中）", "Meeting created (draft)"))
+                self.app.push_screen(MeetingScreen(db, mid))
+
+        today = datetime.now(LOCAL_TZ).date().isoformat()
+        self.app.push_screen(FormScreen(("新建联席会议", "New joint meeting"), [
+            FormField("place", "社区或小区", "Community or compound", kind="place", kinds=("community", "compound"),
+                      placeholder=t("名称或拼音", "name or pinyin")),
+            FormField("when", "会议时间", "Date and time", value=f"{today} 09:00", placeholder="YYYY-MM-DD HH:MM"),
+            FormField("kind", "类型", "Kind", kind="select", value="monthly", choices=enum_choices(MeetingKind)),
+            FormField("chair", "主持人", "Chair", kind="person"),
+            FormField("secretary", "记录人", "Secretary", kind="person"),
+            FormField("location", "会议地点", "Location"),
+            FormField("title", "标题（可空）", "Title (optional)"),
+        ], submit, form_id="redprop-new-meeting"), done)
+
+    def action_actions(self) -> None:
+        self.app.push_screen(ActionBoardScreen(self.db))
+
+    def action_services(self) -> None:
+        self.app.push_screen(ServiceLogScreen(self.db))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
