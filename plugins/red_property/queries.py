@@ -42,15 +42,44 @@ class MeetingListRow:
     met: bool
 
 
-def load_meetings(session) -> list[MeetingListRow]:
+STATUS_ORDER = {"open": 0, "draft": 1, "closed": 2}
+
+
+def load_meetings(session, *, limit: int = 500) -> list[MeetingListRow]:
+    """The meetings, the one at hand first: open, then draft (soonest first), then closed
+    (newest first); with the quorum of bodies of each. Four queries, whatever the count."""
+    from plugins.red_property.models import Attendance, Meeting, MeetingBody
+
+    meetings = list(session.scalars(select(Meeting).order_by(Meeting.held_at.desc(), Meeting.id.desc())
+                                    .limit(limit)))
+    ids = [m.id for m in meetings]
+    if not ids:
+        return []
+    places = names_of(session, Place, {m.place_id for m in meetings})
+    required: dict[int, set[int]] = {}
+    for mid, oid in session.execute(select(MeetingBody.meeting_id, MeetingBody.organisation_id)
+                                    .where(MeetingBody.meeting_id.in_(ids))):
+        required.setdefault(mid, set()).add(oid)
+    present: dict[int, set[int]] = {}
+    people: dict[int, set[int]] = {}
+    for mid, oid, pid in session.execute(select(Attendance.meeting_id, Attendance.organisation_id,
+                                                Attendance.person_id).where(Attendance.meeting_id.in_(ids))):
+        present.setdefault(mid, set()).add(oid)
+        people.setdefault(mid, set()).add(pid)
     out = []
-    for m in svc.list_meetings(session, limit=500):
-        row = svc.meeting_row(session, m)
-        out.append(MeetingListRow(
-            m.id, row["title"], svc.meeting_label(session, m, "en"), row["place"], fmt_local(m.held_at), m.kind,
-            m.status, sum(1 for b in row["bodies"] if b["present"]), len(row["bodies"]), row["quorum_needed"],
-            row["headcount"], row["quorum_met"]))
-    return out
+    for m in meetings:
+        place = places.get(m.place_id, str(m.place_id))
+        day = svc.meeting_date(m).isoformat()
+        title_zh = m.title or f"{day} {place}红色物业联席会议"
+        title_en = m.title or f"joint meeting of {place}, {day}"
+        bodies = required.get(m.id, set())
+        n_present = len(bodies & present.get(m.id, set()))
+        needed = len(bodies) if m.min_bodies is None else m.min_bodies
+        out.append(MeetingListRow(m.id, title_zh, title_en, place, fmt_local(m.held_at), m.kind, m.status,
+                                  n_present, len(bodies), needed, len(people.get(m.id, ())), n_present >= needed))
+    by_status = {s: [r for r, m in zip(out, meetings, strict=True) if m.status == s] for s in STATUS_ORDER}
+    by_status["draft"].reverse()  # the soonest first
+    return [r for s in STATUS_ORDER for r in by_status[s]]
 
 
 @dataclass
@@ -225,3 +254,36 @@ def load_services(session, *, compound_id: int | None, status: str | None, kind:
                               people.get(r.resident_id, ""), r.kind, r.status, fmt_local(r.scheduled_for), by,
                               r.description))
     return ServiceLog(out, svc.service_counts(session, month=month or None, compound_id=compound_id))
+
+
+@dataclass
+class CandidateRow:
+    """An open property request the meeting could take onto its agenda."""
+
+    id: int
+    ref: str
+    title: str
+    category_zh: str
+    category_en: str
+    place: str
+    due: str
+
+
+def load_candidates(session, meeting_id: int) -> list[CandidateRow]:
+    """The open property requests of the meeting's area not yet on its agenda, soonest due
+    first (:func:`~plugins.red_property.services.candidate_requests`), with their category
+    and place: three queries."""
+    from core.models.requests import RequestCategory
+
+    reqs = svc.candidate_requests(session, meeting_id)
+    if not reqs:
+        return []
+    cats = {c.id: c for c in session.scalars(select(RequestCategory).where(
+        RequestCategory.id.in_({r.category_id for r in reqs})))}
+    places = names_of(session, Place, {r.place_id for r in reqs})
+    out = []
+    for r in reqs:
+        cat = cats.get(r.category_id)
+        out.append(CandidateRow(r.id, r.ref, r.title, cat.name_zh if cat else "", cat.name_en if cat else "",
+                                places.get(r.place_id, ""), fmt_local(r.due_at)))
+    return out

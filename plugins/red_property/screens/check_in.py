@@ -45,7 +45,8 @@ class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
             yield PersonPicker(placeholder=t("姓名、拼音或手机尾号", "name, pinyin or phone tail"),
                                id="redprop-checkin-person")
             yield Label(t("代表组织：", "Stands for:"), id="redprop-checkin-body-label")
-            yield Select([], allow_blank=True, id="redprop-checkin-body")
+            yield Select([], allow_blank=True, prompt=t("选择代表的组织", "Choose the body"),
+                         id="redprop-checkin-body")
             yield Label("", id="redprop-checkin-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(t("签到", "Check in"), id="redprop-checkin-save", variant="primary")
@@ -65,6 +66,7 @@ class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
         self.query_one("#redprop-checkin-title", Label).update(
             t("签到：出席人及其代表的组织", "Check in: who, and the body they stand for"))
         self.query_one("#redprop-checkin-body-label", Label).update(t("代表组织：", "Stands for:"))
+        self.query_one("#redprop-checkin-body", Select).prompt = t("选择代表的组织", "Choose the body")
 
     @on(PersonPicker.Changed, "#redprop-checkin-person")
     def _person(self, event: PersonPicker.Changed) -> None:

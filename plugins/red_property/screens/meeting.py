@@ -8,15 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from sqlalchemy import select
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from core.models.places import Place
-from core.models.types import fmt_local
 from plugins.red_property import services as svc
 from plugins.red_property.models import (
     ActionStatus,
@@ -28,15 +25,15 @@ from plugins.red_property.queries import (
     ItemRow,
     MeetingDetail,
     load_detail,
-    names_of,
 )
+from plugins.red_property.screens.agenda_picker import AgendaPickScreen
+from plugins.red_property.screens.attendance import ATTENDANCE_COLUMNS, AttendanceGrid, parse_key
 from plugins.red_property.screens.check_in import CheckInScreen
 from plugins.red_property.screens.common import (
     BINDING_TEXT,
     ConfirmScreen,
     FormScreen,
     MinutesScreen,
-    PickListScreen,
     action_step,
     default_minutes_path,
     enum_text,
@@ -55,8 +52,6 @@ from tui.widgets.writes import WriteThenReload
 # -- one meeting -----------------------------------------------------------------------------
 
 
-ROSTER_COLUMNS = (("name", "姓名", "Name"), ("bodies", "可代表组织", "May stand for"),
-                  ("present", "出席（代表组织）", "Attends for"))
 AGENDA_COLUMNS = (("no", "序号", "No."), ("title", "议题 / 落实事项", "Item / action"),
                   ("source", "来源", "Source"), ("state", "情况", "State"))
 RESOLUTION_COLUMNS = (("no", "决议", "No."), ("item", "议题", "Item"), ("text", "内容", "Text"),
@@ -64,14 +59,7 @@ RESOLUTION_COLUMNS = (("no", "决议", "No."), ("item", "议题", "Item"), ("tex
                       ("deadline", "时限", "Deadline"), ("action", "落实", "Action"))
 
 
-class RosterTable(Bilingual, DataTable):
-    """The check-in list; ``space`` checks the highlighted person in or out."""
-
-    BINDING_TEXT = BINDING_TEXT
-    BINDINGS = [Binding("space", "toggle", "Check in/out", id="redprop.toggle_attendance")]
-
-    def action_toggle(self) -> None:
-        self.screen.toggle_attendance()
+RosterTable = AttendanceGrid  # the name the check-in list had before it became a grid by body
 
 
 class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
@@ -90,21 +78,23 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
     BINDING_TEXT = BINDING_TEXT
     FORM = FormScreen
     WRITE_GROUP = "redprop-write"
+    # by priority: the footer shows the first ones (minor ones stay in ? help)
     BINDINGS = [
-        Binding("escape", "back", "Back", id="redprop.back"),
-        Binding("c", "check_in", "Check in by name", id="redprop.check_in"),
-        Binding("o", "open_meeting", "Open meeting", id="redprop.open_meeting"),
-        Binding("i", "add_item", "Add item", id="redprop.add_item"),
+        Binding("a", "all_present", "All present", id="redprop.all_present"),
         Binding("p", "pick_request", "Item from a request", id="redprop.pick_request"),
-        Binding("e", "discussion", "Discussion notes", id="redprop.discussion"),
+        Binding("o", "open_meeting", "Open meeting", id="redprop.open_meeting"),
         Binding("v", "resolution", "Resolution", id="redprop.resolution"),
-        Binding("t", "add_action", "Add action item", id="redprop.add_action"),
-        Binding("g", "follow_up('progress')", "Progress note", id="redprop.progress"),
-        Binding("d", "follow_up('done')", "Done", id="redprop.done_action"),
         Binding("x", "close_meeting", "Close meeting", id="redprop.close_meeting"),
-        Binding("b", "addendum", "Addendum", id="redprop.addendum"),
         Binding("f9", "minutes", "Minutes", id="redprop.minutes"),
-        Binding("r", "reload", "Reload", id="redprop.reload"),
+        Binding("i", "add_item", "Add item", id="redprop.add_item"),
+        Binding("c", "check_in", "Check in by name", id="redprop.check_in"),
+        Binding("escape", "back", "Back", id="redprop.back"),
+        Binding("e", "discussion", "Discussion notes", id="redprop.discussion", show=False),
+        Binding("t", "add_action", "Add action item", id="redprop.add_action", show=False),
+        Binding("g", "follow_up('progress')", "Progress note", id="redprop.progress", show=False),
+        Binding("d", "follow_up('done')", "Done", id="redprop.done_action", show=False),
+        Binding("b", "addendum", "Addendum", id="redprop.addendum", show=False),
+        Binding("r", "reload", "Reload", id="redprop.reload", show=False),
     ]
 
     def __init__(self, db, meeting_id: int) -> None:
@@ -114,6 +104,8 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         self.detail: MeetingDetail | None = None
         self.busy = False
         self.said: tuple[str, str] | None = None  # the last export, kept on the status line
+        self.attending: dict[int, int] = {}  # person -> body, as shown (ahead of queued writes)
+        self.queue: list[tuple[Callable[[], Any], str]] = []  # attendance writes, run in order
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -122,7 +114,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         with Horizontal(id="redprop-body"):
             with Vertical(id="redprop-left"):
                 yield Label("", id="redprop-roster-label", classes="panel-title")
-                yield RosterTable(id="redprop-roster", cursor_type="row", zebra_stripes=True)
+                yield AttendanceGrid(id="redprop-roster", cursor_type="row", zebra_stripes=True)
             with Vertical(id="redprop-right"):
                 yield Label("", id="redprop-agenda-label", classes="panel-title")
                 yield DataTable(id="redprop-agenda", cursor_type="row", zebra_stripes=True)
@@ -140,14 +132,15 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
 
     def _columns(self) -> None:
         self.query_one("#redprop-roster-label", Label).update(
-            t("出席签到（空格：签到/签退；c 按姓名签到）", "Attendance (space: check in/out; c by name)"))
+            t("出席签到（空格：签到/签退，在组织行上该组织全部签到；a 全部出席；c 按姓名签到）",
+              "Attendance (space: in/out, on a body's row all of it; a all present; c by name)"))
         self.query_one("#redprop-agenda-label", Label).update(t(
             "议程：上次决议落实情况在前（i 添加议题；p 从诉求列入；e 讨论情况；g 进展；d 完成）",
             "Agenda: follow-up of earlier actions first (i add; p from a request; e notes; g progress; d done)"))
         self.query_one("#redprop-resolutions-label", Label).update(
             t("决议（v 对所选议题作出决议；t 添加落实事项）",
               "Resolutions (v on the highlighted item; t adds an action item)"))
-        for sel, cols in (("#redprop-roster", ROSTER_COLUMNS), ("#redprop-agenda", AGENDA_COLUMNS),
+        for sel, cols in (("#redprop-roster", ATTENDANCE_COLUMNS), ("#redprop-agenda", AGENDA_COLUMNS),
                           ("#redprop-resolutions", RESOLUTION_COLUMNS)):
             table = self.query_one(sel, DataTable)
             table.clear(columns=True)
@@ -228,17 +221,9 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         return head + "  ".join(parts) + others + "\n" + verdict
 
     def _show_roster(self, d: MeetingDetail) -> None:
-        table = self.query_one("#redprop-roster", DataTable)
-        keep = table.cursor_row
-        table.clear()
-        for r in d.roster:
-            bodies = "、".join(d.org_names.get(o, "?") for o in r.body_ids)
-            if r.cross_appointed:
-                bodies += t("（交叉任职）", " (cross-appointed)")
-            present = f"✓ {d.org_names.get(r.attending_org_id, '?')}" if r.present else "—"
-            table.add_row(r.name, bodies, present, key=str(r.person_id))
-        if d.roster:
-            table.move_cursor(row=min(keep, len(d.roster) - 1))
+        if not self.queue:  # the database's word, unless writes the grid already shows are pending
+            self.attending = {r.person_id: r.attending_org_id for r in d.roster if r.present}
+        self.query_one("#redprop-roster", AttendanceGrid).show(d, self.attending)
 
     def _show_agenda(self, d: MeetingDetail) -> None:
         table = self.query_one("#redprop-agenda", DataTable)
@@ -292,32 +277,111 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
     def _agenda_key(self) -> str | None:
         return highlighted_key(self.query_one("#redprop-agenda", DataTable))
 
+    # -- attendance (the grid) ----------------------------------------------------------
+
+    def _attendance_open(self) -> bool:
+        """Attendance can change (the meeting is not closed); unlike other writes, a key
+        pressed while an earlier check-in is still being written is queued, not dropped."""
+        if self.detail is None:
+            return False
+        if self.detail.status == MeetingStatus.closed:
+            self.app.notify(t("会议已结束，记录不能再修改；更正请用 b 补记",
+                              "The meeting is closed; its record cannot change (b adds an addendum)"),
+                            severity="warning")
+            return False
+        return True
+
+    def _queue_write(self, fn: Callable[[], Any], message: str) -> None:
+        self.queue.append((fn, message))
+        if len(self.queue) == 1:
+            self._next_write()
+
+    def _next_write(self) -> None:
+        fn, message = self.queue[0]
+
+        def done(_: Any) -> None:
+            self.queue.pop(0)
+            self.app.notify(message)
+            if self.queue:
+                self._next_write()
+            else:
+                self.reload()
+
+        def failed(error: str) -> None:
+            self.queue.clear()  # the rest was planned on what the grid showed: read it again
+            self.app.show_error(error)
+            self.reload()
+
+        self.db_work(fn, done, group="redprop-attendance", on_error=failed)
+
+    def _check_in_many(self, moves: list[tuple[int, str, int | None, int | None]]) -> None:
+        """Write (person, name, from body or None, to body or None) moves as one transaction,
+        and show them at once."""
+        db, actor, mid = self.db, self.app.actor, self.meeting_id
+        for pid, _, _, to in moves:
+            if to is None:
+                self.attending.pop(pid, None)
+            else:
+                self.attending[pid] = to
+
+        def write() -> None:
+            with db.session() as s:
+                for pid, _, frm, to in moves:
+                    if frm is not None:
+                        svc.cancel_check_in(s, actor=actor, meeting_id=mid, person_id=pid)
+                    if to is not None:
+                        svc.check_in(s, actor=actor, meeting_id=mid, person_id=pid, organisation_id=to)
+
+        d = self.detail
+        if len(moves) == 1:
+            _, name, frm, to = moves[0]
+            message = (t(f"{name} 已签退", f"{name} checked out") if to is None else
+                       t(f"{name} 已签到（{d.org_names.get(to, '')}）", f"{name} checked in ({d.org_names.get(to, '')})"))
+        else:
+            message = t(f"{len(moves)} 人已签到", f"{len(moves)} people checked in")
+        self._queue_write(write, message)
+        self.query_one("#redprop-roster", AttendanceGrid).show(d, self.attending)
+
     def toggle_attendance(self) -> None:
-        if not self._unfrozen():
+        """``space``: on a person, check them in for the body of the row (out when they are in
+        for it; over from the body they stood for); on a body's row, everyone of it not yet
+        in. The cursor moves on: to the next row, or from a body's row to the next body."""
+        if not self._attendance_open():
             return
         d = self.detail
-        key = highlighted_key(self.query_one("#redprop-roster", DataTable))
-        row = next((r for r in d.roster if str(r.person_id) == key), None)
-        if row is None:
+        grid = self.query_one("#redprop-roster", AttendanceGrid)
+        key = highlighted_key(grid)
+        if key is None:
             return
-        db, actor, mid = self.db, self.app.actor, d.id
-        if row.present:
-            def out() -> None:
-                with db.session() as s:
-                    svc.cancel_check_in(s, actor=actor, meeting_id=mid, person_id=row.person_id)
-
-            self.write_then_reload(out, t(f"{row.name} 已签退", f"{row.name} checked out"))
-        elif len(row.body_ids) == 1:
-            oid = row.body_ids[0]
-
-            def check() -> None:
-                with db.session() as s:
-                    svc.check_in(s, actor=actor, meeting_id=mid, person_id=row.person_id, organisation_id=oid)
-
-            body = d.org_names.get(oid, "")
-            self.write_then_reload(check, t(f"{row.name} 已签到（{body}）", f"{row.name} checked in ({body})"))
+        pid, oid = parse_key(key)
+        names = {r.person_id: r.name for r in d.roster}
+        keys = grid.keys_in_order()
+        at = keys.index(key)
+        if pid is None:
+            moves = [(r.person_id, r.name, None, oid) for r in d.roster
+                     if oid in r.body_ids and r.person_id not in self.attending]
+            nxt = next((i for i in range(at + 1, len(keys)) if keys[i].startswith("b")), at)
+            if not moves:
+                self.app.notify(t("该组织的人都已签到", "Everyone of this body is in"))
         else:
-            self._check_in_dialog((row.person_id, row.name))
+            cur = self.attending.get(pid)
+            moves = [(pid, names.get(pid, ""), cur, None if cur == oid else oid)]
+            nxt = min(at + 1, len(keys) - 1)
+        if moves:
+            self._check_in_many(moves)
+        grid.move_cursor(row=nxt)
+
+    def action_all_present(self) -> None:
+        """``a``: everyone on the grid not yet in, each for the first body they are listed
+        under (a cross-appointed person can be moved over with ``space`` afterwards)."""
+        if not self._attendance_open():
+            return
+        moves = [(r.person_id, r.name, None, r.body_ids[0]) for r in self.detail.roster
+                 if r.body_ids and r.person_id not in self.attending]
+        if not moves:
+            self.app.notify(t("应到人员都已签到", "Everyone expected is in"))
+            return
+        self._check_in_many(moves)
 
     def _check_in_dialog(self, person: tuple[int, str] | None) -> None:
         def done(said: str | None) -> None:
@@ -402,41 +466,18 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         ], submit, ("议题已添加", "Item added"), form_id="redprop-item")
 
     def action_pick_request(self) -> None:
+        """``p``: open property requests of the area onto the agenda, several at once."""
         if not self._unfrozen():
             return
-        db, actor, mid = self.db, self.app.actor, self.meeting_id
 
-        def fetch() -> list[tuple[str, list[str]]]:
-            from core.models.requests import RequestCategory
-
-            with db.read_session() as s:
-                reqs = svc.candidate_requests(s, mid)
-                cats = {c.id: c for c in s.scalars(select(RequestCategory).where(
-                    RequestCategory.id.in_({r.category_id for r in reqs})))} if reqs else {}
-                places = names_of(s, Place, {r.place_id for r in reqs})
-                return [(str(r.id), [r.ref, r.title,
-                                     t(cats[r.category_id].name_zh, cats[r.category_id].name_en)
-                                     if r.category_id in cats else "",
-                                     places.get(r.place_id, ""), fmt_local(r.due_at)]) for r in reqs]
-
-        def choose(key: str) -> Callable[[], str]:
-            def write() -> str:
-                with db.session() as s:
-                    return svc.add_agenda_item(s, actor=actor, meeting_id=mid, request_id=int(key)).title
-            return write
-
-        def done(title: str | None) -> None:
-            if title:
-                self.app.notify(t(f"已列入议程：{title}（诉求时间线已留痕）",
-                                  f"On the agenda: {title} (the request's timeline has a note)"))
+        def done(titles: list[str] | None) -> None:
+            if titles:
+                listed = "、".join(titles)
+                self.app.notify(t(f"已列入议程 {len(titles)} 项：{listed}（诉求时间线已留痕）",
+                                  f"{len(titles)} on the agenda: {', '.join(titles)} (timelines noted)"))
                 self.reload()
 
-        self.app.push_screen(PickListScreen(
-            ("从物业类诉求列入议题（回车选定）", "Take an open property request onto the agenda (Enter picks)"),
-            [("ref", "编号", "Ref"), ("title", "诉求", "Request"), ("category", "类别", "Category"),
-             ("place", "地点", "Place"), ("due", "办结时限", "Due")],
-            fetch, choose, ("本区域没有待议的物业类诉求", "No open property request in this area"),
-            list_id="redprop-candidates"), done)
+        self.app.push_screen(AgendaPickScreen(self.db, self.meeting_id), done)
 
     def _item(self) -> ItemRow | None:
         key = self._agenda_key()

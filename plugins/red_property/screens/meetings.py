@@ -30,6 +30,7 @@ from plugins.red_property.screens.common import (
     parse_when,
 )
 from plugins.red_property.screens.meeting import MeetingScreen
+from plugins.red_property.screens.month_minutes import month_minutes
 from plugins.red_property.screens.service_log import ServiceLogScreen
 from tui.widgets.bilingual import t
 from tui.widgets.forms import (
@@ -53,19 +54,23 @@ def quorum_summary(present: int, total: int, needed: int, headcount: int, met: b
 
 
 class RedPropertyScreen(ListSection):
-    """红色物业 / Red property: the joint meetings, newest first."""
+    """红色物业 / Red property: the joint meetings, the ones at hand first (open, then draft
+    soonest first), then the closed ones newest first."""
 
     DEFAULT_CSS = "RedPropertyScreen #redprop-meetings { height: 1fr; }"
     BINDING_TEXT = BINDING_TEXT
+    # by priority: the footer shows the first ones
     BINDINGS = [
-        Binding("escape", "back", "Back", id="redprop.back"),
         Binding("n", "new", "New meeting", id="redprop.new_meeting"),
+        Binding("m", "month_minutes", "Month's minutes", id="redprop.month_minutes"),
         Binding("a", "actions", "Action items", id="redprop.action_board"),
         Binding("w", "services", "Micro-services", id="redprop.services"),
-        Binding("r", "reload", "Reload", id="redprop.reload"),
+        Binding("escape", "back", "Back", id="redprop.back"),
+        Binding("r", "reload", "Reload", id="redprop.reload", show=False),
     ]
-    HEADING = ("红色物业联席会议（回车打开，n 新建，a 落实事项，w 微服务）",
-               "Red-property joint meetings (Enter opens, n new, a action items, w micro-services)")
+    HEADING = ("红色物业联席会议：进行中、筹备中的在前（回车打开，n 新建，m 本月纪要，a 落实事项，w 微服务）",
+               "Red-property joint meetings, the ones at hand first (Enter opens, n new, m the month's minutes, "
+               "a action items, w micro-services)")
     COLUMNS = MEETING_COLUMNS
     HEADING_ID, TABLE_ID, STATUS_ID = "redprop-heading", "redprop-meetings", "redprop-status"
 
@@ -117,6 +122,9 @@ class RedPropertyScreen(ListSection):
             FormField("location", "会议地点", "Location"),
             FormField("title", "标题（可空）", "Title (optional)"),
         ], submit, form_id="redprop-new-meeting"), done)
+
+    def action_month_minutes(self) -> None:
+        month_minutes(self.app)
 
     def action_actions(self) -> None:
         self.app.push_screen(ActionBoardScreen(self.db))

@@ -1,0 +1,105 @@
+"""The attendance grid of a meeting, by body: each required body's row, then the people who
+hold a post in it on the meeting date (a cross-appointed person under each of their
+bodies). ``space`` on a person checks them in for that body (or out, or over from the
+body they stood for); ``space`` on a body's row checks in everyone of it not yet there.
+Each key is one write, queued in order by the meeting screen, and the grid shows the
+result at once, so the next key never waits on the database."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from plugins.red_property.queries import MeetingDetail
+from plugins.red_property.screens.common import BINDING_TEXT
+from tui.widgets.bilingual import Bilingual, t
+
+ATTENDANCE_COLUMNS = (("mark", "出席", "In"), ("name", "组织 / 姓名", "Body / name"), ("state", "情况", "State"))
+
+# the short names of the four bodies' kinds, for "stands for …" (the full name is on the body's row)
+KIND_SHORT: dict[str, tuple[str, str]] = {
+    "party_committee": ("党组织", "party"),
+    "residents_committee": ("居委会", "RC"),
+    "owners_committee": ("业委会", "owners"),
+    "property_company": ("物业", "property"),
+}
+
+
+def body_key(org_id: int) -> str:
+    return f"b{org_id}"
+
+
+def person_key(person_id: int, org_id: int) -> str:
+    return f"p{person_id}:{org_id}"
+
+
+def parse_key(key: str) -> tuple[int | None, int]:
+    """A row key → (person id or None for a body's row, organisation id)."""
+    if key.startswith("b"):
+        return None, int(key[1:])
+    pid, oid = key[1:].split(":")
+    return int(pid), int(oid)
+
+
+def short_name(d: MeetingDetail, org_id: int) -> str:
+    kinds = {b.organisation_id: b.kind for b in (*d.quorum.bodies, *d.quorum.others)}
+    pair = KIND_SHORT.get(kinds.get(org_id, ""))
+    return t(*pair) if pair else d.org_names.get(org_id, "?")
+
+
+def grid_rows(d: MeetingDetail, attending: dict[int, int]) -> list[tuple[str, tuple[str | Text, ...]]]:
+    """The rows: (key, cells) — a body, then its people (by the roster's order)."""
+    out: list[tuple[str, tuple[str | Text, ...]]] = []
+    for b in d.quorum.bodies:
+        oid = b.organisation_id
+        members = [r for r in d.roster if oid in r.body_ids]
+        here = sum(1 for r in members if attending.get(r.person_id) == oid)
+        state = t(f"已到 {here}/{len(members)} 人", f"{here}/{len(members)} here")
+        if members and here == len(members):
+            state += t(" · 全部出席", " · all present")
+        out.append((body_key(oid), ("✓" if here else "✗", Text(b.name, style="bold"), state)))
+        for r in members:
+            cur = attending.get(r.person_id)
+            others = [short_name(d, o) for o in r.body_ids if o != oid]
+            if cur == oid:
+                mark, state = "✓", t("已签到", "checked in")
+            elif cur is not None:
+                mark, state = "·", t(f"已代表{short_name(d, cur)}出席", f"attends for {short_name(d, cur)}")
+            else:
+                mark, state = "○", t("未签到", "not in")
+            if others:
+                state += t(f" · 兼{'、'.join(others)}", f" · also {', '.join(others)}")
+            out.append((person_key(r.person_id, oid), (mark, "  " + r.name, state)))
+    required = {b.organisation_id for b in d.quorum.bodies}
+    guests = [r for r in d.roster if attending.get(r.person_id) is not None
+              and attending[r.person_id] not in required]
+    if guests:
+        for b in d.quorum.others:
+            out.append((body_key(b.organisation_id), ("✓", Text(b.name, style="bold"), t("列席", "guest"))))
+            for r in guests:
+                if attending[r.person_id] == b.organisation_id:
+                    out.append((person_key(r.person_id, b.organisation_id),
+                                ("✓", "  " + r.name, t("已签到（列席）", "checked in (guest)"))))
+    return out
+
+
+class AttendanceGrid(Bilingual, DataTable):
+    """The grid; ``space`` is the meeting screen's :meth:`toggle_attendance`."""
+
+    BINDING_TEXT = BINDING_TEXT
+    BINDINGS = [Binding("space", "toggle", "Check in/out", id="redprop.toggle_attendance")]
+
+    def action_toggle(self) -> None:
+        self.screen.toggle_attendance()
+
+    def show(self, d: MeetingDetail, attending: dict[int, int]) -> None:
+        keep = self.cursor_row
+        self.clear()
+        for key, cells in grid_rows(d, attending):
+            self.add_row(*cells, key=key)
+        if self.row_count:
+            self.move_cursor(row=min(keep, self.row_count - 1))
+
+    def keys_in_order(self) -> list[str]:
+        return [str(row.key.value) for row in self.ordered_rows]
