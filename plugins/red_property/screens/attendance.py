@@ -1,7 +1,8 @@
 """The attendance grid of a meeting, by body: each required body's row, then the people who
 hold a post in it on the meeting date (a cross-appointed person under each of their
 bodies). ``space`` on a person checks them in for that body (or out, or over from the
-body they stood for); ``space`` on a body's row checks in everyone of it not yet there.
+body they stood for); ``space`` on a body's row checks in everyone of it not yet there;
+right / left jump to the next / previous body.
 Each key is one write, queued in order by the meeting screen, and the grid shows the
 result at once, so the next key never waits on the database."""
 
@@ -53,7 +54,8 @@ def grid_rows(d: MeetingDetail, attending: dict[int, int]) -> list[tuple[str, tu
     out: list[tuple[str, tuple[str | Text, ...]]] = []
     for b in d.quorum.bodies:
         oid = b.organisation_id
-        members = [r for r in d.roster if oid in r.body_ids]
+        # its own people first, then those who also sit on an earlier body (cross-appointed)
+        members = sorted((r for r in d.roster if oid in r.body_ids), key=lambda r: r.body_ids[0] != oid)
         here = sum(1 for r in members if attending.get(r.person_id) == oid)
         state = t(f"已到 {here}/{len(members)} 人", f"{here}/{len(members)} here")
         if members and here == len(members):
@@ -88,10 +90,24 @@ class AttendanceGrid(Bilingual, DataTable):
     """The grid; ``space`` is the meeting screen's :meth:`toggle_attendance`."""
 
     BINDING_TEXT = BINDING_TEXT
-    BINDINGS = [Binding("space", "toggle", "Check in/out", id="redprop.toggle_attendance")]
+    BINDINGS = [
+        Binding("space", "toggle", "Check in/out", id="redprop.toggle_attendance"),
+        Binding("right", "body(1)", "Next body", id="redprop.next_body", show=False),
+        Binding("left", "body(-1)", "Previous body", id="redprop.previous_body", show=False),
+    ]
 
     def action_toggle(self) -> None:
         self.screen.toggle_attendance()
+
+    def action_body(self, step: int) -> None:
+        """Right / left: to the next / previous body's row."""
+        heads = [i for i, key in enumerate(self.keys_in_order()) if key.startswith("b")]
+        if not heads:
+            return
+        at = self.cursor_row
+        target = next((i for i in heads if i > at), heads[-1]) if step > 0 else \
+            next((i for i in reversed(heads) if i < at), heads[0])
+        self.move_cursor(row=target)
 
     def show(self, d: MeetingDetail, attending: dict[int, int]) -> None:
         keep = self.cursor_row

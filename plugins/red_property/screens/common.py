@@ -39,6 +39,8 @@ BINDING_TEXT: dict[str, tuple[str, str]] = {
     "redprop.check_in": ("按姓名签到", "Check in by name"),
     "redprop.toggle_attendance": ("签到/签退", "Check in/out"),
     "redprop.all_present": ("全部出席", "All present"),
+    "redprop.next_body": ("下一组织", "Next body"),
+    "redprop.previous_body": ("上一组织", "Previous body"),
     "redprop.mark_request": ("标记", "Mark"),
     "redprop.month_minutes": ("本月纪要", "Month's minutes"),
     "redprop.open_meeting": ("开会", "Open meeting"),

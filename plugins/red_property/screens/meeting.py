@@ -132,8 +132,8 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
 
     def _columns(self) -> None:
         self.query_one("#redprop-roster-label", Label).update(
-            t("出席签到（空格：签到/签退，在组织行上该组织全部签到；a 全部出席；c 按姓名签到）",
-              "Attendance (space: in/out, on a body's row all of it; a all present; c by name)"))
+            t("出席签到（空格：签到/签退，在组织行上该组织全部签到；←→ 换组织；a 全部出席；c 按姓名签到）",
+              "Attendance (space: in/out, on a body's row all of it; ←→ bodies; a all present; c by name)"))
         self.query_one("#redprop-agenda-label", Label).update(t(
             "议程：上次决议落实情况在前（i 添加议题；p 从诉求列入；e 讨论情况；g 进展；d 完成）",
             "Agenda: follow-up of earlier actions first (i add; p from a request; e notes; g progress; d done)"))
