@@ -20,6 +20,7 @@ call into :mod:`plugins.red_property.services`, off the UI thread.
 """
 
 from plugins.red_property.screens.action_board import ActionBoardScreen
+from plugins.red_property.screens.agenda_picker import AgendaPickScreen
 from plugins.red_property.screens.check_in import CheckInScreen
 from plugins.red_property.screens.common import (
     BINDING_TEXT,
@@ -30,6 +31,7 @@ from plugins.red_property.screens.common import (
 )
 from plugins.red_property.screens.meeting import MeetingScreen, RosterTable
 from plugins.red_property.screens.meetings import RedPropertyScreen
+from plugins.red_property.screens.month_minutes import MonthMinutesScreen
 from plugins.red_property.screens.new_service import NewServiceScreen
 from plugins.red_property.screens.palette import (
     agenda_from_request,
@@ -41,11 +43,13 @@ from plugins.red_property.screens.service_log import ServiceLogScreen
 __all__ = [
     "BINDING_TEXT",
     "ActionBoardScreen",
+    "AgendaPickScreen",
     "CheckInScreen",
     "ConfirmScreen",
     "FormScreen",
     "MeetingScreen",
     "MinutesScreen",
+    "MonthMinutesScreen",
     "NewServiceScreen",
     "PickListScreen",
     "RedPropertyScreen",
