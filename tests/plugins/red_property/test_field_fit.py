@@ -169,3 +169,55 @@ def test_t6_the_months_minutes_in_one_word_file(small_demo, frozen, tmp_path, mo
     for label in others:
         assert label not in text
     assert keys.count <= 6, keys.log
+
+
+def test_attendance_grid_all_present_and_keys_faster_than_the_database(small_demo, frozen):
+    """``a`` checks in everyone expected, each for the first body they are listed under;
+    space pressed again and again without waiting is queued, never dropped."""
+    from plugins.red_property import services as svc
+    from plugins.red_property.screens import MeetingScreen
+    from plugins.red_property.screens.attendance import parse_key
+
+    with small_demo.read_session() as s:
+        (meeting,) = [m for m in svc.list_meetings(s, status="draft") if m.kind == "extraordinary"]
+        mid = meeting.id
+        roster = svc.meeting_roster(s, mid)
+    app = make_app(small_demo)
+
+    async def run() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.push_screen(MeetingScreen(small_demo, mid))
+            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+            await settle(pilot)
+            screen = app.screen
+            grid = screen.query_one("#redprop-roster", DataTable)
+            # five people, one key each (and one to pass the body row), no waiting: the cursor moves on
+            grid.move_cursor(row=1)
+            await pilot.press("space", "space", "down", "space", "space", "space")
+            assert grid.cursor_row == 7
+            await settle(pilot)
+            with small_demo.read_session() as s:
+                assert len(svc.attendance_of(s, mid)) == 5  # two under the party, three under the RC
+            keys = [str(r.key.value) for r in grid.ordered_rows]
+            marks = {keys[i]: str(grid.get_row_at(i)[0]) for i in range(grid.row_count)}
+            with small_demo.read_session() as s:
+                for a in svc.attendance_of(s, mid):
+                    assert marks[f"p{a.person_id}:{a.organisation_id}"] == "✓"
+            # a: everyone else too
+            await pilot.press("a")
+            await settle(pilot)
+            with small_demo.read_session() as s:
+                attending = {a.person_id: a.organisation_id for a in svc.attendance_of(s, mid)}
+                assert svc.quorum(s, mid).met
+            assert set(attending) == {r.person_id for r in roster}
+            assert all(attending[r.person_id] in r.body_ids for r in roster)
+            # space on a person: out again (by the database's word after the write)
+            grid.move_cursor(row=1)
+            pid, _ = parse_key(keys[1])
+            await pilot.press("space")
+            await settle(pilot)
+            with small_demo.read_session() as s:
+                assert pid not in {a.person_id for a in svc.attendance_of(s, mid)}
+
+    asyncio.run(run())
