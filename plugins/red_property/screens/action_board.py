@@ -9,6 +9,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select
 
+from plugins.red_property.i18n import N_, _, pair
 from plugins.red_property.models import (
     ActionStatus,
 )
@@ -30,17 +31,17 @@ from tui.widgets.pickers import PlacePicker
 
 
 BOARD_FILTERS: list[tuple[str, str, str]] = [
-    ("unfinished", "未完成（超期在前）", "unfinished (overdue first)"),
-    ("overdue", "已超期", "overdue"),
-    ("open", "未开始", "open"),
-    ("in_progress", "推进中", "in progress"),
-    ("done", "已完成", "done"),
-    ("dropped", "已撤销", "dropped"),
-    ("all", "全部", "all"),
+    ("unfinished", *pair(N_("unfinished (overdue first)"))),
+    ("overdue", *pair(N_("overdue"))),
+    ("open", *pair(N_("open"))),
+    ("in_progress", *pair(N_("in progress"))),
+    ("done", *pair(N_("done"))),
+    ("dropped", *pair(N_("dropped"))),
+    ("all", *pair(N_("all"))),
 ]
-BOARD_COLUMNS = (("status", "状态", "Status"), ("deadline", "时限", "Deadline"), ("title", "落实事项", "Action item"),
-                 ("owner", "责任单位 / 人", "Responsible"), ("meeting", "会议", "Meeting"),
-                 ("request", "诉求", "Request"), ("note", "最新进展", "Latest note"))
+BOARD_COLUMNS = (("status", *pair(N_("Status"))), ("deadline", *pair(N_("Deadline"))), ("title", *pair(N_("Action item"))),
+                 ("owner", *pair(N_("Responsible"))), ("meeting", *pair(N_("Meeting"))),
+                 ("request", *pair(N_("Request"))), ("note", *pair(N_("Latest note"))))
 
 
 class ActionBoardScreen(Bilingual, DbWork, Screen):
@@ -74,7 +75,7 @@ class ActionBoardScreen(Bilingual, DbWork, Screen):
         with Horizontal(classes="toolbar"):
             yield Select(self._filter_choices(), value=self.status, allow_blank=False, id="redprop-board-status",
                          classes="wide")
-            yield PlacePicker(placeholder=t("按社区/小区筛选（名称或拼音）", "filter by community/compound"),
+            yield PlacePicker(placeholder=_("filter by community/compound"),
                               kinds=("community", "compound"), id="redprop-board-place")
         yield DataTable(id="redprop-board", cursor_type="row", zebra_stripes=True)
         yield Label("", id="redprop-board-count", classes="status-line")
@@ -93,9 +94,7 @@ class ActionBoardScreen(Bilingual, DbWork, Screen):
         self.reload()
 
     def _columns(self) -> None:
-        self.query_one("#redprop-board-heading", Label).update(t(
-            "落实事项（跨会议，超期在前；s 开始，g 进展，d 完成，x 撤销）",
-            "Action items across meetings, overdue first (s start, g progress, d done, x drop)"))
+        self.query_one("#redprop-board-heading", Label).update(_("Action items across meetings, overdue first (s start, g progress, d done, x drop)"))
         table = self.query_one("#redprop-board", DataTable)
         table.clear(columns=True)
         for key, zh, en in BOARD_COLUMNS:
@@ -145,13 +144,13 @@ class ActionBoardScreen(Bilingual, DbWork, Screen):
             status = enum_text(ActionStatus, r.status)
             if r.days_overdue:
                 overdue += 1
-                status += t(f"（{r.days_overdue} 天）", f" ({r.days_overdue} d)")
+                status += _(" ({days_overdue} d)").format(days_overdue=r.days_overdue)
             table.add_row(status, r.deadline, r.title, r.owner, t(r.meeting_zh, r.meeting_en), r.request_ref or "",
                           r.note, key=str(r.id))
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         self.query_one("#redprop-board-count", Label).update(
-            t(f"共 {len(rows)} 项，超期 {overdue} 项", f"{len(rows)} items, {overdue} overdue"))
+            _("{count} items, {overdue} overdue").format(count=len(rows), overdue=overdue))
 
     def action_step(self, step: str) -> None:
         key = highlighted_key(self.query_one("#redprop-board", DataTable))

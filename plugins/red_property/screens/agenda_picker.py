@@ -18,14 +18,15 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
 from plugins.red_property import services as svc
+from plugins.red_property.i18n import N_, _, pair
 from plugins.red_property.queries import CandidateRow, load_candidates
 from plugins.red_property.screens.common import BINDING_TEXT, highlighted_key
 from tui.widgets.base import DbWork
 from tui.widgets.bilingual import Bilingual, t
 from tui.widgets.pickers import Choice, filter_choices
 
-CANDIDATE_COLUMNS = (("mark", "选", "Pick"), ("title", "诉求", "Request"), ("category", "类别", "Category"),
-                     ("place", "地点", "Place"), ("due", "办结时限", "Due"), ("ref", "编号", "Ref"))
+CANDIDATE_COLUMNS = (("mark", *pair(N_("Pick"))), ("title", *pair(N_("Request"))), ("category", *pair(N_("Category"))),
+                     ("place", *pair(N_("Place"))), ("due", *pair(N_("Due"))), ("ref", *pair(N_("Ref"))))
 
 
 class CandidateTable(Bilingual, DataTable):
@@ -82,17 +83,13 @@ class AgendaPickScreen(Bilingual, DbWork, ModalScreen[list[str] | None]):
             self.rows = rows
             self._show()
             if not rows:
-                self._error(t("本区域没有待议的物业类诉求", "No open property request in this area"))
+                self._error(_("No open property request in this area"))
 
         self.db_work(fetch, show, group="redprop-candidates-read", on_error=self._error)
 
     def _labels(self) -> None:
-        self.query_one("#redprop-candidates-title", Label).update(t(
-            f"列入议程：本区域待议的物业类诉求（空格标记，回车列入；已标记 {len(self.marked)} 项）",
-            f"Onto the agenda: open property requests of the area (space marks, Enter takes; "
-            f"{len(self.marked)} marked)"))
-        self.query_one("#redprop-candidates-filter", Input).placeholder = t(
-            "输入筛选：标题、拼音首字母、编号、类别或地点", "type to filter: title, pinyin initials, ref, category or place")
+        self.query_one("#redprop-candidates-title", Label).update(_("Onto the agenda: open property requests of the area (space marks, Enter takes; {count} marked)").format(count=len(self.marked)))
+        self.query_one("#redprop-candidates-filter", Input).placeholder = _("type to filter: title, pinyin initials, ref, category or place")
         table = self.query_one("#redprop-candidates", DataTable)
         table.clear(columns=True)
         for key, zh, en in CANDIDATE_COLUMNS:
@@ -125,7 +122,7 @@ class AgendaPickScreen(Bilingual, DbWork, ModalScreen[list[str] | None]):
         keep = table.cursor_row
         table.clear()
         for r in self.shown:
-            mark = t("✓ 选", "✓ yes") if r.id in self.marked else "○"
+            mark = _("✓ yes") if r.id in self.marked else "○"
             table.add_row(mark, r.title, t(r.category_zh, r.category_en), r.place, r.due, r.ref, key=str(r.id))
         if self.shown:
             table.move_cursor(row=min(keep, len(self.shown) - 1))
@@ -142,14 +139,11 @@ class AgendaPickScreen(Bilingual, DbWork, ModalScreen[list[str] | None]):
             self.marked.append(rid)
         row = table.cursor_row
         self._labels_title_only()
-        table.update_cell(key, "mark", t("✓ 选", "✓ yes") if rid in self.marked else "○")
+        table.update_cell(key, "mark", _("✓ yes") if rid in self.marked else "○")
         table.move_cursor(row=min(row + 1, table.row_count - 1))
 
     def _labels_title_only(self) -> None:
-        self.query_one("#redprop-candidates-title", Label).update(t(
-            f"列入议程：本区域待议的物业类诉求（空格标记，回车列入；已标记 {len(self.marked)} 项）",
-            f"Onto the agenda: open property requests of the area (space marks, Enter takes; "
-            f"{len(self.marked)} marked)"))
+        self.query_one("#redprop-candidates-title", Label).update(_("Onto the agenda: open property requests of the area (space marks, Enter takes; {count} marked)").format(count=len(self.marked)))
 
     def on_key(self, event: events.Key) -> None:
         table = self.query_one("#redprop-candidates", DataTable)
@@ -180,7 +174,7 @@ class AgendaPickScreen(Bilingual, DbWork, ModalScreen[list[str] | None]):
             return
         ids = list(self.marked) or fallback
         if not ids:
-            self._error(t("请先标记要列入议程的诉求（空格）", "Mark the requests to take first (space)"))
+            self._error(_("Mark the requests to take first (space)"))
             return
         db, actor, mid = self.db, self.app.actor, self.meeting_id
 

@@ -12,18 +12,19 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
+from plugins.red_property.i18n import N_, _, join, pair
 from plugins.red_property.queries import MeetingDetail
 from plugins.red_property.screens.common import BINDING_TEXT
 from tui.widgets.bilingual import Bilingual, t
 
-ATTENDANCE_COLUMNS = (("mark", "出席", "In"), ("name", "组织 / 姓名", "Body / name"), ("state", "情况", "State"))
+ATTENDANCE_COLUMNS = (("mark", *pair(N_("In"))), ("name", *pair(N_("Body / name"))), ("state", *pair(N_("State"))))
 
 # the short names of the four bodies' kinds, for "stands for …" (the full name is on the body's row)
 KIND_SHORT: dict[str, tuple[str, str]] = {
-    "party_committee": ("党组织", "party"),
-    "residents_committee": ("居委会", "RC"),
-    "owners_committee": ("业委会", "owners"),
-    "property_company": ("物业", "property"),
+    "party_committee": pair(N_("party")),
+    "residents_committee": pair(N_("RC")),
+    "owners_committee": pair(N_("owners")),
+    "property_company": pair(N_("property")),
 }
 
 
@@ -57,32 +58,32 @@ def grid_rows(d: MeetingDetail, attending: dict[int, int]) -> list[tuple[str, tu
         # its own people first, then those who also sit on an earlier body (cross-appointed)
         members = sorted((r for r in d.roster if oid in r.body_ids), key=lambda r: r.body_ids[0] != oid)
         here = sum(1 for r in members if attending.get(r.person_id) == oid)
-        state = t(f"已到 {here}/{len(members)} 人", f"{here}/{len(members)} here")
+        state = _("{here}/{count} here").format(here=here, count=len(members))
         if members and here == len(members):
-            state += t(" · 全部出席", " · all present")
+            state += _(" · all present")
         out.append((body_key(oid), ("✓" if here else "✗", Text(b.name, style="bold"), state)))
         for r in members:
             cur = attending.get(r.person_id)
             others = [short_name(d, o) for o in r.body_ids if o != oid]
             if cur == oid:
-                mark, state = "✓", t("已签到", "checked in")
+                mark, state = "✓", _("checked in")
             elif cur is not None:
-                mark, state = "·", t(f"已代表{short_name(d, cur)}出席", f"attends for {short_name(d, cur)}")
+                mark, state = "·", _("attends for {short_name}").format(short_name=short_name(d, cur))
             else:
-                mark, state = "○", t("未签到", "not in")
+                mark, state = "○", _("not in")
             if others:
-                state += t(f" · 兼{'、'.join(others)}", f" · also {', '.join(others)}")
+                state += _(" · also {names}").format(names=join(others))
             out.append((person_key(r.person_id, oid), (mark, "  " + r.name, state)))
     required = {b.organisation_id for b in d.quorum.bodies}
     guests = [r for r in d.roster if attending.get(r.person_id) is not None
               and attending[r.person_id] not in required]
     if guests:
         for b in d.quorum.others:
-            out.append((body_key(b.organisation_id), ("✓", Text(b.name, style="bold"), t("列席", "guest"))))
+            out.append((body_key(b.organisation_id), ("✓", Text(b.name, style="bold"), _("guest"))))
             for r in guests:
                 if attending[r.person_id] == b.organisation_id:
                     out.append((person_key(r.person_id, b.organisation_id),
-                                ("✓", "  " + r.name, t("已签到（列席）", "checked in (guest)"))))
+                                ("✓", "  " + r.name, _("checked in (guest)"))))
     return out
 
 

@@ -11,11 +11,12 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from plugins.red_property import services as svc
+from plugins.red_property.i18n import _
 from plugins.red_property.screens.common import (
     BINDING_TEXT,
 )
 from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
+from tui.widgets.bilingual import Bilingual
 from tui.widgets.pickers import PersonPicker
 
 
@@ -40,17 +41,17 @@ class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form", id="redprop-checkin-box"):
-            yield Label(t("签到：出席人及其代表的组织", "Check in: who, and the body they stand for"),
+            yield Label(_("Check in: who, and the body they stand for"),
                         classes="panel-title", id="redprop-checkin-title")
-            yield PersonPicker(placeholder=t("姓名、拼音或手机尾号", "name, pinyin or phone tail"),
+            yield PersonPicker(placeholder=_("name, pinyin or phone tail"),
                                id="redprop-checkin-person")
-            yield Label(t("代表组织：", "Stands for:"), id="redprop-checkin-body-label")
-            yield Select([], allow_blank=True, prompt=t("选择代表的组织", "Choose the body"),
+            yield Label(_("Stands for:"), id="redprop-checkin-body-label")
+            yield Select([], allow_blank=True, prompt=_("Choose the body"),
                          id="redprop-checkin-body")
             yield Label("", id="redprop-checkin-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button(t("签到", "Check in"), id="redprop-checkin-save", variant="primary")
-                yield Button(t("取消", "Cancel"), id="redprop-checkin-cancel")
+                yield Button(_("Check in"), id="redprop-checkin-save", variant="primary")
+                yield Button(_("Cancel"), id="redprop-checkin-cancel")
 
     def on_mount(self) -> None:
         self.translate_own_bindings()
@@ -64,9 +65,9 @@ class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
     def refresh_language(self) -> None:
         super().refresh_language()
         self.query_one("#redprop-checkin-title", Label).update(
-            t("签到：出席人及其代表的组织", "Check in: who, and the body they stand for"))
-        self.query_one("#redprop-checkin-body-label", Label).update(t("代表组织：", "Stands for:"))
-        self.query_one("#redprop-checkin-body", Select).prompt = t("选择代表的组织", "Choose the body")
+            _("Check in: who, and the body they stand for"))
+        self.query_one("#redprop-checkin-body-label", Label).update(_("Stands for:"))
+        self.query_one("#redprop-checkin-body", Select).prompt = _("Choose the body")
 
     @on(PersonPicker.Changed, "#redprop-checkin-person")
     def _person(self, event: PersonPicker.Changed) -> None:
@@ -88,11 +89,9 @@ class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
             if len(bodies) == 1:
                 box.value = bodies[0][0]
             elif not bodies:
-                error.update(t(f"{name} 在会议当日未在任何组织任职，不能代表组织出席",
-                               f"{name} holds no post on the meeting date and cannot stand for a body"))
+                error.update(_("{name} holds no post on the meeting date and cannot stand for a body").format(name=name))
             else:
-                error.update(t(f"{name} 交叉任职：请选择本次代表的一个组织（只计一次）",
-                               f"{name} is cross-appointed: choose the one body they stand for (counted once)"))
+                error.update(_("{name} is cross-appointed: choose the one body they stand for (counted once)").format(name=name))
 
         self.db_work(fetch, show, group="redprop-checkin-bodies", on_error=error.update)
 
@@ -104,10 +103,10 @@ class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
         pid = self.query_one("#redprop-checkin-person", PersonPicker).value
         box = self.query_one("#redprop-checkin-body", Select)
         if pid is None:
-            error.update(t("请先选择出席人", "Pick the person first"))
+            error.update(_("Pick the person first"))
             return
         if box.is_blank():
-            error.update(t("请选择代表的组织", "Choose the body they stand for"))
+            error.update(_("Choose the body they stand for"))
             return
         db, actor, mid, oid = self.db, self.app.actor, self.meeting_id, box.value
         name = self.query_one("#redprop-checkin-person", PersonPicker).text

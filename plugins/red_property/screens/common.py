@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Label
 
 from core.models.types import LOCAL_TZ
 from plugins.red_property import services as svc
+from plugins.red_property.i18n import N_, _, pair
 from tui.widgets.base import DbWork
 from tui.widgets.bilingual import Bilingual, enum_label, t
 from tui.widgets.forms import (
@@ -31,39 +32,54 @@ from tui.widgets.forms import (
 )
 
 BINDING_TEXT: dict[str, tuple[str, str]] = {
-    "redprop.back": ("返回", "Back"),
-    "redprop.reload": ("刷新", "Reload"),
-    "redprop.new_meeting": ("新建会议", "New meeting"),
-    "redprop.action_board": ("落实事项", "Action items"),
-    "redprop.services": ("微服务", "Micro-services"),
-    "redprop.check_in": ("按姓名签到", "Check in by name"),
-    "redprop.toggle_attendance": ("签到/签退", "Check in/out"),
-    "redprop.all_present": ("全部出席", "All present"),
-    "redprop.next_body": ("下一组织", "Next body"),
-    "redprop.previous_body": ("上一组织", "Previous body"),
-    "redprop.mark_request": ("标记", "Mark"),
-    "redprop.month_minutes": ("本月纪要", "Month's minutes"),
-    "redprop.open_meeting": ("开会", "Open meeting"),
-    "redprop.close_meeting": ("结束会议", "Close meeting"),
-    "redprop.add_item": ("添加议题", "Add item"),
-    "redprop.pick_request": ("从诉求列入议题", "Item from a request"),
-    "redprop.discussion": ("讨论情况", "Discussion notes"),
-    "redprop.resolution": ("作出决议", "Resolution"),
-    "redprop.add_action": ("添加落实事项", "Add action item"),
-    "redprop.addendum": ("补记", "Addendum"),
-    "redprop.minutes": ("导出纪要", "Minutes"),
-    "redprop.start_action": ("开始落实", "Start"),
-    "redprop.progress": ("落实进展", "Progress note"),
-    "redprop.done_action": ("落实完成", "Done"),
-    "redprop.drop_action": ("撤销事项", "Drop"),
-    "redprop.new_service": ("登记微服务", "New micro-service"),
-    "redprop.schedule_service": ("安排服务", "Schedule"),
-    "redprop.done_service": ("服务完成", "Service done"),
+    "redprop.back": pair(N_("Back")),
+    "redprop.reload": pair(N_("Reload")),
+    "redprop.new_meeting": pair(N_("New meeting")),
+    "redprop.action_board": pair(N_("Action items")),
+    "redprop.services": pair(N_("Micro-services")),
+    "redprop.check_in": pair(N_("Check in by name")),
+    "redprop.toggle_attendance": pair(N_("Check in/out")),
+    "redprop.all_present": pair(N_("All present")),
+    "redprop.next_body": pair(N_("Next body")),
+    "redprop.previous_body": pair(N_("Previous body")),
+    "redprop.mark_request": pair(N_("Mark")),
+    "redprop.month_minutes": pair(N_("Month's minutes")),
+    "redprop.open_meeting": pair(N_("Open meeting")),
+    "redprop.close_meeting": pair(N_("Close meeting")),
+    "redprop.add_item": pair(N_("Add item")),
+    "redprop.pick_request": pair(N_("Item from a request")),
+    "redprop.discussion": pair(N_("Discussion notes")),
+    "redprop.resolution": pair(N_("Resolution")),
+    "redprop.add_action": pair(N_("Add action item")),
+    "redprop.addendum": pair(N_("Addendum")),
+    "redprop.minutes": pair(N_("Minutes")),
+    "redprop.start_action": pair(N_("Start")),
+    "redprop.progress": pair(N_("Progress note")),
+    "redprop.done_action": pair(N_("Done")),
+    "redprop.drop_action": pair(N_("Drop")),
+    "redprop.new_service": pair(N_("New micro-service")),
+    "redprop.schedule_service": pair(N_("Schedule")),
+    "redprop.done_service": pair(N_("Service done")),
     **modal_binding_text("redprop"),
 }
 
 
 # -- parsing what the secretary types ---------------------------------------------------------
+
+
+def date_error(text: str, what: str, form: str) -> str:
+    """What is wrong with a typed date: written as a date but no such day (2026-02-30),
+    or not written as one."""
+    import re
+
+    found = re.match(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T](\d{1,2}):(\d{2}))?\s*$", text)
+    if found:
+        try:
+            date(int(found[1]), int(found[2]), int(found[3]))
+        except ValueError:
+            return _("{what}: there is no such day: {text}").format(what=what, text=text)
+        return _("{what}: there is no such time of day: {text}").format(what=what, text=text)
+    return _("{what} should be {form}: {text}").format(what=what, form=form, text=text)
 
 
 def parse_day(text: str, zh: str, en: str) -> date | None:
@@ -74,7 +90,7 @@ def parse_day(text: str, zh: str, en: str) -> date | None:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise FormError(t(f"{zh}格式应为 YYYY-MM-DD：{text}", f"{en} should be YYYY-MM-DD: {text}")) from None
+        raise FormError(date_error(text, t(zh, en), "YYYY-MM-DD")) from None
 
 
 def parse_when(text: str, zh: str, en: str) -> datetime | None:
@@ -85,8 +101,7 @@ def parse_when(text: str, zh: str, en: str) -> datetime | None:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
-        raise FormError(t(f"{zh}格式应为 YYYY-MM-DD HH:MM：{text}",
-                          f"{en} should be YYYY-MM-DD HH:MM: {text}")) from None
+        raise FormError(date_error(text, t(zh, en), "YYYY-MM-DD HH:MM")) from None
     if len(text) <= 10:
         value = value.replace(hour=9)
     return value.replace(tzinfo=LOCAL_TZ) if value.tzinfo is None else value
@@ -99,8 +114,7 @@ def parse_votes(text: str, org: str) -> tuple[int, int, int] | None:
         return None
     parts = [p for p in text.replace("／", "/").replace(",", "/").replace(" ", "/").split("/") if p]
     if len(parts) != 3 or not all(p.isdigit() for p in parts):
-        raise FormError(t(f"「{org}」的票数应写成 赞成/反对/弃权，如 3/0/1：{text}",
-                          f"the votes of '{org}' should read yes/no/abstain, e.g. 3/0/1: {text}"))
+        raise FormError(_("the votes of '{org}' should read yes/no/abstain, e.g. 3/0/1: {text}").format(org=org, text=text))
     yes, no, abstain = (int(p) for p in parts)
     return yes, no, abstain
 
@@ -200,12 +214,12 @@ class PickListScreen(Bilingual, DbWork, ModalScreen[Any]):
 
 ACTION_STEPS: dict[str, tuple[tuple[str, str], tuple[str, str], tuple[str, str]]] = {
     # step: (form title, field label, done message)
-    "start": (("开始落实", "Start the action item"), ("说明（可空）", "Note (optional)"), ("已开始落实", "Started")),
-    "progress": (("落实进展", "Progress note"), ("进展说明", "Progress"), ("进展已记录", "Progress noted")),
-    "done": (("落实完成", "Mark the action item done"), ("落实情况说明（必填）", "What was done (required)"),
-             ("落实事项已完成", "Action item done")),
-    "drop": (("撤销落实事项", "Drop the action item"), ("撤销原因（必填）", "Reason (required)"),
-             ("落实事项已撤销", "Action item dropped")),
+    "start": (pair(N_("Start the action item")), pair(N_("Note (optional)")), pair(N_("Started"))),
+    "progress": (pair(N_("Progress note")), pair(N_("Progress")), pair(N_("Progress noted"))),
+    "done": (pair(N_("Mark the action item done")), pair(N_("What was done (required)")),
+             pair(N_("Action item done"))),
+    "drop": (pair(N_("Drop the action item")), pair(N_("Reason (required)")),
+             pair(N_("Action item dropped"))),
 }
 
 
@@ -237,7 +251,9 @@ def action_step(screen, step: str, action_id: int, title: str, after: Callable[[
             screen.app.notify(t(*message))
             after()
 
-    screen.app.push_screen(FormScreen((f"{t(*form_title)}：{title}", f"{form_title[1]}: {title}"),
+    zh_title, en_title = pair(N_("{step}: {title}"))
+    screen.app.push_screen(FormScreen((zh_title.format(step=form_title[0], title=title),
+                                       en_title.format(step=form_title[1], title=title)),
                                       [FormField("note", zh, en)], submit, form_id=f"redprop-action-{step}"), done)
 
 

@@ -15,6 +15,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
 from plugins.red_property import services as svc
+from plugins.red_property.i18n import N_, _, join, pair, pair_of
 from plugins.red_property.models import (
     ActionStatus,
     Decision,
@@ -41,7 +42,6 @@ from plugins.red_property.screens.common import (
     parse_day,
     parse_votes,
 )
-from tui import i18n
 from tui.widgets.base import DbWork
 from tui.widgets.bilingual import Bilingual, t
 from tui.widgets.forms import (
@@ -52,11 +52,11 @@ from tui.widgets.writes import WriteThenReload
 # -- one meeting -----------------------------------------------------------------------------
 
 
-AGENDA_COLUMNS = (("no", "序号", "No."), ("title", "议题 / 落实事项", "Item / action"),
-                  ("source", "来源", "Source"), ("state", "情况", "State"))
-RESOLUTION_COLUMNS = (("no", "决议", "No."), ("item", "议题", "Item"), ("text", "内容", "Text"),
-                      ("how", "方式", "Decided"), ("owner", "责任单位 / 人", "Responsible"),
-                      ("deadline", "时限", "Deadline"), ("action", "落实", "Action"))
+AGENDA_COLUMNS = (("no", *pair(N_("No."))), ("title", *pair(N_("Item / action"))),
+                  ("source", *pair(N_("Source"))), ("state", *pair(N_("State"))))
+RESOLUTION_COLUMNS = (("no", *pair(N_("Res."))), ("item", *pair(N_("Item"))), ("text", *pair(N_("Text"))),
+                      ("how", *pair(N_("Decided"))), ("owner", *pair(N_("Responsible"))),
+                      ("deadline", *pair(N_("Deadline"))), ("action", *pair(N_("Action"))))
 
 
 RosterTable = AttendanceGrid  # the name the check-in list had before it became a grid by body
@@ -132,14 +132,10 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
 
     def _columns(self) -> None:
         self.query_one("#redprop-roster-label", Label).update(
-            t("出席签到（空格：签到/签退，在组织行上该组织全部签到；←→ 换组织；a 全部出席；c 按姓名签到）",
-              "Attendance (space: in/out, on a body's row all of it; ←→ bodies; a all present; c by name)"))
-        self.query_one("#redprop-agenda-label", Label).update(t(
-            "议程：上次决议落实情况在前（i 添加议题；p 从诉求列入；e 讨论情况；g 进展；d 完成）",
-            "Agenda: follow-up of earlier actions first (i add; p from a request; e notes; g progress; d done)"))
+            _("Attendance (space: in/out, on a body's row all of it; ←→ bodies; a all present; c by name)"))
+        self.query_one("#redprop-agenda-label", Label).update(_("Agenda: follow-up of earlier actions first (i add; p from a request; e notes; g progress; d done)"))
         self.query_one("#redprop-resolutions-label", Label).update(
-            t("决议（v 对所选议题作出决议；t 添加落实事项）",
-              "Resolutions (v on the highlighted item; t adds an action item)"))
+            _("Resolutions (v on the highlighted item; t adds an action item)"))
         for sel, cols in (("#redprop-roster", ATTENDANCE_COLUMNS), ("#redprop-agenda", AGENDA_COLUMNS),
                           ("#redprop-resolutions", RESOLUTION_COLUMNS)):
             table = self.query_one(sel, DataTable)
@@ -173,24 +169,24 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         if d.location:
             head.append(d.location)
         if d.chair:
-            head.append(t(f"主持 {d.chair}", f"chair {d.chair}"))
+            head.append(_("chair {chair}").format(chair=d.chair))
         if d.secretary:
-            head.append(t(f"记录 {d.secretary}", f"secretary {d.secretary}"))
+            head.append(_("secretary {secretary}").format(secretary=d.secretary))
         if d.without_quorum:
-            head.append(t("未达法定组织数开会", "opened without a quorum"))
+            head.append(_("opened without a quorum"))
         self.query_one("#redprop-title", Label).update(Text(" · ".join(head)))
         self.query_one("#redprop-quorum", Label).update(Text(self._quorum_text(d)))
         self._show_roster(d)
         self._show_agenda(d)
         self._show_resolutions(d)
-        addenda = [t("补记：", "Addenda:")] + [
-            f"  {when} {by}：" + (f"[{ref}] " if ref else "") + text for ref, text, when, by in d.addenda]
+        addenda = [_("Addenda:")] + [
+            _("  {when} {by}: ").format(when=when, by=by) + (f"[{ref}] " if ref else "") + text
+            for ref, text, when, by in d.addenda]
         self.query_one("#redprop-addenda", Label).update(Text("\n".join(addenda) if d.addenda else ""))
         hint = {
-            MeetingStatus.draft: t("筹备中：签到后按 o 开会", "Draft: check people in, then o opens the meeting"),
-            MeetingStatus.open: t("进行中：议题、决议；x 结束会议", "Open: items and resolutions; x closes the meeting"),
-            MeetingStatus.closed: t("已结束：记录不可修改，b 补记；F9 导出纪要",
-                                    "Closed: the record is frozen, b adds an addendum; F9 writes the minutes"),
+            MeetingStatus.draft: _("Draft: check people in, then o opens the meeting"),
+            MeetingStatus.open: _("Open: items and resolutions; x closes the meeting"),
+            MeetingStatus.closed: _("Closed: the record is frozen, b adds an addendum; F9 writes the minutes"),
         }[MeetingStatus(d.status)]
         if self.said is not None:
             hint += " · " + t(*self.said)
@@ -201,23 +197,22 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         parts = []
         for b in q.bodies:
             n = len(b.attendee_ids)
-            parts.append(f"✓ {b.name}（{n}）" if b.present and i18n.language() != "en"
-                         else f"✓ {b.name} ({n})" if b.present else f"✗ {b.name}")
-        rule = t(f"全部 {q.needed} 个法定组织到会", f"all {q.needed} required bodies") if q.rule == "all" \
-            else t(f"至少 {q.needed} 个法定组织", f"at least {q.needed} required bodies")
+            parts.append("✓ " + _("{name} ({count})").format(name=b.name, count=n) if b.present
+                         else f"✗ {b.name}")
+        rule = _("all {needed} required bodies").format(needed=q.needed) if q.rule == "all" \
+            else _("at least {needed} required bodies").format(needed=q.needed)
         if q.met:
-            verdict = t(f"已达到开会条件（{len(q.present)}/{len(q.bodies)}，{rule}）",
-                        f"Quorum met ({len(q.present)}/{len(q.bodies)}, {rule})")
+            verdict = _("Quorum met ({present}/{total}, {rule})").format(present=len(q.present), total=len(q.bodies),
+                                                                       rule=rule)
         else:
-            missing = "、".join(b.name for b in q.missing)
-            verdict = t(f"未达到开会条件：缺少{missing}（{rule}）",
-                        f"No quorum: {', '.join(b.name for b in q.missing)} missing ({rule})") if missing else \
-                t(f"未达到开会条件（{rule}）", f"No quorum ({rule})")
+            missing = join(b.name for b in q.missing)
+            verdict = _("No quorum: {missing} missing ({rule})").format(missing=missing, rule=rule) if missing else \
+                _("No quorum ({rule})").format(rule=rule)
         others = ""
         if q.others:
-            others = t("；列席：", "; also attending: ") + "、".join(f"{b.name}（{len(b.attendee_ids)}）"
-                                                                 for b in q.others)
-        head = t(f"法定组织 · 出席 {q.headcount} 人：", f"Required bodies · {q.headcount} attending: ")
+            others = _("; also attending: ") + join(_("{name} ({count})").format(name=b.name, count=len(b.attendee_ids))
+                                                    for b in q.others)
+        head = _("Required bodies · {headcount} attending: ").format(headcount=q.headcount)
         return head + "  ".join(parts) + others + "\n" + verdict
 
     def _show_roster(self, d: MeetingDetail) -> None:
@@ -230,17 +225,18 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         keep = table.cursor_row
         table.clear()
         for n, f in enumerate(d.follow_ups, start=1):
-            state = f"{enum_text(ActionStatus, f.status)} · {t('时限', 'due')} {f.deadline.isoformat()}"
+            state = _("{status} · due {deadline}").format(status=enum_text(ActionStatus, f.status),
+                                                          deadline=f.deadline.isoformat())
             if f.note:
                 state += f" · {f.note}"
-            table.add_row(t(f"落实{n}", f"F{n}"), f.title, f"{t(f.origin_zh, f.origin_en)} · {f.responsible}",
+            table.add_row(_("F{n}").format(n=n), f.title, f"{t(f.origin_zh, f.origin_en)} · {f.responsible}",
                           state, key=f"f{f.action_id}")
         for i in d.items:
-            state = t(f"决议 {i.resolutions} 项", f"{i.resolutions} resolution(s)")
+            state = _("{resolutions} resolution(s)").format(resolutions=i.resolutions)
             if i.discussion:
-                state += t(" · 有讨论记录", " · notes")
-            table.add_row(str(i.seq), i.title, t(f"诉求 {i.request_ref}", f"request {i.request_ref}")
-                          if i.request_ref else t("手写", "by hand"), state, key=f"i{i.id}")
+                state += _(" · notes")
+            table.add_row(str(i.seq), i.title, _("request {request_ref}").format(request_ref=i.request_ref)
+                          if i.request_ref else _("by hand"), state, key=f"i{i.id}")
         if table.row_count:
             table.move_cursor(row=min(keep, table.row_count - 1))
 
@@ -255,7 +251,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
             else:
                 how = enum_text(Decision, r.decided_by)
             owner = r.org + (f" · {r.person}" if r.person else "")
-            action = "、".join(enum_text(ActionStatus, s) for _, s in r.actions)
+            action = join(enum_text(ActionStatus, s) for _id, s in r.actions)
             table.add_row(str(r.seq), str(r.item_seq), r.text, how, owner, r.deadline.isoformat(), action,
                           key=str(r.id))
         if d.resolutions:
@@ -268,8 +264,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         if self.detail is None or self.busy:
             return False
         if self.detail.status == MeetingStatus.closed:
-            self.app.notify(t("会议已结束，记录不能再修改；更正请用 b 补记",
-                              "The meeting is closed; its record cannot change (b adds an addendum)"),
+            self.app.notify(_("The meeting is closed; its record cannot change (b adds an addendum)"),
                             severity="warning")
             return False
         return True
@@ -285,8 +280,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         if self.detail is None:
             return False
         if self.detail.status == MeetingStatus.closed:
-            self.app.notify(t("会议已结束，记录不能再修改；更正请用 b 补记",
-                              "The meeting is closed; its record cannot change (b adds an addendum)"),
+            self.app.notify(_("The meeting is closed; its record cannot change (b adds an addendum)"),
                             severity="warning")
             return False
         return True
@@ -299,7 +293,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
     def _next_write(self) -> None:
         fn, message = self.queue[0]
 
-        def done(_: Any) -> None:
+        def done(_result: Any) -> None:
             self.queue.pop(0)
             self.app.notify(message)
             if self.queue:
@@ -318,7 +312,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         """Write (person, name, from body or None, to body or None) moves as one transaction,
         and show them at once."""
         db, actor, mid = self.db, self.app.actor, self.meeting_id
-        for pid, _, _, to in moves:
+        for pid, _name, _frm, to in moves:
             if to is None:
                 self.attending.pop(pid, None)
             else:
@@ -326,7 +320,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
 
         def write() -> None:
             with db.session() as s:
-                for pid, _, frm, to in moves:
+                for pid, _name, frm, to in moves:
                     if frm is not None:
                         svc.cancel_check_in(s, actor=actor, meeting_id=mid, person_id=pid)
                     if to is not None:
@@ -334,11 +328,11 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
 
         d = self.detail
         if len(moves) == 1:
-            _, name, frm, to = moves[0]
-            message = (t(f"{name} 已签退", f"{name} checked out") if to is None else
-                       t(f"{name} 已签到（{d.org_names.get(to, '')}）", f"{name} checked in ({d.org_names.get(to, '')})"))
+            _pid, name, frm, to = moves[0]
+            message = (_("{name} checked out").format(name=name) if to is None else
+                       _("{name} checked in ({body})").format(name=name, body=d.org_names.get(to, '')))
         else:
-            message = t(f"{len(moves)} 人已签到", f"{len(moves)} people checked in")
+            message = _("{count} people checked in").format(count=len(moves))
         self._queue_write(write, message)
         self.query_one("#redprop-roster", AttendanceGrid).show(d, self.attending)
 
@@ -362,7 +356,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
                      if oid in r.body_ids and r.person_id not in self.attending]
             nxt = next((i for i in range(at + 1, len(keys)) if keys[i].startswith("b")), at)
             if not moves:
-                self.app.notify(t("该组织的人都已签到", "Everyone of this body is in"))
+                self.app.notify(_("Everyone of this body is in"))
         else:
             cur = self.attending.get(pid)
             moves = [(pid, names.get(pid, ""), cur, None if cur == oid else oid)]
@@ -379,14 +373,14 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         moves = [(r.person_id, r.name, None, r.body_ids[0]) for r in self.detail.roster
                  if r.body_ids and r.person_id not in self.attending]
         if not moves:
-            self.app.notify(t("应到人员都已签到", "Everyone expected is in"))
+            self.app.notify(_("Everyone expected is in"))
             return
         self._check_in_many(moves)
 
     def _check_in_dialog(self, person: tuple[int, str] | None) -> None:
         def done(said: str | None) -> None:
             if said:
-                self.app.notify(t(f"已签到：{said}", f"Checked in: {said}"))
+                self.app.notify(_("Checked in: {said}").format(said=said))
                 self.reload()
 
         self.app.push_screen(CheckInScreen(self.db, self.meeting_id, person), done)
@@ -400,16 +394,14 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         if d is None or self.busy:
             return
         if d.status != MeetingStatus.draft:
-            self.app.notify(t("只有筹备中的会议才能开会", "Only a draft meeting can be opened"), severity="warning")
+            self.app.notify(_("Only a draft meeting can be opened"), severity="warning")
             return
         q = d.quorum
         if q.met:
-            question = ("出席组织已达到开会条件。现在开会？", "The quorum of bodies is met. Open the meeting now?")
+            question = pair(N_("The quorum of bodies is met. Open the meeting now?"))
         else:
-            zh = "、".join(b.name for b in q.missing)
-            en = ", ".join(b.name for b in q.missing)
-            question = (f"未达到开会条件：缺少{zh}。仍然开会？（将记入纪要）",
-                        f"No quorum of bodies: {en} missing. Open anyway? (recorded in the minutes)")
+            question = pair_of(N_("No quorum of bodies: {missing} missing. Open anyway? (recorded in the minutes)"),
+                               missing=[b.name for b in q.missing])
         db, actor, mid, without = self.db, self.app.actor, d.id, not q.met
 
         def confirmed(yes: bool | None) -> None:
@@ -420,7 +412,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
                 with db.session() as s:
                     svc.open_meeting(s, actor=actor, meeting_id=mid, without_quorum=without)
 
-            self.write_then_reload(write, t("会议已开始", "Meeting opened"))
+            self.write_then_reload(write, _("Meeting opened"))
 
         self.app.push_screen(ConfirmScreen(question), confirmed)
 
@@ -429,7 +421,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         if d is None or self.busy:
             return
         if d.status != MeetingStatus.open:
-            self.app.notify(t("只有进行中的会议才能结束", "Only an open meeting can be closed"), severity="warning")
+            self.app.notify(_("Only an open meeting can be closed"), severity="warning")
             return
         db, actor, mid = self.db, self.app.actor, d.id
 
@@ -441,11 +433,9 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
                 with db.session() as s:
                     svc.close_meeting(s, actor=actor, meeting_id=mid)
 
-            self.write_then_reload(write, t("会议已结束，记录已封存", "Meeting closed; its record is frozen"))
+            self.write_then_reload(write, _("Meeting closed; its record is frozen"))
 
-        self.app.push_screen(ConfirmScreen((
-            "结束会议？结束后出席、议程和决议不能再修改，更正只能补记。",
-            "Close the meeting? Attendance, agenda and resolutions are then frozen; corrections are addenda.")),
+        self.app.push_screen(ConfirmScreen(pair(N_("Close the meeting? Attendance, agenda and resolutions are then frozen; corrections are addenda."))),
             confirmed)
 
     def action_add_item(self) -> None:
@@ -460,10 +450,10 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
                                                description=v["description"]).id
             return write
 
-        self.form_then_reload(("添加议题", "Add an agenda item"), [
-            FormField("title", "议题", "Title"),
-            FormField("description", "说明（可空）", "Description (optional)"),
-        ], submit, ("议题已添加", "Item added"), form_id="redprop-item")
+        self.form_then_reload(pair(N_("Add an agenda item")), [
+            FormField("title", *pair(N_("Title"))),
+            FormField("description", *pair(N_("Description (optional)"))),
+        ], submit, pair(N_("Item added")), form_id="redprop-item")
 
     def action_pick_request(self) -> None:
         """``p``: open property requests of the area onto the agenda, several at once."""
@@ -472,9 +462,8 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
 
         def done(titles: list[str] | None) -> None:
             if titles:
-                listed = "、".join(titles)
-                self.app.notify(t(f"已列入议程 {len(titles)} 项：{listed}（诉求时间线已留痕）",
-                                  f"{len(titles)} on the agenda: {', '.join(titles)} (timelines noted)"))
+                self.app.notify(_("{count} on the agenda: {titles} (each request's timeline has a note)").format(
+                    count=len(titles), titles=join(titles)))
                 self.reload()
 
         self.app.push_screen(AgendaPickScreen(self.db, self.meeting_id), done)
@@ -484,8 +473,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         d = self.detail
         item = next((i for i in d.items if f"i{i.id}" == key), None) if d and key else None
         if item is None:
-            self.app.notify(t("请先在议程中选中一个议题（不是落实事项）",
-                              "Highlight an agenda item first (not a follow-up row)"), severity="warning")
+            self.app.notify(_("Highlight an agenda item first (not a follow-up row)"), severity="warning")
         return item
 
     def action_discussion(self) -> None:
@@ -503,17 +491,17 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
                 return True
             return write
 
-        self.form_then_reload((f"讨论情况：{item.title}", f"Discussion notes: {item.title}"),
-                              [FormField("discussion", "讨论情况", "Notes", value=item.discussion)], submit,
-                              ("讨论情况已保存", "Notes saved"), form_id="redprop-discussion")
+        self.form_then_reload(pair(N_("Discussion notes: {title}"), title=item.title),
+                              [FormField("discussion", *pair(N_("Notes")), value=item.discussion)], submit,
+                              pair(N_("Notes saved")), form_id="redprop-discussion")
 
     def _responsible_fields(self, d: MeetingDetail) -> list[FormField]:
         return [
-            FormField("org", "责任单位（必填）", "Responsible body (required)", kind="select", value=None,
+            FormField("org", *pair(N_("Responsible body (required)")), kind="select", value=None,
                       choices=[(name, oid) for oid, name in d.bodies]),
-            FormField("person", "责任人（可空，须在该单位任职）", "Responsible person (optional, holds a post there)",
+            FormField("person", *pair(N_("Responsible person (optional, holds a post there)")),
                       kind="person"),
-            FormField("deadline", "完成时限", "Deadline", value=(d.day + timedelta(days=30)).isoformat(),
+            FormField("deadline", *pair(N_("Complete by")), value=(d.day + timedelta(days=30)).isoformat(),
                       placeholder="YYYY-MM-DD"),
         ]
 
@@ -527,7 +515,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         voting = [(b.organisation_id, b.name) for b in (*d.quorum.bodies, *d.quorum.others) if b.present]
 
         def submit(v: dict[str, Any]) -> Callable[[], int]:
-            deadline = parse_day(v["deadline"], "完成时限", "The deadline")
+            deadline = parse_day(v["deadline"], *pair(N_("The deadline")))
             votes = {}
             for oid, name in voting:
                 counts = parse_votes(v[f"votes-{oid}"], name)
@@ -542,15 +530,15 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
                                               votes=votes or None, action_title=v["action_title"]).id
             return write
 
-        self.form_then_reload((f"决议：{item.title}", f"Resolution on: {item.title}"), [
-            FormField("text", "决议内容", "Resolution"),
-            FormField("decided_by", "决议方式", "Decided", kind="select", value="consensus",
+        self.form_then_reload(pair(N_("Resolution on: {title}"), title=item.title), [
+            FormField("text", *pair(N_("Resolution text"))),
+            FormField("decided_by", *pair(N_("How decided")), kind="select", value="consensus",
                       choices=[(enum_text(Decision, m.value), m.value) for m in Decision]),
-            *[FormField(f"votes-{oid}", f"{name} 赞成/反对/弃权（表决时填）", f"{name} yes/no/abstain (by vote)",
+            *[FormField(f"votes-{oid}", *pair(N_("{name} yes/no/abstain (by vote)"), name=name),
                         placeholder="3/0/0") for oid, name in voting],
             *self._responsible_fields(d),
-            FormField("action_title", "落实事项（可空，默认为决议内容）", "Action item (optional; the text by default)"),
-        ], submit, ("决议已记录，落实事项已生成", "Resolution recorded with its action item"), form_id="redprop-resolution")
+            FormField("action_title", *pair(N_("Action item (optional; the text by default)"))),
+        ], submit, pair(N_("Resolution recorded with its action item")), form_id="redprop-resolution")
 
     def action_add_action(self) -> None:
         if not self._unfrozen():
@@ -559,12 +547,12 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         key = highlighted_key(self.query_one("#redprop-resolutions", DataTable))
         res = next((r for r in d.resolutions if str(r.id) == key), None)
         if res is None:
-            self.app.notify(t("请先在决议表中选中一项决议", "Highlight a resolution first"), severity="warning")
+            self.app.notify(_("Highlight a resolution first"), severity="warning")
             return
         db, actor = self.db, self.app.actor
 
         def submit(v: dict[str, Any]) -> Callable[[], int]:
-            deadline = parse_day(v["deadline"], "完成时限", "The deadline")
+            deadline = parse_day(v["deadline"], *pair(N_("The deadline")))
 
             def write() -> int:
                 with db.session() as s:
@@ -573,9 +561,9 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
                                                deadline=deadline).id
             return write
 
-        self.form_then_reload((f"添加落实事项：决议 {res.seq}", f"Add an action item to resolution {res.seq}"),
-                              [FormField("title", "落实事项", "Action item"), *self._responsible_fields(d)], submit,
-                              ("落实事项已添加", "Action item added"), form_id="redprop-action")
+        self.form_then_reload(pair(N_("Add an action item to resolution {seq}"), seq=res.seq),
+                              [FormField("title", *pair(N_("Action item"))), *self._responsible_fields(d)], submit,
+                              pair(N_("Action item added")), form_id="redprop-action")
 
     def action_follow_up(self, step: str) -> None:
         d = self.detail
@@ -584,8 +572,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         key = self._agenda_key()
         row = next((f for f in d.follow_ups if f"f{f.action_id}" == key), None) if key else None
         if row is None:
-            self.app.notify(t("请先在议程中选中一项上次决议的落实事项",
-                              "Highlight a follow-up row (an earlier action item) first"), severity="warning")
+            self.app.notify(_("Highlight a follow-up row (an earlier action item) first"), severity="warning")
             return
         # reported at this meeting while it can still take it; after close, between meetings
         meeting_id = d.id if d.status != MeetingStatus.closed else None
@@ -604,10 +591,10 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
                                             refers_to=v["refers_to"]).id
             return write
 
-        self.form_then_reload(("补记（更正已结束会议的记录）", "Addendum (a correction to the closed record)"), [
-            FormField("refers_to", "更正对象（可空，如“决议 2”）", "What it corrects (optional, e.g. 'resolution 2')"),
-            FormField("text", "补记内容", "Text"),
-        ], submit, ("补记已保存", "Addendum saved"), form_id="redprop-addendum")
+        self.form_then_reload(pair(N_("Addendum (a correction to the closed record)")), [
+            FormField("refers_to", *pair(N_("What it corrects (optional, e.g. 'resolution 2')"))),
+            FormField("text", *pair(N_("Addendum text"))),
+        ], submit, pair(N_("Addendum saved")), form_id="redprop-addendum")
 
     def action_minutes(self) -> None:
         from plugins.red_property.minutes import write_minutes
@@ -623,13 +610,13 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
 
         def done(path: Path | None) -> None:
             if path is not None:
-                self.said = (f"纪要已写入 {path}", f"Minutes written to {path}")
+                self.said = pair(N_("Minutes written to {path}"), path=path)
                 self.app.notify(t(*self.said))
                 if self.detail is not None:
                     self._show(self.detail)
 
         self.app.push_screen(MinutesScreen(
-            ("导出会议纪要", "Write the minutes"), [("Word (.docx)", "docx"), ("Markdown (.md)", "md")],
+            pair(N_("Write the minutes")), [("Word (.docx)", "docx"), ("Markdown (.md)", "md")],
             lambda fmt: default_minutes_path(mid, fmt), write, form_id="redprop-minutes"), done)
 
     def action_reload(self) -> None:

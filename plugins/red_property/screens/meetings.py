@@ -13,6 +13,7 @@ from textual.widgets import DataTable
 
 from core.models.types import LOCAL_TZ
 from plugins.red_property import services as svc
+from plugins.red_property.i18n import N_, _, pair
 from plugins.red_property.models import (
     MeetingKind,
     MeetingStatus,
@@ -42,15 +43,14 @@ from tui.widgets.list_section import ListSection
 # -- the meetings ----------------------------------------------------------------------------
 
 
-MEETING_COLUMNS = (("title", "会议", "Meeting"), ("place", "社区/小区", "Community/compound"),
-                   ("when", "时间", "When"), ("kind", "类型", "Kind"), ("status", "状态", "Status"),
-                   ("quorum", "出席/法定组织", "Attendance/quorum"))
+MEETING_COLUMNS = (("title", *pair(N_("Meeting"))), ("place", *pair(N_("Community/compound"))),
+                   ("when", *pair(N_("When"))), ("kind", *pair(N_("Kind"))), ("status", *pair(N_("Status"))),
+                   ("quorum", *pair(N_("Attendance/quorum"))))
 
 
 def quorum_summary(present: int, total: int, needed: int, headcount: int, met: bool) -> str:
-    mark = t("已达法定", "quorum") if met else t("未达法定", "no quorum")
-    return t(f"组织 {present}/{total}（需 {needed}）· {headcount} 人 · {mark}",
-             f"bodies {present}/{total} (need {needed}) · {headcount} people · {mark}")
+    mark = _("quorum") if met else _("no quorum")
+    return _("bodies {present}/{total} (need {needed}) · {headcount} people · {mark}").format(present=present, total=total, needed=needed, headcount=headcount, mark=mark)
 
 
 class RedPropertyScreen(ListSection):
@@ -68,9 +68,7 @@ class RedPropertyScreen(ListSection):
         Binding("escape", "back", "Back", id="redprop.back"),
         Binding("r", "reload", "Reload", id="redprop.reload", show=False),
     ]
-    HEADING = ("红色物业联席会议：进行中、筹备中的在前（回车打开，n 新建，m 本月纪要，a 落实事项，w 微服务）",
-               "Red-property joint meetings, the ones at hand first (Enter opens, n new, m the month's minutes, "
-               "a action items, w micro-services)")
+    HEADING = pair(N_("Red-property joint meetings, the ones at hand first (Enter opens, n new, m the month's minutes, a action items, w micro-services)"))
     COLUMNS = MEETING_COLUMNS
     HEADING_ID, TABLE_ID, STATUS_ID = "redprop-heading", "redprop-meetings", "redprop-status"
 
@@ -82,7 +80,7 @@ class RedPropertyScreen(ListSection):
                 enum_text(MeetingStatus, r.status), quorum_summary(r.present, r.total, r.needed, r.headcount, r.met))
 
     def status(self, rows: list[MeetingListRow]) -> str:
-        return t(f"共 {len(rows)} 次会议", f"{len(rows)} meetings")
+        return _("{count} meetings").format(count=len(rows))
 
     @on(DataTable.RowSelected, "#redprop-meetings")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -92,11 +90,11 @@ class RedPropertyScreen(ListSection):
         db, actor = self.db, self.app.actor
 
         def submit(v: dict[str, Any]) -> Callable[[], int]:
-            held_at = parse_when(v["when"], "会议时间", "The time")
+            held_at = parse_when(v["when"], *pair(N_("The meeting time")))
             if held_at is None:
-                raise FormError(t("请填写会议时间", "The time of the meeting is needed"))
+                raise FormError(_("The time of the meeting is needed"))
             if v["place"] is None:
-                raise FormError(t("请选择社区或小区", "Pick the community or compound"))
+                raise FormError(_("Pick the community or compound"))
 
             def write() -> int:
                 with db.session() as s:
@@ -108,19 +106,19 @@ class RedPropertyScreen(ListSection):
 
         def done(mid: int | None) -> None:
             if mid is not None:
-                self.app.notify(t("会议已新建（筹备中）", "Meeting created (draft)"))
+                self.app.notify(_("Meeting created (draft)"))
                 self.app.push_screen(MeetingScreen(db, mid))
 
         today = datetime.now(LOCAL_TZ).date().isoformat()
-        self.app.push_screen(FormScreen(("新建联席会议", "New joint meeting"), [
-            FormField("place", "社区或小区", "Community or compound", kind="place", kinds=("community", "compound"),
-                      placeholder=t("名称或拼音", "name or pinyin")),
-            FormField("when", "会议时间", "Date and time", value=f"{today} 09:00", placeholder="YYYY-MM-DD HH:MM"),
-            FormField("kind", "类型", "Kind", kind="select", value="monthly", choices=enum_choices(MeetingKind)),
-            FormField("chair", "主持人", "Chair", kind="person"),
-            FormField("secretary", "记录人", "Secretary", kind="person"),
-            FormField("location", "会议地点", "Location"),
-            FormField("title", "标题（可空）", "Title (optional)"),
+        self.app.push_screen(FormScreen(pair(N_("New joint meeting")), [
+            FormField("place", *pair(N_("Community or compound")), kind="place", kinds=("community", "compound"),
+                      placeholder=_("name or pinyin")),
+            FormField("when", *pair(N_("Date and time")), value=f"{today} 09:00", placeholder="YYYY-MM-DD HH:MM"),
+            FormField("kind", *pair(N_("Kind")), kind="select", value="monthly", choices=enum_choices(MeetingKind)),
+            FormField("chair", *pair(N_("Chair")), kind="person"),
+            FormField("secretary", *pair(N_("Secretary")), kind="person"),
+            FormField("location", *pair(N_("Location"))),
+            FormField("title", *pair(N_("Title (optional)"))),
         ], submit, form_id="redprop-new-meeting"), done)
 
     def action_month_minutes(self) -> None:

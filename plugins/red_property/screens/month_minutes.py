@@ -18,8 +18,8 @@ from textual import on
 from textual.widgets import Input
 
 from core.models.types import LOCAL_TZ
+from plugins.red_property.i18n import N_, _, pair
 from plugins.red_property.screens.common import FormScreen
-from tui.widgets.bilingual import t
 from tui.widgets.forms import FormError, FormField, export_path
 
 MONTH = re.compile(r"^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))\s*$")
@@ -29,10 +29,10 @@ def parse_month(text: str) -> tuple[int, int]:
     """``2026-11`` (or ``2026/11``, ``2026.11``, ``202611``, ``2026年11月``) → (2026, 11)."""
     found = MONTH.match(text or "")
     if not found:
-        raise FormError(t(f"月份应写成 年-月，如 2026-11：{text}", f"The month should read year-month, e.g. 2026-11: {text}"))
+        raise FormError(_("The month should read year-month, e.g. 2026-11: {text}").format(text=text))
     year, month = int(found.group(1)), int(found.group(2) or found.group(3))
     if not 1 <= month <= 12:
-        raise FormError(t(f"没有 {month} 月：{text}", f"There is no month {month}: {text}"))
+        raise FormError(_("There is no month {month}: {text}").format(month=month, text=text))
     return year, month
 
 
@@ -46,9 +46,9 @@ class MonthMinutesScreen(FormScreen):
     def __init__(self, db, *, now: datetime | None = None) -> None:
         today = (now or datetime.now(LOCAL_TZ)).astimezone(LOCAL_TZ)
         self.default = default_month_path(today.year, today.month)
-        super().__init__(("导出本月联席会议纪要（Word，每次会议一节）", "The month's joint-meeting minutes (Word, one part per meeting)"), [
-            FormField("month", "月份", "Month", value=f"{today.year}-{today.month:02d}", placeholder="2026-11"),
-            FormField("path", "文件", "File", value=str(self.default)),
+        super().__init__(pair(N_("The month's joint-meeting minutes (Word, one part per meeting)")), [
+            FormField("month", *pair(N_("Month")), value=f"{today.year}-{today.month:02d}", placeholder="2026-11"),
+            FormField("path", *pair(N_("File")), value=str(self.default)),
         ], self._submit, form_id="redprop-month-minutes")
         self.db = db
 
@@ -69,13 +69,13 @@ class MonthMinutesScreen(FormScreen):
 
         year, month = parse_month(v["month"])
         if not v["path"]:
-            raise FormError(t("请填写文件路径", "A file path is needed"))
+            raise FormError(_("A file path is needed"))
         path = Path(v["path"]).expanduser()
         fmt = "md" if path.suffix == ".md" else "docx"
         if path.suffix not in (".md", ".docx"):
             path = path.with_name(f"{path.name}.docx")
         if path.exists():
-            raise FormError(t(f"文件已存在，不会覆盖：{path}", f"The file exists and will not be overwritten: {path}"))
+            raise FormError(_("The file exists and will not be overwritten: {path}").format(path=path))
         db, default_dir = self.db, self.default.parent
 
         def write() -> Path:
@@ -92,7 +92,7 @@ def month_minutes(app, screen=None) -> None:
 
     def done(path: Path | None) -> None:
         if path is not None:
-            app.notify(t(f"本月纪要已写入 {path}", f"The month's minutes written to {path}"))
+            app.notify(_("The month's minutes written to {path}").format(path=path))
             if screen is not None and hasattr(screen, "said"):
                 screen.said = path
 

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, Select
 
 from plugins.red_property import services as svc
+from plugins.red_property.i18n import N_, _, pair
 from plugins.red_property.models import (
     ServiceKind,
 )
@@ -52,13 +53,12 @@ class NewServiceScreen(Bilingual, DbWork, ModalScreen[int | None]):
         self.busy = False
 
     LABELS = {
-        "title": ("登记物业微服务", "Log a property micro-service"),
-        "kind": ("类型：", "Kind:"),
-        "compound": ("小区：", "Compound:"),
-        "query": ("居民（重点关爱人群在前；输入姓名或拼音筛选）：",
-                  "Resident (priority-care residents first; type a name or pinyin to filter):"),
-        "description": ("服务内容：", "What is needed:"),
-        "scheduled": ("安排时间（可空，YYYY-MM-DD HH:MM）：", "Scheduled for (optional, YYYY-MM-DD HH:MM):"),
+        "title": pair(N_("Log a property micro-service")),
+        "kind": pair(N_("Kind:")),
+        "compound": pair(N_("Compound:")),
+        "query": pair(N_("Resident (priority-care residents first; type a name or pinyin to filter):")),
+        "description": pair(N_("What is needed:")),
+        "scheduled": pair(N_("Scheduled for (optional, YYYY-MM-DD HH:MM):")),
     }
 
     def compose(self) -> ComposeResult:
@@ -77,8 +77,8 @@ class NewServiceScreen(Bilingual, DbWork, ModalScreen[int | None]):
             yield Input(id="redprop-newsvc-scheduled", placeholder="YYYY-MM-DD HH:MM")
             yield Label("", id="redprop-newsvc-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button(t("保存", "Save"), id="redprop-newsvc-save", variant="primary")
-                yield Button(t("取消", "Cancel"), id="redprop-newsvc-cancel")
+                yield Button(_("Save"), id="redprop-newsvc-save", variant="primary")
+                yield Button(_("Cancel"), id="redprop-newsvc-cancel")
 
     def on_mount(self) -> None:
         self.translate_own_bindings()
@@ -91,14 +91,14 @@ class NewServiceScreen(Bilingual, DbWork, ModalScreen[int | None]):
     def _columns(self) -> None:
         table = self.query_one("#redprop-newsvc-residents", DataTable)
         table.clear(columns=True)
-        table.add_column(t("居民", "Resident"), key="name")
-        table.add_column(t("重点关爱", "Priority care"), key="care")
+        table.add_column(_("Resident"), key="name")
+        table.add_column(_("Priority care"), key="care")
 
     def refresh_language(self) -> None:
         super().refresh_language()
-        for key, pair in self.LABELS.items():
+        for key, words in self.LABELS.items():
             target = "redprop-newsvc-title" if key == "title" else f"redprop-newsvc-{key}-label"
-            self.query_one(f"#{target}", Label).update(t(*pair))
+            self.query_one(f"#{target}", Label).update(t(*words))
         box = self.query_one("#redprop-newsvc-kind", Select)
         value = box.value
         with box.prevent(Select.Changed):
@@ -131,7 +131,7 @@ class NewServiceScreen(Bilingual, DbWork, ModalScreen[int | None]):
         def show(rows: list[svc.ResidentSuggestion]) -> None:
             table.clear()
             for r in rows:
-                table.add_row(r.name, "★" + t("重点关爱", "priority care") if r.priority_care else "",
+                table.add_row(r.name, "★" + _("priority care") if r.priority_care else "",
                               key=str(r.person_id))
 
         self.db_work(fetch, show, group="redprop-newsvc-suggest",
@@ -144,13 +144,13 @@ class NewServiceScreen(Bilingual, DbWork, ModalScreen[int | None]):
         error = self.query_one("#redprop-newsvc-error", Label)
         resident = highlighted_key(self.query_one("#redprop-newsvc-residents", DataTable))
         if self.compound is None:
-            error.update(t("请先选择小区", "Pick the compound first"))
+            error.update(_("Pick the compound first"))
             return
         if resident is None:
-            error.update(t("请在列表中选中居民", "Highlight the resident in the list"))
+            error.update(_("Highlight the resident in the list"))
             return
         try:
-            scheduled = parse_when(self.query_one("#redprop-newsvc-scheduled", Input).value, "安排时间", "The time")
+            scheduled = parse_when(self.query_one("#redprop-newsvc-scheduled", Input).value, *pair(N_("The scheduled time")))
         except FormError as exc:
             error.update(str(exc))
             return

@@ -8,6 +8,7 @@ from core.models.places import Place
 from core.models.requests import Request
 from core.models.types import fmt_local
 from plugins.red_property import services as svc
+from plugins.red_property.i18n import N_, _, pair
 from plugins.red_property.models import (
     MeetingStatus,
 )
@@ -38,8 +39,7 @@ def agenda_from_request(app) -> None:
     the request's timeline)."""
     request_id = getattr(app.screen, "request_id", None)
     if request_id is None:
-        app.notify(t("请先打开一条诉求，再把它列入联席会议议程",
-                     "Open a request first, then put it on a joint meeting's agenda"), severity="warning")
+        app.notify(_("Open a request first, then put it on a joint meeting's agenda"), severity="warning")
         return
     db, actor, rid, request_screen = app.db, app.actor, int(request_id), app.screen
 
@@ -71,12 +71,11 @@ def agenda_from_request(app) -> None:
         reload = getattr(request_screen, "reload", None)
         if callable(reload):
             reload()
-        app.notify(t(f"诉求已列入「{label}」议程，时间线已留痕",
-                     f"Request put on the agenda of '{label}'; its timeline has a note"))
+        app.notify(_("Request put on the agenda of '{label}'; its timeline has a note").format(label=label))
 
     app.push_screen(PickListScreen(
-        ("列入联席会议议程（回车选定）", "Put on a joint meeting's agenda (Enter picks)"),
-        [("meeting", "会议", "Meeting"), ("place", "社区/小区", "Community/compound"), ("when", "时间", "When"),
-         ("status", "状态", "Status")],
-        fetch, choose, ("本区域没有筹备中或进行中的联席会议", "No draft or open joint meeting covers this request"),
+        pair(N_("Put on a joint meeting's agenda (Enter picks)")),
+        [("meeting", *pair(N_("Meeting"))), ("place", *pair(N_("Community/compound"))), ("when", *pair(N_("When"))),
+         ("status", *pair(N_("Status")))],
+        fetch, choose, pair(N_("No draft or open joint meeting covers this request")),
         list_id="redprop-agenda-from-request"), done)

@@ -16,6 +16,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
 from core.models.types import LOCAL_TZ
 from plugins.red_property import services as svc
+from plugins.red_property.i18n import N_, _, pair
 from plugins.red_property.models import (
     ServiceKind,
     ServiceStatus,
@@ -46,12 +47,12 @@ from tui.widgets.writes import WriteThenReload
 # -- the micro-service log -------------------------------------------------------------------
 
 
-SERVICE_COLUMNS = (("requested", "登记时间", "Requested"), ("compound", "小区", "Compound"),
-                   ("resident", "居民", "Resident"), ("kind", "类型", "Kind"), ("status", "状态", "Status"),
-                   ("scheduled", "安排时间", "Scheduled"), ("done_by", "服务人", "Done by"),
-                   ("description", "内容", "What"))
-COUNT_COLUMNS = (("compound", "小区", "Compound"), ("month", "月份", "Month"), ("kind", "类型", "Kind"),
-                 ("requested", "登记", "Requested"), ("done", "完成", "Done"))
+SERVICE_COLUMNS = (("requested", *pair(N_("Requested"))), ("compound", *pair(N_("Compound"))),
+                   ("resident", *pair(N_("Resident"))), ("kind", *pair(N_("Kind"))), ("status", *pair(N_("Status"))),
+                   ("scheduled", *pair(N_("Scheduled"))), ("done_by", *pair(N_("Done by"))),
+                   ("description", *pair(N_("What"))))
+COUNT_COLUMNS = (("compound", *pair(N_("Compound"))), ("month", *pair(N_("Month"))), ("kind", *pair(N_("Kind"))),
+                 ("requested", *pair(N_("Logged"))), ("done", *pair(N_("Completed"))))
 
 
 class ServiceLogScreen(WriteThenReload, Bilingual, DbWork, Screen):
@@ -87,11 +88,11 @@ class ServiceLogScreen(WriteThenReload, Bilingual, DbWork, Screen):
         yield Header()
         yield Label("", id="redprop-svc-heading", classes="panel-title")
         with Horizontal(classes="toolbar"):
-            yield PlacePicker(placeholder=t("小区（名称或拼音）", "compound (name or pinyin)"), kinds=("compound",),
+            yield PlacePicker(placeholder=_("compound (name or pinyin)"), kinds=("compound",),
                               id="redprop-svc-compound")
-            yield Select(enum_choices(ServiceStatus), allow_blank=True, prompt=t("全部状态", "any status"),
+            yield Select(enum_choices(ServiceStatus), allow_blank=True, prompt=_("any status"),
                          id="redprop-svc-status")
-            yield Select(enum_choices(ServiceKind), allow_blank=True, prompt=t("全部类型", "any kind"),
+            yield Select(enum_choices(ServiceKind), allow_blank=True, prompt=_("any kind"),
                          id="redprop-svc-kind")
             yield Input(self.month, placeholder="YYYY / YYYY-MM", id="redprop-svc-month")
         yield DataTable(id="redprop-svc-list", cursor_type="row", zebra_stripes=True)
@@ -107,11 +108,8 @@ class ServiceLogScreen(WriteThenReload, Bilingual, DbWork, Screen):
         self.reload()
 
     def _columns(self) -> None:
-        self.query_one("#redprop-svc-heading", Label).update(t(
-            "物业微服务（n 登记，s 安排，d 完成）", "Property micro-services (n new, s schedule, d done)"))
-        self.query_one("#redprop-svc-counts-label", Label).update(t(
-            "每月统计（按小区、类型；月份填 YYYY 或 YYYY-MM）",
-            "Monthly counts per compound and kind (month: YYYY or YYYY-MM)"))
+        self.query_one("#redprop-svc-heading", Label).update(_("Property micro-services (n new, s schedule, d done)"))
+        self.query_one("#redprop-svc-counts-label", Label).update(_("Monthly counts per compound and kind (month: YYYY or YYYY-MM)"))
         for sel, cols in (("#redprop-svc-list", SERVICE_COLUMNS), ("#redprop-svc-counts", COUNT_COLUMNS)):
             table = self.query_one(sel, DataTable)
             table.clear(columns=True)
@@ -194,7 +192,7 @@ class ServiceLogScreen(WriteThenReload, Bilingual, DbWork, Screen):
     def action_new(self) -> None:
         def done(result: int | None) -> None:
             if result is not None:
-                self.app.notify(t("微服务已登记", "Micro-service logged"))
+                self.app.notify(_("Micro-service logged"))
                 self.reload()
 
         self.app.push_screen(NewServiceScreen(self.db, self.compound), done)
@@ -206,9 +204,9 @@ class ServiceLogScreen(WriteThenReload, Bilingual, DbWork, Screen):
         db, actor = self.db, self.app.actor
 
         def submit(v: dict[str, Any]) -> Callable[[], int]:
-            when = parse_when(v["when"], "安排时间", "The time")
+            when = parse_when(v["when"], *pair(N_("The scheduled time")))
             if when is None:
-                raise FormError(t("请填写安排时间", "The time is needed"))
+                raise FormError(_("The time is needed"))
 
             def write() -> int:
                 with db.session() as s:
@@ -216,9 +214,9 @@ class ServiceLogScreen(WriteThenReload, Bilingual, DbWork, Screen):
             return write
 
         tomorrow = (datetime.now(LOCAL_TZ).date() + timedelta(days=1)).isoformat()
-        self.form_then_reload((f"安排微服务：{row.resident}", f"Schedule the micro-service for {row.resident}"),
-                              [FormField("when", "安排时间", "When", value=f"{tomorrow} 09:00", placeholder="YYYY-MM-DD HH:MM")],
-                              submit, ("微服务已安排", "Micro-service scheduled"), form_id="redprop-svc-schedule")
+        self.form_then_reload(pair(N_("Schedule the micro-service for {resident}"), resident=row.resident),
+                              [FormField("when", *pair(N_("Scheduled for")), value=f"{tomorrow} 09:00", placeholder="YYYY-MM-DD HH:MM")],
+                              submit, pair(N_("Micro-service scheduled")), form_id="redprop-svc-schedule")
 
     def action_done(self) -> None:
         row = self._row()
@@ -233,10 +231,10 @@ class ServiceLogScreen(WriteThenReload, Bilingual, DbWork, Screen):
                                                 result=v["result"]).id
             return write
 
-        self.form_then_reload((f"微服务完成：{row.resident}", f"Micro-service done for {row.resident}"), [
-            FormField("by", "服务人", "Done by", kind="person"),
-            FormField("result", "服务结果（可空）", "Result (optional)"),
-        ], submit, ("微服务已完成", "Micro-service done"), form_id="redprop-svc-done")
+        self.form_then_reload(pair(N_("Micro-service done for {resident}"), resident=row.resident), [
+            FormField("by", *pair(N_("Done by")), kind="person"),
+            FormField("result", *pair(N_("Result (optional)"))),
+        ], submit, pair(N_("Micro-service done")), form_id="redprop-svc-done")
 
     def action_reload(self) -> None:
         self.reload()

@@ -131,6 +131,11 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             form.widget("when").value = "2026-11-31 09:00"
             await save(pilot)
             assert app.screen is form
+            # an impossible day says so (not a "format" error); a wrong form says the form
+            assert text_of(form.query_one("#redprop-new-meeting-error", Label)) == "会议时间：没有这一天：2026-11-31 09:00"
+            form.widget("when").value = "11月25日下午"
+            await save(pilot)
+            assert app.screen is form
             assert "YYYY-MM-DD HH:MM" in text_of(form.query_one("#redprop-new-meeting-error", Label))
             form.widget("when").value = "2026-11-25 14:30"
             await save(pilot)
@@ -486,7 +491,7 @@ def test_micro_services_logged_scheduled_and_done(make_app, street_db, ids):  # 
             await pilot.press("f2")
             await settle(pilot)
             assert rows(listing)[0][3:5] == ["free home repair", "done"]
-            assert str(counts.ordered_columns[3].label) == "Requested"
+            assert str(counts.ordered_columns[3].label) == "Logged"  # the count of services logged (the list says when: "Requested")
             assert "Property micro-services" in text_of(log.query_one("#redprop-svc-heading", Label))
 
     asyncio.run(inner())
