@@ -279,6 +279,19 @@ def _month_start(now: datetime, back: int) -> tuple[int, int]:
     return months // 12, months % 12 + 1
 
 
+def _this_months_meeting(now: datetime, day: int) -> datetime | None:
+    """When this month's meeting was held: on its usual day at 14:30 if that is at least
+    two hours before "now", else the day before "now" (or earlier today), if still this month."""
+    today = local(now)
+    usual = datetime(today.year, today.month, day, 14, 30, tzinfo=LOCAL_TZ)
+    limit = now - timedelta(hours=2)
+    for held in (usual, (today - timedelta(days=1)).replace(hour=14, minute=30, second=0, microsecond=0),
+                 today.replace(hour=8, minute=30, second=0, microsecond=0)):
+        if held <= limit and (held.year, held.month) == (today.year, today.month):
+            return held
+    return None
+
+
 def _compound_year(s, actor: Actor, compound: Place, index: int, day: int, now: datetime,
                    rng: random.Random) -> list[int]:
     from core.services import categories, requests
@@ -303,15 +316,16 @@ def _compound_year(s, actor: Actor, compound: Place, index: int, day: int, now: 
     issues = list(ISSUES)
     rng.shuffle(issues)
     meetings: list[int] = []
-    # twelve monthly meetings, this month's among them once it is over (held at least a
-    # couple of hours before "now"), then next month's in draft
-    y, mo = _month_start(now, 0)
-    this_month = datetime(y, mo, day, 14, 30, tzinfo=LOCAL_TZ)
-    last = 0 if this_month <= now - timedelta(hours=2) else 1
+    # twelve monthly meetings ending with this month's, which is over by "now" (when the
+    # usual day is still to come, it was held earlier this month), then next month's in draft
+    this_month = _this_months_meeting(now, day)
+    last = 0 if this_month is not None else 1
     held_times = []
     for back in range(last + MONTHS - 1, last - 1, -1):
         y, mo = _month_start(now, back)
         held_times.append(datetime(y, mo, day, 14, 30, tzinfo=LOCAL_TZ))
+    if this_month is not None:
+        held_times[-1] = this_month
     y, mo = _month_start(now, last - 1)
     upcoming = datetime(y, mo, day, 14, 30, tzinfo=LOCAL_TZ)
 

@@ -119,11 +119,11 @@ class ServiceLogScreen(WriteThenReload, Bilingual, DbWork, Screen):
     def refresh_language(self) -> None:
         super().refresh_language()
         self._columns()
-        for sel, enum_cls, value, zh, en in (("#redprop-svc-status", ServiceStatus, self.status, "全部状态", "any status"),
-                                             ("#redprop-svc-kind", ServiceKind, self.kind, "全部类型", "any kind")):
+        for sel, enum_cls, value, prompt in (("#redprop-svc-status", ServiceStatus, self.status, N_("any status")),
+                                             ("#redprop-svc-kind", ServiceKind, self.kind, N_("any kind"))):
             box = self.query_one(sel, Select)
             with box.prevent(Select.Changed):
-                box.prompt = t(zh, en)
+                box.prompt = _(prompt)
                 box.set_options(enum_choices(enum_cls))
                 if value is not None:
                     box.value = value
