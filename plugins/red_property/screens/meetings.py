@@ -43,14 +43,16 @@ from tui.widgets.list_section import ListSection
 # -- the meetings ----------------------------------------------------------------------------
 
 
-MEETING_COLUMNS = (("title", *pair(N_("Meeting"))), ("place", *pair(N_("Community/compound"))),
-                   ("when", *pair(N_("When"))), ("kind", *pair(N_("Kind"))), ("status", *pair(N_("Status"))),
-                   ("quorum", *pair(N_("Attendance/quorum"))))
+# by importance, so that a narrow terminal clips the least needed (the title repeats date and place)
+MEETING_COLUMNS = (("when", *pair(N_("When"))), ("place", *pair(N_("Community/compound"))),
+                   ("kind", *pair(N_("Kind"))), ("status", *pair(N_("Status"))),
+                   ("quorum", *pair(N_("Attendance/quorum"))), ("title", *pair(N_("Meeting"))))
 
 
 def quorum_summary(present: int, total: int, needed: int, headcount: int, met: bool) -> str:
     mark = _("quorum") if met else _("no quorum")
-    return _("bodies {present}/{total} (need {needed}) · {headcount} people · {mark}").format(present=present, total=total, needed=needed, headcount=headcount, mark=mark)
+    return _("bodies {present}/{total} (need {needed}) · {headcount} people · {mark}").format(
+        present=present, total=total, needed=needed, headcount=headcount, mark=mark)
 
 
 class RedPropertyScreen(ListSection):
@@ -76,8 +78,8 @@ class RedPropertyScreen(ListSection):
         return load_meetings(session)
 
     def cells(self, r: MeetingListRow) -> tuple[str, ...]:
-        return (t(r.title_zh, r.title_en), r.place, r.when, enum_text(MeetingKind, r.kind),
-                enum_text(MeetingStatus, r.status), quorum_summary(r.present, r.total, r.needed, r.headcount, r.met))
+        return (r.when, r.place, enum_text(MeetingKind, r.kind), enum_text(MeetingStatus, r.status),
+                quorum_summary(r.present, r.total, r.needed, r.headcount, r.met), t(r.title_zh, r.title_en))
 
     def status(self, rows: list[MeetingListRow]) -> str:
         return _("{count} meetings").format(count=len(rows))

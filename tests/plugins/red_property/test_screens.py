@@ -117,8 +117,9 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             listing = await open_section(app, pilot)
             table = listing.query_one("#redprop-meetings", DataTable)
             [earlier] = rows(table)
-            assert earlier[:5] == ["2026-10-15 荣雅园红色物业联席会议", "荣雅园", "2026-10-15 09:00", "例会", "已结束"]
-            assert earlier[5] == "组织 4/4（需 4）· 4 人 · 已达法定"
+            # by importance: when, where, kind, status, quorum; the title (date and place again) last
+            assert earlier == ["2026-10-15 09:00", "荣雅园", "例会", "已结束", "组织 4/4（需 4）· 4 人 · 已达法定",
+                               "2026-10-15 荣雅园红色物业联席会议"]
 
             # n: a new meeting, with a bad time first (refused on the form, nothing written)
             await pilot.press("n")
@@ -374,7 +375,7 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             await until(pilot, lambda: isinstance(app.screen, RedPropertyScreen))
             await settle(pilot)
             assert "Red-property joint meetings" in text_of(app.screen.query_one("#redprop-heading", Label))
-            assert rows(table)[0][0] == "joint meeting of 荣雅园, 2026-11-25"
+            assert rows(table)[0][5] == "joint meeting of 荣雅园, 2026-11-25"
 
     asyncio.run(inner())
 
