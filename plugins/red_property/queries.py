@@ -14,6 +14,7 @@ from core.models.places import Place
 from core.models.requests import Request
 from core.models.types import fmt_local
 from plugins.red_property import services as svc
+from plugins.red_property.models import ActionStatus
 
 
 def names_of(session, model, ids) -> dict[int, str]:
@@ -154,25 +155,28 @@ def load_detail(session, meeting_id: int) -> MeetingDetail:
     follow = svc.follow_ups(session, m.id)
     items = svc.agenda_items_of(session, m.id)
     resolutions = svc.resolutions_of(session, m.id)
-    actions = {r.id: svc.action_items_of(session, resolution_id=r.id) for r in resolutions}
+    from plugins.red_property.models import ActionItem, ResolutionVote
+
+    actions: dict[int, list] = {r.id: [] for r in resolutions}
+    if resolutions:
+        for a in session.scalars(select(ActionItem).where(ActionItem.resolution_id.in_(list(actions)))
+                                 .order_by(ActionItem.id)):
+            actions[a.resolution_id].append(a)
     org_ids = {oid for r in roster for oid in r.body_ids} | {r.attending_org_id for r in roster}
     org_ids |= {r.responsible_org_id for r in resolutions} | {f.action_item.responsible_org_id for f in follow}
     orgs = names_of(session, Organisation, org_ids)
     people = names_of(session, Person, {m.chair_id, m.secretary_id, *(r.responsible_person_id for r in resolutions)})
     refs = dict(session.execute(select(Request.id, Request.ref).where(
         Request.id.in_({i.request_id for i in items if i.request_id}))).all()) if items else {}
-    origins: dict[int, tuple[str, str]] = {}
-    for f in follow:
-        mid = f.action_item.meeting_id
-        if mid not in origins:
-            origin = svc.get_meeting(session, mid)
-            origins[mid] = (svc.meeting_label(session, origin), svc.meeting_label(session, origin, "en"))
+    origins = meeting_labels(session, {f.action_item.meeting_id for f in follow})
     seq_of = {i.id: i.seq for i in items}
-    votes: dict[int, list[tuple[str, int, int, int]]] = {}
-    for r in resolutions:
-        rows = svc.votes_of(session, r.id)
+    votes: dict[int, list[tuple[str, int, int, int]]] = {r.id: [] for r in resolutions}
+    if resolutions:
+        rows = list(session.scalars(select(ResolutionVote).where(ResolutionVote.resolution_id.in_(list(votes)))
+                                    .order_by(ResolutionVote.id)))
         names = names_of(session, Organisation, {v.organisation_id for v in rows})
-        votes[r.id] = [(names.get(v.organisation_id, ""), v.yes, v.no, v.abstain) for v in rows]
+        for v in rows:
+            votes[v.resolution_id].append((names.get(v.organisation_id, ""), v.yes, v.no, v.abstain))
     place = session.get(Place, m.place_id)
     return MeetingDetail(
         id=m.id, title_zh=svc.meeting_label(session, m), title_en=svc.meeting_label(session, m, "en"),
@@ -207,18 +211,59 @@ class BoardRow:
     note: str
 
 
+def meeting_labels(session, meeting_ids) -> dict[int, tuple[str, str]]:
+    """(zh, en) labels of meetings, as :func:`~plugins.red_property.services.meeting_label`
+    writes them: two queries for any number."""
+    from plugins.red_property.models import Meeting
+
+    ids = {i for i in meeting_ids if i is not None}
+    if not ids:
+        return {}
+    meetings = list(session.scalars(select(Meeting).where(Meeting.id.in_(ids))))
+    places = names_of(session, Place, {m.place_id for m in meetings})
+    out = {}
+    for m in meetings:
+        place, day = places.get(m.place_id, str(m.place_id)), svc.meeting_date(m).isoformat()
+        out[m.id] = (m.title or f"{day} {place}红色物业联席会议", m.title or f"joint meeting of {place}, {day}")
+    return out
+
+
+def latest_notes(session, action_ids) -> dict[int, str]:
+    """The latest note of each action item: one query."""
+    from sqlalchemy import func
+
+    from plugins.red_property.models import ActionNote
+
+    ids = list(action_ids)
+    if not ids:
+        return {}
+    ranked = select(ActionNote.action_item_id, ActionNote.text, func.row_number().over(
+        partition_by=ActionNote.action_item_id, order_by=(ActionNote.at.desc(), ActionNote.id.desc())).label("n")
+    ).where(ActionNote.action_item_id.in_(ids)).subquery()
+    return dict(session.execute(select(ranked.c.action_item_id, ranked.c.text).where(ranked.c.n == 1)).all())
+
+
 def load_board(session, *, status: str, place_id: int | None) -> list[BoardRow]:
+    """The action-item board: the items (overdue first), then their bodies, people,
+    requests, meetings and latest notes, one query per kind."""
     wanted = None if status in ("unfinished", "all") else status
     items = svc.list_action_items(session, place_id=place_id, status=wanted, include_finished=status == "all")
-    labels: dict[int, str] = {}
+    day = svc.today()
+    orgs = names_of(session, Organisation, {a.responsible_org_id for a in items})
+    people = names_of(session, Person, {a.responsible_person_id for a in items})
+    rids = {a.request_id for a in items if a.request_id}
+    refs = dict(session.execute(select(Request.id, Request.ref).where(Request.id.in_(rids))).all()) if rids else {}
+    labels = meeting_labels(session, {a.meeting_id for a in items})
+    notes = latest_notes(session, [a.id for a in items])
     out = []
     for a in items:
-        row = svc.action_row(session, a)
-        if a.meeting_id not in labels:
-            labels[a.meeting_id] = svc.meeting_label(session, svc.get_meeting(session, a.meeting_id), "en")
-        owner = row["responsible_org"] + (f" · {row['responsible_person']}" if row["responsible_person"] else "")
-        out.append(BoardRow(a.id, row["status"], row["deadline"], row["days_overdue"], a.title, owner,
-                            row["meeting"], labels[a.meeting_id], row["request_ref"], row["latest_note"]))
+        effective = svc.effective_status(a, day)
+        person = people.get(a.responsible_person_id, "")
+        owner = orgs.get(a.responsible_org_id, "") + (f" · {person}" if person else "")
+        zh, en = labels.get(a.meeting_id, ("", ""))
+        overdue = (day - a.deadline).days if effective == ActionStatus.overdue else 0
+        out.append(BoardRow(a.id, effective.value, a.deadline.isoformat(), overdue, a.title, owner, zh, en,
+                            refs.get(a.request_id), notes.get(a.id, "")))
     return out
 
 
