@@ -53,13 +53,14 @@ class ActionBoardScreen(Bilingual, DbWork, Screen):
     ActionBoardScreen #redprop-board-place { width: 1fr; }
     """
     BINDING_TEXT = BINDING_TEXT
+    # by priority: the footer shows the first ones
     BINDINGS = [
-        Binding("escape", "back", "Back", id="redprop.back"),
         Binding("s", "step('start')", "Start", id="redprop.start_action"),
         Binding("g", "step('progress')", "Progress note", id="redprop.progress"),
         Binding("d", "step('done')", "Done", id="redprop.done_action"),
         Binding("x", "step('drop')", "Drop", id="redprop.drop_action"),
-        Binding("r", "reload", "Reload", id="redprop.reload"),
+        Binding("escape", "back", "Back", id="redprop.back"),
+        Binding("r", "reload", "Reload", id="redprop.reload", show=False),
     ]
 
     def __init__(self, db, *, status: str = "unfinished", place: tuple[int, str] | None = None) -> None:

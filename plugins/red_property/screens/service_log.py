@@ -67,12 +67,13 @@ class ServiceLogScreen(WriteThenReload, Bilingual, DbWork, Screen):
     """
     BINDING_TEXT = BINDING_TEXT
     FORM = FormScreen
+    # by priority: the footer shows the first ones
     BINDINGS = [
-        Binding("escape", "back", "Back", id="redprop.back"),
         Binding("n", "new", "New micro-service", id="redprop.new_service"),
         Binding("s", "schedule", "Schedule", id="redprop.schedule_service"),
         Binding("d", "done", "Service done", id="redprop.done_service"),
-        Binding("r", "reload", "Reload", id="redprop.reload"),
+        Binding("escape", "back", "Back", id="redprop.back"),
+        Binding("r", "reload", "Reload", id="redprop.reload", show=False),
     ]
 
     def __init__(self, db) -> None:

@@ -221,3 +221,53 @@ def test_attendance_grid_all_present_and_keys_faster_than_the_database(small_dem
                 assert pid not in {a.person_id for a in svc.attendance_of(s, mid)}
 
     asyncio.run(run())
+
+
+PRIMARY = {
+    # screen: the actions its footer must show, in both languages, at 100×30 and 160×45
+    "meetings": ("new", "month_minutes", "actions"),
+    "meeting": ("toggle", "all_present", "pick_request", "open_meeting", "resolution"),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("size", [(100, 30), (160, 45)], ids=["100x30", "160x45"])
+def test_footers_show_the_main_actions_first(small_demo, frozen, lang, size):
+    """The meetings and the meeting screen: their main actions are in the footer, whole
+    and inside the terminal, in the chosen language (no English word in Chinese mode)."""
+    from textual.widgets._footer import FooterKey
+
+    from plugins.red_property.screens import MeetingScreen, RedPropertyScreen
+
+    with small_demo.read_session() as s:
+        from plugins.red_property import services as svc
+
+        (meeting,) = [m for m in svc.list_meetings(s, status="draft") if m.kind == "extraordinary"]
+    app = make_app(small_demo, lang=lang)
+
+    async def run() -> dict[str, dict[str, str]]:
+        seen: dict[str, dict[str, str]] = {}
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            for name, screen in (("meetings", RedPropertyScreen(small_demo)), ("meeting", MeetingScreen(small_demo, meeting.id))):
+                app.push_screen(screen)
+                await until(pilot, lambda s=screen: app.screen is s)
+                await settle(pilot)
+                await pilot.pause(0.2)
+                keys = {k.action.split("(")[0].removeprefix("screen."): k for k in app.screen.query(FooterKey)}
+                seen[name] = {}
+                for action in PRIMARY[name]:
+                    key = keys.get(action)
+                    assert key is not None, (name, action, sorted(keys))
+                    assert key.region.width > 0 and key.region.right <= size[0], (name, action, key.region)
+                    seen[name][action] = key.description
+        return seen
+
+    seen = asyncio.run(run())
+    for name, shown in seen.items():
+        for action, text in shown.items():
+            assert text, (name, action)
+            if lang == "zh":
+                assert not any(c.isascii() and c.isalpha() for c in text), (name, action, text)
+            else:
+                assert text.isascii(), (name, action, text)
