@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Label, Select
 
 from core.models.types import LOCAL_TZ
 from plugins.red_property import services as svc
@@ -143,6 +143,12 @@ class FormScreen(FormModal, prefix="redprop"):
 
     BINDING_TEXT = BINDING_TEXT
     DEFAULT_CSS = "FormScreen > VerticalScroll { width: 84; }"
+
+    def _field(self, f: FormField):
+        widget = super()._field(f)
+        if isinstance(widget, Select):
+            widget.prompt = _("Choose")  # not Textual's own English "Select"
+        return widget
 
 
 class ConfirmScreen(ConfirmModal, prefix="redprop"):

@@ -269,6 +269,14 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
             return False
         return True
 
+    def _is_open(self) -> bool:
+        """Resolutions need an open meeting: said before any typing, with the key that opens it."""
+        if self.detail is not None and self.detail.status == MeetingStatus.draft:
+            self.app.notify(_("The meeting has not opened yet: o opens it (after check-in), then v takes resolutions"),
+                            severity="warning")
+            return False
+        return True
+
     def _agenda_key(self) -> str | None:
         return highlighted_key(self.query_one("#redprop-agenda", DataTable))
 
@@ -506,7 +514,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         ]
 
     def action_resolution(self) -> None:
-        if not self._unfrozen():
+        if not self._unfrozen() or not self._is_open():
             return
         item = self._item()
         if item is None:
@@ -541,7 +549,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         ], submit, pair(N_("Resolution recorded with its action item")), form_id="redprop-resolution")
 
     def action_add_action(self) -> None:
-        if not self._unfrozen():
+        if not self._unfrozen() or not self._is_open():
             return
         d = self.detail
         key = highlighted_key(self.query_one("#redprop-resolutions", DataTable))

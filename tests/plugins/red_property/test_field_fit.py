@@ -271,3 +271,44 @@ def test_footers_show_the_main_actions_first(small_demo, frozen, lang, size):
                 assert not any(c.isascii() and c.isalpha() for c in text), (name, action, text)
             else:
                 assert text.isascii(), (name, action, text)
+
+
+def test_a_resolution_on_a_draft_meeting_says_first_what_comes_first(small_demo, frozen):
+    """``v`` before the meeting opens: no form to fill in vain; the notice names the key
+    that comes first. The forms' choices prompt in the user's language."""
+    from plugins.red_property import services as svc
+    from plugins.red_property.screens import FormScreen, MeetingScreen
+
+    with small_demo.read_session() as s:
+        (meeting,) = [m for m in svc.list_meetings(s, status="draft") if m.kind == "extraordinary"]
+    app = make_app(small_demo)
+
+    async def run() -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            app.push_screen(MeetingScreen(small_demo, meeting.id))
+            await until(pilot, lambda: isinstance(app.screen, MeetingScreen))
+            await settle(pilot)
+            screen = app.screen
+            await pilot.press("v")
+            await settle(pilot)
+            assert app.screen is screen
+            assert any("按 o 开会" in n.message for n in app._notifications)
+            await pilot.press("a", "o")
+            await until(pilot, lambda: not isinstance(app.screen, MeetingScreen))
+            await pilot.press("y")
+            await settle(pilot)
+            await pilot.press("p")
+            await settle(pilot)
+            await pilot.press("enter")  # the highlighted request
+            await settle(pilot)
+            agenda = screen.query_one("#redprop-agenda", DataTable)
+            agenda.move_cursor(row=agenda.row_count - 1)
+            await pilot.press("v")
+            await until(pilot, lambda: isinstance(app.screen, FormScreen))
+            from textual.widgets import Select
+
+            assert {str(box.prompt) for box in app.screen.query(Select)} <= {"请选择"}
+            assert str(app.screen.widget("org").prompt) == "请选择"
+
+    asyncio.run(run())
