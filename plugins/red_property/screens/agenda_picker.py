@@ -26,7 +26,7 @@ from tui.widgets.bilingual import Bilingual, t
 from tui.widgets.pickers import Choice, filter_choices
 
 CANDIDATE_COLUMNS = (("mark", *pair(N_("Pick"))), ("title", *pair(N_("Request"))), ("category", *pair(N_("Category"))),
-                     ("place", *pair(N_("Place"))), ("due", *pair(N_("Due"))), ("ref", *pair(N_("Ref"))))
+                     ("place", *pair(N_("Place"))), ("due", *pair(N_("Due by"))), ("ref", *pair(N_("Ref"))))
 
 
 class CandidateTable(Bilingual, DataTable):

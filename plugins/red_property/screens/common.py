@@ -53,7 +53,7 @@ BINDING_TEXT: dict[str, tuple[str, str]] = {
     "redprop.add_action": pair(N_("Add action item")),
     "redprop.addendum": pair(N_("Addendum")),
     "redprop.minutes": pair(N_("Minutes")),
-    "redprop.start_action": pair(N_("Start")),
+    "redprop.start_action": pair(N_("Start action")),
     "redprop.progress": pair(N_("Progress note")),
     "redprop.done_action": pair(N_("Done")),
     "redprop.drop_action": pair(N_("Drop")),

@@ -56,7 +56,7 @@ AGENDA_COLUMNS = (("no", *pair(N_("No."))), ("title", *pair(N_("Item / action"))
                   ("source", *pair(N_("Source"))), ("state", *pair(N_("State"))))
 RESOLUTION_COLUMNS = (("no", *pair(N_("Res."))), ("item", *pair(N_("Item"))), ("text", *pair(N_("Text"))),
                       ("how", *pair(N_("Decided"))), ("owner", *pair(N_("Responsible"))),
-                      ("deadline", *pair(N_("Deadline"))), ("action", *pair(N_("Action"))))
+                      ("deadline", *pair(N_("Deadline"))), ("action", *pair(N_("Action status"))))
 
 
 RosterTable = AttendanceGrid  # the name the check-in list had before it became a grid by body
@@ -459,7 +459,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
             return write
 
         self.form_then_reload(pair(N_("Add an agenda item")), [
-            FormField("title", *pair(N_("Title"))),
+            FormField("title", *pair(N_("Item title"))),
             FormField("description", *pair(N_("Description (optional)"))),
         ], submit, pair(N_("Item added")), form_id="redprop-item")
 
@@ -500,7 +500,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
             return write
 
         self.form_then_reload(pair(N_("Discussion notes: {title}"), title=item.title),
-                              [FormField("discussion", *pair(N_("Notes")), value=item.discussion)], submit,
+                              [FormField("discussion", *pair(N_("Discussion")), value=item.discussion)], submit,
                               pair(N_("Notes saved")), form_id="redprop-discussion")
 
     def _responsible_fields(self, d: MeetingDetail) -> list[FormField]:
