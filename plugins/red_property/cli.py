@@ -659,6 +659,31 @@ def minutes(
     _echo(tr(f"纪要已写入 {path}", f"minutes written to {path}"))
 
 
+@app.command("month-minutes")
+def month_minutes(
+    month: str | None = typer.Argument(None, help="YYYY-MM（默认本月）/ the month (default: this month)"),
+    fmt: str = typer.Option("docx", "--format", help="docx|md"),
+    output: Path = typer.Option(..., "--output", "-o", help="写入文件（不覆盖）/ file (never overwritten)"),
+) -> None:
+    """一个月内已结束的全部联席会议纪要，合成一个文件 / every meeting closed in a month, in one file."""
+    from datetime import datetime
+
+    from core.models.types import LOCAL_TZ
+    from plugins.red_property.minutes import write_month_minutes
+
+    if month is None:
+        today = datetime.now(LOCAL_TZ)
+        year, number = today.year, today.month
+    else:
+        found = re.fullmatch(r"\s*(\d{4})-(\d{1,2})\s*", month)
+        if not found or not 1 <= int(found[2]) <= 12:
+            raise DomainError("redprop.invalid_month", value=month)
+        year, number = int(found[1]), int(found[2])
+    with state.database().read_session() as s:
+        path = write_month_minutes(s, year, number, output, fmt=fmt)
+    _echo(tr(f"{year}-{number:02d} 的联席会议纪要已写入 {path}", f"the minutes of {year}-{number:02d} written to {path}"))
+
+
 # -- micro-services ---------------------------------------------------------------
 
 

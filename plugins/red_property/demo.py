@@ -128,6 +128,18 @@ OWN_ITEMS: tuple[tuple[str, str, str, str, bool, str], ...] = (
 DROP_AT = (3, 5)  # OWN_ITEMS[3] (the charging points) is dropped at meeting 5
 DROP_REASON = "经供电部门现场勘查，小区配电容量不足，无法增设充电桩；改由街道“微实事”统一规划建设充电棚，另行立项"
 
+# property requests raised since the last meeting and still open at "now", per compound:
+# (category code, title, description)
+OPEN_ISSUES: tuple[tuple[tuple[str, str, str], ...], ...] = (
+    (("elevator", "{b}电梯频繁停运", "电梯一周内停运三次，高层老人下不了楼"),
+     ("repair", "{b}单元门禁又坏了", "门禁失灵，单元门关不上"),
+     ("parking", "东门消防通道又被占用", "夜间车辆停在消防通道上"),
+     ("sanitation", "{b}地下室积水发臭", "连日降雨后地下室积水，蚊虫滋生")),
+    (("repair", "{b}楼道扶手松动", "老人上下楼扶着不稳，担心摔倒"),
+     ("safety_hazard", "{b}外墙瓷砖脱落", "外墙瓷砖掉落在人行道上，险些砸到行人"),
+     ("elevator", "{b}电梯按键失灵", "电梯多个楼层按键按了没反应")),
+)
+
 REPAIRS = ("卫生间水龙头漏水", "厨房下水管堵塞", "更换卧室灯泡", "门锁损坏打不开", "暖气片跑水", "窗户合页脱落",
            "电源插座不通电", "马桶水箱漏水")
 ERRANDS = ("代买米面油", "代购常用药（家属已付款）", "代买蔬菜水果", "代缴水电费", "代取快递")
@@ -267,6 +279,19 @@ def _month_start(now: datetime, back: int) -> tuple[int, int]:
     return months // 12, months % 12 + 1
 
 
+def _this_months_meeting(now: datetime, day: int) -> datetime | None:
+    """When this month's meeting was held: on its usual day at 14:30 if that is at least
+    two hours before "now", else the day before "now" (or earlier today), if still this month."""
+    today = local(now)
+    usual = datetime(today.year, today.month, day, 14, 30, tzinfo=LOCAL_TZ)
+    limit = now - timedelta(hours=2)
+    for held in (usual, (today - timedelta(days=1)).replace(hour=14, minute=30, second=0, microsecond=0),
+                 today.replace(hour=8, minute=30, second=0, microsecond=0)):
+        if held <= limit and (held.year, held.month) == (today.year, today.month):
+            return held
+    return None
+
+
 def _compound_year(s, actor: Actor, compound: Place, index: int, day: int, now: datetime,
                    rng: random.Random) -> list[int]:
     from core.services import categories, requests
@@ -291,15 +316,18 @@ def _compound_year(s, actor: Actor, compound: Place, index: int, day: int, now: 
     issues = list(ISSUES)
     rng.shuffle(issues)
     meetings: list[int] = []
+    # twelve monthly meetings ending with this month's, which is over by "now" (when the
+    # usual day is still to come, it was held earlier this month), then next month's in draft
+    this_month = _this_months_meeting(now, day)
+    last = 0 if this_month is not None else 1
     held_times = []
-    for i in range(MONTHS):
-        y, mo = _month_start(now, MONTHS - i)
+    for back in range(last + MONTHS - 1, last - 1, -1):
+        y, mo = _month_start(now, back)
         held_times.append(datetime(y, mo, day, 14, 30, tzinfo=LOCAL_TZ))
-    y, mo = _month_start(now, 0)
+    if this_month is not None:
+        held_times[-1] = this_month
+    y, mo = _month_start(now, last - 1)
     upcoming = datetime(y, mo, day, 14, 30, tzinfo=LOCAL_TZ)
-    if upcoming <= now:
-        y, mo = _month_start(now, -1)
-        upcoming = datetime(y, mo, day, 14, 30, tzinfo=LOCAL_TZ)
 
     for i, held in enumerate(held_times):
         # the residents raise two property requests in the weeks before the meeting
@@ -393,9 +421,30 @@ def _compound_year(s, actor: Actor, compound: Place, index: int, day: int, now: 
     m = svc.create_meeting(s, actor=actor, place_id=compound.id, held_at=upcoming, location=location,
                            chair_id=cast.chair, secretary_id=cast.secretary, body_ids=body_ids,
                            at=min(now, upcoming - timedelta(days=5)))
+    # since the last meeting, residents have raised new property requests, still open: the
+    # agenda of the next meeting is taken from them
+    since = held_times[-1] + timedelta(hours=3)
+    raised_since = []
+    for j, (code, title, desc) in enumerate(OPEN_ISSUES[index]):
+        b = buildings[(index + 3 * j) % len(buildings)] if buildings else compound
+        when = since + (now - since) * (j + 1) / (len(OPEN_ISSUES[index]) + 1)
+        raised_since.append(requests.create_request(
+            s, actor=actor, channel=CHANNELS[j % len(CHANNELS)], type=REQUEST_TYPES.get(code, "help"),
+            category_id=categories.find_category(s, code).id, title=title.format(b=b.name), description=desc,
+            place_id=b.id, reporter_id=residents[(7 * j + index) % len(residents)] if residents else None,
+            at=when).id)
+    extra = [m.id]
+    if index == 0:
+        # and urgent enough that the community calls an extraordinary joint meeting this month
+        soon = local(now + timedelta(days=2)).replace(hour=14, minute=30, second=0, microsecond=0)
+        x = svc.create_meeting(s, actor=actor, place_id=compound.id, held_at=soon, location=location,
+                               kind="extraordinary", chair_id=cast.chair, secretary_id=cast.secretary,
+                               body_ids=body_ids, at=now - timedelta(hours=1))
+        extra.append(x.id)
     _micro_services(s, actor, compound, cast, now, rng)
-    log.info("red_property demo: %s — %d meetings (%s chairs)", compound.name, len(meetings) + 1, chair.name)
-    return [*meetings, m.id]
+    log.info("red_property demo: %s — %d meetings (%s chairs), %d open requests", compound.name,
+             len(meetings) + len(extra), chair.name, len(raised_since))
+    return [*meetings, *extra]
 
 
 def _plan(story: Story, s, actor: Actor, action_id: int, fate: str, held: datetime, held_times: list[datetime],

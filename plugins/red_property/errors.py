@@ -74,6 +74,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "redprop.illegal_service_status": ("微服务 {ref} 不能从「{from_status}」变为「{to_status}」",
                                        "micro-service {ref} cannot go from {from_status_en} to {to_status_en}"),
     "redprop.service_done_by_required": ("完成的微服务须记录服务人", "a micro-service marked done needs who did it"),
+    "redprop.no_meetings_in_month": ("{month} 没有已结束的联席会议，没有纪要可导出",
+                                     "no joint meeting was closed in {month}; there are no minutes to write"),
     "redprop.invalid_month": ("月份无效：{value}（应为 YYYY 或 YYYY-MM）", "invalid month: {value} (expected YYYY or YYYY-MM)"),
 }
 

@@ -42,7 +42,7 @@ NONE = "（无）"
 
 @dataclass
 class Block:
-    kind: str  # title | h2 | h3 | p | list | table | fields | signature
+    kind: str  # title | h2 | h3 | p | list | table | fields | signature | page_break
     text: str = ""
     items: list[str] = field(default_factory=list)
     header: list[str] = field(default_factory=list)
@@ -329,9 +329,10 @@ def _repeat_header(row) -> None:
     tr_pr.append(el)
 
 
-def to_docx(m: Minutes, path: Path) -> Path:
+def to_docx(m: Minutes | list[Minutes], path: Path) -> Path:
     """A4, 2.5 cm margins, 宋体 body and 黑体 headings, bordered tables whose header
-    rows repeat across pages, the page number in the footer."""
+    rows repeat across pages, the page number in the footer. Several meetings' minutes
+    go into one document, each starting on a new page."""
     from docx import Document
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -348,8 +349,15 @@ def to_docx(m: Minutes, path: Path) -> Path:
     _set_fonts(doc.styles["Heading 3"], "黑体", "SimHei", 12, True)
     _page_number_footer(section)
 
-    for b in m.blocks:
-        if b.kind == "title":
+    blocks: list[Block] = []
+    for n, one in enumerate(m if isinstance(m, list) else [m]):
+        if n:
+            blocks.append(Block("page_break"))
+        blocks.extend(one.blocks)
+    for b in blocks:
+        if b.kind == "page_break":
+            doc.add_page_break()
+        elif b.kind == "title":
             p = doc.add_paragraph(b.text, style="Title")
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
         elif b.kind in ("h2", "h3"):
@@ -410,6 +418,51 @@ def write_minutes(session: Session, meeting_id: int, path: Path, *, fmt: str = "
         else:
             tmp.write_text(to_markdown(minutes), encoding="utf-8")
         if path.exists():  # appeared while we wrote: still never overwrite
+            raise FileExistsError(str(path))
+        tmp.rename(path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return path
+
+
+def month_meetings(session: Session, year: int, month: int) -> list[int]:
+    """The ids of the joint meetings closed that were held in a (local) month, oldest first."""
+    from datetime import datetime
+
+    from sqlalchemy import select
+
+    from core.models.types import LOCAL_TZ
+    from plugins.red_property.models import Meeting, MeetingStatus
+
+    start = datetime(year, month, 1, tzinfo=LOCAL_TZ)
+    end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=LOCAL_TZ)
+    return list(session.scalars(select(Meeting.id).where(
+        Meeting.status == MeetingStatus.closed.value, Meeting.held_at >= start,
+        Meeting.held_at < end).order_by(Meeting.held_at, Meeting.id)))
+
+
+def write_month_minutes(session: Session, year: int, month: int, path: Path, *, fmt: str = "docx") -> Path:
+    """The minutes of every joint meeting closed that was held in the month, oldest first,
+    in one file (.docx: each meeting on its own pages; .md: one after another); an
+    existing file is never overwritten, a month without any is refused
+    (``redprop.no_meetings_in_month``), nothing is left behind when writing fails."""
+    if fmt not in ("docx", "md"):
+        raise DomainError("input.invalid_choice", field="--format", value=fmt, choices="docx, md")
+    if not 1 <= month <= 12:
+        raise DomainError("redprop.invalid_month", value=f"{year}-{month}")
+    ids = month_meetings(session, year, month)
+    if not ids:
+        raise DomainError("redprop.no_meetings_in_month", month=f"{year}-{month:02d}")
+    path = _target(path)
+    minutes = [build_minutes(session, mid) for mid in ids]
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        if fmt == "docx":
+            to_docx(minutes, tmp)
+        else:
+            tmp.write_text("\n".join(to_markdown(m) for m in minutes), encoding="utf-8")
+        if path.exists():
             raise FileExistsError(str(path))
         tmp.rename(path)
     except BaseException:

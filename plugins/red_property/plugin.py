@@ -95,10 +95,19 @@ def _agenda_from_request(app) -> None:
     agenda_from_request(app)
 
 
+def _month_minutes(app) -> None:
+    from plugins.red_property.screens.month_minutes import month_minutes
+
+    month_minutes(app)
+
+
 @hookimpl
 def register_palette_commands(register):
     register("红色物业: 打开联席会议", "Red property: open the joint meetings", f"show_section:{NAME}",
              help_zh="会议、签到、议程、决议与落实", help_en="Meetings, check-in, agenda, resolutions and actions")
+    register("红色物业: 导出本月联席会议纪要（Word）", "Red property: this month's joint-meeting minutes (Word)",
+             _month_minutes, help_zh="本月已结束的联席会议纪要合成一个 Word 文件",
+             help_en="Every joint meeting closed this month, in one Word file")
     register("红色物业: 落实事项看板", "Red property: action-item board", _open_action_board,
              help_zh="跨会议的落实事项，超期在前", help_en="Action items across meetings, overdue first")
     register("红色物业: 物业微服务", "Red property: micro-services", _open_service_log,

@@ -150,6 +150,14 @@ def test_a_meeting_run_from_the_shell(site, street, tmp_path):
     assert "## 四、会议决议" in md and "| 决议2 | 合计 | 3 | 0 | 1 |" in md
     _refused(site, "property", "minutes", mid, "--format", "pdf", "-o", str(tmp_path / "x.pdf"))
     assert not (tmp_path / "x.pdf").exists()
+    # the month's minutes in one file; a bad or empty month refused
+    month = day.strftime("%Y-%m")
+    whole = tmp_path / "本月纪要.docx"
+    assert str(whole) in _ok(site, "property", "month-minutes", month, "-o", str(whole))
+    assert any(p.text == f"{label}纪要" for p in Document(str(whole)).paragraphs)
+    assert "没有已结束的联席会议" in _refused(site, "property", "month-minutes", "2001-01", "-o", str(tmp_path / "a.docx"))
+    assert "月份无效" in _refused(site, "property", "month-minutes", "2026-13", "-o", str(tmp_path / "b.docx"))
+    assert not (tmp_path / "a.docx").exists() and not (tmp_path / "b.docx").exists()
 
 
 def site_actor():

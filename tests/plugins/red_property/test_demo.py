@@ -9,6 +9,7 @@ where ``gongzhi demo`` builds the demo street (the services are tested on Postgr
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 
 import pytest
 from sqlalchemy import func, select
@@ -16,7 +17,7 @@ from sqlalchemy import func, select
 from core.demo import build_demo
 from core.models.people import PersonCareTag
 from core.models.places import Place
-from core.models.types import local
+from core.models.types import LOCAL_TZ, local
 from core.services import Actor, requests
 from plugins.red_property import services as svc
 from plugins.red_property.demo import DROP_REASON, demo_now
@@ -37,7 +38,8 @@ def site(gongzhi_site):
 
 
 def test_a_year_of_joint_meetings_for_two_compounds(site):
-    build_demo(site.db, scale="small", seed=2014)
+    # the demo's "now" as the test fixture has it: the 8th and 12th of the month are past
+    build_demo(site.db, scale="small", seed=2014, now=datetime(2026, 11, 20, 10, 0, tzinfo=LOCAL_TZ))
     for _ in range(2):  # the second run adds nothing
         site.host.pm.hook.demo_data(db=site.db, actor=Actor("gongzhi demo"), seed=2014, scale="small")
     with site.db.read_session() as s:
@@ -50,8 +52,22 @@ def test_a_year_of_joint_meetings_for_two_compounds(site):
             assert len(closed) == 12, name
             months = [(svc.meeting_date(m).year, svc.meeting_date(m).month) for m in closed]
             assert len(set(months)) == 12 and all(m.kind == "monthly" and m.held_at < now for m in closed)
-            assert [m.status for m in meetings[12:]] == ["draft"]  # next month's, being prepared
-            assert svc.follow_ups(s, meetings[12].id, on=today)  # its follow-up section is waiting
+            # this month's meeting is over (the demo's now is past the meeting day)
+            this_month = (today.year, today.month)
+            finished = [m for m in closed if svc.meeting_date(m).timetuple()[:2] == this_month]
+            assert len(finished) == 1, name
+            # next month's being prepared, and (荣雅园) an extraordinary meeting later this month
+            drafts = meetings[12:]
+            assert all(m.status == "draft" and m.held_at > now for m in drafts)
+            assert sorted(m.kind for m in drafts) == (["extraordinary", "monthly"] if name == "荣雅园"
+                                                       else ["monthly"])
+            for m in drafts:
+                assert svc.follow_ups(s, m.id, on=today)  # its follow-up section is waiting
+                # open property requests raised since the last meeting, waiting for the agenda
+                assert len(svc.candidate_requests(s, m.id)) >= 3
+            if name == "荣雅园":
+                (extra,) = [m for m in drafts if m.kind == "extraordinary"]
+                assert svc.meeting_date(extra).timetuple()[:2] == this_month
             # the four bodies at every meeting; cross-appointed people at the table, each once
             cross = 0
             for m in closed:

@@ -17,6 +17,7 @@ from plugins.red_property.minutes import (
     to_markdown,
     write_all_minutes,
     write_minutes,
+    write_month_minutes,
 )
 from tests.plugins.red_property.conftest import at, new_request, open_meeting
 
@@ -156,3 +157,50 @@ def test_the_lookups_the_command_line_and_the_minutes_use(site, street, actor):
         assert [o.id for _, o in svc.posts_on(s, street.former, date(2025, 1, 1))] == [street.owners]
         assert [(p.role, o.id) for p, o in svc.posts_on(s, street.zhou, date(2026, 3, 5))] == [
             ("staff", street.prop), ("member", street.owners)]
+
+
+def test_a_months_minutes_in_one_file_and_nothing_of_other_months(site, street, actor, tmp_path):
+    """February's two closed meetings (a monthly one and an extraordinary one) in one .docx,
+    each on its own pages, oldest first; January's and a February draft are not in it; an
+    empty month, an impossible month and an existing file are refused, and nothing is left."""
+    from core.errors import DomainError
+
+    m1, m2, _ = _two_meetings(site, street, actor)
+    db = site.db
+    with db.session() as s:
+        extra = svc.create_meeting(s, actor=actor, place_id=street.compound, held_at=at(2026, 2, 20),
+                                   kind="extraordinary", title="电梯停运临时联席会议")
+        for person, body in ((street.wang, street.party), (street.li, street.rc), (street.zhao, street.owners),
+                             (street.sun, street.prop)):
+            svc.check_in(s, actor=actor, meeting_id=extra.id, person_id=person, organisation_id=body,
+                         at=at(2026, 2, 20, 8))
+        svc.open_meeting(s, actor=actor, meeting_id=extra.id, at=at(2026, 2, 20))
+        svc.close_meeting(s, actor=actor, meeting_id=extra.id, at=at(2026, 2, 20, 11))
+        draft = svc.create_meeting(s, actor=actor, place_id=street.compound, held_at=at(2026, 2, 27))
+        labels = {mid: svc.meeting_label(s, svc.get_meeting(s, mid)) for mid in (m1, m2, extra.id, draft.id)}
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "二月纪要.docx"
+    with db.read_session() as s:
+        assert write_month_minutes(s, 2026, 2, path) == path
+    doc = Document(str(path))
+    titles = [p.text for p in doc.paragraphs if p.style.name == "Title"]
+    assert titles == [f"{labels[m2]}纪要", f"{labels[extra.id]}纪要"]
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert labels[m1] not in text and labels[draft.id] not in text
+    breaks = sum(1 for p in doc.paragraphs for r in p.runs if 'w:br w:type="page"' in r._r.xml)
+    assert breaks == 1  # the second meeting starts on a new page
+    md = out / "二月纪要.md"
+    with db.read_session() as s:
+        write_month_minutes(s, 2026, 2, md, fmt="md")
+    assert md.read_text(encoding="utf-8").count("纪要\n") >= 2
+    with db.read_session() as s:
+        with pytest.raises(FileExistsError):
+            write_month_minutes(s, 2026, 2, path)
+        with pytest.raises(DomainError) as empty:
+            write_month_minutes(s, 2026, 3, out / "三月.docx")
+        assert empty.value.code == "redprop.no_meetings_in_month"
+        assert "2026-03 没有已结束的联席会议" in empty.value.message("zh")
+        with pytest.raises(DomainError):
+            write_month_minutes(s, 2026, 13, out / "十三月.docx")
+    assert sorted(p.name for p in out.iterdir()) == ["二月纪要.docx", "二月纪要.md"]

@@ -100,11 +100,11 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
     from plugins.red_property.models import ActionNote, Meeting, Resolution
     from plugins.red_property.screens import (
         ActionBoardScreen,
+        AgendaPickScreen,
         CheckInScreen,
         ConfirmScreen,
         FormScreen,
         MeetingScreen,
-        PickListScreen,
         RedPropertyScreen,
     )
 
@@ -117,8 +117,9 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             listing = await open_section(app, pilot)
             table = listing.query_one("#redprop-meetings", DataTable)
             [earlier] = rows(table)
-            assert earlier[:5] == ["2026-10-15 荣雅园红色物业联席会议", "荣雅园", "2026-10-15 09:00", "例会", "已结束"]
-            assert earlier[5] == "组织 4/4（需 4）· 4 人 · 已达法定"
+            # by importance: when, where, kind, status, quorum; the title (date and place again) last
+            assert earlier == ["2026-10-15 09:00", "荣雅园", "例会", "已结束", "组织 4/4（需 4）· 4 人 · 已达法定",
+                               "2026-10-15 荣雅园红色物业联席会议"]
 
             # n: a new meeting, with a bad time first (refused on the form, nothing written)
             await pilot.press("n")
@@ -131,6 +132,11 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             form.widget("when").value = "2026-11-31 09:00"
             await save(pilot)
             assert app.screen is form
+            # an impossible day says so (not a "format" error); a wrong form says the form
+            assert text_of(form.query_one("#redprop-new-meeting-error", Label)) == "会议时间：没有这一天：2026-11-31 09:00"
+            form.widget("when").value = "11月25日下午"
+            await save(pilot)
+            assert app.screen is form
             assert "YYYY-MM-DD HH:MM" in text_of(form.query_one("#redprop-new-meeting-error", Label))
             form.widget("when").value = "2026-11-25 14:30"
             await save(pilot)
@@ -141,33 +147,37 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             assert title.startswith("2026-11-25 荣雅园红色物业联席会议 · 筹备中 · 2026-11-25 14:30 · 例会")
             assert "荣雅园党群服务站" in title and "主持 王书记" in title and "记录 李秀英" in title
 
-            # the check-in list: everyone holding a post in a required body
+            # the attendance grid by body: each required body's row, then its people (a
+            # cross-appointed person under each of their bodies, their own body's people first)
             roster = screen.query_one("#redprop-roster", DataTable)
             assert roster.has_focus
-            listed = {r[0]: r for r in rows(roster)}
-            assert set(listed) == {"王书记", "李秀英", "赵主任", "孙经理"}
-            assert listed["王书记"][1] == "荣雅园社区党委、荣雅园社区居委会（交叉任职）"
-            assert all(r[2] == "—" for r in listed.values())
+            grid = rows(roster)
+            assert [r[1].strip() for r in grid] == ["荣雅园社区党委", "王书记", "荣雅园社区居委会", "李秀英", "王书记",
+                                                    "荣雅园业委会", "赵主任", "荣雅园物业", "孙经理"]
+            assert grid[0] == ["✗", "荣雅园社区党委", "已到 0/1 人"]
+            assert grid[1] == ["○", "  王书记", "未签到 · 兼居委会"]
+            assert grid[4] == ["○", "  王书记", "未签到 · 兼党组织"]
             quorum = text_of(screen.query_one("#redprop-quorum", Label))
             assert "未达到开会条件：缺少荣雅园社区党委、荣雅园社区居委会、荣雅园业委会、荣雅园物业" in quorum
 
-            # space checks in those with one body at once
-            names = [r[0] for r in rows(roster)]
-            for name in ("李秀英", "赵主任", "孙经理"):
-                roster.move_cursor(row=names.index(name))
+            # space on a person checks them in for the body of the row, and moves on
+            for row in (3, 6, 8):  # 李秀英, 赵主任, 孙经理
+                roster.move_cursor(row=row)
                 await pilot.press("space")
+                assert roster.cursor_row == min(row + 1, 8)
                 await settle(pilot)
             quorum = text_of(screen.query_one("#redprop-quorum", Label))
             assert "✓ 荣雅园社区居委会（1）" in quorum and "✗ 荣雅园社区党委" in quorum
             assert "缺少荣雅园社区党委（" in quorum
-            # the cross-appointed 王书记 chooses the one body he stands for
-            roster.move_cursor(row=names.index("王书记"))
-            await pilot.press("space")
+            # c: by name; the cross-appointed 王书记 chooses the one body he stands for
+            await pilot.press("c")
             await until(pilot, lambda: isinstance(app.screen, CheckInScreen))
-            await settle(pilot)
             dialog = app.screen
+            dialog.query_one("#redprop-checkin-person").select(b["王书记"], "王书记")
+            await settle(pilot)
             box = dialog.query_one("#redprop-checkin-body", Select)
             assert [str(o[0]) for o in box._options if o[1] is not Select.NULL] == ["荣雅园社区党委", "荣雅园社区居委会"]
+            assert str(box.prompt) == "选择代表的组织"  # not Textual's own "Select"
             assert "交叉任职" in text_of(dialog.query_one("#redprop-checkin-error", Label))
             await save(pilot)  # no body chosen yet: refused
             assert app.screen is dialog
@@ -175,11 +185,32 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             await save(pilot)
             assert app.screen is screen
             await settle(pilot)
-            listed = {r[0]: r for r in rows(roster)}
-            assert listed["王书记"][2] == "✓ 荣雅园社区党委"
-            assert listed["李秀英"][2] == "✓ 荣雅园社区居委会"
+            grid = rows(roster)
+            assert grid[1][0] == "✓" and grid[1][2] == "已签到 · 兼居委会"
+            assert grid[4][0] == "·" and grid[4][2] == "已代表党组织出席 · 兼党组织"
+            assert grid[3][:1] == ["✓"] and grid[2][2] == "已到 1/2 人"  # 王书记 stands for the party
+            assert grid[0] == ["✓", "荣雅园社区党委", "已到 1/1 人 · 全部出席"]
             quorum = text_of(screen.query_one("#redprop-quorum", Label))
             assert "法定组织 · 出席 4 人" in quorum and "已达到开会条件（4/4" in quorum
+            # space on his row under the residents' committee moves him over, and back
+            roster.move_cursor(row=4)
+            await pilot.press("space")
+            await settle(pilot)
+            assert rows(roster)[4][0] == "✓" and rows(roster)[1][0] == "·"
+            assert "缺少荣雅园社区党委（" in text_of(screen.query_one("#redprop-quorum", Label))
+            roster.move_cursor(row=1)
+            await pilot.press("space")
+            await settle(pilot)
+            assert rows(roster)[1][0] == "✓"
+            # space on a body's row when all of it is in: nothing to do, said so
+            roster.move_cursor(row=0)
+            await pilot.press("space")
+            await settle(pilot)
+            assert any("都已签到" in n.message for n in app._notifications)
+            assert roster.cursor_row == 2  # on to the next body
+            with street_db.read_session() as s:
+                mid = screen.meeting_id
+                assert {a.person_id: a.organisation_id for a in svc.attendance_of(s, mid)}[b["王书记"]] == b["party"]
             # c: someone with no post on the meeting date cannot stand for a body
             await pilot.press("c")
             await until(pilot, lambda: isinstance(app.screen, CheckInScreen))
@@ -204,11 +235,18 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             assert follow[3].startswith("已超期 · 时限 2026-11-01")
             # p: take the elevator request onto the agenda
             await pilot.press("p")
-            await until(pilot, lambda: isinstance(app.screen, PickListScreen))
+            await until(pilot, lambda: isinstance(app.screen, AgendaPickScreen))
             await settle(pilot)
             picks = app.screen.query_one("#redprop-candidates", DataTable)
-            assert [r[1:3] for r in rows(picks)] == [["3号楼电梯停运", "电梯"]]
-            await pilot.press("enter")
+            assert [r[:3] for r in rows(picks)] == [["○", "3号楼电梯停运", "电梯"]]
+            # typing filters (pinyin initials); no match leaves nothing to take
+            await pilot.press(*"xyz")
+            await settle(pilot)
+            assert picks.row_count == 0
+            await pilot.press("backspace", "backspace", "backspace", *"dt")
+            await settle(pilot)
+            assert [r[1] for r in rows(picks)] == ["3号楼电梯停运"]
+            await pilot.press("enter")  # Enter in the filter takes the first match
             await settle(pilot)
             assert app.screen is screen
             follow, item = rows(agenda)
@@ -279,7 +317,8 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             assert text_of(screen.query_one("#redprop-title", Label)).startswith(
                 "joint meeting of 荣雅园, 2026-11-25 · closed · 2026-11-25 14:30 · monthly")
             assert "Quorum met (4/4" in text_of(screen.query_one("#redprop-quorum", Label))
-            assert str(roster.ordered_columns[0].label) == "Name"
+            assert [str(c.label) for c in roster.ordered_columns] == ["In", "Body / name", "State"]
+            assert rows(roster)[1][2].startswith("checked in · also RC")
             assert rows(agenda)[0][0] == "F1" and rows(agenda)[1][2].startswith("request QY-")
             assert rows(screen.query_one("#redprop-resolutions", DataTable))[0][3].startswith("by vote")
             assert "Closed: the record is frozen" in text_of(screen.query_one("#redprop-status", Label))
@@ -336,7 +375,7 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             await until(pilot, lambda: isinstance(app.screen, RedPropertyScreen))
             await settle(pilot)
             assert "Red-property joint meetings" in text_of(app.screen.query_one("#redprop-heading", Label))
-            assert rows(table)[0][0] == "joint meeting of 荣雅园, 2026-11-25"
+            assert rows(table)[0][5] == "joint meeting of 荣雅园, 2026-11-25"
 
     asyncio.run(inner())
 
@@ -453,7 +492,7 @@ def test_micro_services_logged_scheduled_and_done(make_app, street_db, ids):  # 
             await pilot.press("f2")
             await settle(pilot)
             assert rows(listing)[0][3:5] == ["free home repair", "done"]
-            assert str(counts.ordered_columns[3].label) == "Requested"
+            assert str(counts.ordered_columns[3].label) == "Logged"  # the count of services logged (the list says when: "Requested")
             assert "Property micro-services" in text_of(log.query_one("#redprop-svc-heading", Label))
 
     asyncio.run(inner())
@@ -473,8 +512,14 @@ def test_every_binding_has_an_id_and_both_languages(lang):
 
     i18n.set_language(lang)
     try:
-        classes = [c for c in vars(screens).values() if isinstance(c, type) and c.__module__ == screens.__name__
-                   and getattr(c, "BINDINGS", None)]
+        import importlib
+        import pkgutil
+
+        classes = []
+        for info in pkgutil.iter_modules(screens.__path__):  # one screen per module of the package
+            module = importlib.import_module(f"{screens.__name__}.{info.name}")
+            classes += [c for c in vars(module).values() if isinstance(c, type) and c.__module__ == module.__name__
+                        and getattr(c, "BINDINGS", None)]
         assert len(classes) >= 10
         for cls in classes:
             for b in cls.BINDINGS:
