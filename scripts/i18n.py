@@ -85,10 +85,13 @@ def main() -> int:
         new = Catalog(locale=LOCALES[lang], domain=domain_dir.name if domain_dir else DOMAIN,
                       project="gongzhi", fuzzy=False)
         for msgid, locations in sorted(found.items()):
-            in_core = core.get(lang) is not None and core[lang].get(msgid) is not None and core[lang].get(msgid).string
-            if in_core and not (lang == add_lang and msgid in additions):
-                continue  # the plugin's _ falls back to the core's catalog
             existing = old.get(msgid)
+            own = existing is not None and bool(existing.string)
+            core_entry = core[lang].get(msgid) if core else None
+            in_core = core_entry is not None and bool(core_entry.string)
+            if in_core and not own and not (lang == add_lang and msgid in additions):
+                continue  # the plugin's _ falls back to the core's catalog
+            # a plugin's own word for a msgid the core also has (身份 where the core says 职务) is kept
             text = existing.string if existing is not None and existing.string else ""
             if lang == "en" and not text:
                 text = msgid
