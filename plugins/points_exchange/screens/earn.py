@@ -1,0 +1,185 @@
+"""录入积分 / Record points earned (``e`` on the counter, or the palette)."""
+
+
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select
+
+from core.errors import DomainError
+
+# binding id -> (zh, en) descriptions
+from plugins.points_exchange.screens.common import BINDING_TEXT, new_key, parse_int, search_hint
+from tui import i18n
+from tui.widgets.base import DbWork
+from tui.widgets.bilingual import Bilingual, t
+from tui.widgets.pickers import PersonPicker
+
+
+class EarnScreen(Bilingual, DbWork, ModalScreen[str | None]):
+    """Record points earned: the person (name or pinyin), a rule in force today that
+    admits the person's roles (``earnable_rules``), the quantity and a note. One
+    idempotency key per form: saving twice records once. Dismissed with what was
+    recorded (a sentence), or None."""
+
+    BINDING_TEXT = BINDING_TEXT
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="points.form_cancel"),
+        Binding("ctrl+s", "save", "Save", id="points.form_save", priority=True),
+    ]
+
+    def __init__(self, db, person: tuple[int, str] | None = None) -> None:
+        super().__init__()
+        self.db = db
+        self.person = person
+        self.key = new_key("earn")
+        self.rules: dict[str, Any] = {}  # code -> Rule (the version in force today)
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="form", id="points-earn-box"):
+            yield Label(t("录入积分", "Record points earned"), classes="panel-title")
+            yield Label(t("人员：", "Person:"))
+            yield PersonPicker(
+                placeholder=search_hint(),
+                id="points-earn-person",
+            )
+            yield Label(
+                t("积分标准（今日有效、适用于此人）：", "Rule (in force today, for this person):")
+            )
+            yield Select([], prompt=t("选择积分标准", "choose a rule"), id="points-earn-rule")
+            yield Label("", id="points-earn-rule-info")
+            yield Label(t("次数：", "Quantity:"))
+            yield Input("1", id="points-earn-quantity", max_length=6)
+            yield Label(t("备注（可空）：", "Note (optional):"))
+            yield Input(id="points-earn-note", max_length=500)
+            yield Label("", id="points-earn-error", classes="error")
+            with Horizontal(classes="buttons"):
+                yield Button(t("保存", "Save"), id="points-earn-save", variant="primary")
+                yield Button(t("取消", "Cancel"), id="points-earn-cancel")
+
+    def on_mount(self) -> None:
+        self.translate_own_bindings()
+        picker = self.query_one("#points-earn-person", PersonPicker)
+        if self.person is not None:
+            picker.select(*self.person)
+            self.query_one("#points-earn-rule", Select).focus()
+        else:
+            picker.query_one(Input).focus()
+
+    @on(PersonPicker.Changed, "#points-earn-person")
+    def _person(self, event: PersonPicker.Changed) -> None:
+        rules = self.query_one("#points-earn-rule", Select)
+        self.rules = {}
+        rules.set_options([])
+        self.query_one("#points-earn-rule-info", Label).update("")
+        if event.value is None:
+            return
+        db, pid = self.db, event.value
+
+        def fetch() -> list:
+            from plugins.points_exchange import services as svc
+
+            with db.read_session() as s:
+                return svc.earnable_rules(s, pid)
+
+        self.db_work(fetch, self._rules, group="points-earn-rules", on_error=self._error)
+
+    def _rules(self, rules: list) -> None:
+        self.rules = {r.code: r for r in rules}
+        select = self.query_one("#points-earn-rule", Select)
+        select.set_options([(self._rule_label(r), r.code) for r in rules])
+        if not rules:
+            self._error(
+                t("此人今日没有适用的积分标准", "No rule in force today admits this person")
+            )
+        elif len(rules) == 1:
+            select.value = rules[0].code
+
+    @staticmethod
+    def _rule_label(rule) -> str:
+        approval = t(" · 需审核", " · needs approval") if rule.needs_approval else ""
+        return f"{rule.name(i18n.language())} · {rule.points} " + t("分", "pts") + approval
+
+    @on(Select.Changed, "#points-earn-rule")
+    def _rule(self, event: Select.Changed) -> None:
+        rule = self.rules.get(event.value) if isinstance(event.value, str) else None
+        info = ""
+        if rule is not None:
+            caps = []
+            if rule.daily_cap:
+                caps.append(t(f"每日上限 {rule.daily_cap} 分", f"daily cap {rule.daily_cap}"))
+            if rule.monthly_cap:
+                caps.append(t(f"每月上限 {rule.monthly_cap} 分", f"monthly cap {rule.monthly_cap}"))
+            if rule.needs_approval:
+                caps.append(t("须另一人审核", "a second person approves"))
+            info = t("，", ", ").join(caps)
+        self.query_one("#points-earn-rule-info", Label).update(Text(info))
+
+    def _error(self, message: str) -> None:
+        self.busy = False
+        self.query_one("#points-earn-error", Label).update(Text(message))
+
+    @on(Input.Submitted)
+    @on(Button.Pressed, "#points-earn-save")
+    def _submitted(self, event) -> None:
+        if isinstance(event, Input.Submitted) and event.input.has_class("picker-input"):
+            return  # Enter in the person search picks a person
+        self.action_save()
+
+    @on(Button.Pressed, "#points-earn-cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        from plugins.points_exchange import services as svc
+
+        if self.busy:
+            return
+        person_id = self.query_one("#points-earn-person", PersonPicker).value
+        if person_id is None:
+            self._error(t("请先选择人员", "Choose a person first"))
+            return
+        code = self.query_one("#points-earn-rule", Select).value
+        if not isinstance(code, str) or code not in self.rules:
+            self._error(t("请选择积分标准", "Choose a rule"))
+            return
+        try:
+            quantity = parse_int(self.query_one("#points-earn-quantity", Input).value)
+        except DomainError as exc:
+            self._error(exc.message(i18n.language()))
+            return
+        note = self.query_one("#points-earn-note", Input).value.strip()
+        name = self.query_one("#points-earn-person", PersonPicker).text
+        db, actor, key = self.db, self.app.actor, self.key
+
+        def write() -> str:
+            with db.session() as s:
+                res = svc.earn(
+                    s,
+                    actor=actor,
+                    person_id=person_id,
+                    rule_code=code,
+                    quantity=quantity,
+                    note=note,
+                    key=key,
+                )
+                tr = res.transfer
+            if tr.phase == "pending":
+                return t(
+                    f"已录入 {name} +{tr.amount} 分，待另一人审核（转账 {tr.id}）",
+                    f"Recorded {name} +{tr.amount}, pending approval by another person "
+                    f"(transfer {tr.id})",
+                )
+            return t(
+                f"已入账 {name} +{tr.amount} 分（转账 {tr.id}）",
+                f"Posted {name} +{tr.amount} (transfer {tr.id})",
+            )
+
+        self.busy = True
+        self.db_work(write, self.dismiss, group="points-earn-write", on_error=self._error)

@@ -1,0 +1,69 @@
+"""The month's public notice (积分公示) from the counter or the palette."""
+
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+# binding id -> (zh, en) descriptions
+from plugins.points_exchange.screens.common import PointsForm
+from tui.widgets.bilingual import t
+from tui.widgets.forms import FormField, export_path
+
+# -- the public notice ---------------------------------------------------------------------------
+
+
+def notice_path(month: str, fmt: str) -> Path:
+    """``<data dir>/points/notices/积分公示-<YYYY-MM>-<YYYYMMDD-HHMMSS>.<fmt>`` (a new
+    file each time: exports never overwrite)."""
+    stem = t(f"积分公示-{month}", f"points-notice-{month}")
+    return export_path("points", "notices", stem=stem, fmt=fmt, stamp="%Y%m%d-%H%M%S")
+
+
+def export_notice(app, said: Callable[[str], Any] | None = None) -> None:
+    """Ask for the month (default this one) and the format (Excel or Word), write the
+    month's public notice (公示) into the data directory and say where."""
+    from plugins.points_exchange import reports
+
+    db = app.db
+
+    def submit(v: dict[str, Any]) -> Callable[[], Path]:
+        month = reports.parse_month(v["month"]).label  # a bad month is refused here
+        path = notice_path(month, v["format"])
+
+        def write() -> Path:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with db.read_session() as s:
+                return reports.write_notice(s, month, path, v["format"])
+
+        return write
+
+    def done(path: Path | None) -> None:
+        if path is None:
+            return
+        message = t(f"积分公示已写入 {path}", f"The notice was written to {path}")
+        if said is not None:
+            said(message)
+        app.notify(message)
+
+    app.push_screen(
+        PointsForm(
+            t("导出积分公示", "Export the month's public notice"),
+            [
+                FormField(
+                    "month", "月份（YYYY-MM）", "Month (YYYY-MM)", value=reports.this_month()
+                ),
+                FormField(
+                    "format",
+                    "格式",
+                    "Format",
+                    kind="select",
+                    value="xlsx",
+                    choices=[("Excel (.xlsx)", "xlsx"), ("Word (.docx)", "docx")],
+                ),
+            ],
+            submit,
+            form_id="points-notice",
+        ),
+        done,
+    )
