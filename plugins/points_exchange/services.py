@@ -33,6 +33,7 @@ Checks: :func:`plugins.points_exchange.verify.verify`.
 from __future__ import annotations
 
 import logging
+import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -168,6 +169,9 @@ class PointsSettings:
       end of the year they were posted in) or ``rolling`` (``expiry_months`` after
       they were posted); :func:`expire` sweeps.
     - ``request_rules``: role → rule code, what a resolved request earns its reporter.
+    - ``receipt_printer``: the command the counter sends a receipt's text to on
+      standard input (``lp -d counter``); None = no printer, the receipt is saved as
+      Word (.docx) only.
     """
 
     budget_cap: int | None = None
@@ -175,6 +179,7 @@ class PointsSettings:
     expiry_policy: str = ExpiryPolicy.none.value
     expiry_months: int = 12
     request_rules: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_REQUEST_RULES))
+    receipt_printer: str | None = None
 
 
 SETTING_KEYS = tuple(PointsSettings.__dataclass_fields__)
@@ -209,6 +214,17 @@ def _check_setting(session: Session, key: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 120:
             raise bad()
         return value
+    if key == "receipt_printer":
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise bad()
+        try:
+            if not shlex.split(value):
+                raise bad()
+        except ValueError as exc:
+            raise bad() from exc
+        return value.strip()
     # request_rules
     if not isinstance(value, dict):
         raise bad()

@@ -39,7 +39,7 @@ from plugins.points_exchange.screens.counter import CounterScreen
 from plugins.points_exchange.screens.earn import EarnScreen
 from plugins.points_exchange.screens.goods import GoodsScreen
 from plugins.points_exchange.screens.ledger import LedgerScreen
-from plugins.points_exchange.screens.notice import export_notice, notice_path
+from plugins.points_exchange.screens.notice import choose_notice, export_notice, notice_path
 from plugins.points_exchange.screens.receipt import ReceiptScreen
 
 # -- entry points for the plugin's hooks --------------------------------------------------------
@@ -79,6 +79,7 @@ __all__ = [
     "PointsForm",
     "Receipt",
     "ReceiptScreen",
+    "choose_notice",
     "counter",
     "export_notice",
     "notice_path",

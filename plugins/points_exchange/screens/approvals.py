@@ -1,14 +1,12 @@
 """积分审核 / Approvals: pending earnings, approved by a second person or voided."""
 
-
+from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Label
 
 from core.models.types import fmt_local
-
-# binding id -> (zh, en) descriptions
 from plugins.points_exchange.screens.common import ConfirmScreen, PointsScreen, amount_text
 from tui.widgets.bilingual import t
 

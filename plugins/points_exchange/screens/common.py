@@ -1,6 +1,7 @@
 """What the points exchange's screens share: binding texts, small helpers, the
 confirmation and form dialogs, and :class:`PointsScreen`, the base of the section's screens."""
 
+from __future__ import annotations
 
 import re
 import uuid
@@ -11,8 +12,6 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label
 
 from core.errors import DomainError
-
-# binding id -> (zh, en) descriptions
 from tui import i18n
 from tui.widgets.base import DbWork
 from tui.widgets.bilingual import Bilingual, t
@@ -20,6 +19,7 @@ from tui.widgets.forms import ConfirmModal, FormModal, modal_binding_text
 from tui.widgets.pickers import PersonPicker
 from tui.widgets.writes import WriteThenReload
 
+# binding id -> (zh, en) descriptions
 BINDING_TEXT: dict[str, tuple[str, str]] = {
     "points.back": ("返回", "Back"),
     "points.reload": ("刷新", "Reload"),
@@ -32,7 +32,9 @@ BINDING_TEXT: dict[str, tuple[str, str]] = {
     "points.approvals": ("积分审核", "Approvals"),
     "points.ledger": ("积分明细", "Ledger"),
     "points.goods": ("物品库存", "Goods & stock"),
-    "points.notice": ("导出积分公示", "Export the notice"),
+    "points.notice": ("本月积分公示", "This month's notice"),
+    "points.notice_month": ("选月份导出公示", "Notice of a month"),
+    "points.checkout_key": ("确认兑换", "Redeem"),
     "points.approve": ("审核通过", "Approve"),
     "points.void": ("作废", "Void"),
     "points.reverse": ("冲正", "Reverse"),
@@ -40,7 +42,8 @@ BINDING_TEXT: dict[str, tuple[str, str]] = {
     "points.restock": ("入库", "Restock"),
     "points.correct_stock": ("盘点更正", "Correct stock"),
     "points.set_price": ("改价", "Change price"),
-    "points.receipt_write": ("存为文本", "Save as text"),
+    "points.receipt_print": ("打印小票", "Print receipt"),
+    "points.receipt_write": ("存为 Word", "Save as Word"),
     "points.receipt_close": ("关闭", "Close"),
     **modal_binding_text("points"),
 }
@@ -76,11 +79,8 @@ def parse_int(text: str, code: str = "points.invalid_quantity", *, signed: bool 
     return int(raw)
 
 
-
-
 def amount_text(amount: int) -> str:
     return f"{amount:+d}"
-
 
 
 # -- dialogs ------------------------------------------------------------------------------------
@@ -93,13 +93,11 @@ class ConfirmScreen(ConfirmModal, prefix="points"):
     BINDING_TEXT = BINDING_TEXT
 
 
-
 class PointsForm(FormModal, prefix="points"):
     """The section's forms (:class:`tui.widgets.forms.FormModal`): ``submit(values)`` raises
     a :class:`DomainError` for a value it can tell is wrong (the service's own words)."""
 
     BINDING_TEXT = BINDING_TEXT
-
 
 
 # -- shared bits of the screens -----------------------------------------------------------------

@@ -1,6 +1,6 @@
 """爱心超市 · 兑换柜台 / the love supermarket's counter: the section's main screen."""
 
-
+from __future__ import annotations
 
 from rich.text import Text
 from textual import on
@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-# binding id -> (zh, en) descriptions
+from core.errors import DomainError
 from plugins.points_exchange.queries import AccountView, GoodsRow, load_account, load_goods
 from plugins.points_exchange.receipts import Receipt, redeem_basket
 from plugins.points_exchange.screens.approvals import ApprovalsScreen
@@ -19,12 +19,14 @@ from plugins.points_exchange.screens.common import (
     error_text,
     low_stock,
     new_key,
+    parse_int,
     search_hint,
 )
 from plugins.points_exchange.screens.earn import EarnScreen
 from plugins.points_exchange.screens.goods import GoodsScreen
+from plugins.points_exchange.screens.goods_picker import GoodsPicker
 from plugins.points_exchange.screens.ledger import LedgerScreen
-from plugins.points_exchange.screens.notice import export_notice
+from plugins.points_exchange.screens.notice import choose_notice, export_notice
 from plugins.points_exchange.screens.receipt import ReceiptScreen
 from tui import i18n
 from tui.widgets.bilingual import t
@@ -40,24 +42,35 @@ class CounterScreen(PointsScreen):
     CounterScreen #points-counter { height: 1fr; }
     CounterScreen #points-counter-left { width: 3fr; padding: 0 1; }
     CounterScreen #points-counter-right { width: 2fr; padding: 0 1; }
+    CounterScreen #points-pick-row { height: auto; }
+    CounterScreen #points-goods-pick { width: 1fr; }
+    CounterScreen #points-quantity-label { width: auto; padding: 1 1 0 1; }
+    CounterScreen #points-quantity { width: 8; }
+    CounterScreen #points-pick-hint { color: $text-muted; height: auto; }
     CounterScreen #points-goods { height: 1fr; }
     CounterScreen #points-basket { height: 1fr; }
     CounterScreen .points-error { color: $error; height: auto; }
     """
 
+    # in priority order (the footer shows the first ones on a small terminal); ctrl+s
+    # and F9 work from the search boxes too
     BINDINGS = [
+        Binding("ctrl+s", "checkout", "Redeem", id="points.checkout", priority=True),
+        Binding("f9", "notice", "This month's notice", id="points.notice"),
         Binding("escape", "back", "Back", id="points.back"),
-        Binding("p", "find_person", "Find resident", id="points.find_person"),
-        Binding("plus,equals_sign", "add_one", "Add one", id="points.add_one"),
-        Binding("minus", "remove_one", "Take one back", id="points.remove_one"),
-        Binding("x", "clear_basket", "Empty basket", id="points.clear_basket"),
-        Binding("c", "checkout", "Redeem", id="points.checkout"),
+        Binding("c", "checkout", "Redeem", id="points.checkout_key", show=False),
+        Binding("plus,equals_sign", "add_one", "Add one", id="points.add_one", show=False),
+        Binding("minus", "remove_one", "Take one back", id="points.remove_one", show=False),
+        Binding("x", "clear_basket", "Empty basket", id="points.clear_basket", show=False),
+        Binding("p", "find_person", "Find resident", id="points.find_person", show=False),
         Binding("e", "earn", "Record points", id="points.earn"),
         Binding("a", "approvals", "Approvals", id="points.approvals"),
         Binding("l", "ledger", "Ledger", id="points.ledger"),
         Binding("g", "goods", "Goods & stock", id="points.goods"),
-        Binding("f9", "notice", "Export the notice", id="points.notice"),
-        Binding("r", "reload", "Reload", id="points.reload"),
+        Binding(
+            "shift+f9", "notice_month", "Notice of a month", id="points.notice_month", show=False
+        ),
+        Binding("r", "reload", "Reload", id="points.reload", show=False),
     ]
     COLUMNS = {
         "points-goods": (
@@ -86,11 +99,15 @@ class CounterScreen(PointsScreen):
 
     def heading(self) -> str:
         return t(
-            "爱心超市 · 兑换柜台（p 找居民；回车/+ 加一件，- 减一件；c 确认兑换；"
-            "e 录入积分；a 审核；l 明细；g 物品库存；F9 导出公示）",
-            "Love supermarket counter (p find resident; Enter/+ add, - take back; c redeem; "
-            "e record points; a approvals; l ledger; g goods & stock; F9 notice)",
+            "爱心超市 · 兑换柜台：① 找居民 ② 物品（名称、拼音或编号）回车，数量回车 "
+            "③ 物品框空着回车或 ctrl+s 确认兑换",
+            "Love supermarket counter: 1. find the resident 2. goods (name, pinyin or number) "
+            "Enter, quantity Enter 3. Enter on the empty goods box or ctrl+s redeems",
         )
+
+    @staticmethod
+    def goods_hint() -> str:
+        return t("物品：名称、拼音首字母或编号", "goods: name, pinyin initials or number")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -102,6 +119,11 @@ class CounterScreen(PointsScreen):
                     id="points-person",
                 )
                 yield Label("", id="points-account")
+                with Horizontal(id="points-pick-row"):
+                    yield GoodsPicker(placeholder=self.goods_hint(), id="points-goods-pick")
+                    yield Label("", id="points-quantity-label")
+                    yield Input("1", id="points-quantity", max_length=4)
+                yield Label("", id="points-pick-hint")
                 yield DataTable(id="points-goods", cursor_type="row", zebra_stripes=True)
             with Vertical(id="points-counter-right"):
                 yield Label("", id="points-basket-title", classes="panel-title")
@@ -120,6 +142,30 @@ class CounterScreen(PointsScreen):
     def _relabel(self) -> None:
         super()._relabel()
         self.query_one("#points-basket-title", Label).update(t("兑换清单", "Basket"))
+        self.query_one("#points-quantity-label", Label).update(t("数量", "Qty"))
+        self.query_one("#points-goods-pick", GoodsPicker).query_one(
+            Input
+        ).placeholder = self.goods_hint()
+        self._hint()
+
+    def _hint(self) -> None:
+        """What comes next, said before any typing."""
+        if self.account is None:
+            text = t(
+                "先找居民：姓名、拼音首字母或手机尾号，回车选中",
+                "First find the resident: name, pinyin initials or phone tail, Enter picks",
+            )
+        elif not self.basket:
+            text = t(
+                "输入物品回车，再输数量回车，加入清单（↓ 列出全部物品）",
+                "Type the goods and Enter, then the quantity and Enter (↓ lists every item)",
+            )
+        else:
+            text = t(
+                "继续加物品；物品框空着按回车（或 ctrl+s）确认兑换",
+                "Add more goods; Enter on the empty goods box (or ctrl+s) redeems",
+            )
+        self.query_one("#points-pick-hint", Label).update(Text(text))
 
     def on_screen_resume(self) -> None:
         self.reload()
@@ -139,6 +185,7 @@ class CounterScreen(PointsScreen):
     def _loaded(self, found: tuple[list[GoodsRow], AccountView | None]) -> None:
         goods, account = found
         self.goods = {g.id: g for g in goods}
+        self.query_one("#points-goods-pick", GoodsPicker).set_goods(goods)
         self.basket = {gid: q for gid, q in self.basket.items() if gid in self.goods}
         if account is not None and self.account and account.person_id == self.account.person_id:
             self.account = account
@@ -160,7 +207,7 @@ class CounterScreen(PointsScreen):
         def show(account: AccountView) -> None:
             self.account = account
             self.render_rows()
-            self.query_one("#points-goods", DataTable).focus()
+            self.query_one("#points-goods-pick", GoodsPicker).query_one(Input).focus()
 
         self.db_work(fetch, show, group="points-counter-person", on_error=self.fail)
 
@@ -204,6 +251,7 @@ class CounterScreen(PointsScreen):
                 line = Text(str(line) + t("（库存不足）", " (short)"), style="bold red")
             basket.add_row(g.name, line, str(g.price), str(q * g.price), key=str(gid))
         self._show_total()
+        self._hint()
 
     def _show_total(self) -> None:
         total = self.total()
@@ -268,6 +316,42 @@ class CounterScreen(PointsScreen):
         self.query_one("#points-error", Label).update("")
         self.render_rows()
 
+    # -- goods by typing, with a quantity ------------------------------------------------------
+
+    @on(GoodsPicker.Changed, "#points-goods-pick")
+    def _goods_chosen(self, event: GoodsPicker.Changed) -> None:
+        if event.value is None:
+            return
+        quantity = self.query_one("#points-quantity", Input)
+        quantity.value = "1"
+        quantity.focus()  # the whole "1" is selected: typing replaces it
+
+    @on(Input.Submitted, "#points-quantity")
+    def _quantity(self, event: Input.Submitted) -> None:
+        event.stop()
+        picker = self.query_one("#points-goods-pick", GoodsPicker)
+        gid = picker.value
+        if gid is None:
+            self.fail(t("请先输入物品并回车选中", "Type the goods and press Enter first"))
+            picker.query_one(Input).focus()
+            return
+        try:
+            q = parse_int(event.value)
+            if q <= 0:
+                raise DomainError("points.invalid_quantity", value=event.value.strip())
+        except DomainError as exc:
+            self.fail(exc.message(i18n.language()))
+            self.app.notify(exc.message(i18n.language()), severity="error")
+            return
+        self._change(gid, q)
+        picker.clear()
+        event.input.value = "1"
+        picker.query_one(Input).focus()
+
+    @on(GoodsPicker.Done, "#points-goods-pick")
+    def _goods_done(self, event: GoodsPicker.Done) -> None:
+        self.action_checkout()
+
     def action_find_person(self) -> None:
         self.query_one("#points-person", PersonPicker).query_one(Input).focus()
 
@@ -276,10 +360,11 @@ class CounterScreen(PointsScreen):
         if self.busy:
             return
         if self.account is None:
-            self.fail(t("请先查找居民", "Find the resident first"))
+            self._refuse(t("请先查找居民（姓名或拼音），回车选中", "Find the resident first"))
+            self.action_find_person()
             return
         if not self.basket:
-            self.fail(error_text("points.empty_basket"))
+            self._refuse(error_text("points.empty_basket"))
             return
         lines = []
         for gid, q in self.basket.items():
@@ -340,6 +425,7 @@ class CounterScreen(PointsScreen):
         # nothing was written (a changed price, short stock or credits …): show why and
         # read the shelf again, so that the next confirmation shows today's prices
         self.fail(message)
+        self.app.notify(message, severity="error")
         self.reload()
 
     # -- the other screens -----------------------------------------------------------------------
@@ -366,3 +452,11 @@ class CounterScreen(PointsScreen):
 
     def action_notice(self) -> None:
         export_notice(self.app, self.say)
+
+    def action_notice_month(self) -> None:
+        choose_notice(self.app, self.say)
+
+    def _refuse(self, message: str) -> None:
+        """Why an action cannot be done now: beside the basket and in a notification."""
+        self.fail(message)
+        self.app.notify(message, severity="warning")

@@ -1,5 +1,6 @@
 """录入积分 / Record points earned (``e`` on the counter, or the palette)."""
 
+from __future__ import annotations
 
 from typing import Any
 
@@ -12,8 +13,6 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from core.errors import DomainError
-
-# binding id -> (zh, en) descriptions
 from plugins.points_exchange.screens.common import BINDING_TEXT, new_key, parse_int, search_hint
 from tui import i18n
 from tui.widgets.base import DbWork

@@ -1,5 +1,6 @@
 """物品与库存 / Goods and stock: add, restock, correct a count, change a price."""
 
+from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
@@ -9,7 +10,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Label
 
-# binding id -> (zh, en) descriptions
 from plugins.points_exchange.queries import GoodsRow, load_goods
 from plugins.points_exchange.screens.common import PointsScreen, low_stock, new_key, parse_int
 from tui.widgets.bilingual import enum_label, t

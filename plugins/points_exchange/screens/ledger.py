@@ -1,6 +1,6 @@
 """积分明细 / Ledger: a person's transfers with the balance after each; reversal."""
 
-
+from __future__ import annotations
 
 from rich.text import Text
 from textual import on
@@ -9,8 +9,6 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from core.models.types import fmt_local
-
-# binding id -> (zh, en) descriptions
 from plugins.points_exchange.queries import AccountView, load_account
 from plugins.points_exchange.screens.common import (
     ConfirmScreen,

@@ -1,12 +1,14 @@
 """The month's public notice (积分公示) from the counter or the palette."""
 
+from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-# binding id -> (zh, en) descriptions
+from core.errors import DomainError
 from plugins.points_exchange.screens.common import PointsForm
+from tui import i18n
 from tui.widgets.bilingual import t
 from tui.widgets.forms import FormField, export_path
 
@@ -21,8 +23,37 @@ def notice_path(month: str, fmt: str) -> Path:
 
 
 def export_notice(app, said: Callable[[str], Any] | None = None) -> None:
+    """This month's public notice (公示) as Word (.docx), in one action (F9 on the
+    counter, or the palette): written into the data directory, and said where."""
+    from plugins.points_exchange import reports
+
+    db, lang = app.db, i18n.language()
+    month = reports.this_month()
+    path = notice_path(month, "docx")
+
+    def run() -> None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with db.read_session() as s:
+                written = reports.write_notice(s, month, path, "docx")
+        except DomainError as exc:
+            app.call_from_thread(app.notify, exc.message(lang), severity="error")
+            return
+        app.call_from_thread(_written, app, written, said)
+
+    app.run_worker(run, thread=True, group="points-notice", name="points-notice")
+
+
+def _written(app, path: Path, said: Callable[[str], Any] | None) -> None:
+    message = t(f"积分公示已写入 {path}", f"The notice was written to {path}")
+    if said is not None:
+        said(message)
+    app.notify(message)
+
+
+def choose_notice(app, said: Callable[[str], Any] | None = None) -> None:
     """Ask for the month (default this one) and the format (Excel or Word), write the
-    month's public notice (公示) into the data directory and say where."""
+    month's public notice (公示) into the data directory and say where (shift+F9)."""
     from plugins.points_exchange import reports
 
     db = app.db
@@ -39,12 +70,8 @@ def export_notice(app, said: Callable[[str], Any] | None = None) -> None:
         return write
 
     def done(path: Path | None) -> None:
-        if path is None:
-            return
-        message = t(f"积分公示已写入 {path}", f"The notice was written to {path}")
-        if said is not None:
-            said(message)
-        app.notify(message)
+        if path is not None:
+            _written(app, path, said)
 
     app.push_screen(
         PointsForm(

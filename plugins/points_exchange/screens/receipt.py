@@ -1,5 +1,12 @@
-"""The receipt dialog (兑换小票) shown after a redemption."""
+"""The receipt dialog (兑换小票) shown after a redemption.
 
+Enter (or ``p``) prints: the receipt is saved as Word (.docx) in
+``<data dir>/points/receipts/`` and, when the ``receipt_printer`` setting names a
+printer command (``lp -d counter``), its text goes to that printer too. ``w`` only
+saves the .docx; Esc closes.
+"""
+
+from __future__ import annotations
 
 from pathlib import Path
 
@@ -11,19 +18,22 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
-# binding id -> (zh, en) descriptions
-from plugins.points_exchange.receipts import Receipt, receipt_path
+from core.errors import DomainError
+from plugins.points_exchange.receipts import Receipt, print_receipt, write_receipt_docx
 from plugins.points_exchange.screens.common import BINDING_TEXT
+from tui import i18n
 from tui.widgets.base import DbWork
 from tui.widgets.bilingual import Bilingual, t
 
 
 class ReceiptScreen(Bilingual, DbWork, ModalScreen[None]):
-    """The receipt on screen; ``w`` writes it to a text file in the data directory."""
+    """The receipt on screen; Enter / ``p`` prints (Word file, and the printer when one
+    is configured), ``w`` saves the Word file only."""
 
     BINDING_TEXT = BINDING_TEXT
     BINDINGS = [
-        Binding("w", "write", "Save as text", id="points.receipt_write"),
+        Binding("p", "print", "Print receipt", id="points.receipt_print"),
+        Binding("w", "write", "Save as Word", id="points.receipt_write"),
         Binding("escape", "close", "Close", id="points.receipt_close"),
     ]
 
@@ -31,40 +41,88 @@ class ReceiptScreen(Bilingual, DbWork, ModalScreen[None]):
         super().__init__()
         self.receipt = receipt
         self.written: Path | None = None
+        self.printed_to: str | None = None  # the printer command that printed it
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="form", id="points-receipt-box"):
             yield Label(Text(self.receipt.text()), id="points-receipt-text")
             yield Label("", id="points-receipt-saved")
             with Horizontal(classes="buttons"):
-                yield Button(t("关闭", "Close"), id="points-receipt-close", variant="primary")
-                yield Button(t("存为文本（w）", "Save as text (w)"), id="points-receipt-write")
+                yield Button("", id="points-receipt-print", variant="primary")
+                yield Button("", id="points-receipt-write")
+                yield Button("", id="points-receipt-close")
 
     def on_mount(self) -> None:
         self.translate_own_bindings()
-        self.query_one("#points-receipt-close", Button).focus()
+        self._relabel()
+        self.query_one("#points-receipt-print", Button).focus()  # Enter prints
+
+    def _relabel(self) -> None:
+        self.query_one("#points-receipt-print", Button).label = t("打印小票（p）", "Print (p)")
+        self.query_one("#points-receipt-write", Button).label = t(
+            "存为 Word（w）", "Save as Word (w)"
+        )
+        self.query_one("#points-receipt-close", Button).label = t("关闭（Esc）", "Close (Esc)")
 
     def refresh_language(self) -> None:
         super().refresh_language()
+        self._relabel()
         self.query_one("#points-receipt-text", Label).update(Text(self.receipt.text()))
 
     @on(Button.Pressed, "#points-receipt-close")
     def action_close(self) -> None:
         self.dismiss(None)
 
+    def _say(self, message: str, *, error: bool = False) -> None:
+        self.query_one("#points-receipt-saved", Label).update(
+            Text(message, style="bold red" if error else "")
+        )
+        self.app.notify(message, severity="error" if error else "information")
+
     @on(Button.Pressed, "#points-receipt-write")
     def action_write(self) -> None:
-        receipt, path = self.receipt, receipt_path(self.receipt.transfer_id)
+        self._run(to_printer=False)
 
-        def write() -> Path:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(receipt.text() + "\n", encoding="utf-8")
-            return path
+    @on(Button.Pressed, "#points-receipt-print")
+    def action_print(self) -> None:
+        self._run(to_printer=True)
 
-        def done(p: Path) -> None:
-            self.written = p
-            self.query_one("#points-receipt-saved", Label).update(
-                Text(t(f"小票已保存：{p}", f"Receipt saved to {p}"))
-            )
+    def _run(self, *, to_printer: bool) -> None:
+        receipt, db = self.receipt, self.app.db
+        lang = i18n.language()
 
-        self.db_work(write, done, group="points-receipt-write")
+        def work() -> tuple[Path, str | None, str | None]:
+            from plugins.points_exchange import services as svc
+
+            path = write_receipt_docx(receipt)
+            if not to_printer:
+                return path, None, None
+            with db.read_session() as s:
+                setting = svc.get_settings(s).receipt_printer
+            try:
+                return path, print_receipt(receipt, setting), None
+            except DomainError as exc:  # the .docx is saved; say why it did not print
+                return path, None, exc.message(lang)
+
+        def done(found: tuple[Path, str | None, str | None]) -> None:
+            path, printer, failed = found
+            self.written, self.printed_to = path, printer
+            if failed:
+                self._say(failed, error=True)
+            elif printer:
+                self._say(t(f"小票已打印，并存为 {path}", f"Receipt printed and saved to {path}"))
+            elif to_printer:
+                self._say(
+                    t(
+                        f"未设置打印机，小票已存为 {path}（设置：gongzhi points settings set "
+                        'receipt_printer "lp -d 打印机"）',
+                        f"No printer is set; the receipt was saved to {path} (set one: "
+                        'gongzhi points settings set receipt_printer "lp -d PRINTER")',
+                    )
+                )
+            else:
+                self._say(t(f"小票已存为 {path}", f"Receipt saved to {path}"))
+
+        self.db_work(
+            work, done, group="points-receipt-write", on_error=lambda m: self._say(m, error=True)
+        )
