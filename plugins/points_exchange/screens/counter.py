@@ -99,10 +99,8 @@ class CounterScreen(PointsScreen):
 
     def heading(self) -> str:
         return t(
-            "爱心超市 · 兑换柜台：① 找居民 ② 物品（名称、拼音或编号）回车，数量回车 "
-            "③ 物品框空着回车或 ctrl+s 确认兑换",
-            "Love supermarket counter: 1. find the resident 2. goods (name, pinyin or number) "
-            "Enter, quantity Enter 3. Enter on the empty goods box or ctrl+s redeems",
+            "爱心超市 · 兑换柜台（找居民 → 物品回车、数量回车 → 空物品框回车兑换）",
+            "Love supermarket counter (resident → goods Enter, qty Enter → Enter on empty redeems)",
         )
 
     @staticmethod
