@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from core.errors import DomainError
-from tui.widgets.bilingual import t
+from plugins.points_exchange.i18n import _
 
 
 @dataclass(frozen=True)
@@ -43,12 +43,11 @@ class AccountView:
     pending_out: int
 
     def line(self) -> str:
-        text = t(
-            f"{self.name} · 余额 {self.balance} 分 · 可用 {self.available} 分",
-            f"{self.name} · balance {self.balance} · available {self.available}",
+        text = _("{name} · balance {balance} · available {available}").format(
+            name=self.name, balance=self.balance, available=self.available
         )
         if self.pending_in:
-            text += t(f" · 待审核 +{self.pending_in}", f" · pending +{self.pending_in}")
+            text += _(" · pending +{pending_in}").format(pending_in=self.pending_in)
         return text
 
 

@@ -22,9 +22,9 @@ from pathlib import Path
 
 from core.errors import DomainError
 from core.models.types import fmt_local
+from plugins.points_exchange.i18n import _
 from plugins.points_exchange.queries import ReceiptLine
 from tui import i18n
-from tui.widgets.bilingual import t
 
 PRINT_TIMEOUT_SECONDS = 30
 
@@ -48,7 +48,7 @@ class Receipt:
     street: str = ""
 
     def title(self) -> str:
-        return self.street + t("爱心超市兑换小票", " love supermarket receipt").lstrip()
+        return self.street + _(" love supermarket receipt").lstrip()
 
     def line_text(self, x: ReceiptLine) -> str:
         if i18n.language() == "zh":
@@ -57,24 +57,19 @@ class Receipt:
 
     def head(self) -> list[str]:
         return [
-            t(f"居民：{self.person}", f"Resident: {self.person}"),
-            t(f"时间：{fmt_local(self.at)}", f"Time: {fmt_local(self.at)}"),
+            _("Resident: {person}").format(person=self.person),
+            _("Time: {value}").format(value=fmt_local(self.at)),
         ]
 
     def foot(self) -> list[str]:
         out = [
-            t(f"合计：{self.total} 分", f"Total: {self.total} points"),
-            t(f"兑换后余额：{self.balance_after} 分", f"Balance after: {self.balance_after}"),
-            t(f"经办：{self.operator}", f"Clerk: {self.operator}"),
-            t(f"小票号：{self.transfer_id}", f"Receipt no.: {self.transfer_id}"),
+            _("Total: {total} points").format(total=self.total),
+            _("Balance after: {balance_after}").format(balance_after=self.balance_after),
+            _("Clerk: {operator}").format(operator=self.operator),
+            _("Receipt no.: {transfer_id}").format(transfer_id=self.transfer_id),
         ]
         if self.result == "exists":
-            out.append(
-                t(
-                    "（此清单已兑换过，未重复扣分）",
-                    "(this basket had already been redeemed; nothing was taken twice)",
-                )
-            )
+            out.append(_("(this basket had already been redeemed; nothing was taken twice)"))
         return out
 
     def text(self) -> str:
@@ -118,7 +113,7 @@ def receipt_path(transfer_id: int, suffix: str = "docx") -> Path:
     """``<data dir>/points/receipts/兑换小票-<number>.docx``."""
     from core.config import data_dir
 
-    name = t(f"兑换小票-{transfer_id}", f"receipt-{transfer_id}")
+    name = _("receipt-{transfer_id}").format(transfer_id=transfer_id)
     return data_dir() / "points" / "receipts" / f"{name}.{suffix}"
 
 
@@ -142,7 +137,7 @@ def write_receipt_docx(receipt: Receipt, path: Path | None = None) -> Path:
         tables=[
             TableBlock(
                 "",
-                [t("物品", "Goods"), t("数量", "Qty"), t("单价", "Price"), t("小计", "Subtotal")],
+                [_("Goods"), _("Qty"), _("Price"), _("Subtotal")],
                 rows,
             )
         ],

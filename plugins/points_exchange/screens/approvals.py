@@ -7,8 +7,8 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Label
 
 from core.models.types import fmt_local
+from plugins.points_exchange.i18n import N_, _
 from plugins.points_exchange.screens.common import ConfirmScreen, PointsScreen, amount_text
-from tui.widgets.bilingual import t
 
 # -- approvals ------------------------------------------------------------------------------
 
@@ -29,13 +29,13 @@ class ApprovalsScreen(PointsScreen):
     ]
     COLUMNS = {
         "points-approvals": (
-            ("id", "编号", "No."),
-            ("person", "人员", "Person"),
-            ("rule", "积分标准", "Rule"),
-            ("amount", "积分", "Points"),
-            ("recorded_by", "录入人", "Recorded by"),
-            ("at", "录入时间", "Recorded at"),
-            ("note", "备注", "Note"),
+            ("id", N_("No.")),
+            ("person", N_("Person")),
+            ("rule", N_("Rule")),
+            ("amount", N_("Points")),
+            ("recorded_by", N_("Recorded by")),
+            ("at", N_("Recorded at")),
+            ("note", N_("Note")),
         )
     }
 
@@ -44,10 +44,7 @@ class ApprovalsScreen(PointsScreen):
         self.lines: list = []
 
     def heading(self) -> str:
-        return t(
-            "积分审核 · 待审核的积分（a 审核通过，须由录入人以外的人审核；v 作废）",
-            "Approvals · pending earnings (a approves: not by the recorder; v voids)",
-        )
+        return _("Approvals · pending earnings (a approves: not by the recorder; v voids)")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -96,7 +93,7 @@ class ApprovalsScreen(PointsScreen):
         if self.lines:
             table.move_cursor(row=min(keep, len(self.lines) - 1))
         self.query_one("#points-approvals-status", Label).update(
-            t(f"共 {len(self.lines)} 笔待审核", f"{len(self.lines)} pending")
+            _("{n_lines} pending").format(n_lines=len(self.lines))
         )
 
     def _resolve(self, approve: bool) -> None:
@@ -116,9 +113,9 @@ class ApprovalsScreen(PointsScreen):
         self.write_then_reload(
             write,
             lambda _row: (
-                t(f"转账 {tid} 已审核通过", f"Transfer {tid} approved")
+                _("Transfer {tid} approved").format(tid=tid)
                 if approve
-                else t(f"转账 {tid} 已作废", f"Transfer {tid} voided")
+                else _("Transfer {tid} voided").format(tid=tid)
             ),
         )
 
@@ -137,7 +134,7 @@ class ApprovalsScreen(PointsScreen):
 
         self.app.push_screen(
             ConfirmScreen(
-                t(f"作废转账 {tid}？", f"Void transfer {tid}?"),
+                _("Void transfer {tid}?").format(tid=tid),
                 f"{x.person_name}  {x.rule_name}  {amount_text(x.amount)}",
             ),
             confirmed,

@@ -5,48 +5,53 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Any
+from dataclasses import replace
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label
 
 from core.errors import DomainError
+from plugins.points_exchange.i18n import N_, _
 from tui import i18n
 from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
-from tui.widgets.forms import ConfirmModal, FormModal, modal_binding_text
+from tui.widgets.bilingual import Bilingual
+from tui.widgets.forms import ConfirmModal, FormField, FormModal, modal_binding_text
 from tui.widgets.pickers import PersonPicker
 from tui.widgets.writes import WriteThenReload
 
-# binding id -> (zh, en) descriptions
-BINDING_TEXT: dict[str, tuple[str, str]] = {
-    "points.back": ("返回", "Back"),
-    "points.reload": ("刷新", "Reload"),
-    "points.find_person": ("查找居民", "Find resident"),
-    "points.add_one": ("加一件", "Add one"),
-    "points.remove_one": ("减一件", "Take one back"),
-    "points.clear_basket": ("清空清单", "Empty basket"),
-    "points.checkout": ("确认兑换", "Redeem"),
-    "points.earn": ("录入积分", "Record points"),
-    "points.approvals": ("积分审核", "Approvals"),
-    "points.ledger": ("积分明细", "Ledger"),
-    "points.goods": ("物品库存", "Goods & stock"),
-    "points.notice": ("本月积分公示", "This month's notice"),
-    "points.notice_month": ("选月份导出公示", "Notice of a month"),
-    "points.checkout_key": ("确认兑换", "Redeem"),
-    "points.approve": ("审核通过", "Approve"),
-    "points.void": ("作废", "Void"),
-    "points.reverse": ("冲正", "Reverse"),
-    "points.goods_add": ("新增物品", "Add goods"),
-    "points.restock": ("入库", "Restock"),
-    "points.correct_stock": ("盘点更正", "Correct stock"),
-    "points.set_price": ("改价", "Change price"),
-    "points.receipt_print": ("打印小票", "Print receipt"),
-    "points.receipt_write": ("存为 Word", "Save as Word"),
-    "points.receipt_close": ("关闭", "Close"),
-    **modal_binding_text("points"),
+# binding id -> description (a message id of the plugin's catalog)
+BINDING_TEXT: dict[str, str] = {
+    "points.back": N_("Back"),
+    "points.reload": N_("Reload"),
+    "points.find_person": N_("Find resident"),
+    "points.add_one": N_("Add one"),
+    "points.remove_one": N_("Take one back"),
+    "points.clear_basket": N_("Empty basket"),
+    "points.checkout": N_("Redeem"),
+    "points.earn": N_("Record points"),
+    "points.approvals": N_("Approvals"),
+    "points.ledger": N_("Ledger"),
+    "points.goods": N_("Goods & stock"),
+    "points.notice": N_("This month's notice"),
+    "points.notice_month": N_("Notice of a month"),
+    "points.checkout_key": N_("Redeem"),
+    "points.approve": N_("Approve"),
+    "points.void": N_("Void"),
+    "points.reverse": N_("Reverse"),
+    "points.goods_add": N_("Add goods"),
+    "points.restock": N_("Restock"),
+    "points.correct_stock": N_("Correct stock"),
+    "points.set_price": N_("Change price"),
+    "points.receipt_print": N_("Print receipt"),
+    "points.receipt_write": N_("Save as Word"),
+    "points.receipt_close": N_("Close"),
+    "points.form_save": N_("Save"),
+    "points.form_cancel": N_("Cancel"),
 }
+# the shared dialogs' bindings (their words are the core's)
+MODAL_TEXT = modal_binding_text("points")
 
 
 def low_stock() -> int:
@@ -68,7 +73,7 @@ def error_text(code: str, **params: Any) -> str:
 
 
 def search_hint() -> str:
-    return t("姓名、拼音首字母或手机尾号", "name, pinyin initials or phone tail")
+    return _("name, pinyin initials or phone tail")
 
 
 def parse_int(text: str, code: str = "points.invalid_quantity", *, signed: bool = False) -> int:
@@ -90,27 +95,50 @@ class ConfirmScreen(ConfirmModal, prefix="points"):
     """A confirmation (:class:`tui.widgets.forms.ConfirmModal`): a title and the lines to
     check (``#points-confirm-text``); ``y`` confirms, ``n`` / Esc declines."""
 
-    BINDING_TEXT = BINDING_TEXT
+    BINDING_TEXT = MODAL_TEXT
 
 
 class PointsForm(FormModal, prefix="points"):
     """The section's forms (:class:`tui.widgets.forms.FormModal`): ``submit(values)`` raises
     a :class:`DomainError` for a value it can tell is wrong (the service's own words)."""
 
-    BINDING_TEXT = BINDING_TEXT
+    BINDING_TEXT = MODAL_TEXT
+
+
+def field(key: str, label: str, **kwargs: Any) -> FormField:
+    """A form row labelled with a message id (``field("name", N_("Name"))``), in the
+    current language."""
+    return FormField(key, _(label), _(label), **kwargs)
+
+
+class Translated(Bilingual):
+    """:class:`~tui.widgets.bilingual.Bilingual` with the bindings' descriptions from the
+    plugin's gettext catalog: ``BINDING_TEXT`` maps a binding id to a message id."""
+
+    BINDING_TEXT: ClassVar[dict[str, str]] = BINDING_TEXT  # type: ignore[assignment]
+
+    def translate_own_bindings(self) -> None:
+        bindings = self._bindings  # type: ignore[attr-defined]
+        for key, items in list(bindings.key_to_bindings.items()):
+            bindings.key_to_bindings[key] = [
+                replace(b, description=_(self.BINDING_TEXT[b.id]))
+                if b.id in self.BINDING_TEXT
+                else b
+                for b in items
+            ]
 
 
 # -- shared bits of the screens -----------------------------------------------------------------
 
 
-class PointsScreen(WriteThenReload, Bilingual, DbWork, Screen):
+class PointsScreen(WriteThenReload, Translated, DbWork, Screen):
     """Base of the section's screens: heading, column headers, a status and an error line;
     what a write did goes to the status line (and a notification), a refusal to the error
     line."""
 
     BINDING_TEXT = BINDING_TEXT
     FORM = PointsForm
-    COLUMNS: dict[str, tuple[tuple[str, str, str], ...]] = {}  # table id -> (key, zh, en)
+    COLUMNS: dict[str, tuple[tuple[str, str], ...]] = {}  # table id -> (key, message id)
 
     def __init__(self, db) -> None:
         super().__init__()
@@ -124,8 +152,8 @@ class PointsScreen(WriteThenReload, Bilingual, DbWork, Screen):
         for table_id, cols in self.COLUMNS.items():
             table = self.query_one(f"#{table_id}", DataTable)
             table.clear(columns=True)
-            for key, zh, en in cols:
-                table.add_column(t(zh, en), key=key)
+            for key, label in cols:
+                table.add_column(_(label), key=key)
 
     def _relabel(self) -> None:
         """Headings and column headers in the current language (on mount and on F2)."""

@@ -10,6 +10,7 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from core.errors import DomainError
+from plugins.points_exchange.i18n import N_, _
 from plugins.points_exchange.queries import AccountView, GoodsRow, load_account, load_goods
 from plugins.points_exchange.receipts import Receipt, redeem_basket
 from plugins.points_exchange.screens.approvals import ApprovalsScreen
@@ -29,7 +30,6 @@ from plugins.points_exchange.screens.ledger import LedgerScreen
 from plugins.points_exchange.screens.notice import choose_notice, export_notice
 from plugins.points_exchange.screens.receipt import ReceiptScreen
 from tui import i18n
-from tui.widgets.bilingual import t
 from tui.widgets.pickers import PersonPicker
 
 # -- the counter ------------------------------------------------------------------------------
@@ -74,17 +74,17 @@ class CounterScreen(PointsScreen):
     ]
     COLUMNS = {
         "points-goods": (
-            ("name", "物品", "Goods"),
-            ("unit", "单位", "Unit"),
-            ("price", "积分价", "Price"),
-            ("stock", "库存", "Stock"),
-            ("basket", "已选", "In basket"),
+            ("name", N_("Goods")),
+            ("unit", N_("Unit")),
+            ("price", N_("Price")),
+            ("stock", N_("Stock")),
+            ("basket", N_("In basket")),
         ),
         "points-basket": (
-            ("name", "物品", "Goods"),
-            ("quantity", "数量", "Qty"),
-            ("price", "单价", "Price"),
-            ("subtotal", "小计", "Subtotal"),
+            ("name", N_("Goods")),
+            ("quantity", N_("Qty")),
+            ("price", N_("Price")),
+            ("subtotal", N_("Subtotal")),
         ),
     }
 
@@ -98,14 +98,13 @@ class CounterScreen(PointsScreen):
         self.redemptions = 0  # baskets sent to the service (a test counts them)
 
     def heading(self) -> str:
-        return t(
-            "爱心超市 · 兑换柜台（找居民 → 物品回车、数量回车 → 空物品框回车兑换）",
-            "Love supermarket counter (resident → goods Enter, qty Enter → Enter on empty redeems)",
+        return _(
+            "Love supermarket counter (resident → goods Enter, qty Enter → Enter on empty redeems)"
         )
 
     @staticmethod
     def goods_hint() -> str:
-        return t("物品：名称、拼音首字母或编号", "goods: name, pinyin initials or number")
+        return _("goods: name, pinyin initials or number")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -139,8 +138,8 @@ class CounterScreen(PointsScreen):
 
     def _relabel(self) -> None:
         super()._relabel()
-        self.query_one("#points-basket-title", Label).update(t("兑换清单", "Basket"))
-        self.query_one("#points-quantity-label", Label).update(t("数量", "Qty"))
+        self.query_one("#points-basket-title", Label).update(_("Basket"))
+        self.query_one("#points-quantity-label", Label).update(_("Qty"))
         self.query_one("#points-goods-pick", GoodsPicker).query_one(
             Input
         ).placeholder = self.goods_hint()
@@ -149,20 +148,11 @@ class CounterScreen(PointsScreen):
     def _hint(self) -> None:
         """What comes next, said before any typing."""
         if self.account is None:
-            text = t(
-                "先找居民：姓名、拼音首字母或手机尾号，回车选中",
-                "First find the resident: name, pinyin initials or phone tail, Enter picks",
-            )
+            text = _("First find the resident: name, pinyin initials or phone tail, Enter picks")
         elif not self.basket:
-            text = t(
-                "输入物品回车，再输数量回车，加入清单（↓ 列出全部物品）",
-                "Type the goods and Enter, then the quantity and Enter (↓ lists every item)",
-            )
+            text = _("Type the goods and Enter, then the quantity and Enter (↓ lists every item)")
         else:
-            text = t(
-                "继续加物品；物品框空着按回车（或 ctrl+s）确认兑换",
-                "Add more goods; Enter on the empty goods box (or ctrl+s) redeems",
-            )
+            text = _("Add more goods; Enter on the empty goods box (or ctrl+s) redeems")
         self.query_one("#points-pick-hint", Label).update(Text(text))
 
     def on_screen_resume(self) -> None:
@@ -217,9 +207,7 @@ class CounterScreen(PointsScreen):
     def render_rows(self) -> None:
         account = self.query_one("#points-account", Label)
         if self.account is None:
-            account.update(
-                t("请先查找居民（姓名或拼音首字母）", "Find the resident first (name or pinyin)")
-            )
+            account.update(_("Find the resident first (name or pinyin)"))
         else:
             account.update(Text(self.account.line()))
         table = self.query_one("#points-goods", DataTable)
@@ -246,7 +234,7 @@ class CounterScreen(PointsScreen):
             g = self.goods[gid]
             line: str | Text = f"{q}{g.unit}" if i18n.language() == "zh" else str(q)
             if q > g.stock:
-                line = Text(str(line) + t("（库存不足）", " (short)"), style="bold red")
+                line = Text(str(line) + _(" (short)"), style="bold red")
             basket.add_row(g.name, line, str(g.price), str(q * g.price), key=str(gid))
         self._show_total()
         self._hint()
@@ -255,15 +243,14 @@ class CounterScreen(PointsScreen):
         total = self.total()
         label = self.query_one("#points-total", Label)
         if self.account is None:
-            label.update(Text(t(f"合计 {total} 分", f"Total {total} points")))
+            label.update(Text(_("Total {total} points").format(total=total)))
             return
         available = self.account.available
         if total > available:
             label.update(
                 Text(
-                    t(
-                        f"合计 {total} 分 · 可用 {available} 分 · 超出 {total - available} 分",
-                        f"Total {total} · available {available} · {total - available} short",
+                    _("Total {total} · available {available} · {amount} short").format(
+                        total=total, available=available, amount=total - available
                     ),
                     style="bold red",
                 )
@@ -271,9 +258,8 @@ class CounterScreen(PointsScreen):
         else:
             label.update(
                 Text(
-                    t(
-                        f"合计 {total} 分 · 可用 {available} 分 · 兑换后 {available - total} 分",
-                        f"Total {total} · available {available} · after {available - total}",
+                    _("Total {total} · available {available} · after {amount}").format(
+                        total=total, available=available, amount=available - total
                     )
                 )
             )
@@ -330,7 +316,7 @@ class CounterScreen(PointsScreen):
         picker = self.query_one("#points-goods-pick", GoodsPicker)
         gid = picker.value
         if gid is None:
-            self.fail(t("请先输入物品并回车选中", "Type the goods and press Enter first"))
+            self.fail(_("Type the goods and press Enter first"))
             picker.query_one(Input).focus()
             return
         try:
@@ -358,7 +344,7 @@ class CounterScreen(PointsScreen):
         if self.busy:
             return
         if self.account is None:
-            self._refuse(t("请先查找居民（姓名或拼音），回车选中", "Find the resident first"))
+            self._refuse(_("Find the resident first"))
             self.action_find_person()
             return
         if not self.basket:
@@ -369,14 +355,13 @@ class CounterScreen(PointsScreen):
             g = self.goods[gid]
             lines.append(f"{g.name}  {q} × {g.price} = {q * g.price}")
         total, available = self.total(), self.account.available
-        lines.append(t(f"合计：{total} 分", f"Total: {total} points"))
+        lines.append(_("Total: {total} points").format(total=total))
         lines.append(
-            t(
-                f"可用：{available} 分；兑换后：{available - total} 分",
-                f"Available: {available}; after: {available - total}",
+            _("Available: {available}; after: {amount}").format(
+                available=available, amount=available - total
             )
         )
-        title = t(f"为 {self.account.name} 兑换？", f"Redeem for {self.account.name}?")
+        title = _("Redeem for {name}?").format(name=self.account.name)
 
         def confirmed(yes: bool | None) -> None:
             if yes:
@@ -410,10 +395,10 @@ class CounterScreen(PointsScreen):
         self.basket.clear()
         self.basket_key = new_key("basket")
         self.say(
-            t(
-                f"已兑换：转账 {receipt.transfer_id}，{receipt.person} 余额 {receipt.balance_after} 分",
-                f"Redeemed: transfer {receipt.transfer_id}; {receipt.person} now has "
-                f"{receipt.balance_after}",
+            _("Redeemed: transfer {transfer_id}; {person} now has {balance_after}").format(
+                transfer_id=receipt.transfer_id,
+                person=receipt.person,
+                balance_after=receipt.balance_after,
             )
         )
         self.reload()

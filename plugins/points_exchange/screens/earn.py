@@ -13,14 +13,20 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
 from core.errors import DomainError
-from plugins.points_exchange.screens.common import BINDING_TEXT, new_key, parse_int, search_hint
+from plugins.points_exchange.i18n import _
+from plugins.points_exchange.screens.common import (
+    BINDING_TEXT,
+    Translated,
+    new_key,
+    parse_int,
+    search_hint,
+)
 from tui import i18n
 from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
 from tui.widgets.pickers import PersonPicker
 
 
-class EarnScreen(Bilingual, DbWork, ModalScreen[str | None]):
+class EarnScreen(Translated, DbWork, ModalScreen[str | None]):
     """Record points earned: the person (name or pinyin), a rule in force today that
     admits the person's roles (``earnable_rules``), the quantity and a note. One
     idempotency key per form: saving twice records once. Dismissed with what was
@@ -42,25 +48,23 @@ class EarnScreen(Bilingual, DbWork, ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form", id="points-earn-box"):
-            yield Label(t("录入积分", "Record points earned"), classes="panel-title")
-            yield Label(t("人员：", "Person:"))
+            yield Label(_("Record points earned"), classes="panel-title")
+            yield Label(_("Person:"))
             yield PersonPicker(
                 placeholder=search_hint(),
                 id="points-earn-person",
             )
-            yield Label(
-                t("积分标准（今日有效、适用于此人）：", "Rule (in force today, for this person):")
-            )
-            yield Select([], prompt=t("选择积分标准", "choose a rule"), id="points-earn-rule")
+            yield Label(_("Rule (in force today, for this person):"))
+            yield Select([], prompt=_("choose a rule"), id="points-earn-rule")
             yield Label("", id="points-earn-rule-info")
-            yield Label(t("次数：", "Quantity:"))
+            yield Label(_("Quantity:"))
             yield Input("1", id="points-earn-quantity", max_length=6)
-            yield Label(t("备注（可空）：", "Note (optional):"))
+            yield Label(_("Note (optional):"))
             yield Input(id="points-earn-note", max_length=500)
             yield Label("", id="points-earn-error", classes="error")
             with Horizontal(classes="buttons"):
-                yield Button(t("保存", "Save"), id="points-earn-save", variant="primary")
-                yield Button(t("取消", "Cancel"), id="points-earn-cancel")
+                yield Button(_("Save"), id="points-earn-save", variant="primary")
+                yield Button(_("Cancel"), id="points-earn-cancel")
 
     def on_mount(self) -> None:
         self.translate_own_bindings()
@@ -94,16 +98,14 @@ class EarnScreen(Bilingual, DbWork, ModalScreen[str | None]):
         select = self.query_one("#points-earn-rule", Select)
         select.set_options([(self._rule_label(r), r.code) for r in rules])
         if not rules:
-            self._error(
-                t("此人今日没有适用的积分标准", "No rule in force today admits this person")
-            )
+            self._error(_("No rule in force today admits this person"))
         elif len(rules) == 1:
             select.value = rules[0].code
 
     @staticmethod
     def _rule_label(rule) -> str:
-        approval = t(" · 需审核", " · needs approval") if rule.needs_approval else ""
-        return f"{rule.name(i18n.language())} · {rule.points} " + t("分", "pts") + approval
+        approval = _(" · needs approval") if rule.needs_approval else ""
+        return f"{rule.name(i18n.language())} · {rule.points} " + _("pts") + approval
 
     @on(Select.Changed, "#points-earn-rule")
     def _rule(self, event: Select.Changed) -> None:
@@ -112,12 +114,12 @@ class EarnScreen(Bilingual, DbWork, ModalScreen[str | None]):
         if rule is not None:
             caps = []
             if rule.daily_cap:
-                caps.append(t(f"每日上限 {rule.daily_cap} 分", f"daily cap {rule.daily_cap}"))
+                caps.append(_("daily cap {daily_cap}").format(daily_cap=rule.daily_cap))
             if rule.monthly_cap:
-                caps.append(t(f"每月上限 {rule.monthly_cap} 分", f"monthly cap {rule.monthly_cap}"))
+                caps.append(_("monthly cap {monthly_cap}").format(monthly_cap=rule.monthly_cap))
             if rule.needs_approval:
-                caps.append(t("须另一人审核", "a second person approves"))
-            info = t("，", ", ").join(caps)
+                caps.append(_("a second person approves"))
+            info = _(", ").join(caps)
         self.query_one("#points-earn-rule-info", Label).update(Text(info))
 
     def _error(self, message: str) -> None:
@@ -142,11 +144,11 @@ class EarnScreen(Bilingual, DbWork, ModalScreen[str | None]):
             return
         person_id = self.query_one("#points-earn-person", PersonPicker).value
         if person_id is None:
-            self._error(t("请先选择人员", "Choose a person first"))
+            self._error(_("Choose a person first"))
             return
         code = self.query_one("#points-earn-rule", Select).value
         if not isinstance(code, str) or code not in self.rules:
-            self._error(t("请选择积分标准", "Choose a rule"))
+            self._error(_("Choose a rule"))
             return
         try:
             quantity = parse_int(self.query_one("#points-earn-quantity", Input).value)
@@ -170,14 +172,11 @@ class EarnScreen(Bilingual, DbWork, ModalScreen[str | None]):
                 )
                 tr = res.transfer
             if tr.phase == "pending":
-                return t(
-                    f"已录入 {name} +{tr.amount} 分，待另一人审核（转账 {tr.id}）",
-                    f"Recorded {name} +{tr.amount}, pending approval by another person "
-                    f"(transfer {tr.id})",
-                )
-            return t(
-                f"已入账 {name} +{tr.amount} 分（转账 {tr.id}）",
-                f"Posted {name} +{tr.amount} (transfer {tr.id})",
+                return _(
+                    "Recorded {name} +{amount}, pending approval by another person (transfer {id})"
+                ).format(name=name, amount=tr.amount, id=tr.id)
+            return _("Posted {name} +{amount} (transfer {id})").format(
+                name=name, amount=tr.amount, id=tr.id
             )
 
         self.busy = True

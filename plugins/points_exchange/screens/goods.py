@@ -10,10 +10,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Label
 
+from plugins.points_exchange.i18n import N_, _
 from plugins.points_exchange.queries import GoodsRow, load_goods
-from plugins.points_exchange.screens.common import PointsScreen, low_stock, new_key, parse_int
-from tui.widgets.bilingual import enum_label, t
-from tui.widgets.forms import FormField
+from plugins.points_exchange.screens.common import (
+    PointsScreen,
+    field,
+    low_stock,
+    new_key,
+    parse_int,
+)
+from tui.widgets.bilingual import enum_label
 
 # -- goods and stock ------------------------------------------------------------------------
 
@@ -35,11 +41,11 @@ class GoodsScreen(PointsScreen):
     ]
     COLUMNS = {
         "points-goods-list": (
-            ("name", "物品", "Goods"),
-            ("unit", "单位", "Unit"),
-            ("price", "积分价", "Price"),
-            ("stock", "库存", "Stock"),
-            ("state", "状态", "State"),
+            ("name", N_("Goods")),
+            ("unit", N_("Unit")),
+            ("price", N_("Price")),
+            ("stock", N_("Stock")),
+            ("state", N_("State")),
         )
     }
 
@@ -48,11 +54,9 @@ class GoodsScreen(PointsScreen):
         self.rows: list[GoodsRow] = []
 
     def heading(self) -> str:
-        return t(
-            f"物品与库存（库存少于 {low_stock()} 标红；n 新增，s 入库，k 盘点更正，p 改价）",
-            f"Goods and stock (fewer than {low_stock()} in red; n add, s restock, k correct, "
-            "p price)",
-        )
+        return _(
+            "Goods and stock (fewer than {value} in red; n add, s restock, k correct, p price)"
+        ).format(value=low_stock())
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -88,16 +92,16 @@ class GoodsScreen(PointsScreen):
         low = 0
         for g in self.rows:
             stock: str | Text = str(g.stock)
-            state = t("在架", "on the shelf") if g.active else t("已下架", "withdrawn")
+            state = _("on the shelf") if g.active else _("withdrawn")
             if g.active and g.stock < low_stock():
                 low += 1
                 stock = Text(str(g.stock), style="bold red")
-                state = t("库存偏低", "low stock")
+                state = _("low stock")
             table.add_row(g.name, g.unit, str(g.price), stock, state, key=str(g.id))
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         self.query_one("#points-goods-status", Label).update(
-            t(f"共 {len(self.rows)} 种物品，{low} 种库存偏低", f"{len(self.rows)} goods, {low} low")
+            _("{n_rows} goods, {low} low").format(n_rows=len(self.rows), low=low)
         )
 
     def _current(self) -> GoodsRow | None:
@@ -134,23 +138,22 @@ class GoodsScreen(PointsScreen):
             return write
 
         self.form_then_reload(
-            t("新增物品", "Add goods"),
+            _("Add goods"),
             [
-                FormField("name", "名称", "Name"),
-                FormField("unit", "单位", "Unit", value="件"),
-                FormField("price", "积分价", "Points price"),
-                FormField("stock", "初始库存", "Initial stock", value="0"),
-                FormField(
+                field("name", N_("Name")),
+                field("unit", N_("Unit"), value="件"),
+                field("price", N_("Points price")),
+                field("stock", N_("Initial stock"), value="0"),
+                field(
                     "kind",
-                    "来源",
-                    "Source",
+                    N_("Source"),
                     kind="select",
                     value="donation",
                     choices=self._in_kinds(),
                 ),
             ],
             submit,
-            lambda name: t(f"已新增物品「{name}」", f"Added '{name}'"),
+            lambda name: _("Added '{name}'").format(name=name),
             form_id="points-goods-add",
         )
 
@@ -181,21 +184,20 @@ class GoodsScreen(PointsScreen):
             return write
 
         self.form_then_reload(
-            t(f"入库：{g.name}（现有 {g.stock}{g.unit}）", f"Restock: {g.name} ({g.stock} now)"),
+            _("Restock: {name} ({stock} now)").format(name=g.name, stock=g.stock, unit=g.unit),
             [
-                FormField("quantity", "数量", "Quantity"),
-                FormField(
+                field("quantity", N_("Quantity")),
+                field(
                     "kind",
-                    "来源",
-                    "Source",
+                    N_("Source"),
                     kind="select",
                     value="donation",
                     choices=self._in_kinds(),
                 ),
-                FormField("note", "备注（可空）", "Note (optional)"),
+                field("note", N_("Note (optional)")),
             ],
             submit,
-            lambda stock: t(f"「{g.name}」已入库，库存 {stock}", f"'{g.name}' restocked: {stock}"),
+            lambda stock: _("'{name}' restocked: {stock}").format(name=g.name, stock=stock),
             form_id="points-restock",
         )
 
@@ -220,18 +222,15 @@ class GoodsScreen(PointsScreen):
             return write
 
         self.form_then_reload(
-            t(
-                f"盘点更正：{g.name}（账面 {g.stock}{g.unit}）",
-                f"Correct: {g.name} ({g.stock} on record)",
+            _("Correct: {name} ({stock} on record)").format(
+                name=g.name, stock=g.stock, unit=g.unit
             ),
             [
-                FormField("quantity", "增减数量（如 -2）", "Change (e.g. -2)"),
-                FormField("note", "原因（必填）", "Reason (required)"),
+                field("quantity", N_("Change (e.g. -2)")),
+                field("note", N_("Reason (required)")),
             ],
             submit,
-            lambda stock: t(
-                f"「{g.name}」库存已更正为 {stock}", f"'{g.name}' stock corrected: {stock}"
-            ),
+            lambda stock: _("'{name}' stock corrected: {stock}").format(name=g.name, stock=stock),
             form_id="points-correct",
         )
 
@@ -253,9 +252,9 @@ class GoodsScreen(PointsScreen):
             return write
 
         self.form_then_reload(
-            t(f"改价：{g.name}（现价 {g.price} 分）", f"Price of {g.name} (now {g.price})"),
-            [FormField("price", "新积分价", "New points price", value=str(g.price))],
+            _("Price of {name} (now {price})").format(name=g.name, price=g.price),
+            [field("price", N_("New points price"), value=str(g.price))],
             submit,
-            lambda price: t(f"「{g.name}」积分价改为 {price}", f"'{g.name}' now costs {price}"),
+            lambda price: _("'{name}' now costs {price}").format(name=g.name, price=price),
             form_id="points-price",
         )

@@ -14,8 +14,8 @@ from textual import on
 from textual.message import Message
 from textual.widgets import Input
 
+from plugins.points_exchange.i18n import _
 from plugins.points_exchange.queries import GoodsRow
-from tui.widgets.bilingual import t
 from tui.widgets.pickers import Choice, ChoicePicker, PickerItem
 
 
@@ -48,11 +48,11 @@ class GoodsPicker(ChoicePicker):
         for c in self.matches(query)[: self.limit]:
             g = self.rows[c.value]
             stock = (
-                t(f"库存 {g.stock}{g.unit}", f"{g.stock} in stock")
+                _("{stock} in stock").format(stock=g.stock, unit=g.unit)
                 if g.stock
-                else t("无货", "out of stock")
+                else _("out of stock")
             )
-            prompt = f"{g.name}  ·  {g.price} " + t("分", "pts") + f"  ·  {stock}  ·  #{g.id}"
+            prompt = f"{g.name}  ·  {g.price} " + _("pts") + f"  ·  {stock}  ·  #{g.id}"
             items.append(PickerItem(c.value, c.label, prompt))
         return items
 

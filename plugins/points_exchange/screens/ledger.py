@@ -9,6 +9,7 @@ from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from core.models.types import fmt_local
+from plugins.points_exchange.i18n import N_, _
 from plugins.points_exchange.queries import AccountView, load_account
 from plugins.points_exchange.screens.common import (
     ConfirmScreen,
@@ -17,7 +18,7 @@ from plugins.points_exchange.screens.common import (
     new_key,
     search_hint,
 )
-from tui.widgets.bilingual import enum_label, t
+from tui.widgets.bilingual import enum_label
 from tui.widgets.pickers import PersonPicker
 
 # -- a person's ledger ------------------------------------------------------------------------
@@ -38,13 +39,13 @@ class LedgerScreen(PointsScreen):
     ]
     COLUMNS = {
         "points-ledger": (
-            ("at", "时间", "Time"),
-            ("id", "编号", "No."),
-            ("kind", "类型", "Kind"),
-            ("rule", "积分标准/说明", "Rule / note"),
-            ("state", "状态", "State"),
-            ("amount", "积分", "Points"),
-            ("balance", "余额", "Balance"),
+            ("at", N_("Time")),
+            ("id", N_("No.")),
+            ("kind", N_("Kind")),
+            ("rule", N_("Rule / note")),
+            ("state", N_("State")),
+            ("amount", N_("Points")),
+            ("balance", N_("Balance")),
         )
     }
 
@@ -56,10 +57,7 @@ class LedgerScreen(PointsScreen):
         self.balances: list[int | None] = []
 
     def heading(self) -> str:
-        return t(
-            "积分明细（x 冲正所选的已入账转账）",
-            "Ledger (x reverses the highlighted posted transfer)",
-        )
+        return _("Ledger (x reverses the highlighted posted transfer)")
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -115,7 +113,7 @@ class LedgerScreen(PointsScreen):
         from plugins.points_exchange.models import SystemAccount, TransferKind, TransferState
 
         self.query_one("#points-ledger-account", Label).update(
-            Text(self.account.line()) if self.account else t("请先查找人员", "Find a person first")
+            Text(self.account.line()) if self.account else _("Find a person first")
         )
         table = self.query_one("#points-ledger", DataTable)
         keep = table.cursor_row
@@ -125,7 +123,7 @@ class LedgerScreen(PointsScreen):
             if not what and x.counterparty in SystemAccount.__members__:
                 what = enum_label(SystemAccount, x.counterparty)  # 爱心超市, 积分调整 …
             if x.reverses_id:
-                what = t(f"冲正转账 {x.reverses_id}", f"reverses {x.reverses_id}")
+                what = _("reverses {reverses_id}").format(reverses_id=x.reverses_id)
             state: str | Text = enum_label(TransferState, x.state)
             if x.state in (TransferState.pending, TransferState.voided, TransferState.reversed):
                 state = Text(state, style="italic")
@@ -142,7 +140,7 @@ class LedgerScreen(PointsScreen):
         if self.lines:
             table.move_cursor(row=min(keep, len(self.lines) - 1))
         self.query_one("#points-ledger-status", Label).update(
-            t(f"共 {len(self.lines)} 笔", f"{len(self.lines)} transfers")
+            _("{n_lines} transfers").format(n_lines=len(self.lines))
         )
 
     def action_reverse(self) -> None:
@@ -165,21 +163,16 @@ class LedgerScreen(PointsScreen):
             self.query_one(".points-error", Label).update("")
             self.write_then_reload(
                 write,
-                lambda rid: t(
-                    f"转账 {tid} 已冲正（冲正转账 {rid}）",
-                    f"Transfer {tid} reversed (transfer {rid})",
-                ),
+                lambda rid: _("Transfer {tid} reversed (transfer {rid})").format(tid=tid, rid=rid),
             )
 
         body = (
             f"{fmt_local(x.created_at)}  {enum_label(TransferKind, x.kind)}  "
             f"{x.rule_name or x.note}  {amount_text(x.amount)}\n"
-            + t(
-                "冲正将按相反方向记一笔同额转账，原记录保留；兑换的物品退回库存。",
-                "A reversal records the same amount the other way; the original stays. "
-                "Redeemed goods go back on the shelf.",
+            + _(
+                "A reversal records the same amount the other way; the original stays. Redeemed goods go back on the shelf."
             )
         )
         self.app.push_screen(
-            ConfirmScreen(t(f"冲正转账 {tid}？", f"Reverse transfer {tid}?"), body), confirmed
+            ConfirmScreen(_("Reverse transfer {tid}?").format(tid=tid), body), confirmed
         )

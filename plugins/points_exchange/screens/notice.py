@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from core.errors import DomainError
-from plugins.points_exchange.screens.common import PointsForm
+from plugins.points_exchange.i18n import N_, _
+from plugins.points_exchange.screens.common import PointsForm, field
 from tui import i18n
-from tui.widgets.bilingual import t
-from tui.widgets.forms import FormField, export_path
+from tui.widgets.forms import export_path
 
 # -- the public notice ---------------------------------------------------------------------------
 
@@ -18,7 +18,7 @@ from tui.widgets.forms import FormField, export_path
 def notice_path(month: str, fmt: str) -> Path:
     """``<data dir>/points/notices/积分公示-<YYYY-MM>-<YYYYMMDD-HHMMSS>.<fmt>`` (a new
     file each time: exports never overwrite)."""
-    stem = t(f"积分公示-{month}", f"points-notice-{month}")
+    stem = _("points-notice-{month}").format(month=month)
     return export_path("points", "notices", stem=stem, fmt=fmt, stamp="%Y%m%d-%H%M%S")
 
 
@@ -45,7 +45,7 @@ def export_notice(app, said: Callable[[str], Any] | None = None) -> None:
 
 
 def _written(app, path: Path, said: Callable[[str], Any] | None) -> None:
-    message = t(f"积分公示已写入 {path}", f"The notice was written to {path}")
+    message = _("The notice was written to {path}").format(path=path)
     if said is not None:
         said(message)
     app.notify(message)
@@ -75,15 +75,12 @@ def choose_notice(app, said: Callable[[str], Any] | None = None) -> None:
 
     app.push_screen(
         PointsForm(
-            t("导出积分公示", "Export the month's public notice"),
+            _("Export the month's public notice"),
             [
-                FormField(
-                    "month", "月份（YYYY-MM）", "Month (YYYY-MM)", value=reports.this_month()
-                ),
-                FormField(
+                field("month", N_("Month (YYYY-MM)"), value=reports.this_month()),
+                field(
                     "format",
-                    "格式",
-                    "Format",
+                    N_("Format"),
                     kind="select",
                     value="xlsx",
                     choices=[("Excel (.xlsx)", "xlsx"), ("Word (.docx)", "docx")],

@@ -19,14 +19,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
 from core.errors import DomainError
+from plugins.points_exchange.i18n import _
 from plugins.points_exchange.receipts import Receipt, print_receipt, write_receipt_docx
-from plugins.points_exchange.screens.common import BINDING_TEXT
+from plugins.points_exchange.screens.common import BINDING_TEXT, Translated
 from tui import i18n
 from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
 
 
-class ReceiptScreen(Bilingual, DbWork, ModalScreen[None]):
+class ReceiptScreen(Translated, DbWork, ModalScreen[None]):
     """The receipt on screen; Enter / ``p`` prints (Word file, and the printer when one
     is configured), ``w`` saves the Word file only."""
 
@@ -58,11 +58,9 @@ class ReceiptScreen(Bilingual, DbWork, ModalScreen[None]):
         self.query_one("#points-receipt-print", Button).focus()  # Enter prints
 
     def _relabel(self) -> None:
-        self.query_one("#points-receipt-print", Button).label = t("打印小票（p）", "Print (p)")
-        self.query_one("#points-receipt-write", Button).label = t(
-            "存为 Word（w）", "Save as Word (w)"
-        )
-        self.query_one("#points-receipt-close", Button).label = t("关闭（Esc）", "Close (Esc)")
+        self.query_one("#points-receipt-print", Button).label = _("Print (p)")
+        self.query_one("#points-receipt-write", Button).label = _("Save as Word (w)")
+        self.query_one("#points-receipt-close", Button).label = _("Close (Esc)")
 
     def refresh_language(self) -> None:
         super().refresh_language()
@@ -110,18 +108,15 @@ class ReceiptScreen(Bilingual, DbWork, ModalScreen[None]):
             if failed:
                 self._say(failed, error=True)
             elif printer:
-                self._say(t(f"小票已打印，并存为 {path}", f"Receipt printed and saved to {path}"))
+                self._say(_("Receipt printed and saved to {path}").format(path=path))
             elif to_printer:
                 self._say(
-                    t(
-                        f"未设置打印机，小票已存为 {path}（设置：gongzhi points settings set "
-                        'receipt_printer "lp -d 打印机"）',
-                        f"No printer is set; the receipt was saved to {path} (set one: "
-                        'gongzhi points settings set receipt_printer "lp -d PRINTER")',
-                    )
+                    _(
+                        'No printer is set; the receipt was saved to {path} (set one: gongzhi points settings set receipt_printer "lp -d PRINTER")'
+                    ).format(path=path)
                 )
             else:
-                self._say(t(f"小票已存为 {path}", f"Receipt saved to {path}"))
+                self._say(_("Receipt saved to {path}").format(path=path))
 
         self.db_work(
             work, done, group="points-receipt-write", on_error=lambda m: self._say(m, error=True)

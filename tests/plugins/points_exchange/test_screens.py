@@ -458,6 +458,8 @@ def test_the_section_and_palette_commands_are_registered():
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_binding_has_an_id_and_a_description(lang):
     from plugins.points_exchange import screens
+    from plugins.points_exchange.i18n import _
+    from plugins.points_exchange.screens.common import MODAL_TEXT
     from tui import i18n
 
     i18n.set_language(lang)
@@ -472,10 +474,20 @@ def test_every_binding_has_an_id_and_a_description(lang):
             screens.ReceiptScreen,
             screens.PointsForm,
         ):
+            # the section's own bindings take their words from the plugin's catalog, the
+            # shared dialogs' from the core's
+            modal = cls in (screens.ConfirmScreen, screens.PointsForm)
+            texts = MODAL_TEXT if modal else screens.BINDING_TEXT
             for b in cls.BINDINGS:
                 assert b.id and b.id.startswith("points."), (cls, b)
-                assert b.id in screens.BINDING_TEXT and b.description, (cls, b)
-            assert cls.BINDING_TEXT is screens.BINDING_TEXT
+                assert b.id in texts and b.description, (cls, b)
+            assert cls.BINDING_TEXT is texts
+        # every description is translated into the language asked for
+        for msgid in screens.BINDING_TEXT.values():
+            said = _(msgid)
+            assert said and (said == msgid) == (lang == "en" or msgid == said), msgid
+            if lang == "zh":
+                assert not said.isascii(), msgid
     finally:
         i18n.set_language("zh")
 
