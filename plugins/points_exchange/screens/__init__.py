@@ -1,28 +1,29 @@
 """The points exchange's TUI section (积分兑换 / 爱心超市), for the clerk who records
-points and the volunteer at the love supermarket's counter.
+points and the volunteer at the love supermarket's counter. One screen per module:
 
-- :class:`CounterScreen` — the section's main screen, the counter: find the resident
-  (name or pinyin, :class:`~tui.widgets.pickers.PersonPicker`), see their balance,
-  available and pending points; pick goods (Enter or ``+`` adds one, ``-`` takes one
-  back, ``x`` empties the basket) with the basket's total against what is available
-  shown live; ``c`` confirms (a dialog with the prices) and redeems; a receipt
-  (transfer id and key; ``w`` writes it to a text file). Each basket carries one
-  client-made idempotency key until it is redeemed, so a second Enter, or the same
-  basket sent twice, redeems once.
-- :class:`EarnScreen` (``e``) — record points earned: person, a rule in force today
-  that admits the person's roles, quantity, note.
-- :class:`ApprovalsScreen` (``a``) — pending earnings: ``a`` approves (another person
-  than the recorder), ``v`` voids.
-- :class:`LedgerScreen` (``l``) — a person's transfers with state, rule, signed amount
-  and running balance; ``x`` reverses the highlighted posted transfer.
-- :class:`GoodsScreen` (``g``) — goods and stock (low stock highlighted): ``n`` adds,
-  ``s`` restocks, ``k`` corrects a stock count, ``p`` changes a price.
+- :mod:`.counter` — :class:`CounterScreen`, the section's main screen: find the
+  resident (name or pinyin), see their balance, available and pending points; goods
+  by name, pinyin or number with a quantity (:mod:`.goods_picker`), the basket's
+  total against what is available shown live; Enter on the empty goods search (or
+  ctrl+s) confirms and redeems. Each basket carries one client-made idempotency key
+  until it is redeemed, so a second Enter, or the same basket sent twice, redeems once.
+- :mod:`.receipt` — :class:`ReceiptScreen`: Enter prints (Word, and the configured
+  printer), ``w`` saves the Word file.
+- :mod:`.earn` — :class:`EarnScreen` (``e``): record points earned.
+- :mod:`.approvals` — :class:`ApprovalsScreen` (``a``): approve (another person than
+  the recorder) or void pending earnings.
+- :mod:`.ledger` — :class:`LedgerScreen` (``l``): a person's transfers with the
+  running balance; ``x`` reverses.
+- :mod:`.goods` — :class:`GoodsScreen` (``g``): goods and stock.
+- :mod:`.notice` — this month's public notice in one key (F9), or a chosen month.
+- :mod:`.common` — what they share: binding texts, the dialogs, :class:`PointsScreen`.
 
-Every database call runs off the UI thread (:class:`tui.widgets.base.DbWork`) and
-goes through :mod:`plugins.points_exchange.services`; a service's refusal is shown on
-the screen in the user's language and nothing is written. Texts are (zh, en) pairs
-(:mod:`tui.widgets.bilingual`); F2 relabels the open screens (``refresh_language``).
-docs/points.md, "In the app", has the keys.
+What a screen shows is read by :mod:`plugins.points_exchange.queries` off the UI
+thread (:class:`tui.widgets.base.DbWork`); writes go through
+:mod:`plugins.points_exchange.services`; a refusal is shown in the user's language
+and nothing is written. Words come from the plugin's gettext catalog
+(:mod:`plugins.points_exchange.i18n`); F2 relabels the open screens
+(``refresh_language``). docs/points.md, "In the app", has the keys and the fast paths.
 """
 
 from __future__ import annotations
