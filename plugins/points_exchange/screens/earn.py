@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Label
 
 from core.errors import DomainError
 from plugins.points_exchange.i18n import _
@@ -23,7 +23,33 @@ from plugins.points_exchange.screens.common import (
 )
 from tui import i18n
 from tui.widgets.base import DbWork
-from tui.widgets.pickers import PersonPicker
+from tui.widgets.pickers import Choice, ChoicePicker, PersonPicker, PickerItem
+
+
+class RulePicker(ChoicePicker):
+    """A rule by typing its name (Chinese, pinyin initials, full pinyin), its English
+    name or its code; each match shows its points and whether it needs approval."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__((), **kwargs)
+        self.rules: dict[str, Any] = {}
+
+    def set_rules(self, rules: list) -> None:
+        self.rules = {r.code: r for r in rules}
+        self.set_choices(
+            [Choice(r.code, r.name(i18n.language()), code=r.code, keys=r.name("en")) for r in rules]
+        )
+
+    def _items(self, query: str) -> list[PickerItem]:
+        return [
+            PickerItem(c.value, c.label, rule_label(self.rules[c.value]))
+            for c in self.matches(query)[: self.limit]
+        ]
+
+
+def rule_label(rule) -> str:
+    approval = _(" · needs approval") if rule.needs_approval else ""
+    return f"{rule.name(i18n.language())} · {rule.points} " + _("pts") + approval
 
 
 class EarnScreen(Translated, DbWork, ModalScreen[str | None]):
@@ -55,7 +81,7 @@ class EarnScreen(Translated, DbWork, ModalScreen[str | None]):
                 id="points-earn-person",
             )
             yield Label(_("Rule (in force today, for this person):"))
-            yield Select([], prompt=_("choose a rule"), id="points-earn-rule")
+            yield RulePicker(placeholder=_("rule: name or pinyin initials"), id="points-earn-rule")
             yield Label("", id="points-earn-rule-info")
             yield Label(_("Quantity:"))
             yield Input("1", id="points-earn-quantity", max_length=6)
@@ -70,16 +96,16 @@ class EarnScreen(Translated, DbWork, ModalScreen[str | None]):
         self.translate_own_bindings()
         picker = self.query_one("#points-earn-person", PersonPicker)
         if self.person is not None:
-            picker.select(*self.person)
-            self.query_one("#points-earn-rule", Select).focus()
+            picker.select(*self.person)  # the rules load, then the focus moves to them
         else:
             picker.query_one(Input).focus()
 
     @on(PersonPicker.Changed, "#points-earn-person")
     def _person(self, event: PersonPicker.Changed) -> None:
-        rules = self.query_one("#points-earn-rule", Select)
+        rules = self.query_one("#points-earn-rule", RulePicker)
         self.rules = {}
-        rules.set_options([])
+        rules.clear()
+        rules.set_rules([])
         self.query_one("#points-earn-rule-info", Label).update("")
         if event.value is None:
             return
@@ -95,21 +121,20 @@ class EarnScreen(Translated, DbWork, ModalScreen[str | None]):
 
     def _rules(self, rules: list) -> None:
         self.rules = {r.code: r for r in rules}
-        select = self.query_one("#points-earn-rule", Select)
-        select.set_options([(self._rule_label(r), r.code) for r in rules])
+        picker = self.query_one("#points-earn-rule", RulePicker)
+        picker.set_rules(rules)
         if not rules:
             self._error(_("No rule in force today admits this person"))
         elif len(rules) == 1:
-            select.value = rules[0].code
+            picker.choose(rules[0].code)  # the one rule: chosen, on to the quantity
+        else:
+            picker.query_one(Input).focus()
 
-    @staticmethod
-    def _rule_label(rule) -> str:
-        approval = _(" · needs approval") if rule.needs_approval else ""
-        return f"{rule.name(i18n.language())} · {rule.points} " + _("pts") + approval
-
-    @on(Select.Changed, "#points-earn-rule")
-    def _rule(self, event: Select.Changed) -> None:
+    @on(RulePicker.Changed, "#points-earn-rule")
+    def _rule(self, event: RulePicker.Changed) -> None:
         rule = self.rules.get(event.value) if isinstance(event.value, str) else None
+        if rule is not None:
+            self.query_one("#points-earn-quantity", Input).focus()
         info = ""
         if rule is not None:
             caps = []
@@ -146,7 +171,7 @@ class EarnScreen(Translated, DbWork, ModalScreen[str | None]):
         if person_id is None:
             self._error(_("Choose a person first"))
             return
-        code = self.query_one("#points-earn-rule", Select).value
+        code = self.query_one("#points-earn-rule", RulePicker).value
         if not isinstance(code, str) or code not in self.rules:
             self._error(_("Choose a rule"))
             return

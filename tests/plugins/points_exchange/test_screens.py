@@ -16,7 +16,7 @@ from datetime import date
 
 import pytest
 from sqlalchemy import func, select
-from textual.widgets import DataTable, Input, Label, Select
+from textual.widgets import DataTable, Input, Label
 
 from core.config import data_dir
 from core.services import Actor
@@ -268,8 +268,14 @@ def test_an_earning_approved_by_a_second_operator(make_app, street_db, ids):  # 
                 "resident_volunteer",
                 "resident_suggestion",
             }
-            earn.query_one("#points-earn-rule", Select).value = "grid_mediation"
-            await pilot.pause()
+            rule_box = earn.query_one("#points-earn-rule").query_one(Input)
+            assert rule_box.has_focus  # the person is known: the rule comes first
+            await pilot.press(*"hjmd")  # 化解矛盾纠纷 by its pinyin initials
+            await settle(pilot, debounce=0.2)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert earn.query_one("#points-earn-rule").value == "grid_mediation"
+            assert earn.query_one("#points-earn-quantity", Input).has_focus
             info = text_of(earn.query_one("#points-earn-rule-info", Label))
             assert "须另一人审核" in info
             error = earn.query_one("#points-earn-error", Label)
