@@ -48,7 +48,7 @@ class Receipt:
     street: str = ""
 
     def title(self) -> str:
-        return self.street + _(" love supermarket receipt").lstrip()
+        return _("{street} love supermarket receipt").format(street=self.street).strip()
 
     def line_text(self, x: ReceiptLine) -> str:
         if i18n.language() == "zh":

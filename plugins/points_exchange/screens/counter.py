@@ -46,7 +46,8 @@ class CounterScreen(PointsScreen):
     CounterScreen #points-goods-pick { width: 1fr; }
     CounterScreen #points-quantity-label { width: auto; padding: 1 1 0 1; }
     CounterScreen #points-quantity { width: 8; }
-    CounterScreen #points-pick-hint { color: $text-muted; height: auto; }
+    CounterScreen #points-pick-hint { color: $text-muted; height: auto; width: 1fr; }
+    CounterScreen #points-account { width: 1fr; }
     CounterScreen #points-goods { height: 1fr; }
     CounterScreen #points-basket { height: 1fr; }
     CounterScreen .points-error { color: $error; height: auto; }
@@ -207,7 +208,7 @@ class CounterScreen(PointsScreen):
     def render_rows(self) -> None:
         account = self.query_one("#points-account", Label)
         if self.account is None:
-            account.update(_("Find the resident first (name or pinyin)"))
+            account.update("")  # the hint below says what comes first
         else:
             account.update(Text(self.account.line()))
         table = self.query_one("#points-goods", DataTable)
