@@ -317,7 +317,7 @@ class CounterScreen(PointsScreen):
         picker = self.query_one("#points-goods-pick", GoodsPicker)
         gid = picker.value
         if gid is None:
-            self.fail(_("Type the goods and press Enter first"))
+            self.pick_error(_("Type the goods and press Enter first"))
             picker.query_one(Input).focus()
             return
         try:
@@ -325,13 +325,17 @@ class CounterScreen(PointsScreen):
             if q <= 0:
                 raise DomainError("points.invalid_quantity", value=event.value.strip())
         except DomainError as exc:
-            self.fail(exc.message(i18n.language()))
-            self.app.notify(exc.message(i18n.language()), severity="error")
+            self.pick_error(exc.message(i18n.language()))
             return
         self._change(gid, q)
         picker.clear()
         event.input.value = "1"
         picker.query_one(Input).focus()
+
+    def pick_error(self, message: str) -> None:
+        """A wrong goods or quantity: said right under the boxes, and in a notification."""
+        self.query_one("#points-pick-hint", Label).update(Text(message, style="bold red"))
+        self.app.notify(message, severity="error")
 
     @on(GoodsPicker.Done, "#points-goods-pick")
     def _goods_done(self, event: GoodsPicker.Done) -> None:

@@ -222,3 +222,69 @@ def test_this_months_notice_in_one_key(small_demo) -> None:
     assert "2026-11" in path.name
     text = docx_text(path)
     assert "宋文斌" in text and "2026年11月" in text, text[:300]
+
+
+def test_the_counter_opens_on_the_resident_search_and_tabs_in_visual_order(small_demo) -> None:
+    from textual.widgets import Input
+
+    from plugins.points_exchange.screens import CounterScreen
+
+    app = demo_app(small_demo)
+
+    async def inner():
+        async with app.run_test(size=(100, 30)) as pilot:
+            await settle(pilot)
+            app.show_section("plugin:points_exchange")
+            await until(pilot, lambda: isinstance(app.screen, CounterScreen))
+            await settle(pilot)
+            counter = app.screen
+            person = counter.query_one("#points-person").query_one(Input)
+            goods = counter.query_one("#points-goods-pick").query_one(Input)
+            quantity = counter.query_one("#points-quantity", Input)
+            order = [
+                person,
+                goods,
+                quantity,
+                counter.query_one("#points-goods", DataTable),
+                counter.query_one("#points-basket", DataTable),
+            ]
+            assert app.focused is person  # where the clerk types first
+            hint = counter.query_one("#points-pick-hint", Label)
+            assert text_of(hint).startswith("先找居民")  # what comes first, before any typing
+            seen = [app.focused]
+            for _ in order[1:]:
+                await pilot.press("tab")
+                seen.append(app.focused)
+            assert seen == order  # the order they are shown in
+            await pilot.press("tab")
+            assert app.focused is person  # and round again: a stray Tab loses nothing
+
+            await pilot.press(*"swb")
+            await settle(pilot, debounce=0.2)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.focused is goods
+            await pilot.press(*"挂面")
+            await settle(pilot, debounce=0.2)
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.focused is quantity
+            await pilot.press("0", "enter")  # a wrong quantity: said beside the box
+            await settle(pilot)
+            assert text_of(hint) == "数量须为正整数：0"
+            assert app.focused is quantity and counter.basket == {}
+            await pilot.press("3", "enter")
+            await settle(pilot)
+            assert list(counter.basket.values()) == [3] and app.focused is goods
+            assert "合计 60 分" in text_of(counter.query_one("#points-total", Label))
+            # Enter on the empty goods box with nobody's points short: the confirmation
+            await pilot.press("enter")
+            await settle(pilot)
+            from plugins.points_exchange.screens import ConfirmScreen
+
+            assert isinstance(app.screen, ConfirmScreen)
+            await pilot.press("n")  # not now: nothing redeemed, the basket stays
+            await settle(pilot)
+            assert app.screen is counter and list(counter.basket.values()) == [3]
+
+    asyncio.run(inner())
