@@ -315,14 +315,11 @@ def build_love_supermarket(
                     out.skipped += 1
                     log.debug("points demo: a last %s skipped: %s", code, exc)
                     s.rollback()
-        # this month at the counter: the volunteers (residents) volunteered on a few days,
+        # the last days before "now": the volunteers (residents) volunteered on a few days,
         # so they come to the counter with points to spend (issue 13: residents with balances)
-        month_start = now.astimezone(LOCAL_TZ).replace(day=1).date()
         for person in volunteers:
             for days in (3, 6, 9):
                 day = (now - timedelta(days=days)).astimezone(LOCAL_TZ).date()
-                if day < month_start:
-                    continue
                 try:
                     svc.earn(
                         s,
