@@ -80,6 +80,7 @@ class CounterScreen(PointsScreen):
             ("price", N_("Price")),
             ("stock", N_("Stock")),
             ("basket", N_("In basket")),
+            ("number", N_("No.")),
         ),
         "points-basket": (
             ("name", N_("Goods")),
@@ -225,6 +226,7 @@ class CounterScreen(PointsScreen):
                 str(g.price),
                 stock,
                 str(in_basket) if in_basket else "",
+                f"#{g.id}",  # the goods' number: typed in the goods search
                 key=str(g.id),
             )
         if self.goods:

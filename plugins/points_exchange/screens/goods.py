@@ -46,6 +46,7 @@ class GoodsScreen(PointsScreen):
             ("price", N_("Price")),
             ("stock", N_("Stock")),
             ("state", N_("State")),
+            ("number", N_("No.")),
         )
     }
 
@@ -97,7 +98,7 @@ class GoodsScreen(PointsScreen):
                 low += 1
                 stock = Text(str(g.stock), style="bold red")
                 state = _("low stock")
-            table.add_row(g.name, g.unit, str(g.price), stock, state, key=str(g.id))
+            table.add_row(g.name, g.unit, str(g.price), stock, state, f"#{g.id}", key=str(g.id))
         if self.rows:
             table.move_cursor(row=min(keep, len(self.rows) - 1))
         self.query_one("#points-goods-status", Label).update(

@@ -382,7 +382,7 @@ def test_ledger_reversal_restock_notice_and_f2(make_app, street_db, ids):  # noq
             await settle(pilot)
             shelf = app.screen
             goods_table = shelf.query_one("#points-goods-list", DataTable)
-            assert row(goods_table, 0) == ["大米", "袋", "20", "1", "库存偏低"]
+            assert row(goods_table, 0) == ["大米", "袋", "20", "1", "库存偏低", f"#{goods['rice']}"]
             assert goods_table.get_row_at(0)[3].style == "bold red"
             goods_table.move_cursor(row=0)
             await pilot.press("s")
@@ -396,7 +396,7 @@ def test_ledger_reversal_restock_notice_and_f2(make_app, street_db, ids):  # noq
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is shelf
-            assert row(goods_table, 0) == ["大米", "袋", "20", "6", "在架"]
+            assert row(goods_table, 0)[:5] == ["大米", "袋", "20", "6", "在架"]
 
             # F2: the open screens relabel themselves, the one beneath too
             await pilot.press("f2")
@@ -407,6 +407,7 @@ def test_ledger_reversal_restock_notice_and_f2(make_app, street_db, ids):  # noq
                 "Price",
                 "Stock",
                 "State",
+                "No.",
             ]
             assert row(goods_table, 0)[4] == "on the shelf"
             assert any(b.description == "Restock" for b in shelf._bindings.key_to_bindings["s"])
