@@ -1472,6 +1472,11 @@ class TransferLine:
     reverses_id: int | None
     resolved_by_id: int | None
     reversed_by_id: int | None
+    rule_name_en: str = ""
+
+    def rule_label(self, lang: str = "zh") -> str:
+        """The rule's name in ``lang`` (the Chinese one when it has no English name)."""
+        return self.rule_name_en if lang == "en" and self.rule_name_en else self.rule_name
 
     def as_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -1529,6 +1534,7 @@ def _lines(
                 rule_code=rule.code if rule else None,
                 rule_version=rule.version if rule else None,
                 rule_name=rule.name_zh if rule else "",
+                rule_name_en=(rule.name_en or "") if rule else "",
                 note=t.note,
                 recorded_by=t.recorded_by,
                 created_at=t.created_at,
@@ -1661,7 +1667,7 @@ def person_panel_text(session: Session, person_id: int, lang: str = "zh") -> str
              else f"；累计获得 {s.earned}，已兑换 {s.redeemed}")
     lines = [head]
     for line in s.recent:
-        what = line.rule_name or TransferKind(line.kind).label(lang)
+        what = line.rule_label(lang) or TransferKind(line.kind).label(lang)
         lines.append(
             f"{fmt_local(line.created_at)}  {line.amount:+d}  {what}  "
             f"[{TransferState(line.state).label(lang)}]"

@@ -9,6 +9,7 @@ from textual.widgets import DataTable, Footer, Header, Label
 from core.models.types import fmt_local
 from plugins.points_exchange.i18n import N_, _
 from plugins.points_exchange.screens.common import ConfirmScreen, PointsScreen, amount_text
+from tui import i18n
 
 # -- approvals ------------------------------------------------------------------------------
 
@@ -83,7 +84,7 @@ class ApprovalsScreen(PointsScreen):
             table.add_row(
                 str(x.id),
                 x.person_name,
-                x.rule_name,
+                x.rule_label(i18n.language()),
                 amount_text(x.amount),
                 x.recorded_by,
                 fmt_local(x.created_at),
@@ -135,7 +136,7 @@ class ApprovalsScreen(PointsScreen):
         self.app.push_screen(
             ConfirmScreen(
                 _("Void transfer {tid}?").format(tid=tid),
-                f"{x.person_name}  {x.rule_name}  {amount_text(x.amount)}",
+                f"{x.person_name}  {x.rule_label(i18n.language())}  {amount_text(x.amount)}",
             ),
             confirmed,
         )

@@ -18,6 +18,7 @@ from plugins.points_exchange.screens.common import (
     new_key,
     search_hint,
 )
+from tui import i18n
 from tui.widgets.bilingual import enum_label
 from tui.widgets.pickers import PersonPicker
 
@@ -119,7 +120,7 @@ class LedgerScreen(PointsScreen):
         keep = table.cursor_row
         table.clear()
         for x, bal in zip(self.lines, self.balances, strict=True):
-            what = x.rule_name or x.note
+            what = x.rule_label(i18n.language()) or x.note
             if not what and x.counterparty in SystemAccount.__members__:
                 what = enum_label(SystemAccount, x.counterparty)  # 爱心超市, 积分调整 …
             if x.reverses_id:
@@ -168,7 +169,7 @@ class LedgerScreen(PointsScreen):
 
         body = (
             f"{fmt_local(x.created_at)}  {enum_label(TransferKind, x.kind)}  "
-            f"{x.rule_name or x.note}  {amount_text(x.amount)}\n"
+            f"{x.rule_label(i18n.language()) or x.note}  {amount_text(x.amount)}\n"
             + _(
                 "A reversal records the same amount the other way; the original stays. Redeemed goods go back on the shelf."
             )
