@@ -17,9 +17,10 @@ import stat
 import sys
 from pathlib import Path
 
+import pytest
 import time_machine
 from docx import Document as Docx
-from textual.widgets import DataTable, Input, Label
+from textual.widgets import Button, DataTable, Input, Label
 
 from core.config import Settings, data_dir
 from core.plugins import PluginHost
@@ -288,3 +289,86 @@ def test_the_counter_opens_on_the_resident_search_and_tabs_in_visual_order(small
             assert app.screen is counter and list(counter.basket.values()) == [3]
 
     asyncio.run(inner())
+
+
+# the main actions of each screen, which the footer must show first (issue 13, point 6)
+PRIMARY = {
+    "CounterScreen": ("ctrl+s", "f9"),
+    "ApprovalsScreen": ("a", "v"),
+    "LedgerScreen": ("x",),
+    "GoodsScreen": ("n", "s", "k", "p"),
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("size", [(100, 30), (160, 45)])
+def test_every_screen_shows_its_main_actions_in_the_footer(small_demo, lang, size) -> None:
+    """At 100×30 and 160×45, in Chinese and English: each screen's main keys are in its
+    footer, within the terminal's width, described in that language."""
+    from textual.widgets._footer import FooterKey
+
+    from plugins.points_exchange import screens
+    from plugins.points_exchange import services as svc
+    from plugins.points_exchange.i18n import _
+    from plugins.points_exchange.receipts import redeem_basket
+
+    with small_demo.session() as s:
+        person = _person(s, "宋文斌")
+        soap = next(g for g in svc.list_goods(s) if g.name == "香皂")
+        item = svc.BasketItem(soap.id, 1, soap.price)
+    receipt = redeem_basket(small_demo, Actor("志愿者"), person, [item], "basket-footer")
+    app = demo_app(small_demo, lang)
+    found: dict[str, dict[str, str]] = {}
+
+    async def footer_of(pilot, screen) -> None:
+        await settle(pilot)
+        if isinstance(screen, screens.ReceiptScreen):  # a dialog: its keys are on its buttons
+            found["ReceiptScreen"] = {
+                b.id: str(b.label)
+                for b in screen.query(Button)
+                if b.region.width and b.region.right <= size[0]
+            }
+            return
+        # the lists have the focus (the search boxes keep letters for typing)
+        for table in screen.query(DataTable):
+            table.focus()
+            break
+        await settle(pilot)
+        keys = {}
+        for k in screen.query(FooterKey):
+            if k.region.width and k.region.right <= size[0]:
+                keys[k.key] = k.description
+        found[type(screen).__name__] = keys
+
+    async def inner():
+        async with app.run_test(size=size) as pilot:
+            await settle(pilot)
+            app.show_section("plugin:points_exchange")
+            await until(pilot, lambda: isinstance(app.screen, screens.CounterScreen))
+            counter = app.screen
+            await footer_of(pilot, counter)
+            for screen in (
+                screens.ApprovalsScreen(small_demo),
+                screens.LedgerScreen(small_demo, (person, "宋文斌")),
+                screens.GoodsScreen(small_demo),
+                screens.ReceiptScreen(receipt),
+            ):
+                app.push_screen(screen)
+                await until(pilot, lambda s=screen: app.screen is s)
+                await footer_of(pilot, screen)
+                app.pop_screen()
+                await settle(pilot)
+
+    asyncio.run(inner())
+    for name, keys in PRIMARY.items():
+        cls = getattr(screens, name)
+        for key in keys:
+            [binding] = [b for b in cls.BINDINGS if b.key == key]
+            said = _(screens.BINDING_TEXT[binding.id])
+            assert found[name].get(key) == said, (name, key, found[name])
+            if lang == "zh":
+                assert not said.isascii(), said
+    receipt_buttons = found["ReceiptScreen"]
+    assert receipt_buttons["points-receipt-print"] == _("Print (p)")
+    assert receipt_buttons["points-receipt-write"] == _("Save as Word (w)")
+    assert (lang == "zh") == ("打印小票" in receipt_buttons["points-receipt-print"])
