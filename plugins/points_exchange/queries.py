@@ -9,6 +9,10 @@ the frozen results; writes go through :mod:`plugins.points_exchange.services`.
   one query.
 - :func:`receipt_lines` — the lines of a redemption with the goods' names and units:
   one query (not one per line).
+- :func:`load_ledger` — a person's account and transfers with the balance after each;
+  :func:`load_approvals` — the approvals queue. Both read the transfers with their
+  accounts, people, rules and resolutions in a fixed number of queries
+  (``services._lines`` batches them), whatever the number of rows.
 """
 
 from __future__ import annotations
@@ -115,3 +119,26 @@ def receipt_lines(session: Session, transfer_id: int) -> tuple[ReceiptLine, ...]
         .order_by(StockMove.id)
     )
     return tuple(ReceiptLine(name, unit, -q, price or 0) for name, unit, q, price in rows)
+
+
+@dataclass(frozen=True)
+class LedgerView:
+    account: AccountView
+    lines: list  # services.TransferLine, newest first
+    balances: list[int | None]  # the balance after each line (None: it moved nothing)
+
+
+def load_ledger(session: Session, person_id: int, *, limit: int = 200) -> LedgerView:
+    """What the ledger screen shows for a person."""
+    from plugins.points_exchange import services as svc
+
+    account = load_account(session, person_id)
+    lines = svc.person_transfers(session, person_id, limit=limit)
+    return LedgerView(account, lines, svc.running_balances(lines, account.balance))
+
+
+def load_approvals(session: Session, *, limit: int = 200) -> list:
+    """The approvals queue (``services.TransferLine``), oldest first."""
+    from plugins.points_exchange import services as svc
+
+    return svc.pending_approvals(session, limit=limit)

@@ -8,6 +8,7 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from core.models.types import fmt_local
 from plugins.points_exchange.i18n import N_, _
+from plugins.points_exchange.queries import load_approvals
 from plugins.points_exchange.screens.common import ConfirmScreen, PointsScreen, amount_text
 from tui import i18n
 
@@ -62,13 +63,11 @@ class ApprovalsScreen(PointsScreen):
         self.reload()
 
     def reload(self) -> None:
-        from plugins.points_exchange import services as svc
-
         db = self.db
 
         def fetch() -> list:
             with db.read_session() as s:
-                return svc.pending_approvals(s)
+                return load_approvals(s)
 
         def show(lines: list) -> None:
             self.lines = lines

@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 
 from core.models.types import fmt_local
 from plugins.points_exchange.i18n import N_, _
-from plugins.points_exchange.queries import AccountView, load_account
+from plugins.points_exchange.queries import AccountView, LedgerView, load_ledger
 from plugins.points_exchange.screens.common import (
     ConfirmScreen,
     PointsScreen,
@@ -90,22 +90,18 @@ class LedgerScreen(PointsScreen):
             self.query_one("#points-ledger", DataTable).focus()
 
     def reload(self) -> None:
-        from plugins.points_exchange import services as svc
-
         if self.person is None:
             self.account, self.lines, self.balances = None, [], []
             self.render_rows()
             return
         db, pid = self.db, self.person[0]
 
-        def fetch() -> tuple[AccountView, list, list[int | None]]:
+        def fetch() -> LedgerView:
             with db.read_session() as s:
-                account = load_account(s, pid)
-                lines = svc.person_transfers(s, pid, limit=200)
-                return account, lines, svc.running_balances(lines, account.balance)
+                return load_ledger(s, pid)
 
-        def show(found: tuple[AccountView, list, list[int | None]]) -> None:
-            self.account, self.lines, self.balances = found
+        def show(found: LedgerView) -> None:
+            self.account, self.lines, self.balances = found.account, found.lines, found.balances
             self.render_rows()
 
         self.db_work(fetch, show, group="points-ledger-read", on_error=self.fail)
