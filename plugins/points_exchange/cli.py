@@ -931,7 +931,7 @@ def parse_setting_value(text: str) -> Any:
 @settings_app.command("set")
 def settings_set(
     key: str = typer.Argument(
-        ..., help="budget_cap|budget_period|expiry_policy|expiry_months|request_rules"
+        ..., help="budget_cap|budget_period|expiry_policy|expiry_months|request_rules|receipt_printer"
     ),
     value: str = typer.Argument(..., help="值（none 清除；JSON）/ value (none clears; JSON)"),
     as_json: bool = typer.Option(False, "--json"),

@@ -315,6 +315,27 @@ def build_love_supermarket(
                     out.skipped += 1
                     log.debug("points demo: a last %s skipped: %s", code, exc)
                     s.rollback()
+        # the last days before "now": the volunteers (residents) volunteered on a few days,
+        # so they come to the counter with points to spend (issue 13: residents with balances)
+        for person in volunteers:
+            for days in (3, 6, 9):
+                day = (now - timedelta(days=days)).astimezone(LOCAL_TZ).date()
+                try:
+                    svc.earn(
+                        s,
+                        actor=recorder,
+                        person_id=person,
+                        rule_code="resident_volunteer",
+                        quantity=2,
+                        key=key(),
+                        at=_at(day, rng),
+                        note="社区志愿服务",
+                    )
+                    out.earnings += 1
+                except DomainError as exc:
+                    out.skipped += 1
+                    log.debug("points demo: this month's volunteering skipped: %s", exc)
+                    s.rollback()
         out.pending = len(svc.pending_approvals(s, limit=100_000))
         s.rollback()
     log.info("points demo: %s", out)

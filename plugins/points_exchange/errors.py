@@ -133,6 +133,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "积分设置「{key}」的值无效：{value}",
         "invalid value for points setting '{key}': {value}",
     ),
+    # the counter's printer (setting receipt_printer)
+    "points.print_failed": (
+        "小票未能打印（打印命令「{command}」：{detail}）；Word 小票已保存",
+        "the receipt was not printed (printer command '{command}': {detail}); "
+        "the Word receipt was saved",
+    ),
 }
 
 for _field, (_zh, _en) in COMPARED_FIELDS.items():

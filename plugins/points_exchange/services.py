@@ -33,6 +33,7 @@ Checks: :func:`plugins.points_exchange.verify.verify`.
 from __future__ import annotations
 
 import logging
+import shlex
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -168,6 +169,9 @@ class PointsSettings:
       end of the year they were posted in) or ``rolling`` (``expiry_months`` after
       they were posted); :func:`expire` sweeps.
     - ``request_rules``: role → rule code, what a resolved request earns its reporter.
+    - ``receipt_printer``: the command the counter sends a receipt's text to on
+      standard input (``lp -d counter``); None = no printer, the receipt is saved as
+      Word (.docx) only.
     """
 
     budget_cap: int | None = None
@@ -175,6 +179,7 @@ class PointsSettings:
     expiry_policy: str = ExpiryPolicy.none.value
     expiry_months: int = 12
     request_rules: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_REQUEST_RULES))
+    receipt_printer: str | None = None
 
 
 SETTING_KEYS = tuple(PointsSettings.__dataclass_fields__)
@@ -209,6 +214,17 @@ def _check_setting(session: Session, key: str, value: Any) -> Any:
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 120:
             raise bad()
         return value
+    if key == "receipt_printer":
+        if value is None:
+            return None
+        if not isinstance(value, str) or not value.strip():
+            raise bad()
+        try:
+            if not shlex.split(value):
+                raise bad()
+        except ValueError as exc:
+            raise bad() from exc
+        return value.strip()
     # request_rules
     if not isinstance(value, dict):
         raise bad()
@@ -1456,6 +1472,11 @@ class TransferLine:
     reverses_id: int | None
     resolved_by_id: int | None
     reversed_by_id: int | None
+    rule_name_en: str = ""
+
+    def rule_label(self, lang: str = "zh") -> str:
+        """The rule's name in ``lang`` (the Chinese one when it has no English name)."""
+        return self.rule_name_en if lang == "en" and self.rule_name_en else self.rule_name
 
     def as_json(self) -> dict[str, Any]:
         data = dict(self.__dict__)
@@ -1513,6 +1534,7 @@ def _lines(
                 rule_code=rule.code if rule else None,
                 rule_version=rule.version if rule else None,
                 rule_name=rule.name_zh if rule else "",
+                rule_name_en=(rule.name_en or "") if rule else "",
                 note=t.note,
                 recorded_by=t.recorded_by,
                 created_at=t.created_at,
@@ -1645,7 +1667,7 @@ def person_panel_text(session: Session, person_id: int, lang: str = "zh") -> str
              else f"；累计获得 {s.earned}，已兑换 {s.redeemed}")
     lines = [head]
     for line in s.recent:
-        what = line.rule_name or TransferKind(line.kind).label(lang)
+        what = line.rule_label(lang) or TransferKind(line.kind).label(lang)
         lines.append(
             f"{fmt_local(line.created_at)}  {line.amount:+d}  {what}  "
             f"[{TransferState(line.state).label(lang)}]"

@@ -116,6 +116,13 @@ def test_a_clerks_day_at_the_counter(site, street) -> None:
     assert _json(site, "points", "settings", "show")["budget_cap"] == 1000
     _ok(site, "points", "settings", "set", "budget_cap", "none")
     assert _json(site, "points", "settings", "show")["budget_cap"] is None
+    # the counter's receipt printer: a command line, kept as typed; none clears it
+    _ok(site, "points", "settings", "set", "receipt_printer", "lp -d 爱心超市 -o cpi=12")
+    assert (
+        _json(site, "points", "settings", "show")["receipt_printer"] == "lp -d 爱心超市 -o cpi=12"
+    )
+    _ok(site, "points", "settings", "set", "receipt_printer", "none")
+    assert _json(site, "points", "settings", "show")["receipt_printer"] is None
     _ok(site, "points", "settings", "set", "expiry_policy", "calendar_year")
     assert _json(site, "points", "expire") == []  # everything was earned this year
     assert _json(site, "points", "expire", "--as-of", "2099-01-01")[0]["amount"] > 0
@@ -155,6 +162,11 @@ BAD_INPUT = [
     (("points", "rules", "revise", "grid_report"), "不能为空"),
     (("points", "settings", "set", "budget_cap", "0"), "积分设置「budget_cap」的值无效"),
     (("points", "settings", "set", "colour", "red"), "积分设置「colour」"),
+    (
+        ("points", "settings", "set", "receipt_printer", "lp -d 'open"),
+        "积分设置「receipt_printer」的值无效",
+    ),
+    (("points", "settings", "set", "receipt_printer", " "), "积分设置「receipt_printer」的值无效"),
     (("points", "notice", "--month", "2026-13"), "月份（YYYY-MM）无效：2026-13"),
     (("points", "leaderboard", "--period", "last year"), "统计期（YYYY 或 YYYY-MM）无效"),
     (("points", "report", "--month", "March"), "无效"),

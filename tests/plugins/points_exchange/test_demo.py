@@ -33,6 +33,12 @@ def _ledger(db) -> list[tuple]:
         return [(t.key, t.kind, t.phase, t.amount, t.created_at.astimezone(UTC)) for t in rows]
 
 
+def _holders(session, role: str) -> list[int]:
+    from core.models.orgs import Membership
+
+    return list(session.scalars(select(Membership.person_id).where(Membership.role == role)))
+
+
 def test_the_love_supermarket_demo(gongzhi_site, pg_site) -> None:
     sqlite_site = gongzhi_site(plugins=[PLUGIN])
     ledgers = []
@@ -94,6 +100,11 @@ def test_the_love_supermarket_demo(gongzhi_site, pg_site) -> None:
         assert board.rows[0].rank == 1 and board.rows[0].total >= board.rows[-1].total
         roles = {r.role for r in reports.leaderboard(s, "2026", top=100).rows}
         assert {"流动网格员", "志愿者"} & roles and any("网格员" in r for r in roles)
+        # at the demo's "now" the shelf is stocked and residents have points to spend
+        assert all(g.stock > 0 for g in svc.list_goods(s))
+        volunteers = _holders(s, "volunteer")
+        balances = sorted(svc.balance(s, pid) for pid in volunteers)
+        assert balances[-1] >= 55 and sum(b >= 30 for b in balances) >= 2, balances
         report = reports.monthly_report(s, month)
         assert report.issued == notice.total and report.redeemed > 0
         assert report.outstanding > 0 and report.stock_value > 0

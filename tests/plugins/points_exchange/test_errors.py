@@ -62,6 +62,13 @@ def nothing(c: Ctx) -> None:
     return None
 
 
+def print_to(command: str) -> None:
+    """Send a one-line receipt to ``command`` (the ``receipt_printer`` setting)."""
+    from plugins.points_exchange.receipts import Receipt, print_receipt
+
+    print_receipt(Receipt(1, "k", "created", "王芳", (), 0, 0, datetime.now(LOCAL_TZ), "x"), command)
+
+
 def pending(c: Ctx, person: int = 0, name: str = "p") -> None:
     c.v[name] = c.earn(c.st.residents[person], "resident_suggestion").transfer.id
 
@@ -285,6 +292,8 @@ CASES = [
         nothing,
         lambda c: c.svc.update_settings(c.s, actor=c.clerk, expiry_policy="weekly"),
     ),
+    # the counter's printer: a command that is not there
+    Case("points.print_failed", nothing, lambda c: print_to("/nonexistent/gongzhi-lp")),
     # the same idempotency key with other content, one case per differing field
     Case(
         "points.exists_with_different_kind",

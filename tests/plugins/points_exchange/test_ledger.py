@@ -284,3 +284,4 @@ def test_person_page_panel_and_summary(site, street, clerk) -> None:
         english = contributions[0].args[2](s, person, lang="en")
         assert "Balance 10 points" in english and "+10 awaiting approval" in english
         assert "积分余额" not in english
+        assert "Volunteering" in english and "参与志愿服务" not in english  # the rule too
