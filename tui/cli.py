@@ -17,8 +17,13 @@ def open_app(db: Database | None, *, notice: str | None = None) -> None:
     database in a worker after its first frame (issue 12: paint first)."""
     from tui.app import GongzhiApp
 
-    GongzhiApp(db=db, settings=state.settings, host=state.host, open_database=open_database,
-               notice=notice).run()
+    app = GongzhiApp(db=db, settings=state.settings, host=state.host, open_database=open_database,
+                     notice=notice)
+    app.run()
+    if app.return_code:  # the database could not be opened: the app printed why
+        import typer
+
+        raise typer.Exit(app.return_code)
 
 
 def open_database(report) -> tuple[Database, object]:
