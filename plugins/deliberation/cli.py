@@ -55,13 +55,13 @@ def _svc():
 
 
 def _label(enum_name: str, value: str) -> str:
-    from plugins.deliberation import models
+    from plugins.deliberation import vocab
 
-    return vocab_label(getattr(models, enum_name), value)
+    return vocab_label(getattr(vocab, enum_name), value)
 
 
 def _outcome(value: str | None) -> str:
-    from plugins.deliberation.models import OUTCOME_LABELS
+    from plugins.deliberation.vocab import OUTCOME_LABELS
 
     if value is None:
         return ""
