@@ -312,9 +312,14 @@ class GongzhiApp(App[None]):
     async def action_section(self, key: str) -> None:
         await self.show_section(key)
 
-    async def action_new_request(self) -> None:
-        await self.show_section("requests")
-        self.query_one("#requests").action_new_request()
+    def action_new_request(self) -> AwaitComplete:
+        """The request form over the request list (built first if it never was)."""
+
+        async def go() -> None:
+            await self.show_section("requests")
+            self.query_one("#requests").action_new_request()
+
+        return AwaitComplete(go())
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
