@@ -284,7 +284,9 @@ class GongzhiApp(App[None]):
         if view is not None:
             self._shown(section, view)
             return AwaitComplete(_nothing())
-        return AwaitComplete(self._build_and_show(section))
+        # a worker (not a bare task), so that whoever waits for the app's workers waits for this too
+        worker = self.run_worker(self._build_and_show(section), group=f"section-{key}", exclusive=True)
+        return AwaitComplete(worker.wait())
 
     async def _build_and_show(self, section: Section) -> None:
         await self._db_ready_async.wait()  # a view reads the database as soon as it mounts
@@ -319,7 +321,7 @@ class GongzhiApp(App[None]):
             await self.show_section("requests")
             self.query_one("#requests").action_new_request()
 
-        return AwaitComplete(go())
+        return AwaitComplete(self.run_worker(go(), group="new-request", exclusive=True).wait())
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

@@ -61,6 +61,11 @@ class State:
             self._db = Database(self.settings.database_url)
         if self.host is not None:
             self.host.import_models()
+        if ready and self._db.is_sqlite:
+            from core.plugins import sqlite_up_to_date
+
+            # the common case, read with the standard library: nothing to migrate, no Alembic
+            ready = not sqlite_up_to_date(self.settings.database_url, self.host)
         if ready:
             fresh = self._db.current_revision() is None
             backup = self._db.ensure_ready()
