@@ -249,6 +249,9 @@ class GongzhiApp(App[None]):
             self._plugin_keys.append(key)
 
     def _load_street_name(self) -> None:
+        if self.db is None:  # not open yet: _database_opened asks again
+            return
+
         def fetch() -> str | None:
             from sqlalchemy import select
 
