@@ -343,3 +343,38 @@ def test_plugin_section_keys_are_remapped_by_binding_id(make_app, street_db):
             assert app.screen is not base and "Deliberation" in type(app.screen).__name__
 
     asyncio.run(inner())
+
+
+def test_an_embedded_database_is_upgraded_after_its_backup_once_the_app_shows(tmp_path, monkeypatch):
+    """``gongzhi`` alone on a SQLite file one migration behind: the app paints, then its
+    worker backs the file up and upgrades it, and the backup is named in a notification."""
+    from core.cli.context import state
+    from core.db import Database
+    from tui.app import GongzhiApp
+    from tui.cli import open_database
+
+    monkeypatch.setenv("GONGZHI_PLUGINS", "")
+    url = f"sqlite:///{tmp_path / 'site.sqlite'}"
+    old = Database(url)
+    old.upgrade("0002")
+    old.dispose()
+    state.settings = Settings(language="zh", operator="测试办事员", database_url=url)
+    state.host, state._db, state.db_url = None, None, None
+
+    async def inner() -> None:
+        app = GongzhiApp(settings=state.settings, open_database=open_database)
+        async with app.run_test(size=(160, 50)) as pilot:
+            assert app.db is None  # the first frame came before the database
+            await until(pilot, lambda: app.database_ready, timeout=60)
+            await settle(pilot)
+            assert app.db.is_current()
+            lines = [n.message for n in app._notifications]
+            assert any("数据库已升级，升级前的备份" in line for line in lines), lines
+
+    try:
+        asyncio.run(inner())
+    finally:
+        if state._db is not None:
+            state._db.dispose()
+        state._db, state.host = None, None
+    assert list((tmp_path / "backups").glob("site-*-pre-upgrade-0002.sqlite"))
