@@ -33,6 +33,7 @@ from plugins.deliberation.vocab import (  # noqa: F401  (re-exported: the tables
     RoundKind,
     RoundState,
     TieBreakMethod,
+    group_label,
 )
 
 # -- tables -----------------------------------------------------------------------
