@@ -69,6 +69,8 @@ class Settings:
     # binding id -> key, e.g. {"requests.new": "ctrl+k"} (Textual keymap)
     keys: dict[str, str] = field(default_factory=dict)
     rates: RateSettings = field(default_factory=RateSettings)
+    # True when no config, environment or option named a database (not a config key)
+    database_is_default: bool = field(default=False, repr=False, compare=False)
 
     def to_toml(self) -> dict[str, Any]:
         return {
@@ -107,7 +109,7 @@ def load_settings(path: Path | None = None) -> Settings:
             raise DomainError("config.invalid", path=str(path), detail=str(exc)) from exc
         rates = raw.pop("rates", {}) or {}
         for key, value in raw.items():
-            if not hasattr(settings, key):
+            if not hasattr(settings, key) or key == "database_is_default":
                 raise DomainError("config.invalid", path=str(path), detail=f"unknown key {key!r}")
             setattr(settings, key, value)
         for key, value in rates.items():
@@ -123,6 +125,7 @@ def load_settings(path: Path | None = None) -> Settings:
         settings.operator = env["GONGZHI_OPERATOR"]
     if not settings.database_url:
         settings.database_url = default_database_url()
+        settings.database_is_default = True
     if settings.language not in ("zh", "en"):
         settings.language = "zh"
     return settings

@@ -17,18 +17,17 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
 from core.errors import DomainError
+
+if TYPE_CHECKING:  # Alembic loads when a migration is looked at (not at every start)
+    from alembic.config import Config
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -112,6 +111,8 @@ class Database:
     # -- migrations ---------------------------------------------------------
 
     def alembic_config(self) -> Config:
+        from alembic.config import Config
+
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
         cfg.set_main_option("version_table", CORE_VERSION_TABLE)
@@ -120,24 +121,33 @@ class Database:
 
     def current_revision(self) -> str | None:
         with self.engine.connect() as conn:
+            from alembic.runtime.migration import MigrationContext
+
             ctx = MigrationContext.configure(conn, opts={"version_table": CORE_VERSION_TABLE})
             return ctx.get_current_revision()
 
     def head_revision(self) -> str | None:
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(self.alembic_config()).get_current_head()
 
     def is_current(self) -> bool:
         return self.current_revision() == self.head_revision()
 
     def upgrade(self, revision: str = "head") -> None:
+        from alembic import command
+
         command.upgrade(self.alembic_config(), revision)
 
     def downgrade(self, revision: str) -> None:
+        from alembic import command
+
         command.downgrade(self.alembic_config(), revision)
 
     def check(self) -> list[tuple]:
         """Differences between the migrated schema and the models (empty = clean)."""
         from alembic.autogenerate import compare_metadata
+        from alembic.runtime.migration import MigrationContext
 
         from core.migrations.env_support import core_metadata, include_object
 

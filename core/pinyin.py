@@ -10,8 +10,10 @@ Keys are stored as ``|initials|full|initials|full|`` so one ``LIKE`` finds them.
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from pypinyin import Style, lazy_pinyin
+# pypinyin's tables (~50 MB) load on the first name read, not when a service module
+# is imported: the app's start and the commands that read no name never pay for them
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # 复姓 read as one surname, so their heteronyms are taken for both characters
@@ -51,6 +53,14 @@ SURNAME_READINGS: dict[str, tuple[str, ...]] = {
 }
 
 
+def lazy_pinyin(text: str, **kwargs: Any) -> list[str]:
+    from pypinyin import Style
+    from pypinyin import lazy_pinyin as read
+
+    kwargs.setdefault("style", Style.NORMAL)
+    return read(text, **kwargs)
+
+
 def _surname_length(name: str) -> int:
     return 2 if name[:2] in _COMPOUND_SURNAMES and len(name) > 2 else 1
 
@@ -64,8 +74,8 @@ def name_readings(name: str) -> list[str]:
         return [re.sub(r"\s+", " ", name.lower())]
     n = _surname_length(name)
     surname, given = name[:n], name[n:]
-    given_reading = [x.replace("ü", "v") for x in lazy_pinyin(given, style=Style.NORMAL)] if given else []
-    usual = " ".join([x.replace("ü", "v") for x in lazy_pinyin(name, style=Style.NORMAL)])
+    given_reading = [x.replace("ü", "v") for x in lazy_pinyin(given)] if given else []
+    usual = " ".join([x.replace("ü", "v") for x in lazy_pinyin(name)])
     out: list[str] = []
     for reading in SURNAME_READINGS.get(surname, ()):
         full = " ".join([reading, *given_reading])
@@ -96,7 +106,7 @@ def place_search_keys(name: str) -> str:
     name = name.strip()
     if not _CJK.search(name):
         return ""
-    syllables = [x.replace("ü", "v").lower() for x in lazy_pinyin(name, style=Style.NORMAL)]
+    syllables = [x.replace("ü", "v").lower() for x in lazy_pinyin(name)]
     parts = [re.sub(r"[\s'’·\-（）()]+", "", x) for x in syllables]
     parts = [x for x in parts if x]
     initials = "".join(x if not x.isalpha() or not x.isascii() else x[0] for x in parts)

@@ -21,23 +21,23 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from importlib.metadata import EntryPoint, entry_points
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pluggy
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlmodel import SQLModel
 
 from core import events, hookspecs
 from core.config import Settings, update_config_file
-from core.db import Database
 from core.errors import DomainError
+
+if TYPE_CHECKING:  # Alembic, SQLModel and the database load when first needed (issue 12)
+    from alembic.config import Config
+
+    from core.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -136,11 +136,17 @@ class PluginHost:
         self.tables: dict[str, set[str]] = {}
         self._unsubscribe: Callable[[], None] | None = None
         self.db: Database | None = None
+        self._models_imported = False
 
     # -- loading ---------------------------------------------------------------
 
-    def load(self) -> PluginHost:
-        """Import and register the enabled plugins; report (and skip) those that fail."""
+    def load(self, *, models: bool = True) -> PluginHost:
+        """Import and register the enabled plugins; report (and skip) those that fail.
+
+        ``models=False`` leaves the plugins' models (SQLModel, and so SQLAlchemy) for
+        :meth:`import_models`, which everything touching the database calls first: the
+        command line and the app start without them.
+        """
         known = available_plugins()
         for name in self.requested:
             if name not in known:
@@ -167,7 +173,9 @@ class PluginHost:
             if spec is not None:
                 self.specs[name] = spec
         self._check_dependencies()
-        self._import_models()
+        self._check_prefixes()
+        if models:
+            self.import_models()
         return self
 
     @property
@@ -186,15 +194,31 @@ class PluginHost:
             if missing:
                 raise DomainError("plugin.missing_dependency", name=name, depends=", ".join(missing))
 
-    def _import_models(self) -> None:
-        """Import each plugin's models; refuse tables outside its prefix or colliding with others."""
-        from core.models import CORE_TABLES
+    # core.models.CORE_TABLES, written out so that loading imports no model; import_models
+    # checks against the real set again
+    _CORE_TABLE_PREFIXES = ("audit_log", "membership", "organisation", "person", "person_care_tag", "place",
+                            "ref_counter", "request", "request_attachment", "request_category",
+                            "request_dispatch", "request_event", "request_feedback", "request_supporter")
 
+    def _check_prefixes(self) -> None:
+        """Refuse a plugin prefix that overlaps another plugin's or a core table (no import needed)."""
         prefixes = {n: s.table_prefix for n, s in self.specs.items()}
         for name, prefix in prefixes.items():
             for other, other_prefix in prefixes.items():
                 if other != name and (prefix.startswith(other_prefix) or other_prefix.startswith(prefix)):
                     raise DomainError("plugin.table_collision", name=name, table=f"{prefix}*", other=other)
+            if any(t.startswith(prefix) for t in self._CORE_TABLE_PREFIXES):
+                raise DomainError("plugin.table_collision", name=name, table=f"{prefix}*", other="core")
+
+    def import_models(self) -> PluginHost:
+        """Import each plugin's models (once); refuse tables outside its prefix."""
+        if self._models_imported:
+            return self
+        from sqlmodel import SQLModel
+
+        from core.models import CORE_TABLES
+
+        for name, prefix in ((n, s.table_prefix) for n, s in self.specs.items()):
             if any(t.startswith(prefix) for t in CORE_TABLES):
                 raise DomainError("plugin.table_collision", name=name, table=f"{prefix}*", other="core")
         for name, spec in self.specs.items():
@@ -215,6 +239,8 @@ class PluginHost:
                 raise DomainError("plugin.table_collision", name=name, table=", ".join(foreign),
                                   other=f"prefix {spec.table_prefix}")
             self.tables[name] = added
+        self._models_imported = True
+        return self
 
     # -- contributions -----------------------------------------------------------
 
@@ -235,6 +261,9 @@ class PluginHost:
     # -- migrations --------------------------------------------------------------
 
     def alembic_config(self, db: Database, name: str) -> Config:
+        from alembic.config import Config
+
+        self.import_models()
         spec = self.specs[name]
         cfg = Config()
         cfg.set_main_option("script_location", str(spec.script_location))
@@ -244,11 +273,15 @@ class PluginHost:
         return cfg
 
     def current_revision(self, db: Database, name: str) -> str | None:
+        from alembic.runtime.migration import MigrationContext
+
         spec = self.specs[name]
         with db.engine.connect() as conn:
             return MigrationContext.configure(conn, opts={"version_table": spec.version_table}).get_current_revision()
 
     def head_revision(self, db: Database, name: str) -> str | None:
+        from alembic.script import ScriptDirectory
+
         return ScriptDirectory.from_config(self.alembic_config(db, name)).get_current_head()
 
     def migration_state(self, db: Database, name: str) -> str:
@@ -266,18 +299,26 @@ class PluginHost:
             if n not in self.names:
                 raise DomainError("plugin.not_enabled", name=n)
             if n in self.specs:
+                from alembic import command
+
                 command.upgrade(self.alembic_config(db, n), "head")
                 done.append(n)
         self.seed_categories(db)
         return done
 
     def downgrade(self, db: Database, name: str, revision: str = "base") -> None:
+        from alembic import command
+
         command.downgrade(self.alembic_config(db, name), revision)
 
     def check(self, db: Database, name: str) -> list[tuple]:
         from alembic.autogenerate import compare_metadata
+        from alembic.runtime.migration import MigrationContext
+        from sqlmodel import SQLModel
 
         from core.migrations.plugin_env import include_for
+
+        self.import_models()
 
         spec = self.specs[name]
         with db.engine.connect() as conn:
@@ -315,6 +356,7 @@ class PluginHost:
 
     def start(self, db: Database) -> PluginHost:
         """Bind to a database and forward core events to plugin hooks."""
+        self.import_models()
         self.db = db
         if self._unsubscribe is None:
             self._unsubscribe = events.subscribe(self._on_event)
@@ -334,6 +376,63 @@ class PluginHost:
                 impl.function(db=self.db, **payload)
             except Exception:  # noqa: BLE001 - never undo the committed write
                 log.exception("plugin %s failed in %s", impl.plugin_name, event)
+
+
+def _script_head(versions: Path) -> str | None:
+    """The single head of an Alembic script directory, read from its files without Alembic.
+
+    ``None`` when it cannot be told for sure (several heads, an unusual file): the
+    caller then asks Alembic.
+    """
+    revisions: dict[str, set[str]] = {}
+    rev_re = re.compile(r"^revision(?:\s*:[^=]*)?\s*=\s*['\"]([^'\"]+)['\"]", re.M)
+    down_re = re.compile(r"^down_revision(?:\s*:[^=]*)?\s*=\s*(.+)$", re.M)
+    for f in versions.glob("*.py"):
+        text = f.read_text(encoding="utf-8")
+        rev, down = rev_re.search(text), down_re.search(text)
+        if rev is None:
+            continue
+        if down is None:
+            return None
+        revisions[rev.group(1)] = set(re.findall(r"['\"]([^'\"]+)['\"]", down.group(1)))
+    heads = set(revisions) - set().union(*revisions.values()) if revisions else set()
+    return next(iter(heads)) if len(heads) == 1 else None
+
+
+def sqlite_up_to_date(url: str, host: PluginHost | None) -> bool:
+    """Whether an existing SQLite database is at the head of the core's and every loaded
+    plugin's migrations, read with the standard library alone (``gongzhi plugins list``
+    answers without SQLAlchemy or Alembic when it is). ``False`` means "ask Alembic".
+    """
+    import sqlite3
+
+    prefix = "sqlite:///"
+    if not url.startswith(prefix) or "?" in url:
+        return False
+    path = Path(url[len(prefix):])
+    if not path.is_file():
+        return False
+    wanted = {"alembic_version": Path(__file__).parent / "migrations" / "versions"}
+    for spec in (host.specs.values() if host is not None else ()):
+        wanted[spec.version_table] = Path(spec.script_location) / "versions"
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    except sqlite3.Error:
+        return False
+    try:
+        for table, versions in wanted.items():
+            head = _script_head(versions)
+            if head is None:
+                return False
+            try:
+                rows = conn.execute(f'SELECT version_num FROM "{table}"').fetchall()
+            except sqlite3.Error:
+                return False
+            if rows != [(head,)]:
+                return False
+    finally:
+        conn.close()
+    return True
 
 
 def fire_plugin_event(source: str, name: str, payload: dict[str, Any]) -> None:

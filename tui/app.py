@@ -2,31 +2,45 @@
 
 Core sections come first, then one per enabled plugin (from the
 ``register_sections`` hook), then Settings. Every binding has an id, so a site
-remaps keys in its config (``[keys]`` table: binding id → key).
+remaps keys in its config (``[keys]`` table: binding id → key). Plugin sections
+get the number keys 1–9 in the order the sidebar shows them (``section.plugin.<name>``).
+
+Start-up (issue 12, docs/performance.md "Start-up"): the shell paints before any
+database or plugin module is imported. ``gongzhi`` alone hands the app no
+database but a function that opens it (and upgrades an embedded SQLite after its
+backup) and loads the plugins; the app runs it in a worker after the first frame.
+Database work queued before that waits in its worker thread, never on the UI
+thread. A section's view is imported and mounted when the section is first opened.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
 from textual import on
 from textual.app import App, ComposeResult
+from textual.await_complete import AwaitComplete
 from textual.binding import Binding
 from textual.compose import compose
 from textual.containers import Horizontal
 from textual.widgets import ContentSwitcher, Footer, Header, Label, ListItem, ListView
 
 from core.config import Settings
-from core.db import Database
-from core.models.places import Place
-from core.plugins import PluginHost
-from core.services.base import Actor
 from tui import i18n
 from tui.i18n import N_, _
 from tui.widgets.base import translate_bindings
+
+if TYPE_CHECKING:  # the database layer loads after the first frame
+    from core.db import Database
+    from core.plugins import PluginHost
+    from core.services.base import Actor
+
+PLUGIN_SECTION_KEYS = "123456789"
 
 
 @dataclass
@@ -35,7 +49,7 @@ class Section:
     title: str  # an English message id (core) …
     title_zh: str | None = None  # … or the plugin's own two titles
     title_en: str | None = None
-    view: type | None = None  # a core view class shown in the content area
+    view: type | str | None = None  # a core view (class, or "module:Class" imported when first opened)
     screen_factory: Any = None  # a plugin's screen factory, pushed on select
 
     def label(self) -> str:
@@ -43,27 +57,26 @@ class Section:
             return self.title_en if i18n.language() == "en" and self.title_en else self.title_zh
         return _(self.title)
 
+    def view_class(self) -> type:
+        if isinstance(self.view, str):
+            module, _sep, name = self.view.partition(":")
+            self.view = getattr(importlib.import_module(module), name)
+        assert isinstance(self.view, type)
+        return self.view
+
 
 def core_sections() -> list[Section]:
-    from tui.screens.dashboard import DashboardView
-    from tui.screens.orgs import OrgsView
-    from tui.screens.people import PeopleView
-    from tui.screens.places import PlacesView
-    from tui.screens.requests import RequestsView
-
     return [
-        Section("dashboard", N_("Dashboard"), view=DashboardView),
-        Section("requests", N_("Requests"), view=RequestsView),
-        Section("people", N_("People"), view=PeopleView),
-        Section("places", N_("Places"), view=PlacesView),
-        Section("orgs", N_("Organisations"), view=OrgsView),
+        Section("dashboard", N_("Dashboard"), view="tui.screens.dashboard:DashboardView"),
+        Section("requests", N_("Requests"), view="tui.screens.requests:RequestsView"),
+        Section("people", N_("People"), view="tui.screens.people:PeopleView"),
+        Section("places", N_("Places"), view="tui.screens.places:PlacesView"),
+        Section("orgs", N_("Organisations"), view="tui.screens.orgs:OrgsView"),
     ]
 
 
 def settings_section() -> Section:
-    from tui.screens.settings import SettingsView
-
-    return Section("settings", N_("Settings"), view=SettingsView)
+    return Section("settings", N_("Settings"), view="tui.screens.settings:SettingsView")
 
 
 class GongzhiApp(App[None]):
@@ -83,8 +96,17 @@ class GongzhiApp(App[None]):
     ]
 
     def __init__(
-        self, *, db: Database, settings: Settings, host: PluginHost | None = None, clock: bool = True
+        self,
+        *,
+        db: Database | None = None,
+        settings: Settings,
+        host: PluginHost | None = None,
+        clock: bool = True,
+        open_database: Callable[[Callable[[str], None]], tuple[Database, PluginHost | None]] | None = None,
+        notice: str | None = None,
     ) -> None:
+        """``db``: a ready database; or ``open_database(report)`` → (database, plugin host),
+        run in a worker after the first frame (``report`` takes lines for the user)."""
         from tui.commands import GongzhiCommands
 
         self.COMMANDS = App.COMMANDS | {GongzhiCommands}
@@ -93,6 +115,14 @@ class GongzhiApp(App[None]):
         self.settings = settings
         self.host = host
         self.clock = clock  # off in snapshot tests
+        self.notice = notice
+        self._open_database = open_database
+        self._db_ready = threading.Event()
+        self._db_ready_async = asyncio.Event()
+        if db is not None:
+            self._db_ready.set()
+            self._db_ready_async.set()
+        self._plugin_keys: list[str] = []
         i18n.set_language(settings.language)
         self.sections = self._build_sections()
 
@@ -110,19 +140,30 @@ class GongzhiApp(App[None]):
 
     @property
     def actor(self) -> Actor:
+        from core.services.base import Actor
+
         return Actor(self.settings.operator)
+
+    @property
+    def database_ready(self) -> bool:
+        return self._db_ready.is_set()
+
+    def wait_for_database(self, timeout: float | None = None) -> bool:
+        """Block the calling worker thread until the database is open (never call on the UI thread)."""
+        return self._db_ready.wait(timeout)
+
+    def _sidebar_items(self) -> list[ListItem]:
+        return [ListItem(Label(s.label()), id=f"nav-{s.key.replace(':', '-')}") for s in self.sections]
 
     def compose(self) -> ComposeResult:
         yield Header(show_clock=self.clock)
         with Horizontal(id="shell"):
-            yield ListView(
-                *[ListItem(Label(s.label()), id=f"nav-{s.key.replace(':', '-')}") for s in self.sections],
-                id="sidebar",
-            )
-            with ContentSwitcher(id="content", initial="dashboard"):
-                for s in self.sections:
-                    if s.view is not None:
-                        yield s.view(id=s.key)
+            yield ListView(*self._sidebar_items(), id="sidebar")
+            # only the section shown is built; the others when first opened
+            current = getattr(self, "_current_section", "dashboard")
+            with ContentSwitcher(id="content", initial=current):
+                section = next(s for s in self.sections if s.key == current)
+                yield section.view_class()(id=current)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -130,11 +171,92 @@ class GongzhiApp(App[None]):
         if keys:
             self.set_keymap(keys)
         translate_bindings(self)
+        self._bind_plugin_sections()
         self.sub_title = _("Operator: {name}").format(name=self.settings.operator)
+        if self.notice:
+            self.notify(self.notice, timeout=10)
+        if self.db is None:
+            self.title = "共治 gongzhi · " + (self.settings.street_name or _("opening the database…"))
+            self.call_after_refresh(self._start_database)
+        else:
+            self._load_street_name()
+
+    def _start_database(self) -> None:
+        """Open the database and load the plugins in a worker (after the first frame)."""
+        opener = self._open_database or _open_configured_database(self.settings)
+        lines: list[str] = []
+
+        def job() -> None:
+            from core.errors import DomainError
+
+            try:
+                db, host = opener(lines.append)
+            except DomainError as exc:
+                self.call_from_thread(self.exit, None, 1, exc.message(i18n.language()))
+                return
+            except Exception as exc:  # noqa: BLE001 - say it in one line, as the CLI does
+                detail = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
+                self.call_from_thread(self.exit, None, 1, _("Database error: {detail}").format(detail=detail))
+                return
+            self.call_from_thread(self._database_opened, db, host, lines)
+
+        self.run_worker(job, thread=True, group="open-database")
+
+    async def _database_opened(self, db: Database, host: PluginHost | None, lines: list[str]) -> None:
+        self.db = db
+        self._db_ready.set()
+        self._db_ready_async.set()
+        for line in lines:
+            self.notify(line, timeout=10)
+        if host is not None and host is not self.host:
+            self.host = host
+            self.sections = self._build_sections()
+            await self._refresh_sidebar()
+            self._bind_plugin_sections()
+            self.refresh_bindings()
         self._load_street_name()
 
+    async def _refresh_sidebar(self) -> None:
+        """Bring the sidebar in line with ``self.sections`` (the plugins' entries arrive late)."""
+        nav = self.screen_stack[0].query_one("#sidebar", ListView)
+        wanted = self._sidebar_items()
+        ids = [item.id for item in wanted]
+        for item in list(nav.children):
+            if item.id not in ids:
+                await item.remove()
+        present = {item.id for item in nav.children}
+        for i, item in enumerate(wanted):
+            if item.id not in present:
+                await nav.insert(i, [item])
+        current = self.screen_stack[0].query_one("#content", ContentSwitcher).current
+        keys = [s.key for s in self.sections]
+        if current in keys:
+            nav.index = keys.index(current)
+
+    def _bind_plugin_sections(self) -> None:
+        """Number keys 1–9 for the plugin sections, in sidebar order (ids ``section.plugin.<name>``)."""
+        bindings = self._bindings.key_to_bindings
+        for key in self._plugin_keys:
+            bindings[key] = [b for b in bindings.get(key, []) if not (b.id or "").startswith("section.plugin.")]
+            if not bindings[key]:
+                del bindings[key]
+        self._plugin_keys = []
+        plugins = [s for s in self.sections if s.screen_factory is not None]
+        for key, section in zip(PLUGIN_SECTION_KEYS, plugins, strict=False):
+            name = section.key.removeprefix("plugin:")
+            bindings.setdefault(key, []).append(
+                Binding(key, f"section('{section.key}')", section.label(), show=False, id=f"section.plugin.{name}"))
+            self._plugin_keys.append(key)
+
     def _load_street_name(self) -> None:
+        if self.db is None:  # not open yet: _database_opened asks again
+            return
+
         def fetch() -> str | None:
+            from sqlalchemy import select
+
+            from core.models.places import Place
+
             with self.db.read_session() as s:
                 return s.scalar(select(Place.name).where(Place.kind == "street").order_by(Place.id).limit(1))
 
@@ -146,24 +268,45 @@ class GongzhiApp(App[None]):
     # -- navigation ---------------------------------------------------------------
 
     @on(ListView.Selected, "#sidebar")
-    def _nav(self, event: ListView.Selected) -> None:
+    async def _nav(self, event: ListView.Selected) -> None:
         key = (event.item.id or "").removeprefix("nav-")
         section = next((s for s in self.sections if s.key.replace(":", "-") == key), None)
         if section is not None:
-            self.show_section(section.key)
+            await self.show_section(section.key)
 
-    def show_section(self, key: str) -> None:
+    def show_section(self, key: str) -> AwaitComplete:
+        """Show a section; its view is built the first time. Await the result to know it is shown."""
         section = next((s for s in self.sections if s.key == key), None)
         if section is None:
-            return
+            return AwaitComplete(_nothing())
         if section.screen_factory is not None:
             self.push_screen(section.screen_factory(self.db))
-            return
-        self.query_one("#content", ContentSwitcher).current = key
-        view = self.query_one(f"#{key}")
+            return AwaitComplete(_nothing())
+        shell = self.screen_stack[0]
+        view = next(iter(shell.query_one("#content", ContentSwitcher).query_children(f"#{key}")), None)
+        if view is not None:
+            self._shown(section, view)
+            return AwaitComplete(_nothing())
+        # a worker (not a bare task), so that whoever waits for the app's workers waits for this too
+        worker = self.run_worker(self._build_and_show(section), group=f"section-{key}", exclusive=True)
+        return AwaitComplete(worker.wait())
+
+    async def _build_and_show(self, section: Section) -> None:
+        await self._db_ready_async.wait()  # a view reads the database as soon as it mounts
+        switcher = self.screen_stack[0].query_one("#content", ContentSwitcher)
+        view = next(iter(switcher.query_children(f"#{section.key}")), None)
+        if view is None:
+            view = section.view_class()(id=section.key)
+            await switcher.mount(view)
+        self._shown(section, view)
+
+    def _shown(self, section: Section, view: Any) -> None:
+        shell = self.screen_stack[0]
+        shell.query_one("#content", ContentSwitcher).current = section.key
+        self._current_section = section.key
         if hasattr(view, "on_show_section"):
             view.on_show_section()
-        nav = self.query_one("#sidebar", ListView)
+        nav = shell.query_one("#sidebar", ListView)
         nav.index = self.sections.index(section)
         # move the focus into the section, so that its own keys (ctrl+n in the
         # request list …) work at once and typing goes to its first field
@@ -171,12 +314,17 @@ class GongzhiApp(App[None]):
         if first is not None:
             first.focus()
 
-    def action_section(self, key: str) -> None:
-        self.show_section(key)
+    async def action_section(self, key: str) -> None:
+        await self.show_section(key)
 
-    def action_new_request(self) -> None:
-        self.show_section("requests")
-        self.query_one("#requests").action_new_request()
+    def action_new_request(self) -> AwaitComplete:
+        """The request form over the request list (built first if it never was)."""
+
+        async def go() -> None:
+            await self.show_section("requests")
+            self.query_one("#requests").action_new_request()
+
+        return AwaitComplete(self.run_worker(go(), group="new-request", exclusive=True).wait())
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
@@ -191,6 +339,7 @@ class GongzhiApp(App[None]):
         i18n.set_language(lang)
         self.settings.language = lang
         translate_bindings(self)
+        self._bind_plugin_sections()
         await self._rebuild()
         for screen in self.screen_stack[1:]:
             # a plugin's screens (tui.widgets.bilingual.Bilingual) redraw themselves
@@ -209,6 +358,8 @@ class GongzhiApp(App[None]):
         receiving events; the new one starts.
         """
         if host is None:
+            from core.plugins import PluginHost
+
             names = list(self.settings.plugins)
             host = await asyncio.to_thread(lambda: PluginHost(self.settings, names=names).load())
         host.start(self.db)
@@ -216,6 +367,7 @@ class GongzhiApp(App[None]):
         if old is not None and old is not host:
             old.close()
         self.sections = self._build_sections()
+        self._bind_plugin_sections()
         await self._rebuild()
 
     async def _rebuild(self) -> None:
@@ -226,11 +378,13 @@ class GongzhiApp(App[None]):
         """
         shell = self.screen_stack[0]
         current = shell.query_one("#content", ContentSwitcher).current
+        if current is None or not any(s.key == current and s.view is not None for s in self.sections):
+            current = "dashboard"
+        self._current_section = current  # compose builds this view alone
         async with shell.batch():
             await shell.query("*").exclude(".-textual-system").remove()
             await shell.mount_all(compose(self))
         if current is not None and any(s.key == current and s.view is not None for s in self.sections):
-            shell.query_one("#content", ContentSwitcher).current = current
             nav = shell.query_one("#sidebar", ListView)
             nav.index = next(i for i, s in enumerate(self.sections) if s.key == current)
         self.sub_title = _("Operator: {name}").format(name=self.settings.operator)
@@ -239,3 +393,20 @@ class GongzhiApp(App[None]):
 
     def show_error(self, message: str) -> None:
         self.notify(message, title=_("Error"), severity="error", timeout=8)
+
+
+async def _nothing() -> None:
+    return None
+
+
+def _open_configured_database(settings: Settings) -> Callable[[Callable[[str], None]], tuple[Any, Any]]:
+    """The default opener: the configured database, upgraded if it is an embedded SQLite."""
+
+    def open_(report: Callable[[str], None]) -> tuple[Any, Any]:
+        from core.db import Database
+
+        db = Database(settings.database_url)
+        db.ensure_ready()
+        return db, None
+
+    return open_

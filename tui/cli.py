@@ -3,15 +3,37 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from core.cli import main as core_main
 from core.cli.context import state
-from core.db import Database
+
+if TYPE_CHECKING:
+    from core.db import Database
 
 
-def open_app(db: Database) -> None:
+def open_app(db: Database | None, *, notice: str | None = None) -> None:
+    """Run the app: on ``db`` when it is ready, else the app opens the configured
+    database in a worker after its first frame (issue 12: paint first)."""
     from tui.app import GongzhiApp
 
-    GongzhiApp(db=db, settings=state.settings, host=state.host).run()
+    app = GongzhiApp(db=db, settings=state.settings, host=state.host, open_database=open_database,
+                     notice=notice)
+    app.run()
+    if app.return_code:  # the database could not be opened: the app printed why
+        import typer
+
+        raise typer.Exit(app.return_code)
+
+
+def open_database(report) -> tuple[Database, object]:
+    """Open (and, for an embedded SQLite, upgrade after its backup) the configured database
+    and load the enabled plugins: what ``gongzhi`` did before its first frame, now done
+    by the app off the UI thread. ``report`` receives the lines the CLI would print."""
+    from core.cli import ensure_host
+
+    host = ensure_host(report=report)
+    return state.database(report=report), host
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,16 +7,16 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.table import Table
 
 from core.config import Settings, load_settings
-from core.db import Database
-from core.models.types import LOCAL_TZ
-from core.plugins import PluginHost
-from core.services.base import Actor
+
+if TYPE_CHECKING:  # the database layer loads when a command first needs it (issue 12)
+    from core.db import Database
+    from core.plugins import PluginHost
+    from core.services.base import Actor
 
 
 @dataclass
@@ -26,9 +26,10 @@ class State:
     operator: str | None = None
     settings: Settings = field(default_factory=Settings)
     host: PluginHost | None = None
-    # set by the UI package (tui.cli) so that `gongzhi` alone opens the app;
-    # the core itself never imports the UI
-    open_app: Callable[[Database], None] | None = None
+    # set by the UI package (tui.cli) so that `gongzhi` alone opens the app (on a
+    # ready database, or with None: the app opens it in a worker after its first
+    # frame, and shows ``notice`` if given); the core itself never imports the UI
+    open_app: Callable[..., None] | None = None
     _db: Database | None = None
 
     def can_open_app(self) -> bool:
@@ -36,8 +37,6 @@ class State:
 
     def load(self) -> None:
         self.settings = load_settings()
-        if self.host is None:
-            self.host = PluginHost(self.settings).load()
         if self.lang:
             self.settings.language = self.lang
         if self.operator:
@@ -51,11 +50,22 @@ class State:
 
     @property
     def actor(self) -> Actor:
+        from core.services.base import Actor
+
         return Actor(self.settings.operator)
 
-    def database(self, *, ready: bool = True) -> Database:
+    def database(self, *, ready: bool = True, report: Callable[[str], None] | None = None) -> Database:
+        from core.db import Database
+
         if self._db is None:
             self._db = Database(self.settings.database_url)
+        if self.host is not None:
+            self.host.import_models()
+        if ready and self._db.is_sqlite:
+            from core.plugins import sqlite_up_to_date
+
+            # the common case, read with the standard library: nothing to migrate, no Alembic
+            ready = not sqlite_up_to_date(self.settings.database_url, self.host)
         if ready:
             fresh = self._db.current_revision() is None
             backup = self._db.ensure_ready()
@@ -66,7 +76,7 @@ class State:
                 with self._db.session() as s:
                     ensure_default_categories(s, actor=self.actor)
             if backup is not None:
-                err(tr(f"数据库已升级，升级前的备份：{backup}", f"database upgraded; backup taken first: {backup}"))
+                (report or err)(tr(f"数据库已升级，升级前的备份：{backup}", f"database upgraded; backup taken first: {backup}"))
             self._ready_plugins(self._db)
         if self.host is not None:
             self.host.start(self._db)
@@ -125,6 +135,8 @@ def print_json(data: Any) -> None:
 
 
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
+    from rich.table import Table
+
     t = Table(title=title, show_lines=False, header_style="bold")
     for c in columns:
         t.add_column(c, overflow="fold")
@@ -138,6 +150,7 @@ def parse_local_datetime(text: str | None) -> datetime | None:
     if text is None:
         return None
     from core.errors import DomainError
+    from core.models.types import LOCAL_TZ
 
     try:
         value = datetime.fromisoformat(text.strip())

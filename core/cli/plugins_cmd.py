@@ -6,7 +6,14 @@ import typer
 
 from core.cli.context import console, print_json, state, table, tr
 from core.config import config_path
-from core.plugins import PluginHost, available_plugins, disable_plugin, enable_plugin, enabled_names
+from core.plugins import (
+    PluginHost,
+    available_plugins,
+    disable_plugin,
+    enable_plugin,
+    enabled_names,
+    sqlite_up_to_date,
+)
 
 app = typer.Typer(help="插件 / plugins", no_args_is_help=True)
 
@@ -16,12 +23,18 @@ def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """已安装的插件及其状态 / installed plugins and their state (imports none that is disabled)."""
     enabled = set(enabled_names(state.settings))
     host = state.host
-    db = state.database() if enabled and host is not None and host.specs else None
+    needs_db = bool(enabled and host is not None and host.specs)
+    # an up-to-date SQLite file is read with the standard library alone (no SQLAlchemy,
+    # no Alembic); anything else opens the database as every command does
+    current = needs_db and sqlite_up_to_date(state.settings.database_url, host)
+    db = state.database() if needs_db and not current else None
     rows = []
     for name, p in available_plugins().items():
         on = name in enabled
         migration = "-"
-        if on and host is not None and db is not None:
+        if on and host is not None and current and name in host.specs:
+            migration = "up to date"
+        elif on and host is not None and db is not None:
             migration = host.migration_state(db, name)
         elif on and host is not None and name not in host.specs:
             migration = "no tables" if name in host.names else "failed to load"

@@ -23,12 +23,16 @@ from core.cli.context import (
     tr,
     vocab_label,
 )
+from core.cli.lazy import lazy
 from core.errors import DomainError
-from core.models.types import fmt_local
-from core.services.people import find_people, get_person
-from core.services.places import find_place
-from core.services.requests import find_request
 from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+
+# the services load when a command runs, so that registering this group stays cheap
+fmt_local = lazy("core.models.types", "fmt_local")
+find_people = lazy("core.services.people", "find_people")
+get_person = lazy("core.services.people", "get_person")
+find_place = lazy("core.services.places", "find_place")
+find_request = lazy("core.services.requests", "find_request")
 
 app = typer.Typer(help="居民议事厅 / residents' council (roundtable consultation voting)", no_args_is_help=True)
 participant_app = typer.Typer(help="参与人 / participants", no_args_is_help=True)
@@ -51,13 +55,13 @@ def _svc():
 
 
 def _label(enum_name: str, value: str) -> str:
-    from plugins.deliberation import models
+    from plugins.deliberation import vocab
 
-    return vocab_label(getattr(models, enum_name), value)
+    return vocab_label(getattr(vocab, enum_name), value)
 
 
 def _outcome(value: str | None) -> str:
-    from plugins.deliberation.models import OUTCOME_LABELS
+    from plugins.deliberation.vocab import OUTCOME_LABELS
 
     if value is None:
         return ""

@@ -15,16 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-from sqlmodel import Session
+from typing import TYPE_CHECKING, Any
 
 from core.errors import DomainError
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request
-from core.models.types import fmt_local
 from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+
+if TYPE_CHECKING:  # the models load with build_minutes: render_line (the recount of a file) needs none
+    from sqlmodel import Session
 
 
 @dataclass
@@ -67,6 +64,10 @@ def render_line(line: dict[str, str], numbers: dict[int, int], lang: str,
 
 
 def build_minutes(session: Session, consultation_id: int, *, lang: str = "zh") -> Minutes:
+    from core.models.people import Person
+    from core.models.places import Place
+    from core.models.requests import Request
+    from core.models.types import fmt_local
     from plugins.deliberation import services as svc
     from plugins.deliberation.models import (
         CHOICE_LABELS,

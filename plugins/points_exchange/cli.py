@@ -17,10 +17,14 @@ from typing import Any
 import typer
 
 from core.cli.context import console, parse_date, parse_local_datetime, print_json, state, table, tr
+from core.cli.lazy import lazy
 from core.errors import DomainError
-from core.models.types import fmt_local
-from core.services.people import find_people, get_person
 from plugins.points_exchange import errors as _errors  # noqa: F401  (registers the points.* codes)
+
+# the services load when a command runs, so that registering this group stays cheap
+fmt_local = lazy("core.models.types", "fmt_local")
+find_people = lazy("core.services.people", "find_people")
+get_person = lazy("core.services.people", "get_person")
 
 app = typer.Typer(
     help="积分兑换 / points exchange (ledger, earning rules, love supermarket)",

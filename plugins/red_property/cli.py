@@ -36,14 +36,18 @@ from core.cli.context import (
     tr,
     vocab_label,
 )
+from core.cli.lazy import lazy
 from core.errors import DomainError
-from core.models.types import fmt_local
-from core.models.vocab import OrgKind
-from core.services.orgs import find_organisation
-from core.services.people import find_people, get_person
-from core.services.places import find_place
-from core.services.requests import find_request
 from plugins.red_property import errors as _errors  # noqa: F401  (registers the redprop.* codes)
+
+# the services load when a command runs, so that registering this group stays cheap
+fmt_local = lazy("core.models.types", "fmt_local")
+OrgKind = lazy("core.models.vocab", "OrgKind")
+find_organisation = lazy("core.services.orgs", "find_organisation")
+find_people = lazy("core.services.people", "find_people")
+get_person = lazy("core.services.people", "get_person")
+find_place = lazy("core.services.places", "find_place")
+find_request = lazy("core.services.requests", "find_request")
 
 app = typer.Typer(help="红色物业联席会议 / red-property joint meetings", no_args_is_help=True)
 meeting_app = typer.Typer(help="联席会议 / joint meetings", no_args_is_help=True)
@@ -58,11 +62,12 @@ app.add_typer(action_app, name="action")
 app.add_typer(service_app, name="service")
 
 # short names for the four bodies of the joint meeting (``--for owners``)
+# (the values are OrgKind codes, written out so that this module imports no model)
 BODY_ALIASES: dict[str, str] = {
-    "party": OrgKind.party_committee.value, "党组织": OrgKind.party_committee.value,
-    "rc": OrgKind.residents_committee.value, "居委会": OrgKind.residents_committee.value,
-    "owners": OrgKind.owners_committee.value, "业委会": OrgKind.owners_committee.value,
-    "property": OrgKind.property_company.value, "物业": OrgKind.property_company.value,
+    "party": "party_committee", "党组织": "party_committee",
+    "rc": "residents_committee", "居委会": "residents_committee",
+    "owners": "owners_committee", "业委会": "owners_committee",
+    "property": "property_company", "物业": "property_company",
 }
 
 

@@ -85,7 +85,9 @@ def test_dashboard_shows_the_street_as_the_database_has_it(make_app, street_db, 
 
             # Enter on an overdue request shows the requests section and opens it there
             opened = []
+            await app.show_section("requests")  # built when first opened
             app.query_one("#requests").open_request = opened.append
+            await app.show_section("dashboard")
             table = view.query_one("#dash-overdue", DataTable)
             table.focus()
             await pilot.press("enter")

@@ -93,7 +93,7 @@ def test_detail_masks_then_reveal_is_audited(make_app, street_db, ids):
     async def inner():
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
-            app.show_section("people")
+            await app.show_section("people")
             await search(app, pilot, "zxm")
             await pilot.press("enter")  # Enter in the search box opens the best match
             await settle(app, pilot)
@@ -172,7 +172,7 @@ def test_add_person_validates_as_you_type_and_writes_nothing_on_error(make_app, 
     async def inner():
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
-            app.show_section("people")
+            await app.show_section("people")
             await settle(app, pilot)
             people_before, audit_before = count(street_db, Person), count(street_db, AuditLog)
             await pilot.press("ctrl+n")
@@ -258,7 +258,7 @@ def test_edit_person_keeps_hidden_numbers_and_care_tags(make_app, street_db, ids
     async def inner():
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
-            app.show_section("people")
+            await app.show_section("people")
             await search(app, pilot, "zxm")
             app.query_one("#people-table", DataTable).focus()
             await pilot.press("e")
@@ -283,7 +283,7 @@ def test_english_ui_shows_english_labels(make_app, ids):
     async def inner():
         app = make_app("en")
         async with app.run_test(size=SIZE) as pilot:
-            app.show_section("people")
+            await app.show_section("people")
             table = await search(app, pilot, "lxy")
             assert [str(c.label) for c in table.columns.values()] == [
                 "Name",
@@ -438,7 +438,7 @@ def test_add_organisation(make_app, street_db, ids):
     async def inner():
         app = make_app()
         async with app.run_test(size=SIZE) as pilot:
-            app.show_section("orgs")
+            await app.show_section("orgs")
             await settle(app, pilot)
             await pilot.press("ctrl+n")
             await pilot.pause()

@@ -5,34 +5,45 @@ requests (the Asia/Shanghai calendar day), requests by channel this month, and
 the three rates (三率) per community for a chosen period, as a table and as a
 bar chart of the weighted score. Everything is read in workers; the view loads
 when mounted, each time its section is shown, and on ctrl+r.
+
+The dashboard is the first screen: its frame is composed without importing the
+database layer (SQLAlchemy and the models load inside the workers), its data
+arrives when the database is open, and the three rates are one grouped query
+whose street total is the sum of the communities (issue 12).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from fractions import Fraction
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlmodel import Session
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Select
 
 from core.config import RateSettings
-from core.models.places import Place
-from core.models.requests import Request
-from core.models.types import LOCAL_TZ, fmt_local, utcnow
-from core.models.vocab import OPEN_STATUSES, Channel, Status
-from core.services import requests as request_svc
-from core.services.stats import Rates, group_labels, period_bounds, three_rates
 from tui import i18n
 from tui.i18n import N_, _, label
 from tui.widgets.base import DbWork, translate_bindings
 from tui.widgets.charts import Bar, BarChart
+
+if TYPE_CHECKING:
+    from sqlmodel import Session
+
+    from core.models.requests import Request
+    from core.services.stats import Rates
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # as core.models.types, without importing SQLAlchemy
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 LIST_LIMIT = 50
 PERIODS = {  # key -> English message id of its name
@@ -90,6 +101,8 @@ def local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 def period_range(period: str, now: datetime) -> tuple[datetime | None, datetime | None]:
     """The bounds of "this month / quarter / year" (Asia/Shanghai) or (None, None) for all time."""
+    from core.services.stats import period_bounds
+
     local = now.astimezone(LOCAL_TZ)
     if period == "month":
         return period_bounds(f"{local.year}-{local.month:02d}")
@@ -101,6 +114,10 @@ def period_range(period: str, now: datetime) -> tuple[datetime | None, datetime 
 
 
 def _lines(session: Session, rows: list[Request]) -> list[RequestLine]:
+    from sqlalchemy import select
+
+    from core.models.places import Place
+
     place_ids = {r.place_id for r in rows}
     names = (dict(session.execute(select(Place.id, Place.name).where(Place.id.in_(place_ids))).all())
              if place_ids else {})
@@ -110,6 +127,13 @@ def _lines(session: Session, rows: list[Request]) -> list[RequestLine]:
 
 def load_overview(session: Session, now: datetime) -> Overview:
     """Counts by status, overdue and today's requests, and this month's channels, as of ``now``."""
+    from sqlalchemy import func, select
+
+    from core.models.requests import Request
+    from core.models.vocab import OPEN_STATUSES
+    from core.services import requests as request_svc
+    from core.services.stats import period_bounds
+
     by_status = request_svc.count_by_status(session)
     open_codes = {s.value for s in OPEN_STATUSES}
     overdue = request_svc.list_requests(session, request_svc.RequestFilter(overdue=True), sort="due",
@@ -143,14 +167,33 @@ def load_overview(session: Session, now: datetime) -> Overview:
 
 
 def load_rates(session: Session, period: str, now: datetime, settings: RateSettings | None, lang: str) -> RatesTable:
+    """The three rates per community, and the street's total summed from them (one run of
+    :func:`three_rates`: every request belongs to exactly one community group)."""
+    from core.services.stats import group_labels, three_rates
+
     start, end = period_range(period, now)
     names = group_labels(session, "community", lang)
     out = RatesTable(period=period)
-    for r in three_rates(session, group_by="community", start=start, end=end, settings=settings):
+    rows = three_rates(session, group_by="community", start=start, end=end, settings=settings)
+    for r in rows:
         out.rows.append((names.get(r.group_id, "") if r.group_id is not None else _("Street level"), r))
-    totals = three_rates(session, group_by="all", start=start, end=end, settings=settings)
-    out.total = totals[0] if totals else None
+    out.total = street_total(rows, settings or RateSettings()) if rows else None
     return out
+
+
+def street_total(rows: list[Rates], settings: RateSettings) -> Rates:
+    """The rates of the whole street from its groups' counts (the formulas of three_rates)."""
+    from core.services.stats import Rates, _score
+
+    n = {k: sum(getattr(r, k) for r in rows) for k in
+         ("received", "base", "responded", "resolved", "rated", "satisfied", "basically", "dissatisfied")}
+    base, rated = n["base"], n["rated"]
+    rr = Fraction(n["responded"], base) if base else None
+    res = Fraction(n["resolved"], base) if base else None
+    satr = (Fraction(100 * n["satisfied"] + settings.basically_satisfied_percent * n["basically"], 100 * rated)
+            if rated else None)
+    return Rates(group="all", group_id="all", response_rate=rr, resolution_rate=res, satisfaction_rate=satr,
+                 score=_score(rr, res, satr, settings), **n)
 
 
 def percent(value: Fraction | None) -> str:
@@ -266,20 +309,20 @@ class DashboardView(DbWork, Vertical):
         self.load_rates()
 
     def load_overview(self) -> None:
-        db, now = self.app.db, self.clock()
+        now = self.clock()
 
         def fetch() -> Overview:
-            with db.read_session() as s:
+            with self.app.db.read_session() as s:  # read in the worker: the database may open after the first frame
                 return load_overview(s, now)
 
         self.db_work(fetch, self._show_overview, group="dashboard-overview")
 
     def load_rates(self) -> None:
-        db, now, period, lang = self.app.db, self.clock(), self.period, i18n.language()
+        now, period, lang = self.clock(), self.period, i18n.language()
         settings = getattr(self.app.settings, "rates", None)
 
         def fetch() -> RatesTable:
-            with db.read_session() as s:
+            with self.app.db.read_session() as s:
                 return load_rates(s, period, now, settings, lang)
 
         self.db_work(fetch, self._show_rates, group="dashboard-rates")
@@ -287,6 +330,9 @@ class DashboardView(DbWork, Vertical):
     # -- showing -------------------------------------------------------------------
 
     def _show_overview(self, data: Overview) -> None:
+        from core.models.types import fmt_local
+        from core.models.vocab import Channel, Status
+
         if not self.is_attached:
             return
         self.overview = data
@@ -342,7 +388,8 @@ class DashboardView(DbWork, Vertical):
     def _open(self, event: DataTable.RowSelected) -> None:
         self.open_request(int(event.row_key.value))
 
-    def open_request(self, request_id: int) -> None:
-        """Show the requests section and the request's detail over it."""
-        self.app.show_section("requests")
+    @work(group="dashboard-open")
+    async def open_request(self, request_id: int) -> None:
+        """Show the requests section (built on first use) and the request's detail over it."""
+        await self.app.show_section("requests")
         self.app.query_one("#requests").open_request(request_id)

@@ -271,29 +271,28 @@ class PlacesView(DbWork, Vertical):
             return None
         return node
 
-    def action_requests_here(self) -> None:
+    async def action_requests_here(self) -> None:
         node = self._current()
         if node is None:
             return
+        await self.app.show_section("requests")  # built when first opened
         requests = self.app.query_one("#requests")
         requests.set_place_filter(node.data.id, self.full_name(node))
-        self.app.show_section("requests")
         table = requests.query("#req-table")
         if table:
             table.first().focus()
 
-    def action_people_here(self) -> None:
+    async def action_people_here(self) -> None:
         node = self._current()
         if node is None:
             return
         place_id, name = node.data.id, self.full_name(node)
+        await self.app.show_section("people")  # built when first opened
         people = self.app.query("#people")
         view = people.first() if people else None
         if view is not None and hasattr(view, "show_place"):
-            self.app.show_section("people")
             view.show_place(place_id)
         elif view is not None and hasattr(view, "set_household_filter"):
-            self.app.show_section("people")
             view.set_household_filter(place_id, name)
         else:
             self.app.push_screen(PeopleHereScreen(place_id, name))
@@ -369,13 +368,13 @@ class PeopleHereScreen(DbWork, ModalScreen[None]):
         table.focus()
 
     @on(DataTable.RowSelected, "#people-here")
-    def _open(self, event: DataTable.RowSelected) -> None:
+    async def _open(self, event: DataTable.RowSelected) -> None:
         """Open the person in the People section, when it offers that."""
+        await self.app.show_section("people")  # built when first opened (beneath this dialog)
         found = self.app.screen_stack[0].query("#people")  # the shell, beneath this dialog
         view = found.first() if found else None
         if view is not None and hasattr(view, "open_person"):
             self.dismiss(None)
-            self.app.show_section("people")
             view.open_person(int(event.row_key.value))
 
     def action_close(self) -> None:

@@ -75,6 +75,11 @@ class DbWork:
 
         def job() -> None:
             worker = get_current_worker()
+            wait = getattr(app, "wait_for_database", None)
+            if wait is not None:
+                wait()  # the app opens its database after the first frame (tui/app.py)
+            if worker.is_cancelled:
+                return
             try:
                 result = fn()
             except DomainError as exc:
