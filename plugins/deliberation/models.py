@@ -27,6 +27,7 @@ from plugins.deliberation.vocab import (  # noqa: F401  (re-exported: the tables
     MOTION_KINDS,
     NON_VOTING_ROLES,
     OUTCOME_LABELS,
+    WITHDRAWN,
     ConsultationStatus,
     Labelled,
     ParticipantRole,
