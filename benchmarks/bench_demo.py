@@ -145,7 +145,8 @@ def read_rows(db: Database, only: set[str] | None = None) -> tuple[dict[str, lis
     """Every row of every data table (of ``only``), as the driver returns them (columns, rows by table)."""
     columns: dict[str, list[str]] = {}
     rows: dict[str, list[tuple]] = {}
-    tables = [t for t in _data_tables(db) if only is None or t in only]
+    keys = _data_tables(db)
+    tables = [t for t in keys if only is None or t in only]
     if db.is_sqlite:
         con = raw_connect(db.sqlite_path)
         for t in tables:
@@ -160,7 +161,8 @@ def read_rows(db: Database, only: set[str] | None = None) -> tuple[dict[str, lis
     try:
         cur = raw.driver_connection.cursor()
         for t in tables:
-            cur.execute(f"SELECT * FROM {t}")
+            order = f" ORDER BY {_names(keys[t])}" if keys[t] else ""  # rows in id order, as inserted
+            cur.execute(f'SELECT * FROM "{t}"{order}')
             columns[t] = [d.name for d in cur.description]
             json_cols = {i for i, d in enumerate(cur.description) if d.type_code in (114, 3802)}  # json, jsonb
             data = cur.fetchall()
