@@ -9,7 +9,8 @@ import sqlite3
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -104,3 +105,102 @@ def ensure_street_db(path: Path | str = STREET_DB, seed: int = 2014) -> Path:
     tmp.replace(path)
     log(f"built in {summary.seconds} s: {summary.people} people, {summary.requests} requests")
     return path
+
+
+# -- summaries and the issue-12 table ------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The ``q`` quantile (0–1) by linear interpolation between the closest ranks."""
+    xs = sorted(values)
+    if not xs:
+        raise ValueError("no values")
+    pos = (len(xs) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (pos - lo)
+
+
+def stats(values: list[float], digits: int = 3) -> dict:
+    """``{"median", "p95", "runs"}`` of some timings (p95 is only meaningful with many runs)."""
+    return {
+        "median": round(statistics.median(values), digits),
+        "p95": round(percentile(values, 0.95), digits),
+        "runs": len(values),
+    }
+
+
+def table_row(
+    row_id: str,
+    *,
+    backend: str,
+    unit: str,
+    gongzhi: dict,
+    floor: dict | None = None,
+    floor_what: str | None = None,
+    goal: str,
+    met: bool | None,
+    ratio: float | None = None,
+    note: str | None = None,
+) -> dict:
+    """One measured row of the issue-12 table, as ``bench_street.py`` reads it (see README)."""
+    if ratio is None and floor and floor.get("median"):
+        ratio = round(gongzhi["median"] / floor["median"], 2)
+    row = {
+        "id": row_id,
+        "backend": backend,
+        "unit": unit,
+        "gongzhi": gongzhi,
+        "floor": floor,
+        "floor_what": floor_what,
+        "ratio": ratio,
+        "goal": goal,
+        "met": met,
+    }
+    if note:
+        row["note"] = note
+    return row
+
+
+# -- PostgreSQL ------------------------------------------------------------------------------
+
+
+@contextmanager
+def postgres(url: str | None = None) -> Iterator[Callable[[str], object]]:
+    """``new(name)`` → a :class:`core.db.Database` on a new, empty PostgreSQL database.
+
+    Without ``url``, on a throwaway local cluster started for the run (``tests/pg.py``, as the
+    test suite does: fsync off), stopped afterwards.
+    """
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from core.db import Database
+
+    cluster = None
+    if url is None:
+        from tests.pg import Cluster
+
+        cluster = Cluster()
+        url = cluster.start()
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    made: list[Database] = []
+
+    def new(name: str) -> Database:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        db = Database(make_url(url).set(database=name).render_as_string(hide_password=False))
+        made.append(db)
+        return db
+
+    try:
+        yield new
+    finally:
+        for db in made:
+            db.dispose()
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{make_url(db.url).database}" WITH (FORCE)'))
+        admin.dispose()
+        if cluster is not None:
+            cluster.stop()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from core.demo.keys import NameKeys
 from core.demo.names import NameMaker
 from core.demo.street import (
     COMMUNITIES,
@@ -27,7 +28,7 @@ from core.demo.street import (
     micro_grid_slices,
 )
 from core.models.types import LOCAL_TZ
-from core.pinyin import place_search_keys, search_keys
+from core.pinyin import place_search_keys
 
 # -- the in-memory street ------------------------------------------------------
 
@@ -638,7 +639,7 @@ def _plan_micro_grid_workers(reg: Registry, o: _Orgs, k: Compound, branch: int, 
 
 def _finish_people(reg: Registry, rng: random.Random, names: NameMaker) -> None:
     ref_year = reg.now.astimezone(LOCAL_TZ).year
-    keys_cache: dict[str, str] = {}
+    keys_of = NameKeys()
     registered_until = reg.go_live + timedelta(days=50)
     span = int((registered_until - reg.go_live).total_seconds())
     for p in reg.people:
@@ -653,9 +654,7 @@ def _finish_people(reg: Registry, rng: random.Random, names: NameMaker) -> None:
         p.phone = names.phone() if has_phone else None
         with_id = rng.random() < (0.6 if not resident else 0.45 if age >= 16 else 0.2)
         id_number = names.id_number(p.birth_year, p.gender) if with_id else None
-        keys = keys_cache.get(p.name)
-        if keys is None:
-            keys = keys_cache[p.name] = search_keys(p.name)
+        keys = keys_of(p.name)
         created = reg.go_live + timedelta(seconds=rng.randrange(span))
         reg.person_rows.append({
             "id": p.id, "name": p.name, "gender": p.gender, "birth_year": p.birth_year, "phone": p.phone,

@@ -32,6 +32,11 @@ from core.models.types import LOCAL_TZ
 from core.models.vocab import TRANSITIONS, Status
 
 CHUNK = 2000
+# the status machine as plain strings (the rows hold strings; enum lookups per step add up)
+_ALLOWED: dict[str, frozenset[str]] = {s.value: frozenset(t.value for t in TRANSITIONS.get(s, ())) for s in Status}
+_SUBMITTED, _ACCEPTED, _RESOLVED, _ANSWERED, _CLOSED, _IN_PROGRESS = (
+    Status.submitted.value, Status.accepted.value, Status.resolved.value, Status.answered.value,
+    Status.closed.value, Status.in_progress.value)
 AUTO_ACTOR = "系统自动归档"
 
 
@@ -171,6 +176,11 @@ WHISTLES: dict[str, tuple[float, tuple[str, ...]]] = {
     "access": (0.05, ("city_management", "police")),
     "high_rise_littering": (0.05, ("police", "city_management")),
 }
+# who raised it, by channel (hotline and snapshot depend on the request)
+_WHO = {"jinzhitong": "居民通过津治通反映", "wechat_group": "居民在网格微信群反映", "patrol": "网格员巡查走访发现",
+        "bench_meeting": "板凳会上居民反映", "walk_in": "居民来社区反映", "other": "反映"}
+# who recorded it, for the channels where that is fixed
+_CREATED_BY = {"hotline_12345": "12345热线转办", "jinzhitong": "津治通平台", "snapshot": "随手拍"}
 _SATISFIED_COMMENTS = ("处理及时，很满意", "问题已解决，感谢社区", "感谢网格员", "满意", "", "", "师傅很负责")
 _BASIC_COMMENTS = ("基本解决了", "希望以后多注意", "处理有点慢", "")
 _DISSATISFIED_COMMENTS = ("问题没有彻底解决", "处理太慢", "还是老样子", "希望再来看看")
@@ -224,6 +234,11 @@ class RequestBuilder:
             aff = AFFINITY.get(ch, {})
             self.channel_cats[ch] = (cats, list(accumulate(CATEGORY_WEIGHTS[c] * aff.get(c, 1) for c in cats)))
         self._ext_seq: dict[tuple[str, str], int] = {}
+        # what repeats, computed once: per compound, per (category, month)
+        self._workers: dict[int, list[Person]] = {}
+        self._homes: dict[int, list] = {}
+        self._buildings: dict[tuple[int, str], list] = {}
+        self._templates: dict[tuple[str, int], tuple[list[_T], list[int]]] = {}
         self._supported: set[tuple[int, int]] = set()
 
     # -- headers ---------------------------------------------------------------
@@ -261,7 +276,7 @@ class RequestBuilder:
             anonymous = True
         elif channel == "patrol":
             # a grid worker of the compound, or one of its micro-grid workers
-            workers = [w for b in k.buildings for w in reg.micro_grid_workers.get(b.idx, [])]
+            workers = self._workers_of(k)
             reporter = rng.choice(workers) if workers and rng.random() < 0.6 else reg.grid_worker[k.idx]
         elif channel == "snapshot" and reg.riders and rng.random() < 0.65:
             reporter = rng.choice(reg.riders)
@@ -292,28 +307,25 @@ class RequestBuilder:
         elif r > 0.93 and priority not in ("low", "urgent"):
             priority = {"normal": "low", "high": "normal"}[priority]
         created = self._created(rng, day, channel, k)
-        who = {
-            "hotline_12345": "匿名来电反映" if anonymous else "市民来电反映",
-            "jinzhitong": "居民通过津治通反映",
-            "wechat_group": "居民在网格微信群反映",
-            "patrol": "网格员巡查走访发现",
-            "snapshot": "流动网格员随手拍上报" if reporter is not None and reporter.household is None else "居民随手拍上报",
-            "bench_meeting": "板凳会上居民反映",
-            "walk_in": "居民来社区反映",
-            "other": "反映",
-        }[channel]
+        if channel == "hotline_12345":
+            who = "匿名来电反映" if anonymous else "市民来电反映"
+        elif channel == "snapshot":
+            who = "流动网格员随手拍上报" if reporter is not None and reporter.household is None else "居民随手拍上报"
+        else:
+            who = _WHO[channel]
         tail = rng.choice(("希望尽快处理。", "已经持续好几天了。", "家里有老人，很不方便。", "请相关部门尽快解决。",
                            "", "多位邻居都有同感。"))
         description = f"{who}：{title}。{tail}".strip()
-        staff = reg.community_staff[k.community.idx]
-        created_by = {
-            "hotline_12345": "12345热线转办",
-            "jinzhitong": "津治通平台",
-            "wechat_group": f"{reg.grid_worker[k.idx].name}（网格员）",
-            "patrol": f"{reporter.name}（网格员）" if reporter else "网格员",
-            "snapshot": "随手拍",
-            "bench_meeting": f"{reg.community_secretary[k.community.idx].name}（{k.community.name}书记）",
-        }.get(channel) or f"{rng.choice(staff).name}（{k.community.name}）"
+        if channel in _CREATED_BY:
+            created_by = _CREATED_BY[channel]
+        elif channel == "wechat_group":
+            created_by = f"{reg.grid_worker[k.idx].name}（网格员）"
+        elif channel == "patrol":
+            created_by = f"{reporter.name}（网格员）" if reporter else "网格员"
+        elif channel == "bench_meeting":
+            created_by = f"{reg.community_secretary[k.community.idx].name}（{k.community.name}书记）"
+        else:
+            created_by = f"{rng.choice(reg.community_staff[k.community.idx]).name}（{k.community.name}）"
         return _Header(created, seq, channel, category, t, title, description, place_id, k, reporter,
                        anonymous, priority, created_by)
 
@@ -321,10 +333,21 @@ class RequestBuilder:
         cum = self.compound_weights
         return self.reg.compounds[bisect(cum, rng.random() * cum[-1])]
 
-    @staticmethod
-    def _template(rng: random.Random, category: str, month: int) -> _T:
-        options = [t for t in TEMPLATES[category] if t[5] is None or month in t[5]]
-        cum = list(accumulate(t[6] for t in options))
+    def _workers_of(self, k: Compound) -> list[Person]:
+        """The micro-grid workers of a compound's buildings (computed once per compound)."""
+        workers = self._workers.get(k.idx)
+        if workers is None:
+            workers = self._workers[k.idx] = [
+                w for b in k.buildings for w in self.reg.micro_grid_workers.get(b.idx, [])]
+        return workers
+
+    def _template(self, rng: random.Random, category: str, month: int) -> _T:
+        key = (category, month)
+        table = self._templates.get(key)
+        if table is None:
+            options = [t for t in TEMPLATES[category] if t[5] is None or month in t[5]]
+            table = self._templates[key] = (options, list(accumulate(t[6] for t in options)))
+        options, cum = table
         return options[bisect(cum, rng.random() * cum[-1])]
 
     def _where(self, rng: random.Random, scope: str, k: Compound, reporter: Person | None):
@@ -333,7 +356,9 @@ class RequestBuilder:
         if scope == "household":
             if own is not None:
                 return own.id, {"h": own.label, "_compound": own.building.compound}
-            homes = [h for b in k.buildings for h in b.households]
+            homes = self._homes.get(k.idx)
+            if homes is None:
+                homes = self._homes[k.idx] = [h for b in k.buildings for h in b.households]
             if not homes:
                 return None
             h = rng.choice(homes)
@@ -342,7 +367,10 @@ class RequestBuilder:
             if scope == "building" and own is not None and rng.random() < 0.7:
                 b = own.building
             else:
-                options = [b for b in k.buildings if b.high_rise or scope == "building"]
+                options = self._buildings.get((k.idx, scope))
+                if options is None:
+                    options = self._buildings[(k.idx, scope)] = [
+                        b for b in k.buildings if b.high_rise or scope == "building"]
                 if not options:
                     return None
                 b = rng.choice(options)
@@ -626,22 +654,21 @@ class RequestBuilder:
                            "data": data})
 
         def transition(at, to: str, actor: str, note: str = "", data=None) -> None:
-            current = Status(row["status"])
-            target = Status(to)
-            if target not in TRANSITIONS[current]:
-                raise AssertionError(f"demo generated an illegal transition {current} -> {target}")
+            current = row["status"]
+            if to not in _ALLOWED[current]:
+                raise AssertionError(f"demo generated an illegal transition {current} -> {to}")
             row["status"] = to
             row["updated_at"] = at
-            if current == Status.submitted and row["first_response_at"] is None:
+            if current == _SUBMITTED and row["first_response_at"] is None:
                 row["first_response_at"] = at
-            if target in (Status.resolved, Status.answered):
+            if to in (_RESOLVED, _ANSWERED):
                 row["resolved_at"] = at
-            elif target == Status.closed:
+            elif to == _CLOSED:
                 row["closed_at"] = at
-            elif target == Status.in_progress and current in (Status.resolved, Status.closed):
+            elif to == _IN_PROGRESS and current in (_RESOLVED, _CLOSED):
                 row["resolved_at"] = None
                 row["closed_at"] = None
-            event(at, "transition", actor, frm=current.value, to=to, note=note, data=data)
+            event(at, "transition", actor, frm=current, to=to, note=note, data=data)
 
         for at, _, kind, p in steps:
             if at > self.now:
@@ -665,9 +692,9 @@ class RequestBuilder:
                     if role == "lead":
                         row["lead_org_id"] = org_id
                 req.dispatches.extend(rows)
-                if was == Status.accepted.value:
+                if was == _ACCEPTED:
                     transition(at, "dispatched", handler, p["note"])
-                event(at, "dispatch", handler, note=p["note"] if was != Status.accepted.value else "",
+                event(at, "dispatch", handler, note=p["note"] if was != _ACCEPTED else "",
                       data={"whistle": p["whistle"], "dispatches": [
                           {"id": d["id"], "organisation_id": d["organisation_id"], "role": d["role"]} for d in rows]})
                 row["updated_at"] = at
@@ -695,7 +722,7 @@ class RequestBuilder:
                             "satisfaction": p["satisfaction"]})
                 if p["reopen"]:
                     transition(at, "in_progress", handler, p["comment"], {"reopened_by_feedback": fid})
-                elif p["close"] and row["status"] != Status.closed.value:
+                elif p["close"] and row["status"] != _CLOSED:
                     transition(at, "closed", handler)
 
     def _support(self, original: _Req, h: _Header, dup_row: dict, at: datetime, actor: str,

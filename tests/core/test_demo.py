@@ -495,3 +495,49 @@ def test_bad_arguments(sqlite_db, actor):
         assert s.scalar(select(func.count()).select_from(Place)) == 0
         empty = overview(s)
     assert empty["street"] is None and empty["requests_total"] == 0 and empty["overdue"] == 0
+
+
+# -- the bulk path stores what the models store -----------------------------------------------
+
+
+def _comparable(values) -> tuple:
+    # psycopg's Json wrapper (what SQLAlchemy hands psycopg for JSON) has no equality of its own
+    return tuple(("Json", v.obj) if type(v).__name__ == "Json" else v for v in values)
+
+
+@pytest.mark.parametrize("dialect_name", ["sqlite", "postgresql"])
+def test_bulk_rows_are_converted_as_sqlalchemy_converts_them(dialect_name):
+    """The demo's bulk inserts skip SQLAlchemy's per-row processing; the values handed to the
+    driver must still be exactly what the column types would hand it (text stored on SQLite)."""
+    from zoneinfo import ZoneInfo
+
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from core.demo.bulk import row_converter, sqlite_utc_text
+
+    dialect = sqlite.dialect() if dialect_name == "sqlite" else postgresql.psycopg.dialect()
+    table = RequestEvent.__table__
+    columns = ("id", "request_id", "at", "actor", "kind", "from_status", "to_status", "public_note",
+               "private_note", "data")
+    convert = row_converter(table, columns, dialect, sqlite_utc_text(cache_size=3))
+    times = [
+        datetime(2026, 11, 1, 9, 0, tzinfo=LOCAL_TZ),
+        datetime(2026, 11, 1, 1, 0, tzinfo=UTC),  # the same instant: the same text
+        datetime(2024, 2, 29, 23, 59, 59, 999999, tzinfo=LOCAL_TZ),
+        datetime(2025, 7, 4, 12, 30, 5, 120, tzinfo=ZoneInfo("America/New_York")),
+        datetime(2026, 1, 1, 0, 0, tzinfo=LOCAL_TZ),
+    ]
+    datas = [None, {"dispatch_id": 7, "organisation": "消防站", "dispatches": [{"id": 1, "role": "lead"}]},
+             {"reopened_by_feedback": 3, "ok": True, "x": 1.5, "none": None}, "文本", [1, "二"]]
+    for at in times * 2:  # twice: the second time from the converter's memory (which overflows)
+        for data in datas:
+            row = {"id": 1, "request_id": 2, "at": at, "actor": "张秀英（荣雅园社区）", "kind": "feedback",
+                   "from_status": None, "to_status": "closed", "public_note": "满意", "private_note": "",
+                   "data": data}
+            expected = []
+            for name in columns:
+                process = table.c[name].type._cached_bind_processor(dialect)
+                expected.append(process(row[name]) if process else row[name])
+            assert _comparable(convert(row)) == _comparable(expected), (at, data)
+    with pytest.raises(ValueError):
+        convert({**row, "at": datetime(2026, 1, 1, 9, 0)})  # naive: refused, as the type refuses it
