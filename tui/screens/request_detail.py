@@ -438,7 +438,8 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
 
     def action_dispatch(self) -> None:
         if self.detail is not None:
-            self._open(DispatchDialog(self.request_id, self._ref()))
+            current = Status(self.detail.request.status)
+            self._open(DispatchDialog(self.request_id, self._ref(), current))
 
     def action_report_in(self) -> None:
         if self.detail is not None:
