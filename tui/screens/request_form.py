@@ -170,20 +170,20 @@ class RequestFormScreen(DbWork, ModalScreen[int | None]):
                 with Vertical():
                     yield Label(self._required(_("Channel")))
                     yield ChoicePicker(
-                        self._channel_choices({}), placeholder=_("type: 板凳会, bdh …"), id="f-channel"
+                        self._channel_choices({}), placeholder=_("type a name or its pinyin initials"), id="f-channel"
                     )
                     yield Label("", id="f-channel-err", classes="field-error")
                 with Vertical():
                     yield Label(self._required(_("Request type")))
                     yield ChoicePicker(
                         [Choice(t.value, label(t), t.value, t.label("en") + t.label("zh")) for t in RequestType],
-                        placeholder=_("type: 求助, qz …"),
+                        placeholder=_("type a name or its pinyin initials"),
                         id="f-type",
                     )
                     yield Label("", id="f-type-err", classes="field-error")
                 with Vertical():
                     yield Label(self._required(_("Category")))
-                    yield ChoicePicker([], placeholder=_("type: 照明, zm …"), id="f-category")
+                    yield ChoicePicker([], placeholder=_("type a name or its pinyin initials"), id="f-category")
                     yield Label("", id="f-category-err", classes="field-error")
             yield Label(self._required(_("Place (type a name)")), classes="field-label")
             yield PlacePicker(placeholder=_("name or pinyin initials of a compound, building …"), id="f-place")
