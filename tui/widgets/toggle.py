@@ -24,10 +24,9 @@ from textual.widgets import Checkbox
 from tui.i18n import _
 
 
-class Toggle(Checkbox):
+class Toggle(Checkbox, inherit_bindings=False):
     """A Checkbox whose label says ``name: on/off`` and that Enter never flips."""
 
-    inherit_bindings = False
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("space", "toggle_button", "Toggle", show=False),
     ]
