@@ -201,6 +201,8 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
     }
     """
 
+    # the closed loop's steps first, in their order, then Close; the rarer actions are
+    # kept off the footer (show=False) so that it fits 100 columns — ? lists them all
     BINDINGS = [
         Binding("a", "accept", N_("Accept"), id="request.accept"),
         Binding("w", "dispatch", N_("Whistle / dispatch"), id="request.dispatch"),
@@ -208,14 +210,14 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
         Binding("s", "start", N_("Start"), id="request.start"),
         Binding("r", "resolve", N_("Resolve"), id="request.resolve"),
         Binding("f", "feedback", N_("Feedback"), id="request.feedback"),
-        Binding("o", "reopen", N_("Reopen"), id="request.reopen"),
-        Binding("d", "duplicate", N_("Duplicate"), id="request.duplicate"),
-        Binding("t", "change_status", N_("Change status"), id="request.change_status"),
-        Binding("e", "dispatch_result", N_("Department result"), id="request.dispatch_result"),
-        Binding("p", "add_supporter", N_("Add supporter"), id="request.add_supporter"),
-        Binding("u", "attach", N_("Add attachments"), id="request.attach"),
-        Binding("ctrl+r", "reload", N_("Refresh"), id="request.refresh", show=False),
         Binding("escape", "close", N_("Close"), id="request.close"),
+        Binding("o", "reopen", N_("Reopen"), id="request.reopen", show=False),
+        Binding("d", "duplicate", N_("Duplicate"), id="request.duplicate", show=False),
+        Binding("t", "change_status", N_("Change status"), id="request.change_status", show=False),
+        Binding("e", "dispatch_result", N_("Department result"), id="request.dispatch_result", show=False),
+        Binding("p", "add_supporter", N_("Add supporter"), id="request.add_supporter", show=False),
+        Binding("u", "attach", N_("Add attachments"), id="request.attach", show=False),
+        Binding("ctrl+r", "reload", N_("Refresh"), id="request.refresh", show=False),
     ]
 
     def __init__(self, request_id: int) -> None:
