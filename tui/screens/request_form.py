@@ -138,6 +138,7 @@ class RequestFormScreen(DbWork, ModalScreen[int | None]):
     RequestFormScreen .field-error {
         color: $error;
         height: auto;
+        display: none;
     }
     RequestFormScreen #f-due {
         text-style: bold;
@@ -339,9 +340,9 @@ class RequestFormScreen(DbWork, ModalScreen[int | None]):
             value = self._value(widget_id)
             empty = value is None or (isinstance(value, str) and not value.strip())
             name = _field(field_name) if field_name else _(_FIELD_NAMES[widget_id])
-            self.query_one(f"#{widget_id}-err", Label).update(
-                _("Fill in the {field}.").format(field=name) if empty and self.tried else ""
-            )
+            line = self.query_one(f"#{widget_id}-err", Label)
+            line.update(_("Fill in the {field}.").format(field=name) if empty and self.tried else "")
+            line.display = empty and self.tried
 
     def _show_due(self, raised: datetime | None) -> None:
         due_label = self.query_one("#f-due", Label)

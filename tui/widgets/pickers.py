@@ -184,7 +184,9 @@ class Picker(DbWork, Vertical):
                 if self._value is not None
                 else ""
             )
-        self.query_one(".picker-chosen", Label).update(Text(message))
+        chosen = self.query_one(".picker-chosen", Label)
+        chosen.update(Text(message))
+        chosen.display = bool(message)  # no blank line under an empty picker
 
     def _close(self) -> None:
         self._options.remove_class("open")
