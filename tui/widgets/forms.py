@@ -289,8 +289,11 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
         return out
 
     def show_error(self, message: str) -> None:
+        """The refusal under the fields and in a notification (a long form may hide the line)."""
         self.busy = False
         self.query_one(f"#{self.wid('error')}", Label).update(Text(message))
+        if message:
+            self.notify(message, severity="error", timeout=6)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
@@ -518,6 +521,7 @@ class ReasonModal(_Prefixed, Bilingual, ModalScreen[str | None]):
         reason = self.query_one(f"#{self.wid()}", Input).value.strip()
         if not reason:
             self.query_one(f"#{self.wid('error')}", Label).update(text_of(self.missing))
+            self.notify(text_of(self.missing), severity="warning", timeout=6)
             return
         self.dismiss(reason)
 
