@@ -422,7 +422,7 @@ def test_illegal_actions_show_the_cores_message_inline(make_app, street_db, ids)
             # a missing precondition is said when the dialog opens, with the key that comes first
             await press_and_settle(pilot, "s")
             dialog = app.screen
-            assert dialog.error_text == "诉求当前「已登记」，还不能开始办理：请先「已受理」（按 a）。"
+            assert dialog.error_text == "诉求当前「已登记」，还不能开始办理：请先受理（按 a）。"
             assert dialog.query_one("#dialog-ok", Button).disabled
             await press_and_settle(pilot, "ctrl+s")
             assert app.screen is dialog
@@ -618,3 +618,20 @@ def test_attachments_added_later_from_the_detail(make_app, street_db, ids, tmp_p
     asyncio.run(body())
     with street_db.read_session() as s:
         assert [a.filename for a in svc.attachments(s, ids["r1"])] == ["路灯照片.jpg"]
+
+
+def test_a_missing_step_names_the_key_that_comes_first():
+    from core.models.vocab import Status
+    from tui.screens.request_actions import first_step, precondition_message
+
+    assert first_step(Status.submitted, Status.in_progress) == Status.accepted
+    assert first_step(Status.closed, Status.resolved) == Status.in_progress
+    assert first_step(Status.withdrawn, Status.resolved) is None
+    assert precondition_message(Status.submitted, Status.resolved, "办结") == (
+        "诉求当前「已登记」，还不能办结：请先受理（按 a）。"
+    )
+    assert precondition_message(Status.closed, Status.resolved, "办结") == (
+        "诉求当前「已归档」，还不能办结：请先重新办理（按 o）。"
+    )
+    assert precondition_message(Status.withdrawn, Status.resolved, "办结") == "「已撤回」的诉求不能转为「已办结」。"
+    assert precondition_message(Status.accepted, Status.accepted, "受理") == "诉求已是「已受理」。"

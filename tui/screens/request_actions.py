@@ -56,13 +56,14 @@ from tui.widgets.base import DbWork, translate_bindings
 from tui.widgets.pickers import Choice, ChoicePicker, PersonPicker
 from tui.widgets.toggle import Toggle
 
-# the key of the request detail that performs each step of the loop (request_detail.py)
+# the key of the request detail that performs each step of the loop, and its name
+# (request_detail.py's bindings)
 STEP_KEYS = {
-    Status.accepted: "a",
-    Status.dispatched: "w",
-    Status.in_progress: "s",
-    Status.resolved: "r",
-    Status.closed: "f",
+    Status.accepted: ("a", N_("Accept")),
+    Status.dispatched: ("w", N_("Whistle / dispatch")),
+    Status.in_progress: ("s", N_("Start")),
+    Status.resolved: ("r", N_("Resolve")),
+    Status.closed: ("f", N_("Feedback")),
 }
 
 
@@ -87,13 +88,18 @@ def first_step(current: Status, target: Status) -> Status | None:
 
 def precondition_message(current: Status, target: Status, action: str) -> str:
     """Why ``action`` (towards ``target``) cannot be done now, and which key comes first."""
+    if current == target:
+        return _("The request is already {status}.").format(status=label(current))
     step = first_step(current, target)
     if step is None or step not in STEP_KEYS:
         return _("A request that is {status} cannot be moved to {target}.").format(
             status=label(current), target=label(target)
         )
+    key, name = STEP_KEYS[step]
+    if step == Status.in_progress and current in (Status.resolved, Status.closed):
+        key, name = "o", N_("Reopen")
     return _("{action} is not possible while the request is {status}: first {step} (key {key}).").format(
-        action=action, status=label(current), step=label(step), key=STEP_KEYS[step]
+        action=action, status=label(current), step=_(name), key=key
     )
 
 
