@@ -58,6 +58,7 @@ from tui.screens.request_actions import (
     TransitionDialog,
 )
 from tui.widgets.base import DbWork, translate_bindings
+from tui.widgets.columns import Column, ColumnPlan, fit_columns
 
 # what each kind of timeline event is called (RequestEvent.kind)
 EVENT_KINDS = {
@@ -72,6 +73,15 @@ EVENT_KINDS = {
     "supporter": N_("supporter added"),
     "note": N_("note"),
 }
+
+# the timeline's columns: on a narrow terminal the actor goes first, then the status change
+TIMELINE_COLUMNS = (
+    Column("time", N_("Time"), 16),
+    Column("actor", N_("Actor"), 10, importance=3, min_width=6),
+    Column("event", N_("Event"), 8),
+    Column("status", N_("Status"), 17, importance=2, min_width=9),
+    Column("note", N_("Note"), 30, min_width=14, flex=True),
+)
 
 # the fields in the header grid: widget id suffix -> English label
 FIELDS = (
@@ -225,6 +235,7 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
         self.request_id = request_id
         self.detail: Detail | None = None
         self.changed = False
+        self.timeline_plan: ColumnPlan | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
@@ -250,8 +261,8 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         translate_bindings(self)
+        self._fit_timeline(self.app.size.width)
         columns = {
-            "timeline": (N_("Time"), N_("Actor"), N_("Event"), N_("Status"), N_("Note")),
             "dispatches": (
                 N_("Organisation"),
                 N_("Lead / assist"),
@@ -324,16 +335,7 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
         self._set("duplicate", d.duplicate_of or "—")
         self.query_one("#description", Label).update(r.description or "—")
 
-        timeline = self.query_one("#timeline", DataTable)
-        timeline.clear()
-        for e in d.events:
-            timeline.add_row(
-                _t(fmt_local(e.at)),
-                _t(e.actor),
-                _t(_(EVENT_KINDS.get(e.kind, e.kind))),
-                _t(self._status_change(e)),
-                _t(self._event_note(e, d)),
-            )
+        self._fill_timeline(d)
         dispatches = self.query_one("#dispatches", DataTable)
         dispatches.clear()
         for x in d.dispatches:
@@ -363,6 +365,31 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
         self.query_one("#supporters", Label).update("、".join(supporters) or "—")
         files = [f"{a.filename} ({a.size:,} B)" for a in d.attachments]
         self.query_one("#attachments", Label).update("\n".join(files) or "—")
+
+    def on_resize(self, event) -> None:
+        self._fit_timeline(event.size.width)
+
+    def _fit_timeline(self, width: int) -> None:
+        """Plan the timeline's columns for the width (the note takes what is left, then "…")."""
+        plan = fit_columns(TIMELINE_COLUMNS, max(width - 10, 40))
+        if self.timeline_plan is not None and plan.widths == self.timeline_plan.widths:
+            return
+        self.timeline_plan = plan
+        plan.apply(self.query_one("#timeline", DataTable))
+        if self.detail is not None:
+            self._fill_timeline(self.detail)
+
+    def _fill_timeline(self, d: Detail) -> None:
+        timeline = self.query_one("#timeline", DataTable)
+        timeline.clear()
+        for e in d.events:
+            timeline.add_row(*self.timeline_plan.row({
+                "time": fmt_local(e.at),
+                "actor": e.actor,
+                "event": _(EVENT_KINDS.get(e.kind, e.kind)),
+                "status": self._status_change(e),
+                "note": self._event_note(e, d),
+            }))
 
     @staticmethod
     def _status_change(e: RequestEvent) -> str:
