@@ -77,9 +77,9 @@ EVENT_KINDS = {
 # the timeline's columns: on a narrow terminal the actor goes first, then the status change
 TIMELINE_COLUMNS = (
     Column("time", N_("Time"), 16),
-    Column("actor", N_("Actor"), 10, importance=3, min_width=6),
-    Column("event", N_("Event"), 8),
-    Column("status", N_("Status"), 17, importance=2, min_width=9),
+    Column("actor", N_("Actor"), 10, importance=3, min_width=6),  # an operator's name
+    Column("event", N_("Event"), 17, min_width=8),  # "department result" in English
+    Column("status", N_("Status"), 26, importance=2, min_width=9),  # "dispatched → in progress"
     Column("note", N_("Note"), 30, min_width=14, flex=True),
 )
 
