@@ -1,18 +1,68 @@
-"""Command-palette provider: core and plugin commands titled "area: action"."""
+"""Command-palette provider: core and plugin commands titled "area: action".
+
+Typing matches a command's title the way Textual does (fuzzy), and also by pinyin:
+initials or full pinyin of the title (前往：诉求 ← "qwsq", "sq", "suqiu"), so a clerk
+never has to switch the input method. A request number or a few characters of a
+title (``000123``, ``QY-2026-000123``, ``楼道灯``) offers "open request …" for the
+latest matching requests, looked up off the UI thread.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import re
 from collections.abc import Callable
 from functools import partial
 
+from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
 from tui import i18n
 from tui.i18n import _
 
+_NOT_KEY = re.compile(r"[^a-z0-9|]")
+REQUEST_HITS = 5
+
+
+def pinyin_score(title: str, query: str) -> float:
+    """How well ``query`` spells ``title`` in pinyin: 1 for a prefix of the initials or
+    full pinyin, 0.6 for a part of them, 0 for no match (or a query that is not pinyin)."""
+    from core.pinyin import normalise_query, place_search_keys
+
+    q = _NOT_KEY.sub("", normalise_query(query))
+    if not q or not q.isascii():
+        return 0.0
+    keys = _NOT_KEY.sub("", place_search_keys(title))
+    if not keys:
+        return 0.0
+    if f"|{q}" in keys:
+        return 1.0
+    return 0.6 if q in keys else 0.0
+
+
+def find_requests(db, query: str, limit: int = REQUEST_HITS) -> list[tuple[int, str, str]]:
+    """(id, ref, title) of the latest requests whose ref ends with / contains ``query`` or
+    whose title contains it (runs in a thread)."""
+    from sqlalchemy import or_, select
+
+    from core.models.requests import Request
+
+    text = query.strip()
+    if len(text) < 2:
+        return []
+    like = f"%{text.replace('%', '').replace('_', '')}%"
+    with db.read_session() as s:
+        rows = s.execute(
+            select(Request.id, Request.ref, Request.title)
+            .where(or_(Request.ref.ilike(like), Request.title.like(like)))
+            .order_by(Request.id.desc())
+            .limit(limit)
+        ).all()
+    return [tuple(r) for r in rows]
+
 
 class GongzhiCommands(Provider):
-    """Go to a section, create a request, switch language — and what plugins register."""
+    """Go to a section, create or open a request, switch language — and what plugins register."""
 
     def _commands(self) -> list[tuple[str, Callable[[], object], str]]:
         app = self.app
@@ -38,6 +88,11 @@ class GongzhiCommands(Provider):
         elif isinstance(action, str) and action.startswith("show_section:"):
             self.app.show_section("plugin:" + action.split(":", 1)[1])  # type: ignore[attr-defined]
 
+    def _open_request(self, request_id: int) -> None:
+        from tui.screens.request_detail import RequestDetailScreen
+
+        self.app.push_screen(RequestDetailScreen(request_id))
+
     async def discover(self) -> Hits:
         for title, callback, help_text in self._commands():
             yield Hit(1.0, title, callback, help=help_text)
@@ -45,6 +100,12 @@ class GongzhiCommands(Provider):
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
         for title, callback, help_text in self._commands():
-            score = matcher.match(title)
+            score = max(matcher.match(title), pinyin_score(title, query))
             if score > 0:
                 yield Hit(score, matcher.highlight(title), callback, help=help_text)
+        db = getattr(self.app, "db", None)
+        if db is None:
+            return
+        for request_id, ref, title in await asyncio.to_thread(find_requests, db, query):
+            text = _("Requests: open {ref} {title}").format(ref=ref, title=title)
+            yield Hit(0.9, Text(text), partial(self._open_request, request_id), help=_("Open this request"))

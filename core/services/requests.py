@@ -581,14 +581,16 @@ def dispatch(
 ) -> list[RequestDispatch]:
     """Dispatch to organisations as lead or assist; a whistle (吹哨) goes to departments.
 
-    An accepted request becomes ``dispatched``; a request already dispatched or in
-    progress can call in further organisations without changing its status.
+    An accepted request becomes ``dispatched``; a submitted one is accepted in the same
+    step (dispatching it is the act of accepting it), and its timeline records both
+    changes, accepted then dispatched. A request already dispatched or in progress can
+    call in further organisations without changing its status.
     """
     at = when(at)
     with transaction(session):
         request = get_request(session, request_id)
         status = Status(request.status)
-        if status not in (Status.accepted, Status.dispatched, Status.in_progress):
+        if status not in DISPATCHABLE:
             raise DomainError("request.dispatch_not_allowed", ref=request.ref, status=status.value,
                               status_label=status.label("zh"), status_label_en=status.label("en"))
         if not organisations:
@@ -615,10 +617,13 @@ def dispatch(
             if role_ == DispatchRole.lead:
                 request.lead_org_id = org.id
         session.flush()
-        if status == Status.accepted:
+        if status == Status.submitted:
+            _apply_transition(session, request, actor, Status.accepted, at=at)
+        if status in (Status.submitted, Status.accepted):
             _apply_transition(session, request, actor, Status.dispatched, at=at, public_note=public_note,
                               private_note=private_note)
-        _event(session, request, actor, "dispatch", at=at, public_note=public_note if status != Status.accepted else "",
+        changed_status = status in (Status.submitted, Status.accepted)
+        _event(session, request, actor, "dispatch", at=at, public_note="" if changed_status else public_note,
                data={"whistle": whistle, "dispatches": [{"id": r.id, "organisation_id": r.organisation_id,
                                                           "role": r.role} for r in rows]})
         request.updated_at = at
@@ -627,10 +632,17 @@ def dispatch(
               snapshot(request) | {"dispatches": [snapshot(r) for r in rows]})
     events.fire(events.REQUEST_DISPATCHED, request_id=request.id, dispatch_ids=[r.id for r in rows],
                 whistle=whistle, actor=actor.name)
-    if status == Status.accepted:
+    if status == Status.submitted:
         events.fire(events.REQUEST_STATUS_CHANGED, request_id=request.id, from_status=status.value,
+                    to_status=Status.accepted.value, actor=actor.name)
+    if changed_status:
+        events.fire(events.REQUEST_STATUS_CHANGED, request_id=request.id, from_status=Status.accepted.value,
                     to_status=Status.dispatched.value, actor=actor.name)
     return rows
+
+
+# the statuses a dispatch (派单 / 吹哨) starts from; a submitted request is accepted on the way
+DISPATCHABLE = frozenset({Status.submitted, Status.accepted, Status.dispatched, Status.in_progress})
 
 
 def _get_dispatch(session: Session, dispatch_id: int) -> RequestDispatch:

@@ -46,7 +46,8 @@ from core.services import requests as req_svc
 from tests.core.helpers import assert_messages_render, build_world, count_rows
 
 FEEDBACK_STATUSES = frozenset({Status.resolved, Status.closed, Status.answered})
-DISPATCHABLE = frozenset({Status.accepted, Status.dispatched, Status.in_progress})
+# a submitted request is accepted on the way (the timeline records both changes)
+DISPATCHABLE = frozenset({Status.submitted, Status.accepted, Status.dispatched, Status.in_progress})
 DUPLICABLE = frozenset(s for s, nxt in TRANSITIONS.items() if Status.duplicate in nxt)
 # the main loop, one step at a time (accepted → dispatched goes through dispatch())
 MAIN_LOOP = {
@@ -161,6 +162,9 @@ def _machine(db: Database, actor: Actor, coverage: Counter):
                 assert [r.organisation_id for r in rows] == [p[0] for p in pairs]
                 assert all(r.whistle == whistle for r in rows)
                 m.dispatch_rows += len(picks)
+                if m.status == Status.submitted:
+                    m.status = Status.accepted
+                    m.transitions += 1
                 if m.status == Status.accepted:
                     m.status = Status.dispatched
                     m.transitions += 1

@@ -236,7 +236,7 @@ CASES: list[Case] = [
      lambda c: lambda s: req_svc.record_feedback(s, actor=c.actor, request_id=c.ids["req"], contacted=True,
                                                  satisfaction="dissatisfied", reopen=True, close=True)),
     # requests: dispatch and whistle
-    ("dispatch-submitted", "request.dispatch_not_allowed", _submitted_request,
+    ("dispatch-resolved", "request.dispatch_not_allowed", _resolved_request,
      lambda c: lambda s: req_svc.dispatch(s, actor=c.actor, request_id=c.ids["req"],
                                           organisations=[(c.w.department.id, "lead")])),
     ("dispatch-nobody", "input.required", _accepted_request,

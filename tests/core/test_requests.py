@@ -415,6 +415,37 @@ def test_dispatched_is_reached_only_through_a_dispatch(db, actor):
     assert count_rows(db) == before
 
 
+def test_dispatching_a_submitted_request_accepts_it_in_the_same_step(db, actor):
+    w = build_world(db, actor)
+    r = new_request(db, actor, w)
+    seen: list[tuple[str, str]] = []
+
+    def on_event(event, **payload):
+        if event == events.REQUEST_STATUS_CHANGED:
+            seen.append((payload["from_status"], payload["to_status"]))
+
+    remove = events.subscribe(on_event)
+    try:
+        with db.session() as s:
+            req_svc.dispatch(s, actor=actor, request_id=r.id, organisations=[(w.department.id, "lead")],
+                             whistle=True, public_note="吹哨")
+    finally:
+        remove()
+    with db.read_session() as s:
+        request = req_svc.get_request(s, r.id)
+        assert request.status == "dispatched" and request.first_response_at is not None
+        timeline = req_svc.timeline(s, r.id)
+        assert [(e.kind, e.from_status, e.to_status) for e in timeline] == [
+            ("created", None, None),
+            ("transition", "submitted", "accepted"),
+            ("transition", "accepted", "dispatched"),
+            ("dispatch", None, None),
+        ]
+        assert timeline[2].public_note == "吹哨" and timeline[3].public_note == ""
+        assert req_svc.replay_status(timeline) == "dispatched"
+    assert seen == [("submitted", "accepted"), ("accepted", "dispatched")]
+
+
 def test_a_note_goes_on_the_timeline_without_a_status_change(db, actor):
     w = build_world(db, actor)
     r = new_request(db, actor, w)

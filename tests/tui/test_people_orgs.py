@@ -22,6 +22,7 @@ from tui.screens.orgs import ConfirmScreen, OrganisationFormScreen, OrgsView
 from tui.screens.people import PeopleView, SearchPick
 from tui.screens.person_detail import PersonDetailScreen, RevealReasonScreen
 from tui.screens.person_form import PersonFormScreen
+from tui.widgets.pickers import ChoicePicker
 
 SIZE = (160, 50)
 
@@ -357,8 +358,11 @@ def test_orgs_by_kind_members_add_and_end(make_app, street_db, ids):
             await settle(app, pilot)
             assert form.query_one("#mf-person", SearchPick).value == ids["张晓明"]
             assert form.query_one("#mf-save", Button).disabled  # no role yet
-            form.query_one("#mf-role", Select).value = "volunteer"
+            # the role by typing: Enter on the chosen person moves on to it
+            form.query_one("#mf-role Input", Input).focus()
+            await pilot.press(*"zyz", "enter")  # 志愿者
             await pilot.pause()
+            assert form.query_one("#mf-role", ChoicePicker).value == "volunteer"
             assert not form.query_one("#mf-scope-box").display
             await pilot.press("ctrl+s")
             await settle(app, pilot)
@@ -412,7 +416,7 @@ def test_duplicate_post_and_grid_scope(make_app, street_db, ids):
             form = app.screen
             await pilot.press(*"lxy", "enter")
             await settle(app, pilot)
-            form.query_one("#mf-role", Select).value = "micro_grid_worker"
+            form.query_one("#mf-role", ChoicePicker).choose("micro_grid_worker")
             await pilot.pause()
             assert form.query_one("#mf-scope-box").display
             scope = form.query_one("#mf-scope", SearchPick)
@@ -444,8 +448,13 @@ def test_add_organisation(make_app, street_db, ids):
             await pilot.pause()
             form = app.screen
             assert isinstance(form, OrganisationFormScreen)
-            form.query_one("#of-kind", Select).value = "volunteer_team"
+            assert app.focused is form.query_one("#of-name", Input)  # the name comes first
             form.query_one("#of-name", Input).value = "荣雅园志愿服务队"
+            kind = form.query_one("#of-kind", ChoicePicker)
+            kind.query_one(Input).focus()
+            await pilot.press(*"zyfwd", "enter")  # 志愿服务队
+            await pilot.pause()
+            assert kind.value == "volunteer_team"
             place = form.query_one("#of-place", SearchPick)
             place.query_one(Input).focus()
             await pilot.press(*"雅园社", "enter")

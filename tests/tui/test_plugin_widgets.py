@@ -132,7 +132,8 @@ def test_the_form_refuses_inline_writes_off_the_ui_thread_and_relabels(make_app,
             await settle(pilot)
             assert text_of(form.query_one(".form-title", Label)) == "New item"
             assert text_of(form.query("#demo-new .form-label").first()) == "Name:"
-            assert str(form.query_one("#demo-new-urgent", Checkbox).label) == "Urgent"
+            # a toggle says its state in words (and comes after the typed fields)
+            assert str(form.query_one("#demo-new-urgent", Checkbox).label) == "Urgent: yes  (Space)"
             assert str(form.query_one("#demo-new-save", Button).label) == "Save"
             assert form.active_bindings["ctrl+s"].binding.description == "Save"
             form.query_one("#demo-new-name", Input).value = ""
@@ -142,9 +143,13 @@ def test_the_form_refuses_inline_writes_off_the_ui_thread_and_relabels(make_app,
             # a good save: dismissed with the write's result, written in a worker thread
             form.query_one("#demo-new-name", Input).value = "  王芳 "
             form.query_one("#demo-new-kind", Select).value = "b"
-            form.query_one("#demo-new-urgent", Checkbox).value = False
+            urgent = form.query_one("#demo-new-urgent", Checkbox)
+            urgent.focus()
+            await pilot.press("space")  # Space flips the toggle …
+            assert urgent.value is False and str(urgent.label) == "Urgent: no  (Space)"
             form.widget("place").select(ids["荣雅园"], "荣雅园")
-            await pilot.press("ctrl+s")
+            urgent.focus()
+            await pilot.press("enter")  # … Enter saves, it never flips it
             await settle(pilot)
             assert app.screen is not form
             assert results == [f"王芳/b/False/{ids['荣雅园']}"]

@@ -12,7 +12,7 @@ import asyncio
 from pathlib import Path
 
 from sqlalchemy import func, select
-from textual.widgets import Button, DataTable, Input, Label, Select, SelectionList, TextArea
+from textual.widgets import Button, DataTable, Input, Label, TextArea
 from textual.worker import WorkerState
 
 from core.models.requests import (
@@ -34,7 +34,8 @@ from tui.screens.request_actions import (
 )
 from tui.screens.request_detail import RequestDetailScreen
 from tui.screens.request_form import RequestFormScreen
-from tui.widgets.pickers import PersonPicker, Picker, PlacePicker
+from tui.widgets.pickers import ChoicePicker, PersonPicker, Picker, PlacePicker
+from tui.widgets.toggle import Toggle
 
 SIZE = (160, 50)
 
@@ -103,9 +104,15 @@ async def open_form(app, pilot) -> RequestFormScreen:
 
 
 async def fill_required(pilot, form: RequestFormScreen, category_id: int) -> None:
-    form.query_one("#f-channel", Select).value = "bench_meeting"
-    form.query_one("#f-type", Select).value = "help"
-    form.query_one("#f-category", Select).value = category_id
+    # the three choices by typing: pinyin initials, Chinese, code
+    await type_into(pilot, form.query_one("#f-channel Input", Input), "bdh")
+    await pilot.press("enter")
+    await type_into(pilot, form.query_one("#f-type Input", Input), "求助")
+    await pilot.press("enter")
+    await until(pilot, lambda: form.categories)
+    await type_into(pilot, form.query_one("#f-category Input", Input), "lighting")
+    await pilot.press("enter")
+    assert form.query_one("#f-category", ChoicePicker).value == category_id
     await type_into(pilot, form.query_one("#f-place Input", Input), "荣雅园")
     await pilot.press("enter")
     await type_into(pilot, form.query_one("#f-title", Input), "东门路灯不亮")
@@ -131,8 +138,14 @@ def test_bench_meeting_request_through_the_whole_loop(make_app, street_db, ids):
     async def body() -> None:
         async with app.run_test(size=SIZE) as pilot:
             form = await open_form(app, pilot)
-            assert form.query_one("#f-submit", Button).disabled
             assert "渠道" in text_of(form, "#f-missing")
+            # an empty save says what is missing beside each field and in a notification
+            await press_and_settle(pilot, "ctrl+s")
+            assert app.screen is form
+            assert text_of(form, "#f-channel-err") == "请填写渠道。"
+            assert text_of(form, "#f-title-err") == "请填写标题。"
+            assert any("渠道" in str(n.message) for n in app._notifications)
+            assert app.focused is form.query_one("#f-channel Input")
 
             await fill_required(pilot, form, category)
             place = form.query_one("#f-place", PlacePicker)
@@ -149,7 +162,7 @@ def test_bench_meeting_request_through_the_whole_loop(make_app, street_db, ids):
             await settle(pilot)
             assert reporter.value == ids["张晓明"]
 
-            form.query_one("#f-priority", Select).value = "high"
+            form.query_one("#f-priority", ChoicePicker).choose("high")
             await type_into(pilot, form.query_one("#f-description", TextArea), "东门漆黑")
             await settle(pilot)
             assert "48" in text_of(form, "#f-due")  # lighting, high priority: 48 h
@@ -185,11 +198,17 @@ def test_bench_meeting_request_through_the_whole_loop(make_app, street_db, ids):
             await press_and_settle(pilot, "w")
             dialog = app.screen
             assert isinstance(dialog, DispatchDialog)
-            lead = dialog.query_one("#lead", Select)
-            lead.value = ids["消防救援站"]
-            assists = dialog.query_one("#assists", SelectionList)
-            assists.select(ids["城管执法队"])
-            assists.select(ids["供电公司"])
+            await type_into(pilot, dialog.query_one("#lead Input", Input), "xf")  # 消防
+            await press_and_settle(pilot, "enter")
+            assert dialog.query_one("#lead", ChoicePicker).value == ids["消防救援站"]
+            assist = dialog.query_one("#assist Input", Input)
+            assert app.focused is assist
+            await type_into(pilot, assist, "城管")
+            await press_and_settle(pilot, "enter")
+            await type_into(pilot, assist, "gdgs")  # 供电公司
+            await press_and_settle(pilot, "enter")
+            assert dialog.assists == [ids["城管执法队"], ids["供电公司"]]
+            assert text_of(dialog, "#assists-chosen") == "协办：城管执法队、供电公司"
             await type_into(pilot, dialog.query_one("#note-public", Input), "吹哨")
             await press_and_settle(pilot, "ctrl+s")
             assert app.screen is detail
@@ -301,7 +320,7 @@ def test_form_refuses_bad_input_inline_and_writes_nothing(make_app, street_db):
         async with app.run_test(size=SIZE) as pilot:
             form = await open_form(app, pilot)
             await fill_required(pilot, form, category)
-            assert not form.query_one("#f-submit", Button).disabled
+            assert text_of(form, "#f-missing") == ""
 
             description = form.query_one("#f-description", TextArea)
             description.text = "灯" * 4001
@@ -311,17 +330,27 @@ def test_form_refuses_bad_input_inline_and_writes_nothing(make_app, street_db):
             assert "诉求描述不能超过 4000 个字（现为 4001）" in errors
             assert "附件文件不存在：/no/such/photo.jpg" in errors
             assert text_of(form, "#f-counter") == "4001/4000"
-            assert form.query_one("#f-submit", Button).disabled
 
             await press_and_settle(pilot, "ctrl+s")
             assert app.screen is form
+            assert any("附件文件不存在" in str(n.message) for n in app._notifications)
 
-            # fixed: the button comes back
+            # an impossible date says so; a date written another way asks for the form
+            raised = form.query_one("#f-raised", Input)
+            raised.value = "2026-02-30 09:00"
+            await settle(pilot)
+            assert "日历上没有 2026-02-30 09:00" in text_of(form, "#f-error")
+            raised.value = "30/2/2026"
+            await settle(pilot)
+            assert "请按“年-月-日 时:分”填写" in text_of(form, "#f-error")
+            raised.value = ""
+
+            # fixed: nothing left to say
             description.text = "灯" * 10
             form.query_one("#f-attachments", TextArea).text = ""
             await settle(pilot)
             assert text_of(form, "#f-error") == ""
-            assert not form.query_one("#f-submit", Button).disabled
+            assert form.validate()
 
             await press_and_settle(pilot, "escape")
             assert not isinstance(app.screen, RequestFormScreen)
@@ -344,7 +373,7 @@ def test_form_shows_the_cores_refusal_inline(make_app, street_db, tmp_path: Path
             await fill_required(pilot, form, category)
             form.query_one("#f-attachments", TextArea).text = str(photo)
             await settle(pilot)
-            assert not form.query_one("#f-submit", Button).disabled
+            assert form.validate()
             await press_and_settle(pilot, "ctrl+s")
             assert app.screen is form
             assert text_of(form, "#f-error") == f"附件「{photo}」超过 0 MB"
@@ -368,8 +397,16 @@ def test_anonymous_disables_the_reporter(make_app, street_db, ids, monkeypatch):
             await pilot.pause(0.6)
             await settle(pilot)
             assert reporter.value == ids["张晓明"]
-            await pilot.click("#f-anonymous")
-            await settle(pilot)
+            anonymous = form.query_one("#f-anonymous", Toggle)
+            assert "匿名：否" in str(anonymous.label)
+            anonymous.focus()
+            await press_and_settle(pilot, "enter")  # Enter saves (here: says what is missing) …
+            assert anonymous.value is False and app.screen is form
+            assert "请填写" in text_of(form, "#f-title-err")
+            assert app.focused is form.query_one("#f-channel Input")  # … and puts the cursor on the first missing field
+            anonymous.focus()
+            await press_and_settle(pilot, "space")  # Space flips the toggle
+            assert anonymous.value is True and "匿名：是" in str(anonymous.label)
             assert reporter.value is None and reporter.disabled
             assert form.values()["anonymous"] is True and form.values()["reporter_id"] is None
 
@@ -382,11 +419,16 @@ def test_illegal_actions_show_the_cores_message_inline(make_app, street_db, ids)
     async def body() -> None:
         async with app.run_test(size=SIZE) as pilot:
             detail = await open_detail(app, pilot, ids["r2"])  # submitted
+            # a missing precondition is said when the dialog opens, with the key that comes first
             await press_and_settle(pilot, "s")
             dialog = app.screen
+            assert dialog.error_text == "诉求当前「已登记」，还不能开始办理：请先受理（按 a）。"
+            assert dialog.query_one("#dialog-ok", Button).disabled
             await press_and_settle(pilot, "ctrl+s")
             assert app.screen is dialog
-            assert dialog.error_text == "诉求 QY-2026-000002 不能从「已登记」变为「办理中」"
+            await press_and_settle(pilot, "escape")
+            await press_and_settle(pilot, "i")
+            assert app.screen.error_text == "这件诉求还没有派单：请先吹哨派单（按 w）。"
             await press_and_settle(pilot, "escape")
 
             await press_and_settle(pilot, "f")
@@ -395,14 +437,6 @@ def test_illegal_actions_show_the_cores_message_inline(make_app, street_db, ids)
             await press_and_settle(pilot, "ctrl+s")
             assert app.screen is dialog
             assert "尚未办结" in dialog.error_text
-            await press_and_settle(pilot, "escape")
-
-            await press_and_settle(pilot, "w")
-            dialog = app.screen
-            dialog.query_one("#lead", Select).value = ids["供电公司"]
-            await press_and_settle(pilot, "ctrl+s")
-            assert app.screen is dialog
-            assert "不能派单" in dialog.error_text
             await press_and_settle(pilot, "escape")
 
             assert app.screen is detail
@@ -423,10 +457,12 @@ def test_change_status_offers_only_legal_targets(make_app, street_db, ids):
             detail = await open_detail(app, pilot, ids["r2"])  # submitted
             await press_and_settle(pilot, "t")
             dialog = app.screen
-            target = dialog.query_one("#target", Select)
-            offered = [value for _prompt, value in target._options if value is not Select.NULL]
-            assert offered == ["accepted", "answered", "not_responsible", "withdrawn"]
-            target.value = "withdrawn"
+            target = dialog.query_one("#target", ChoicePicker)
+            assert app.focused is target.query_one(Input)
+            assert [c.value for c in target.choices] == ["accepted", "answered", "not_responsible", "withdrawn"]
+            await type_into(pilot, target.query_one(Input), "ych")  # 已撤回
+            await press_and_settle(pilot, "enter")
+            assert target.value == "withdrawn"
             await type_into(pilot, dialog.query_one("#note-public", Input), "居民已自行解决")
             await press_and_settle(pilot, "ctrl+s")
             assert app.screen is detail
@@ -434,6 +470,11 @@ def test_change_status_offers_only_legal_targets(make_app, street_db, ids):
             # nothing follows withdrawn
             await press_and_settle(pilot, "t")
             assert "不能再变更状态" in app.screen.error_text
+            assert app.screen.query_one("#dialog-ok", Button).disabled
+            await press_and_settle(pilot, "escape")
+            # nor can it be dispatched: said at once, before any typing
+            await press_and_settle(pilot, "w")
+            assert app.screen.error_text == "「已撤回」的诉求不能派单。"
             assert app.screen.query_one("#dialog-ok", Button).disabled
 
     asyncio.run(body())
@@ -471,14 +512,18 @@ def test_plain_dispatch_result_rating_and_supporter(make_app, street_db, ids):
             detail = await open_detail(app, pilot, ids["r1"])  # accepted
             await press_and_settle(pilot, "w")
             dialog = app.screen
-            lead = dialog.query_one("#lead", Select)
-            departments = [v for _p, v in lead._options if v is not Select.NULL]
+            lead = dialog.query_one("#lead", ChoicePicker)
+            departments = [c.value for c in lead.choices]
             assert ids["荣雅园社区-rc"] not in departments  # a whistle goes to departments only
-            await pilot.click("#whistle")
-            await settle(pilot)
-            offered = [v for _p, v in lead._options if v is not Select.NULL]
+            whistle = dialog.query_one("#whistle", Toggle)
+            whistle.focus()
+            await press_and_settle(pilot, "space")
+            assert "吹哨：关" in str(whistle.label)
+            offered = [c.value for c in lead.choices]
             assert ids["荣雅园社区-rc"] in offered and set(departments) < set(offered)
-            lead.value = ids["荣雅园社区-rc"]
+            await type_into(pilot, lead.query_one(Input), "荣雅园社区居委会")
+            await press_and_settle(pilot, "enter")
+            assert lead.value == ids["荣雅园社区-rc"]
             await press_and_settle(pilot, "ctrl+s")
             assert app.screen is detail
             assert table_rows(detail, "#dispatches")[0][:3] == ["荣雅园社区居委会", "主办", ""]
@@ -486,7 +531,9 @@ def test_plain_dispatch_result_rating_and_supporter(make_app, street_db, ids):
             await press_and_settle(pilot, "e")
             dialog = app.screen
             await type_into(pilot, dialog.query_one("#result", Input), "已联系物业更换灯泡")
-            dialog.query_one("#rating", Select).value = 5
+            await type_into(pilot, dialog.query_one("#rating Input", Input), "5")
+            await press_and_settle(pilot, "enter")
+            assert dialog.query_one("#rating", ChoicePicker).value == 5
             await press_and_settle(pilot, "ctrl+s")
             assert app.screen is detail
             row = table_rows(detail, "#dispatches")[0]
@@ -571,3 +618,20 @@ def test_attachments_added_later_from_the_detail(make_app, street_db, ids, tmp_p
     asyncio.run(body())
     with street_db.read_session() as s:
         assert [a.filename for a in svc.attachments(s, ids["r1"])] == ["路灯照片.jpg"]
+
+
+def test_a_missing_step_names_the_key_that_comes_first():
+    from core.models.vocab import Status
+    from tui.screens.request_actions import first_step, precondition_message
+
+    assert first_step(Status.submitted, Status.in_progress) == Status.accepted
+    assert first_step(Status.closed, Status.resolved) == Status.in_progress
+    assert first_step(Status.withdrawn, Status.resolved) is None
+    assert precondition_message(Status.submitted, Status.resolved, "办结") == (
+        "诉求当前「已登记」，还不能办结：请先受理（按 a）。"
+    )
+    assert precondition_message(Status.closed, Status.resolved, "办结") == (
+        "诉求当前「已归档」，还不能办结：请先重新办理（按 o）。"
+    )
+    assert precondition_message(Status.withdrawn, Status.resolved, "办结") == "「已撤回」的诉求不能转为「已办结」。"
+    assert precondition_message(Status.accepted, Status.accepted, "受理") == "诉求已是「已受理」。"

@@ -119,3 +119,21 @@ def test_request_detail(snap_compare, snap_app, ids):
 def test_help_screen(snap_compare, snap_app):
     with time_machine.travel(FROZEN, tick=True):
         assert snap_compare(snap_app("zh"), terminal_size=SIZE, run_before=_go("question_mark"))
+
+
+def _new_request():
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("f4")
+        await _settle(pilot)
+        pilot.app.query_one("#requests").action_new_request()  # ctrl+n (the focus is parked)
+        await _settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(100, 30), (160, 45)], ids=["100x30", "160x45"])
+def test_request_form(snap_compare, snap_app, size):
+    """The new request form in fill order, required fields marked, the 匿名 toggle last."""
+    with time_machine.travel(FROZEN, tick=True):
+        assert snap_compare(snap_app("zh"), terminal_size=size, run_before=_new_request())

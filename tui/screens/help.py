@@ -1,4 +1,10 @@
-"""The help screen (``?``): every key binding of the app and the current section."""
+"""The help screen (``?``): every key of the app and of what is open, in the user's language.
+
+It lists the bindings that carry an id (all of ours and the plugins'; a site remaps them
+by that id) and the command palette's key, the ones hidden from the footer too. "Where"
+says where a key works in words a clerk uses — everywhere, the section's name, this
+dialog — never a widget's class name.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +12,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Label
+from textual.widgets import DataTable, Footer, Label
 
 from tui.i18n import N_, _
 from tui.widgets.base import translate_bindings
@@ -19,6 +25,19 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(classes="form"):
             yield Label(_("Keys"), classes="panel-title")
             yield DataTable(id="keys", cursor_type="row")
+        yield Footer()
+
+    def _where(self, node) -> str:
+        if node is self.app:
+            return _("everywhere")
+        sections = {s.key: s for s in getattr(self.app, "sections", [])}
+        for ancestor in [node, *node.ancestors]:
+            section = sections.get(getattr(ancestor, "id", None) or "")
+            if section is not None:
+                return section.label()
+        if node.screen is not self.app.screen_stack[0]:
+            return _("this window")
+        return _("everywhere")
 
     def on_mount(self) -> None:
         translate_bindings(self)
@@ -30,10 +49,12 @@ class HelpScreen(ModalScreen[None]):
         for node in nodes:
             for key, bindings in node._bindings.key_to_bindings.items():
                 for b in bindings:
-                    if (key, b.action) in seen or not b.description:
+                    ours = b.id is not None or b.action == "command_palette"
+                    if (key, b.action) in seen or not b.description or not ours:
                         continue
                     seen.add((key, b.action))
-                    table.add_row(self.app.get_key_display(b), b.description, type(node).__name__)
+                    table.add_row(self.app.get_key_display(b), b.description, self._where(node))
+        table.focus()
 
     async def action_dismiss(self, result: None = None) -> None:
         self.dismiss(None)

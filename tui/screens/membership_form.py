@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Label
 
 from core.errors import DomainError
 from core.models.orgs import Organisation
@@ -26,6 +26,7 @@ from core.services import people as people_svc
 from tui.i18n import N_, _, label, language
 from tui.screens.people import SearchPick, place_paths
 from tui.widgets.base import DbWork, translate_bindings
+from tui.widgets.pickers import Choice, ChoicePicker
 
 PICK_LIMIT = 20
 GRID_ROLES = {Role.grid_worker.value, Role.micro_grid_worker.value, Role.mobile_grid_worker.value}
@@ -107,8 +108,10 @@ class MembershipFormScreen(DbWork, ModalScreen[int | None]):
                     )
                 with Horizontal(classes="field"):
                     yield Label(_("Role"), classes="field-name")
-                    yield Select(
-                        [(label(r), r.value) for r in Role], prompt=_("Role"), id="mf-role"
+                    yield ChoicePicker(
+                        [Choice(r.value, label(r), r.value, r.label("en") + r.label("zh")) for r in Role],
+                        placeholder=_("type a name or its pinyin initials"),
+                        id="mf-role",
                     )
                 with Horizontal(classes="field", id="mf-scope-box"):
                     yield Label(_("Grid covered (optional)"), classes="field-name")
@@ -122,7 +125,7 @@ class MembershipFormScreen(DbWork, ModalScreen[int | None]):
                     yield Label(_("Start date"), classes="field-name")
                     yield Input(
                         date.today().isoformat(),
-                        placeholder="YYYY-MM-DD",
+                        placeholder=_("year-month-day"),
                         id="mf-start",
                         max_length=10,
                     )
@@ -139,8 +142,8 @@ class MembershipFormScreen(DbWork, ModalScreen[int | None]):
 
     # -- validation ----------------------------------------------------------------
 
-    @on(Select.Changed, "#mf-role")
-    def _role(self, event: Select.Changed) -> None:
+    @on(ChoicePicker.Changed, "#mf-role")
+    def _role(self, event: ChoicePicker.Changed) -> None:
         grid = event.value in GRID_ROLES
         self.query_one("#mf-scope-box").display = grid
         if not grid:
@@ -159,11 +162,11 @@ class MembershipFormScreen(DbWork, ModalScreen[int | None]):
         except DomainError as exc:
             error = exc.message(language())
         self.query_one("#mf-start-error", Label).update(error)
-        role = self.query_one("#mf-role", Select).value
+        role = self.query_one("#mf-role", ChoicePicker).value
         ok = (
             not error
             and self.query_one("#mf-person", SearchPick).value is not None
-            and role is not Select.NULL
+            and role is not None
         )
         self.query_one("#mf-save", Button).disabled = not ok or self.saving
         return ok
@@ -178,7 +181,7 @@ class MembershipFormScreen(DbWork, ModalScreen[int | None]):
         values = {
             "person_id": self.query_one("#mf-person", SearchPick).value,
             "organisation_id": self.organisation_id,
-            "role": self.query_one("#mf-role", Select).value,
+            "role": self.query_one("#mf-role", ChoicePicker).value,
             "scope_place_id": self.query_one("#mf-scope", SearchPick).value,
             "start_date": parse_date(self.query_one("#mf-start", Input).value),
         }

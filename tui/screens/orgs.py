@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, OptionList, Select
+from textual.widgets import Button, DataTable, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from core.models.orgs import Membership, Organisation
@@ -30,6 +30,7 @@ from tui import i18n
 from tui.i18n import N_, _, label
 from tui.screens.people import SearchPick, place_paths
 from tui.widgets.base import DbWork, translate_bindings
+from tui.widgets.pickers import Choice, ChoicePicker
 
 PICK_LIMIT = 20
 
@@ -195,15 +196,14 @@ class OrganisationFormScreen(DbWork, ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="form", id="of-body"):
             yield Label(_("Add organisation"), classes="panel-title")
-            yield Label(_("Kind"), classes="field-label")
-            yield Select(
-                [(label(k), k.value) for k in OrgKind],
-                value=self.kind,
-                allow_blank=False,
-                id="of-kind",
-            )
             yield Label(_("Name"), classes="field-label")
             yield Input(id="of-name", max_length=100)
+            yield Label(_("Kind"), classes="field-label")
+            yield ChoicePicker(
+                [Choice(k.value, label(k), k.value, k.label("en") + k.label("zh")) for k in OrgKind],
+                placeholder=_("type a name or its pinyin initials"),
+                id="of-kind",
+            )
             yield Label(_("Place served (optional)"), classes="field-label")
             yield SearchPick(
                 find_org_places,
@@ -218,6 +218,7 @@ class OrganisationFormScreen(DbWork, ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         translate_bindings(self)
+        self.query_one("#of-kind", ChoicePicker).choose(self.kind)
         self.query_one("#of-name", Input).focus()
 
     @on(Input.Changed, "#of-name")
@@ -230,7 +231,7 @@ class OrganisationFormScreen(DbWork, ModalScreen[int | None]):
         if self.saving or not name:
             return
         db, actor = self.app.db, self.app.actor
-        kind = self.query_one("#of-kind", Select).value
+        kind = self.query_one("#of-kind", ChoicePicker).value or self.kind
         place_id = self.query_one("#of-place", SearchPick).value
 
         def write() -> int:

@@ -30,8 +30,20 @@ from core.services import people as people_svc
 from tui import i18n
 from tui.i18n import N_, _
 from tui.widgets.base import DbWork, translate_bindings
+from tui.widgets.columns import Column, ColumnPlan, fit_columns
 
 LIMIT = 100
+
+# the list's columns, by importance: name, phone and home always; birth year, then gender
+# give way on a narrow terminal; a long household path ends in "…"
+PEOPLE_COLUMNS = (
+    Column("name", N_("Name"), 8, min_width=6),
+    Column("gender", N_("Gender"), 4, importance=3),
+    Column("born", N_("Born"), 6, importance=2),
+    Column("phone", N_("Phone"), 11),
+    Column("household", N_("Household"), 40, min_width=16, flex=True),
+)
+PEOPLE_KEYS = tuple(c.key for c in PEOPLE_COLUMNS)
 DEBOUNCE_SECONDS = 0.15
 
 
@@ -227,6 +239,7 @@ class PeopleView(DbWork, Vertical):
         self._debounce: Timer | None = None
         self._open_first = False
         self.found: Found | None = None
+        self.plan: ColumnPlan | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="toolbar"):
@@ -239,16 +252,27 @@ class PeopleView(DbWork, Vertical):
 
     def on_mount(self) -> None:
         translate_bindings(self)
-        table = self.query_one("#people-table", DataTable)
-        for key, title in (
-            ("name", N_("Name")),
-            ("gender", N_("Gender")),
-            ("born", N_("Born")),
-            ("phone", N_("Phone")),
-            ("household", N_("Household")),
-        ):
-            table.add_column(_(title), key=key)
+        self._fit(self.size.width or self.app.size.width)
         self.search()
+
+    def on_resize(self, event) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Plan the columns for ``width`` (narrow terminals drop gender, then birth year)."""
+        plan = fit_columns(PEOPLE_COLUMNS, max(width - 2, 20))
+        if self.plan is not None and plan.widths == self.plan.widths:
+            return
+        self.plan = plan
+        table = self.query_one("#people-table", DataTable)
+        plan.apply(table)
+        if self.found is not None:
+            self._fill(table)
+
+    def _fill(self, table: DataTable) -> None:
+        table.clear()
+        for row in self.found.rows:
+            table.add_row(*self.plan.row(dict(zip(PEOPLE_KEYS, row.cells, strict=False))), key=str(row.id))
 
     def on_show_section(self) -> None:
         self.query_one("#people-search", Input).focus()
@@ -274,10 +298,7 @@ class PeopleView(DbWork, Vertical):
 
     def _show(self, found: Found) -> None:
         self.found = found
-        table = self.query_one("#people-table", DataTable)
-        table.clear()
-        for row in found.rows:
-            table.add_row(*row.cells, key=str(row.id))
+        self._fill(self.query_one("#people-table", DataTable))
         if found.query.strip():
             text = _("{count} found for “{query}”").format(
                 count=len(found.rows), query=found.query.strip()

@@ -20,7 +20,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
 from core.models.requests import Request
 from core.models.vocab import CareTag, Gender, OrgKind, Role, Status
@@ -213,6 +213,7 @@ class PersonDetailScreen(DbWork, ModalScreen[bool]):
             yield Label(_("Requests raised"), classes="panel-title")
             yield DataTable(id="pd-requests", cursor_type="row", zebra_stripes=True)
             yield Vertical(id="pd-panels")
+        yield Footer()
 
     def on_mount(self) -> None:
         translate_bindings(self)

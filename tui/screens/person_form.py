@@ -108,11 +108,11 @@ class PersonFormScreen(DbWork, ModalScreen[int | None]):
                     )
                 with Horizontal(classes="field"):
                     yield Label(_("Birth year"), classes="field-name")
-                    yield Input(id="pf-birth-year", max_length=4, placeholder="1948")
+                    yield Input(id="pf-birth-year", max_length=4, placeholder=_("four digits"))
                 yield Label("", id="pf-birth-year-error", classes="error")
                 with Horizontal(classes="field"):
                     yield Label(_("Mobile phone"), classes="field-name")
-                    yield Input(id="pf-phone", max_length=20, placeholder="13800138000")
+                    yield Input(id="pf-phone", max_length=20, placeholder=_("11 digits"))
                 yield Label("", id="pf-phone-error", classes="error")
                 with Horizontal(classes="field"):
                     yield Label(_("ID number"), classes="field-name")

@@ -2,7 +2,11 @@
 department result, feedback, duplicate, supporter.
 
 Each dialog is a ``ModalScreen[bool]`` that returns ``True`` when it wrote
-something. It reads its input on the UI thread, calls one core service in a
+something. It opens with the cursor where the clerk types first; Enter (or
+ctrl+s) saves from any field, and never flips a toggle; a toggle shows its state
+in words. An action whose precondition is missing says so when the dialog opens,
+before any typing — what comes first and which key does it — and its OK button
+is disabled; dispatching a submitted request accepts it in the same step. It reads its input on the UI thread, calls one core service in a
 worker (``DbWork.db_work``) with ``app.db.session()`` and ``app.actor``, and
 shows a refused input inline (a ``Label.error`` in the user's language); the
 dialog stays open so the clerk can correct it. Nothing is half-written: every
@@ -16,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
@@ -32,12 +36,11 @@ from textual.widgets import (
     Label,
     RadioButton,
     RadioSet,
-    Select,
-    SelectionList,
 )
 
 from core.errors import DomainError
 from core.models.orgs import Organisation
+from core.models.requests import RequestDispatch
 from core.models.vocab import (
     TRANSITIONS,
     DispatchRole,
@@ -50,7 +53,54 @@ from core.services import requests as svc
 from core.services.base import Actor
 from tui.i18n import N_, _, label, language
 from tui.widgets.base import DbWork, translate_bindings
-from tui.widgets.pickers import PersonPicker
+from tui.widgets.pickers import Choice, ChoicePicker, PersonPicker
+from tui.widgets.toggle import Toggle
+
+# the key of the request detail that performs each step of the loop, and its name
+# (request_detail.py's bindings)
+STEP_KEYS = {
+    Status.accepted: ("a", N_("Accept")),
+    Status.dispatched: ("w", N_("Whistle / dispatch")),
+    Status.in_progress: ("s", N_("Start")),
+    Status.resolved: ("r", N_("Resolve")),
+    Status.closed: ("f", N_("Feedback")),
+}
+
+
+def first_step(current: Status, target: Status) -> Status | None:
+    """The first status on the shortest legal way from ``current`` to ``target`` (None: no way)."""
+    frontier: list[tuple[Status, Status | None]] = [(current, None)]
+    seen = {current}
+    while frontier:
+        nxt: list[tuple[Status, Status | None]] = []
+        for status, first in frontier:
+            for step in sorted(TRANSITIONS[status], key=lambda s: list(Status).index(s)):
+                if step in seen:
+                    continue
+                head = first or step
+                if step == target:
+                    return head
+                seen.add(step)
+                nxt.append((step, head))
+        frontier = nxt
+    return None
+
+
+def precondition_message(current: Status, target: Status, action: str) -> str:
+    """Why ``action`` (towards ``target``) cannot be done now, and which key comes first."""
+    if current == target:
+        return _("The request is already {status}.").format(status=label(current))
+    step = first_step(current, target)
+    if step is None or step not in STEP_KEYS:
+        return _("A request that is {status} cannot be moved to {target}.").format(
+            status=label(current), target=label(target)
+        )
+    key, name = STEP_KEYS[step]
+    if step == Status.in_progress and current in (Status.resolved, Status.closed):
+        key, name = "o", N_("Reopen")
+    return _("{action} is not possible while the request is {status}: first {step} (key {key}).").format(
+        action=action, status=label(current), step=_(name), key=key
+    )
 
 
 class InputProblem(Exception):
@@ -87,8 +137,9 @@ class ActionDialog(DbWork, ModalScreen[bool]):
     """
 
     BINDINGS = [
-        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
         Binding("ctrl+s", "submit", N_("Save"), id="dialog.submit", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="dialog.cancel"),
+        Binding("enter", "submit", N_("Save"), id="dialog.enter_submit", show=False),
     ]
 
     def __init__(self, request_id: int, ref: str = "") -> None:
@@ -128,6 +179,19 @@ class ActionDialog(DbWork, ModalScreen[bool]):
     def set_error(self, message: str) -> None:
         self.busy = False
         self.query_one("#dialog-error", Label).update(Text(message))
+        if message:
+            self.notify(message, severity="error", timeout=6)
+
+    def refuse(self, message: str) -> None:
+        """The action cannot be done now: say why at once and disable OK."""
+        self.set_error(message)
+        self.query_one("#dialog-ok", Button).disabled = True
+
+    @on(Input.Submitted)
+    def _enter(self, event: Input.Submitted) -> None:
+        event.stop()
+        if not self.query_one("#dialog-ok", Button).disabled:
+            self.action_submit()
 
     @property
     def error_text(self) -> str:
@@ -146,7 +210,7 @@ class ActionDialog(DbWork, ModalScreen[bool]):
             self.dismiss(False)
 
     def action_submit(self) -> None:
-        if self.busy:
+        if self.busy or self.query_one("#dialog-ok", Button).disabled:
             return
         try:
             values = self.values()
@@ -215,25 +279,33 @@ class TransitionDialog(ActionDialog):
                 _("New status (now: {status})").format(status=label(self.current)),
                 classes="field-label",
             )
-            yield Select(
-                [(label(s), s.value) for s in self.targets], prompt=_("Status"), id="target"
+            yield ChoicePicker(
+                [Choice(s.value, label(s), s.value, s.label("en") + s.label("zh")) for s in self.targets],
+                placeholder=_("type a status or its pinyin initials"),
+                id="target",
             )
         yield from _note_fields()
 
     def on_mount(self) -> None:
         if self.target is None and not self.targets:
-            self.set_error(
+            self.refuse(
                 _("A request that is {status} cannot change status any more.").format(
                     status=label(self.current)
                 )
             )
-            self.query_one("#dialog-ok", Button).disabled = True
+            return
+        if self.target is not None and self.target not in TRANSITIONS[self.current]:
+            self.refuse(precondition_message(self.current, self.target, _(self.title_msgid)))
+            return
+        first = self.query("#target Input") if self.target is None else self.query("#note-public")
+        if first:
+            first.first().focus()
 
     def values(self) -> dict[str, Any]:
         target = self.target
         if target is None:
-            chosen = self.query_one("#target", Select).value
-            if chosen is Select.NULL:
+            chosen = self.query_one("#target", ChoicePicker).value
+            if chosen is None:
                 raise InputProblem(domain_message("input.required", field="status"))
             target = Status(chosen)
         public = self.query_one("#note-public", Input).value.strip()
@@ -266,78 +338,138 @@ class OrgOption:
 class DispatchDialog(ActionDialog):
     """Dispatch to one lead and any assisting organisations; a whistle (吹哨)
     calls departments to report on site, so with the whistle on only departments
-    are offered."""
+    are offered.
 
-    def __init__(self, request_id: int, ref: str) -> None:
+    The lead and the assisting organisations are chosen by typing (Chinese, pinyin
+    initials, full pinyin), the most often dispatched first: Enter takes the lead
+    and moves on; in the assisting box each Enter adds one, and Enter on the empty
+    box saves. The whistle is a toggle after the notes (Space flips it). A submitted
+    request is accepted in the same step (the heading says so); a request that cannot
+    be dispatched any more says why as soon as the dialog opens."""
+
+    DISPATCHABLE = frozenset({Status.submitted, Status.accepted, Status.dispatched, Status.in_progress})
+
+    def __init__(self, request_id: int, ref: str, current: Status | None = None) -> None:
         super().__init__(request_id, ref)
+        self.current = current
         self.orgs: list[OrgOption] = []
+        self.usage: dict[int, int] = {}
+        self.assists: list[int] = []
 
     def heading(self) -> str:
-        return _("{action} · {ref}").format(action=_("Whistle / dispatch"), ref=self.ref)
+        text = _("{action} · {ref}").format(action=_("Whistle / dispatch"), ref=self.ref)
+        if self.current == Status.submitted:
+            text += "\n" + _("The request is {status}: saving accepts it and dispatches it in one step.").format(
+                status=label(Status.submitted)
+            )
+        return text
 
     def compose_fields(self) -> ComposeResult:
-        yield Checkbox(_("Whistle: departments must report on site"), value=True, id="whistle")
-        yield Label(_("Lead organisation"), classes="field-label")
-        yield Select([], prompt=_("Lead organisation"), id="lead")
-        yield Label(_("Assisting organisations"), classes="field-label")
-        yield SelectionList[int](id="assists")
+        yield Label(_("Lead organisation") + " *", classes="field-label")
+        yield ChoicePicker([], placeholder=_("type a name or its pinyin initials"), id="lead")
+        yield Label(_("Assisting organisations (Enter adds one; Enter on the empty box saves)"),
+                    classes="field-label")
+        yield ChoicePicker([], placeholder=_("type a name or its pinyin initials"), id="assist")
+        yield Label("", id="assists-chosen", classes="status-line")
         yield from _note_fields()
+        yield Toggle(_("Whistle"), True, on_text=_("on, departments must report on site"),
+                     off_text=_("off, any organisation"), id="whistle")
 
     def on_mount(self) -> None:
+        if self.current is not None and self.current not in self.DISPATCHABLE:
+            reopen = Status.in_progress in TRANSITIONS[self.current]
+            self.refuse(
+                _("A request that is {status} cannot be dispatched.").format(status=label(self.current))
+                + (" " + _("Reopen it first (key o).") if reopen else "")
+            )
+            return
+        self.query_one("#lead Input", Input).focus()
         db = self.app.db
 
-        def fetch() -> list[OrgOption]:
+        def fetch() -> tuple[list[OrgOption], dict[int, int]]:
             with db.read_session() as s:
                 rows = s.execute(
                     select(Organisation.id, Organisation.name, Organisation.kind).order_by(
                         Organisation.kind != OrgKind.department.value, Organisation.name
                     )
                 )
-                return [OrgOption(*row) for row in rows]
+                orgs = [OrgOption(*row) for row in rows]
+                usage = dict(
+                    s.execute(
+                        select(RequestDispatch.organisation_id, func.count()).group_by(
+                            RequestDispatch.organisation_id
+                        )
+                    ).all()
+                )
+                return orgs, usage
 
         self.db_work(fetch, self._loaded, group="dialog-load", on_error=self.set_error)
 
-    def _loaded(self, orgs: list[OrgOption]) -> None:
-        self.orgs = orgs
+    def _loaded(self, loaded: tuple[list[OrgOption], dict[int, int]]) -> None:
+        self.orgs, self.usage = loaded
         self._fill()
 
     def _offered(self) -> list[OrgOption]:
-        if self.query_one("#whistle", Checkbox).value:
+        if self.query_one("#whistle", Toggle).value:
             return [o for o in self.orgs if o.kind == OrgKind.department.value]
         return self.orgs
 
     def _fill(self) -> None:
-        whistle = self.query_one("#whistle", Checkbox).value
+        whistle = self.query_one("#whistle", Toggle).value
         offered = self._offered()
 
-        def prompt(o: OrgOption) -> str:
-            return o.name if whistle else f"{o.name}（{label(OrgKind(o.kind))}）"
+        def choice(o: OrgOption) -> Choice:
+            text = o.name if whistle else f"{o.name}（{label(OrgKind(o.kind))}）"
+            return Choice(o.id, text, "", label(OrgKind(o.kind)), self.usage.get(o.id, 0))
 
-        lead = self.query_one("#lead", Select)
+        choices = [choice(o) for o in offered]
+        ids = {o.id for o in offered}
+        lead = self.query_one("#lead", ChoicePicker)
         keep = lead.value
-        lead.set_options([(Text(prompt(o)), o.id) for o in offered])
-        if keep is not Select.NULL and any(o.id == keep for o in offered):
-            lead.value = keep
-        assists = self.query_one("#assists", SelectionList)
-        kept = set(assists.selected)
-        assists.clear_options()
-        assists.add_options([(Text(prompt(o)), o.id, o.id in kept) for o in offered])
+        lead.set_choices(choices)
+        if keep is not None and keep not in ids:
+            lead.clear()
+        self.query_one("#assist", ChoicePicker).set_choices(choices)
+        self.assists = [a for a in self.assists if a in ids]
+        self._show_assists()
         if not offered:
             self.set_error(_("There are no departments to call."))
 
-    @on(Checkbox.Changed, "#whistle")
+    def _show_assists(self) -> None:
+        names = {o.id: o.name for o in self.orgs}
+        self.query_one("#assists-chosen", Label).update(
+            Text(_("Assisting: {names}").format(names="、".join(names[a] for a in self.assists)))
+            if self.assists
+            else ""
+        )
+
+    @on(ChoicePicker.Changed, "#lead")
+    def _lead(self, event: ChoicePicker.Changed) -> None:
+        if event.value is not None and event.picker.has_focus_within:
+            self.call_after_refresh(self.focus_next)
+
+    @on(ChoicePicker.Changed, "#assist")
+    def _assist(self, event: ChoicePicker.Changed) -> None:
+        if event.value is None:
+            return
+        if event.value not in self.assists:
+            self.assists.append(event.value)
+        self._show_assists()
+        self.call_after_refresh(event.picker.clear)  # ready for the next one
+
+    @on(Toggle.Changed, "#whistle")
     def _whistle(self) -> None:
         self._fill()
 
     def values(self) -> dict[str, Any]:
-        lead = self.query_one("#lead", Select).value
-        if lead is Select.NULL:
+        lead = self.query_one("#lead", ChoicePicker).value
+        if lead is None:
             raise InputProblem(_("Choose the lead organisation."))
-        assists = [a for a in self.query_one("#assists", SelectionList).selected if a != lead]
+        assists = [a for a in self.assists if a != lead]
         return {
             "organisations": [(int(lead), DispatchRole.lead.value)]
             + [(a, DispatchRole.assist.value) for a in assists],
-            "whistle": self.query_one("#whistle", Checkbox).value,
+            "whistle": self.query_one("#whistle", Toggle).value,
             "public": self.query_one("#note-public", Input).value,
             "private": self.query_one("#note-private", Input).value,
         }
@@ -374,12 +506,14 @@ def _dispatch_options(session: Session, request_id: int) -> list[DispatchOption]
 
 
 class _DispatchChoice(ActionDialog):
-    """A dialog that first loads the request's dispatches into ``#dispatch``."""
+    """A dialog that first loads the request's dispatches into the ``#dispatch`` picker
+    (chosen by typing; the first one waiting is preset, so Enter saves at once)."""
 
     only_waiting = False
 
     def on_mount(self) -> None:
         db, request_id = self.app.db, self.request_id
+        self.query_one("#dispatch Input", Input).focus()
 
         def fetch() -> list[DispatchOption]:
             with db.read_session() as s:
@@ -388,22 +522,28 @@ class _DispatchChoice(ActionDialog):
         self.db_work(fetch, self._loaded, group="dialog-load", on_error=self.set_error)
 
     def _loaded(self, options: list[DispatchOption]) -> None:
+        dispatched = bool(options)
         if self.only_waiting:
             options = [o for o in options if not o.reported]
-        select_ = self.query_one("#dispatch", Select)
-        select_.set_options([(Text(o.prompt), o.id) for o in options])
+        picker = self.query_one("#dispatch", ChoicePicker)
+        picker.set_choices([Choice(o.id, o.prompt) for o in options])
         if options:
-            select_.value = options[0].id
+            picker.choose(options[0].id)
+            picker.query_one(Input).focus()
+        elif dispatched:
+            self.refuse(self.empty_message())
         else:
-            self.set_error(self.empty_message())
-            self.query_one("#dialog-ok", Button).disabled = True
+            self.refuse(self.not_dispatched_message())
 
     def empty_message(self) -> str:
-        return _("This request has not been dispatched.")
+        return self.not_dispatched_message()
+
+    def not_dispatched_message(self) -> str:
+        return _("This request has not been dispatched: first whistle / dispatch (key w).")
 
     def chosen_dispatch(self) -> int:
-        value = self.query_one("#dispatch", Select).value
-        if value is Select.NULL:
+        value = self.query_one("#dispatch", ChoicePicker).value
+        if value is None:
             raise InputProblem(domain_message("input.required", field="organisations"))
         return int(value)
 
@@ -417,8 +557,8 @@ class ReportInDialog(_DispatchChoice):
         return _("{action} · {ref}").format(action=_("Report in"), ref=self.ref)
 
     def compose_fields(self) -> ComposeResult:
-        yield Label(_("Organisation reporting in"), classes="field-label")
-        yield Select([], prompt=_("Organisation"), id="dispatch")
+        yield Label(_("Organisation reporting in") + " *", classes="field-label")
+        yield ChoicePicker([], placeholder=_("type a name or its pinyin initials"), id="dispatch")
         yield from _note_fields(private=False)
 
     def empty_message(self) -> str:
@@ -443,18 +583,21 @@ class DispatchResultDialog(_DispatchChoice):
         return _("{action} · {ref}").format(action=_("Department result"), ref=self.ref)
 
     def compose_fields(self) -> ComposeResult:
-        yield Label(_("Organisation"), classes="field-label")
-        yield Select([], prompt=_("Organisation"), id="dispatch")
+        yield Label(_("Organisation") + " *", classes="field-label")
+        yield ChoicePicker([], placeholder=_("type a name or its pinyin initials"), id="dispatch")
         yield Label(_("Result"), classes="field-label")
-        yield Input(id="result")
-        yield Label(_("Rating"), classes="field-label")
-        yield Select([(str(n), n) for n in range(5, 0, -1)], prompt=_("Rating"), id="rating")
+        yield Input(id="result", placeholder=_("what the organisation did"))
+        yield Label(_("Rating (5 best)"), classes="field-label")
+        yield ChoicePicker(
+            [Choice(n, "★" * n, str(n)) for n in range(5, 0, -1)],
+            placeholder=_("type 1 to 5"),
+            id="rating",
+        )
 
     def values(self) -> dict[str, Any]:
         dispatch = self.chosen_dispatch()
         result = self.query_one("#result", Input).value.strip()
-        rating = self.query_one("#rating", Select).value
-        rating = None if rating is Select.NULL else int(rating)
+        rating = self.query_one("#rating", ChoicePicker).value
         if not result and rating is None:
             raise InputProblem(_("Give a result, a rating or both."))
         return {"dispatch": dispatch, "result": result, "rating": rating}
@@ -479,7 +622,7 @@ class FeedbackDialog(ActionDialog):
         return _("{action} · {ref}").format(action=_("Feedback"), ref=self.ref)
 
     def compose_fields(self) -> ComposeResult:
-        yield Checkbox(_("Reporter contacted"), value=True, id="contacted")
+        yield Toggle(_("Reporter contacted"), True, on_text=_("yes"), off_text=_("no"), id="contacted")
         yield Label(_("Is it resolved?"), classes="field-label")
         with RadioSet(id="resolved"):
             for answer in ResolvedAnswer:
@@ -490,14 +633,17 @@ class FeedbackDialog(ActionDialog):
                 yield RadioButton(label(answer), id=f"satisfaction-{answer.value}")
         yield Label(_("Comment"), classes="field-label")
         yield Input(id="comment")
-        with Horizontal(classes="buttons"):
-            yield Checkbox(_("Close the request"), value=True, id="close")
-            yield Checkbox(_("Reopen (dissatisfied)"), value=False, id="reopen", disabled=True)
+        yield Toggle(_("Close the request"), True, on_text=_("yes"), off_text=_("no"), id="close")
+        yield Toggle(_("Reopen (dissatisfied)"), False, on_text=_("yes"), off_text=_("no"), id="reopen",
+                     disabled=True)
 
     @staticmethod
     def _pressed(radio: RadioSet) -> str | None:
         button = radio.pressed_button
         return button.id.split("-", 1)[1] if button is not None and button.id else None
+
+    def on_mount(self) -> None:
+        self.query_one("#resolved", RadioSet).focus()
 
     @on(Checkbox.Changed, "#contacted")
     def _contacted(self, event: Checkbox.Changed) -> None:
@@ -559,7 +705,7 @@ class DuplicateDialog(ActionDialog):
 
     def compose_fields(self) -> ComposeResult:
         yield Label(_("Ref of the original request"), classes="field-label")
-        yield Input(placeholder="QY-2026-000123", id="original")
+        yield Input(placeholder=_("number of the original request"), id="original")
         yield Label("", id="original-preview", classes="status-line")
         yield from _note_fields(private=False)
 
@@ -641,7 +787,7 @@ class AttachDialog(ActionDialog):
 
     def compose_fields(self) -> ComposeResult:
         yield Label(_("File paths (separate several with ;)"), classes="field-label")
-        yield Input(id="attach-paths", placeholder="~/照片/漏水.jpg; ~/回执.pdf")
+        yield Input(id="attach-paths", placeholder=_("file paths, separated by ;"))
 
     def values(self) -> dict[str, Any]:
         raw = self.query_one("#attach-paths", Input).value

@@ -58,6 +58,7 @@ from tui.screens.request_actions import (
     TransitionDialog,
 )
 from tui.widgets.base import DbWork, translate_bindings
+from tui.widgets.columns import Column, ColumnPlan, fit_columns
 
 # what each kind of timeline event is called (RequestEvent.kind)
 EVENT_KINDS = {
@@ -72,6 +73,15 @@ EVENT_KINDS = {
     "supporter": N_("supporter added"),
     "note": N_("note"),
 }
+
+# the timeline's columns: on a narrow terminal the actor goes first, then the status change
+TIMELINE_COLUMNS = (
+    Column("time", N_("Time"), 16),
+    Column("actor", N_("Actor"), 10, importance=3, min_width=6),  # an operator's name
+    Column("event", N_("Event"), 17, min_width=8),  # "department result" in English
+    Column("status", N_("Status"), 26, importance=2, min_width=9),  # "dispatched → in progress"
+    Column("note", N_("Note"), 30, min_width=14, flex=True),
+)
 
 # the fields in the header grid: widget id suffix -> English label
 FIELDS = (
@@ -201,6 +211,8 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
     }
     """
 
+    # the closed loop's steps first, in their order, then Close; the rarer actions are
+    # kept off the footer (show=False) so that it fits 100 columns — ? lists them all
     BINDINGS = [
         Binding("a", "accept", N_("Accept"), id="request.accept"),
         Binding("w", "dispatch", N_("Whistle / dispatch"), id="request.dispatch"),
@@ -208,14 +220,14 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
         Binding("s", "start", N_("Start"), id="request.start"),
         Binding("r", "resolve", N_("Resolve"), id="request.resolve"),
         Binding("f", "feedback", N_("Feedback"), id="request.feedback"),
-        Binding("o", "reopen", N_("Reopen"), id="request.reopen"),
-        Binding("d", "duplicate", N_("Duplicate"), id="request.duplicate"),
-        Binding("t", "change_status", N_("Change status"), id="request.change_status"),
-        Binding("e", "dispatch_result", N_("Department result"), id="request.dispatch_result"),
-        Binding("p", "add_supporter", N_("Add supporter"), id="request.add_supporter"),
-        Binding("u", "attach", N_("Add attachments"), id="request.attach"),
-        Binding("ctrl+r", "reload", N_("Refresh"), id="request.refresh", show=False),
         Binding("escape", "close", N_("Close"), id="request.close"),
+        Binding("o", "reopen", N_("Reopen"), id="request.reopen", show=False),
+        Binding("d", "duplicate", N_("Duplicate"), id="request.duplicate", show=False),
+        Binding("t", "change_status", N_("Change status"), id="request.change_status", show=False),
+        Binding("e", "dispatch_result", N_("Department result"), id="request.dispatch_result", show=False),
+        Binding("p", "add_supporter", N_("Add supporter"), id="request.add_supporter", show=False),
+        Binding("u", "attach", N_("Add attachments"), id="request.attach", show=False),
+        Binding("ctrl+r", "reload", N_("Refresh"), id="request.refresh", show=False),
     ]
 
     def __init__(self, request_id: int) -> None:
@@ -223,6 +235,7 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
         self.request_id = request_id
         self.detail: Detail | None = None
         self.changed = False
+        self.timeline_plan: ColumnPlan | None = None
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail"):
@@ -248,8 +261,8 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         translate_bindings(self)
+        self._fit_timeline(self.app.size.width)
         columns = {
-            "timeline": (N_("Time"), N_("Actor"), N_("Event"), N_("Status"), N_("Note")),
             "dispatches": (
                 N_("Organisation"),
                 N_("Lead / assist"),
@@ -322,16 +335,7 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
         self._set("duplicate", d.duplicate_of or "—")
         self.query_one("#description", Label).update(r.description or "—")
 
-        timeline = self.query_one("#timeline", DataTable)
-        timeline.clear()
-        for e in d.events:
-            timeline.add_row(
-                _t(fmt_local(e.at)),
-                _t(e.actor),
-                _t(_(EVENT_KINDS.get(e.kind, e.kind))),
-                _t(self._status_change(e)),
-                _t(self._event_note(e, d)),
-            )
+        self._fill_timeline(d)
         dispatches = self.query_one("#dispatches", DataTable)
         dispatches.clear()
         for x in d.dispatches:
@@ -361,6 +365,31 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
         self.query_one("#supporters", Label).update("、".join(supporters) or "—")
         files = [f"{a.filename} ({a.size:,} B)" for a in d.attachments]
         self.query_one("#attachments", Label).update("\n".join(files) or "—")
+
+    def on_resize(self, event) -> None:
+        self._fit_timeline(event.size.width)
+
+    def _fit_timeline(self, width: int) -> None:
+        """Plan the timeline's columns for the width (the note takes what is left, then "…")."""
+        plan = fit_columns(TIMELINE_COLUMNS, max(width - 10, 40))
+        if self.timeline_plan is not None and plan.widths == self.timeline_plan.widths:
+            return
+        self.timeline_plan = plan
+        plan.apply(self.query_one("#timeline", DataTable))
+        if self.detail is not None:
+            self._fill_timeline(self.detail)
+
+    def _fill_timeline(self, d: Detail) -> None:
+        timeline = self.query_one("#timeline", DataTable)
+        timeline.clear()
+        for e in d.events:
+            timeline.add_row(*self.timeline_plan.row({
+                "time": fmt_local(e.at),
+                "actor": e.actor,
+                "event": _(EVENT_KINDS.get(e.kind, e.kind)),
+                "status": self._status_change(e),
+                "note": self._event_note(e, d),
+            }))
 
     @staticmethod
     def _status_change(e: RequestEvent) -> str:
@@ -438,7 +467,8 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
 
     def action_dispatch(self) -> None:
         if self.detail is not None:
-            self._open(DispatchDialog(self.request_id, self._ref()))
+            current = Status(self.detail.request.status)
+            self._open(DispatchDialog(self.request_id, self._ref(), current))
 
     def action_report_in(self) -> None:
         if self.detail is not None:

@@ -33,6 +33,14 @@ OPERATOR_MAX = 50
 LANGUAGES = (("zh", "中文"), ("en", "English"))  # each language in its own words
 
 
+def description_in(description: str, lang: str) -> str:
+    """A plugin's description in one language: plugins write ``"中文 / English"``."""
+    zh, sep, en = description.partition(" / ")
+    if not sep:
+        return description
+    return en.strip() if lang == "en" else zh.strip()
+
+
 @dataclass
 class PluginLine:
     name: str
@@ -138,7 +146,7 @@ class SettingsView(DbWork, Vertical):
                 parts = [name if meta else "", plugin.distribution, plugin.version,
                          _("built-in") if plugin.source == "built-in" else _("package")]
                 if meta and meta.description:
-                    parts.append(meta.description)
+                    parts.append(description_in(meta.description, lang))
                 if host is not None and name in host.failures:
                     parts.append(_("failed to load: {detail}").format(detail=host.failures[name]))
                 out.append(PluginLine(name, title, " · ".join(p for p in parts if p), name in active))

@@ -19,6 +19,11 @@ from textual.worker import Worker, get_current_worker
 
 from core.errors import DomainError
 from tui.i18n import _, language
+from tui.widgets import textual_strings
+
+# Textual's own few English strings (Select's prompt, the palette's) come from our catalog:
+# installed here because the app imports this module before it composes anything
+textual_strings.install()
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -39,6 +44,7 @@ def translate_bindings(node: DOMNode) -> None:
             msgid = _BINDING_MSGIDS.setdefault(b.id, b.description)
             new.append(replace(b, description=_(msgid)))
         bindings.key_to_bindings[key] = new
+    textual_strings.translate_textual_bindings(node)
 
 
 class DbWork:

@@ -12,8 +12,10 @@ The prefix gives the dialog's bindings their ids (``delib.form_save``, ``delib.c
 (``#delib-confirm-question``, ``#delib-reason`` …). The keys are the same everywhere:
 ctrl+s saves and Esc cancels a form or a reason; ``y`` confirms, ``n`` or Esc declines.
 
-- :class:`FormModal` — labelled fields (:class:`FormField`: text, select, check, person,
-  place); its save calls ``submit(values)`` on the UI thread, which returns the write to
+- :class:`FormModal` — labelled fields (:class:`FormField`: text, select, choice, check,
+  person, place); the check fields (yes/no toggles that say their state in words and that
+  only Space flips) come after every field that takes typing; Enter saves from any field;
+  its save calls ``submit(values)`` on the UI thread, which returns the write to
   run off the UI thread (:meth:`tui.widgets.base.DbWork.db_work`) or raises
   :class:`FormError` (or a :class:`~core.errors.DomainError`). A refusal stays on the form
   in the user's language, and nothing is written; otherwise the form is dismissed with the
@@ -39,12 +41,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Checkbox, Input, Label, Select
+from textual.widgets import Button, Input, Label, Select
 
 from core.errors import DomainError
 from tui import i18n
 from tui.widgets.base import DbWork
 from tui.widgets.bilingual import Bilingual, t
+from tui.widgets.toggle import Toggle
 
 Pair = tuple[str, str]
 
@@ -113,7 +116,7 @@ class FormError(Exception):
     shown on the form as it is (make it with :func:`~tui.widgets.bilingual.t`)."""
 
 
-FIELD_KINDS = ("text", "select", "check", "person", "place")
+FIELD_KINDS = ("text", "select", "choice", "check", "person", "place")
 RESERVED_KEYS = ("error", "save", "cancel")  # the ids ``<form_id>-error`` … are the form's own
 
 
@@ -123,7 +126,10 @@ class FormField:
 
     ``kind``: ``text`` (an Input; its value comes back stripped), ``select`` (``choices`` as
     (label, value); blank allowed when ``value`` is None or ""; comes back as the value or
-    None), ``check`` (a Checkbox; a bool), ``person`` / ``place`` (a picker; the chosen id or
+    None), ``choice`` (the same ``choices``, chosen by typing — Chinese, pinyin initials,
+    full pinyin — in a :class:`~tui.widgets.pickers.ChoicePicker`; preset with ``value``;
+    comes back as the value or None), ``check`` (a :class:`~tui.widgets.toggle.Toggle`,
+    shown after the typed fields; a bool), ``person`` / ``place`` (a picker; the chosen id or
     None; preset with ``value=(id, name)``, ``kinds`` limits a place picker). The widget's
     id is ``<form_id>-<key>``."""
 
@@ -155,6 +161,9 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
         Binding("ctrl+s", "save", "Save", id="widgets.form_save", priority=True),
     ]
     BINDING_TEXT = modal_binding_text("widgets")
+    # Enter on a toggle or a button-less field saves too (never flips a toggle); not in
+    # the footer, and the same for every prefix
+    ENTER_BINDING = Binding("enter", "save", "Save", show=False)
     DEFAULT_CSS = """
     FormModal { align: center middle; }
     FormModal > VerticalScroll { width: 80; height: auto; max-height: 90%; border: thick $accent;
@@ -192,11 +201,14 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
             yield self._labels[""]
             for f in self.fields:
                 if f.kind == "check":
-                    yield Checkbox(t(f.zh, f.en), value=bool(f.value), id=self.wid(f.key))
                     continue
                 self._labels[f.key] = Label(self._label(f), classes="form-label")
                 yield self._labels[f.key]
                 yield self._field(f)
+            for f in self.fields:  # toggles never sit between fields that take typing
+                if f.kind == "check":
+                    yield Toggle(t(f.zh, f.en), bool(f.value), on_text=t("是", "yes"), off_text=t("否", "no"),
+                                 id=self.wid(f.key))
             yield Label("", id=self.wid("error"), classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(t("保存", "Save"), id=self.wid("save"), variant="primary")
@@ -207,8 +219,15 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
         return t(f.zh, f.en) + t("：", ":")
 
     def _field(self, f: FormField):
-        from tui.widgets.pickers import PersonPicker, PlacePicker
+        from tui.widgets.pickers import Choice, ChoicePicker, PersonPicker, PlacePicker
 
+        if f.kind == "choice":
+            picker = ChoicePicker(
+                [Choice(value, str(text), str(value) if isinstance(value, str) else "") for text, value in f.choices],
+                placeholder=f.placeholder or t("输入名称或拼音首字母", "type a name or its pinyin initials"),
+                id=self.wid(f.key),
+            )
+            return picker
         if f.kind == "person":
             return PersonPicker(placeholder=f.placeholder, id=self.wid(f.key))
         if f.kind == "place":
@@ -225,11 +244,14 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
 
     def on_mount(self) -> None:
         self.translate_own_bindings()
+        self._bindings._add_binding(self.ENTER_BINDING)
         for f in self.fields:
             if f.kind in ("person", "place") and isinstance(f.value, tuple):
                 self.widget(f.key).select(*f.value)
+            elif f.kind == "choice" and f.value not in (None, ""):
+                self.widget(f.key).choose(f.value)
         first = self.query(
-            f"#{self.form_id} Input, #{self.form_id} Select, #{self.form_id} Checkbox"
+            f"#{self.form_id} Input, #{self.form_id} Select, #{self.form_id} Toggle"
         )
         if first:
             first.first().focus()
@@ -239,7 +261,10 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
         self._labels[""].update(text_of(self.title_value))
         for f in self.fields:
             if f.kind == "check":
-                self.query_one(f"#{self.wid(f.key)}", Checkbox).label = t(f.zh, f.en)
+                toggle = self.query_one(f"#{self.wid(f.key)}", Toggle)
+                toggle.field_name = t(f.zh, f.en)
+                toggle.on_text, toggle.off_text = t("是", "yes"), t("否", "no")
+                toggle.label = toggle._text(toggle.value)
             else:
                 self._labels[f.key].update(self._label(f))
         self.query_one(f"#{self.wid('save')}", Button).label = t("保存", "Save")
@@ -253,7 +278,7 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
         out: dict[str, Any] = {}
         for f in self.fields:
             w = self.widget(f.key)
-            if f.kind in ("person", "place"):
+            if f.kind in ("person", "place", "choice"):
                 out[f.key] = w.value
             elif f.kind == "select":
                 out[f.key] = None if w.is_blank() else w.value
@@ -264,12 +289,18 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
         return out
 
     def show_error(self, message: str) -> None:
+        """The refusal under the fields and in a notification (a long form may hide the line)."""
         self.busy = False
         self.query_one(f"#{self.wid('error')}", Label).update(Text(message))
+        if message:
+            self.notify(message, severity="error", timeout=6)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        if event.input.id and event.input.id.startswith(self.form_id):
+        # a text field of the form, or a picker's box with nothing left to pick
+        in_picker = event.input.has_class("picker-input")
+        if in_picker or (event.input.id and event.input.id.startswith(self.form_id)):
+            event.stop()
             self.action_save()
 
     @on(Button.Pressed, ".buttons Button")
@@ -490,6 +521,7 @@ class ReasonModal(_Prefixed, Bilingual, ModalScreen[str | None]):
         reason = self.query_one(f"#{self.wid()}", Input).value.strip()
         if not reason:
             self.query_one(f"#{self.wid('error')}", Label).update(text_of(self.missing))
+            self.notify(text_of(self.missing), severity="warning", timeout=6)
             return
         self.dismiss(reason)
 

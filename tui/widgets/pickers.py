@@ -3,7 +3,9 @@
 A picker is an :class:`~textual.widgets.Input` with a result list under it. Typing
 searches the database in a worker (debounced; a newer keystroke cancels the stale
 query); Enter or a click picks the highlighted result, ``down`` moves from the
-input into the list. Editing the text after a pick clears the choice.
+input into the list. Editing the text after a pick clears the choice. Enter with
+nothing to pick (an empty box, or a choice already made) is left to the form: its
+``Input.Submitted`` bubbles up, so a form moves on or saves.
 
 Use::
 
@@ -70,6 +72,8 @@ class PickerItem:
 
 class Picker(DbWork, Vertical):
     """Base class: subclasses implement :meth:`search` (run in a worker thread)."""
+
+    instant = False  # True: _run_search answers at once on the UI thread (no debounce)
 
     DEFAULT_CSS = """
     Picker {
@@ -180,7 +184,9 @@ class Picker(DbWork, Vertical):
                 if self._value is not None
                 else ""
             )
-        self.query_one(".picker-chosen", Label).update(Text(message))
+        chosen = self.query_one(".picker-chosen", Label)
+        chosen.update(Text(message))
+        chosen.display = bool(message)  # no blank line under an empty picker
 
     def _close(self) -> None:
         self._options.remove_class("open")
@@ -202,6 +208,9 @@ class Picker(DbWork, Vertical):
             self._searching = False
             self.results = []
             self._close()
+            return
+        if self.instant:  # an in-memory list: no database, no debounce, no stale result
+            self._run_search(query)
             return
         self._searching = True
         self._debounce = self.set_timer(DEBOUNCE_SECONDS, lambda: self._run_search(query))
@@ -247,12 +256,15 @@ class Picker(DbWork, Vertical):
 
     @on(Input.Submitted, ".picker-input")
     def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
         if self._searching:  # a fast typist: take the first fresh result when it comes
+            event.stop()
             self._pick_first = True
             return
         if not self.results or not self._options.has_class("open"):
+            # nothing to pick (an empty box, or the choice already made): the Enter is the
+            # form's, which moves on or saves (``event.control`` is this picker's input)
             return
+        event.stop()
         index = self._options.highlighted or 0
         self._pick(self.results[index])
 
@@ -300,7 +312,13 @@ class PlacePicker(Picker):
         self.kinds = tuple(kinds)
 
     def search(self, session: Session, query: str) -> list[PickerItem]:
+        from core.pinyin import normalise_query, place_search_keys
+
         places = search_places(session, query, kinds=self.kinds, limit=self.limit)
+        # a name the query spells out whole comes first: "ryy" is 荣雅园 before 荣雅园社区
+        norm = normalise_query(query)
+        if norm:
+            places.sort(key=lambda p: f"|{norm}|" not in place_search_keys(p.name) and p.name != query)
         ancestor_ids = {int(x) for p in places for x in p.path.strip("/").split("/") if x}
         names = _names(session, ancestor_ids)
         items = []
@@ -377,6 +395,8 @@ class ChoicePicker(Picker):
     chosen :attr:`Choice.value`. No database: the options are given (or set later
     with :meth:`set_choices`) and filtered in memory as you type.
     """
+
+    instant = True
 
     def __init__(self, choices: Sequence[Choice] = (), **kwargs) -> None:
         super().__init__(**kwargs)
