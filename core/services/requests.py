@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, literal_column, or_, select
+from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -186,23 +187,103 @@ _SORTS = {
     "ref": Request.ref,
     "priority": Request.priority,
 }
+# sorts whose column is never NULL: their next and previous pages are keyset ranges
+KEYSET_SORTS = frozenset({"created", "status", "ref", "priority"})
+
+
+# -- searching request text (docs/performance.md, "Searching requests") ------------
+
+# the sentinel migration 0004 puts after every field in SQLite's request_fts
+_SENTINEL = "\x01"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# a one-character query so common that its trigrams run past this many: scan instead
+MAX_PREFIX_TERMS = 5000
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _after_prefix(text: str) -> str | None:
+    """The smallest string greater than every string starting with ``text``."""
+    last = ord(text[-1]) + 1
+    if last == 0xD800:
+        last = 0xE000  # surrogates are not characters
+    return None if last > 0x10FFFF else text[:-1] + chr(last)
+
+
+def sqlite_fts_query(session: Session, text: str) -> str | None:
+    """The FTS5 MATCH expression for ``text`` on SQLite's ``request_fts``, or ``None``
+    when the index cannot answer it (then the caller scans with LIKE).
+
+    The index holds ``lower()`` of each field (ASCII case only, like SQLite's LIKE)
+    as trigrams, each field followed by two sentinels. Three or more characters are a
+    phrase of consecutive trigrams: exactly "the field contains the text". One or two
+    characters are the trigrams that start with them, looked up in the vocabulary:
+    with the sentinels, every occurrence starts one. So a match is exactly a
+    ``LIKE '%text%'`` match, and the count needs no second look at the rows.
+    """
+    q = text.translate(_ASCII_LOWER)
+    if not q or _SENTINEL in q:
+        return None
+    if len(q) >= 3:
+        return _fts_string(q)
+    hi = _after_prefix(q)
+    stmt = "SELECT term FROM request_fts_terms WHERE term >= :lo" + (" AND term < :hi" if hi else "")
+    terms = [t for t in session.execute(sa_text(stmt), {"lo": q, "hi": hi}).scalars() if t.startswith(q)]
+    if len(terms) > MAX_PREFIX_TERMS:
+        return None
+    # no trigram starts with it: nothing contains it (an empty OR would be a syntax error)
+    return " OR ".join(_fts_string(t) for t in terms) if terms else ""
+
+
+def text_condition(session: Session, text: str):
+    """Requests whose ref, title or description contains ``text`` (ASCII case ignored
+    on SQLite, case ignored on PostgreSQL), answered by the search index."""
+    like = f"%{escape_like(text)}%"
+    scan = or_(
+        text_match(session, Request.title, like),
+        text_match(session, Request.description, like),
+        text_match(session, Request.ref, like),
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # the GIN index finds the rows holding all of the text's bigrams; the ILIKE
+        # keeps those that hold the text itself (bigrams in another order, or split
+        # between fields, do not count)
+        found = func.gongzhi_request_search(Request.ref, Request.title, Request.description).op("@@")(
+            func.gongzhi_search_query(text)
+        )
+        return and_(found, scan)
+    match = sqlite_fts_query(session, text)
+    if match is None:
+        return scan
+    if match == "":
+        return false()
+    return Request.id.in_(
+        select(literal_column("rowid")).select_from(sa_text("request_fts")).where(
+            sa_text("request_fts MATCH :fts_match").bindparams(fts_match=match)
+        )
+    )
 
 
 def filter_conditions(session: Session, flt: RequestFilter, *, now: datetime) -> list[Any]:
-    """The WHERE conditions of a request filter (shared by the list and the export)."""
+    """The WHERE conditions of a request filter (shared by the list and the export).
+
+    Each filter has an index that starts with its column and ends with ``created_at``
+    (the list's order): community through ``request.community_id``, status, overdue
+    (status, due), category, channel; the text through the search index."""
     from core.pinyin import normalise_query
 
     conditions = []
     if flt.statuses:
         conditions.append(Request.status.in_([choice(Status, s, "status").value for s in flt.statuses]))
-    if flt.community_id is not None or flt.place_id is not None:
-        place_q = select(Place.id)
-        if flt.community_id is not None:
-            place_q = place_q.where(Place.community_id == flt.community_id)
-        if flt.place_id is not None:
-            node = get_place(session, flt.place_id)
-            place_q = place_q.where(Place.path.startswith(node.path, autoescape=True))
-        conditions.append(Request.place_id.in_(place_q))
+    if flt.community_id is not None:
+        conditions.append(Request.community_id == flt.community_id)
+    if flt.place_id is not None:
+        node = get_place(session, flt.place_id)
+        conditions.append(
+            Request.place_id.in_(select(Place.id).where(Place.path.startswith(node.path, autoescape=True)))
+        )
     if flt.channel:
         conditions.append(Request.channel == choice(Channel, flt.channel, "channel").value)
     if flt.category_id is not None:
@@ -210,14 +291,7 @@ def filter_conditions(session: Session, flt: RequestFilter, *, now: datetime) ->
     if flt.overdue:
         conditions.append(overdue_condition(now))
     if flt.text.strip():
-        like = f"%{escape_like(flt.text.strip())}%"
-        conditions.append(
-            or_(
-                text_match(session, Request.title, like),
-                text_match(session, Request.description, like),
-                Request.ref.like(like.upper(), escape="\\"),
-            )
-        )
+        conditions.append(text_condition(session, flt.text.strip()))
     if flt.reporter_query.strip():
         q = flt.reporter_query.strip()
         key = normalise_query(q)
@@ -226,6 +300,11 @@ def filter_conditions(session: Session, flt: RequestFilter, *, now: datetime) ->
             person_conditions.append(Person.search_keys.like(f"%|{escape_like(key)}%", escape="\\"))
         conditions.append(Request.reporter_id.in_(select(Person.id).where(or_(*person_conditions))))
     return conditions
+
+
+def _order(sort: str, descending: bool) -> tuple[Any, list[Any]]:
+    col = _SORTS.get(sort, Request.created_at)
+    return col, [col.desc(), Request.id.desc()] if descending else [col.asc(), Request.id.asc()]
 
 
 def list_requests(
@@ -241,12 +320,113 @@ def list_requests(
 ) -> RequestPage:
     """One page of requests matching ``flt``, newest first by default."""
     conditions = filter_conditions(session, flt or RequestFilter(), now=now or utcnow())
-    order_col = _SORTS.get(sort, Request.created_at)
-    stmt = select(Request).where(*conditions)
-    stmt = stmt.order_by(order_col.desc() if descending else order_col.asc(), Request.id.desc() if descending else Request.id)
+    _col, order = _order(sort, descending)
+    stmt = select(Request).where(*conditions).order_by(*order)
     rows = list(session.scalars(stmt.offset(offset).limit(limit)))
     total = session.scalar(select(func.count()).select_from(Request).where(*conditions)) if count else -1
     return RequestPage(rows=rows, total=total or 0, offset=offset, limit=limit)
+
+
+# -- the request list screen's read model -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One line of the request list: only what it shows (labels come from vocabularies)."""
+
+    id: int
+    ref: str
+    status: str
+    channel: str
+    category_id: int
+    title: str
+    priority: str
+    place: str
+    reporter: str | None  # None when anonymous or unknown
+    anonymous: bool
+    created_at: datetime
+    due_at: datetime | None
+
+    def key(self, sort: str) -> tuple[Any, int]:
+        """Where this row stands in the list's order (for the next/previous page)."""
+        value = {"created": self.created_at, "status": self.status, "ref": self.ref,
+                 "priority": self.priority, "due": self.due_at}.get(sort, self.created_at)
+        return value, self.id
+
+    def overdue(self, now: datetime) -> bool:
+        return self.due_at is not None and self.due_at < now and Status(self.status) not in DONE_STATUSES
+
+
+@dataclass
+class ListPage:
+    rows: list[ListRow]
+    has_more: bool  # rows beyond this page, in the direction it was read
+
+
+_LIST_COLUMNS = (
+    Request.id, Request.ref, Request.status, Request.channel, Request.category_id, Request.title, Request.priority,
+    Place.name, Person.name, Request.anonymous, Request.created_at, Request.due_at,
+)
+
+
+def list_page(
+    session: Session,
+    flt: RequestFilter | None = None,
+    *,
+    sort: str = "created",
+    descending: bool = True,
+    after: tuple[Any, int] | None = None,
+    before: tuple[Any, int] | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    now: datetime | None = None,
+) -> ListPage:
+    """One page of the request list in one query, without counting.
+
+    ``after`` (the key of the last row shown) reads the next page and ``before`` (the
+    key of the first row shown) the previous one, as keyset ranges on the list's order
+    ("created" and the other never-empty sort columns); ``offset`` pages the others.
+    The count comes separately (:func:`count_requests`), so it never delays a page.
+    """
+    conditions = filter_conditions(session, flt or RequestFilter(), now=now or utcnow())
+    col, _ = _order(sort, descending)
+    keyset = sort in KEYSET_SORTS or sort not in _SORTS
+    backwards = before is not None and keyset
+    read_desc = descending != backwards
+    _col, order = _order(sort, read_desc)
+    cursor = before if backwards else after if keyset else None
+    if cursor is not None:
+        value, rid = cursor
+        if read_desc:
+            conditions.append(and_(col <= value, or_(col < value, Request.id < rid)))
+        else:
+            conditions.append(and_(col >= value, or_(col > value, Request.id > rid)))
+    stmt = (
+        select(*_LIST_COLUMNS)
+        .join(Place, Place.id == Request.place_id)
+        .outerjoin(Person, Person.id == Request.reporter_id)
+        .where(*conditions)
+        .order_by(*order)
+        .limit(limit + 1)
+    )
+    if not keyset and offset:
+        stmt = stmt.offset(offset)
+    rows = [
+        ListRow(rid, ref, status, channel, cat, title, prio, place, None if anon else reporter, bool(anon), created,
+                due)
+        for rid, ref, status, channel, cat, title, prio, place, reporter, anon, created, due in session.execute(stmt)
+    ]
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    return ListPage(rows=rows, has_more=has_more)
+
+
+def count_requests(session: Session, flt: RequestFilter | None = None, *, now: datetime | None = None) -> int:
+    """How many requests match ``flt`` (exact; the list asks for it in a worker)."""
+    conditions = filter_conditions(session, flt or RequestFilter(), now=now or utcnow())
+    return session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
 
 
 def count_by_status(session: Session) -> dict[str, int]:
@@ -398,6 +578,7 @@ def create_request(
                 title=title,
                 description=description,
                 place_id=place.id,
+                community_id=place.community_id,  # the database keeps it so (migration 0004)
                 reporter_id=reporter_id,
                 anonymous=anonymous,
                 priority=priority_.value,
