@@ -212,9 +212,17 @@ def _after_prefix(text: str) -> str | None:
     return None if last > 0x10FFFF else text[:-1] + chr(last)
 
 
-def sqlite_fts_query(session: Session, text: str) -> str | None:
-    """The FTS5 MATCH expression for ``text`` on SQLite's ``request_fts``, or ``None``
-    when the index cannot answer it (then the caller scans with LIKE).
+@dataclass
+class FtsQuery:
+    """A text as SQLite's ``request_fts`` answers it."""
+
+    match: str  # the MATCH expression; "" when no request can contain the text
+    most: int | None  # at most this many requests match (known for 1–2 characters)
+
+
+def sqlite_fts_query(session: Session, text: str) -> FtsQuery | None:
+    """The FTS5 query for ``text`` on SQLite's ``request_fts``, or ``None`` when the
+    index cannot answer it (then the caller scans with LIKE).
 
     The index holds ``lower()`` of each field (ASCII case only, like SQLite's LIKE)
     as trigrams, each field followed by two sentinels. Three or more characters are a
@@ -227,19 +235,47 @@ def sqlite_fts_query(session: Session, text: str) -> str | None:
     if not q or _SENTINEL in q:
         return None
     if len(q) >= 3:
-        return _fts_string(q)
+        return FtsQuery(_fts_string(q), None)
     hi = _after_prefix(q)
-    stmt = "SELECT term FROM request_fts_terms WHERE term >= :lo" + (" AND term < :hi" if hi else "")
-    terms = [t for t in session.execute(sa_text(stmt), {"lo": q, "hi": hi}).scalars() if t.startswith(q)]
+    stmt = "SELECT term, doc FROM request_fts_terms WHERE term >= :lo" + (" AND term < :hi" if hi else "")
+    terms = [(t, n) for t, n in session.execute(sa_text(stmt), {"lo": q, "hi": hi}) if t.startswith(q)]
     if len(terms) > MAX_PREFIX_TERMS:
         return None
     # no trigram starts with it: nothing contains it (an empty OR would be a syntax error)
-    return " OR ".join(_fts_string(t) for t in terms) if terms else ""
+    return FtsQuery(" OR ".join(_fts_string(t) for t, _n in terms), sum(n for _t, n in terms))
 
 
-def text_condition(session: Session, text: str):
+# when the text is in at least 1 request in WALK_SHARE, the first page walks the list's
+# order testing each row with LIKE (about 100 × WALK_SHARE rows), rather than fetch
+# every match and sort them (see docs/performance.md)
+WALK_SHARE = 50
+
+
+def _fts_rowids(match: str):
+    return select(literal_column("rowid")).select_from(sa_text("request_fts")).where(
+        sa_text("request_fts MATCH :fts_match").bindparams(fts_match=match)
+    )
+
+
+def sqlite_fts_count(session: Session, match: str) -> int:
+    """How many requests an FTS5 expression matches (from the index alone)."""
+    if not match:
+        return 0
+    return session.scalar(select(func.count()).select_from(_fts_rowids(match).subquery())) or 0
+
+
+def _text_is_common(session: Session, fts: FtsQuery) -> bool:
+    """Whether a text is common enough for the first page to find it by walking."""
+    most = fts.most if fts.most is not None else sqlite_fts_count(session, fts.match)
+    return most * WALK_SHARE >= (session.scalar(select(func.max(Request.id))) or 0)
+
+
+def text_condition(session: Session, text: str, *, walk: bool = False, fts: FtsQuery | None = None):
     """Requests whose ref, title or description contains ``text`` (ASCII case ignored
-    on SQLite, case ignored on PostgreSQL), answered by the search index."""
+    on SQLite, case ignored on PostgreSQL), answered by the search index.
+
+    ``walk`` (SQLite, for a common text): test each row with LIKE, for a first page
+    read along an index in the list's order."""
     like = f"%{escape_like(text)}%"
     scan = or_(
         text_match(session, Request.title, like),
@@ -254,19 +290,18 @@ def text_condition(session: Session, text: str):
             func.gongzhi_search_query(text)
         )
         return and_(found, scan)
-    match = sqlite_fts_query(session, text)
-    if match is None:
+    if fts is None and not walk:
+        fts = sqlite_fts_query(session, text)
+    if fts is None or walk:
         return scan
-    if match == "":
+    if fts.match == "":
         return false()
-    return Request.id.in_(
-        select(literal_column("rowid")).select_from(sa_text("request_fts")).where(
-            sa_text("request_fts MATCH :fts_match").bindparams(fts_match=match)
-        )
-    )
+    return Request.id.in_(_fts_rowids(fts.match))
 
 
-def filter_conditions(session: Session, flt: RequestFilter, *, now: datetime) -> list[Any]:
+def filter_conditions(
+    session: Session, flt: RequestFilter, *, now: datetime, walk_text: bool = False, fts: FtsQuery | None = None
+) -> list[Any]:
     """The WHERE conditions of a request filter (shared by the list and the export).
 
     Each filter has an index that starts with its column and ends with ``created_at``
@@ -291,7 +326,7 @@ def filter_conditions(session: Session, flt: RequestFilter, *, now: datetime) ->
     if flt.overdue:
         conditions.append(overdue_condition(now))
     if flt.text.strip():
-        conditions.append(text_condition(session, flt.text.strip()))
+        conditions.append(text_condition(session, flt.text.strip(), walk=walk_text, fts=fts))
     if flt.reporter_query.strip():
         q = flt.reporter_query.strip()
         key = normalise_query(q)
@@ -363,12 +398,6 @@ class ListPage:
     has_more: bool  # rows beyond this page, in the direction it was read
 
 
-_LIST_COLUMNS = (
-    Request.id, Request.ref, Request.status, Request.channel, Request.category_id, Request.title, Request.priority,
-    Place.name, Person.name, Request.anonymous, Request.created_at, Request.due_at,
-)
-
-
 def list_page(
     session: Session,
     flt: RequestFilter | None = None,
@@ -388,7 +417,12 @@ def list_page(
     ("created" and the other never-empty sort columns); ``offset`` pages the others.
     The count comes separately (:func:`count_requests`), so it never delays a page.
     """
-    conditions = filter_conditions(session, flt or RequestFilter(), now=now or utcnow())
+    flt = flt or RequestFilter()
+    walk, fts = False, None
+    if flt.text.strip() and session.get_bind().dialect.name == "sqlite":
+        fts = sqlite_fts_query(session, flt.text.strip())
+        walk = fts is not None and fts.match != "" and _text_is_common(session, fts)
+    conditions = filter_conditions(session, flt, now=now or utcnow(), walk_text=walk, fts=fts)
     col, _ = _order(sort, descending)
     keyset = sort in KEYSET_SORTS or sort not in _SORTS
     backwards = before is not None and keyset
@@ -401,16 +435,21 @@ def list_page(
             conditions.append(and_(col <= value, or_(col < value, Request.id < rid)))
         else:
             conditions.append(and_(col >= value, or_(col > value, Request.id > rid)))
-    stmt = (
-        select(*_LIST_COLUMNS)
-        .join(Place, Place.id == Request.place_id)
-        .outerjoin(Person, Person.id == Request.reporter_id)
-        .where(*conditions)
-        .order_by(*order)
-        .limit(limit + 1)
-    )
+    # the page's rows first (ordered and cut by index), their names after: the joins
+    # then touch 101 rows, not every match
+    page = select(Request).where(*conditions).order_by(*order).limit(limit + 1)
     if not keyset and offset:
-        stmt = stmt.offset(offset)
+        page = page.offset(offset)
+    r = page.subquery("r")
+    stmt = (
+        select(r.c.id, r.c.ref, r.c.status, r.c.channel, r.c.category_id, r.c.title, r.c.priority, Place.name,
+               Person.name, r.c.anonymous, r.c.created_at, r.c.due_at)
+        .select_from(r)
+        .join(Place, Place.id == r.c.place_id)
+        .outerjoin(Person, Person.id == r.c.reporter_id)
+        .order_by(*[getattr(r.c, o.element.key).desc() if read_desc else getattr(r.c, o.element.key).asc()
+                    for o in order])
+    )
     rows = [
         ListRow(rid, ref, status, channel, cat, title, prio, place, None if anon else reporter, bool(anon), created,
                 due)
@@ -425,7 +464,13 @@ def list_page(
 
 def count_requests(session: Session, flt: RequestFilter | None = None, *, now: datetime | None = None) -> int:
     """How many requests match ``flt`` (exact; the list asks for it in a worker)."""
-    conditions = filter_conditions(session, flt or RequestFilter(), now=now or utcnow())
+    flt = flt or RequestFilter()
+    only_text = flt == RequestFilter(text=flt.text)
+    if only_text and flt.text.strip() and session.get_bind().dialect.name == "sqlite":
+        fts = sqlite_fts_query(session, flt.text.strip())
+        if fts is not None:
+            return sqlite_fts_count(session, fts.match)  # exact: a match is a LIKE match
+    conditions = filter_conditions(session, flt, now=now or utcnow())
     return session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
 
 
