@@ -428,6 +428,12 @@ def list_page(
     backwards = before is not None and keyset
     read_desc = descending != backwards
     _col, order = _order(sort, read_desc)
+    page_order = order
+    if fts is not None and fts.match and not walk:
+        # a rare text: look its matches up and sort them. The unary + keeps SQLite from
+        # walking an index in the list's order instead (a test per row of the table)
+        plus = literal_column(f"+request.{col.key}")
+        page_order = [plus.desc() if read_desc else plus.asc(), *order[1:]]
     cursor = before if backwards else after if keyset else None
     if cursor is not None:
         value, rid = cursor
@@ -437,7 +443,7 @@ def list_page(
             conditions.append(and_(col >= value, or_(col > value, Request.id > rid)))
     # the page's rows first (ordered and cut by index), their names after: the joins
     # then touch 101 rows, not every match
-    page = select(Request).where(*conditions).order_by(*order).limit(limit + 1)
+    page = select(Request).where(*conditions).order_by(*page_order).limit(limit + 1)
     if not keyset and offset:
         page = page.offset(offset)
     r = page.subquery("r")
