@@ -245,9 +245,12 @@ def sqlite_fts_query(session: Session, text: str) -> FtsQuery | None:
     return FtsQuery(" OR ".join(_fts_string(t) for t, _n in terms), sum(n for _t, n in terms))
 
 
-# when the text is in at least 1 request in WALK_SHARE, the first page walks the list's
-# order testing each row with LIKE (about 100 × WALK_SHARE rows), rather than fetch
-# every match and sort them (see docs/performance.md)
+# How the first page finds a text on SQLite, by how many requests hold it (see
+# docs/performance.md): up to LOOKUP_UP_TO, each match is looked up and the matches
+# sorted; from 1 request in WALK_SHARE on, the list's order is walked testing each row
+# with LIKE (about 100 × WALK_SHARE rows); in between, the order's index is walked
+# testing each entry against the set of matches (no row is read until it is shown).
+LOOKUP_UP_TO = 500
 WALK_SHARE = 50
 
 
@@ -264,18 +267,22 @@ def sqlite_fts_count(session: Session, match: str) -> int:
     return session.scalar(select(func.count()).select_from(_fts_rowids(match).subquery())) or 0
 
 
-def _text_is_common(session: Session, fts: FtsQuery) -> bool:
-    """Whether a text is common enough for the first page to find it by walking."""
+def text_plan(session: Session, fts: FtsQuery) -> str:
+    """``"lookup"``, ``"member"`` or ``"like"``: how the first page finds a text (SQLite)."""
     most = fts.most if fts.most is not None else sqlite_fts_count(session, fts.match)
-    return most * WALK_SHARE >= (session.scalar(select(func.max(Request.id))) or 0)
+    if most * WALK_SHARE >= (session.scalar(select(func.max(Request.id))) or 0):
+        return "like"
+    if most <= LOOKUP_UP_TO:
+        return "lookup"
+    return "member"
 
 
-def text_condition(session: Session, text: str, *, walk: bool = False, fts: FtsQuery | None = None):
+def text_condition(session: Session, text: str, *, plan: str = "lookup", fts: FtsQuery | None = None):
     """Requests whose ref, title or description contains ``text`` (ASCII case ignored
     on SQLite, case ignored on PostgreSQL), answered by the search index.
 
-    ``walk`` (SQLite, for a common text): test each row with LIKE, for a first page
-    read along an index in the list's order."""
+    ``plan`` (SQLite, see :func:`text_plan`): "lookup" the matches by rowid, test
+    each row for "member"ship in them, or test each row with "like"."""
     like = f"%{escape_like(text)}%"
     scan = or_(
         text_match(session, Request.title, like),
@@ -290,17 +297,18 @@ def text_condition(session: Session, text: str, *, walk: bool = False, fts: FtsQ
             func.gongzhi_search_query(text)
         )
         return and_(found, scan)
-    if fts is None and not walk:
+    if fts is None and plan != "like":
         fts = sqlite_fts_query(session, text)
-    if fts is None or walk:
+    if fts is None or plan == "like":
         return scan
     if fts.match == "":
         return false()
-    return Request.id.in_(_fts_rowids(fts.match))
+    # "+id" keeps SQLite from looking each match up by rowid
+    return (literal_column("+request.id") if plan == "member" else Request.id).in_(_fts_rowids(fts.match))
 
 
 def filter_conditions(
-    session: Session, flt: RequestFilter, *, now: datetime, walk_text: bool = False, fts: FtsQuery | None = None
+    session: Session, flt: RequestFilter, *, now: datetime, text_plan_: str = "lookup", fts: FtsQuery | None = None
 ) -> list[Any]:
     """The WHERE conditions of a request filter (shared by the list and the export).
 
@@ -326,7 +334,7 @@ def filter_conditions(
     if flt.overdue:
         conditions.append(overdue_condition(now))
     if flt.text.strip():
-        conditions.append(text_condition(session, flt.text.strip(), walk=walk_text, fts=fts))
+        conditions.append(text_condition(session, flt.text.strip(), plan=text_plan_, fts=fts))
     if flt.reporter_query.strip():
         q = flt.reporter_query.strip()
         key = normalise_query(q)
@@ -418,18 +426,19 @@ def list_page(
     The count comes separately (:func:`count_requests`), so it never delays a page.
     """
     flt = flt or RequestFilter()
-    walk, fts = False, None
+    plan, fts = "lookup", None
     if flt.text.strip() and session.get_bind().dialect.name == "sqlite":
         fts = sqlite_fts_query(session, flt.text.strip())
-        walk = fts is not None and fts.match != "" and _text_is_common(session, fts)
-    conditions = filter_conditions(session, flt, now=now or utcnow(), walk_text=walk, fts=fts)
+        if fts is not None and fts.match:
+            plan = text_plan(session, fts)
+    conditions = filter_conditions(session, flt, now=now or utcnow(), text_plan_=plan, fts=fts)
     col, _ = _order(sort, descending)
     keyset = sort in KEYSET_SORTS or sort not in _SORTS
     backwards = before is not None and keyset
     read_desc = descending != backwards
     _col, order = _order(sort, read_desc)
     page_order = order
-    if fts is not None and fts.match and not walk:
+    if fts is not None and fts.match and plan == "lookup":
         # a rare text: look its matches up and sort them. The unary + keeps SQLite from
         # walking an index in the list's order instead (a test per row of the table)
         plus = literal_column(f"+request.{col.key}")
@@ -441,21 +450,21 @@ def list_page(
             conditions.append(and_(col <= value, or_(col < value, Request.id < rid)))
         else:
             conditions.append(and_(col >= value, or_(col > value, Request.id > rid)))
-    # the page's rows first (ordered and cut by index), their names after: the joins
-    # then touch 101 rows, not every match
-    page = select(Request).where(*conditions).order_by(*page_order).limit(limit + 1)
-    if not keyset and offset:
-        page = page.offset(offset)
-    r = page.subquery("r")
-    stmt = (
-        select(r.c.id, r.c.ref, r.c.status, r.c.channel, r.c.category_id, r.c.title, r.c.priority, Place.name,
-               Person.name, r.c.anonymous, r.c.created_at, r.c.due_at)
-        .select_from(r)
-        .join(Place, Place.id == r.c.place_id)
-        .outerjoin(Person, Person.id == r.c.reporter_id)
-        .order_by(*[getattr(r.c, o.element.key).desc() if read_desc else getattr(r.c, o.element.key).asc()
-                    for o in order])
-    )
+    columns = (Request.id, Request.ref, Request.status, Request.channel, Request.category_id, Request.title,
+               Request.priority, Place.name, Person.name, Request.anonymous, Request.created_at, Request.due_at)
+    stmt = select(*columns).join(Place, Place.id == Request.place_id).outerjoin(Person, Person.id == Request.reporter_id)
+    if page_order is not order:
+        # the page's ids first (sorted among the matches), their names after: the joins
+        # then touch the page's rows, not every match
+        ids = select(Request.id).where(*conditions).order_by(*page_order).limit(limit + 1)
+        if not keyset and offset:
+            ids = ids.offset(offset)
+        ids = ids.subquery("page")
+        stmt = stmt.where(Request.id.in_(select(ids.c.id))).order_by(*order)
+    else:
+        stmt = stmt.where(*conditions).order_by(*order).limit(limit + 1)
+        if not keyset and offset:
+            stmt = stmt.offset(offset)
     rows = [
         ListRow(rid, ref, status, channel, cat, title, prio, place, None if anon else reporter, bool(anon), created,
                 due)

