@@ -115,7 +115,7 @@ class Raw:
         like = f"%{q}%"
         if not self.sqlite:
             return PAGE_SQL.format(
-                where="gongzhi_request_search(r.ref, r.title, r.description) @@ gongzhi_search_query(:q) AND "
+                where="r.search_vector @@ gongzhi_search_query(:q) AND "
                       "(r.title ILIKE :like OR r.description ILIKE :like OR r.ref ILIKE :like)"), {"q": q, "like": like}
         fts = svc.sqlite_fts_query(session, q)
         plan = svc.text_plan(session, fts)
@@ -129,7 +129,7 @@ class Raw:
 
     def text_count(self, q: str, session) -> tuple[str, dict]:
         if not self.sqlite:
-            return ("SELECT count(*) FROM request r WHERE gongzhi_request_search(r.ref, r.title, r.description) "
+            return ("SELECT count(*) FROM request r WHERE r.search_vector "
                     "@@ gongzhi_search_query(:q) AND (r.title ILIKE :like OR r.description ILIKE :like "
                     "OR r.ref ILIKE :like)", {"q": q, "like": f"%{q}%"})
         return "SELECT count(*) FROM request_fts WHERE request_fts MATCH :m", {
@@ -271,10 +271,11 @@ def load_street(sqlite_path: Path, url: str, scale: int) -> None:
         pg.execute("SET TIME ZONE 'UTC'")
         pg.execute("SET session_replication_role = replica")  # no FK checks or triggers while copying
         pg.execute("SET maintenance_work_mem = '512MB'")
-        pg.execute("DROP INDEX ix_request_search")
+        pg.execute("DROP INDEX ix_request_search")  # built once at the end, faster than row by row
         for table in LOAD_ORDER:
             pg_cols = {r[0] for r in pg.execute(
-                "SELECT column_name FROM information_schema.columns WHERE table_name = %s", (table,))}
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                "AND is_generated = 'NEVER'", (table,))}
             cols = [r[1] for r in src.execute(f"PRAGMA table_info({table})") if r[1] in pg_cols]
             start = time.perf_counter()
             with pg.cursor().copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
@@ -284,7 +285,8 @@ def load_street(sqlite_path: Path, url: str, scale: int) -> None:
         if scale > 1:
             cols = [r[0] for r in pg.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'request' "
-                "AND column_name NOT IN ('id', 'ref', 'duplicate_of_id') ORDER BY ordinal_position")]
+                "AND column_name NOT IN ('id', 'ref', 'duplicate_of_id') AND is_generated = 'NEVER' "
+                "ORDER BY ordinal_position")]
             ev_cols = [r[0] for r in pg.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'request_event' "
                 "AND column_name NOT IN ('id', 'request_id') ORDER BY ordinal_position")]
@@ -297,12 +299,12 @@ def load_street(sqlite_path: Path, url: str, scale: int) -> None:
                            f"{g * top}, {', '.join(ev_cols)} FROM request_event WHERE request_id <= {top}")
                 log(f"  copy {g}: {time.perf_counter() - start:.1f} s")
         for table in LOAD_ORDER:
-            if pg.execute("SELECT pg_get_serial_sequence(%s, 'id')", (table,)).fetchone()[0]:
+            if pg.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = 'id'",
+                          (table,)).fetchone():
                 pg.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) "
                            f"FROM {table}")
         start = time.perf_counter()
-        pg.execute("CREATE INDEX ix_request_search ON request USING gin "
-                   "(gongzhi_request_search(ref, title, description))")
+        pg.execute("CREATE INDEX ix_request_search ON request USING gin (search_vector)")
         log(f"  search index: {time.perf_counter() - start:.1f} s")
         pg.execute("SET session_replication_role = origin")
         pg.commit()

@@ -267,6 +267,21 @@ def sqlite_fts_count(session: Session, match: str) -> int:
     return session.scalar(select(func.count()).select_from(_fts_rowids(match).subquery())) or 0
 
 
+def rebuild_list_indexes(session: Session) -> None:
+    """Recompute what the database keeps for the request list: every request's
+    ``community_id`` and, on SQLite, the search index ``request_fts`` (PostgreSQL
+    computes its ``request.search_vector`` itself). Triggers keep both current on every write,
+    bulk inserts included; this is for a loader that bypassed them (e.g. with
+    ``session_replication_role = replica`` on PostgreSQL). The caller commits."""
+    session.execute(sa_text(
+        "UPDATE request SET community_id = (SELECT community_id FROM place WHERE place.id = request.place_id)"))
+    if session.get_bind().dialect.name == "postgresql":
+        return  # the generated column and its index are PostgreSQL's own
+    session.execute(sa_text("INSERT INTO request_fts (request_fts) VALUES ('delete-all')"))
+    fields = ", ".join(f"lower({c}) || char(1, 1)" for c in ("ref", "title", "description"))
+    session.execute(sa_text(f"INSERT INTO request_fts (rowid, ref, title, description) SELECT id, {fields} FROM request"))
+
+
 def text_plan(session: Session, fts: FtsQuery) -> str:
     """``"lookup"``, ``"member"`` or ``"like"``: how the first page finds a text (SQLite)."""
     most = fts.most if fts.most is not None else sqlite_fts_count(session, fts.match)
@@ -293,9 +308,7 @@ def text_condition(session: Session, text: str, *, plan: str = "lookup", fts: Ft
         # the GIN index finds the rows holding all of the text's bigrams; the ILIKE
         # keeps those that hold the text itself (bigrams in another order, or split
         # between fields, do not count)
-        found = func.gongzhi_request_search(Request.ref, Request.title, Request.description).op("@@")(
-            func.gongzhi_search_query(text)
-        )
+        found = literal_column("request.search_vector").op("@@")(func.gongzhi_search_query(text))
         return and_(found, scan)
     if fts is None and plan != "like":
         fts = sqlite_fts_query(session, text)
