@@ -47,17 +47,16 @@ PAGE = 100
 OPEN = ("submitted", "accepted", "dispatched", "in_progress")
 TYPED = "路灯昏暗"
 
-PAGE_SQL = (
-    "SELECT r.id, r.ref, r.status, r.channel, r.category_id, r.title, r.priority, p.name, pe.name, r.anonymous, "
-    "r.created_at, r.due_at FROM request r JOIN place p ON p.id = r.place_id "
-    "LEFT JOIN person pe ON pe.id = r.reporter_id WHERE {where} ORDER BY r.created_at DESC, r.id DESC LIMIT 101"
+COLUMNS = (
+    "r.id, r.ref, r.status, r.channel, r.category_id, r.title, r.priority, "
+    "(SELECT name FROM place WHERE id = r.place_id), (SELECT name FROM person WHERE id = r.reporter_id), "
+    "r.anonymous, r.created_at, r.due_at"
 )
+PAGE_SQL = "SELECT " + COLUMNS + " FROM request r WHERE {where} ORDER BY r.created_at DESC, r.id DESC LIMIT 101"
 # the page's ids first (sorted among the matches, +created_at keeps SQLite off the index
 # walk), named after: what one writes for a text that few requests hold
 PAGE_SQL_LOOKUP = (
-    "SELECT r.id, r.ref, r.status, r.channel, r.category_id, r.title, r.priority, p.name, pe.name, r.anonymous, "
-    "r.created_at, r.due_at FROM request r JOIN place p ON p.id = r.place_id "
-    "LEFT JOIN person pe ON pe.id = r.reporter_id WHERE r.id IN (SELECT r.id FROM request r WHERE {where} "
+    "SELECT " + COLUMNS + " FROM request r WHERE r.id IN (SELECT r.id FROM request r WHERE {where} "
     "ORDER BY +r.created_at DESC, r.id DESC LIMIT 101) ORDER BY r.created_at DESC, r.id DESC"
 )
 
@@ -101,8 +100,9 @@ class Raw:
             from sqlalchemy.engine import make_url
 
             u = make_url(db.url)
+            # as core.db connects: no server-side prepared statements (generic plans)
             self.con = psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database,
-                                       autocommit=True)
+                                       autocommit=True, prepare_threshold=None)
 
     def run(self, sql: str, params: dict) -> list:
         if self.sqlite:

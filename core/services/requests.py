@@ -463,9 +463,13 @@ def list_page(
             conditions.append(and_(col <= value, or_(col < value, Request.id < rid)))
         else:
             conditions.append(and_(col >= value, or_(col > value, Request.id > rid)))
+    # names by correlated subqueries: looked up for the rows of the page only (a join
+    # let PostgreSQL hash all 28,000 places for a page of overdue requests)
+    place = select(Place.name).where(Place.id == Request.place_id).scalar_subquery()
+    reporter = select(Person.name).where(Person.id == Request.reporter_id).scalar_subquery()
     columns = (Request.id, Request.ref, Request.status, Request.channel, Request.category_id, Request.title,
-               Request.priority, Place.name, Person.name, Request.anonymous, Request.created_at, Request.due_at)
-    stmt = select(*columns).join(Place, Place.id == Request.place_id).outerjoin(Person, Person.id == Request.reporter_id)
+               Request.priority, place, reporter, Request.anonymous, Request.created_at, Request.due_at)
+    stmt = select(*columns)
     if page_order is not order:
         # the page's ids first (sorted among the matches), their names after: the joins
         # then touch the page's rows, not every match
