@@ -282,6 +282,15 @@ def load_street(sqlite_path: Path, url: str, scale: int) -> None:
                 for row in src.execute(f"SELECT {', '.join(cols)} FROM {table}"):
                     cp.write_row(row)
             log(f"  {table}: {time.perf_counter() - start:.1f} s")
+
+        def set_sequences() -> None:
+            for table in LOAD_ORDER:
+                if pg.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s "
+                              "AND column_name = 'id'", (table,)).fetchone():
+                    pg.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) "
+                               f"FROM {table}")
+
+        set_sequences()
         if scale > 1:
             cols = [r[0] for r in pg.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'request' "
@@ -298,11 +307,7 @@ def load_street(sqlite_path: Path, url: str, scale: int) -> None:
                 pg.execute(f"INSERT INTO request_event (request_id, {', '.join(ev_cols)}) SELECT request_id + "
                            f"{g * top}, {', '.join(ev_cols)} FROM request_event WHERE request_id <= {top}")
                 log(f"  copy {g}: {time.perf_counter() - start:.1f} s")
-        for table in LOAD_ORDER:
-            if pg.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s AND column_name = 'id'",
-                          (table,)).fetchone():
-                pg.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) "
-                           f"FROM {table}")
+            set_sequences()
         start = time.perf_counter()
         pg.execute("CREATE INDEX ix_request_search ON request USING gin (search_vector)")
         log(f"  search index: {time.perf_counter() - start:.1f} s")
