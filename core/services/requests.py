@@ -485,7 +485,8 @@ def list_page(
     rows = [
         ListRow(rid, ref, status, channel, cat, title, prio, place, None if anon else reporter, bool(anon), created,
                 due)
-        for rid, ref, status, channel, cat, title, prio, place, reporter, anon, created, due in session.execute(stmt)
+        for rid, ref, status, channel, cat, title, prio, place, reporter, anon, created, due
+        in session.connection().execute(stmt)
     ]
     has_more = len(rows) > limit
     rows = rows[:limit]
