@@ -383,3 +383,23 @@ def test_rebuild_list_indexes_restores_what_a_bulk_loader_skipped(db, actor, wor
         assert [x.id for x in list_page(s, RequestFilter(text="电梯")).rows] == [r.id]
         assert count_requests(s, RequestFilter(text="困人")) == 1
         assert count_requests(s, RequestFilter(community_id=world.communities[0].id)) == 1
+
+
+def test_text_pages_are_right_across_the_recent_slice(db, actor, world):
+    """PostgreSQL looks for a text's newest page in the latest weeks first; pages that
+    straddle the slice, or lie wholly before it, still come in order."""
+    base = at("2026-06-01 00:00")
+    made = [new_request(db, actor, world, title="电梯异响" if i % 2 else "路灯", at=base - timedelta(days=25 * i))
+            for i in range(12)]
+    lifts = [r.id for r in made if r.title == "电梯异响"]  # newest first already
+    with db.read_session() as s:
+        seen, after = [], None
+        while True:
+            page = list_page(s, RequestFilter(text="电梯"), after=after, limit=2, now=base)
+            seen += [r.id for r in page.rows]
+            if not page.has_more:
+                break
+            after = page.rows[-1].key("created")
+        assert seen == lifts
+        assert [r.id for r in list_page(s, RequestFilter(text="电梯"), limit=1, now=base).rows] == lifts[:1]
+        assert [r.id for r in list_page(s, RequestFilter(text="电梯"), limit=10, now=base).rows] == lifts
