@@ -1,40 +1,321 @@
-"""First page of ``list_requests`` on the street-scale demo, against the raw SQL it needs.
+"""The request list on the street-scale demo, on SQLite and PostgreSQL, against the raw SQL it needs.
 
-    .venv/bin/python benchmarks/bench_request_list.py
+    .venv/bin/python benchmarks/bench_request_list.py                       # SQLite + a throwaway PostgreSQL
+    .venv/bin/python benchmarks/bench_request_list.py --pg none             # SQLite only
+    .venv/bin/python benchmarks/bench_request_list.py --pg-only --scale 10  # PostgreSQL, 10 copies (1,000,000 requests)
 
-Uses (and builds once, if missing) ``.bench/street.sqlite``: 68,000 residents and
-100,000 requests. Each case times the service call the request list screen makes
-(page of 50, newest first, plus the total count) against a hand-written ``sqlite3``
-query returning the same page and count; ``ratio`` = service / raw (medians).
-The main case is the issue's: filtered by community, status and text.
+Uses ``.bench/street.sqlite`` (68,000 residents, 100,000 requests; built once if
+missing; copy /work/bench/street.sqlite there to skip that), upgraded to the head
+migration in place. For PostgreSQL it starts a throwaway cluster (tests/pg.py), loads
+the same street with COPY and, with ``--scale N``, adds N-1 copies of every request
+(INSERT … SELECT; same places, so one community holds N times its requests).
 
-The raw queries are what one would write by hand for the same result on the same
-schema (community as ``place_id IN (SELECT id FROM place WHERE community_id = ?)``,
-overdue as "due before now and still open"), so a ratio near 1 means the service
-adds little; a large ratio means its SQL is worse than it need be. ``alternatives``
-time other hand-written plans for the same page, to show what a better plan gains.
+Every row of issue 12's list table is timed as what the request screen does, against
+a hand-written query for the same rows on the same schema (run through the bare
+driver, checked to return the same ids and count), interleaved in the same run;
+median and p95 of ``--repeat`` runs:
+
+- first page (100 rows, newest first, the names the list shows), by status, overdue,
+  by community (page, then count);
+- text 电梯 and 漏水: first page + exact count (the screen shows the page before the
+  count arrives; both are timed, and together);
+- the keystroke path: typing 路灯昏暗 one character at a time, each prefix's first
+  page (what the screen waits for after the debounce) and its count (from a worker);
+- open a record: the request with its timeline, dispatches and feedback.
+
+``like_scan_ms`` times the text filter as it was before the search index
+(``LIKE '%…%'`` over every row, page + count), for reference.
 """
 
 from __future__ import annotations
 
 import argparse
-from datetime import UTC
+import re
+import statistics
+import time
+from datetime import UTC, datetime
+from pathlib import Path
 
-from _common import STREET_DB, emit, ensure_street_db, log, machine, median_ms, raw_connect
+from _common import STREET_DB, emit, ensure_street_db, log, machine, raw_connect
 
 from core.db import Database
 from core.demo import DEFAULT_NOW
-from core.services.requests import RequestFilter, list_requests
+from core.services import requests as svc
+from core.services.requests import RequestFilter, count_requests, list_page
 
-COLUMNS = ("r.id, r.ref, r.channel, r.external_id, r.type, r.category_id, r.title, r.description, r.place_id, "
-           "r.reporter_id, r.anonymous, r.priority, r.status, r.lead_org_id, r.duplicate_of_id, r.created_at, "
-           "r.created_by, r.due_at, r.first_response_at, r.resolved_at, r.closed_at, r.updated_at")
+PAGE = 100
 OPEN = ("submitted", "accepted", "dispatched", "in_progress")
-LIKE = "(r.title LIKE :like ESCAPE '\\' OR r.description LIKE :like ESCAPE '\\' OR r.ref LIKE :like ESCAPE '\\')"
+TYPED = "路灯昏暗"
+
+COLUMNS = (
+    "r.id, r.ref, r.status, r.channel, r.category_id, r.title, r.priority, "
+    "(SELECT name FROM place WHERE id = r.place_id), (SELECT name FROM person WHERE id = r.reporter_id), "
+    "r.anonymous, r.created_at, r.due_at"
+)
+PAGE_SQL = "SELECT " + COLUMNS + " FROM request r WHERE {where} ORDER BY r.created_at DESC, r.id DESC LIMIT 101"
+# the page's ids first (sorted among the matches, +created_at keeps SQLite off the index
+# walk), named after: what one writes for a text that few requests hold
+PAGE_SQL_LOOKUP = (
+    "SELECT " + COLUMNS + " FROM request r WHERE r.id IN (SELECT r.id FROM request r WHERE {where} "
+    "ORDER BY +r.created_at DESC, r.id DESC LIMIT 101) ORDER BY r.created_at DESC, r.id DESC"
+)
 
 
-def sqlite_time(dt) -> str:
+def sqlite_time(dt: datetime) -> str:
     return dt.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+
+def stats(times: list[float]) -> dict:
+    xs = sorted(times)
+    p95 = xs[min(len(xs) - 1, int(round(0.95 * (len(xs) - 1))))]
+    return {"median_ms": round(statistics.median(xs) * 1000, 3), "p95_ms": round(p95 * 1000, 3)}
+
+
+def interleaved(fns: dict, repeat: int) -> dict:
+    """Time each function ``repeat`` times, taking turns, after two warm-ups each."""
+    for fn in fns.values():
+        fn()
+        fn()
+    times: dict[str, list[float]] = {k: [] for k in fns}
+    for _ in range(repeat):
+        for k, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[k].append(time.perf_counter() - start)
+    return {k: stats(v) for k, v in times.items()}
+
+
+# -- the raw side ------------------------------------------------------------------------
+
+
+class Raw:
+    """Hand-written SQL through the bare driver (sqlite3 or psycopg)."""
+
+    def __init__(self, db: Database, path: Path | None) -> None:
+        self.sqlite = db.is_sqlite
+        if self.sqlite:
+            self.con = raw_connect(path)
+        else:
+            import psycopg
+            from sqlalchemy.engine import make_url
+
+            u = make_url(db.url)
+            # as core.db connects: no server-side prepared statements (generic plans)
+            self.con = psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database,
+                                       autocommit=True, prepare_threshold=None)
+
+    def run(self, sql: str, params: dict) -> list:
+        if self.sqlite:
+            return self.con.execute(sql, params).fetchall()
+        return self.con.execute(re.sub(r":(\w+)", r"%(\1)s", sql), params).fetchall()
+
+    def text_page(self, q: str, session) -> tuple[str, dict]:
+        """The first page for a text as one writes it by hand with the search index
+        (on SQLite, in the plan the service chose; its vocabulary look-up not timed)."""
+        like = f"%{q}%"
+        if not self.sqlite:
+            return PAGE_SQL.format(
+                where="r.search_vector @@ gongzhi_search_query(:q) AND "
+                      "(r.title ILIKE :like OR r.description ILIKE :like OR r.ref ILIKE :like)"), {"q": q, "like": like}
+        fts = svc.sqlite_fts_query(session, q)
+        plan = svc.text_plan(session, fts)
+        if plan == "like":
+            return PAGE_SQL.format(where="(r.title LIKE :like OR r.description LIKE :like OR r.ref LIKE :like)"), {
+                "like": like}
+        match = "r.id IN (SELECT rowid FROM request_fts WHERE request_fts MATCH :m)"
+        if plan == "member":
+            return PAGE_SQL.format(where="+" + match), {"m": fts.match}
+        return PAGE_SQL_LOOKUP.format(where=match), {"m": fts.match}
+
+    def text_count(self, q: str, session) -> tuple[str, dict]:
+        if not self.sqlite:
+            return ("SELECT count(*) FROM request r WHERE r.search_vector "
+                    "@@ gongzhi_search_query(:q) AND (r.title ILIKE :like OR r.description ILIKE :like "
+                    "OR r.ref ILIKE :like)", {"q": q, "like": f"%{q}%"})
+        return "SELECT count(*) FROM request_fts WHERE request_fts MATCH :m", {
+            "m": svc.sqlite_fts_query(session, q).match}
+
+
+# -- the cases ---------------------------------------------------------------------------
+
+
+def run_cases(db: Database, path: Path | None, args) -> dict:
+    raw = Raw(db, path)
+    now_param = sqlite_time(DEFAULT_NOW) if db.is_sqlite else DEFAULT_NOW
+    out: dict = {}
+    with db.read_session() as s:
+        community = raw.run("SELECT id FROM place WHERE kind = 'community' AND name = :n", {"n": args.community})[0][0]
+        total_requests = raw.run("SELECT count(*) FROM request", {})[0][0]
+
+        def page_case(name: str, flt: RequestFilter, sql: str, params: dict, count_sql: str | None = None) -> None:
+            log(f"{db.dialect}: {name} …")
+
+            def gongzhi():
+                return list_page(s, flt, limit=PAGE, now=DEFAULT_NOW)
+
+            def by_hand():
+                return raw.run(sql, params)
+
+            got, want = [r.id for r in gongzhi().rows], [r[0] for r in by_hand()][:PAGE]
+            assert got == want, (name, got[:5], want[:5])
+            fns = {"gongzhi_page": gongzhi, "raw_page": by_hand}
+            total = None
+            if count_sql is not None:
+                total = raw.run(count_sql, params)[0][0]
+                assert count_requests(s, flt, now=DEFAULT_NOW) == total, name
+
+                def gongzhi_both():
+                    list_page(s, flt, limit=PAGE, now=DEFAULT_NOW)
+                    count_requests(s, flt, now=DEFAULT_NOW)
+
+                def raw_both():
+                    raw.run(sql, params)
+                    raw.run(count_sql, params)
+
+                fns |= {"gongzhi_page_and_count": gongzhi_both, "raw_page_and_count": raw_both}
+            t = interleaved(fns, args.repeat)
+            row = {"matches": total, **t,
+                   "ratio_page": round(t["gongzhi_page"]["median_ms"] / t["raw_page"]["median_ms"], 2)}
+            if count_sql is not None:
+                row["ratio_page_and_count"] = round(
+                    t["gongzhi_page_and_count"]["median_ms"] / t["raw_page_and_count"]["median_ms"], 2)
+            out[name] = row
+
+        page_case("first page", RequestFilter(), PAGE_SQL.format(where="1 = 1"), {})
+        page_case("by status", RequestFilter(statuses=[args.status]), PAGE_SQL.format(where="r.status = :st"),
+                  {"st": args.status})
+        open_in = ", ".join(f"'{x}'" for x in OPEN)
+        page_case("overdue", RequestFilter(overdue=True),
+                  PAGE_SQL.format(where=f"r.due_at < :now AND r.status IN ({open_in})"), {"now": now_param})
+        page_case("by community", RequestFilter(community_id=community), PAGE_SQL.format(where="r.community_id = :c"),
+                  {"c": community}, count_sql="SELECT count(*) FROM request r WHERE r.community_id = :c")
+        for q in args.texts:
+            sql, params = raw.text_page(q, s)
+            count_sql, count_params = raw.text_count(q, s)
+            page_case(f"text {q}", RequestFilter(text=q), sql, params | count_params, count_sql=count_sql)
+            like = "(r.title LIKE :like OR r.description LIKE :like OR r.ref LIKE :like)"
+            if not db.is_sqlite:
+                like = like.replace("LIKE", "ILIKE")
+            scan = {"like": f"%{q}%"}
+            out[f"text {q}"]["like_scan_ms"] = interleaved({
+                "page_and_count": lambda like=like, scan=scan: (
+                    raw.run(PAGE_SQL.format(where=like), scan),
+                    raw.run(f"SELECT count(*) FROM request r WHERE {like}", scan)),
+            }, max(3, args.repeat // 4))["page_and_count"]
+
+        # the keystroke path: each prefix of a typed word, page then count
+        log(f"{db.dialect}: keystrokes {TYPED} …")
+        prefixes = [TYPED[:i] for i in range(1, len(TYPED) + 1)]
+        hand = []
+        for q in prefixes:
+            sql, params = raw.text_page(q, s)
+            count_sql, count_params = raw.text_count(q, s)
+            hand.append((sql, params | count_params, count_sql))
+        key = {"gongzhi_page": [], "raw_page": [], "gongzhi_count": [], "raw_count": []}
+        for _ in range(2):
+            for q, (sql, params, _count_sql) in zip(prefixes, hand, strict=True):
+                list_page(s, RequestFilter(text=q), limit=PAGE)
+                raw.run(sql, params)
+        for _ in range(args.repeat):
+            for q, (sql, params, count_sql) in zip(prefixes, hand, strict=True):
+                for name, fn in (("gongzhi_page", lambda q=q: list_page(s, RequestFilter(text=q), limit=PAGE)),
+                                 ("raw_page", lambda sql=sql, params=params: raw.run(sql, params)),
+                                 ("gongzhi_count", lambda q=q: count_requests(s, RequestFilter(text=q))),
+                                 ("raw_count", lambda c=count_sql, params=params: raw.run(c, params))):
+                    start = time.perf_counter()
+                    fn()
+                    key[name].append(time.perf_counter() - start)
+        t = {k: stats(v) for k, v in key.items()}
+        out["keystroke path"] = {"typed": TYPED, **t,
+                                 "ratio_page": round(t["gongzhi_page"]["median_ms"] / t["raw_page"]["median_ms"], 2)}
+
+        # open a record: the request, its timeline, dispatches and feedback
+        log(f"{db.dialect}: open a record …")
+        rid = raw.run("SELECT max(request_id) FROM request_feedback", {})[0][0]
+
+        def open_record():
+            r = svc.get_request(s, rid)
+            s.expunge(r)
+            return r, svc.timeline(s, rid), svc.dispatches(s, rid), svc.feedbacks(s, rid)
+
+        def open_raw():
+            return (raw.run("SELECT * FROM request WHERE id = :i", {"i": rid}),
+                    raw.run("SELECT * FROM request_event WHERE request_id = :i ORDER BY id", {"i": rid}),
+                    raw.run("SELECT * FROM request_dispatch WHERE request_id = :i ORDER BY id", {"i": rid}),
+                    raw.run("SELECT * FROM request_feedback WHERE request_id = :i ORDER BY id", {"i": rid}))
+
+        t = interleaved({"gongzhi": open_record, "raw": open_raw}, args.repeat)
+        out["open a record"] = {**t, "ratio": round(t["gongzhi"]["median_ms"] / t["raw"]["median_ms"], 2)}
+    return {"requests": total_requests, "cases": out}
+
+
+# -- PostgreSQL: a throwaway cluster with the street loaded -----------------------------
+
+
+LOAD_ORDER = ("place", "person", "person_care_tag", "organisation", "membership", "request_category", "ref_counter",
+              "request", "request_event", "request_dispatch", "request_feedback", "request_supporter",
+              "request_attachment", "audit_log")
+
+
+def load_street(sqlite_path: Path, url: str, scale: int) -> None:
+    """Copy the street from SQLite into an empty, migrated PostgreSQL database (COPY),
+    then add ``scale - 1`` copies of every request and its timeline."""
+    import sqlite3
+
+    import psycopg
+    from sqlalchemy.engine import make_url
+
+    u = make_url(url)
+    src = sqlite3.connect(sqlite_path)
+    with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database) as pg:
+        pg.execute("SET TIME ZONE 'UTC'")
+        pg.execute("SET session_replication_role = replica")  # no FK checks or triggers while copying
+        pg.execute("SET maintenance_work_mem = '512MB'")
+        pg.execute("DROP INDEX ix_request_search")  # built once at the end, faster than row by row
+        for table in LOAD_ORDER:
+            pg_cols = {r[0] for r in pg.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                "AND is_generated = 'NEVER'", (table,))}
+            cols = [r[1] for r in src.execute(f"PRAGMA table_info({table})") if r[1] in pg_cols]
+            start = time.perf_counter()
+            with pg.cursor().copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as cp:
+                for row in src.execute(f"SELECT {', '.join(cols)} FROM {table}"):
+                    cp.write_row(row)
+            log(f"  {table}: {time.perf_counter() - start:.1f} s")
+
+        def set_sequences() -> None:
+            for table in LOAD_ORDER:
+                if pg.execute("SELECT 1 FROM information_schema.columns WHERE table_name = %s "
+                              "AND column_name = 'id'", (table,)).fetchone():
+                    pg.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), coalesce(max(id), 1)) "
+                               f"FROM {table}")
+
+        set_sequences()
+        if scale > 1:
+            cols = [r[0] for r in pg.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'request' "
+                "AND column_name NOT IN ('id', 'ref', 'duplicate_of_id') AND is_generated = 'NEVER' "
+                "ORDER BY ordinal_position")]
+            ev_cols = [r[0] for r in pg.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'request_event' "
+                "AND column_name NOT IN ('id', 'request_id') ORDER BY ordinal_position")]
+            top = pg.execute("SELECT max(id) FROM request").fetchone()[0]
+            for g in range(1, scale):
+                start = time.perf_counter()
+                pg.execute(f"INSERT INTO request (id, ref, {', '.join(cols)}) SELECT id + {g * top}, "
+                           f"ref || '/{g}', {', '.join(cols)} FROM request WHERE id <= {top}")
+                pg.execute(f"INSERT INTO request_event (request_id, {', '.join(ev_cols)}) SELECT request_id + "
+                           f"{g * top}, {', '.join(ev_cols)} FROM request_event WHERE request_id <= {top}")
+                log(f"  copy {g}: {time.perf_counter() - start:.1f} s")
+            set_sequences()
+        start = time.perf_counter()
+        pg.execute("CREATE INDEX ix_request_search ON request USING gin (search_vector)")
+        log(f"  search index: {time.perf_counter() - start:.1f} s")
+        pg.execute("SET session_replication_role = origin")
+        pg.commit()
+    with psycopg.connect(host=u.host, port=u.port, user=u.username, dbname=u.database, autocommit=True) as pg:
+        pg.execute("VACUUM ANALYZE")
+    src.close()
 
 
 def main() -> None:
@@ -42,98 +323,54 @@ def main() -> None:
     ap.add_argument("--db", default=str(STREET_DB), help="a street-scale demo SQLite file (built if missing)")
     ap.add_argument("--repeat", type=int, default=21)
     ap.add_argument("--community", default="盛康园社区")
-    ap.add_argument("--status", default="closed")
-    ap.add_argument("--text", default="漏水")
+    ap.add_argument("--status", default="in_progress")
+    ap.add_argument("--texts", nargs="+", default=["电梯", "漏水"])
+    ap.add_argument("--pg", default="auto",
+                    help="'auto' (a throwaway cluster), 'none', or the URL of an empty database to load into")
+    ap.add_argument("--pg-only", action="store_true", help="skip SQLite")
+    ap.add_argument("--scale", type=int, default=1, help="PostgreSQL: copies of the street's requests")
     args = ap.parse_args()
-    path = ensure_street_db(__import__("pathlib").Path(args.db))
+    path = ensure_street_db(Path(args.db))
     db = Database(f"sqlite:///{path}")
-    con = raw_connect(path)
-    community = con.execute("SELECT id FROM place WHERE kind='community' AND name=?", (args.community,)).fetchone()[0]
-    now = sqlite_time(DEFAULT_NOW)
-    join = "FROM request r WHERE r.place_id IN (SELECT id FROM place WHERE community_id = :c)"
-    cases = {
-        "community+status+text": (
-            RequestFilter(community_id=community, statuses=[args.status], text=args.text),
-            f"{join} AND r.status = :status AND {LIKE}",
-        ),
-        "community+status": (RequestFilter(community_id=community, statuses=[args.status]), f"{join} AND r.status = :status"),
-        "community": (RequestFilter(community_id=community), join),
-        "text": (RequestFilter(text=args.text), f"FROM request r WHERE {LIKE}"),
-        "overdue": (
-            RequestFilter(overdue=True),
-            f"FROM request r WHERE r.due_at < :now AND r.status IN ({', '.join(repr(s) for s in OPEN)})",
-        ),
-    }
-    params = {"c": community, "status": args.status, "like": f"%{args.text}%", "now": now}
-    alternatives = {
-        "community": {
-            # walk the created_at index newest first and test membership (unary + keeps
-            # SQLite off the place_id index), instead of fetching and sorting every row
-            "walk ix_request_created_at (+r.place_id)": (
-                f"SELECT {COLUMNS} FROM request r WHERE +r.place_id IN "
-                "(SELECT id FROM place WHERE community_id = :c) ORDER BY r.created_at DESC, r.id DESC LIMIT 50"),
-        },
-        "overdue": {
-            "as the service writes it (status NOT IN done)": (
-                f"SELECT {COLUMNS} FROM request r WHERE r.due_at IS NOT NULL AND r.due_at < :now AND r.status NOT IN "
-                "('resolved','closed','answered','duplicate','not_responsible','unable_to_fix','withdrawn') "
-                "ORDER BY r.created_at DESC, r.id DESC LIMIT 50"),
-        },
-    }
-    out = {}
-    with db.read_session() as s:
-        for name, (flt, where) in cases.items():
-            log(f"{name} …")
-            page_sql = f"SELECT {COLUMNS} {where} ORDER BY r.created_at DESC, r.id DESC LIMIT 50"
-            count_sql = f"SELECT count(*) {where}"
-
-            def service(flt=flt):
-                return list_requests(s, flt, now=DEFAULT_NOW)
-
-            def service_page_only(flt=flt):
-                return list_requests(s, flt, now=DEFAULT_NOW, count=False)
-
-            def raw(page_sql=page_sql, count_sql=count_sql):
-                return con.execute(page_sql, params).fetchall(), con.execute(count_sql, params).fetchone()[0]
-
-            def raw_page_only(page_sql=page_sql):
-                return con.execute(page_sql, params).fetchall()
-
-            page = service()
-            rows, total = raw()
-            assert [r.id for r in page.rows] == [r[0] for r in rows], name
-            assert page.total == total, (name, page.total, total)
-            svc_ms, raw_ms = median_ms(service, args.repeat), median_ms(raw, args.repeat)
-            svc_page_ms, raw_page_ms = median_ms(service_page_only, args.repeat), median_ms(raw_page_only, args.repeat)
-            out[name] = {
-                "total": total,
-                "service_ms": svc_ms,
-                "raw_sql_ms": raw_ms,
-                "ratio": round(svc_ms / raw_ms, 2),
-                "page_only": {"service_ms": svc_page_ms, "raw_sql_ms": raw_page_ms,
-                              "ratio": round(svc_page_ms / raw_page_ms, 2)},
-                "raw_plan": [r[3] for r in con.execute(f"EXPLAIN QUERY PLAN {page_sql}", params)],
-            }
-            for label, sql in alternatives.get(name, {}).items():
-                alt = [r[0] for r in con.execute(sql, params).fetchall()]
-                assert alt == [r.id for r in page.rows], (name, label)
-                out[name].setdefault("alternatives", {})[label] = {
-                    "page_ms": median_ms(lambda sql=sql: con.execute(sql, params).fetchall(), args.repeat),
-                    "plan": [r[3] for r in con.execute(f"EXPLAIN QUERY PLAN {sql}", params)],
-                }
-    people, requests = (con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("person", "request"))
-    con.close()
+    if not db.is_current():
+        log(f"upgrading {path} to {db.head_revision()} …")
+        db.upgrade()
+    result = {"benchmark": "request list: gongzhi vs hand-written SQL, same run (median, p95)",
+              "street": str(path), "repeat": args.repeat, "page_rows": PAGE,
+              "filter": {"community": args.community, "status": args.status, "texts": args.texts}}
+    if not args.pg_only:
+        result["sqlite"] = run_cases(db, path, args)
     db.dispose()
-    emit({
-        "benchmark": "list_requests first page (50 rows + total) vs hand-written sqlite3",
-        "database": {"path": str(path), "people": people, "requests": requests},
-        "filter": {"community": args.community, "status": args.status, "text": args.text},
-        "repeat": args.repeat,
-        "main_case": "community+status+text",
-        "ratio": out["community+status+text"]["ratio"],
-        "cases": out,
-        "machine": machine(),
-    })
+    if args.pg != "none":
+        cluster = None
+        url = args.pg
+        if url == "auto":
+            from sqlalchemy import create_engine, text
+
+            from tests.pg import Cluster
+
+            cluster = Cluster()
+            admin_url = cluster.start()
+            admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+            with admin.connect() as conn:
+                conn.execute(text("CREATE DATABASE street"))
+            admin.dispose()
+            url = admin_url.rsplit("/", 1)[0] + "/street"
+        try:
+            pg = Database(url)
+            pg.upgrade()
+            log(f"loading the street into PostgreSQL (×{args.scale}) …")
+            start = time.perf_counter()
+            load_street(path, url, args.scale)
+            result["postgresql_load_s"] = round(time.perf_counter() - start, 1)
+            result["postgresql"] = run_cases(pg, None, args)
+            result["postgresql"]["scale"] = args.scale
+            pg.dispose()
+        finally:
+            if cluster is not None:
+                cluster.stop()
+    result["machine"] = machine()
+    emit(result)
 
 
 if __name__ == "__main__":

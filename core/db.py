@@ -82,7 +82,12 @@ class Database:
             if parsed.drivername == "postgresql":
                 url = str(parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False))
                 self.url = url
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, **pool)
+            # no server-side prepared statements (psycopg prepares a query after 5 runs):
+            # PostgreSQL may then switch to a generic plan that cannot see the values,
+            # e.g. the overdue filter's "now" or a search text, and walk every request
+            # (docs/performance.md, "Searching requests")
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"prepare_threshold": None},
+                                        **pool)
             self.write_engine = self.engine
         else:
             raise DomainError("db.unsupported_url", url=parsed.render_as_string(hide_password=True))

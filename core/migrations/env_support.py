@@ -16,9 +16,21 @@ def core_metadata() -> MetaData:
     return SQLModel.metadata
 
 
+# indexes a migration creates on one database only, outside the models: the
+# PostgreSQL expression index of request search (0004; SQLite's is the FTS5 table
+# ``request_fts``, not a core table either)
+DATABASE_ONLY_INDEXES = frozenset({"ix_request_search"})
+# columns likewise: request.search_vector, PostgreSQL's generated search column (0004)
+DATABASE_ONLY_COLUMNS = frozenset({("request", "search_vector")})
+
+
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
     from core.models import CORE_TABLES
 
+    if type_ == "index" and name in DATABASE_ONLY_INDEXES:
+        return False
+    if type_ == "column" and (getattr(getattr(obj, "table", None), "name", None), name) in DATABASE_ONLY_COLUMNS:
+        return False
     if type_ == "table":
         return name in CORE_TABLES
     table = getattr(obj, "table", None)

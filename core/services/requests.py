@@ -15,7 +15,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, literal_column, or_, select
+from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -186,23 +187,161 @@ _SORTS = {
     "ref": Request.ref,
     "priority": Request.priority,
 }
+# sorts whose column is never NULL: their next and previous pages are keyset ranges
+KEYSET_SORTS = frozenset({"created", "status", "ref", "priority"})
 
 
-def filter_conditions(session: Session, flt: RequestFilter, *, now: datetime) -> list[Any]:
-    """The WHERE conditions of a request filter (shared by the list and the export)."""
+# -- searching request text (docs/performance.md, "Searching requests") ------------
+
+# the sentinel migration 0004 puts after every field in SQLite's request_fts
+_SENTINEL = "\x01"
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# a one-character query so common that its trigrams run past this many: scan instead
+MAX_PREFIX_TERMS = 5000
+
+
+def _fts_string(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _after_prefix(text: str) -> str | None:
+    """The smallest string greater than every string starting with ``text``."""
+    last = ord(text[-1]) + 1
+    if last == 0xD800:
+        last = 0xE000  # surrogates are not characters
+    return None if last > 0x10FFFF else text[:-1] + chr(last)
+
+
+@dataclass
+class FtsQuery:
+    """A text as SQLite's ``request_fts`` answers it."""
+
+    match: str  # the MATCH expression; "" when no request can contain the text
+    most: int | None  # at most this many requests match (known for 1–2 characters)
+
+
+def sqlite_fts_query(session: Session, text: str) -> FtsQuery | None:
+    """The FTS5 query for ``text`` on SQLite's ``request_fts``, or ``None`` when the
+    index cannot answer it (then the caller scans with LIKE).
+
+    The index holds ``lower()`` of each field (ASCII case only, like SQLite's LIKE)
+    as trigrams, each field followed by two sentinels. Three or more characters are a
+    phrase of consecutive trigrams: exactly "the field contains the text". One or two
+    characters are the trigrams that start with them, looked up in the vocabulary:
+    with the sentinels, every occurrence starts one. So a match is exactly a
+    ``LIKE '%text%'`` match, and the count needs no second look at the rows.
+    """
+    q = text.translate(_ASCII_LOWER)
+    if not q or _SENTINEL in q:
+        return None
+    if len(q) >= 3:
+        return FtsQuery(_fts_string(q), None)
+    hi = _after_prefix(q)
+    stmt = "SELECT term, doc FROM request_fts_terms WHERE term >= :lo" + (" AND term < :hi" if hi else "")
+    terms = [(t, n) for t, n in session.execute(sa_text(stmt), {"lo": q, "hi": hi}) if t.startswith(q)]
+    if len(terms) > MAX_PREFIX_TERMS:
+        return None
+    # no trigram starts with it: nothing contains it (an empty OR would be a syntax error)
+    return FtsQuery(" OR ".join(_fts_string(t) for t, _n in terms), sum(n for _t, n in terms))
+
+
+# How the first page finds a text on SQLite, by how many requests hold it (see
+# docs/performance.md): up to LOOKUP_UP_TO, each match is looked up and the matches
+# sorted; from 1 request in WALK_SHARE on, the list's order is walked testing each row
+# with LIKE (about 100 × WALK_SHARE rows); in between, the order's index is walked
+# testing each entry against the set of matches (no row is read until it is shown).
+LOOKUP_UP_TO = 500
+WALK_SHARE = 50
+# PostgreSQL: the newest-first page of a text is first looked for in this slice
+RECENT_SLICE = timedelta(days=60)
+
+
+def _fts_rowids(match: str):
+    return select(literal_column("rowid")).select_from(sa_text("request_fts")).where(
+        sa_text("request_fts MATCH :fts_match").bindparams(fts_match=match)
+    )
+
+
+def sqlite_fts_count(session: Session, match: str) -> int:
+    """How many requests an FTS5 expression matches (from the index alone)."""
+    if not match:
+        return 0
+    return session.scalar(select(func.count()).select_from(_fts_rowids(match).subquery())) or 0
+
+
+def rebuild_list_indexes(session: Session) -> None:
+    """Recompute what the database keeps for the request list: every request's
+    ``community_id`` and, on SQLite, the search index ``request_fts`` (PostgreSQL
+    computes its ``request.search_vector`` itself). Triggers keep both current on every write,
+    bulk inserts included; this is for a loader that bypassed them (e.g. with
+    ``session_replication_role = replica`` on PostgreSQL). The caller commits."""
+    session.execute(sa_text(
+        "UPDATE request SET community_id = (SELECT community_id FROM place WHERE place.id = request.place_id)"))
+    if session.get_bind().dialect.name == "postgresql":
+        return  # the generated column and its index are PostgreSQL's own
+    session.execute(sa_text("INSERT INTO request_fts (request_fts) VALUES ('delete-all')"))
+    fields = ", ".join(f"lower({c}) || char(1, 1)" for c in ("ref", "title", "description"))
+    session.execute(sa_text(f"INSERT INTO request_fts (rowid, ref, title, description) SELECT id, {fields} FROM request"))
+
+
+def text_plan(session: Session, fts: FtsQuery) -> str:
+    """``"lookup"``, ``"member"`` or ``"like"``: how the first page finds a text (SQLite)."""
+    most = fts.most if fts.most is not None else sqlite_fts_count(session, fts.match)
+    if most * WALK_SHARE >= (session.scalar(select(func.max(Request.id))) or 0):
+        return "like"
+    if most <= LOOKUP_UP_TO:
+        return "lookup"
+    return "member"
+
+
+def text_condition(session: Session, text: str, *, plan: str = "lookup", fts: FtsQuery | None = None):
+    """Requests whose ref, title or description contains ``text`` (ASCII case ignored
+    on SQLite, case ignored on PostgreSQL), answered by the search index.
+
+    ``plan`` (SQLite, see :func:`text_plan`): "lookup" the matches by rowid, test
+    each row for "member"ship in them, or test each row with "like"."""
+    like = f"%{escape_like(text)}%"
+    scan = or_(
+        text_match(session, Request.title, like),
+        text_match(session, Request.description, like),
+        text_match(session, Request.ref, like),
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # the GIN index finds the rows holding all of the text's bigrams; the ILIKE
+        # keeps those that hold the text itself (bigrams in another order, or split
+        # between fields, do not count)
+        found = literal_column("request.search_vector").op("@@")(func.gongzhi_search_query(text))
+        return and_(found, scan)
+    if fts is None and plan != "like":
+        fts = sqlite_fts_query(session, text)
+    if fts is None or plan == "like":
+        return scan
+    if fts.match == "":
+        return false()
+    # "+id" keeps SQLite from looking each match up by rowid
+    return (literal_column("+request.id") if plan == "member" else Request.id).in_(_fts_rowids(fts.match))
+
+
+def filter_conditions(
+    session: Session, flt: RequestFilter, *, now: datetime, text_plan_: str = "lookup", fts: FtsQuery | None = None
+) -> list[Any]:
+    """The WHERE conditions of a request filter (shared by the list and the export).
+
+    Each filter has an index that starts with its column and ends with ``created_at``
+    (the list's order): community through ``request.community_id``, status, overdue
+    (status, due), category, channel; the text through the search index."""
     from core.pinyin import normalise_query
 
     conditions = []
     if flt.statuses:
         conditions.append(Request.status.in_([choice(Status, s, "status").value for s in flt.statuses]))
-    if flt.community_id is not None or flt.place_id is not None:
-        place_q = select(Place.id)
-        if flt.community_id is not None:
-            place_q = place_q.where(Place.community_id == flt.community_id)
-        if flt.place_id is not None:
-            node = get_place(session, flt.place_id)
-            place_q = place_q.where(Place.path.startswith(node.path, autoescape=True))
-        conditions.append(Request.place_id.in_(place_q))
+    if flt.community_id is not None:
+        conditions.append(Request.community_id == flt.community_id)
+    if flt.place_id is not None:
+        node = get_place(session, flt.place_id)
+        conditions.append(
+            Request.place_id.in_(select(Place.id).where(Place.path.startswith(node.path, autoescape=True)))
+        )
     if flt.channel:
         conditions.append(Request.channel == choice(Channel, flt.channel, "channel").value)
     if flt.category_id is not None:
@@ -210,14 +349,7 @@ def filter_conditions(session: Session, flt: RequestFilter, *, now: datetime) ->
     if flt.overdue:
         conditions.append(overdue_condition(now))
     if flt.text.strip():
-        like = f"%{escape_like(flt.text.strip())}%"
-        conditions.append(
-            or_(
-                text_match(session, Request.title, like),
-                text_match(session, Request.description, like),
-                Request.ref.like(like.upper(), escape="\\"),
-            )
-        )
+        conditions.append(text_condition(session, flt.text.strip(), plan=text_plan_, fts=fts))
     if flt.reporter_query.strip():
         q = flt.reporter_query.strip()
         key = normalise_query(q)
@@ -226,6 +358,11 @@ def filter_conditions(session: Session, flt: RequestFilter, *, now: datetime) ->
             person_conditions.append(Person.search_keys.like(f"%|{escape_like(key)}%", escape="\\"))
         conditions.append(Request.reporter_id.in_(select(Person.id).where(or_(*person_conditions))))
     return conditions
+
+
+def _order(sort: str, descending: bool) -> tuple[Any, list[Any]]:
+    col = _SORTS.get(sort, Request.created_at)
+    return col, [col.desc(), Request.id.desc()] if descending else [col.asc(), Request.id.asc()]
 
 
 def list_requests(
@@ -241,12 +378,170 @@ def list_requests(
 ) -> RequestPage:
     """One page of requests matching ``flt``, newest first by default."""
     conditions = filter_conditions(session, flt or RequestFilter(), now=now or utcnow())
-    order_col = _SORTS.get(sort, Request.created_at)
-    stmt = select(Request).where(*conditions)
-    stmt = stmt.order_by(order_col.desc() if descending else order_col.asc(), Request.id.desc() if descending else Request.id)
+    _col, order = _order(sort, descending)
+    stmt = select(Request).where(*conditions).order_by(*order)
     rows = list(session.scalars(stmt.offset(offset).limit(limit)))
     total = session.scalar(select(func.count()).select_from(Request).where(*conditions)) if count else -1
     return RequestPage(rows=rows, total=total or 0, offset=offset, limit=limit)
+
+
+# -- the request list screen's read model -------------------------------------------
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One line of the request list: only what it shows (labels come from vocabularies)."""
+
+    id: int
+    ref: str
+    status: str
+    channel: str
+    category_id: int
+    title: str
+    priority: str
+    place: str
+    reporter: str | None  # None when anonymous or unknown
+    anonymous: bool
+    created_at: datetime
+    due_at: datetime | None
+
+    def key(self, sort: str) -> tuple[Any, int]:
+        """Where this row stands in the list's order (for the next/previous page)."""
+        value = {"created": self.created_at, "status": self.status, "ref": self.ref,
+                 "priority": self.priority, "due": self.due_at}.get(sort, self.created_at)
+        return value, self.id
+
+    def overdue(self, now: datetime) -> bool:
+        return self.due_at is not None and self.due_at < now and Status(self.status) not in DONE_STATUSES
+
+
+@dataclass
+class ListPage:
+    rows: list[ListRow]
+    has_more: bool  # rows beyond this page, in the direction it was read
+
+
+def list_page(
+    session: Session,
+    flt: RequestFilter | None = None,
+    *,
+    sort: str = "created",
+    descending: bool = True,
+    after: tuple[Any, int] | None = None,
+    before: tuple[Any, int] | None = None,
+    offset: int = 0,
+    limit: int = 100,
+    now: datetime | None = None,
+) -> ListPage:
+    """One page of the request list in one query, without counting.
+
+    ``after`` (the key of the last row shown) reads the next page and ``before`` (the
+    key of the first row shown) the previous one, as keyset ranges on the list's order
+    ("created" and the other never-empty sort columns); ``offset`` pages the others.
+    The count comes separately (:func:`count_requests`), so it never delays a page.
+    """
+    flt = flt or RequestFilter()
+    plan, fts = "lookup", None
+    if flt.text.strip() and session.get_bind().dialect.name == "sqlite":
+        fts = sqlite_fts_query(session, flt.text.strip())
+        if fts is not None and fts.match:
+            plan = text_plan(session, fts)
+    conditions = filter_conditions(session, flt, now=now or utcnow(), text_plan_=plan, fts=fts)
+    col, _ = _order(sort, descending)
+    keyset = sort in KEYSET_SORTS or sort not in _SORTS
+    backwards = before is not None and keyset
+    read_desc = descending != backwards
+    _col, order = _order(sort, read_desc)
+    page_order = order
+    if fts is not None and fts.match and plan == "lookup":
+        # a rare text: look its matches up and sort them. The unary + keeps SQLite from
+        # walking an index in the list's order instead (a test per row of the table)
+        plus = literal_column(f"+request.{col.key}")
+        page_order = [plus.desc() if read_desc else plus.asc(), *order[1:]]
+    cursor = before if backwards else after if keyset else None
+    if cursor is not None:
+        value, rid = cursor
+        if read_desc:
+            conditions.append(and_(col <= value, or_(col < value, Request.id < rid)))
+        else:
+            conditions.append(and_(col >= value, or_(col > value, Request.id > rid)))
+    # names by correlated subqueries: looked up for the rows of the page only (a join
+    # let PostgreSQL hash all 28,000 places for a page of overdue requests)
+    place = select(Place.name).where(Place.id == Request.place_id).scalar_subquery()
+    reporter = select(Person.name).where(Person.id == Request.reporter_id).scalar_subquery()
+    columns = (Request.id, Request.ref, Request.status, Request.channel, Request.category_id, Request.title,
+               Request.priority, place, reporter, Request.anonymous, Request.created_at, Request.due_at)
+    stmt = select(*columns)
+    if page_order is not order:
+        # the page's ids first (sorted among the matches), their names after: the joins
+        # then touch the page's rows, not every match
+        ids = select(Request.id).where(*conditions).order_by(*page_order).limit(limit + 1)
+        if not keyset and offset:
+            ids = ids.offset(offset)
+        ids = ids.subquery("page")
+        stmt = stmt.where(Request.id.in_(select(ids.c.id))).order_by(*order)
+    else:
+        stmt = stmt.where(*conditions).order_by(*order).limit(limit + 1)
+        if not keyset and offset:
+            stmt = stmt.offset(offset)
+    def read(statement) -> list[ListRow]:
+        return [
+            ListRow(rid, ref, status, channel, cat, title, prio, place, None if anon else reporter, bool(anon),
+                    created, due)
+            for rid, ref, status, channel, cat, title, prio, place, reporter, anon, created, due
+            in session.connection().execute(statement)
+        ]
+
+    rows = None
+    if (flt.text.strip() and session.get_bind().dialect.name == "postgresql" and sort == "created"
+            and read_desc and page_order is order and (keyset or not offset)
+            and not _pg_text_is_common(session, flt.text.strip())):
+        # newest first with a text: look in the latest RECENT_SLICE (below the cursor)
+        # before all time. A text in a few percent of a million requests has thousands
+        # of matches to fetch and sort; the slice has a page of them, found by
+        # combining the search index with the created_at index
+        top = cursor[0] if cursor is not None else (now or utcnow())
+        recent = read(stmt.where(Request.created_at >= top - RECENT_SLICE))
+        if len(recent) > limit:
+            rows = recent
+    if rows is None:
+        rows = read(stmt)
+    has_more = len(rows) > limit
+    rows = rows[:limit]
+    if backwards:
+        rows.reverse()
+    return ListPage(rows=rows, has_more=has_more)
+
+
+def _pg_text_is_common(session: Session, text: str) -> bool:
+    """Whether PostgreSQL's statistics put the text in at least 1 request in WALK_SHARE
+    (then walking the newest-first index finds a page at once; the recent slice is for
+    the rest). From the most common bigrams ANALYZE keeps for ``search_vector``; only
+    a choice of plan depends on it, never the rows."""
+    row = session.execute(sa_text(
+        "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+        "WHERE tablename = 'request' AND attname = 'search_vector'")).first()
+    if row is None or not row[0]:
+        return False
+    freqs = dict(zip(row[0], row[1], strict=False))
+    q = text.lower()
+    if len(q) == 1:
+        share = sum(f for lexeme, f in freqs.items() if lexeme.startswith(q))
+    else:
+        share = min(freqs.get(q[i:i + 2], 0.0) for i in range(len(q) - 1))
+    return share * WALK_SHARE >= 1
+
+
+def count_requests(session: Session, flt: RequestFilter | None = None, *, now: datetime | None = None) -> int:
+    """How many requests match ``flt`` (exact; the list asks for it in a worker)."""
+    flt = flt or RequestFilter()
+    only_text = flt == RequestFilter(text=flt.text)
+    if only_text and flt.text.strip() and session.get_bind().dialect.name == "sqlite":
+        fts = sqlite_fts_query(session, flt.text.strip())
+        if fts is not None:
+            return sqlite_fts_count(session, fts.match)  # exact: a match is a LIKE match
+    conditions = filter_conditions(session, flt, now=now or utcnow())
+    return session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
 
 
 def count_by_status(session: Session) -> dict[str, int]:
@@ -398,6 +693,7 @@ def create_request(
                 title=title,
                 description=description,
                 place_id=place.id,
+                community_id=place.community_id,  # the database keeps it so (migration 0004)
                 reporter_id=reporter_id,
                 anonymous=anonymous,
                 priority=priority_.value,

@@ -68,6 +68,15 @@ def triggers(db: Database) -> set[str]:
         return set(conn.execute(text(sql)).scalars())
 
 
+# what 0004 adds beside the models: the request search index and the triggers that
+# keep it and request.community_id current
+SQLITE_SEARCH_TABLES = {"request_fts", "request_fts_terms", "request_fts_data", "request_fts_idx",
+                        "request_fts_docsize", "request_fts_config"}
+SQLITE_SEARCH_TRIGGERS = {"request_fts_insert", "request_fts_update", "request_fts_delete",
+                          "request_community_insert", "request_community_update", "place_community_update"}
+PG_SEARCH_TRIGGERS = {"request_community", "place_community"}
+
+
 def append_only_function_exists(db: Database) -> bool:
     with db.engine.connect() as conn:
         return bool(conn.execute(text("select count(*) from pg_proc where proname = 'gongzhi_append_only'")).scalar())
@@ -108,10 +117,10 @@ def test_upgrade_from_empty_sqlite_equals_the_models(tmp_path):
         assert db.current_revision() == db.head_revision() == CORE_HEAD
         assert db.is_current()
         assert db.check() == []
-        assert tables(db) == set(CORE_TABLES) | {"alembic_version"}
+        assert tables(db) == set(CORE_TABLES) | {"alembic_version"} | SQLITE_SEARCH_TABLES
         assert triggers(db) == {
             "request_event_no_update", "request_event_no_delete", "audit_log_no_update", "audit_log_no_delete",
-        }
+        } | SQLITE_SEARCH_TRIGGERS
     finally:
         db.dispose()
 
@@ -124,7 +133,7 @@ def test_upgrade_from_empty_postgresql_equals_the_models(empty_pg_db):
     assert db.is_current()
     assert db.check() == []
     assert tables(db) == set(CORE_TABLES) | {"alembic_version"}
-    assert triggers(db) == {"request_event_append_only", "audit_log_append_only"}
+    assert triggers(db) == {"request_event_append_only", "audit_log_append_only"} | PG_SEARCH_TRIGGERS
     assert append_only_function_exists(db)
 
 
@@ -140,7 +149,7 @@ def test_downgrade_to_base_and_upgrade_again(db, actor):
     assert db.is_current()
     assert db.check() == []
     assert all(n == 0 for n in count_rows(db).values())
-    assert len(triggers(db)) == (4 if db.is_sqlite else 2)
+    assert len(triggers(db)) == (4 + len(SQLITE_SEARCH_TRIGGERS) if db.is_sqlite else 2 + len(PG_SEARCH_TRIGGERS))
 
 
 def test_every_revision_steps_up_and_down(db):
@@ -268,3 +277,48 @@ def test_0003_gives_existing_places_their_pinyin_keys(db, actor):
         keys = dict(s.execute(text("SELECT name, search_keys FROM place")).all())
         assert keys == {"青源街道": "|qyjd|qingyuanjiedao|", "荣雅园社区": "|ryysq|rongyayuanshequ|"}
         assert [p.name for p in places.search_places(s, "ryy")] == ["荣雅园社区"]
+
+
+def test_0004_indexes_the_requests_of_an_existing_database(db, actor):
+    """A populated database at 0003 gets its requests' communities, the search index
+    over their text and the list's indexes; downgrading removes them again."""
+    from core.services import requests as req_svc
+    from core.services.requests import RequestFilter, count_requests, list_page
+    from tests.core.helpers import new_request
+
+    w = build_world(db, actor)
+    lift = new_request(db, actor, w, title="电梯坏了", place_id=w.households[0].id)
+    leak = new_request(db, actor, w, title="楼道漏水", description="QY 水管", place_id=w.compounds[1].id)
+    db.downgrade("0003")
+    assert "request_fts" not in tables(db)
+    with db.engine.begin() as conn:  # a request written by the 0003 code
+        conn.execute(text("INSERT INTO request (ref, channel, type, category_id, title, description, place_id, "
+                          "anonymous, priority, status, created_at, created_by, updated_at) "
+                          "SELECT 'QY-2026-009999', channel, type, category_id, '电梯异响', '', place_id, anonymous, "
+                          "priority, status, created_at, created_by, updated_at FROM request WHERE id = :id"),
+                     {"id": leak.id})
+    db.upgrade()
+    assert db.is_current() and db.check() == []
+    with db.read_session() as s:
+        old = req_svc.find_request(s, "QY-2026-009999")
+        communities = dict(s.execute(text("SELECT id, community_id FROM request")).all())
+        assert communities == {lift.id: w.communities[0].id, leak.id: w.communities[1].id,
+                               old.id: w.communities[1].id}
+        assert {r.id for r in list_page(s, RequestFilter(text="电梯")).rows} == {lift.id, old.id}
+        assert count_requests(s, RequestFilter(text="水")) == 1
+        assert count_requests(s, RequestFilter(text="qy")) == 3  # refs, and the description of one
+        assert [r.id for r in list_page(s, RequestFilter(community_id=w.communities[0].id)).rows] == [lift.id]
+    with db.engine.connect() as conn:
+        indexes = {i["name"] for i in inspect(conn).get_indexes("request")}
+    assert {"ix_request_community_created", "ix_request_category_created", "ix_request_channel_created"} <= indexes
+    assert not {"ix_request_category_id", "ix_request_channel"} & indexes
+    if not db.is_sqlite:
+        with db.engine.connect() as conn:
+            assert conn.scalar(text("SELECT count(*) FROM pg_indexes WHERE indexname = 'ix_request_search'")) == 1
+    # and back to 0003: the column, the index and the triggers go, the rows stay
+    db.downgrade("0003")
+    with db.engine.connect() as conn:
+        columns = {c["name"] for c in inspect(conn).get_columns("request")}
+        assert conn.scalar(text("SELECT count(*) FROM request")) == 3
+    assert "community_id" not in columns and "request_fts" not in tables(db)
+    assert not (SQLITE_SEARCH_TRIGGERS | PG_SEARCH_TRIGGERS) & triggers(db)

@@ -3,11 +3,17 @@
 Text matches ref, title and description; the reporter box matches the reporter's
 name or pinyin (张晓明 ← zxm). Status, community, channel, category and overdue
 narrow the list; a click on a column header sorts by it. Enter opens the detail.
+
+A page is one query (:func:`core.services.requests.list_page`) and shows at once;
+the total follows from its own worker, so counting never holds a page back. Next
+and previous pages are keyset ranges from the rows on screen. Category labels are
+read once and kept (``ctrl+r`` reads them again).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from textual import on
@@ -17,9 +23,7 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Input, Label, Select
 
-from core.models.people import Person
 from core.models.places import Place
-from core.models.requests import Request
 from core.models.types import fmt_local, utcnow
 from core.models.vocab import Channel, Status
 from core.services import categories as category_svc
@@ -29,7 +33,7 @@ from tui.i18n import N_, _, label
 from tui.widgets.base import DbWork, translate_bindings
 
 PAGE_SIZE = 100
-DEBOUNCE_SECONDS = 0.15
+DEBOUNCE_SECONDS = 0.1
 
 SORT_COLUMNS = {"ref": "ref", "status": "status", "created": "created", "due": "due", "priority": "priority"}
 
@@ -43,8 +47,11 @@ class RequestRow:
 @dataclass
 class Page:
     rows: list[RequestRow]
-    total: int
     offset: int
+    has_next: bool
+    first_key: Any = None  # where the first and last rows stand in the order (keyset)
+    last_key: Any = None
+    total: int | None = None  # arrives after the page, from the count worker
 
 
 @dataclass
@@ -81,6 +88,8 @@ class RequestsView(DbWork, Vertical):
         self.filters = Filters()
         self._debounce: Timer | None = None
         self.page: Page | None = None
+        self._categories: dict[int, str] | None = None  # labels, read once
+        self._generation = 0  # which reload a count belongs to
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="toolbar"):
@@ -130,19 +139,53 @@ class RequestsView(DbWork, Vertical):
 
         self.db_work(fetch, show, group="request-options")
 
-    def reload(self) -> None:
+    def reload(self, *, after: Any = None, before: Any = None) -> None:
+        """Read the page at ``filters.offset`` (after or before a row's key, for the
+        next or previous page), then count the matches apart."""
         db, flt = self.app.db, self.filters
         request_filter = self.current_filter()
         lang = i18n.language()
+        categories = self._categories
+        self._generation += 1
+        generation = self._generation
 
-        def fetch() -> Page:
+        def fetch() -> tuple[Page, dict[int, str]]:
             with db.read_session() as s:
-                page = svc.list_requests(
-                    s, request_filter, sort=flt.sort, descending=flt.descending, offset=flt.offset, limit=PAGE_SIZE
-                )
-                return Page(rows=_rows(s, page.rows, lang), total=page.total, offset=flt.offset)
+                cats = categories if categories is not None else _category_labels(s, lang)
+                page = svc.list_page(s, request_filter, sort=flt.sort, descending=flt.descending, after=after,
+                                     before=before, offset=flt.offset, limit=PAGE_SIZE)
+            rows = page.rows
+            has_next = page.has_more if before is None else True
+            return Page(rows=_rows(rows, cats, lang), offset=flt.offset, has_next=has_next,
+                        first_key=rows[0].key(flt.sort) if rows else None,
+                        last_key=rows[-1].key(flt.sort) if rows else None), cats
 
-        self.db_work(fetch, self._show_page, group="request-list")
+        paging = after is not None or before is not None
+        known_total = self.page.total if paging and self.page is not None else None
+
+        def show(result: tuple[Page, dict[int, str]]) -> None:
+            page, cats = result
+            self._categories = cats
+            page.total = known_total  # another page of the same filter: the count stands
+            self._show_page(page)
+            if page.total is None:
+                self._count(request_filter, generation)
+
+        self.db_work(fetch, show, group="request-list")
+
+    def _count(self, request_filter: svc.RequestFilter, generation: int) -> None:
+        db = self.app.db
+
+        def fetch() -> int:
+            with db.read_session() as s:
+                return svc.count_requests(s, request_filter)
+
+        def show(total: int) -> None:
+            if generation == self._generation and self.page is not None:
+                self.page.total = total
+                self._show_status()
+
+        self.db_work(fetch, show, group="request-count")
 
     def _show_page(self, page: Page) -> None:
         self.page = page
@@ -150,13 +193,21 @@ class RequestsView(DbWork, Vertical):
         table.clear()
         for row in page.rows:
             table.add_row(*row.cells, key=str(row.id))
+        self._show_status()
+
+    def _show_status(self) -> None:
+        page = self.page
+        assert page is not None
         first = page.offset + 1 if page.rows else 0
-        pages = max(1, -(-page.total // PAGE_SIZE))
-        self.query_one("#req-status-line", Label).update(
-            _("{total} requests · showing {first}–{last} · page {page}/{pages}").format(
-                total=page.total, first=first, last=page.offset + len(page.rows),
-                page=page.offset // PAGE_SIZE + 1, pages=pages)
-        )
+        last = page.offset + len(page.rows)
+        number = page.offset // PAGE_SIZE + 1
+        if page.total is None:
+            text = _("counting … · showing {first}–{last} · page {page}").format(first=first, last=last, page=number)
+        else:
+            pages = max(1, -(-page.total // PAGE_SIZE))
+            text = _("{total} requests · showing {first}–{last} · page {page}/{pages}").format(
+                total=page.total, first=first, last=last, page=number, pages=pages)
+        self.query_one("#req-status-line", Label).update(text)
 
     def _schedule(self) -> None:
         self.filters.offset = 0
@@ -241,16 +292,20 @@ class RequestsView(DbWork, Vertical):
         box.value = not box.value
 
     def action_next_page(self) -> None:
-        if self.page and self.filters.offset + PAGE_SIZE < self.page.total:
+        if self.page and self.page.has_next and self.page.rows:
             self.filters.offset += PAGE_SIZE
-            self.reload()
+            self.reload(after=self.page.last_key)
 
     def action_previous_page(self) -> None:
-        if self.filters.offset > 0:
+        if self.page and self.filters.offset > 0:
             self.filters.offset = max(0, self.filters.offset - PAGE_SIZE)
-            self.reload()
+            if self.page.rows:
+                self.reload(before=self.page.first_key)
+            else:
+                self.reload()
 
     def action_reload(self) -> None:
+        self._categories = None  # labels may have changed
         self.reload()
 
     def current_filter(self) -> svc.RequestFilter:
@@ -268,22 +323,20 @@ class RequestsView(DbWork, Vertical):
         self.app.push_screen(ExportScreen(self.current_filter()))
 
 
-def _rows(session, requests: list[Request], lang: str) -> list[RequestRow]:
-    """Display cells for one page, with the names it needs fetched in three queries."""
-    place_ids = {r.place_id for r in requests}
-    person_ids = {r.reporter_id for r in requests if r.reporter_id and not r.anonymous}
-    places = dict(session.execute(select(Place.id, Place.name).where(Place.id.in_(place_ids))).all()) if place_ids else {}
-    people = (dict(session.execute(select(Person.id, Person.name).where(Person.id.in_(person_ids))).all())
-              if person_ids else {})
-    cats = {c.id: (c.name_en if lang == "en" else c.name_zh) for c in category_svc.list_categories(session)}
+def _category_labels(session, lang: str) -> dict[int, str]:
+    return {c.id: (c.name_en if lang == "en" else c.name_zh) for c in category_svc.list_categories(session)}
+
+
+def _rows(rows: list[svc.ListRow], categories: dict[int, str], lang: str) -> list[RequestRow]:
+    """Display cells for one page: names came with the page, labels from vocabularies."""
     now = utcnow()
+    anonymous = _("anonymous")
     out = []
-    for r in requests:
+    for r in rows:
         status = Status(r.status).label(lang)
-        if svc.is_overdue(r, now):
+        if r.overdue(now):
             status += " ⚠"
-        reporter = _("anonymous") if r.anonymous else people.get(r.reporter_id, "")
-        out.append(RequestRow(r.id, (r.ref, status, Channel(r.channel).label(lang), cats.get(r.category_id, ""),
-                                     r.title, places.get(r.place_id, ""), reporter, fmt_local(r.created_at),
-                                     fmt_local(r.due_at))))
+        reporter = anonymous if r.anonymous else r.reporter or ""
+        out.append(RequestRow(r.id, (r.ref, status, Channel(r.channel).label(lang), categories.get(r.category_id, ""),
+                                     r.title, r.place, reporter, fmt_local(r.created_at), fmt_local(r.due_at))))
     return out
