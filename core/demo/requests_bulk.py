@@ -13,11 +13,14 @@ from __future__ import annotations
 import math
 import random
 from bisect import bisect
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from itertools import accumulate
 from typing import Any
+
+from sqlalchemy import text as sa_text
 
 from core.demo.bulk import Inserter
 from core.demo.registry import Compound, Person, Registry, at_local
@@ -30,6 +33,7 @@ from core.models.requests import (
 )
 from core.models.types import LOCAL_TZ
 from core.models.vocab import TRANSITIONS, Status
+from core.services.requests import index_requests_for_search
 
 CHUNK = 2000
 # the status machine as plain strings (the rows hold strings; enum lookups per step add up)
@@ -405,6 +409,10 @@ class RequestBuilder:
     # -- lifecycle -------------------------------------------------------------
 
     def build(self) -> dict[str, int]:
+        with search_index_filled_after(self.ins):
+            return self._build()
+
+    def _build(self) -> dict[str, int]:
         headers = self.headers()
         total = len(headers)
         ids = iter(self.ins.take_ids(Request.__table__, total))
@@ -470,7 +478,8 @@ class RequestBuilder:
         row = {
             "id": request_id, "ref": self._ref(t0), "channel": h.channel, "external_id": external_id,
             "type": h.template[2], "category_id": cat.id, "title": h.title, "description": h.description,
-            "place_id": h.place_id, "reporter_id": h.reporter.id if h.reporter else None,
+            "place_id": h.place_id, "community_id": h.compound.community.id,
+            "reporter_id": h.reporter.id if h.reporter else None,
             "anonymous": h.anonymous, "priority": h.priority, "status": Status.submitted.value,
             "lead_org_id": cat.default_department_id, "duplicate_of_id": None, "created_at": t0,
             "created_by": h.created_by, "due_at": t0 + sla, "first_response_at": None, "resolved_at": None,
@@ -745,3 +754,30 @@ class RequestBuilder:
         while pos > 0 and events[pos - 1]["at"] > at:
             pos -= 1
         events.insert(pos, ev)
+
+
+@contextmanager
+def search_index_filled_after(ins: Inserter) -> Iterator[None]:
+    """On SQLite, fill the request search index once after the bulk insert instead of
+    row by row through its trigger (about 4× cheaper at street scale).
+
+    The insert trigger is dropped and re-created from its own stored SQL inside the
+    stage's transaction, so a failure rolls both back and the index never drifts from
+    ``request``; the rows written meanwhile are indexed with the statement the
+    migration uses (:func:`core.services.requests.index_requests_for_search`).
+    PostgreSQL computes its search column itself: nothing to do there.
+    """
+    session = ins.session
+    if ins.dialect.name != "sqlite":
+        yield
+        return
+    trigger_sql = session.execute(sa_text(
+        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'request_fts_insert'")).scalar()
+    if trigger_sql is None:  # a database before migration 0004
+        yield
+        return
+    first = ins.first_id(Request.__table__)
+    session.execute(sa_text("DROP TRIGGER request_fts_insert"))
+    yield
+    index_requests_for_search(session, first_id=first)
+    session.execute(sa_text(trigger_sql))

@@ -280,8 +280,18 @@ def rebuild_list_indexes(session: Session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         return  # the generated column and its index are PostgreSQL's own
     session.execute(sa_text("INSERT INTO request_fts (request_fts) VALUES ('delete-all')"))
+    index_requests_for_search(session)
+
+
+def index_requests_for_search(session: Session, *, first_id: int = 0) -> None:
+    """Add the requests from ``first_id`` on to SQLite's search index (rows its insert
+    trigger did not see: a bulk load that suspended it). They must not be in it yet."""
     fields = ", ".join(f"lower({c}) || char(1, 1)" for c in ("ref", "title", "description"))
-    session.execute(sa_text(f"INSERT INTO request_fts (rowid, ref, title, description) SELECT id, {fields} FROM request"))
+    session.execute(
+        sa_text(f"INSERT INTO request_fts (rowid, ref, title, description) SELECT id, {fields} FROM request "
+                "WHERE id >= :first"),
+        {"first": first_id},
+    )
 
 
 def text_plan(session: Session, fts: FtsQuery) -> str:

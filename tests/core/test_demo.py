@@ -541,3 +541,25 @@ def test_bulk_rows_are_converted_as_sqlalchemy_converts_them(dialect_name):
             assert _comparable(convert(row)) == _comparable(expected), (at, data)
     with pytest.raises(ValueError):
         convert({**row, "at": datetime(2026, 1, 1, 9, 0)})  # naive: refused, as the type refuses it
+
+
+def test_the_search_index_and_communities_hold_every_demo_request(bdb):
+    """The demo fills the search index after its bulk insert (SQLite) and writes each
+    request's community itself: both agree with the rows, and the trigger is back."""
+    from sqlalchemy import or_
+
+    from core.models.places import Place
+    from core.services.requests import RequestFilter, count_requests
+
+    with bdb.read_session() as s:
+        for query in ("漏水", "电梯", "灯", "QY-20", "没有这样的事"):
+            like = f"%{query}%"
+            brute = s.scalar(select(func.count()).select_from(Request).where(
+                or_(Request.title.like(like), Request.description.like(like), Request.ref.like(like))))
+            assert count_requests(s, RequestFilter(text=query)) == brute, query
+        wrong = s.scalar(select(func.count()).select_from(Request).join(Place, Place.id == Request.place_id)
+                         .where(Request.community_id.is_distinct_from(Place.community_id)))
+        assert wrong == 0
+        if bdb.url.startswith("sqlite"):
+            names = set(s.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
+            assert "request_fts_insert" in names
