@@ -29,6 +29,7 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, ListView,
 from textual.widgets._footer import FooterKey
 
 from core.models.people import Person
+from core.plugins import available_plugins
 from core.models.requests import Request
 from tests.tui.pilot import settle
 from tests.tui.test_field_fit import demo_app
@@ -42,7 +43,9 @@ ALLOWED_ZH = (
     r"\w+:/+\S*",  # URLs (data: the database)
     r"(?:[\w.-]*/)+[\w.-]*",  # paths (data: the config file)
     r"GONGZHI_\w+",  # environment variables, as they are typed
-    r"\b(?:deliberation|red_property|points_exchange)\b",  # plugin names, as `gongzhi plugins` takes them
+    # plugin names, as `gongzhi plugins` takes them (every installed one)
+    r"\b(?:" + "|".join(available_plugins()) + r")\b",
+    r"（[a-z]+）",  # a pinyin example in a placeholder: 拼音首字母（zxm）
     r"\bEnglish\b",  # a language is offered in its own name
     r"gongzhi",  # the product's name in the title bar
     r"\b(?:ctrl|esc|tab|enter|space|shift)\b",  # key names (the footer shows ^p, f2 …)

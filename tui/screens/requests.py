@@ -31,9 +31,24 @@ from core.services import requests as svc
 from tui import i18n
 from tui.i18n import N_, _, label
 from tui.widgets.base import DbWork, translate_bindings
+from tui.widgets.columns import Column, ColumnPlan, fit_columns
 
 PAGE_SIZE = 100
 DEBOUNCE_SECONDS = 0.1
+
+# the list's columns, most important first to stay (see tui.widgets.columns)
+REQUEST_COLUMNS = (
+    Column("ref", N_("Ref"), 14),
+    Column("status", N_("Status"), 8),
+    Column("channel", N_("Channel"), 8, importance=5),
+    Column("category", N_("Category"), 8, importance=3, min_width=6),
+    Column("title", N_("Title"), 24, min_width=10, flex=True),
+    Column("place", N_("Place"), 14, importance=2, min_width=8),
+    Column("reporter", N_("Reporter"), 6, importance=3),
+    Column("created", N_("Raised"), 16, importance=4),
+    Column("due", N_("Due"), 16, importance=2),
+)
+REQUEST_KEYS = tuple(c.key for c in REQUEST_COLUMNS)
 
 SORT_COLUMNS = {"ref": "ref", "status": "status", "created": "created", "due": "due", "priority": "priority"}
 
@@ -77,10 +92,11 @@ class RequestsView(DbWork, Vertical):
         Binding("ctrl+n", "new_request", N_("New request"), id="requests.new", priority=True),
         Binding("ctrl+f", "focus_filter", N_("Filter"), id="requests.filter"),
         Binding("ctrl+o", "toggle_overdue", N_("Overdue"), id="requests.overdue"),
-        Binding("ctrl+down", "next_page", N_("Next page"), id="requests.next_page"),
-        Binding("ctrl+up", "previous_page", N_("Previous page"), id="requests.previous_page"),
-        Binding("ctrl+r", "reload", N_("Refresh"), id="requests.refresh"),
         Binding("f9", "export", N_("Export"), id="requests.export"),
+        # paging and refresh: in the help (?), kept out of a narrow footer
+        Binding("ctrl+down", "next_page", N_("Next page"), id="requests.next_page", show=False),
+        Binding("ctrl+up", "previous_page", N_("Previous page"), id="requests.previous_page", show=False),
+        Binding("ctrl+r", "reload", N_("Refresh"), id="requests.refresh", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -88,6 +104,7 @@ class RequestsView(DbWork, Vertical):
         self.filters = Filters()
         self._debounce: Timer | None = None
         self.page: Page | None = None
+        self.plan: ColumnPlan | None = None
         self._categories: dict[int, str] | None = None  # labels, read once
         self._generation = 0  # which reload a count belongs to
 
@@ -107,13 +124,24 @@ class RequestsView(DbWork, Vertical):
 
     def on_mount(self) -> None:
         translate_bindings(self)
-        table = self.query_one("#req-table", DataTable)
-        for key, title in (("ref", N_("Ref")), ("status", N_("Status")), ("channel", N_("Channel")),
-                           ("category", N_("Category")), ("title", N_("Title")), ("place", N_("Place")),
-                           ("reporter", N_("Reporter")), ("created", N_("Raised")), ("due", N_("Due"))):
-            table.add_column(_(title), key=key)
+        self._fit(self.size.width or self.app.size.width)
         self._load_options()
         self.reload()
+
+    def on_resize(self, event) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Plan the columns for ``width``: narrow terminals drop channel, raised, reporter
+        and category first, and shorten titles and places with "…"."""
+        plan = fit_columns(REQUEST_COLUMNS, max(width - 2, 30))
+        if self.plan is not None and plan.widths == self.plan.widths:
+            return
+        self.plan = plan
+        table = self.query_one("#req-table", DataTable)
+        plan.apply(table)
+        if self.page is not None:
+            self._fill(table)
 
     def on_show_section(self) -> None:
         self.reload()
@@ -189,11 +217,14 @@ class RequestsView(DbWork, Vertical):
 
     def _show_page(self, page: Page) -> None:
         self.page = page
-        table = self.query_one("#req-table", DataTable)
-        table.clear()
-        for row in page.rows:
-            table.add_row(*row.cells, key=str(row.id))
+        self._fill(self.query_one("#req-table", DataTable))
         self._show_status()
+
+    def _fill(self, table: DataTable) -> None:
+        assert self.page is not None and self.plan is not None
+        table.clear()
+        for row in self.page.rows:
+            table.add_row(*self.plan.row(dict(zip(REQUEST_KEYS, row.cells, strict=True))), key=str(row.id))
 
     def _show_status(self) -> None:
         page = self.page
