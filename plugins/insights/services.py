@@ -1,0 +1,179 @@
+"""Writes of the insights plugin: the token store kept current with the requests
+(``index_request`` from the core's event hooks, ``sync_tokens`` as the bulk
+backfill) and the chat import.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+import plugins.insights.errors  # noqa: F401  (registers the insights.* codes)
+from core.models.places import Place
+from core.models.requests import Request
+from core.models.types import LOCAL_TZ
+from plugins.insights.models import InsightsDoc, InsightsToken
+from plugins.insights.segment import Segmenter, segmenter_for, text_hash
+
+BATCH = 2000
+
+
+def request_text(title: str, description: str) -> str:
+    return f"{title}\n{description}" if description else title
+
+
+def _compounds(session: Session) -> dict[int, tuple[int | None, int | None]]:
+    """place id → (community id, compound id) for every place of the street."""
+    kinds = {}
+    rows = session.execute(select(Place.id, Place.kind, Place.path, Place.community_id)).all()
+    for pid, kind, _path, _c in rows:
+        kinds[pid] = kind
+    out = {}
+    for pid, _kind, path, community in rows:
+        compound = None
+        for part in (path or "").strip("/").split("/"):
+            if part and kinds.get(int(part)) == "compound":
+                compound = int(part)
+                break
+        out[pid] = (community, compound)
+    return out
+
+
+def _day(at) -> date:
+    """The request's calendar day in Asia/Shanghai (as the core's statistics)."""
+    if at.tzinfo is None:
+        at = at.replace(tzinfo=UTC)
+    return at.astimezone(LOCAL_TZ).date()
+
+
+def _write(session: Session, seg: Segmenter, req: Request, dims: tuple[int | None, int | None],
+           existing: InsightsDoc | None) -> bool:
+    text = request_text(req.title, req.description or "")
+    h = text_hash(text)
+    if existing is not None and existing.text_hash == h:
+        changed = (existing.category_id, existing.channel, existing.community_id, existing.compound_id) != (
+            req.category_id, req.channel, dims[0], dims[1])
+        if changed:
+            existing.category_id, existing.channel = req.category_id, req.channel
+            existing.community_id, existing.compound_id = dims
+        return changed
+    counts = seg.counts(text)
+    if existing is not None:
+        session.execute(delete(InsightsToken).where(InsightsToken.request_id == req.id))
+        doc = existing
+    else:
+        doc = InsightsDoc(request_id=req.id, text_hash=h, day=_day(req.created_at), category_id=req.category_id,
+                          channel=req.channel)
+        session.add(doc)
+    doc.text_hash = h
+    doc.category_id, doc.channel = req.category_id, req.channel
+    doc.community_id, doc.compound_id = dims
+    doc.n_tokens = sum(counts.values())
+    session.flush()
+    session.add_all(InsightsToken(request_id=req.id, term=t, count=c) for t, c in counts.items())
+    return True
+
+
+def index_request(db, request_id: int) -> bool:
+    """Segment one request if its text is new or changed; returns whether it wrote."""
+    with db.session() as s:
+        req = s.get(Request, request_id)
+        if req is None:
+            return False
+        seg = segmenter_for(s)
+        place = s.get(Place, req.place_id)
+        dims = _compounds_of(s, place)
+        wrote = _write(s, seg, req, dims, s.get(InsightsDoc, request_id))
+        s.commit()
+        return wrote
+
+
+def _compounds_of(session: Session, place: Place | None) -> tuple[int | None, int | None]:
+    if place is None:
+        return (None, None)
+    ids = [int(p) for p in (place.path or "").strip("/").split("/") if p] or [place.id]
+    compound = session.scalar(select(Place.id).where(Place.id.in_(ids), Place.kind == "compound"))
+    return (place.community_id, compound)
+
+
+def sync_tokens(db, *, request_ids: Iterable[int] | None = None, progress=None) -> dict[str, int]:
+    """Bulk backfill: segment every request without tokens or whose text changed,
+    and drop the tokens of requests that no longer exist. Idempotent."""
+    written = seen = 0
+    with db.session() as s:
+        seg = segmenter_for(s)
+        dims = _compounds(s)
+        docs = {d.request_id: d for d in s.scalars(select(InsightsDoc))}
+        stmt = select(Request).order_by(Request.id)
+        if request_ids is not None:
+            stmt = stmt.where(Request.id.in_(list(request_ids)))
+        ids_alive = set()
+        for req in s.scalars(stmt).yield_per(BATCH):
+            seen += 1
+            ids_alive.add(req.id)
+            if _write(s, seg, req, dims.get(req.place_id, (None, None)), docs.get(req.id)):
+                written += 1
+            if written and written % BATCH == 0:
+                s.flush()
+                if progress:
+                    progress(seen)
+        removed = 0
+        if request_ids is None:
+            gone = [rid for rid in docs if rid not in ids_alive]
+            for rid in gone:
+                s.execute(delete(InsightsToken).where(InsightsToken.request_id == rid))
+                s.execute(delete(InsightsDoc).where(InsightsDoc.request_id == rid))
+            removed = len(gone)
+        s.commit()
+    return {"requests": seen, "segmented": written, "removed": removed}
+
+
+def import_chat(db, path, *, actor: str, group_label: str = "", compound: str | None = None,
+                shift_days: int = 0) -> dict:
+    """Import a WeChat group chat export: messages per (day, term) only; nothing of a
+    name or a message's text is written. The same export twice is refused.
+    ``shift_days`` moves every day (the demo moves its sample to the demo's dates)."""
+    import hashlib
+    from pathlib import Path
+
+    from core.errors import DomainError
+    from plugins.insights import chat
+    from plugins.insights.models import InsightsChatHeat, InsightsChatImport
+
+    path = Path(path)
+    try:
+        raw = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise DomainError("insights.chat_unreadable", path=str(path)) from exc
+    messages = chat.parse(raw)
+    if not messages:
+        raise DomainError("insights.chat_empty")
+    if shift_days:
+        from datetime import timedelta
+
+        for m in messages:
+            m.day += timedelta(days=shift_days)
+    digest = hashlib.sha256(f"{shift_days}\n{raw}".encode()).hexdigest()
+    with db.session() as s:
+        seen = s.scalar(select(InsightsChatImport).where(InsightsChatImport.text_hash == digest))
+        if seen is not None:
+            raise DomainError("insights.chat_imported", on=seen.imported_at.date().isoformat())
+        compound_id = None
+        if compound:
+            from plugins.insights.queries import place_id
+
+            compound_id = place_id(s, compound, "compound")
+        seg = segmenter_for(s)
+        counts = chat.heat(messages, seg.cut)
+        days = [m.day for m in messages]
+        row = InsightsChatImport(group_label=(group_label or path.stem)[:100], compound_id=compound_id,
+                                 messages=len(messages), first_day=min(days), last_day=max(days),
+                                 text_hash=digest, imported_by=actor)
+        s.add(row)
+        s.flush()
+        s.add_all(InsightsChatHeat(import_id=row.id, day=d, term=t, messages=n) for (d, t), n in counts.items())
+        s.commit()
+        return {"import_id": row.id, "messages": len(messages), "days": len(set(days)), "terms": len({t for _, t in counts})}
