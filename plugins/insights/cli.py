@@ -180,3 +180,22 @@ def chat_heat_cmd(
     table([tr("话题", "topic"), tr("群消息", "chat messages"), tr("诉求", "requests"), "G²", tr("标记", "flag")],
           [[r.term, f"{r.chat_messages}/{r.chat_total}", f"{r.requests}/{r.requests_total}", r.g2,
             "★" if r.flagged else ""] for r in rows])
+
+
+@app.command("act")
+def act(
+    term: str = typer.Argument(..., help="群聊话题 / chat topic, e.g. 高空抛物"),
+    action: str = typer.Argument(..., help="request | consultation | micro_candidate"),
+    compound: str | None = typer.Option(None, "--compound"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """把话题转为诉求、协商议题或微实事候选 / turn a topic into a request, a consultation or a micro-project candidate."""
+    from plugins.insights.services import act_on_topic
+
+    out = act_on_topic(state.database(), term, action, actor=state.actor, compound=compound)
+    if as_json:
+        print_json(out)
+    elif action == "request":
+        print(tr(f"已登记诉求 {out['ref']}：{out['title']}", f"request {out['ref']} logged: {out['title']}"))
+    else:
+        print(tr(f"已发出 {out['event']}：{out['title']}", f"sent {out['event']}: {out['title']}"))

@@ -13,6 +13,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "insights.chat_empty": ("群聊导出中没有可识别的消息（支持的格式见 docs/insights.md）",
                             "no messages recognised in the chat export (supported layouts: docs/insights.md)"),
     "insights.chat_imported": ("该群聊导出已于 {on} 导入", "this chat export was already imported on {on}"),
+    "insights.invalid_action": ("行动「{value}」无效，可选：{choices}", "invalid action '{value}'; choose from: {choices}"),
     "insights.topic_not_found": ("话题「{term}」不在群聊热度中", "topic '{term}' is not in the chat heat"),
 }
 

@@ -177,3 +177,66 @@ def import_chat(db, path, *, actor: str, group_label: str = "", compound: str | 
         s.add_all(InsightsChatHeat(import_id=row.id, day=d, term=t, messages=n) for (d, t), n in counts.items())
         s.commit()
         return {"import_id": row.id, "messages": len(messages), "days": len(set(days)), "terms": len({t for _, t in counts})}
+
+
+ACTIONS = ("request", "consultation", "micro_candidate")
+EVENT_NAMES = {"consultation": "topic_to_consultation", "micro_candidate": "topic_to_micro_candidate"}
+
+
+def topic_category(session: Session, term: str) -> int:
+    """The category most requests mentioning ``term`` were filed under (``other`` if none)."""
+    from sqlalchemy import func
+
+    from core.services.categories import find_category
+
+    cid = session.scalar(
+        select(InsightsDoc.category_id).join(InsightsToken, InsightsToken.request_id == InsightsDoc.request_id)
+        .where(InsightsToken.term == term).group_by(InsightsDoc.category_id)
+        .order_by(func.count().desc(), InsightsDoc.category_id).limit(1))
+    return cid if cid is not None else find_category(session, "other").id
+
+
+def act_on_topic(db, term: str, action: str, *, actor, compound: str | None = None) -> dict:
+    """From insight to action in one step. ``request``: a request logged through the
+    core's services (channel 微信群, type suggestion, the category most requests on the
+    term carry, on the compound given or the chat's, else the street). ``consultation``
+    and ``micro_candidate``: ``plugin_event`` ``insights/topic_to_consultation`` or
+    ``insights/topic_to_micro_candidate`` with the payload of docs/insights.md, for a
+    plugin that listens (this one imports none). Every action is audited."""
+    from core.errors import DomainError
+    from core.plugins import fire_plugin_event
+    from core.services import requests as core_requests
+    from core.services.base import audit
+    from plugins.insights.models import InsightsChatImport
+    from plugins.insights.queries import chat_topics, place_id
+
+    if action not in ACTIONS:
+        raise DomainError("insights.invalid_action", value=action, choices=", ".join(ACTIONS))
+    with db.session() as s:
+        topic = next((t for t in chat_topics(s, limit=10_000) if t.term == term), None)
+        if topic is None:
+            raise DomainError("insights.topic_not_found", term=term)
+        pid = place_id(s, compound, "compound") if compound else None
+        if pid is None:
+            pid = s.scalar(select(InsightsChatImport.compound_id).where(InsightsChatImport.compound_id.is_not(None))
+                           .order_by(InsightsChatImport.id.desc()).limit(1))
+        if pid is None:
+            pid = s.scalar(select(Place.id).where(Place.kind == "street").order_by(Place.id).limit(1))
+        place = s.get(Place, pid)
+        summary = (f"民意数据库：群聊中 {topic.chat_messages}/{topic.chat_total} 条消息提到「{term}」，"
+                   f"同期正式诉求 {topic.requests}/{topic.requests_total} 件（G²={topic.g2}）")
+        payload = {"term": term, "title": f"{place.name}{term}问题（群聊热议）"[:100], "summary": summary,
+                   "place_id": pid, "chat_messages": topic.chat_messages, "chat_total": topic.chat_total,
+                   "requests": topic.requests, "requests_total": topic.requests_total, "g2": topic.g2,
+                   "flagged": topic.flagged}
+        if action == "request":
+            req = core_requests.create_request(
+                s, actor=actor, channel="wechat_group", type="suggestion", category_id=topic_category(s, term),
+                title=payload["title"], description=summary, place_id=pid)
+            audit(s, actor, "insights.topic_to_request", "request", req.id, None, payload)
+            s.commit()
+            return payload | {"action": action, "request_id": req.id, "ref": req.ref}
+        audit(s, actor, f"insights.{EVENT_NAMES[action]}", "insights_topic", None, None, payload)
+        s.commit()
+    fire_plugin_event("insights", EVENT_NAMES[action], payload)
+    return payload | {"action": action, "event": EVENT_NAMES[action]}
