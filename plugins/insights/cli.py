@@ -199,3 +199,24 @@ def act(
         print(tr(f"已登记诉求 {out['ref']}：{out['title']}", f"request {out['ref']} logged: {out['title']}"))
     else:
         print(tr(f"已发出 {out['event']}：{out['title']}", f"sent {out['event']}: {out['title']}"))
+
+
+@app.command("report")
+def report(
+    period: str = typer.Argument(..., help="月份 / month, e.g. 2026-10"),
+    out: Path | None = typer.Option(None, "--out", "-o", help="Word 文件 / .docx path"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """月度分析报告（Word）/ the monthly report for the street's meeting (.docx)."""
+    from plugins.insights.queries import parse_period
+    from plugins.insights.reports import month_report, write_month_docx
+
+    p = parse_period(period)
+    with state.database().read_session() as s:
+        rep = month_report(s, p)
+    if out is not None:
+        write_month_docx(rep, out)
+    if as_json:
+        print_json(rep.as_dict())
+    elif out is not None:
+        print(tr(f"已生成 {out}", f"written: {out}"))

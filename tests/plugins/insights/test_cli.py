@@ -89,3 +89,28 @@ def test_bad_input_is_one_line_and_writes_nothing(site, tmp_path):
     assert code != 0 and "petition" in err
     with site.db.read_session() as s:
         assert s.scalar(select(func.count()).select_from(Request)) == before
+
+
+def test_month_report_docx(site, tmp_path):
+    from docx import Document
+
+    st = site.street
+    for i in range(14):
+        add_request(site.db, st, "盛康园高空抛物", compound="盛康园", category="high_rise_littering",
+                    at=datetime(2026, 10, 2 + i, 3, tzinfo=UTC))
+    for i in range(20):
+        add_request(site.db, st, "路灯不亮", at=datetime(2026, 9, 3 + i, 3, tzinfo=UTC))
+    path = tmp_path / "十月民意分析.docx"
+    data = json.loads(ok(site, "insights", "report", "2026-10", "-o", str(path), "--json"))
+    assert data["rising"][0]["term"] in {"高空抛物", "盛康园"}
+    doc = Document(str(path))
+    assert doc.paragraphs[0].text == "民意数据库月度分析（2026-10）"
+    tables = doc.tables
+    assert len(tables) == 3  # words, rising, hot spots; no chat imported: (无)
+    words = [row.cells[0].text for row in tables[0].rows[1:]]
+    assert set(words[:2]) == {"高空抛物", "盛康园"}
+    rising = {row.cells[0].text: row.cells[3].text for row in tables[1].rows[1:]}
+    assert float(rising["高空抛物"]) >= 10.83
+    assert [row.cells[0].text for row in tables[2].rows[1:]] == ["盛康园"]
+    code, out, err = site.cli("insights", "report", "2026-10", "-o", str(path))
+    assert code != 0 and "已存在" in err
