@@ -65,3 +65,13 @@ def demo_data(db, actor, seed, scale):
     from plugins.insights.demo import build_insights
 
     build_insights(db, actor=actor, seed=seed, scale=scale)
+
+
+@hookimpl
+def register_sections(register):
+    def screen(db):
+        from plugins.insights.screens.overview import OverviewScreen
+
+        return OverviewScreen(db)
+
+    register(NAME, "民意数据库", "Insights", screen)
