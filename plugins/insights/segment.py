@@ -117,7 +117,7 @@ def place_names(session) -> list[str]:
 
     names = []
     for (name,) in session.execute(
-        select(Place.name).where(Place.kind.in_(("community", "compound", "building", "poi")))
+        select(Place.name).where(Place.kind.in_(NAMED_KINDS))
     ):
         names.append(name)
         if name.endswith("社区") and len(name) > 3:
@@ -126,14 +126,27 @@ def place_names(session) -> list[str]:
 
 
 _cache: dict[tuple, Segmenter] = {}
+NAMED_KINDS = ("community", "compound", "building", "poi")
 
 
-def segmenter_for(session) -> Segmenter:
-    """The street's segmenter, rebuilt when its place names change."""
-    names = tuple(sorted(set(place_names(session))))
-    key = (hash(names), len(names))
+def segmenter_for(session, *, fresh: bool = False) -> Segmenter:
+    """The street's segmenter. Cached on a cheap signature of the named places (their
+    count and largest id), so writing a request does not re-read the place tree;
+    ``fresh=True`` (the bulk sync) re-reads the names, picking up a renamed place."""
+    from sqlalchemy import func, select
+
+    from core.models.places import Place
+
+    count, top = session.execute(
+        select(func.count(), func.max(Place.id)).where(Place.kind.in_(NAMED_KINDS))).one()
+    key = (session.get_bind().url.render_as_string(hide_password=True), count, top)
     seg = _cache.get(key)
+    if seg is not None and fresh:
+        names = tuple(sorted({n for n in place_names(session) if _is_word(n)}))
+        if names != seg.place_names:
+            seg = None
     if seg is None:
-        _cache.clear()
-        seg = _cache[key] = Segmenter(names)
+        while len(_cache) >= 8:  # a few databases in one process (tests, a copy): keep the newest
+            _cache.pop(next(iter(_cache)))
+        seg = _cache[key] = Segmenter(place_names(session))
     return seg

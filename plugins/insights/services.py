@@ -104,7 +104,7 @@ def sync_tokens(db, *, request_ids: Iterable[int] | None = None, progress=None) 
     and drop the tokens of requests that no longer exist. Idempotent."""
     written = seen = 0
     with db.session() as s:
-        seg = segmenter_for(s)
+        seg = segmenter_for(s, fresh=True)
         dims = _compounds(s)
         docs = {d.request_id: d for d in s.scalars(select(InsightsDoc))}
         stmt = select(Request).order_by(Request.id)
