@@ -5,7 +5,8 @@ street-scale demo (100,000 requests).
 
 Works on a copy of the street database (``.bench/insights-street.sqlite``, copied from
 ``/work/bench/street.sqlite`` or built by ``_common.ensure_street_db``; the original is
-never written), migrated for the plugin and backfilled with ``sync_tokens`` once (timed).
+never written), migrated for the plugin and backfilled with ``sync_tokens`` (timed;
+``--resync`` empties the token store first, so the full backfill is timed).
 
 - ``segmentation``: :meth:`Segmenter.cut` (the street's dictionary, stop words,
   synonyms) over ``--texts`` request texts. Floor: ``jieba.lcut`` (default
@@ -48,10 +49,11 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--texts", type=int, default=20000)
     ap.add_argument("--repeat", type=int, default=21)
+    ap.add_argument("--resync", action="store_true", help="empty the token store first: time the full backfill")
     args = ap.parse_args()
     os.environ.setdefault("GONGZHI_DATA_DIR", str(CACHE / "data"))
 
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, text
 
     from core.config import Settings
     from core.db import Database
@@ -67,6 +69,11 @@ def main() -> None:
     from core.plugins import PluginHost
 
     PluginHost(Settings(), names=["insights"]).load().upgrade(db)
+    if args.resync:
+        with db.session() as s:
+            s.execute(text("DELETE FROM insights_token"))
+            s.execute(text("DELETE FROM insights_doc"))
+            s.commit()
     started = time.perf_counter()
     sync = sync_tokens(db)
     sync_s = round(time.perf_counter() - started, 2)

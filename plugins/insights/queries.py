@@ -160,8 +160,19 @@ def rising_topics(session: Session, period: Period, flt: Filters | None = None, 
     return out[:limit]
 
 
+_residents_cache: dict[tuple, dict[int, int]] = {}
+
+
 def residents_by_compound(session: Session) -> dict[int, int]:
-    """Residents (people with a household) per compound."""
+    """Residents (people with a household) per compound. Cached on a signature of the
+    person and place tables (row counts, largest ids, latest person update), so a month
+    report does not re-count 68,000 people each time; any change recounts."""
+    sig = session.execute(select(func.count(Person.id), func.max(Person.id), func.max(Person.updated_at))).one()
+    psig = session.execute(select(func.count(Place.id), func.max(Place.id))).one()
+    key = (session.get_bind().url.render_as_string(hide_password=True), *sig, *psig)
+    hit = _residents_cache.get(key)
+    if hit is not None:
+        return dict(hit)
     kind = {pid: k for pid, k in session.execute(select(Place.id, Place.kind)).all()}
     out: dict[int, int] = {}
     rows = session.execute(
@@ -172,7 +183,10 @@ def residents_by_compound(session: Session) -> dict[int, int]:
             if part and kind.get(int(part)) == "compound":
                 out[int(part)] = out.get(int(part), 0) + n
                 break
-    return out
+    if len(_residents_cache) >= 8:
+        _residents_cache.clear()
+    _residents_cache[key] = out
+    return dict(out)
 
 
 @dataclass

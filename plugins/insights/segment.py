@@ -19,6 +19,8 @@ from functools import lru_cache
 from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
+MEMO_SIZE = 200_000  # distinct jieba tokens remembered with their term
+_MISSING = object()
 USER_FREQ = 200_000  # high enough that jieba keeps a place name or keyword whole
 _KEEP = re.compile(r"[\u4e00-\u9fff]")
 _NUMBERED = re.compile(r"^[0-9A-Za-z\-#]+(号楼|栋|幢|单元|号)?$")
@@ -63,6 +65,7 @@ class Segmenter:
         self._lock = threading.Lock()
         self.stop = stop_words()
         self.syn = synonyms()
+        self._memo: dict[str, str | None] = {}  # jieba token → term (or None: dropped)
 
     def words(self) -> list[str]:
         """The user dictionary: places, category keywords, synonym variants and targets."""
@@ -87,17 +90,26 @@ class Segmenter:
 
     def cut(self, text: str) -> list[str]:
         """The terms of ``text``, in order: stop words dropped, synonyms merged."""
+        memo = self._memo
         out = []
-        stop, syn = self.stop, self.syn
-        for w in self.tokenizer().lcut(text, HMM=True):
-            w = w.strip()
-            if len(w) < 2 or not _KEEP.search(w):
-                continue
-            w = syn.get(w, w)
-            if w in stop or _NUMBERED.match(w):
-                continue
-            out.append(w[:40])
+        for w in self.tokenizer().cut(text, HMM=True):
+            term = memo.get(w, _MISSING)
+            if term is _MISSING:
+                term = self._term(w)
+                if len(memo) < MEMO_SIZE:
+                    memo[w] = term
+            if term is not None:
+                out.append(term)
         return out
+
+    def _term(self, w: str) -> str | None:
+        w = w.strip()
+        if len(w) < 2 or not _KEEP.search(w):
+            return None
+        w = self.syn.get(w, w)
+        if w in self.stop or _NUMBERED.match(w):
+            return None
+        return w[:40]
 
     def counts(self, text: str) -> Counter[str]:
         return Counter(self.cut(text))

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
 import plugins.insights.errors  # noqa: F401  (registers the insights.* codes)
@@ -100,29 +100,65 @@ def _compounds_of(session: Session, place: Place | None) -> tuple[int | None, in
 
 
 def sync_tokens(db, *, request_ids: Iterable[int] | None = None, progress=None) -> dict[str, int]:
-    """Bulk backfill: segment every request without tokens or whose text changed,
-    and drop the tokens of requests that no longer exist. Idempotent."""
+    """Bulk backfill: segment every request without tokens or whose text changed (and
+    copy a changed category, channel or place), and drop the tokens of requests that no
+    longer exist. Idempotent. Reads requests by id in batches (keyset) and writes new
+    rows with bulk inserts."""
+    from sqlalchemy import insert
+
     written = seen = 0
+    wanted = set(request_ids) if request_ids is not None else None
     with db.session() as s:
         seg = segmenter_for(s, fresh=True)
         dims = _compounds(s)
-        docs = {d.request_id: d for d in s.scalars(select(InsightsDoc))}
-        stmt = select(Request).order_by(Request.id)
-        if request_ids is not None:
-            stmt = stmt.where(Request.id.in_(list(request_ids)))
-        ids_alive = set()
-        for req in s.scalars(stmt).yield_per(BATCH):
-            seen += 1
-            ids_alive.add(req.id)
-            if _write(s, seg, req, dims.get(req.place_id, (None, None)), docs.get(req.id)):
+        docs = {rid: (h, cat, ch, com, comp) for rid, h, cat, ch, com, comp in s.execute(select(
+            InsightsDoc.request_id, InsightsDoc.text_hash, InsightsDoc.category_id, InsightsDoc.channel,
+            InsightsDoc.community_id, InsightsDoc.compound_id))}
+        alive: set[int] = set()
+        last = 0
+        while True:
+            stmt = (select(Request.id, Request.title, Request.description, Request.created_at, Request.category_id,
+                           Request.channel, Request.place_id)
+                    .where(Request.id > last).order_by(Request.id).limit(BATCH))
+            batch = s.execute(stmt).all()
+            if not batch:
+                break
+            last = batch[-1][0]
+            new_docs, new_tokens = [], []
+            for rid, title, desc, created, cat, channel, place in batch:
+                if wanted is not None and rid not in wanted:
+                    continue
+                seen += 1
+                alive.add(rid)
+                community, compound = dims.get(place, (None, None))
+                text = request_text(title, desc or "")
+                h = text_hash(text)
+                old = docs.get(rid)
+                if old is not None and old[0] == h:
+                    if old[1:] != (cat, channel, community, compound):
+                        s.execute(update(InsightsDoc).where(InsightsDoc.request_id == rid).values(
+                            category_id=cat, channel=channel, community_id=community, compound_id=compound))
+                        written += 1
+                    continue
+                counts = seg.counts(text)
+                values = {"text_hash": h, "category_id": cat, "channel": channel, "community_id": community,
+                          "compound_id": compound, "n_tokens": sum(counts.values())}
+                if old is not None:
+                    s.execute(delete(InsightsToken).where(InsightsToken.request_id == rid))
+                    s.execute(update(InsightsDoc).where(InsightsDoc.request_id == rid).values(**values))
+                else:
+                    new_docs.append({"request_id": rid, "day": _day(created), **values})
+                new_tokens += [{"request_id": rid, "term": t, "count": c} for t, c in counts.items()]
                 written += 1
-            if written and written % BATCH == 0:
-                s.flush()
-                if progress:
-                    progress(seen)
+            if new_docs:
+                s.execute(insert(InsightsDoc), new_docs)
+            if new_tokens:
+                s.execute(insert(InsightsToken), new_tokens)
+            if progress:
+                progress(seen)
         removed = 0
         if request_ids is None:
-            gone = [rid for rid in docs if rid not in ids_alive]
+            gone = [rid for rid in docs if rid not in alive]
             for rid in gone:
                 s.execute(delete(InsightsToken).where(InsightsToken.request_id == rid))
                 s.execute(delete(InsightsDoc).where(InsightsDoc.request_id == rid))
