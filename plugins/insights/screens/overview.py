@@ -24,6 +24,7 @@ class OverviewScreen(Translated, DbWork, Screen):
         Binding("[", "month(-1)", N_("Previous month"), id="insights.previous"),
         Binding("]", "month(1)", N_("Next month"), id="insights.next"),
         Binding("enter", "drill", N_("Requests"), id="insights.drill", show=True, priority=False),
+        Binding("r", "to_request", N_("Topic to request"), id="insights.to_request"),
         Binding("escape", "app.pop_screen", N_("Back"), id="insights.back"),
     ]
 
@@ -123,7 +124,7 @@ class OverviewScreen(Translated, DbWork, Screen):
         chat.add_columns(_("Topic"), _("Chat messages"), _("Requests"), "G²", "")
         for c in data["chat"]:
             chat.add_row(c.term, f"{c.chat_messages}/{c.chat_total}", f"{c.requests}/{c.requests_total}",
-                         f"{c.g2:.1f}", "★" if c.flagged else "")
+                         f"{c.g2:.1f}", "★" if c.flagged else "", key=c.term)
 
     def action_month(self, step: int) -> None:
         if self.data is None:
@@ -132,6 +133,23 @@ class OverviewScreen(Translated, DbWork, Screen):
         day = p.start - timedelta(days=1) if step < 0 else p.end
         self.period_text = day.strftime("%Y-%m")
         self.reload()
+
+    def action_to_request(self) -> None:
+        """The chat topic under the cursor becomes a request (core services), in one step."""
+        from core.services import Actor
+        from plugins.insights.services import act_on_topic
+
+        table = self.query_one("#insights-chat", DataTable)
+        if not table.row_count:
+            return
+        term = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        db, actor = self.db, Actor(self.app.settings.operator)
+
+        def done(out) -> None:
+            self.app.notify(_("Request {ref} logged: {title}").format(ref=out["ref"], title=out["title"]))
+            self.reload()
+
+        self.db_work(lambda: act_on_topic(db, term, "request", actor=actor), done, group="insights-act")
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

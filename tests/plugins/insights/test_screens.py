@@ -10,8 +10,10 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
+from sqlalchemy import select
 from textual.widgets import DataTable, Label
 
+from core.models.requests import Request
 from core.services import Actor, categories
 from core.services import requests as core_requests
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
@@ -40,16 +42,26 @@ def seed(db, ids):  # noqa: F811
     sync_tokens(db)  # the street's older requests
 
 
+def import_sample_chat(db, tmp_path) -> None:
+    from plugins.insights.services import import_chat
+
+    path = tmp_path / "群.txt"
+    path.write_text("".join(f"2026-10-{5 + i:02d} 09:00 居民{i}：楼道堆物太多了，消防通道堵死\n" for i in range(10)),
+                    encoding="utf-8")
+    import_chat(db, path, actor="民意分析员", compound="荣乐园")
+
+
 def rows(table: DataTable) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 
-def test_overview_and_drill_down(make_app, street_db, ids):  # noqa: F811
+def test_overview_and_drill_down(make_app, street_db, ids, tmp_path):  # noqa: F811
     from plugins.insights.screens.drill import DrillScreen
     from plugins.insights.screens.overview import OverviewScreen
 
     app = make_app(plugins=("insights",))
     seed(street_db, ids)
+    import_sample_chat(street_db, tmp_path)
 
     async def inner():
         async with app.run_test(size=SIZE) as pilot:
@@ -86,5 +98,16 @@ def test_overview_and_drill_down(make_app, street_db, ids):  # noqa: F811
             assert str(drill.query_one("#insights-drill-title", Label).render()) == "荣雅园 · 2026-10：12 件诉求"
             await pilot.press("escape")
             await until(pilot, lambda: app.screen is screen)
+            chat = screen.query_one("#insights-chat", DataTable)
+            topics = {r[0]: r for r in rows(chat)}
+            assert topics["楼道堆物"][4] == "★" and topics["消防通道"][4] == "★"
+            chat.focus()
+            chat.move_cursor(row=[r[0] for r in rows(chat)].index("楼道堆物"))
+            await pilot.press("r")  # the flagged chat topic becomes a request, in one step
+            await settle(pilot)
+            with street_db.read_session() as s:
+                made = s.scalars(select(Request).where(Request.channel == "wechat_group",
+                                                       Request.title.like("%楼道堆物%"))).all()
+            assert [(r.title, r.place_id) for r in made] == [("荣乐园楼道堆物问题（群聊热议）", ids["荣乐园"])]
 
     asyncio.run(inner())
