@@ -70,9 +70,11 @@ def test_chat_to_action(site, tmp_path):
     stop = events.subscribe(lambda event, **kw: seen.append(kw) if event == "plugin_event" else None)
     try:
         ok(site, "insights", "act", "高空抛物", "micro_candidate")
+        ok(site, "insights", "act", "高空抛物", "consultation")
     finally:
         stop()
-    assert seen and seen[0]["source"] == "insights" and seen[0]["name"] == "topic_to_micro_candidate"
+    assert [(e["source"], e["name"]) for e in seen] == [("insights", "topic_to_micro_candidate"),
+                                                        ("insights", "topic_to_consultation")]
     assert seen[0]["payload"]["term"] == "高空抛物" and seen[0]["payload"]["place_id"] == site.street.compounds["盛康园"]
 
 

@@ -95,3 +95,19 @@ def test_hot_words_weighted_by_idf(db, street):
     assert words["路灯"].count == words["井盖"].count == 3
     assert words["井盖"].score > words["路灯"].score
     assert words["井盖"].idf > words["路灯"].idf
+
+
+def test_hot_words_per_community_category_channel(db, street):
+    add_request(db, street, "井盖缺失", compound="荣雅园", category="safety_hazard", channel="hotline_12345")
+    add_request(db, street, "楼道堆物", compound="盛康园", category="safety_hazard", channel="walk_in")
+    add_request(db, street, "路灯不亮", compound="盛康园", category="lighting", channel="hotline_12345")
+    period = parse_period("2026-10")
+
+    def terms(**kw) -> set[str]:
+        with db.session() as s:
+            return {w.term for w in hot_words(s, period, Filters(**kw))}
+
+    assert terms(community_id=street.communities["盛康园"]) == {"楼道堆物", "路灯"}
+    assert terms(category_id=street.categories["safety_hazard"]) == {"井盖", "缺失", "楼道堆物"}
+    assert terms(channel="hotline_12345") == {"井盖", "缺失", "路灯"}
+    assert terms(channel="hotline_12345", compound_id=street.compounds["盛康园"]) == {"路灯"}
