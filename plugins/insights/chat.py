@@ -64,12 +64,13 @@ def _day(m: re.Match) -> date:
 
 def heat(messages: list[Message], cut) -> Counter[tuple[date, str]]:
     """Messages mentioning each term per day (a message counts once per term)."""
-    senders = {m.sender for m in messages}
+    names = set()  # every sender's name and each piece of it (two characters or more)
+    for sender in {m.sender for m in messages}:
+        names.add(sender)
+        names.update(sender[i:j] for i in range(len(sender)) for j in range(i + 2, min(len(sender), i + 12) + 1))
     out: Counter[tuple[date, str]] = Counter()
     for msg in messages:
-        terms = set(cut(MENTION.sub(" ", msg.text)))
-        for term in terms:
-            if term in senders or any(term in s for s in senders if len(s) >= 2):
-                continue
-            out[(msg.day, term)] += 1
+        for term in set(cut(MENTION.sub(" ", msg.text))):
+            if term not in names:
+                out[(msg.day, term)] += 1
     return out
