@@ -1,0 +1,77 @@
+"""Hook implementations only: everything else (and jieba) is imported lazily, when used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from core.hookspecs import hookimpl
+from core.plugins import MigrationSpec, PluginMeta
+
+NAME = "insights"
+
+
+@hookimpl
+def plugin_metadata():
+    return PluginMeta(
+        name=NAME,
+        title_zh="民意数据库",
+        title_en="Insights",
+        version="0.1.0",
+        description="高频词、上升话题、集中点与群聊热度 / hot words, rising topics, hot spots and chat heat",
+    )
+
+
+@hookimpl
+def plugin_migrations():
+    return MigrationSpec(
+        name=NAME,
+        script_location=Path(__file__).parent / "migrations",
+        table_prefix="insights_",
+        models_module="plugins.insights.models",
+    )
+
+
+@hookimpl
+def register_commands(cli):
+    from plugins.insights.cli import app
+
+    cli.add_typer(app, name="insights")
+
+
+def _index(db, request_id: int) -> None:
+    from plugins.insights.services import index_request
+
+    index_request(db, request_id)
+
+
+@hookimpl
+def request_created(db, request_id, actor):
+    _index(db, request_id)
+
+
+@hookimpl
+def request_status_changed(db, request_id, from_status, to_status, actor):
+    # the core has no edit event: every later event re-checks the text's hash
+    _index(db, request_id)
+
+
+@hookimpl
+def feedback_recorded(db, request_id, feedback_id, actor):
+    _index(db, request_id)
+
+
+@hookimpl
+def demo_data(db, actor, seed, scale):
+    from plugins.insights.demo import build_insights
+
+    build_insights(db, actor=actor, seed=seed, scale=scale)
+
+
+@hookimpl
+def register_sections(register):
+    def screen(db):
+        from plugins.insights.screens.overview import OverviewScreen
+
+        return OverviewScreen(db)
+
+    register(NAME, "民意数据库", "Insights", screen)
