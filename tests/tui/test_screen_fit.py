@@ -29,8 +29,8 @@ from textual.widgets import Button, Checkbox, DataTable, Input, Label, ListView,
 from textual.widgets._footer import FooterKey
 
 from core.models.people import Person
-from core.plugins import available_plugins
 from core.models.requests import Request
+from core.plugins import available_plugins
 from tests.tui.pilot import settle
 from tests.tui.test_field_fit import demo_app
 
