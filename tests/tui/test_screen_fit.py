@@ -121,7 +121,7 @@ CORE_CASES = [
 ]
 
 
-def _plugin_case(index: int, title: str) -> Case:
+def _plugin_case(index: int, title: str, primary: tuple[str, ...] = ()) -> Case:
     async def open_section(app, pilot) -> None:
         await press(pilot, "f3")
         sidebar = app.query_one("#sidebar", ListView)
@@ -131,14 +131,16 @@ def _plugin_case(index: int, title: str) -> Case:
         sidebar.index = keys.index(target)
         await press(pilot, "enter")
 
-    return Case(f"plugin {title}", open_section, ())
+    return Case(f"plugin {title}", open_section, primary)
 
 
 OTHER_CASES = [
     Case("requests", lambda app, pilot: press(pilot, "f4"), ("requests.new", "requests.filter", "requests.export")),
-    _plugin_case(0, "deliberation"),
-    _plugin_case(1, "red_property"),
-    _plugin_case(2, "points_exchange"),
+    _plugin_case(0, "deliberation", ("delib.new_consultation", "delib.back")),
+    _plugin_case(1, "red_property", ("redprop.new_meeting", "redprop.month_minutes", "redprop.action_board")),
+    _plugin_case(2, "points_exchange", ("points.checkout", "points.notice", "points.earn")),
+    _plugin_case(3, "micro_projects", ("micro.open", "micro.fund", "micro.evaluate")),
+    _plugin_case(4, "insights", ("insights.drill", "insights.to_request")),
 ]
 
 
