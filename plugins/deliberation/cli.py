@@ -1,7 +1,8 @@
 """``gongzhi deliberation …``: the roundtable from the command line.
 
 Consultations by id or exact title; participants by id or name; options by their
-number in the consultation (1, 2, 3 …); rounds by id. Every listing takes
+number in the consultation (1, 2, 3 …); rounds by the consultation and the round's
+number in it (``vote 荣诚园晾衣架 2 …``), never by a bare global id. Every listing takes
 ``--json``. Errors are DomainErrors: the core CLI prints them on one line.
 """
 
@@ -97,6 +98,16 @@ def _person(s, ref: str) -> int:
     if len(found) == 1:
         return found[0].id
     raise DomainError("person.not_found", ref=ref)
+
+
+ROUND_HELP = "轮次编号（本协商的第几轮）/ the round's number in the consultation"
+
+
+def _round(s, consultation: str, ref: str):
+    """The round the facilitator sees: consultation + its number there."""
+    svc = _svc()
+    c = svc.find_consultation(s, consultation)
+    return svc.find_round(s, c.id, ref)
 
 
 def _option_ids(s, consultation_id: int, numbers: list[int]) -> list[int]:
@@ -349,8 +360,15 @@ def checkin(
     consultation: str = typer.Argument(...),
     participants: list[str] = typer.Argument(..., help="参与人 id 或姓名 / participants"),
     out: bool = typer.Option(False, "--out", help="登记离场 / mark as gone"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="离场将使选票不计入时仍确认 / confirm a check-out that drops ballots"),
 ) -> None:
-    """签到（或离场）/ check participants in (or out)."""
+    """签到（或离场）/ check participants in (or out).
+
+    A check-out drops the participant's ballots, and the votes they cast as proxy
+    holder, in every open round at close (the presence-at-close rule): it is refused
+    unless confirmed (``--yes``, or yes at the prompt on a terminal)."""
+    import sys
+
     svc = _svc()
     db = state.database()
     with db.session() as s:
@@ -358,6 +376,15 @@ def checkin(
         done = []
         for ref in participants:
             p = svc.find_participant(s, c.id, ref)
+            if out and p.present and not yes:
+                own, proxied = svc.ballots_dropped_by_checkout(s, p.id)
+                if own or proxied:
+                    err = DomainError("delib.checkout_drops", name=p.name, ballots=own, proxies=proxied)
+                    if not sys.stdin.isatty():
+                        raise err
+                    console.print(err.message(state.language), markup=False)
+                    if not typer.confirm(tr("确认离场？", "check out anyway?"), default=False):
+                        raise typer.Exit(1)
             svc.checkin(s, actor=state.actor, participant_id=p.id, present=not out)
             done.append(p.name)
     console.print(tr(("离场：" if out else "签到：") + "、".join(done), ("checked out: " if out else "checked in: ")
@@ -496,17 +523,18 @@ def round_open(
     if as_json:
         print_json(data)
     else:
-        console.print(tr(f"第 {r.number} 轮表决已开始（轮次 id {r.id}）：{r.title}",
-                         f"round {r.number} open (round id {r.id}): {r.title}"), markup=False)
+        console.print(tr(f"「{c.title}」第 {r.number} 轮表决已开始：{r.title}",
+                         f"'{c.title}' round {r.number} open: {r.title}"), markup=False)
 
 
 @round_app.command("close")
-def round_close(round_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+def round_close(consultation: str = typer.Argument(...), round_ref: str = typer.Argument(..., help=ROUND_HELP),
+                as_json: bool = typer.Option(False, "--json")) -> None:
     """结束表决并计票 / close a round and count it."""
     svc = _svc()
     db = state.database()
     with db.session() as s:
-        res = svc.close_round(s, actor=state.actor, round_id=round_id)
+        res = svc.close_round(s, actor=state.actor, round_id=_round(s, consultation, round_ref).id)
         numbers = _option_numbers(s, [o["id"] for o in res.snapshot["options"]])
         texts = {o["id"]: o["text"] for o in res.snapshot["options"]}
         names = {v["id"]: v["name"] for v in res.snapshot["voters"] if "name" in v}
@@ -517,12 +545,13 @@ def round_close(round_id: int = typer.Argument(...), as_json: bool = typer.Optio
 
 
 @round_app.command("show")
-def round_show(round_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+def round_show(consultation: str = typer.Argument(...), round_ref: str = typer.Argument(..., help=ROUND_HELP),
+               as_json: bool = typer.Option(False, "--json")) -> None:
     """表决轮次详情与计票说明 / show a round and its count (a live count if the round shows it)."""
     svc = _svc()
     db = state.database()
     with db.read_session() as s:
-        r = svc.get_round(s, round_id)
+        r = _round(s, consultation, round_ref)
         data = svc.round_dict(s, r)
         numbers = _option_numbers(s, r.option_ids)
         names = {} if r.secret else {p.id: p.name for p in svc.participants_of(s, r.consultation_id)}
@@ -543,7 +572,8 @@ def round_show(round_id: int = typer.Argument(...), as_json: bool = typer.Option
 
 @round_app.command("break-tie")
 def round_break_tie(
-    round_id: int = typer.Argument(...),
+    consultation: str = typer.Argument(...),
+    round_ref: str = typer.Argument(..., help=ROUND_HELP),
     option: int = typer.Option(..., "--option", help="选定的方案编号 / chosen option number"),
     method: str = typer.Option(..., "--method", help="lot|chair|earliest|other"),
     note: str = typer.Option("", "--note", help="说明 / how it was done"),
@@ -552,7 +582,7 @@ def round_break_tie(
     svc = _svc()
     db = state.database()
     with db.session() as s:
-        r = svc.get_round(s, round_id)
+        r = _round(s, consultation, round_ref)
         o = svc.option_by_number(s, r.consultation_id, option)
         svc.break_tie(s, actor=state.actor, round_id=r.id, option_id=o.id, method=method, note=note)
     console.print(tr(f"平局已处理：选定方案 {option}", f"tie broken: option {option}"), markup=False)
@@ -560,23 +590,24 @@ def round_break_tie(
 
 @round_app.command("rerun")
 def round_rerun(
-    round_id: int = typer.Argument(...),
+    consultation: str = typer.Argument(...),
+    round_ref: str = typer.Argument(..., help=ROUND_HELP),
     without: str | None = typer.Option(None, "--without", help="去掉的方案编号 / option numbers to leave out"),
 ) -> None:
     """平局后去掉末位方案另开一轮 / after a tie, a new round without the last option(s)."""
     svc = _svc()
     db = state.database()
     with db.session() as s:
-        r = svc.get_round(s, round_id)
+        r = _round(s, consultation, round_ref)
         drop = _option_ids(s, r.consultation_id, _numbers(without, "without")) if without else None
         new = svc.rerun_round(s, actor=state.actor, round_id=r.id, without=drop)
-    console.print(tr(f"第 {new.number} 轮表决已开始（轮次 id {new.id}）", f"round {new.number} open (round id {new.id})"),
-                  markup=False)
+    console.print(tr(f"第 {new.number} 轮表决已开始", f"round {new.number} open"), markup=False)
 
 
 @app.command("vote")
 def vote(
-    round_id: int = typer.Argument(..., help="轮次 id / round id"),
+    consultation: str = typer.Argument(..., help="协商 id 或议题 / consultation id or title"),
+    round_ref: str = typer.Argument(..., help=ROUND_HELP),
     participant: str = typer.Argument(..., help="投票人（id 或姓名）/ who votes (id or name)"),
     choice: str | None = typer.Argument(None, help="y 赞成 / n 反对 / a 弃权 / o 异议"),
     rank: str | None = typer.Option(None, "--rank", help="按选票上方案的顺序写名次，如 3,1,2（- 表示不排）/ "
@@ -592,7 +623,7 @@ def vote(
     svc = _svc()
     db = state.database()
     with db.session() as s:
-        r = svc.get_round(s, round_id)
+        r = _round(s, consultation, round_ref)
         p = svc.find_participant(s, r.consultation_id, participant)
         voter, cast_by = p, None
         if on_behalf:
@@ -606,18 +637,26 @@ def vote(
                 raise DomainError("delib.bad_ranking", detail=f"名次比选票上的方案多：{rank}",
                                   detail_en=f"more ranks than options on the ballot: {rank}")
             ranks = {oid: n for oid, n in zip(ballot_order, given, strict=False) if n}
+        before = svc.latest_ballot_id(s, r.id, voter.id)
         b = svc.record_ballot(
             s, actor=state.actor, round_id=r.id, participant_id=voter.id, choice=choice, ranks=ranks,
             approvals=_option_ids(s, r.consultation_id, _numbers(approve, "approve")) if approve else (),
             option_id=_option_ids(s, r.consultation_id, [option])[0] if option is not None else None,
             reason=reason, cast_by_id=cast_by.id if cast_by else None,
         )
-        data = {"ballot_id": b.id, "round_id": r.id, "seq": b.seq, "supersedes": b.supersedes_id}
+        unchanged = before is not None and b.id == before
+        data = {"ballot_id": b.id, "round_id": r.id, "round": r.number, "consultation_id": r.consultation_id,
+                "seq": b.seq, "supersedes": b.supersedes_id, "unchanged": unchanged}
+        number = r.number
     if as_json:
         print_json(data)
         return
     who = voter.name + (tr(f"（由 {cast_by.name} 代投）", f" (cast by {cast_by.name})") if cast_by else "")
-    if b.seq > 1:
+    console.print(tr(f"第 {number} 轮：", f"round {number}: "), end="", markup=False)
+    if unchanged:
+        console.print(tr(f"{who} 的选票与现行选票相同，未作改动", f"{who}'s ballot is unchanged; nothing recorded"),
+                      markup=False)
+    elif b.seq > 1:
         console.print(tr(f"已录入 {who} 的新选票，取代前一张（第 {b.seq} 张）",
                          f"recorded {who}'s new ballot, superseding the previous one (no. {b.seq})"), markup=False)
     else:
@@ -625,12 +664,12 @@ def vote(
 
 
 @app.command("publish")
-def publish(round_id: int = typer.Argument(...)) -> None:
+def publish(consultation: str = typer.Argument(...), round_ref: str = typer.Argument(..., help=ROUND_HELP)) -> None:
     """公布表决结果 / publish a closed round's result."""
     svc = _svc()
     db = state.database()
     with db.session() as s:
-        r = svc.publish_round(s, actor=state.actor, round_id=round_id)
+        r = svc.publish_round(s, actor=state.actor, round_id=_round(s, consultation, round_ref).id)
     console.print(tr(f"第 {r.number} 轮结果已公布", f"round {r.number} published"), markup=False)
 
 
@@ -638,7 +677,7 @@ def publish(round_id: int = typer.Argument(...)) -> None:
 def decide(
     consultation: str = typer.Argument(...),
     decision: str = typer.Argument(..., help="决定内容 / the decision"),
-    round_id: int | None = typer.Option(None, "--round", help="依据的表决轮次 id / the round it rests on"),
+    round_ref: str | None = typer.Option(None, "--round", help="依据的轮次编号 / the number of the round it rests on"),
     option: int | None = typer.Option(None, "--option", help="选定的方案编号 / chosen option number"),
     review: str | None = typer.Option(None, "--review", help="复查日期 / review date, YYYY-MM-DD"),
     as_json: bool = typer.Option(False, "--json"),
@@ -648,7 +687,8 @@ def decide(
     db = state.database()
     with db.session() as s:
         c = svc.find_consultation(s, consultation)
-        out = svc.decide(s, actor=state.actor, consultation_id=c.id, decision=decision, round_id=round_id,
+        out = svc.decide(s, actor=state.actor, consultation_id=c.id, decision=decision,
+                         round_id=svc.find_round(s, c.id, round_ref).id if round_ref is not None else None,
                          option_id=svc.option_by_number(s, c.id, option).id if option is not None else None,
                          review_on=parse_date(review))
         data = {"id": out.id, "consultation_id": c.id, "decision": out.decision, "option_id": out.option_id,
@@ -694,7 +734,8 @@ def amend_decision(
 
 @app.command("export-round")
 def export_round(
-    round_id: int = typer.Argument(...),
+    consultation: str = typer.Argument(...),
+    round_ref: str = typer.Argument(..., help=ROUND_HELP),
     as_json: bool = typer.Option(True, "--json", help="JSON 格式（目前唯一格式）/ JSON (the only format)"),
     output: Path | None = typer.Option(None, "--output", "-o", help="写入文件（不覆盖）/ file to write (never overwritten)"),
 ) -> None:
@@ -705,6 +746,7 @@ def export_round(
 
     db = state.database()
     with db.session() as s:
+        round_id = _round(s, consultation, round_ref).id
         data = round_file(s, round_id=round_id, exported_by=state.actor.name)
         if output is not None:
             write_json_file(data, output)
@@ -740,6 +782,12 @@ def tally(
         from plugins.deliberation.export import result_json
 
         _print_result(result_json(recount.result), numbers, texts, names)
+        stray = [b for b in data.get("out_of_sequence") or [] if isinstance(b, dict)]
+        if stray:
+            ids = "、".join(str(b.get("id")) for b in stray)
+            console.print(tr(f"警告：{len(stray)} 张选票不属于记录序列（可能被直接写入数据库）：{ids}",
+                             f"warning: {len(stray)} ballot row(s) do not belong to the recorded sequence "
+                             f"(possibly written to the database directly): {ids}"), markup=False)
         if recount.matches is True:
             console.print(tr("与存档结果一致", "matches the stored result"))
         elif recount.matches is False:
@@ -767,7 +815,7 @@ def minutes(
         c = svc.find_consultation(s, consultation)
         if output is None:
             if fmt == "docx":
-                raise DomainError("input.required", field="--output")
+                raise DomainError("delib.docx_needs_output")
             console.print(to_markdown(build_minutes(s, c.id, lang=state.language)), markup=False, highlight=False)
             return
         path = write_minutes(s, c.id, output, fmt=fmt, lang=state.language)

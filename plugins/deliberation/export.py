@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -53,8 +54,12 @@ def fraction_from_json(value: Any, what: str) -> Fraction | None:
         return None
     if isinstance(value, bool | float):
         raise _bad_rule(f"{what}: {value!r} (write a fraction such as \"2/3\")")
+    text = str(value).strip()
+    if not isinstance(value, int) and not re.fullmatch(r"[+-]?\d+(/\d+)?", text):
+        # "0.66", "1e-1", "66%": refused, as the docs say (a fraction is written "2/3")
+        raise _bad_rule(f"{what}: {value!r} (write a fraction such as \"2/3\")")
     try:
-        return Fraction(value) if isinstance(value, int) else Fraction(str(value).strip())
+        return Fraction(value) if isinstance(value, int) else Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise _bad_rule(f"{what}: {value!r}") from None
 
@@ -218,6 +223,12 @@ def read_round_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def _counted(d: Any) -> Any:
+    """What a recount compares: everything but the explanation's wording, which may be
+    improved between versions (e.g. "= 5" where 0.6.x wrote "= 5/1") without the count changing."""
+    return {k: v for k, v in d.items() if k != "explanation"} if isinstance(d, dict) else d
+
+
 def tally_round_file(data: dict[str, Any]) -> Recount:
     """Recount a round file (a dict as read from JSON) with the pure rules alone."""
     fmt = data.get("format", FORMAT)
@@ -248,7 +259,7 @@ def tally_round_file(data: dict[str, Any]) -> Recount:
         seen.add(b.voter_id)
     result = rules.tally(rule, voters, ballots, option_ids)
     stored = data.get("result")
-    matches = None if stored is None else result_json(result) == stored
+    matches = None if stored is None else _counted(result_json(result)) == _counted(stored)
     return Recount(result=result, stored=stored, matches=matches)
 
 

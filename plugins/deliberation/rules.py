@@ -208,6 +208,12 @@ def _frac(f: Fraction) -> str:
     return f"{f.numerator}/{f.denominator}"
 
 
+def _show(f: Fraction) -> str:
+    """A fraction as an explanation line says it: ``2/3``; a whole number as itself
+    (``5``, never ``5/1``). Stored totals keep :func:`_frac` so old results still match."""
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
 # --------------------------------------------------------------------------- checks
 
 
@@ -740,8 +746,8 @@ def _quorum(q: Quorum | None, whole: _Scope, totals: dict, ex: _Explainer) -> bo
         info["fraction"] = _frac(Fraction(q.fraction))
         info["required_weight"] = _frac(Fraction(need))
         ex.add(
-            f"法定人数（比例）：{zh_what}权重 {measured_w}，须不少于{zh_pool}权重 {pool_w} 的 {_frac(Fraction(q.fraction))} = {_frac(Fraction(need))}：{'达到' if met else '未达到'}",
-            f"quorum (fraction): {en_what} weight {measured_w}, needs at least {_frac(Fraction(q.fraction))} of {en_pool} weight {pool_w} = {_frac(Fraction(need))}: {'met' if met else 'not met'}",
+            f"法定人数（比例）：{zh_what}权重 {measured_w}，须不少于{zh_pool}权重 {pool_w} 的 {_show(Fraction(q.fraction))} = {_show(Fraction(need))}：{'达到' if met else '未达到'}",
+            f"quorum (fraction): {en_what} weight {measured_w}, needs at least {_show(Fraction(q.fraction))} of {en_pool} weight {pool_w} = {_show(Fraction(need))}: {'met' if met else 'not met'}",
         )
     if q.count is not None:
         met = measured_n >= q.count
