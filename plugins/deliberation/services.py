@@ -1207,7 +1207,9 @@ def recount(session: Session, *, round_id: int) -> tuple[rules.Result, bool]:
     """Count a closed round again from its snapshot and ballots; True when it matches."""
     inp = recount_input(session, round_id=round_id)
     fresh = rules.tally(inp.rule, inp.voters, inp.ballots, inp.option_ids)
-    return fresh, result_json(fresh) == result_of(session, round_id).result
+    from plugins.deliberation.export import _counted
+
+    return fresh, _counted(result_json(fresh)) == _counted(result_of(session, round_id).result)
 
 
 def publish_round(session: Session, *, actor: Actor, round_id: int, at: datetime | None = None) -> Round:
