@@ -798,7 +798,7 @@ def _humanise(exc: DomainError, people: dict[int, Participant], options: dict[in
     for key in ("voter", "holder"):
         pid = params.get(key)
         if isinstance(pid, int) and pid in people:
-            params[key] = f"{people[pid].name} #{pid}"
+            params[key] = people[pid].name  # a name, never an id (and "#14" would read as option 14)
     oid = params.get("option")
     if isinstance(oid, int) and oid in options:
         params["option"] = options[oid].number

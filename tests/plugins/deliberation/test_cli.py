@@ -167,6 +167,10 @@ def test_a_custom_rule_and_a_tie(site, tmp_path):
     _ok(site, "deliberation", "vote", cid, rid, "物业", "n")
     out = _ok(site, "deliberation", "round", "close", cid, rid)
     assert "未通过" in out  # the property company's group did not pass
+    # group labels as the roster shows them, not the codes
+    assert "「物业」组须单独通过" in out and "以下分组未通过：物业" in out and "「property」" not in out
+    out = _ok(site, "deliberation", "round", "show", cid, rid, lang="en")
+    assert "group 'property company' must pass" in out and "but not in: property company" in out
     rid2 = str(json.loads(_ok(site, "deliberation", "round", "open", cid, "--preset", "plurality", "--hide-results",
                               "--secret", "--json"))["number"])
     _ok(site, "deliberation", "vote", cid, rid2, "甲", "--option", "1")

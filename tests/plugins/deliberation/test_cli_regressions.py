@@ -5,6 +5,7 @@ ballots, check-outs that drop ballots, tamper evidence."""
 from __future__ import annotations
 
 import json
+import re
 
 from sqlalchemy import select, text
 
@@ -106,6 +107,13 @@ def test_a_check_out_that_drops_ballots_asks_first(site):
     _ok(site, "deliberation", "checkin", cid, "甲", "--out", "--yes")
     shown = json.loads(_ok(site, "deliberation", "show", cid, "--json"))
     assert [p["present"] for p in shown["participants"] if p["name"] == "甲"] == [False]
+    _ok(site, "deliberation", "checkin", cid, "乙", "--out", "--yes")
+    # the explanation names the people whose ballots were dropped, never their ids
+    out = _ok(site, "deliberation", "round", "close", cid, "1")
+    assert "参与者 甲 未到场" in out and "乙 不能代 丁 投票" in out
+    assert not re.search(r"\d+ 不能代|参与者 \d", out)
+    out = _ok(site, "deliberation", "round", "show", cid, "1", lang="en")
+    assert "乙 cannot vote for 丁" in out
 
 
 def test_quorum_line_and_docx_without_output(site):
