@@ -820,3 +820,45 @@ def minutes(
             return
         path = write_minutes(s, c.id, output, fmt=fmt, lang=state.language)
     console.print(tr(f"纪要已写入 {path}", f"minutes written to {path}"), markup=False)
+
+
+@app.command("owners-tally")
+def owners_tally(
+    file: Path = typer.Argument(..., help="业主表决文件（JSON）/ owners' decision file (JSON)"),
+    category: str | None = typer.Option(None, "--category", help="事项类别（覆盖文件中的）/ category of matter"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """业主共同决定计票（民法典第二百七十八条）/ count an owners' decision (Civil Code art. 278).
+
+    The file: ``{"format": "gongzhi.deliberation.owners", "version": 1, "category": "elevator",
+    "units": [{"id": "1-101", "area": "89.5", "owners": ["张三", "李四"]}, …],
+    "votes": {"张三": "yes", …}}`` (docs/deliberation-rules.md). Exit 1 unless adopted."""
+    import json
+
+    from plugins.deliberation.owners import Unit, owners_decision
+
+    try:
+        data = json.loads(Path(file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DomainError("delib.export_invalid", detail=f"{file}: {exc}") from None
+    if not isinstance(data, dict) or data.get("format", "gongzhi.deliberation.owners") != "gongzhi.deliberation.owners":
+        raise DomainError("delib.export_invalid", detail="format must be gongzhi.deliberation.owners")
+    units_raw, votes = data.get("units"), data.get("votes", {})
+    if not isinstance(units_raw, list) or not isinstance(votes, dict):
+        raise DomainError("delib.export_invalid", detail="units must be a list and votes an object")
+    units = []
+    for u in units_raw:
+        if not (isinstance(u, dict) and isinstance(u.get("id"), str | int) and isinstance(u.get("owners"), list)
+                and all(isinstance(o, str) for o in u["owners"])):
+            raise DomainError("delib.export_invalid", detail=f"unit needs id, area, owners: {u!r}")
+        units.append(Unit(str(u["id"]), u.get("area"), frozenset(u["owners"])))
+    res = owners_decision(category or str(data.get("category", "")), units, votes)
+    if as_json:
+        print_json(res.as_dict())
+    else:
+        console.print(tr(f"结果：{_outcome(res.outcome)}", f"result: {_outcome(res.outcome)}"), markup=False)
+        for line in res.explanation:
+            console.print("  " + (line["en"] if state.language == "en" else line["zh"]), markup=False,
+                          highlight=False)
+    if res.outcome != "adopted":
+        raise typer.Exit(1)

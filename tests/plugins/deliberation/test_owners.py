@@ -141,3 +141,28 @@ def test_bad_registers_and_votes_are_refused():
     with pytest.raises(DomainError) as e:
         owners_decision("nosuch", _flats(2), {})
     assert e.value.code == "delib.unknown_preset"
+
+
+def test_owners_tally_from_the_command_line(site, tmp_path):
+    import json
+
+    path = tmp_path / "owners.json"
+    units = [{"id": f"1-{i}", "area": "75.5" if i == 1 else 60, "owners": [f"o{i}"]} for i in range(1, 13)]
+    units[1]["owners"] = ["o2", "o2b"]  # co-owners
+    votes = {f"o{i}": "yes" for i in range(1, 7)} | {"o7": "no", "o8": "no"}
+    path.write_text(json.dumps({"format": "gongzhi.deliberation.owners", "version": 1, "category": "elevator",
+                                "units": units, "votes": votes}, ensure_ascii=False), encoding="utf-8")
+    code, out, err = site.cli("deliberation", "owners-tally", str(path))
+    assert code == 0, err
+    assert "结果：通过" in out and "第二百七十八条第一款第（七）项" in out and "参与表决的业主人数：8 人 / 12 人 = 2/3" in out
+    code, out, _ = site.cli("deliberation", "owners-tally", str(path), "--category", "manager", "--json")
+    d = json.loads(out)
+    assert code == 0 and d["major"] is False and d["figures"][3]["share"] == "3/4"
+    votes["o2b"] = "no"  # the co-owners now disagree: 5 of 8 agree, less than 3/4
+    path.write_text(json.dumps({"category": "elevator", "units": units, "votes": votes}), encoding="utf-8")
+    code, out, _ = site.cli("deliberation", "owners-tally", str(path), lang="en")
+    assert code == 1 and "voted differently" in out and "  result: rejected" in out
+    units[0]["area"] = 75.5
+    path.write_text(json.dumps({"category": "elevator", "units": units, "votes": {}}), encoding="utf-8")
+    code, _, err = site.cli("deliberation", "owners-tally", str(path))
+    assert code == 1 and err.count("\n") == 1 and "面积" in err
