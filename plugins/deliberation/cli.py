@@ -481,7 +481,8 @@ def round_open(
     consultation: str = typer.Argument(...),
     preset: str | None = typer.Option(None, "--preset", help="simple_majority|absolute_majority|two_thirds|unanimity|"
                                       "consent_all_residents|plurality|approval|borda|irv|schulze"),
-    kind: str | None = typer.Option(None, "--kind", help="自定义规则的方式 / kind of a custom rule"),
+    kind: str | None = typer.Option(None, "--kind", help="自定义规则的方式（另有 ranked_choice、ranked_pairs）/ "
+                                    "kind of a custom rule (also ranked_choice, ranked_pairs)"),
     threshold: str | None = typer.Option(None, "--threshold", help="通过比例，如 2/3 / e.g. 2/3"),
     comparator: str | None = typer.Option(None, "--comparator", help="> 或 >="),
     base: str | None = typer.Option(None, "--base", help="YN|YNA|valid|cast|entitled|entitled_present"),
@@ -490,6 +491,7 @@ def round_open(
     quorum_of: str | None = typer.Option(None, "--quorum-of", help="entitled|present"),
     per_group: str | None = typer.Option(None, "--per-group", help="须分别通过的组，逗号分隔 / groups that must each pass"),
     veto_roles: str | None = typer.Option(None, "--veto-roles", help="可阻止的角色，逗号分隔 / roles whose objection blocks"),
+    top_k: int | None = typer.Option(None, "--top-k", help="前 k 名计分（--kind ranked_choice）/ picks scored, ranked choice"),
     options: str | None = typer.Option(None, "--options", help="上票的方案编号，如 1,3 / option numbers on the ballot"),
     title: str = typer.Option("", "--title", help="表决事项 / what is put to the vote"),
     secret: bool = typer.Option(False, "--secret", help="无记名 / secret ballot"),
@@ -503,11 +505,12 @@ def round_open(
     with db.session() as s:
         c = svc.find_consultation(s, consultation)
         custom = any(v is not None for v in (threshold, comparator, base, quorum, quorum_count, quorum_of, per_group,
-                                             veto_roles)) or kind is not None
+                                             veto_roles, top_k)) or kind is not None
         rule = svc.make_rule(preset, kind=kind, threshold=threshold, comparator=comparator, base=base,
                              quorum_of=quorum_of, quorum_fraction=quorum, quorum_count=quorum_count,
                              per_group=_words(per_group) if per_group is not None else None,
-                             veto_roles=_words(veto_roles) if veto_roles is not None else None) if custom else None
+                             veto_roles=_words(veto_roles) if veto_roles is not None else None,
+                             top_k=top_k) if custom else None
         meeting_id = None
         if meeting is not None:
             ms = {m.number: m.id for m in svc.meetings_of(s, c.id)}

@@ -29,7 +29,7 @@ from plugins.deliberation import errors as _errors  # noqa: F401  (registers the
 from plugins.deliberation import rules
 
 FORMAT = "gongzhi.deliberation.round"
-VERSION = 1
+VERSION = 2  # 2: kinds ranked_choice (rule.top_k) and ranked_pairs; version 1 files still read
 
 COMPARATORS, BASES, QUORUM_OF, KINDS = rules.COMPARATORS, rules.BASES, rules.QUORUM_OF, rules.KINDS
 
@@ -78,6 +78,7 @@ def rule_to_json(rule: rules.Rule) -> dict[str, Any]:
         "quorum": None if q is None else {"of": q.of, "fraction": fraction_to_json(q.fraction), "count": q.count},
         "per_group": list(rule.per_group),
         "veto_roles": None if rule.veto_roles is None else list(rule.veto_roles),
+        **({} if rule.top_k is None else {"top_k": rule.top_k}),  # version 2; absent = every option
     }
 
 
@@ -120,10 +121,13 @@ def rule_from_json(data: Any) -> rules.Rule:
         raise _bad_rule("per_group must be a list of group names")
     if veto_roles is not None and (not isinstance(veto_roles, list) or not all(isinstance(r, str) for r in veto_roles)):
         raise _bad_rule("veto_roles must be a list of roles or null")
+    top_k = data.get("top_k")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise _bad_rule(f"top_k: {top_k!r} (a whole number of at least 1)")
     rule = rules.Rule(
         kind=kind, threshold=threshold, comparator=comparator, base=base, quorum=quorum,
         per_group=tuple(per_group), veto_roles=None if veto_roles is None else tuple(veto_roles),
-        name=str(data.get("name") or ""),
+        name=str(data.get("name") or ""), top_k=top_k,
     )
     rules.check_rule(rule)  # what only the rules know: a base outside yes/no, veto roles …
     return rule

@@ -619,6 +619,7 @@ def make_rule(
     quorum_count: int | None = None,
     per_group: Sequence[str] | None = None,
     veto_roles: Sequence[str] | None = None,
+    top_k: int | None = None,
 ) -> rules.Rule:
     """A rule from a preset, with any parameter overridden, or built from ``kind`` up.
 
@@ -656,6 +657,8 @@ def make_rule(
         changes["per_group"] = tuple(per_group)
     if veto_roles is not None:
         changes["veto_roles"] = tuple(veto_roles) or None
+    if top_k is not None:
+        changes["top_k"] = top_k
     if changes:
         rule = replace(rule, **changes)
         if preset is not None:
