@@ -1,7 +1,8 @@
 """``gongzhi deliberation …``: the roundtable from the command line.
 
 Consultations by id or exact title; participants by id or name; options by their
-number in the consultation (1, 2, 3 …); rounds by id. Every listing takes
+number in the consultation (1, 2, 3 …); rounds by the consultation and the round's
+number in it (``vote 荣诚园晾衣架 2 …``), never by a bare global id. Every listing takes
 ``--json``. Errors are DomainErrors: the core CLI prints them on one line.
 """
 
@@ -101,6 +102,16 @@ def _person(s, ref: str) -> int:
     if len(found) == 1:
         return found[0].id
     raise DomainError("person.not_found", ref=ref)
+
+
+ROUND_HELP = "轮次编号（本协商的第几轮）/ the round's number in the consultation"
+
+
+def _round(s, consultation: str, ref: str):
+    """The round the facilitator sees: consultation + its number there."""
+    svc = _svc()
+    c = svc.find_consultation(s, consultation)
+    return svc.find_round(s, c.id, ref)
 
 
 def _option_ids(s, consultation_id: int, numbers: list[int]) -> list[int]:
@@ -353,8 +364,15 @@ def checkin(
     consultation: str = typer.Argument(...),
     participants: list[str] = typer.Argument(..., help="参与人 id 或姓名 / participants"),
     out: bool = typer.Option(False, "--out", help="登记离场 / mark as gone"),
+    yes: bool = typer.Option(False, "--yes", "-y", help="离场将使选票不计入时仍确认 / confirm a check-out that drops ballots"),
 ) -> None:
-    """签到（或离场）/ check participants in (or out)."""
+    """签到（或离场）/ check participants in (or out).
+
+    A check-out drops the participant's ballots, and the votes they cast as proxy
+    holder, in every open round at close (the presence-at-close rule): it is refused
+    unless confirmed (``--yes``, or yes at the prompt on a terminal)."""
+    import sys
+
     svc = _svc()
     db = state.database()
     with db.session() as s:
@@ -362,6 +380,15 @@ def checkin(
         done = []
         for ref in participants:
             p = svc.find_participant(s, c.id, ref)
+            if out and p.present and not yes:
+                own, proxied = svc.ballots_dropped_by_checkout(s, p.id)
+                if own or proxied:
+                    err = DomainError("delib.checkout_drops", name=p.name, ballots=own, proxies=proxied)
+                    if not sys.stdin.isatty():
+                        raise err
+                    console.print(err.message(state.language), markup=False)
+                    if not typer.confirm(tr("确认离场？", "check out anyway?"), default=False):
+                        raise typer.Exit(1)
             svc.checkin(s, actor=state.actor, participant_id=p.id, present=not out)
             done.append(p.name)
     console.print(tr(("离场：" if out else "签到：") + "、".join(done), ("checked out: " if out else "checked in: ")
@@ -458,7 +485,8 @@ def round_open(
     consultation: str = typer.Argument(...),
     preset: str | None = typer.Option(None, "--preset", help="simple_majority|absolute_majority|two_thirds|unanimity|"
                                       "consent_all_residents|plurality|approval|borda|irv|schulze"),
-    kind: str | None = typer.Option(None, "--kind", help="自定义规则的方式 / kind of a custom rule"),
+    kind: str | None = typer.Option(None, "--kind", help="自定义规则的方式（另有 ranked_choice、ranked_pairs）/ "
+                                    "kind of a custom rule (also ranked_choice, ranked_pairs)"),
     threshold: str | None = typer.Option(None, "--threshold", help="通过比例，如 2/3 / e.g. 2/3"),
     comparator: str | None = typer.Option(None, "--comparator", help="> 或 >="),
     base: str | None = typer.Option(None, "--base", help="YN|YNA|valid|cast|entitled|entitled_present"),
@@ -467,6 +495,7 @@ def round_open(
     quorum_of: str | None = typer.Option(None, "--quorum-of", help="entitled|present"),
     per_group: str | None = typer.Option(None, "--per-group", help="须分别通过的组，逗号分隔 / groups that must each pass"),
     veto_roles: str | None = typer.Option(None, "--veto-roles", help="可阻止的角色，逗号分隔 / roles whose objection blocks"),
+    top_k: int | None = typer.Option(None, "--top-k", help="前 k 名计分（--kind ranked_choice）/ picks scored, ranked choice"),
     options: str | None = typer.Option(None, "--options", help="上票的方案编号，如 1,3 / option numbers on the ballot"),
     title: str = typer.Option("", "--title", help="表决事项 / what is put to the vote"),
     secret: bool = typer.Option(False, "--secret", help="无记名 / secret ballot"),
@@ -480,11 +509,12 @@ def round_open(
     with db.session() as s:
         c = svc.find_consultation(s, consultation)
         custom = any(v is not None for v in (threshold, comparator, base, quorum, quorum_count, quorum_of, per_group,
-                                             veto_roles)) or kind is not None
+                                             veto_roles, top_k)) or kind is not None
         rule = svc.make_rule(preset, kind=kind, threshold=threshold, comparator=comparator, base=base,
                              quorum_of=quorum_of, quorum_fraction=quorum, quorum_count=quorum_count,
                              per_group=_words(per_group) if per_group is not None else None,
-                             veto_roles=_words(veto_roles) if veto_roles is not None else None) if custom else None
+                             veto_roles=_words(veto_roles) if veto_roles is not None else None,
+                             top_k=top_k) if custom else None
         meeting_id = None
         if meeting is not None:
             ms = {m.number: m.id for m in svc.meetings_of(s, c.id)}
@@ -500,17 +530,18 @@ def round_open(
     if as_json:
         print_json(data)
     else:
-        console.print(tr(f"第 {r.number} 轮表决已开始（轮次 id {r.id}）：{r.title}",
-                         f"round {r.number} open (round id {r.id}): {r.title}"), markup=False)
+        console.print(tr(f"「{c.title}」第 {r.number} 轮表决已开始：{r.title}",
+                         f"'{c.title}' round {r.number} open: {r.title}"), markup=False)
 
 
 @round_app.command("close")
-def round_close(round_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+def round_close(consultation: str = typer.Argument(...), round_ref: str = typer.Argument(..., help=ROUND_HELP),
+                as_json: bool = typer.Option(False, "--json")) -> None:
     """结束表决并计票 / close a round and count it."""
     svc = _svc()
     db = state.database()
     with db.session() as s:
-        res = svc.close_round(s, actor=state.actor, round_id=round_id)
+        res = svc.close_round(s, actor=state.actor, round_id=_round(s, consultation, round_ref).id)
         numbers = _option_numbers(s, [o["id"] for o in res.snapshot["options"]])
         texts = {o["id"]: o["text"] for o in res.snapshot["options"]}
         names = {v["id"]: v["name"] for v in res.snapshot["voters"] if "name" in v}
@@ -521,12 +552,13 @@ def round_close(round_id: int = typer.Argument(...), as_json: bool = typer.Optio
 
 
 @round_app.command("show")
-def round_show(round_id: int = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
+def round_show(consultation: str = typer.Argument(...), round_ref: str = typer.Argument(..., help=ROUND_HELP),
+               as_json: bool = typer.Option(False, "--json")) -> None:
     """表决轮次详情与计票说明 / show a round and its count (a live count if the round shows it)."""
     svc = _svc()
     db = state.database()
     with db.read_session() as s:
-        r = svc.get_round(s, round_id)
+        r = _round(s, consultation, round_ref)
         data = svc.round_dict(s, r)
         numbers = _option_numbers(s, r.option_ids)
         names = {} if r.secret else {p.id: p.name for p in svc.participants_of(s, r.consultation_id)}
@@ -547,7 +579,8 @@ def round_show(round_id: int = typer.Argument(...), as_json: bool = typer.Option
 
 @round_app.command("break-tie")
 def round_break_tie(
-    round_id: int = typer.Argument(...),
+    consultation: str = typer.Argument(...),
+    round_ref: str = typer.Argument(..., help=ROUND_HELP),
     option: int = typer.Option(..., "--option", help="选定的方案编号 / chosen option number"),
     method: str = typer.Option(..., "--method", help="lot|chair|earliest|other"),
     note: str = typer.Option("", "--note", help="说明 / how it was done"),
@@ -556,7 +589,7 @@ def round_break_tie(
     svc = _svc()
     db = state.database()
     with db.session() as s:
-        r = svc.get_round(s, round_id)
+        r = _round(s, consultation, round_ref)
         o = svc.option_by_number(s, r.consultation_id, option)
         svc.break_tie(s, actor=state.actor, round_id=r.id, option_id=o.id, method=method, note=note)
     console.print(tr(f"平局已处理：选定方案 {option}", f"tie broken: option {option}"), markup=False)
@@ -564,23 +597,24 @@ def round_break_tie(
 
 @round_app.command("rerun")
 def round_rerun(
-    round_id: int = typer.Argument(...),
+    consultation: str = typer.Argument(...),
+    round_ref: str = typer.Argument(..., help=ROUND_HELP),
     without: str | None = typer.Option(None, "--without", help="去掉的方案编号 / option numbers to leave out"),
 ) -> None:
     """平局后去掉末位方案另开一轮 / after a tie, a new round without the last option(s)."""
     svc = _svc()
     db = state.database()
     with db.session() as s:
-        r = svc.get_round(s, round_id)
+        r = _round(s, consultation, round_ref)
         drop = _option_ids(s, r.consultation_id, _numbers(without, "without")) if without else None
         new = svc.rerun_round(s, actor=state.actor, round_id=r.id, without=drop)
-    console.print(tr(f"第 {new.number} 轮表决已开始（轮次 id {new.id}）", f"round {new.number} open (round id {new.id})"),
-                  markup=False)
+    console.print(tr(f"第 {new.number} 轮表决已开始", f"round {new.number} open"), markup=False)
 
 
 @app.command("vote")
 def vote(
-    round_id: int = typer.Argument(..., help="轮次 id / round id"),
+    consultation: str = typer.Argument(..., help="协商 id 或议题 / consultation id or title"),
+    round_ref: str = typer.Argument(..., help=ROUND_HELP),
     participant: str = typer.Argument(..., help="投票人（id 或姓名）/ who votes (id or name)"),
     choice: str | None = typer.Argument(None, help="y 赞成 / n 反对 / a 弃权 / o 异议"),
     rank: str | None = typer.Option(None, "--rank", help="按选票上方案的顺序写名次，如 3,1,2（- 表示不排）/ "
@@ -596,7 +630,7 @@ def vote(
     svc = _svc()
     db = state.database()
     with db.session() as s:
-        r = svc.get_round(s, round_id)
+        r = _round(s, consultation, round_ref)
         p = svc.find_participant(s, r.consultation_id, participant)
         voter, cast_by = p, None
         if on_behalf:
@@ -610,18 +644,26 @@ def vote(
                 raise DomainError("delib.bad_ranking", detail=f"名次比选票上的方案多：{rank}",
                                   detail_en=f"more ranks than options on the ballot: {rank}")
             ranks = {oid: n for oid, n in zip(ballot_order, given, strict=False) if n}
+        before = svc.latest_ballot_id(s, r.id, voter.id)
         b = svc.record_ballot(
             s, actor=state.actor, round_id=r.id, participant_id=voter.id, choice=choice, ranks=ranks,
             approvals=_option_ids(s, r.consultation_id, _numbers(approve, "approve")) if approve else (),
             option_id=_option_ids(s, r.consultation_id, [option])[0] if option is not None else None,
             reason=reason, cast_by_id=cast_by.id if cast_by else None,
         )
-        data = {"ballot_id": b.id, "round_id": r.id, "seq": b.seq, "supersedes": b.supersedes_id}
+        unchanged = before is not None and b.id == before
+        data = {"ballot_id": b.id, "round_id": r.id, "round": r.number, "consultation_id": r.consultation_id,
+                "seq": b.seq, "supersedes": b.supersedes_id, "unchanged": unchanged}
+        number = r.number
     if as_json:
         print_json(data)
         return
     who = voter.name + (tr(f"（由 {cast_by.name} 代投）", f" (cast by {cast_by.name})") if cast_by else "")
-    if b.seq > 1:
+    console.print(tr(f"第 {number} 轮：", f"round {number}: "), end="", markup=False)
+    if unchanged:
+        console.print(tr(f"{who} 的选票与现行选票相同，未作改动", f"{who}'s ballot is unchanged; nothing recorded"),
+                      markup=False)
+    elif b.seq > 1:
         console.print(tr(f"已录入 {who} 的新选票，取代前一张（第 {b.seq} 张）",
                          f"recorded {who}'s new ballot, superseding the previous one (no. {b.seq})"), markup=False)
     else:
@@ -629,12 +671,12 @@ def vote(
 
 
 @app.command("publish")
-def publish(round_id: int = typer.Argument(...)) -> None:
+def publish(consultation: str = typer.Argument(...), round_ref: str = typer.Argument(..., help=ROUND_HELP)) -> None:
     """公布表决结果 / publish a closed round's result."""
     svc = _svc()
     db = state.database()
     with db.session() as s:
-        r = svc.publish_round(s, actor=state.actor, round_id=round_id)
+        r = svc.publish_round(s, actor=state.actor, round_id=_round(s, consultation, round_ref).id)
     console.print(tr(f"第 {r.number} 轮结果已公布", f"round {r.number} published"), markup=False)
 
 
@@ -642,7 +684,7 @@ def publish(round_id: int = typer.Argument(...)) -> None:
 def decide(
     consultation: str = typer.Argument(...),
     decision: str = typer.Argument(..., help="决定内容 / the decision"),
-    round_id: int | None = typer.Option(None, "--round", help="依据的表决轮次 id / the round it rests on"),
+    round_ref: str | None = typer.Option(None, "--round", help="依据的轮次编号 / the number of the round it rests on"),
     option: int | None = typer.Option(None, "--option", help="选定的方案编号 / chosen option number"),
     review: str | None = typer.Option(None, "--review", help="复查日期 / review date, YYYY-MM-DD"),
     as_json: bool = typer.Option(False, "--json"),
@@ -652,7 +694,8 @@ def decide(
     db = state.database()
     with db.session() as s:
         c = svc.find_consultation(s, consultation)
-        out = svc.decide(s, actor=state.actor, consultation_id=c.id, decision=decision, round_id=round_id,
+        out = svc.decide(s, actor=state.actor, consultation_id=c.id, decision=decision,
+                         round_id=svc.find_round(s, c.id, round_ref).id if round_ref is not None else None,
                          option_id=svc.option_by_number(s, c.id, option).id if option is not None else None,
                          review_on=parse_date(review))
         data = {"id": out.id, "consultation_id": c.id, "decision": out.decision, "option_id": out.option_id,
@@ -698,7 +741,8 @@ def amend_decision(
 
 @app.command("export-round")
 def export_round(
-    round_id: int = typer.Argument(...),
+    consultation: str = typer.Argument(...),
+    round_ref: str = typer.Argument(..., help=ROUND_HELP),
     as_json: bool = typer.Option(True, "--json", help="JSON 格式（目前唯一格式）/ JSON (the only format)"),
     output: Path | None = typer.Option(None, "--output", "-o", help="写入文件（不覆盖）/ file to write (never overwritten)"),
 ) -> None:
@@ -709,6 +753,7 @@ def export_round(
 
     db = state.database()
     with db.session() as s:
+        round_id = _round(s, consultation, round_ref).id
         data = round_file(s, round_id=round_id, exported_by=state.actor.name)
         if output is not None:
             write_json_file(data, output)
@@ -744,6 +789,12 @@ def tally(
         from plugins.deliberation.export import result_json
 
         _print_result(result_json(recount.result), numbers, texts, names)
+        stray = [b for b in data.get("out_of_sequence") or [] if isinstance(b, dict)]
+        if stray:
+            ids = "、".join(str(b.get("id")) for b in stray)
+            console.print(tr(f"警告：{len(stray)} 张选票不属于记录序列（可能被直接写入数据库）：{ids}",
+                             f"warning: {len(stray)} ballot row(s) do not belong to the recorded sequence "
+                             f"(possibly written to the database directly): {ids}"), markup=False)
         if recount.matches is True:
             console.print(tr("与存档结果一致", "matches the stored result"))
         elif recount.matches is False:
@@ -771,8 +822,50 @@ def minutes(
         c = svc.find_consultation(s, consultation)
         if output is None:
             if fmt == "docx":
-                raise DomainError("input.required", field="--output")
+                raise DomainError("delib.docx_needs_output")
             console.print(to_markdown(build_minutes(s, c.id, lang=state.language)), markup=False, highlight=False)
             return
         path = write_minutes(s, c.id, output, fmt=fmt, lang=state.language)
     console.print(tr(f"纪要已写入 {path}", f"minutes written to {path}"), markup=False)
+
+
+@app.command("owners-tally")
+def owners_tally(
+    file: Path = typer.Argument(..., help="业主表决文件（JSON）/ owners' decision file (JSON)"),
+    category: str | None = typer.Option(None, "--category", help="事项类别（覆盖文件中的）/ category of matter"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """业主共同决定计票（民法典第二百七十八条）/ count an owners' decision (Civil Code art. 278).
+
+    The file: ``{"format": "gongzhi.deliberation.owners", "version": 1, "category": "elevator",
+    "units": [{"id": "1-101", "area": "89.5", "owners": ["张三", "李四"]}, …],
+    "votes": {"张三": "yes", …}}`` (docs/deliberation-rules.md). Exit 1 unless adopted."""
+    import json
+
+    from plugins.deliberation.owners import Unit, owners_decision
+
+    try:
+        data = json.loads(Path(file).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DomainError("delib.export_invalid", detail=f"{file}: {exc}") from None
+    if not isinstance(data, dict) or data.get("format", "gongzhi.deliberation.owners") != "gongzhi.deliberation.owners":
+        raise DomainError("delib.export_invalid", detail="format must be gongzhi.deliberation.owners")
+    units_raw, votes = data.get("units"), data.get("votes", {})
+    if not isinstance(units_raw, list) or not isinstance(votes, dict):
+        raise DomainError("delib.export_invalid", detail="units must be a list and votes an object")
+    units = []
+    for u in units_raw:
+        if not (isinstance(u, dict) and isinstance(u.get("id"), str | int) and isinstance(u.get("owners"), list)
+                and all(isinstance(o, str) for o in u["owners"])):
+            raise DomainError("delib.export_invalid", detail=f"unit needs id, area, owners: {u!r}")
+        units.append(Unit(str(u["id"]), u.get("area"), frozenset(u["owners"])))
+    res = owners_decision(category or str(data.get("category", "")), units, votes)
+    if as_json:
+        print_json(res.as_dict())
+    else:
+        console.print(tr(f"结果：{_outcome(res.outcome)}", f"result: {_outcome(res.outcome)}"), markup=False)
+        for line in res.explanation:
+            console.print("  " + (line["en"] if state.language == "en" else line["zh"]), markup=False,
+                          highlight=False)
+    if res.outcome != "adopted":
+        raise typer.Exit(1)

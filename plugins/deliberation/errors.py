@@ -61,6 +61,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "delib.not_decided": ("协商事项「{ref}」尚未作出决定，无可修正", "consultation '{ref}' has no decision to amend"),
     "delib.amendment_no_change": ("修正没有改变协商事项「{ref}」的决定", "the amendment changes nothing in the decision of '{ref}'"),
     "delib.round_not_adopted": ("表决轮次 {ref} 的结果是「{outcome}」，不能据此作出决定", "round {ref} ended {outcome_en}; nothing to decide on"),
+    "delib.unknown_group": ("没有分组「{groups}」的有表决权参与人（现有分组：{known}）", "no voting participant is in group(s) {groups_en} (groups here: {known_en})"),
+    "delib.round_already_counted": ("第 {ref} 轮已有计票结果（轮次状态被改动过），不能再次计票", "round {ref} already has a stored count (its state was changed by hand); it cannot be counted again"),
+    "delib.round_not_current": ("第 {ref} 轮不是「{title}」当前进行中的轮次（当前：{current}），选票未录入", "round {ref} is not the round open in '{title}' (open now: {current}); no ballot recorded"),
+    "delib.checkout_drops": ("{name} 离场后，其在进行中轮次的 {ballots} 张选票和 {proxies} 份委托在计票时将不计入；确认请加 --yes", "checking {name} out drops {ballots} ballot(s) and {proxies} proxy vote(s) in open rounds at close; add --yes to confirm"),
+    "delib.docx_needs_output": ("Word 纪要须写入文件：请用 -o 指定文件名", "Word minutes go to a file: give one with -o"),
     "delib.export_invalid": ("表决文件无效：{detail}", "invalid round file: {detail}"),
     "delib.docx_unavailable": ("未安装 python-docx，无法生成 Word 纪要（可用 --format md）", "python-docx is not installed, so no Word minutes (use --format md)"),
 }

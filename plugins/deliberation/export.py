@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
@@ -28,7 +29,7 @@ from plugins.deliberation import errors as _errors  # noqa: F401  (registers the
 from plugins.deliberation import rules
 
 FORMAT = "gongzhi.deliberation.round"
-VERSION = 1
+VERSION = 2  # 2: kinds ranked_choice (rule.top_k) and ranked_pairs; version 1 files still read
 
 COMPARATORS, BASES, QUORUM_OF, KINDS = rules.COMPARATORS, rules.BASES, rules.QUORUM_OF, rules.KINDS
 
@@ -53,8 +54,12 @@ def fraction_from_json(value: Any, what: str) -> Fraction | None:
         return None
     if isinstance(value, bool | float):
         raise _bad_rule(f"{what}: {value!r} (write a fraction such as \"2/3\")")
+    text = str(value).strip()
+    if not isinstance(value, int) and not re.fullmatch(r"[+-]?\d+(/\d+)?", text):
+        # "0.66", "1e-1", "66%": refused, as the docs say (a fraction is written "2/3")
+        raise _bad_rule(f"{what}: {value!r} (write a fraction such as \"2/3\")")
     try:
-        return Fraction(value) if isinstance(value, int) else Fraction(str(value).strip())
+        return Fraction(value) if isinstance(value, int) else Fraction(text)
     except (ValueError, ZeroDivisionError):
         raise _bad_rule(f"{what}: {value!r}") from None
 
@@ -73,6 +78,7 @@ def rule_to_json(rule: rules.Rule) -> dict[str, Any]:
         "quorum": None if q is None else {"of": q.of, "fraction": fraction_to_json(q.fraction), "count": q.count},
         "per_group": list(rule.per_group),
         "veto_roles": None if rule.veto_roles is None else list(rule.veto_roles),
+        **({} if rule.top_k is None else {"top_k": rule.top_k}),  # version 2; absent = every option
     }
 
 
@@ -115,10 +121,13 @@ def rule_from_json(data: Any) -> rules.Rule:
         raise _bad_rule("per_group must be a list of group names")
     if veto_roles is not None and (not isinstance(veto_roles, list) or not all(isinstance(r, str) for r in veto_roles)):
         raise _bad_rule("veto_roles must be a list of roles or null")
+    top_k = data.get("top_k")
+    if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
+        raise _bad_rule(f"top_k: {top_k!r} (a whole number of at least 1)")
     rule = rules.Rule(
         kind=kind, threshold=threshold, comparator=comparator, base=base, quorum=quorum,
         per_group=tuple(per_group), veto_roles=None if veto_roles is None else tuple(veto_roles),
-        name=str(data.get("name") or ""),
+        name=str(data.get("name") or ""), top_k=top_k,
     )
     rules.check_rule(rule)  # what only the rules know: a base outside yes/no, veto roles …
     return rule
@@ -218,6 +227,12 @@ def read_round_file(path: Path) -> dict[str, Any]:
     return data
 
 
+def _counted(d: Any) -> Any:
+    """What a recount compares: everything but the explanation's wording, which may be
+    improved between versions (e.g. "= 5" where 0.6.x wrote "= 5/1") without the count changing."""
+    return {k: v for k, v in d.items() if k != "explanation"} if isinstance(d, dict) else d
+
+
 def tally_round_file(data: dict[str, Any]) -> Recount:
     """Recount a round file (a dict as read from JSON) with the pure rules alone."""
     fmt = data.get("format", FORMAT)
@@ -248,7 +263,7 @@ def tally_round_file(data: dict[str, Any]) -> Recount:
         seen.add(b.voter_id)
     result = rules.tally(rule, voters, ballots, option_ids)
     stored = data.get("result")
-    matches = None if stored is None else result_json(result) == stored
+    matches = None if stored is None else _counted(result_json(result)) == _counted(stored)
     return Recount(result=result, stored=stored, matches=matches)
 
 

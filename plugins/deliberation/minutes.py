@@ -43,6 +43,25 @@ def _t(lang: str, zh: str, en: str) -> str:
     return en if lang == "en" else zh
 
 
+def _group_labels(text: str, lang: str) -> str:
+    """The rules name groups by their code (``residents``); show them as the roster,
+    the CLI and the minutes do (居民 / residents, 物业 / property company)."""
+    from plugins.deliberation.models import group_label
+
+    def one(m: re.Match[str]) -> str:
+        return f"{m.group(1)}{group_label(m.group(2), lang)}{m.group(3)}"
+
+    def many(m: re.Match[str]) -> str:
+        sep = ", " if lang == "en" else "、"
+        return m.group(1) + sep.join(group_label(g, lang) for g in m.group(2).split(sep))
+
+    if lang == "en":
+        text = re.sub(r"(group ')([^']+)(')", one, text)
+        return re.sub(r"(passed overall, but not in: )(.+)$", many, text)
+    text = re.sub(r"(「)([^」]+)(」组)", one, text)
+    return re.sub(r"(以下分组未通过：)(.+)$", many, text)
+
+
 def render_line(line: dict[str, str], numbers: dict[int, int], lang: str,
                 names: dict[int, str] | None = None) -> str:
     """One explanation line in ``lang``: option ids (#17) become option numbers, and in a
@@ -54,12 +73,16 @@ def render_line(line: dict[str, str], numbers: dict[int, int], lang: str,
         return _t(lang, f"方案{numbers[oid]}", f"option {numbers[oid]}") if oid in numbers else m.group(0)
 
     text = re.sub(r"#(\d+)", option, text)
+    text = _group_labels(text, lang)
     if names:
         def person(m: re.Match[str]) -> str:
             pid = int(m.group(2))
             return f"{m.group(1)}{names[pid]}" if pid in names else m.group(0)
 
-        text = re.sub(r"(参与者 |participant )(\d+)", person, text)
+        text = re.sub(r"(参与者 |participant |委托人 |不能代 |没有受 |cannot vote for |holds no proxy for )(\d+)",
+                      person, text)
+        # the proxy messages name the holder first, with no prefix: "：14 不能代", ": 14 cannot vote"
+        text = re.sub(r"(：|: )(\d+)(?= 不能代| cannot vote for| is present, so)", person, text)
     return text
 
 

@@ -23,9 +23,9 @@ from plugins.deliberation import errors as _errors  # noqa: F401  (registers the
 
 CHOICES = ("yes", "no", "abstain", "object")  # y / n / a / o
 
-KINDS = ("yes_no", "consent", "plurality", "approval", "borda", "irv", "schulze")
-CHOOSING_KINDS = ("plurality", "approval", "borda", "irv", "schulze")
-RANKING_KINDS = ("borda", "irv", "schulze")
+KINDS = ("yes_no", "consent", "plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs")
+CHOOSING_KINDS = ("plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs")
+RANKING_KINDS = ("borda", "irv", "schulze", "ranked_choice", "ranked_pairs")
 BASES = ("YN", "YNA", "valid", "cast", "entitled", "entitled_present")
 COMPARATORS = (">", ">=")
 ROLES = ("resident_rep", "party_rep", "property_company", "contractor", "expert", "observer")
@@ -40,6 +40,8 @@ KIND_LABELS: dict[str, tuple[str, str]] = {
     "borda": ("波达计分", "Borda count"),
     "irv": ("即时决选", "instant-runoff"),
     "schulze": ("舒尔茨法", "Schulze"),
+    "ranked_choice": ("前 k 名计分（Loomio 排序选择）", "ranked choice (top k scored, as Loomio)"),
+    "ranked_pairs": ("排序对法", "ranked pairs"),
 }
 BASE_LABELS: dict[str, tuple[str, str]] = {
     "YN": ("赞成票与反对票之和", "yes + no"),
@@ -131,6 +133,7 @@ class Rule:
         None  # consent: only objections from these roles block (None = any)
     )
     name: str = ""  # preset name, for display
+    top_k: int | None = None  # ranked_choice: how many top picks score (k, k-1 … 1); None = every option
 
 
 PRESETS: dict[str, Rule] = {
@@ -208,6 +211,12 @@ def _frac(f: Fraction) -> str:
     return f"{f.numerator}/{f.denominator}"
 
 
+def _show(f: Fraction) -> str:
+    """A fraction as an explanation line says it: ``2/3``; a whole number as itself
+    (``5``, never ``5/1``). Stored totals keep :func:`_frac` so old results still match."""
+    return str(f.numerator) if f.denominator == 1 else f"{f.numerator}/{f.denominator}"
+
+
 # --------------------------------------------------------------------------- checks
 
 
@@ -227,6 +236,10 @@ def check_rule(rule: Rule) -> None:
             f"unknown kind '{rule.kind}' (choose from: {', '.join(KINDS)})",
         )
     zh_kind, en_kind = KIND_LABELS[rule.kind]
+    if rule.top_k is not None and (rule.kind != "ranked_choice" or isinstance(rule.top_k, bool)
+                                   or not isinstance(rule.top_k, int) or rule.top_k < 1):
+        raise _bad_rule(f"计分名次数 top_k 只适用于前 k 名计分，且须为正整数：{rule.top_k!r}",
+                        f"top_k applies to ranked choice only and must be a whole number of at least 1: {rule.top_k!r}")
     allowed = BASES if rule.kind == "yes_no" else ("YN",)
     if rule.base not in allowed:
         # only a yes/no round has a base; the others keep the default and ignore it
@@ -696,6 +709,8 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
         "borda": _decide_borda,
         "irv": _decide_irv,
         "schulze": _decide_schulze,
+        "ranked_choice": lambda e, o, t, r, x: _decide_ranked_choice(rule.top_k, e, o, t, r, x),
+        "ranked_pairs": _decide_ranked_pairs,
     }[rule.kind]
     winners = decide(expressing, opts, totals, rounds, ex)
     outcome = "adopted" if len(winners) == 1 else "tie"
@@ -740,8 +755,8 @@ def _quorum(q: Quorum | None, whole: _Scope, totals: dict, ex: _Explainer) -> bo
         info["fraction"] = _frac(Fraction(q.fraction))
         info["required_weight"] = _frac(Fraction(need))
         ex.add(
-            f"法定人数（比例）：{zh_what}权重 {measured_w}，须不少于{zh_pool}权重 {pool_w} 的 {_frac(Fraction(q.fraction))} = {_frac(Fraction(need))}：{'达到' if met else '未达到'}",
-            f"quorum (fraction): {en_what} weight {measured_w}, needs at least {_frac(Fraction(q.fraction))} of {en_pool} weight {pool_w} = {_frac(Fraction(need))}: {'met' if met else 'not met'}",
+            f"法定人数（比例）：{zh_what}权重 {measured_w}，须不少于{zh_pool}权重 {pool_w} 的 {_show(Fraction(q.fraction))} = {_show(Fraction(need))}：{'达到' if met else '未达到'}",
+            f"quorum (fraction): {en_what} weight {measured_w}, needs at least {_show(Fraction(q.fraction))} of {en_pool} weight {pool_w} = {_show(Fraction(need))}: {'met' if met else 'not met'}",
         )
     if q.count is not None:
         met = measured_n >= q.count
@@ -952,6 +967,43 @@ def _decide_approval(
     )
     winners = _top(scores)
     rounds.append({"scores": {str(o): scores[o] for o in opts}, "winners": winners})
+    return winners
+
+
+def _decide_ranked_choice(
+    top_k: int | None, expressing: list[_Cast], opts: tuple[int, ...], totals: dict, rounds: list[dict],
+    ex: _Explainer,
+) -> list[int]:
+    from plugins.deliberation.rankings import loomio_ranked_choice
+
+    k = min(top_k or len(opts), len(opts))
+    res = loomio_ranked_choice([(r, w) for r, w in _piles(expressing).items()], list(opts), k)
+    totals["options"] = {str(o): res.scores[o] for o in opts}
+    zh, en = _scores_text(res.scores, " 分", " points")
+    ex.add(
+        f"每张票的前 {k} 名依次得 {k}…1 分，其余不得分（按权重），总分最高者当选：{zh}",
+        f"each ballot's top {k} picks score {k} … 1, the rest nothing (weighted); highest total wins: {en}",
+    )
+    winners = [o for o in opts if o in res.winners]
+    rounds.append({"points": list(range(k, 0, -1)), "scores": {str(o): res.scores[o] for o in opts},
+                   "winners": winners})
+    return winners
+
+
+def _decide_ranked_pairs(
+    expressing: list[_Cast], opts: tuple[int, ...], totals: dict, rounds: list[dict], ex: _Explainer
+) -> list[int]:
+    from plugins.deliberation.rankings import pairwise, ranked_pairs
+
+    piles = [(r, w) for r, w in _piles(expressing).items()]
+    d = pairwise(piles, list(opts))
+    res = ranked_pairs(piles, list(opts))
+    totals["pairwise"] = {f"{a}>{b}": v for (a, b), v in sorted(d.items())}
+    for a, b, strength in res.locked:
+        ex.add(f"锁定：选项 {_opt(a)} 胜 {_opt(b)}（{strength} 比 {d[(b, a)]}）",
+               f"locked: option {_opt(a)} over {_opt(b)} ({strength} to {d[(b, a)]})")
+    winners = [o for o in opts if o in res.winners]
+    rounds.append({"locked": [[a, b, s] for a, b, s in res.locked], "winners": winners})
     return winners
 
 

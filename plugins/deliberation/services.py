@@ -159,6 +159,19 @@ def get_round(session: Session, round_id: int) -> Round:
     return r
 
 
+def find_round(session: Session, consultation_id: int, ref: str | int) -> Round:
+    """A round as the facilitator sees it: its number in the consultation (``4``, ``第4轮``,
+    ``R4``). Never a global id: with several consultations voting, "round 4" is the 4th
+    round of *this* consultation."""
+    text = str(ref).strip().upper().removeprefix("第").removesuffix("轮").removeprefix("R").strip()
+    if not text.isdigit():
+        raise DomainError("delib.round_not_found", ref=ref)
+    r = session.scalar(select(Round).where(Round.consultation_id == consultation_id, Round.number == int(text)))
+    if r is None:
+        raise DomainError("delib.round_not_found", ref=ref)
+    return r
+
+
 def _lock_round(session: Session, round_id: int) -> Round:
     """The round, locked for the rest of the transaction (PostgreSQL ``FOR UPDATE``;
     on SQLite the writing transaction already holds the database lock), so that a
@@ -606,6 +619,7 @@ def make_rule(
     quorum_count: int | None = None,
     per_group: Sequence[str] | None = None,
     veto_roles: Sequence[str] | None = None,
+    top_k: int | None = None,
 ) -> rules.Rule:
     """A rule from a preset, with any parameter overridden, or built from ``kind`` up.
 
@@ -643,6 +657,8 @@ def make_rule(
         changes["per_group"] = tuple(per_group)
     if veto_roles is not None:
         changes["veto_roles"] = tuple(veto_roles) or None
+    if top_k is not None:
+        changes["top_k"] = top_k
     if changes:
         rule = replace(rule, **changes)
         if preset is not None:
@@ -697,6 +713,12 @@ def open_round(
             raise DomainError("delib.motion_one_option", count=len(opts))
         if meeting_id is not None:
             get_meeting(session, meeting_id, c.id)
+        if rule.per_group:
+            known = {p.group for p in participants_of(session, c.id) if p.can_vote}
+            unknown = [g for g in rule.per_group if g not in known]
+            if unknown:
+                raise DomainError("delib.unknown_group", groups="、".join(unknown), groups_en=", ".join(unknown),
+                                  known="、".join(sorted(known)) or "—", known_en=", ".join(sorted(known)) or "—")
         if follows_round_id is not None and get_round(session, follows_round_id).consultation_id != c.id:
             raise DomainError("delib.round_not_found", ref=follows_round_id)
         if not (title or "").strip():
@@ -779,7 +801,7 @@ def _humanise(exc: DomainError, people: dict[int, Participant], options: dict[in
     for key in ("voter", "holder"):
         pid = params.get(key)
         if isinstance(pid, int) and pid in people:
-            params[key] = f"{people[pid].name} #{pid}"
+            params[key] = people[pid].name  # a name, never an id (and "#14" would read as option 14)
     oid = params.get("option")
     if isinstance(oid, int) and oid in options:
         params["option"] = options[oid].number
@@ -800,6 +822,39 @@ def current_ballots(session: Session, round_id: int) -> list[Ballot]:
 def ballot_history(session: Session, round_id: int) -> list[Ballot]:
     """Every ballot of the round, superseded ones included, in the order recorded."""
     return list(session.scalars(select(Ballot).where(Ballot.round_id == round_id).order_by(Ballot.id)))
+
+
+def out_of_sequence(session: Session, round_id: int) -> list[dict[str, Any]]:
+    """Ballot rows that do not belong to the round's recorded sequence — rows written to
+    the table by hand rather than by :func:`record_ballot` / :func:`undo_ballot`. Every
+    recorded ballot has its audit entry, sits in its voter's chain (seq 1, 2 … each
+    superseding the one before) and was recorded before the round closed. Returns
+    ``{"id", "seq", "voter_key", "problems": [...]}`` per suspicious row, in id order."""
+    from core.models.audit import AuditLog
+
+    r = get_round(session, round_id)
+    rows = ballot_history(session, round_id)
+    ids = [b.id for b in rows]
+    audited = set(session.scalars(select(AuditLog.entity_id).where(
+        AuditLog.entity == "delib_ballot", AuditLog.entity_id.in_(ids)))) if ids else set()
+    chains: dict[str, list[Ballot]] = {}
+    for b in rows:
+        chains.setdefault(b.voter_key, []).append(b)
+    out = []
+    for b in rows:
+        problems = []
+        if b.id not in audited:
+            problems.append("no_audit")
+        chain = sorted(chains[b.voter_key], key=lambda x: (x.seq, x.id))
+        pos = chain.index(b)
+        expected_prev = chain[pos - 1].id if pos else None
+        if b.seq != pos + 1 or b.supersedes_id != expected_prev:
+            problems.append("broken_chain")
+        if r.closed_at is not None and b.recorded_at is not None and b.recorded_at > r.closed_at:
+            problems.append("after_close")
+        if problems:
+            out.append({"id": b.id, "seq": b.seq, "voter_key": b.voter_key, "problems": problems})
+    return out
 
 
 def superseded_ids(session: Session, round_id: int) -> set[int]:
@@ -838,7 +893,11 @@ def record_ballot(
         _editable(c)
         if r.state != RoundState.open:
             st = RoundState(r.state)
-            raise DomainError("delib.round_not_open", ref=r.id, state=st.label("zh"), state_en=st.label("en"))
+            others = [o for o in _open_rounds(session, c.id) if o.id != r.id]
+            if others:  # the facilitator typed the wrong round: say which one is receiving
+                raise DomainError("delib.round_not_current", ref=r.number, title=c.title,
+                                  current="、".join(str(o.number) for o in others))
+            raise DomainError("delib.round_not_open", ref=r.number, state=st.label("zh"), state_en=st.label("en"))
         voter = get_participant(session, participant_id, c.id)
         if cast_by_id is not None:
             get_participant(session, cast_by_id, c.id)
@@ -892,6 +951,29 @@ def record_ballot(
     return row
 
 
+def latest_ballot_id(session: Session, round_id: int, participant_id: int) -> int | None:
+    """The id of ``participant``'s latest ballot row in the round (None: none yet)."""
+    r = get_round(session, round_id)
+    return session.scalar(select(Ballot.id).where(Ballot.round_id == r.id,
+                                                  Ballot.voter_key == voter_key(r, participant_id))
+                          .order_by(Ballot.seq.desc()).limit(1))
+
+
+def ballots_dropped_by_checkout(session: Session, participant_id: int) -> tuple[int, int]:
+    """What checking ``participant`` out would drop at close in the consultation's open
+    rounds: (their own current ballots, the ballots they cast as proxy holder)."""
+    p = get_participant(session, participant_id)
+    own = proxied = 0
+    for r in _open_rounds(session, p.consultation_id):
+        for b in current_ballots(session, r.id):
+            if b.voter_key == voter_key(r, p.id) and not b.by_proxy:
+                own += 1
+            elif b.by_proxy and (b.cast_by_id == p.id if not r.secret else
+                                 p.proxy_for_id is not None and b.voter_key == voter_key(r, p.proxy_for_id)):
+                proxied += 1
+    return own, proxied
+
+
 def undo_ballot(session: Session, *, actor: Actor, round_id: int, participant_id: int,
                 at: datetime | None = None) -> Ballot | None:
     """Take back ``participant``'s current ballot in an open round (the vote grid's undo of
@@ -906,7 +988,11 @@ def undo_ballot(session: Session, *, actor: Actor, round_id: int, participant_id
         _editable(c)
         if r.state != RoundState.open:
             st = RoundState(r.state)
-            raise DomainError("delib.round_not_open", ref=r.id, state=st.label("zh"), state_en=st.label("en"))
+            others = [o for o in _open_rounds(session, c.id) if o.id != r.id]
+            if others:  # the facilitator typed the wrong round: say which one is receiving
+                raise DomainError("delib.round_not_current", ref=r.number, title=c.title,
+                                  current="、".join(str(o.number) for o in others))
+            raise DomainError("delib.round_not_open", ref=r.number, state=st.label("zh"), state_en=st.label("en"))
         voter = get_participant(session, participant_id, c.id)
         key = voter_key(r, voter.id)
         last = session.scalar(select(Ballot).where(Ballot.round_id == r.id, Ballot.voter_key == key)
@@ -1064,6 +1150,9 @@ def close_round(session: Session, *, actor: Actor, round_id: int, at: datetime |
         r = _lock_round(session, round_id)
         c = get_consultation(session, r.consultation_id)
         _require_state(r, (RoundState.open,), RoundState.closed)
+        if result_of(session, r.id) is not None:
+            # the round says "open" but a result is stored: its state was reset outside gongzhi
+            raise DomainError("delib.round_already_counted", ref=r.number)
         people = participants_of(session, c.id)
         options = {o.id: o for o in options_of(session, c.id)}
         rows = current_ballots(session, r.id)
@@ -1121,7 +1210,9 @@ def recount(session: Session, *, round_id: int) -> tuple[rules.Result, bool]:
     """Count a closed round again from its snapshot and ballots; True when it matches."""
     inp = recount_input(session, round_id=round_id)
     fresh = rules.tally(inp.rule, inp.voters, inp.ballots, inp.option_ids)
-    return fresh, result_json(fresh) == result_of(session, round_id).result
+    from plugins.deliberation.export import _counted
+
+    return fresh, _counted(result_json(fresh)) == _counted(result_of(session, round_id).result)
 
 
 def publish_round(session: Session, *, actor: Actor, round_id: int, at: datetime | None = None) -> Round:
@@ -1459,6 +1550,8 @@ def round_file(session: Session, *, round_id: int, exported_by: str = "") -> dic
             for b in sorted(superseded, key=lambda b: b.id)
         ],
         "superseded_count": len(superseded),
+        # rows that record_ballot did not write (hand-inserted, out of chain, after close)
+        "out_of_sequence": out_of_sequence(session, r.id),
         "result": res.result,
         "tie_break": None if tb is None else {"method": tb.method, "option": tb.option_id, "note": tb.note,
                                               "recorded_by": tb.recorded_by,

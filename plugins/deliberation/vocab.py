@@ -50,6 +50,8 @@ class RoundKind(Labelled):
     borda = "borda"
     irv = "irv"
     schulze = "schulze"
+    ranked_choice = "ranked_choice"
+    ranked_pairs = "ranked_pairs"
 
 
 class TieBreakMethod(Labelled):
@@ -121,6 +123,8 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "borda": ("波达计数", "Borda count"),
         "irv": ("排序复选（即时决选）", "instant runoff"),
         "schulze": ("舒尔茨法", "Schulze"),
+        "ranked_choice": ("前 k 名计分", "ranked choice (top k)"),
+        "ranked_pairs": ("排序对法", "ranked pairs"),
     },
     "TieBreakMethod": {
         "lot": ("抽签", "drawing lots"),

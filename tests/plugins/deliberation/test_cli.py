@@ -52,39 +52,39 @@ def test_a_consultation_from_the_command_line(site, tmp_path):
 
     # a ranking round: ranks typed as the grid has them, for the options in ballot order (3, 4)
     rid = str(json.loads(_ok(site, "deliberation", "round", "open", cid, "--preset", "borda", "--meeting", "1",
-                             "--json"))["id"])
-    _ok(site, "deliberation", "vote", rid, "许玉生", "--rank", "2,1")
-    _ok(site, "deliberation", "vote", rid, "王勇", "--rank", "1,2")
-    out = _ok(site, "deliberation", "vote", rid, "王勇", "--rank", "2,1")
+                             "--json"))["number"])
+    _ok(site, "deliberation", "vote", cid, rid, "许玉生", "--rank", "2,1")
+    _ok(site, "deliberation", "vote", cid, rid, "王勇", "--rank", "1,2")
+    out = _ok(site, "deliberation", "vote", cid, rid, "王勇", "--rank", "2,1")
     assert "取代" in out
-    _ok(site, "deliberation", "vote", rid, "任凯", "--rank", "1,-")
-    _ok(site, "deliberation", "vote", rid, "任凯", "--rank", "-,1", "--on-behalf", "张强")
-    code, _, err = site.cli("deliberation", "vote", rid, "施工方代表", "--rank", "1,3")
+    _ok(site, "deliberation", "vote", cid, rid, "任凯", "--rank", "1,-")
+    _ok(site, "deliberation", "vote", cid, rid, "任凯", "--rank", "-,1", "--on-behalf", "张强")
+    code, _, err = site.cli("deliberation", "vote", cid, rid, "施工方代表", "--rank", "1,3")
     assert code == 1 and err.count("\n") == 1 and "排序无效" in err  # a gap
-    code, _, err = site.cli("deliberation", "vote", rid, "网格员", "--rank", "1,2")
+    code, _, err = site.cli("deliberation", "vote", cid, rid, "网格员", "--rank", "1,2")
     assert code == 1 and "没有表决权" in err
-    code, _, err = site.cli("deliberation", "vote", rid, "施工方代表", "--rank", "1,1")
+    code, _, err = site.cli("deliberation", "vote", cid, rid, "施工方代表", "--rank", "1,1")
     assert code == 1 and "排序无效" in err
-    code, _, err = site.cli("--lang", "en", "deliberation", "vote", rid, "施工方代表", "y")
+    code, _, err = site.cli("--lang", "en", "deliberation", "vote", cid, rid, "施工方代表", "y")
     assert code == 1 and "does not accept" in err
-    out = _ok(site, "deliberation", "round", "show", rid)
+    out = _ok(site, "deliberation", "round", "show", cid, rid)
     assert "实时计票" in out
-    out = _ok(site, "deliberation", "round", "close", rid)
+    out = _ok(site, "deliberation", "round", "close", cid, rid)
     assert "结果：通过" in out and "方案4" in out
-    _ok(site, "deliberation", "publish", rid)
+    _ok(site, "deliberation", "publish", cid, rid)
 
     # the final round: consent of all residents, an objection needs a reason
     rid2 = str(json.loads(_ok(site, "deliberation", "round", "open", cid, "--preset", "consent_all_residents",
-                              "--options", "4", "--json"))["id"])
+                              "--options", "4", "--json"))["number"])
     for name in ("许玉生", "王勇", "任凯"):
-        _ok(site, "deliberation", "vote", rid2, name, "y")
-    _ok(site, "deliberation", "vote", rid2, "任凯", "y", "--on-behalf", "张强")
-    code, _, err = site.cli("deliberation", "vote", rid2, "施工方代表", "o")
+        _ok(site, "deliberation", "vote", cid, rid2, name, "y")
+    _ok(site, "deliberation", "vote", cid, rid2, "任凯", "y", "--on-behalf", "张强")
+    code, _, err = site.cli("deliberation", "vote", cid, rid2, "施工方代表", "o")
     assert code == 1 and "须说明理由" in err
-    _ok(site, "deliberation", "vote", rid2, "施工方代表", "o", "--reason", "工期紧")
-    out = _ok(site, "deliberation", "round", "close", rid2)
+    _ok(site, "deliberation", "vote", cid, rid2, "施工方代表", "o", "--reason", "工期紧")
+    out = _ok(site, "deliberation", "round", "close", cid, rid2)
     assert "结果：通过" in out and "施工方代表" in out
-    code, _, err = site.cli("deliberation", "vote", rid2, "许玉生", "n")
+    code, _, err = site.cli("deliberation", "vote", cid, rid2, "许玉生", "n")
     assert code == 1 and "不能投票" in err  # the round is closed
     _ok(site, "deliberation", "decide", cid, "安装6组公共晾衣架", "--round", rid2, "--review", "2027-03-01")
 
@@ -101,9 +101,9 @@ def test_a_consultation_from_the_command_line(site, tmp_path):
 
     # transparency: export, then recount from the file alone
     path = tmp_path / "round.json"
-    out = _ok(site, "deliberation", "export-round", rid2, "--json", "-o", str(path))
+    out = _ok(site, "deliberation", "export-round", cid, rid2, "--json", "-o", str(path))
     assert path.exists()
-    code, _, err = site.cli("deliberation", "export-round", rid2, "--json", "-o", str(path))
+    code, _, err = site.cli("deliberation", "export-round", cid, rid2, "--json", "-o", str(path))
     assert code == 1 and "不会覆盖" in err
     out = _ok(site, "deliberation", "tally", str(path))
     assert "与存档结果一致" in out and "施工方代表" in out
@@ -161,22 +161,26 @@ def test_a_custom_rule_and_a_tie(site, tmp_path):
     r = json.loads(_ok(site, "deliberation", "round", "open", cid, "--preset", "simple_majority",
                        "--per-group", "residents,property", "--title", "是否同意方案甲", "--options", "1", "--json"))
     assert r["rule"]["per_group"] == ["residents", "property"] and r["preset"] is None
-    rid = str(r["id"])
-    _ok(site, "deliberation", "vote", rid, "甲", "y")
-    _ok(site, "deliberation", "vote", rid, "乙", "y")
-    _ok(site, "deliberation", "vote", rid, "物业", "n")
-    out = _ok(site, "deliberation", "round", "close", rid)
+    rid = str(r["number"])
+    _ok(site, "deliberation", "vote", cid, rid, "甲", "y")
+    _ok(site, "deliberation", "vote", cid, rid, "乙", "y")
+    _ok(site, "deliberation", "vote", cid, rid, "物业", "n")
+    out = _ok(site, "deliberation", "round", "close", cid, rid)
     assert "未通过" in out  # the property company's group did not pass
+    # group labels as the roster shows them, not the codes
+    assert "「物业」组须单独通过" in out and "以下分组未通过：物业" in out and "「property」" not in out
+    out = _ok(site, "deliberation", "round", "show", cid, rid, lang="en")
+    assert "group 'property company' must pass" in out and "but not in: property company" in out
     rid2 = str(json.loads(_ok(site, "deliberation", "round", "open", cid, "--preset", "plurality", "--hide-results",
-                              "--secret", "--json"))["id"])
-    _ok(site, "deliberation", "vote", rid2, "甲", "--option", "1")
-    _ok(site, "deliberation", "vote", rid2, "乙", "--option", "2")
-    out = _ok(site, "deliberation", "round", "show", rid2)
+                              "--secret", "--json"))["number"])
+    _ok(site, "deliberation", "vote", cid, rid2, "甲", "--option", "1")
+    _ok(site, "deliberation", "vote", cid, rid2, "乙", "--option", "2")
+    out = _ok(site, "deliberation", "round", "show", cid, rid2)
     assert "计票前不显示结果" in out
-    out = _ok(site, "deliberation", "round", "close", rid2)
+    out = _ok(site, "deliberation", "round", "close", cid, rid2)
     assert "平局" in out
-    rerun = _ok(site, "deliberation", "round", "rerun", rid2)
+    rerun = _ok(site, "deliberation", "round", "rerun", cid, rid2)
     assert "第 3 轮" in rerun
-    _ok(site, "deliberation", "round", "break-tie", rid2, "--option", "2", "--method", "lot", "--note", "抽签")
+    _ok(site, "deliberation", "round", "break-tie", cid, rid2, "--option", "2", "--method", "lot", "--note", "抽签")
     code, _, err = site.cli("deliberation", "decide", cid, "方案乙", "--round", rid2)
     assert code == 1 and "还在进行" in err  # the re-run round is still open

@@ -1,0 +1,186 @@
+"""Elections with several seats (owners' committee, residents' representatives) — pure, exact.
+
+- :func:`plurality_at_large`: each voter marks at most ``seats`` candidates; the ``seats``
+  candidates with the most marks win.
+- :func:`approval_seats`: each voter marks any number; the ``seats`` most approved win.
+- :func:`stv`: single transferable vote with the Droop quota ``floor(valid / (seats + 1)) + 1``
+  and the weighted inclusive Gregory method (WIGM): when an elected candidate has a
+  surplus, *every* ballot currently counting for them moves on to its next continuing
+  preference at its current value × surplus / their total. All values are Fractions (no
+  rounding). Surpluses are transferred one at a time, largest first; when nobody reaches
+  the quota and no surplus is left, the candidate with the fewest votes is excluded and
+  their ballots move on at their current value. When the continuing candidates are no
+  more than the seats left, they are all elected.
+
+Ties (documented rules): among candidates reaching the quota at the same stage, the one
+with more votes is declared first; equal surpluses and exclusion ties are broken
+*backwards* — the candidate with fewer votes at the latest earlier stage where the tied
+candidates differed is excluded (or transfers later). If they were equal at every stage,
+nothing is decided by chance here: the result's ``tie`` names the tied candidates and
+the stage, ``winners`` holds those elected so far, and the facilitator breaks it by a
+recorded rule (lot), as single-winner ties are. The plurality and approval counts
+return a ``tie`` when candidates tie at the last seat.
+
+Candidates are any hashable ids (option ids in a round). Ballots name candidates best
+first (STV) or as sets (plurality, approval); unknown candidates are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any
+
+from core.errors import DomainError
+from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+
+Cand = Hashable
+
+
+@dataclass
+class SeatsResult:
+    method: str
+    seats: int
+    winners: list[Cand]
+    tie: list[Cand] | None = None  # candidates tied for the last seat(s) or for exclusion
+    quota: Fraction | None = None
+    stages: list[dict[str, Any]] = field(default_factory=list)  # STV: the count at each stage
+    totals: dict[Cand, Fraction] = field(default_factory=dict)  # plurality/approval marks
+
+
+def _check(candidates: Sequence[Cand], seats: int) -> list[Cand]:
+    cands = list(dict.fromkeys(candidates))
+    if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1 or seats > len(cands):
+        raise DomainError("delib.bad_rule", detail=f"席位数须在 1 到候选人数 {len(cands)} 之间：{seats!r}",
+                          detail_en=f"seats must be between 1 and the {len(cands)} candidates: {seats!r}")
+    return cands
+
+
+def _unknown(c: Any) -> DomainError:
+    return DomainError("delib.unknown_option", option=c)
+
+
+def _top(method: str, totals: dict[Cand, Fraction], seats: int) -> SeatsResult:
+    order = sorted(totals, key=lambda c: -totals[c])
+    cut = totals[order[seats - 1]]
+    sure = [c for c in order if totals[c] > cut]
+    at_cut = [c for c in order if totals[c] == cut]
+    if len(sure) + len(at_cut) == seats:
+        return SeatsResult(method, seats, sure + at_cut, totals=totals)
+    return SeatsResult(method, seats, sure, tie=at_cut, totals=totals)
+
+
+def approval_seats(ballots: Iterable[Iterable[Cand]], candidates: Sequence[Cand], seats: int) -> SeatsResult:
+    cands = _check(candidates, seats)
+    totals = {c: Fraction(0) for c in cands}
+    for b in ballots:
+        marks = set(b)
+        for c in marks:
+            if c not in totals:
+                raise _unknown(c)
+            totals[c] += 1
+    return _top("approval", totals, seats)
+
+
+def plurality_at_large(ballots: Iterable[Iterable[Cand]], candidates: Sequence[Cand], seats: int) -> SeatsResult:
+    """As approval, but a ballot marking more than ``seats`` candidates is invalid (not counted)."""
+    cands = _check(candidates, seats)
+    valid = [set(b) for b in ballots]
+    valid = [b for b in valid if len(b) <= seats]
+    res = approval_seats(valid, cands, seats)
+    res.method = "plurality_at_large"
+    return res
+
+
+def droop_quota(valid: int, seats: int) -> Fraction:
+    return Fraction(valid // (seats + 1) + 1)
+
+
+def stv(ballots: Iterable[Sequence[Cand]], candidates: Sequence[Cand], seats: int) -> SeatsResult:
+    cands = _check(candidates, seats)
+    known = set(cands)
+    papers: list[tuple[tuple[Cand, ...], Fraction]] = []
+    for b in ballots:
+        prefs = tuple(dict.fromkeys(b))
+        for c in prefs:
+            if c not in known:
+                raise _unknown(c)
+        if prefs:
+            papers.append((prefs, Fraction(1)))
+    quota = droop_quota(len(papers), seats)
+    elected: list[Cand] = []
+    excluded: set[Cand] = set()
+    pending: list[Cand] = []  # elected, surplus not yet transferred
+    history: list[dict[Cand, Fraction]] = []
+    stages: list[dict[str, Any]] = []
+
+    def continuing() -> list[Cand]:
+        return [c for c in cands if c not in excluded and c not in elected]
+
+    def next_holder(prefs: tuple[Cand, ...]) -> Cand | None:
+        cont = set(continuing())
+        return next((c for c in prefs if c in cont), None)
+
+    at: list[Cand | None] = [prefs[0] for prefs, _ in papers]  # who holds each ballot now (None: exhausted)
+
+    def count() -> dict[Cand, Fraction]:
+        t = {c: Fraction(0) for c in cands if c not in excluded}
+        for i, (_, value) in enumerate(papers):
+            if at[i] is not None:
+                t[at[i]] += value
+        for c in elected:  # an elected candidate whose surplus has gone on keeps the quota
+            if c not in pending:
+                t[c] = quota
+        return t
+
+    def move_from(c: Cand, factor: Fraction) -> None:
+        for i, (prefs, value) in enumerate(papers):
+            if at[i] == c:
+                papers[i] = (prefs, value * factor)
+                at[i] = next_holder(prefs)
+
+    def backwards(tied: list[Cand], lowest: bool) -> list[Cand]:
+        for past in reversed(history[:-1]):
+            vals = {c: past.get(c, Fraction(0)) for c in tied}
+            pick = min(vals.values()) if lowest else max(vals.values())
+            narrowed = [c for c in tied if vals[c] == pick]
+            if len(narrowed) < len(tied):
+                tied = narrowed
+                if len(tied) == 1:
+                    return tied
+        return tied
+
+    while len(elected) < seats:
+        totals = count()
+        history.append(totals)
+        cont = continuing()
+        if len(cont) <= seats - len(elected):
+            elected += sorted(cont, key=lambda c: -totals[c])
+            stages.append({"action": "elect_remaining", "candidates": list(cont), "totals": totals})
+            break
+        reached = sorted((c for c in cont if totals[c] >= quota), key=lambda c: -totals[c])
+        if reached:
+            now = reached[: seats - len(elected)]
+            elected += now
+            pending += now
+            stages.append({"action": "elect", "candidates": now, "totals": totals})
+            continue
+        if pending:
+            # the largest surplus first; equal surpluses: the backwards rule, then the order elected
+            best = max(totals[c] for c in pending)
+            c = backwards([c for c in pending if totals[c] == best], lowest=False)[0]
+            surplus = totals[c] - quota
+            pending.remove(c)
+            move_from(c, surplus / totals[c] if totals[c] else Fraction(0))
+            stages.append({"action": "transfer", "candidates": [c], "surplus": surplus, "totals": totals})
+            continue
+        low = min(totals[c] for c in cont)
+        tied = backwards([c for c in cont if totals[c] == low], lowest=True)
+        if len(tied) > 1:
+            stages.append({"action": "tie", "candidates": tied, "totals": totals})
+            return SeatsResult("stv", seats, elected, tie=tied, quota=quota, stages=stages)
+        excluded.add(tied[0])
+        move_from(tied[0], Fraction(1))
+        stages.append({"action": "exclude", "candidates": tied, "totals": totals})
+    return SeatsResult("stv", seats, elected, quota=quota, stages=stages)
