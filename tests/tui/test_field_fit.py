@@ -22,7 +22,7 @@ from core.models.orgs import Organisation
 from core.models.people import Person
 from core.models.places import Place
 from core.models.requests import Request
-from core.plugins import PluginHost
+from core.plugins import PluginHost, available_plugins
 from core.services import Actor
 from core.services import categories as category_svc
 from core.services import requests as svc
@@ -31,7 +31,7 @@ from tui.screens.request_actions import DispatchDialog, ReportInDialog, Transiti
 from tui.screens.request_detail import RequestDetailScreen
 from tui.screens.request_form import RequestFormScreen
 
-PLUGINS = ("deliberation", "red_property", "points_exchange")
+PLUGINS = tuple(available_plugins())  # every installed plugin, as the demo has them
 SIZE = (160, 45)
 
 

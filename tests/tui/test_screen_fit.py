@@ -46,6 +46,8 @@ ALLOWED_ZH = (
     # plugin names, as `gongzhi plugins` takes them (every installed one)
     r"\b(?:" + "|".join(available_plugins()) + r")\b",
     r"（[a-z]+）",  # a pinyin example in a placeholder: 拼音首字母（zxm）
+    r"WSS-\d{4}-\S+?-\d+",  # micro-project codes (民生微实事 WSS-2026-荣雅园-003)
+    r"\bTF-IDF\b",  # a method's name
     r"\bEnglish\b",  # a language is offered in its own name
     r"gongzhi",  # the product's name in the title bar
     r"\b(?:ctrl|esc|tab|enter|space|shift)\b",  # key names (the footer shows ^p, f2 …)
@@ -138,8 +140,8 @@ OTHER_CASES = [
     Case("requests", lambda app, pilot: press(pilot, "f4"), ("requests.new", "requests.filter", "requests.export")),
     _plugin_case(0, "deliberation", ("delib.new_consultation", "delib.back")),
     _plugin_case(1, "red_property", ("redprop.new_meeting", "redprop.month_minutes", "redprop.action_board")),
-    _plugin_case(2, "points_exchange", ("points.checkout", "points.notice", "points.earn")),
-    _plugin_case(3, "micro_projects", ("micro.open", "micro.fund", "micro.evaluate")),
+    _plugin_case(2, "points_exchange", ("points.checkout", "points.notice")),
+    _plugin_case(3, "micro_projects", ("micro.fund", "micro.evaluate", "micro.export_docx")),
     _plugin_case(4, "insights", ("insights.drill", "insights.to_request")),
 ]
 
