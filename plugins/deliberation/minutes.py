@@ -46,7 +46,7 @@ def _t(lang: str, zh: str, en: str) -> str:
 def _group_labels(text: str, lang: str) -> str:
     """The rules name groups by their code (``residents``); show them as the roster,
     the CLI and the minutes do (居民 / residents, 物业 / property company)."""
-    from plugins.deliberation.models import group_label
+    from plugins.deliberation.vocab import group_label
 
     def one(m: re.Match[str]) -> str:
         return f"{m.group(1)}{group_label(m.group(2), lang)}{m.group(3)}"
