@@ -70,6 +70,7 @@ class Source(Labelled):
     request = "request"
     consultation = "consultation"
     redo = "redo"
+    insight = "insight"
 
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -105,6 +106,7 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
         "request": ("居民诉求", "requests"),
         "consultation": ("协商议事", "consultation"),
         "redo": ("上年重新办理", "redo from last year"),
+        "insight": ("民意数据库", "opinion database"),
     },
 }
 

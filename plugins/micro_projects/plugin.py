@@ -42,8 +42,10 @@ def register_commands(cli):
 @hookimpl
 def plugin_event(db, source, name, payload):
     """A decided consultation (the deliberation plugin's ``consultation_decided``,
-    read by name only) proposes a candidate project on its community's open list; a
-    published evaluation round (``evaluation_round_published``) records its ballots."""
+    read by name only) proposes a candidate project on its community's open list, and so
+    does a topic flagged in the insights plugin's opinion database
+    (``insights/topic_to_micro_candidate``); a published evaluation round
+    (``evaluation_round_published``) records its ballots."""
     if source == "deliberation" and name == "consultation_decided":
         from plugins.micro_projects.services import propose_from_consultation
 
@@ -52,6 +54,10 @@ def plugin_event(db, source, name, payload):
         from plugins.micro_projects.services import record_round_result
 
         record_round_result(db, payload)
+    elif source == "insights" and name == "topic_to_micro_candidate":
+        from plugins.micro_projects.services import propose_from_insight
+
+        propose_from_insight(db, payload)
 
 
 @hookimpl

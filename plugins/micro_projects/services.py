@@ -993,6 +993,34 @@ def propose_from_consultation(db, payload: dict[str, Any], actor: Actor | None =
 
 
 
+def propose_from_insight(db, payload: dict[str, Any], actor: Actor | None = None) -> Project | None:
+    """A topic flagged in the opinion database (the insights plugin's
+    ``topic_to_micro_candidate``, read by name; never imported) becomes a candidate project
+    on its place's community list of the year while that list is open (collecting or
+    reviewing). Idempotent: one candidate per topic and place."""
+    actor = actor or Actor("民意数据库")
+    term, place_id = payload.get("term"), payload.get("place_id")
+    if not term or place_id is None:
+        return None
+    ref = f"insights:{term}:{place_id}"[:100]
+    with db.session() as session:
+        place = session.get(Place, place_id)
+        if place is None or place.community_id is None:
+            return None
+        if session.scalar(select(Project.id).where(Project.source_ref == ref)) is not None:
+            return None
+        plist = session.scalar(
+            select(ProjectList).where(ProjectList.community_id == place.community_id, ProjectList.year == today().year)
+        )
+        if plist is None or plist.phase not in OPEN_PHASES:
+            return None
+        data = ProjectInput(name=str(payload.get("title") or term)[:100], content=str(payload.get("summary") or "")[:2000],
+                            place_ids=[place_id] if place.kind != "community" else [])
+        with transaction(session):
+            plist = get_list(session, plist.id)
+            return _add(session, actor, plist, data, source=Source.insight, source_ref=ref, request_ids=[])
+
+
 # -- evaluation through a deliberation round (our side of the contract) --------------------------
 
 ROUND_REQUESTED = "micro_evaluation_round_requested"

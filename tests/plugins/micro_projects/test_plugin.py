@@ -44,6 +44,26 @@ def test_a_decided_consultation_proposes_a_project(site, street, clerk) -> None:
         assert svc.linked_request_ids(s, projects[0].id) == sorted(street.requests[:2])
 
 
+def test_a_topic_flagged_in_the_opinion_database_proposes_a_candidate(site, street, clerk) -> None:
+    """The insights plugin's ``topic_to_micro_candidate`` (payload of docs/insights.md),
+    heard by name: one candidate per topic and place, however often it is sent."""
+    year = svc.today().year
+    with site.db.session() as s:
+        plist = svc.create_list(s, actor=clerk, community_id=street.community, year=year)
+    payload = {"term": "高空抛物", "title": "荣雅园高空抛物问题（群聊热议）", "place_id": street.compound,
+               "summary": "民意数据库：群聊中 45/99 条消息提到「高空抛物」，同期正式诉求 0/32 件（G²=32.0）",
+               "chat_messages": 45, "chat_total": 99, "requests": 0, "requests_total": 32, "g2": 32.0,
+               "flagged": True}
+    fire_plugin_event("insights", "topic_to_micro_candidate", payload)
+    fire_plugin_event("insights", "topic_to_micro_candidate", payload)  # heard twice: one project
+    fire_plugin_event("insights", "topic_to_consultation", payload)  # not ours
+    with site.db.read_session() as s:
+        projects = s.scalars(select(Project).where(Project.list_id == plist.id)).all()
+        assert [(p.name, p.source, p.source_ref, p.status) for p in projects] == [
+            ("荣雅园高空抛物问题（群聊热议）", "insight", f"insights:高空抛物:{street.compound}", "candidate")]
+        assert "45/99" in projects[0].content
+
+
 def test_a_list_past_review_takes_no_proposal(site, street, clerk) -> None:
     year = svc.today().year
     with site.db.session() as s:
