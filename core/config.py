@@ -8,7 +8,6 @@ Precedence, highest first: command-line options, environment variables
 
 from __future__ import annotations
 
-import locale
 import os
 import tomllib
 from dataclasses import dataclass, field
@@ -87,15 +86,17 @@ class Settings:
 
 
 def _locale_language() -> str:
+    """English when the locale asks for it; Chinese otherwise.
+
+    Only the environment is read (as POSIX does): the C/POSIX locale is no preference,
+    and ``locale.getlocale()`` is not asked, because Python 3.11 reports a coerced
+    ``C.UTF-8`` as ``en_US`` — a machine with no locale set would open in English.
+    """
     for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(var)
-        if value:
+        value = os.environ.get(var, "")
+        if value and value.split(".")[0].upper() not in ("C", "POSIX"):
             return "en" if value.lower().startswith("en") else "zh"
-    try:
-        loc = locale.getlocale()[0] or ""
-    except ValueError:
-        loc = ""
-    return "en" if loc.lower().startswith("en") else "zh"
+    return "zh"
 
 
 def load_settings(path: Path | None = None) -> Settings:
