@@ -90,6 +90,16 @@ def register_exports(register):
 
 
 @hookimpl
+def plugin_event(db, source, name, payload):
+    """A topic flagged by the insights plugin (``insights/topic_to_consultation``, heard by
+    name) opens a draft consultation on its place."""
+    if source == "insights" and name == "topic_to_consultation":
+        from plugins.deliberation.services import consultation_from_insight
+
+        consultation_from_insight(db, payload)
+
+
+@hookimpl
 def demo_data(db, actor, seed, scale):
     from plugins.deliberation.demo import build_open_round, build_racks_consultation
 

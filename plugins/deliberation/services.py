@@ -300,6 +300,26 @@ def _note_requests(session: Session, actor: Actor, request_ids: Iterable[int], n
 # -- consultations -------------------------------------------------------------------
 
 
+def consultation_from_insight(db, payload: dict[str, Any], actor: Actor | None = None) -> Consultation | None:
+    """A topic flagged in the opinion database (the insights plugin's
+    ``topic_to_consultation``, read by name; never imported) opens a draft consultation
+    on its place, with the evidence as its issue. Heard twice, it opens one: a draft with
+    the same title on the same place is the same consultation."""
+    actor = actor or Actor("民意数据库")
+    title = str(payload.get("title") or payload.get("term") or "").strip()[:200]
+    place_id = payload.get("place_id")
+    if not title:
+        return None
+    with db.session() as session:
+        same = session.scalar(select(Consultation.id).where(
+            Consultation.title == title, Consultation.status == ConsultationStatus.draft.value,
+            Consultation.place_id.is_(None) if place_id is None else Consultation.place_id == place_id))
+        if same is not None:
+            return None
+        return create_consultation(session, actor=actor, title=title, issue=str(payload.get("summary") or ""),
+                                   place_id=place_id)
+
+
 def create_consultation(
     session: Session,
     *,

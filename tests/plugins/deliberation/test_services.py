@@ -447,3 +447,28 @@ def test_check_in_everyone_but_the_absent_in_one_step(site, table, actor):
         assert [pid for pid, here in present.items() if not here] == [table.residents[5]]
         assert svc.checkin_all(s, actor=actor, consultation_id=table.consultation_id,
                                except_ids=[table.residents[5]]) == []  # again: nothing changes
+
+
+def test_a_topic_flagged_in_the_opinion_database_opens_a_draft_consultation(site, actor):
+    """insights' ``topic_to_consultation`` (payload of docs/insights.md), heard by name:
+    one draft consultation on the topic's place, however often it is sent."""
+    from core.models.places import Place
+    from core.plugins import fire_plugin_event
+    from plugins.deliberation.models import Consultation
+
+    with site.db.session() as s:
+        place_id = s.scalar(select(Place.id).where(Place.kind == "street").order_by(Place.id).limit(1))
+    if place_id is None:
+        from core.services import places as place_svc
+
+        with site.db.session() as s:
+            place_id = place_svc.create_place(s, actor=actor, kind="street", name="青（广）源街道").id
+    payload = {"term": "高空抛物", "title": "盛康园高空抛物问题（群聊热议）", "place_id": place_id,
+               "summary": "民意数据库：群聊中 45/99 条消息提到「高空抛物」，同期正式诉求 0/32 件（G²=32.0）"}
+    fire_plugin_event("insights", "topic_to_consultation", payload)
+    fire_plugin_event("insights", "topic_to_consultation", payload)  # heard twice: one consultation
+    fire_plugin_event("insights", "topic_to_micro_candidate", payload)  # not ours
+    with site.db.read_session() as s:
+        found = s.scalars(select(Consultation).where(Consultation.title == payload["title"])).all()
+        assert [(c.status, c.place_id, c.created_by) for c in found] == [("draft", place_id, "民意数据库")]
+        assert "45/99" in found[0].issue
