@@ -107,6 +107,31 @@ def ensure_street_db(path: Path | str = STREET_DB, seed: int = 2014) -> Path:
     return path
 
 
+def ensure_current(path: Path | str) -> Path:
+    """Upgrade a SQLite file (the cached street demo) to the head migration in place, if behind."""
+    from core.db import Database
+
+    path = Path(path)
+    db = Database(f"sqlite:///{path}")
+    try:
+        if not db.is_current():
+            log(f"upgrading {path} to {db.head_revision()} …")
+            db.upgrade()
+    finally:
+        db.dispose()
+    return path
+
+
+def parse_backends(text: str | None, *, supported: tuple[str, ...] = ("sqlite", "postgresql")) -> list[str]:
+    """``--backends`` (comma-separated ``sqlite``, ``postgresql``) → the known names, in order;
+    an unknown name is an error, names a script does not measure are for the caller to ignore."""
+    names = [b.strip() for b in (text or "").split(",") if b.strip()]
+    for name in names:
+        if name not in ("sqlite", "postgresql"):
+            raise SystemExit(f"unknown backend {name!r} (sqlite, postgresql)")
+    return [n for n in names if n in supported]
+
+
 # -- summaries and the issue-12 table ------------------------------------------------------
 
 

@@ -9,7 +9,13 @@ floor for ``tally``).
 Every plugin is enabled (``GONGZHI_PLUGINS``), so their command groups are part of
 the start. ``plugins list`` reads a copy of the street demo (``--db``).
 
-    .venv/bin/python benchmarks/bench_cli.py [--db PATH] [--runs N]
+    .venv/bin/python benchmarks/bench_cli.py [--db PATH] [--runs N] [--backends sqlite]
+
+``--backends`` (as ``bench_street.py`` passes it) is accepted and otherwise ignored: the
+rows of issue 12 this script fills, ``cli_help`` and ``cli_tally``, touch no database
+(backend ``-``); only ``plugins list`` reads the SQLite copy. The cached street demo is
+upgraded to the head migration in place first if it is behind. The JSON's ``table``
+holds those rows, see benchmarks/README.md.
 
 Goal (issue 12): each ≤ 2× the bare Typer app.
 """
@@ -27,7 +33,17 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import CACHE, ROOT, STREET_DB, emit, log, machine
+from _common import (
+    CACHE,
+    ROOT,
+    STREET_DB,
+    emit,
+    ensure_current,
+    log,
+    machine,
+    parse_backends,
+    table_row,
+)
 
 BARE_TYPER = """
 import typer
@@ -78,16 +94,39 @@ def p95(values: list[float]) -> float:
     return ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
 
 
+def _ms(values: list[float]) -> dict:
+    return {"median": round(statistics.median(values) * 1000), "p95": round(p95(values) * 1000), "runs": len(values)}
+
+
+def table_rows(times: dict[str, list[float]], floor: list[float], floor_run: list[float]) -> list[dict]:
+    """Issue 12's rows ``cli_help`` and ``cli_tally`` from the timings above (ms; no database)."""
+    f_med, fr_med = statistics.median(floor), statistics.median(floor_run)
+    help_ratio = round(statistics.median(times["help"]) / f_med, 2)
+    tally = times["deliberation_tally"]
+    tally_ratio = round(statistics.median(tally) / fr_med, 2)
+    rows = [table_row("cli_help", backend="-", unit="ms", gongzhi=_ms(times["help"]), floor=_ms(floor),
+                      floor_what="bare Typer app --help", ratio=help_ratio, goal="≤ 2×", met=help_ratio <= 2.0,
+                      note="every plugin enabled")]
+    rows.append(table_row("cli_tally", backend="-", unit="ms", gongzhi=_ms(tally), floor=_ms(floor_run),
+                          floor_what="bare Typer app running a command", ratio=tally_ratio, goal="≤ 2×",
+                          met=tally_ratio <= 2.0,
+                          note=f"{round(statistics.median(tally) / f_med, 2)}× the bare app's --help"))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", type=Path, default=STREET_DB, help="the street demo (copied, never written)")
     parser.add_argument("--runs", type=int, default=9)
+    parser.add_argument("--backends", default="sqlite",
+                        help="accepted for bench_street.py; the table's rows use no database")
     args = parser.parse_args()
+    parse_backends(args.backends)  # unknown names are an error; the rest changes nothing here
     work = Path(tempfile.mkdtemp(prefix="bench-cli-", dir=CACHE if CACHE.exists() else None))
     try:
         db = work / "street.sqlite"
         if args.db.exists():
-            shutil.copyfile(args.db, db)
+            shutil.copyfile(ensure_current(args.db), db)
         bare = work / "bare_typer.py"
         bare.write_text(BARE_TYPER, encoding="utf-8")
         rf = round_file(work / "round.json")
@@ -131,6 +170,7 @@ def main() -> None:
                 }
                 for name, t in times.items()
             },
+            "table": table_rows(times, floor, floor_run),
         })
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -3,6 +3,11 @@
     .venv/bin/python benchmarks/bench_request_list.py                       # SQLite + a throwaway PostgreSQL
     .venv/bin/python benchmarks/bench_request_list.py --pg none             # SQLite only
     .venv/bin/python benchmarks/bench_request_list.py --pg-only --scale 10  # PostgreSQL, 10 copies (1,000,000 requests)
+    .venv/bin/python benchmarks/bench_request_list.py --backends sqlite     # as bench_street.py runs it
+
+``--backends`` (``sqlite``, ``postgresql`` or both) stands for ``--pg none`` / ``--pg-only``
+/ both; the JSON's ``table`` holds issue 12's rows (``text_filter``, ``community_list``,
+``list_first_page``, ``list_status``, ``list_overdue``) per backend, see benchmarks/README.md.
 
 Uses ``.bench/street.sqlite`` (68,000 residents, 100,000 requests; built once if
 missing; copy /work/bench/street.sqlite there to skip that), upgraded to the head
@@ -36,7 +41,16 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-from _common import STREET_DB, emit, ensure_street_db, log, machine, raw_connect
+from _common import (
+    STREET_DB,
+    emit,
+    ensure_street_db,
+    log,
+    machine,
+    parse_backends,
+    raw_connect,
+    table_row,
+)
 
 from core.db import Database
 from core.demo import DEFAULT_NOW
@@ -318,6 +332,42 @@ def load_street(sqlite_path: Path, url: str, scale: int) -> None:
     src.close()
 
 
+def _figures(t: dict, runs: int) -> dict:
+    return {"median": t["median_ms"], "p95": t["p95_ms"], "runs": runs}
+
+
+def table_rows(backend: str, res: dict, repeat: int, texts: list[str]) -> list[dict]:
+    """Issue 12's rows from one backend's cases (the figures measured above, in ms)."""
+    cases = res["cases"]
+    rows = []
+    floor_what = "hand-written SQL"
+    for row_id, name in (("list_first_page", "first page"), ("list_status", "by status"),
+                         ("list_overdue", "overdue")):
+        c = cases[name]
+        rows.append(table_row(row_id, backend=backend, unit="ms", gongzhi=_figures(c["gongzhi_page"], repeat),
+                              floor=_figures(c["raw_page"], repeat), floor_what=floor_what,
+                              ratio=c["ratio_page"], goal="≤ 2×", met=c["ratio_page"] <= 2.0,
+                              note=f"{res['requests']:,} requests, page of {PAGE}"))
+    c = cases["by community"]
+    med = c["gongzhi_page_and_count"]["median_ms"]
+    rows.append(table_row("community_list", backend=backend, unit="ms",
+                          gongzhi=_figures(c["gongzhi_page_and_count"], repeat),
+                          floor=_figures(c["raw_page_and_count"], repeat), floor_what=floor_what + ", page + count",
+                          ratio=c["ratio_page_and_count"], goal="< 10 ms", met=med < 10,
+                          note=f"page + count of {c['matches']:,}; page alone {c['gongzhi_page']['median_ms']} ms"))
+    for q in texts:
+        c = cases[f"text {q}"]
+        med = c["gongzhi_page_and_count"]["median_ms"]
+        row = table_row("text_filter", backend=backend, unit="ms",
+                        gongzhi=_figures(c["gongzhi_page_and_count"], repeat),
+                        floor=_figures(c["raw_page_and_count"], repeat), floor_what=floor_what + ", page + count",
+                        ratio=c["ratio_page_and_count"], goal="< 30 ms", met=med < 30,
+                        note=f"{c['matches']:,} matches; page alone {c['gongzhi_page']['median_ms']} ms")
+        row["case"] = q
+        rows.append(row)
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--db", default=str(STREET_DB), help="a street-scale demo SQLite file (built if missing)")
@@ -329,7 +379,19 @@ def main() -> None:
                     help="'auto' (a throwaway cluster), 'none', or the URL of an empty database to load into")
     ap.add_argument("--pg-only", action="store_true", help="skip SQLite")
     ap.add_argument("--scale", type=int, default=1, help="PostgreSQL: copies of the street's requests")
+    ap.add_argument("--backends", default=None,
+                    help="sqlite, postgresql or both, comma-separated (sqlite alone = --pg none, "
+                         "postgresql alone = --pg-only; overrides them)")
     args = ap.parse_args()
+    if args.backends is not None:
+        chosen = parse_backends(args.backends)
+        if not chosen:
+            raise SystemExit("--backends names no backend (sqlite, postgresql)")
+        args.pg_only = "sqlite" not in chosen
+        if "postgresql" not in chosen:
+            args.pg = "none"
+        elif args.pg == "none":
+            args.pg = "auto"
     path = ensure_street_db(Path(args.db))
     db = Database(f"sqlite:///{path}")
     if not db.is_current():
@@ -369,6 +431,11 @@ def main() -> None:
         finally:
             if cluster is not None:
                 cluster.stop()
+    table = []
+    for backend in ("sqlite", "postgresql"):
+        if backend in result:
+            table += table_rows(backend, result[backend], args.repeat, args.texts)
+    result["table"] = table
     result["machine"] = machine()
     emit(result)
 
