@@ -32,17 +32,20 @@ T = TypeVar("T")
 _BINDING_MSGIDS: dict[str, str] = {}
 
 
-def translate_bindings(node: DOMNode) -> None:
-    """Rewrite the descriptions of ``node``'s bindings in the current language."""
+def translate_bindings(node: DOMNode, translate: Callable[[str], str] = _, *, prefix: str = "") -> None:
+    """Rewrite the descriptions of ``node``'s bindings in the current language.
+
+    A plugin passes its own ``_`` (its catalog) and its binding-id prefix (``"micro."``):
+    only those bindings are redescribed through it."""
     bindings = node._bindings  # Textual keeps them here; the keymap API edits the same map
     for key, items in list(bindings.key_to_bindings.items()):
         new = []
         for b in items:
-            if b.id is None:
+            if b.id is None or not b.id.startswith(prefix):
                 new.append(b)
                 continue
             msgid = _BINDING_MSGIDS.setdefault(b.id, b.description)
-            new.append(replace(b, description=_(msgid)))
+            new.append(replace(b, description=translate(msgid)))
         bindings.key_to_bindings[key] = new
     textual_strings.translate_textual_bindings(node)
 

@@ -4,13 +4,9 @@ vocabularies, money in yuan."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import ClassVar
-
-from textual.dom import DOMNode
-
 from plugins.micro_projects.i18n import N_, _
 from tui import i18n
+from tui.widgets.base import translate_bindings
 
 # the English message ids of the vocabularies, for the catalog
 STATUS_TEXT = {
@@ -63,20 +59,8 @@ class Translated:
     """Mixin for a screen: its bindings' descriptions (English ids) in the current
     language, through the plugin's catalog; F2 calls :meth:`refresh_language`."""
 
-    _MSGIDS: ClassVar[dict[str, str]] = {}
-
     def translate_own_bindings(self) -> None:
-        node: DOMNode = self  # type: ignore[assignment]
-        bindings = node._bindings
-        for key, items in list(bindings.key_to_bindings.items()):
-            new = []
-            for b in items:
-                if b.id and b.id.startswith("micro."):
-                    msgid = Translated._MSGIDS.setdefault(b.id, b.description)
-                    new.append(replace(b, description=_(msgid)))
-                else:
-                    new.append(b)
-            bindings.key_to_bindings[key] = new
+        translate_bindings(self, _, prefix="micro.")  # type: ignore[arg-type]
 
     def refresh_language(self) -> None:
         self.translate_own_bindings()
