@@ -17,6 +17,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input.invalid_choice": ("{field}的取值「{value}」无效，可选：{choices}", "invalid {field} '{value}'; choose from: {choices}"),
     "input.invalid": ("{field}无效：{value}", "invalid {field}: {value}"),
     "input.invalid_date": ("日期「{value}」格式无效，应为 YYYY-MM-DD", "invalid date '{value}'; expected YYYY-MM-DD"),
+    "input.impossible_date": ("日期「{value}」不存在：那个月没有这一天", "the date '{value}' does not exist: that month has no such day"),
     "db.not_upgraded": ("数据库结构不是最新版本（当前 {current}，需要 {head}），请运行 gongzhi db upgrade", "database schema is not up to date (at {current}, need {head}); run 'gongzhi db upgrade'"),
     "db.unsupported_url": ("不支持的数据库地址：{url}", "unsupported database URL: {url}"),
     "db.backup_unsupported": ("PostgreSQL 请使用 pg_dump 备份", "back up PostgreSQL with pg_dump"),

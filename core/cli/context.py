@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -167,4 +168,6 @@ def parse_date(text: str | None) -> date | None:
     try:
         return date.fromisoformat(text.strip())
     except ValueError:
-        raise DomainError("input.invalid_date", value=text) from None
+        # written the right way but not a day of the calendar (2026-02-30): say that, not "format"
+        code = "input.impossible_date" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()) else "input.invalid_date"
+        raise DomainError(code, value=text) from None

@@ -34,6 +34,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "项目 {code} 的进度已到 {current}%，不能改为 {value}%",
         "project {code} is at {current}%; progress cannot go back to {value}%",
     ),
+    "micro.amount_too_large": ("金额过大（单笔不超过 {max} 元）：{value}", "the amount is too large (at most {max} yuan at a time): {value}"),
+    "micro.date_in_future": ("{what}的日期不能晚于今天：{value}", "the date of {what_en} cannot be after today: {value}"),
     "micro.invalid_amount": ("金额须为正数（元，最多两位小数）：{value}", "the amount must be positive (yuan, at most 2 decimals): {value}"),
     "micro.fund_not_found": ("{year}年的专项资金尚未设立", "no special fund has been set for {year}"),
     "micro.fund_exists": ("{year}年的专项资金已设立（{total}元）", "the {year} fund exists ({total} yuan)"),

@@ -96,7 +96,31 @@ def parse_yuan(text: str | int | Decimal) -> int:
     fen = value * 100
     if not value.is_finite() or fen != fen.to_integral_value() or fen <= 0:
         raise DomainError("micro.invalid_amount", value=text)
+    if fen > MAX_FEN:
+        raise DomainError("micro.amount_too_large", value=text, max=fmt_yuan(MAX_FEN))
     return int(fen)
+
+
+# one allocation, spending or fund: at most 100 million yuan (well inside a 64-bit column)
+MAX_FEN = 100_000_000 * 100
+
+# what happened on a day: the day cannot be after today (zh, en)
+PAST_FACTS = {
+    "spending": ("支出", "spending"),
+    "milestone": ("进展", "progress"),
+    "close_out": ("销号", "close-out"),
+    "objection": ("异议", "an objection"),
+    "answer": ("答复", "an answer"),
+}
+
+
+def past_day(on: date | None, fact: str) -> date:
+    """``on`` (default today) for a fact that has happened; a later day is refused."""
+    day = on or today()
+    if day > today():
+        zh, en = PAST_FACTS[fact]
+        raise DomainError("micro.date_in_future", what=zh, what_en=en, value=day.isoformat())
+    return day
 
 
 def fmt_yuan(fen: int) -> str:
@@ -353,7 +377,7 @@ def spend(
                 spent=fmt_yuan(project.spent),
                 amount=fmt_yuan(amount),
             )
-        row = Spending(project_id=project.id, amount=amount, spent_on=on or today(), note=note,
+        row = Spending(project_id=project.id, amount=amount, spent_on=past_day(on, "spending"), note=note,
                        recorded_by=actor.name)
         session.add(row)
         session.flush()
@@ -646,7 +670,7 @@ def record_progress(
         project.progress = progress
         project.status = ProjectStatus.in_progress.value
         project.updated_at = utcnow()
-        row = Milestone(project_id=project.id, on_date=on or today(), note=note,
+        row = Milestone(project_id=project.id, on_date=past_day(on, "milestone"), note=note,
                         photos=[str(p) for p in photos], progress=progress, recorded_by=actor.name)
         session.add(row)
         session.flush()
@@ -683,7 +707,7 @@ def close_out(
         before = snapshot(project)
         project.status = ProjectStatus.done.value
         project.progress = 100
-        project.closed_on = on or today()
+        project.closed_on = past_day(on, "close_out")
         project.close_evidence = evidence
         project.close_note = note
         project.updated_at = utcnow()
@@ -748,7 +772,7 @@ def raise_objection(
             raised_by=require_text(raised_by, "name", max_len=100),
             person_id=person_id,
             content=require_text(content, "description", max_len=2000),
-            raised_on=on or today(),
+            raised_on=past_day(on, "objection"),
             recorded_by=actor.name,
         )
         session.add(row)
@@ -768,7 +792,7 @@ def answer_objection(
             raise DomainError("micro.objection_answered", ref=objection_id, on=row.answered_on.isoformat())
         before = snapshot(row)
         row.answer = require_text(answer, "result", max_len=2000)
-        row.answered_on = on or today()
+        row.answered_on = past_day(on, "answer")
         row.answered_by = actor.name
         session.flush()
         audit(session, actor, "micro.objection.answer", "micro_objection", row.id, before, snapshot(row))

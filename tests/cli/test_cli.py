@@ -247,3 +247,16 @@ def test_usage_errors_speak_the_users_language(cli, args, zh, en):
     assert en.split("'")[0].strip() not in err  # no English wording left in the Chinese line
     code, out, err = cli(*args, lang="en")
     assert code == 2 and en in err and err.startswith("usage error: ")
+
+
+def test_an_impossible_date_is_called_impossible_not_badly_written():
+    from core.cli.context import parse_date
+    from core.errors import DomainError
+
+    for text, code in (("2026-02-30", "input.impossible_date"), ("2026-13-01", "input.impossible_date"),
+                       ("2026/02/30", "input.invalid_date"), ("下周一", "input.invalid_date")):
+        with pytest.raises(DomainError) as caught:
+            parse_date(text)
+        assert caught.value.code == code, text
+    assert "没有这一天" in DomainError("input.impossible_date", value="2026-02-30").message("zh")
+    assert "does not exist" in DomainError("input.impossible_date", value="2026-02-30").message("en")

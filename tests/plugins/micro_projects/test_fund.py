@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
+from core.errors import DomainError
 from plugins.micro_projects import services as svc
 from tests.plugins.micro_projects.conftest import FUND, YEAR
 from tests.plugins.micro_projects.helpers import executing_project
@@ -51,3 +52,27 @@ def test_database_refuses_over_allocation_and_edits(db, clerk, street):
             conn.execute(text(f"UPDATE {table} SET amount = 1"))
         with db.engine.connect() as conn, pytest.raises(DBAPIError, match="append-only"):
             conn.execute(text(f"DELETE FROM {table}"))
+
+
+def test_a_day_after_today_is_refused_for_what_has_happened(db, clerk, street):
+    """Spending, progress and close-out happened on a day: a later day is refused, nothing written."""
+    from datetime import timedelta
+
+    plist, p = executing_project(db, clerk, street, allocate=5_000_00)
+    tomorrow = svc.today() + timedelta(days=1)
+    refused(db, "micro.date_in_future", lambda s: svc.spend(
+        s, actor=clerk, project_id=p.id, amount=10_00, note="材料", on=tomorrow))
+    refused(db, "micro.date_in_future", lambda s: svc.record_progress(
+        s, actor=clerk, project_id=p.id, progress=50, note="施工过半", on=tomorrow))
+    refused(db, "micro.date_in_future", lambda s: svc.close_out(
+        s, actor=clerk, project_id=p.id, evidence=["验收单.jpg"], note="已完工", on=tomorrow))
+    with db.session() as s:  # today itself is fine
+        assert svc.spend(s, actor=clerk, project_id=p.id, amount=10_00, note="材料", on=svc.today()).id
+
+
+@pytest.mark.parametrize("typed", ["99999999999999999999999", "100000000.01", "1e20"])
+def test_an_amount_beyond_any_fund_is_refused_as_such(typed):
+    with pytest.raises(DomainError) as caught:
+        svc.parse_yuan(typed)
+    assert caught.value.code == "micro.amount_too_large"
+    assert svc.parse_yuan("100000000") == svc.MAX_FEN
