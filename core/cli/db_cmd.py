@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -15,22 +16,48 @@ app = typer.Typer(help="数据库 / database operations", no_args_is_help=True)
 def upgrade(
     revision: str = typer.Option("head", "--revision", "-r", help="核心的目标版本 / core target revision"),
     plugin: str | None = typer.Option(None, "--plugin", "-p", help="只升级该插件 / only this plugin"),
+    create: bool = typer.Option(False, "--create", help="SQLite 文件不存在时新建 / create the SQLite file if it does not exist"),
 ) -> None:
     """升级数据库结构：先核心，再按依赖顺序升级已启用插件 / migrate the core, then enabled plugins."""
+    state.create_database = create
     db = state.database(ready=False)
     host = state.host
+    if revision not in ("head", "heads", "base"):
+        _check_revision(db, revision)
     current = db.current_revision()
     if db.is_sqlite and current is not None and current != db.head_revision():
         backup = db.backup(reason=f"pre-upgrade-{current}")
         console.print(tr(f"已备份：{backup}", f"backup: {backup}"), markup=False)
     if plugin is None:
         db.upgrade(revision)
+        if current is None and revision in ("head", "heads"):
+            # a brand-new street starts with the default request categories, as on first start
+            from core.services.categories import ensure_default_categories
+
+            with db.session() as s:
+                ensure_default_categories(s, actor=state.actor)
         console.print(tr(f"核心数据库结构：{db.current_revision()}", f"core schema at {db.current_revision()}"),
                       markup=False)
     if host is not None and (plugin is not None or revision == "head"):
         for name in host.upgrade(db, plugin):
             console.print(tr(f"插件 {name}：{host.current_revision(db, name)}",
                              f"plugin {name} at {host.current_revision(db, name)}"), markup=False)
+
+
+def _check_revision(db: Any, revision: str) -> None:
+    """An unknown target revision is refused before anything is backed up or migrated."""
+    from alembic.script import ScriptDirectory
+    from alembic.util import CommandError
+
+    from core.errors import DomainError
+
+    scripts = ScriptDirectory.from_config(db.alembic_config())
+    try:
+        found = scripts.get_revisions(revision)
+    except (CommandError, KeyError, ValueError):
+        found = ()
+    if not found:
+        raise DomainError("db.unknown_revision", revision=revision, head=db.head_revision())
 
 
 @app.command("check")
@@ -49,21 +76,64 @@ def check(as_json: bool = typer.Option(False, "--json")) -> None:
         if p_current != p_head or p_diffs:
             ok = False
             diffs += [f"{name}: {d}" for d in p_diffs] or [f"{name}: at {p_current}, head {p_head}"]
+    broken = _broken_chains(db) if current is not None else []
+    if broken:
+        ok = False
     if as_json:
-        print_json({"ok": ok, "current": current, "head": head, "differences": diffs, "plugins": plugins})
+        print_json({"ok": ok, "current": current, "head": head, "differences": diffs, "plugins": plugins,
+                    "broken_chains": [{"table": b.table, "id": b.id} for b in broken]})
     elif ok:
         console.print(tr(f"数据库结构正常（{current}）", f"schema is up to date ({current})"), markup=False)
-    else:
+    elif diffs or current != head:
         err(tr(f"数据库结构不一致：当前 {current}，最新 {head}", f"schema differs: at {current}, head {head}"))
         for d in diffs:
             err("  " + d)
+    if broken and not as_json:
+        for b in broken:
+            err(_broken_line(b))
     if not ok:
+        raise typer.Exit(1)
+
+
+def _broken_chains(db) -> list:
+    from core.chain import verify_chains
+
+    with db.engine.connect() as conn:
+        return verify_chains(conn)
+
+
+def _broken_line(b) -> str:
+    return tr(f"哈希链断裂：表 {b.table} 的第 {b.id} 行（该行或之前的记录被改动过）",
+              f"hash chain broken: table {b.table}, row id {b.id} (this row or an earlier one was altered)")
+
+
+@app.command("verify")
+def verify(as_json: bool = typer.Option(False, "--json")) -> None:
+    """逐行核对流水、时间线、审计和投票的哈希链 / check every hash chain end to end."""
+    from core.chain import CHAINED
+
+    db = state.database(ready=False)
+    broken = _broken_chains(db)
+    if as_json:
+        print_json({"ok": not broken, "tables": list(CHAINED),
+                    "broken": [{"table": b.table, "id": b.id} for b in broken]})
+    elif not broken:
+        console.print(tr(f"哈希链完整：{', '.join(CHAINED)}", f"hash chains intact: {', '.join(CHAINED)}"),
+                      markup=False)
+    else:
+        for b in broken:
+            err(_broken_line(b))
+    if broken:
         raise typer.Exit(1)
 
 
 @app.command("backup")
 def backup(output: Path | None = typer.Option(None, "--output", "-o", help="备份文件 / target file")) -> None:
     """备份 SQLite 数据库（在线一致备份）/ online backup of the SQLite file. PostgreSQL: use pg_dump."""
+    if output is not None:
+        from core.services.base import check_output_path
+
+        output = check_output_path(output)  # before any work: no folder is made for a typo
     db = state.database(ready=False)
     target = db.backup(output)
     console.print(tr(f"已备份到 {target}", f"backed up to {target}"), markup=False)

@@ -8,9 +8,11 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
+from core.chain import chained
 from core.models.types import UTCDateTime, utcnow
 
 
+@chained
 class AuditLog(SQLModel, table=True):
     __tablename__ = "audit_log"
 
@@ -22,3 +24,5 @@ class AuditLog(SQLModel, table=True):
     entity_id: int | None = Field(default=None, index=True)
     before: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
     after: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # the hash chain (core.chain): over this row's content and the previous row's hash
+    hash: str | None = Field(default=None, max_length=64)

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.chain import chained
 from core.models.types import UTCDateTime, utcnow
 
 
@@ -50,6 +51,8 @@ class Request(SQLModel, table=True):
         Index("ix_request_community_created", "community_id", "created_at"),
         Index("ix_request_category_created", "category_id", "created_at"),
         Index("ix_request_channel_created", "channel", "created_at"),
+        # one request per external ticket (12345, Jinzhitong): re-imports add nothing (0008)
+        Index("uq_request_channel_external_id", "channel", "external_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -80,6 +83,7 @@ class Request(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
+@chained
 class RequestEvent(SQLModel, table=True):
     """One append-only line of a request's timeline."""
 
@@ -97,6 +101,8 @@ class RequestEvent(SQLModel, table=True):
     public_note: str = Field(default="", max_length=2000)
     private_note: str = Field(default="", max_length=2000)
     data: dict[str, Any] | None = Field(default=None, sa_column=Column(JSON))
+    # the hash chain (core.chain): over this row's content and the previous row's hash
+    hash: str | None = Field(default=None, max_length=64)
 
 
 class RequestDispatch(SQLModel, table=True):

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.chain import chained
 from core.models.types import UTCDateTime, utcnow
 from plugins.deliberation.vocab import (  # noqa: F401  (re-exported: the tables' vocabularies)
     CHOICE_LABELS,
@@ -158,6 +159,7 @@ class Round(SQLModel, table=True):
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
+@chained
 class Ballot(SQLModel, table=True):
     """One ballot as recorded. Append-only: a changed vote is a new row with the next
     ``seq`` for the same ``voter_key`` that names the row it ``supersedes``; the
@@ -188,6 +190,8 @@ class Ballot(SQLModel, table=True):
     option_id: int | None = Field(default=None, foreign_key="delib_option.id")
     recorded_by: str = Field(max_length=100)
     recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # the hash chain (core.chain): over this row's content and the previous row's hash
+    hash: str | None = Field(default=None, max_length=64)
 
 
 class RoundResult(SQLModel, table=True):

@@ -29,6 +29,7 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.chain import chained
 from core.models.types import UTCDateTime, utcnow
 
 # -- vocabularies -----------------------------------------------------------------
@@ -226,6 +227,7 @@ class Rule(SQLModel, table=True):
         return self.name_en if lang == "en" and self.name_en else self.name_zh
 
 
+@chained
 class Transfer(SQLModel, table=True):
     """One immutable ledger entry. See the module docstring for ``phase``."""
 
@@ -266,6 +268,8 @@ class Transfer(SQLModel, table=True):
     recorded_by: str = Field(max_length=100)
     recorded_by_person_id: int | None = Field(default=None, foreign_key="person.id")
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    # the hash chain (core.chain): over this row's content and the previous row's hash
+    hash: str | None = Field(default=None, max_length=64)
 
 
 class Goods(SQLModel, table=True):
