@@ -72,6 +72,12 @@ def register_categories(register: Callable[..., None]) -> None:
 
 
 @hookspec
+def register_permissions(register: Callable[..., None]) -> None:
+    """Declare permissions: ``register(name, title_zh, title_en, roles=(...))``; the plugin's
+    services then call ``core.permissions.check(session, actor, name, place_id)``."""
+
+
+@hookspec
 def demo_data(db: Any, actor: Any, seed: int, scale: str) -> None:
     """Add this plugin's records to a freshly built demo street."""
 

@@ -173,6 +173,7 @@ class PluginHost:
             if spec is not None:
                 self.specs[name] = spec
         self._check_dependencies()
+        self.declare_permissions()
         self._check_prefixes()
         if models:
             self.import_models()
@@ -254,6 +255,17 @@ class PluginHost:
 
             impl.function(register=register, **kwargs)
         return out
+
+    def declare_permissions(self) -> list[str]:
+        """The permissions plugins declare (``register_permissions``), added to the
+        core's registry so that :func:`core.permissions.check` applies to them too."""
+        from core.permissions import declare
+
+        names = []
+        for c in self.collect("register_permissions"):
+            declare(c.key, c.args[0], c.args[1], tuple(c.kwargs.get("roles", ())), source=c.plugin)
+            names.append(c.key)
+        return names
 
     def register_commands(self, cli: Any) -> None:
         self.pm.hook.register_commands(cli=cli)

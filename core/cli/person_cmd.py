@@ -45,9 +45,13 @@ def find(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """查找居民 / find people (张晓明 ← zxm, zhangxiaoming, 5678)."""
+    if not query.strip():
+        from core.errors import DomainError
+
+        raise DomainError("input.required", field="query")
     db = state.database()
     with db.read_session() as s:
-        people = svc.find_people(s, query, limit=limit)
+        people = svc.find_people(s, query, limit=limit, actor=state.actor)
         rows = []
         for p in people:
             row = svc.person_row(p)

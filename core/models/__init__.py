@@ -1,6 +1,7 @@
 """The core's tables. Importing this package puts them on ``SQLModel.metadata``."""
 
 from core.models.audit import AuditLog
+from core.models.operators import Operator, OperatorRole, OperatorSession
 from core.models.orgs import Membership, Organisation
 from core.models.people import Person, PersonCareTag
 from core.models.places import Place
@@ -20,6 +21,9 @@ CORE_TABLES = frozenset(
     for m in (
         AuditLog,
         Membership,
+        Operator,
+        OperatorRole,
+        OperatorSession,
         Organisation,
         Person,
         PersonCareTag,
@@ -39,6 +43,9 @@ __all__ = [
     "AuditLog",
     "CORE_TABLES",
     "Membership",
+    "Operator",
+    "OperatorRole",
+    "OperatorSession",
     "Organisation",
     "Person",
     "PersonCareTag",

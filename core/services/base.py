@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import unicodedata
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel
@@ -22,6 +25,11 @@ class Actor:
 
     name: str
     person_id: int | None = None
+    # the operator account acting (None: the implicit local operator or a script)
+    operator_id: int | None = None
+    # the account's role grants (core.permissions.Grant); None: no accounts on this
+    # database, the one local operator acts as street_admin on the street
+    grants: tuple[Any, ...] | None = None
 
     def __post_init__(self) -> None:
         # the name goes into every audit row: refuse what the column cannot hold
@@ -30,6 +38,7 @@ class Actor:
             raise DomainError("input.required", field="operator")
         if len(name) > 100:
             raise DomainError("input.too_long", field="operator", max=100, length=len(name))
+        check_chars(name, "operator")
 
     def __str__(self) -> str:
         return self.name
@@ -85,8 +94,41 @@ def transaction(session: Session) -> Iterator[Session]:
 # -- input checks ------------------------------------------------------------
 
 
+# fields that name something and sit on one line: no line breaks or tabs either
+LINE_FIELDS = frozenset({"name", "name_zh", "name_en", "title", "code", "operator", "external_id", "reason"})
+
+
+def check_chars(text: str, field: str, *, line: bool | None = None) -> str:
+    """Refuse undecodable bytes (surrogates) anywhere, control characters anywhere, and
+    line breaks and tabs in a one-line field (``line``; by default the name-like fields)."""
+    if line is None:
+        line = field in LINE_FIELDS
+    for ch in text:
+        cat = unicodedata.category(ch)
+        if cat == "Cs":
+            raise DomainError("input.bad_encoding", value=text.encode("utf-8", "backslashreplace").decode("utf-8"))
+        if cat == "Cc" and (line or ch not in "\n\r\t"):
+            raise DomainError("input.control_chars", field=field)
+        if line and ch in "\u2028\u2029":
+            raise DomainError("input.control_chars", field=field)
+    return text
+
+
+def check_output_path(path: Path | str) -> Path:
+    """A file about to be written: refused before any work if it exists, its folder is
+    missing or is not a folder, or the folder cannot be written to."""
+    path = Path(path).expanduser()
+    if path.exists():
+        raise DomainError("export.exists", path=str(path))
+    if not path.parent.is_dir():
+        raise DomainError("export.no_folder", path=str(path.parent))
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise DomainError("export.not_writable", path=str(path.parent))
+    return path
+
+
 def require_text(value: str | None, field: str, *, max_len: int) -> str:
-    text = (value or "").strip()
+    text = check_chars((value or "").strip(), field)
     if not text:
         raise DomainError("input.required", field=field)
     if len(text) > max_len:
@@ -95,7 +137,7 @@ def require_text(value: str | None, field: str, *, max_len: int) -> str:
 
 
 def optional_text(value: str | None, field: str, *, max_len: int) -> str:
-    text = (value or "").strip()
+    text = check_chars((value or "").strip(), field)
     if len(text) > max_len:
         raise DomainError("input.too_long", field=field, max=max_len, length=len(text))
     return text
@@ -130,6 +172,24 @@ def when(at: datetime | None) -> datetime:
     return at
 
 
+# the earliest a recorded fact may carry, and how far a clock may run ahead of this one
+EARLIEST_FACT = datetime(2000, 1, 1, tzinfo=UTC)
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def fact_time(at: datetime | None, field: str = "datetime") -> datetime:
+    """The time of something that happened (a request raised, a step taken): never in the
+    future (beyond a few minutes of clock skew) and not before 2000."""
+    at = when(at)
+    now = utcnow()
+    if at > now + CLOCK_SKEW:
+        raise DomainError("input.future_date", field=field, today=now.date().isoformat(), value=at.isoformat())
+    if at < EARLIEST_FACT:
+        raise DomainError("input.date_too_early", field=field, earliest=EARLIEST_FACT.date().isoformat(),
+                          value=at.isoformat())
+    return at
+
+
 def text_match(session: Session, column, pattern: str):
     """``column LIKE pattern`` ignoring ASCII case on both databases.
 
@@ -139,3 +199,10 @@ def text_match(session: Session, column, pattern: str):
     if session.get_bind().dialect.name == "postgresql":
         return column.ilike(pattern, escape="\\")
     return column.like(pattern, escape="\\")
+
+
+def choice_of(values: tuple[str, ...] | list[str], value: str, field: str) -> str:
+    """``value`` if it is one of ``values``, else ``input.invalid_choice``."""
+    if value not in values:
+        raise DomainError("input.invalid_choice", field=field, value=value, choices=", ".join(values))
+    return value

@@ -19,6 +19,7 @@ from core.models.people import Person, PersonCareTag
 from core.models.places import Place
 from core.models.types import utcnow
 from core.models.vocab import CareTag, Gender, PlaceKind
+from core.permissions import check, check_any
 from core.pinyin import normalise_query, search_keys
 from core.services.base import (
     Actor,
@@ -106,6 +107,7 @@ def create_person(
     notes: str = "",
 ) -> Person:
     with transaction(session):
+        check(session, actor, "person.create", household_id)
         name = require_text(name, "name", max_len=50)
         phone_ = normalise_phone(phone)
         id_ = normalise_id_number(id_number)
@@ -151,6 +153,9 @@ def update_person(
     """Change the given fields; the pinyin search keys follow the name."""
     with transaction(session):
         person = get_person(session, person_id)
+        check(session, actor, "person.update", person.household_id)
+        if household_id is not _UNSET:  # moving someone needs the right on both homes
+            check(session, actor, "person.update", household_id)
         before = _audit_view(person) | {"care_tags": care_tags_of(session, person_id)}
         if name is not None:
             person.name = require_text(name, "name", max_len=50)
@@ -197,9 +202,13 @@ class Revealed:
 
 
 def reveal_person(session: Session, *, actor: Actor, person_id: int, reason: str = "") -> Revealed:
-    """The unmasked phone and ID number of one person; the reveal itself is audited."""
+    """The unmasked phone and ID number of one person; the reveal itself is audited and
+    needs a reason (a missing or blank one is refused, nothing written)."""
     with transaction(session):
         person = get_person(session, person_id)
+        check(session, actor, "person.reveal", person.household_id)
+        if not (reason or "").strip():
+            raise DomainError("person.reveal_reason_required")
         audit(
             session,
             actor,
@@ -216,6 +225,7 @@ def view_care_tags(session: Session, *, actor: Actor, person_id: int) -> list[st
     """A person's care tags (sensitive); the viewing itself is audited."""
     with transaction(session):
         person = get_person(session, person_id)
+        check(session, actor, "person.care_tags", person.household_id)
         tags = care_tags_of(session, person.id)
         audit(session, actor, "person.view_care_tags", "person", person.id, None, {"fields": ["care_tags"]})
     return tags
@@ -234,10 +244,11 @@ def person_row(person: Person) -> dict[str, Any]:
     }
 
 
-def find_people(session: Session, query: str, *, limit: int = 50) -> list[Person]:
+def find_people(session: Session, query: str, *, limit: int = 50, actor: Actor | None = None) -> list[Person]:
     """People whose name, pinyin (initials or full, any surname reading) or phone matches.
 
-    Four digits search the phone tail; eleven digits the whole phone number.
+    Four digits search the phone tail; eleven digits the whole phone number, only for
+    roles that handle calls (``person.find_by_phone``) when an ``actor`` is given.
     Exact names come first, then names that start with the query, then the rest.
     """
     text = (query or "").strip()
@@ -248,6 +259,8 @@ def find_people(session: Session, query: str, *, limit: int = 50) -> list[Person
     if digits.isdigit() and len(digits) == 4:
         stmt = stmt.where(Person.phone_tail == digits).order_by(Person.name, Person.id)
     elif digits.isdigit() and len(digits) == 11:
+        if actor is not None:
+            check_any(session, actor, "person.find_by_phone")
         stmt = stmt.where(Person.phone == digits).order_by(Person.name, Person.id)
     else:
         key = normalise_query(text)

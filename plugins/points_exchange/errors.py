@@ -80,7 +80,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "points.role_not_allowed": (
         "{person}不能按「{rule}」获得积分（限：{roles}）",
-        "{person} cannot earn under '{rule}' (only: {roles})",
+        "{person} cannot earn under '{rule_en}' (only: {roles})",
     ),
     "points.invalid_role": (
         "积分标准的适用对象「{value}」无效，可选：{choices}",
@@ -92,11 +92,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "points.daily_cap_reached": (
         "{person}今天按「{rule}」已得 {earned} 分，再得 {amount} 分将超过每日上限 {cap} 分",
-        "{person} has earned {earned} points under '{rule}' today; {amount} more would pass the daily cap of {cap}",
+        "{person} has earned {earned} points under '{rule_en}' today; {amount} more would pass the daily cap of {cap}",
     ),
     "points.monthly_cap_reached": (
         "{person}本月按「{rule}」已得 {earned} 分，再得 {amount} 分将超过每月上限 {cap} 分",
-        "{person} has earned {earned} points under '{rule}' this month; {amount} more would pass the monthly cap of {cap}",
+        "{person} has earned {earned} points under '{rule_en}' this month; {amount} more would pass the monthly cap of {cap}",
     ),
     "points.budget_exceeded": (
         "{period}已发放积分 {issued} 分，再发 {amount} 分将超过总额 {cap} 分",

@@ -22,6 +22,14 @@ def plugin_metadata():
 
 
 @hookimpl
+def register_permissions(register):
+    # street-wide ledger operations: a grant anywhere suffices (core.permissions.check_any)
+    register("points.earn", "记录积分", "record points earned", roles=("points_clerk", "community_secretary"))
+    register("points.approve", "审核积分", "approve pending points", roles=("points_clerk", "community_secretary"))
+    register("points.redeem", "爱心超市兑换", "redeem at the love supermarket", roles=("points_clerk",))
+
+
+@hookimpl
 def plugin_migrations():
     return MigrationSpec(
         name=NAME,

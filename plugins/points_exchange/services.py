@@ -48,7 +48,7 @@ from core.models.people import Person
 from core.models.requests import Request
 from core.models.types import LOCAL_TZ, fmt_local, local
 from core.models.vocab import Role
-from core.services.base import Actor, audit, optional_text, require_text, snapshot, when
+from core.services.base import Actor, audit, fact_time, optional_text, require_text, snapshot, when
 from core.services.orgs import memberships_of
 from core.services.people import get_person
 from plugins.points_exchange import ledger
@@ -472,6 +472,7 @@ def _check_role(session: Session, person: Person, rule: Rule) -> None:
         "points.role_not_allowed",
         person=person.name,
         rule=rule.name_zh,
+        rule_en=rule.name_en or rule.name_zh,
         roles=", ".join(rule.roles),
     )
 
@@ -543,7 +544,7 @@ def _check_caps(
         so_far = earned(session, *bounds(at), account_id=account.id, rule_code=rule.code)
         if so_far + amount > cap:
             raise DomainError(
-                code, person=person.name, rule=rule.name_zh, earned=so_far, amount=amount, cap=cap
+                code, person=person.name, rule=rule.name_zh, rule_en=rule.name_en or rule.name_zh, earned=so_far, amount=amount, cap=cap
             )
 
 
@@ -568,10 +569,34 @@ def _check_budget(session: Session, amount: int, at: datetime) -> None:
         )
 
 
+# the largest quantity or points figure taken (a price × quantity stays far inside 64 bits)
+MAX_WHOLE = 1_000_000_000
+
+
 def _positive(value: Any, code: str = "points.invalid_quantity") -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
         raise DomainError(code, value=value)
+    if value > MAX_WHOLE:
+        field = "quantity" if code == "points.invalid_quantity" else "points"
+        raise DomainError("input.out_of_range", field=field, value=value, min=1, max=MAX_WHOLE)
     return value
+
+
+def _may(session: Session, actor: Actor, permission: str) -> None:
+    """The plugin's declared permission (plugin.register_permissions); an actor without
+    grants (a database without operator accounts, the demo, scripts) holds them all."""
+    if actor.grants is None:
+        return
+    from core.permissions import check_any, registry
+
+    if permission not in registry():  # the host declares them on load; a bare import here
+        from core.permissions import declare
+
+        from . import plugin
+
+        plugin.register_permissions(lambda n, zh, en, roles=(): declare(n, zh, en, roles,
+                                                                        source=plugin.NAME))
+    check_any(session, actor, permission)
 
 
 def earn(
@@ -596,8 +621,9 @@ def earn(
     ``points.role_not_allowed``, ``points.daily_cap_reached``,
     ``points.monthly_cap_reached``, ``points.budget_exceeded``,
     ``points.exists_with_different_*``, ``person.not_found``."""
+    _may(session, actor, "points.earn")
     key = make_key(key)
-    at = when(at)
+    at = fact_time(at)
     quantity = _positive(quantity)
     note = optional_text(note, "notes", max_len=500)
     wanted = {
@@ -658,8 +684,9 @@ def _resolve(
     note: str,
     at: datetime | None,
 ) -> TransferResult:
+    _may(session, actor, "points.approve")
     key = make_key(key)
-    at = when(at)
+    at = fact_time(at)
     note = optional_text(note, "notes", max_len=500)
     wanted = {"flags": phase.value, "pending_id": transfer_id}
 
@@ -768,7 +795,7 @@ def reverse(
     ``points.cannot_reverse_reversal``, ``points.already_reversed``,
     ``points.exceeds_credits`` (the points were spent), ``points.exists_with_different_*``."""
     key = make_key(key)
-    at = when(at)
+    at = fact_time(at)
     note = optional_text(note, "notes", max_len=500)
 
     def work() -> TransferResult:
@@ -865,7 +892,7 @@ def adjust(
     if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
         raise DomainError("points.invalid_points", value=amount)
     key = make_key(key)
-    at = when(at)
+    at = fact_time(at)
     note = require_text(note, "notes", max_len=500)
     me, other = f"person:{person_id}", "system:adjustment"
     debit, credit = (other, me) if amount > 0 else (me, other)
@@ -944,9 +971,10 @@ def redeem(
     ``points.goods_not_found``, ``points.goods_inactive``, ``points.price_changed``,
     ``points.out_of_stock``, ``points.exceeds_credits``,
     ``points.exists_with_different_*``, ``person.not_found``."""
+    _may(session, actor, "points.redeem")
     basket = _basket(items)
     key = make_key(key)
-    at = when(at)
+    at = fact_time(at)
     note = optional_text(note, "notes", max_len=500)
     amount = sum(i.quantity * i.price for i in basket)
     wanted = {
@@ -1140,7 +1168,7 @@ def _stock_move(
     at: datetime | None,
 ) -> MoveResult:
     key_ = None if key is None else make_key(key)
-    at = when(at)
+    at = fact_time(at)
     note = optional_text(note, "notes", max_len=500)
 
     def work() -> MoveResult:

@@ -82,6 +82,12 @@ def register_categories(register):
 
 
 @hookimpl
+def register_permissions(register):
+    # the core's check applies: core.permissions.check(session, actor, "noticeboard.post", place_id)
+    register("noticeboard.post", "发布公示", "post notices", roles=("community_secretary",))
+
+
+@hookimpl
 def demo_data(db, actor, seed, scale):
     from gongzhi_noticeboard.services import post_notice
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
+from core.permissions import check
 from core.services.base import Actor, audit, optional_text, require_text, snapshot, transaction
 from core.services.places import get_place
 from gongzhi_noticeboard.models import NoticeItem
@@ -15,6 +16,7 @@ def post_notice(
     request_id: int | None = None,
 ) -> NoticeItem:
     with transaction(session):
+        check(session, actor, "noticeboard.post", place_id)  # declared in plugin.register_permissions
         if place_id is not None:
             get_place(session, place_id)
         item = NoticeItem(title=require_text(title, "title", max_len=200),
