@@ -8,7 +8,8 @@ fired it: the commit already happened.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,30 @@ def subscribe(listener: Listener) -> Callable[[], None]:
     return lambda: _listeners.remove(listener) if listener in _listeners else None
 
 
+_held: list[list[tuple[str, dict[str, Any]]]] = []
+
+
+@contextmanager
+def held() -> Iterator[None]:
+    """Hold the events fired inside (by services whose commits are savepoints of a
+    larger transaction, e.g. an import) and fire them once the block ends without an
+    error; dropped if it raises, since nothing was written then."""
+    buffer: list[tuple[str, dict[str, Any]]] = []
+    _held.append(buffer)
+    try:
+        yield
+    except BaseException:
+        _held.remove(buffer)
+        raise
+    _held.remove(buffer)
+    for event, payload in buffer:
+        fire(event, **payload)
+
+
 def fire(event: str, **payload: Any) -> None:
+    if _held:
+        _held[-1].append((event, payload))
+        return
     for listener in list(_listeners):
         try:
             listener(event, **payload)

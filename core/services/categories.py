@@ -8,6 +8,7 @@ from sqlmodel import Session
 from core.errors import DomainError
 from core.models.requests import RequestCategory
 from core.models.vocab import Priority
+from core.permissions import check
 from core.services.base import Actor, audit, require_text, snapshot, transaction
 from core.services.orgs import get_organisation
 
@@ -56,9 +57,14 @@ def find_category(session: Session, ref: str | int) -> RequestCategory:
     raise DomainError("category.not_found", ref=ref)
 
 
+MAX_SLA_HOURS = 366 * 24
+
+
 def _sla(values: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     if len(values) != 4 or any(not isinstance(v, int) or isinstance(v, bool) or v <= 0 for v in values):
         raise DomainError("category.invalid_sla", value=values)
+    if any(v > MAX_SLA_HOURS for v in values):  # a time limit of a year at most (and no overflow)
+        raise DomainError("input.out_of_range", field="sla", value=max(values), min=1, max=MAX_SLA_HOURS)
     return values
 
 
@@ -74,6 +80,7 @@ def create_category(
     source: str = "core",
 ) -> RequestCategory:
     with transaction(session):
+        check(session, actor, "category.manage")
         code = require_text(code, "code", max_len=40)
         if session.scalar(select(RequestCategory.id).where(RequestCategory.code == code)) is not None:
             raise DomainError("category.duplicate", code=code)
@@ -107,6 +114,7 @@ def update_category(
     active: bool | None = None,
 ) -> RequestCategory:
     with transaction(session):
+        check(session, actor, "category.manage")
         category = get_category(session, category_id)
         before = snapshot(category)
         if sla is not None:

@@ -1,4 +1,5 @@
-"""Exports of requests to a CSV file Excel opens (UTF-8 with BOM).
+"""Exports of requests to a CSV file Excel opens (UTF-8 with BOM), or to an .xlsx
+workbook (by the file's suffix) with a frozen header and set column widths.
 
 Long work: rows are written in batches, ``progress(done, total)`` is called after
 each, and ``cancelled()`` is asked between batches — a cancelled export leaves
@@ -23,7 +24,8 @@ from core.models.places import Place
 from core.models.requests import Request, RequestCategory
 from core.models.types import fmt_local, utcnow
 from core.models.vocab import Channel, Priority, RequestType, Status
-from core.services.base import Actor, audit, transaction
+from core.permissions import check_any
+from core.services.base import Actor, audit, check_output_path, transaction
 from core.services.requests import RequestFilter, filter_conditions, is_overdue
 
 BATCH = 1000
@@ -45,6 +47,42 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("超期", "overdue"),
     ("办结时间", "resolved"),
 )
+# .xlsx column widths (characters), in the order of COLUMNS
+WIDTHS: tuple[int, ...] = (18, 10, 12, 20, 10, 14, 36, 20, 14, 10, 8, 17, 17, 6, 17)
+
+
+class _CsvOut:
+    def __init__(self, tmp: Path) -> None:
+        self.f = tmp.open("w", newline="", encoding="utf-8-sig")
+        self.out = csv.writer(self.f)
+
+    def row(self, values: list) -> None:
+        self.out.writerow(values)
+
+    def close(self, ok: bool) -> None:
+        self.f.close()
+
+
+class _XlsxOut:
+    """A write-only workbook (constant memory): header frozen, columns sized."""
+
+    def __init__(self, tmp: Path) -> None:
+        from openpyxl import Workbook
+        from openpyxl.utils import get_column_letter
+
+        self.tmp = tmp
+        self.wb = Workbook(write_only=True)
+        self.ws = self.wb.create_sheet("requests")
+        self.ws.freeze_panes = "A2"
+        for i, width in enumerate(WIDTHS, start=1):
+            self.ws.column_dimensions[get_column_letter(i)].width = width
+
+    def row(self, values: list) -> None:
+        self.ws.append(values)
+
+    def close(self, ok: bool) -> None:
+        if ok:
+            self.wb.save(self.tmp)
 
 
 @dataclass
@@ -65,12 +103,11 @@ def export_requests(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ExportResult:
-    """Write the requests matching ``flt`` (oldest first) to ``path`` as CSV."""
-    path = Path(path).expanduser()
-    if path.exists():
-        raise DomainError("export.exists", path=str(path))
-    if not path.parent.is_dir():
-        raise DomainError("export.no_folder", path=str(path.parent))
+    """Write the requests matching ``flt`` (oldest first) to ``path``: as .xlsx when
+    its suffix says so, else as CSV (needs ``request.read``; neither carries a phone or
+    ID number)."""
+    check_any(session, actor, "request.read")
+    path = check_output_path(path)
     now = utcnow()
     conditions = filter_conditions(session, flt or RequestFilter(), now=now)
     total = session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
@@ -82,11 +119,13 @@ def export_requests(
     written = 0
     last_id = 0
     try:
-        with tmp.open("w", newline="", encoding="utf-8-sig") as f:
-            out = csv.writer(f)
-            out.writerow([en_name if en else zh_name for zh_name, en_name in COLUMNS])
+        out = _XlsxOut(tmp) if path.suffix.lower() == ".xlsx" else _CsvOut(tmp)
+        ok = False
+        try:
+            out.row([en_name if en else zh_name for zh_name, en_name in COLUMNS])
             while True:
                 if cancelled is not None and cancelled():
+                    out.close(False)
                     tmp.unlink(missing_ok=True)
                     return ExportResult(path=None, rows=written, total=total, cancelled=True)
                 batch = list(
@@ -98,7 +137,7 @@ def export_requests(
                     break
                 reporters = _names(session, {r.reporter_id for r in batch if r.reporter_id and not r.anonymous})
                 for r in batch:
-                    out.writerow([
+                    out.row([
                         r.ref,
                         Status(r.status).label(lang),
                         Channel(r.channel).label(lang),
@@ -119,6 +158,11 @@ def export_requests(
                 last_id = batch[-1].id
                 if progress is not None:
                     progress(written, total)
+            ok = True
+        finally:
+            if not ok:
+                out.close(False)
+        out.close(True)
         if path.exists():  # appeared while we wrote: still never overwrite
             raise DomainError("export.exists", path=str(path))
         tmp.rename(path)

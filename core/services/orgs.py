@@ -11,6 +11,7 @@ from sqlmodel import Session
 from core.errors import DomainError
 from core.models.orgs import Membership, Organisation
 from core.models.vocab import OrgKind, Role
+from core.permissions import check
 from core.services.base import Actor, audit, choice, require_text, snapshot, transaction
 from core.services.people import get_person
 from core.services.places import get_place
@@ -42,6 +43,7 @@ def create_organisation(
     parent_id: int | None = None,
 ) -> Organisation:
     with transaction(session):
+        check(session, actor, "org.manage", place_id)
         kind_ = choice(OrgKind, kind, "kind")
         if place_id is not None:
             get_place(session, place_id)
@@ -73,6 +75,7 @@ def add_membership(
     with transaction(session):
         person = get_person(session, person_id)
         org = get_organisation(session, organisation_id)
+        check(session, actor, "org.manage", org.place_id)
         role_ = choice(Role, role, "role")
         if scope_place_id is not None:
             get_place(session, scope_place_id)
@@ -111,6 +114,7 @@ def end_membership(session: Session, *, actor: Actor, membership_id: int, end_da
         membership = session.get(Membership, membership_id)
         if membership is None:
             raise DomainError("membership.not_found", ref=membership_id)
+        check(session, actor, "org.manage", get_organisation(session, membership.organisation_id).place_id)
         if membership.end_date is not None and membership.end_date <= date.today():
             raise DomainError("membership.already_ended", date=membership.end_date.isoformat())
         end = end_date or date.today()

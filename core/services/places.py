@@ -14,6 +14,7 @@ from core.models.people import Person
 from core.models.places import Place
 from core.models.requests import Request
 from core.models.vocab import PLACE_PARENTS, HousingType, PlaceKind, PoiKind
+from core.permissions import check
 from core.pinyin import normalise_query, place_search_keys
 from core.services.base import (
     Actor,
@@ -135,6 +136,7 @@ def create_place(
     notes: str = "",
 ) -> Place:
     with transaction(session):
+        check(session, actor, "place.manage", parent_id)
         kind_ = choice(PlaceKind, kind, "kind")
         name = require_text(name, "name", max_len=100)
         parent = get_place(session, parent_id) if parent_id is not None else None
@@ -203,6 +205,7 @@ def update_place(
 ) -> Place:
     with transaction(session):
         place = get_place(session, place_id)
+        check(session, actor, "place.manage", place.id)
         before = snapshot(place)
         kind = PlaceKind(place.kind)
         if name is not None:
@@ -231,6 +234,8 @@ def move_place(session: Session, *, actor: Actor, place_id: int, new_parent_id: 
     with transaction(session):
         place = get_place(session, place_id)
         parent = get_place(session, new_parent_id)
+        check(session, actor, "place.manage", place.id)
+        check(session, actor, "place.manage", parent.id)
         if parent.path.startswith(place.path):
             raise DomainError("place.cycle")
         kind = PlaceKind(place.kind)
@@ -297,6 +302,7 @@ def delete_place(session: Session, *, actor: Actor, place_id: int) -> None:
     """Delete an empty node: one with no children and no records pointing at it."""
     with transaction(session):
         place = get_place(session, place_id)
+        check(session, actor, "place.manage", place.id)
         found = place_records(session, place_id)
         if found.children:
             raise DomainError("place.has_children", name=place.name, count=found.children)

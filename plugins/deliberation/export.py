@@ -277,6 +277,8 @@ def write_json_file(data: dict[str, Any], path: Path) -> Path:
         raise DomainError("export.exists", path=str(path))
     if not path.parent.exists():
         raise DomainError("export.no_folder", path=str(path.parent))
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise DomainError("export.not_writable", path=str(path.parent))
     tmp = path.with_name(f".{path.name}.part")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)

@@ -12,6 +12,7 @@ rendered (:func:`to_markdown`, :func:`to_docx`), so both formats say the same.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -359,6 +360,8 @@ def _target(path: Path) -> Path:
         raise DomainError("export.exists", path=str(path))
     if not path.parent.exists():
         raise DomainError("export.no_folder", path=str(path.parent))
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise DomainError("export.not_writable", path=str(path.parent))
     return path
 
 

@@ -4,6 +4,7 @@ fund report as Excel. Built from :mod:`.queries`; Chinese, as posted."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
@@ -31,6 +32,8 @@ def _check_target(path: Path) -> Path:
         raise DomainError("export.exists", path=str(path))
     if not path.parent.exists():
         raise DomainError("export.no_folder", path=str(path.parent))
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise DomainError("export.not_writable", path=str(path.parent))
     return path
 
 

@@ -19,6 +19,7 @@ Read-only: nothing here writes to the database. Files are never overwritten.
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -644,6 +645,8 @@ def target(path: Path | str, fmt: str | None = None) -> tuple[Path, str]:
         raise DomainError("export.exists", path=str(path))
     if not path.parent.exists():
         raise DomainError("export.no_folder", path=str(path.parent))
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise DomainError("export.not_writable", path=str(path.parent))
     return path, fmt
 
 

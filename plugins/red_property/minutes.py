@@ -24,6 +24,7 @@ Everything is read through :mod:`plugins.red_property.services`.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -401,6 +402,8 @@ def _target(path: Path) -> Path:
         raise FileExistsError(str(path))
     if not path.parent.is_dir():
         raise DomainError("export.no_folder", path=str(path.parent))
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise DomainError("export.not_writable", path=str(path.parent))
     return path
 
 

@@ -84,3 +84,27 @@ def test_a_cancelled_export_leaves_no_file(db, actor, tmp_path, monkeypatch):
     assert seen == [(2, 5)]
     assert not target.exists() and not list(tmp_path.glob(".never.csv*"))
     assert count_rows(db) == before  # nothing audited for an export that did not happen
+
+
+def test_xlsx_export_has_a_frozen_header_widths_and_the_filtered_rows(db, actor, tmp_path):
+    from openpyxl import load_workbook
+
+    w = build_world(db, actor)
+    a = new_request(db, actor, w, title="东门小门太窄", reporter_id=w.people["zhang"].id)
+    new_request(db, actor, w, title="垃圾堆积")
+    target = tmp_path / "out.xlsx"
+    (tmp_path / "keep.xlsx").write_bytes(b"mine")
+    with db.session() as s:
+        result = exports.export_requests(s, actor=actor, path=target, flt=RequestFilter(text="小门"))
+        with pytest.raises(DomainError) as info:
+            exports.export_requests(s, actor=actor, path=tmp_path / "keep.xlsx")
+    assert info.value.code == "export.exists" and (tmp_path / "keep.xlsx").read_bytes() == b"mine"
+    assert result.rows == 1
+    ws = load_workbook(target).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[0][:3] == ("编号", "状态", "渠道")
+    assert [r[0] for r in rows[1:]] == [a.ref]
+    assert rows[1][6] == "东门小门太窄" and rows[1][9] == "张晓明"
+    assert ws.freeze_panes == "A2"
+    assert ws.column_dimensions["G"].width == 36
+    assert not list(tmp_path.glob(".*.part"))

@@ -1,0 +1,10 @@
+"""Bringing data in: ticket exports of the 12345 hotline and the Jinzhitong platform
+(CSV or Excel, often GBK) become requests through the request services.
+
+- :mod:`core.importing.reading`: a file's header and rows as text (CSV in UTF-8 with
+  or without BOM, GBK/GB18030; .xlsx and .xls through python-calamine);
+- :mod:`core.importing.values`: parsing the messy values of real exports;
+- :mod:`core.importing.profiles`: column-mapping profiles (shipped: ``12345``,
+  ``jinzhitong``; see docs/importing.md);
+- :mod:`core.importing.requests`: the dry run and the commit.
+"""

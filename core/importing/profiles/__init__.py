@@ -1,0 +1,95 @@
+"""Column-mapping profiles: which header names carry which field, and how the
+export's categories and statuses map to gongzhi's (docs/importing.md).
+
+Shipped profiles live here as TOML; a site adds its own as ``<name>.toml`` in
+``<data dir>/import_profiles/`` (a site profile of a shipped name replaces it).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from core.errors import DomainError
+
+FIELDS = ("ticket_number", "received_at", "channel", "category", "title", "content", "address",
+          "reporter_phone", "status")
+REQUIRED = ("ticket_number", "received_at", "category", "address")
+
+
+@dataclass
+class Profile:
+    name: str
+    columns: dict[str, list[str]]
+    channel: str = "other"
+    type: str = "help"
+    categories: dict[str, str] = field(default_factory=dict)
+    statuses: dict[str, str] = field(default_factory=dict)
+    channels: dict[str, str] = field(default_factory=dict)
+    label_zh: str = ""
+    label_en: str = ""
+
+    def locate(self, header: list[str]) -> dict[str, int]:
+        """Field → column index for the fields this header carries."""
+        found: dict[str, int] = {}
+        for fld, names in self.columns.items():
+            for name in names:
+                if name in header:
+                    found[fld] = header.index(name)
+                    break
+        return found
+
+
+def _folders() -> list[Path]:
+    from core.config import data_dir
+
+    return [Path(__file__).parent, data_dir() / "import_profiles"]
+
+
+def available() -> list[str]:
+    names = {p.stem for folder in _folders() if folder.is_dir() for p in folder.glob("*.toml")}
+    return sorted(names)
+
+
+def load_profile(name: str) -> Profile:
+    path = None
+    for folder in _folders():
+        candidate = folder / f"{name}.toml"
+        if candidate.is_file():
+            path = candidate  # the site's folder comes last and wins
+    if path is None or "/" in name or "\\" in name:
+        raise DomainError("import.unknown_profile", name=name, available=", ".join(available()))
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise DomainError("config.invalid", path=str(path), detail=str(exc)) from None
+    columns = {k: ([v] if isinstance(v, str) else list(v)) for k, v in data.get("columns", {}).items()}
+    unknown = sorted(set(columns) - set(FIELDS))
+    if unknown:
+        raise DomainError("config.invalid", path=str(path), detail="unknown fields: " + ", ".join(unknown))
+    return Profile(
+        name=data.get("name", name),
+        columns=columns,
+        channel=data.get("channel", "other"),
+        type=data.get("type", "help"),
+        categories=dict(data.get("categories", {})),
+        statuses=dict(data.get("statuses", {})),
+        channels=dict(data.get("channels", {})),
+        label_zh=data.get("label_zh", ""),
+        label_en=data.get("label_en", ""),
+    )
+
+
+def guess_profile(header: list[str]) -> Profile:
+    """The profile that finds the most of this header's columns, every required one among
+    them (``--profile`` not given)."""
+    best: tuple[int, Profile] | None = None
+    for name in available():
+        profile = load_profile(name)
+        found = profile.locate(header)
+        if all(f in found for f in REQUIRED) and (best is None or len(found) > best[0]):
+            best = (len(found), profile)
+    if best is None:
+        raise DomainError("import.no_profile_fits", available=", ".join(available()))
+    return best[1]

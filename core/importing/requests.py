@@ -1,0 +1,402 @@
+"""Importing ticket exports as requests: a dry run that finds every bad cell, and a
+commit that writes all rows in one transaction (or, by explicit choice, the valid
+rows only, the rejected ones written to a workbook beside the input).
+
+Rows become requests through :func:`core.services.requests.create_request` and
+change status through :func:`core.services.requests.transition`, each inside a
+savepoint of the one import transaction, so the timeline and the audit log are
+exactly those of requests logged by hand. A ticket already imported (same channel
+and number, unique since migration 0008) adds nothing; a new status walks the
+lifecycle to it. Every imported row is audited with the file's name and sha256.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, tuple_
+from sqlmodel import Session
+
+from core import events
+from core.db import Database
+from core.errors import DomainError
+from core.importing.profiles import REQUIRED, Profile
+from core.importing.reading import Table
+from core.importing.values import compact, parse_datetime, parse_phone, parse_ticket_number
+from core.models.people import Person
+from core.models.places import Place
+from core.models.requests import Request, RequestCategory
+from core.models.vocab import TRANSITIONS, Channel, PlaceKind, Status
+from core.services import requests as svc
+from core.services.base import Actor, audit
+
+TITLE_MAX = 200
+TITLE_FROM_CONTENT = 30  # a title cut from the content when the export has none
+# statuses an import never walks through: a dispatch names organisations, a duplicate its original
+_NOT_WALKED = frozenset({Status.dispatched, Status.duplicate})
+
+
+@dataclass
+class RowIssue:
+    """One bad (or noteworthy) cell: row as numbered in the file, the column's header."""
+
+    row: int
+    column: str
+    value: str
+    error: DomainError
+
+    def reason(self, lang: str = "zh") -> str:
+        return self.error.message(lang)
+
+
+@dataclass
+class Planned:
+    row: int
+    ticket: str
+    channel: str
+    received_at: datetime
+    category_id: int
+    title: str
+    description: str
+    place_id: int
+    reporter_id: int | None
+    path: list[Status]  # the transitions to walk, in order
+    existing_id: int | None = None
+
+
+@dataclass
+class ImportReport:
+    file: Path
+    sha256: str
+    encoding: str
+    rows: int
+    planned: list[Planned] = field(default_factory=list)
+    errors: list[RowIssue] = field(default_factory=list)
+    warnings: list[RowIssue] = field(default_factory=list)
+    written: bool = False
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    error_file: Path | None = None
+
+    @property
+    def bad_rows(self) -> list[int]:
+        return sorted({e.row for e in self.errors})
+
+
+def status_path(start: Status, target: Status) -> list[Status] | None:
+    """The shortest walk of legal transitions from ``start`` to ``target`` (``[]`` when
+    equal), never through a dispatch or a duplicate; ``None`` when there is none."""
+    if start == target:
+        return []
+    seen, queue = {start}, deque([(start, [])])
+    while queue:
+        here, walk = queue.popleft()
+        for nxt in sorted(TRANSITIONS[here]):
+            if nxt in seen or nxt in _NOT_WALKED:
+                continue
+            if nxt == target:
+                return [*walk, nxt]
+            seen.add(nxt)
+            queue.append((nxt, [*walk, nxt]))
+    return None
+
+
+def _place_index(session: Session) -> dict[str, set[int]]:
+    """Every way an address may name a place exactly: the names of its chain from any
+    level down to it, joined without spaces (with and without the micro-grid)."""
+    rows = session.execute(select(Place.id, Place.name, Place.kind, Place.path)).all()
+    names = {pid: (name, kind) for pid, name, kind, _ in rows}
+    index: dict[str, set[int]] = {}
+    for pid, _name, _kind, path in rows:
+        chain = [int(x) for x in path.strip("/").split("/") if x] or [pid]
+        for with_grid in (True, False):
+            parts = [names[i][0] for i in chain
+                     if i in names and (with_grid or names[i][1] != PlaceKind.micro_grid or i == pid)]
+            for start in range(len(parts)):
+                index.setdefault(compact("".join(parts[start:])), set()).add(pid)
+    return index
+
+
+def plan_requests(session: Session, table: Table, profile: Profile) -> ImportReport:
+    """Check every row against the database; writes nothing."""
+    report = ImportReport(file=table.path, sha256=table.sha256, encoding=table.encoding, rows=len(table.rows))
+    cols = profile.locate(table.header)
+    missing = [profile.columns.get(f, [f])[0] for f in REQUIRED if f not in cols]
+    if "content" not in cols and "title" not in cols:
+        missing.append(profile.columns.get("content", ["content"])[0])
+    if missing:
+        raise DomainError("import.missing_columns", columns="、".join(missing))
+    header = table.header
+
+    cats: dict[str, int] = {}
+    for cat in session.scalars(select(RequestCategory).where(RequestCategory.active)):
+        cats[cat.code] = cats[compact(cat.name_zh)] = cat.id
+    places = _place_index(session)
+    place_names = dict(session.execute(select(Place.id, Place.name)).all())
+
+    def cell(cells: list[str], fld: str) -> str:
+        i = cols.get(fld)
+        return cells[i].strip() if i is not None and i < len(cells) else ""
+
+    # the whole file's tickets, phones: looked up at once
+    seen: dict[tuple[str, str], int] = {}
+    parsed: list[tuple[int, list[str], list[RowIssue], dict]] = []
+    for rowno, cells in table.rows:
+        issues: list[RowIssue] = []
+        values: dict = {}
+
+        def bad(fld: str, exc: DomainError, raw: str) -> None:
+            issues.append(RowIssue(rowno, header[cols[fld]] if fld in cols else fld, raw, exc))  # noqa: B023
+
+        raw = cell(cells, "ticket_number")
+        try:
+            values["ticket"] = parse_ticket_number(raw)
+        except DomainError as exc:
+            bad("ticket_number", exc, raw)
+        channel = profile.channel
+        if "channel" in cols and cell(cells, "channel"):
+            raw = cell(cells, "channel")
+            channel = profile.channels.get(raw, raw)
+            if channel not in Channel.__members__:
+                bad("channel", DomainError("import.unknown_channel"), raw)
+        values["channel"] = channel
+        if "ticket" in values:
+            key = (channel, values["ticket"])
+            if key in seen:
+                bad("ticket_number", DomainError("import.duplicate_ticket", first=seen[key]), raw)
+            else:
+                seen[key] = rowno
+        raw = cell(cells, "received_at")
+        try:
+            values["received_at"] = parse_datetime(raw)
+        except DomainError as exc:
+            bad("received_at", exc, raw)
+        raw = cell(cells, "category")
+        code = profile.categories.get(raw, raw)
+        if not raw:
+            bad("category", DomainError("import.required"), raw)
+        elif code in cats or compact(code) in cats:
+            values["category_id"] = cats.get(code) or cats[compact(code)]
+        else:
+            bad("category", DomainError("import.unknown_category"), raw)
+        content = cell(cells, "content")
+        title = cell(cells, "title")
+        if not title:
+            title = content.splitlines()[0][:TITLE_FROM_CONTENT] if content else ""
+        if not title:
+            bad("content" if "content" in cols else "title", DomainError("import.required"), "")
+        elif len(title) > TITLE_MAX:
+            bad("title", DomainError("import.too_long", max=TITLE_MAX, length=len(title)), title)
+        values["title"] = title
+        if len(content) > svc.DESCRIPTION_MAX:
+            report.warnings.append(RowIssue(rowno, header[cols["content"]], content[:20] + "…", DomainError(
+                "import.content_truncated", length=len(content), max=svc.DESCRIPTION_MAX,
+                rest=len(content) - svc.DESCRIPTION_MAX)))
+            content = content[:svc.DESCRIPTION_MAX]
+        values["description"] = content
+        raw = cell(cells, "address")
+        found = places.get(compact(raw), set()) if raw else set()
+        if not raw:
+            bad("address", DomainError("import.required"), raw)
+        elif not found:
+            bad("address", DomainError("import.address_not_found"), raw)
+        elif len(found) > 1:
+            bad("address", DomainError("import.address_ambiguous",
+                                       places="、".join(sorted(place_names[i] for i in found))), raw)
+        else:
+            values["place_id"] = next(iter(found))
+        raw = values["status_raw"] = cell(cells, "status")
+        if raw:
+            target = profile.statuses.get(raw, raw)
+            if target in Status.__members__:
+                values["status"] = Status(target)
+            else:
+                bad("status", DomainError("import.unknown_status"), raw)
+        values["phone"] = parse_phone(cell(cells, "reporter_phone"))
+        values["phone_raw"] = cell(cells, "reporter_phone")
+        parsed.append((rowno, cells, issues, values))
+
+    keys = [(v["channel"], v["ticket"]) for _, _, issues, v in parsed if "ticket" in v]
+    existing: dict[tuple[str, str], tuple[int, str, str]] = {}
+    for i in range(0, len(keys), 500):
+        chunk = keys[i:i + 500]
+        stmt = select(Request.channel, Request.external_id, Request.id, Request.status, Request.ref).where(
+            tuple_(Request.channel, Request.external_id).in_(chunk))
+        for ch, ext, rid, status, ref in session.execute(stmt):
+            existing[(ch, ext)] = (rid, status, ref)
+    phones = sorted({v["phone"] for *_, v in parsed if v["phone"]})
+    people: dict[str, list[int]] = {}
+    for i in range(0, len(phones), 500):
+        for pid, phone in session.execute(select(Person.id, Person.phone).where(Person.phone.in_(phones[i:i + 500]))):
+            people.setdefault(phone, []).append(pid)
+
+    for rowno, _cells, issues, v in parsed:
+        known = existing.get((v["channel"], v.get("ticket")))
+        start = Status(known[1]) if known else Status.submitted
+        target = v.get("status")
+        path: list[Status] = []
+        if target is not None:
+            walk = status_path(start, target)
+            if walk is None:
+                col = header[cols["status"]]
+                issues.append(RowIssue(rowno, col, v["status_raw"], DomainError(
+                    "import.no_path", ref=known[2] if known else v.get("ticket", ""),
+                    from_label=start.label("zh"), from_label_en=start.label("en"),
+                    to_label=target.label("zh"), to_label_en=target.label("en"))))
+            else:
+                path = walk
+        reporter = None
+        if v["phone"] and known is None:
+            ids = people.get(v["phone"], [])
+            if len(ids) == 1:
+                reporter = ids[0]
+            else:
+                report.warnings.append(RowIssue(rowno, header[cols["reporter_phone"]], v["phone_raw"],
+                                                DomainError("import.reporter_not_found")))
+        if issues:
+            report.errors.extend(issues)
+            continue
+        report.planned.append(Planned(
+            row=rowno, ticket=v["ticket"], channel=v["channel"], received_at=v["received_at"],
+            category_id=v["category_id"], title=v["title"], description=v["description"],
+            place_id=v["place_id"], reporter_id=reporter, path=path,
+            existing_id=known[0] if known else None))
+    return report
+
+
+def dry_run(db: Database, table: Table, profile: Profile) -> ImportReport:
+    with db.read_session() as s:
+        return plan_requests(s, table, profile)
+
+
+def commit(db: Database, table: Table, profile: Profile, actor: Actor, *, valid_only: bool = False,
+           progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Write the file's requests in one transaction. With errors, nothing is written
+    unless ``valid_only``: then the valid rows are, and the rejected ones go to a
+    workbook beside the input (:func:`write_rejected`)."""
+    with db.read_session() as s:
+        report = plan_requests(s, table, profile)
+    note = f"导入 {table.path.name} / imported from {table.path.name}"
+    return run_import(db, table, report, valid_only,
+                      lambda session, p: _write_row(session, actor, p, table, report, note, profile.type),
+                      progress=progress)
+
+
+class _Abandon(Exception):
+    """Leaves the import transaction without committing (an all-or-nothing failure)."""
+
+
+def run_import(db: Database, table: Table, report: Any, valid_only: bool,
+               write_row: Callable[[Session, Any], None],
+               progress: Callable[[int, int], None] | None = None) -> Any:
+    """Call ``write_row(session, planned)`` for each planned row of ``report``, all in
+    one transaction on one connection: the services' own commits are savepoints of it
+    (``join_transaction_mode="create_savepoint"``) and the events they fire wait until
+    it commits. Any error and nothing is written, unless ``valid_only``: then the rows
+    that failed join the rejected ones in the workbook beside the input.
+    ``progress(done, total)`` is called after each row."""
+    if report.errors and not valid_only:
+        return report
+    try:
+        with events.held(), db.write_engine.connect() as conn:
+            outer = conn.begin()
+            session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+            try:
+                for done, p in enumerate(report.planned, start=1):
+                    row = conn.begin_nested()  # a row is whole or absent, whatever its services committed
+                    try:
+                        with events.held():  # a row rolled back fires nothing
+                            write_row(session, p)
+                            session.flush()
+                            row.commit()
+                    except DomainError as exc:
+                        row.rollback()
+                        session.expire_all()
+                        report.errors.append(RowIssue(p.row, "", "", exc))
+                    if progress is not None:
+                        progress(done, len(report.planned))
+                if report.errors and not valid_only:
+                    raise _Abandon
+                session.commit()
+                outer.commit()
+            except BaseException:
+                session.close()
+                outer.rollback()
+                raise
+            session.close()
+    except _Abandon:
+        report.created = report.updated = report.unchanged = 0
+        return report
+    report.written = True
+    if report.errors:
+        report.error_file = write_rejected(table, report)
+    return report
+
+
+def _write_row(session: Session, actor: Actor, p: Planned, table: Table, report: ImportReport, note: str,
+               kind: str) -> None:
+    if p.existing_id is not None and not p.path:
+        report.unchanged += 1
+        return
+    if p.existing_id is None:
+        request = svc.create_request(
+            session, actor=actor, channel=p.channel, type=kind, category_id=p.category_id,
+            title=p.title, place_id=p.place_id, description=p.description, reporter_id=p.reporter_id,
+            external_id=p.ticket, at=p.received_at, public_note=note)
+        rid, action = request.id, "request.import"
+    else:
+        rid, action = p.existing_id, "request.import_update"
+    for step in p.path:
+        svc.transition(session, actor=actor, request_id=rid, to_status=step.value, public_note=note)
+    audit(session, actor, action, "request", rid, None, {
+        "file": table.path.name, "sha256": table.sha256, "row": p.row, "channel": p.channel,
+        "ticket": p.ticket, "statuses": [s.value for s in p.path]})
+    session.commit()  # the row's savepoint
+    if p.existing_id is None:
+        report.created += 1
+    else:
+        report.updated += 1
+
+
+def free_path(path: Path) -> Path:
+    """``path``, or ``stem-2.suffix``, ``stem-3.suffix`` …: the first that does not exist."""
+    candidate, n = path, 1
+    while candidate.exists():
+        n += 1
+        candidate = path.with_name(f"{path.stem}-{n}{path.suffix}")
+    return candidate
+
+
+def write_rejected(table: Table, report: ImportReport) -> Path:
+    """The rejected rows as they were, with row, column and reason (zh and en) first,
+    in ``<input>.rejected.xlsx`` beside the input (never overwriting a file)."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "rejected"
+    ws.append(["行号 / row", "列 / column", "原因 / reason", "reason (en)", *table.header])
+    ws.freeze_panes = "A2"
+    cells = dict(table.rows)
+    by_row: dict[int, list[RowIssue]] = {}
+    for issue in report.errors:
+        by_row.setdefault(issue.row, []).append(issue)
+    for row in sorted(by_row):
+        issues = by_row[row]
+        ws.append([row, "；".join(i.column for i in issues if i.column),
+                   "；".join(i.reason("zh") for i in issues), "; ".join(i.reason("en") for i in issues),
+                   *cells.get(row, [])])
+    while True:
+        target = free_path(table.path.with_name(f"{table.path.stem}.rejected.xlsx"))
+        try:
+            with open(target, "xb") as fh:  # exclusive: a file appearing meanwhile is never overwritten
+                wb.save(fh)
+            return target
+        except FileExistsError:
+            continue

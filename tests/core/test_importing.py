@@ -1,0 +1,320 @@
+"""Importing ticket exports (issue 17): messy hand-made files through the dry run and
+the commit on SQLite and PostgreSQL; nothing written on failure; re-imports add
+nothing and a new status walks the lifecycle."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook, load_workbook
+from sqlalchemy import select
+
+from core import events
+from core.errors import DomainError
+from core.importing import requests as imp
+from core.importing.profiles import guess_profile, load_profile
+from core.importing.reading import decode_csv, read_table
+from core.importing.values import parse_datetime, parse_ticket_number
+from core.models.audit import AuditLog
+from core.models.requests import Request
+from core.models.types import LOCAL_TZ
+from core.models.vocab import Status
+from core.services import requests as req_svc
+from tests.core.helpers import assert_messages_render, build_world, count_rows
+
+HEADER_12345 = ["工单编号", "受理时间", "问题分类", "诉求内容", "事发地址", "来电号码", "工单状态"]
+LONG = "路灯" * 2050  # 4100 characters: over the 4000 a description holds
+
+
+def rows_12345(status_of_first: str = "已受理") -> list[list[str]]:
+    return [
+        # quoted comma and newline, trailing spaces: a valid row (reporter 张晓明 by phone)
+        ["202603050001 ", "2026-03-05 09:30:00", "路灯", "路灯不亮,晚上很黑\n请尽快修", "盛康园1号楼  ",
+         "138 1234 5678", status_of_first],
+        # full-width digits, a Chinese date, a category by its Chinese name
+        ["２０２６０３０５０００２", "2026年3月5日 9时30分", "照明设施", "荣雅园路灯坏了", "荣雅社区荣雅园", "", "待受理"],
+        ["2.02603E+11", "2026/3/5 9:30", "路灯", "x", "盛康园", "", ""],
+        ["202603050004", "2026-02-30 10:00", "环境卫生", "垃圾", "不存在小区", "", ""],
+        ["202603050001", "202603050930", "路灯", "同一工单", "盛康园", "", ""],
+        # over-long content, kept up to the limit; a household through its micro-grid; resolved
+        ["202603050006", "202603051000", "路灯", LONG, "盛康园1号楼1-6层101", "", "已办结"],
+    ]
+
+
+EXPECTED_ERRORS = [
+    (4, "工单编号", "2.02603E+11", "import.scientific_ticket"),
+    (5, "受理时间", "2026-02-30 10:00", "import.impossible_datetime"),
+    (5, "问题分类", "环境卫生", "import.unknown_category"),
+    (5, "事发地址", "不存在小区", "import.address_not_found"),
+    (6, "工单编号", "202603050001", "import.duplicate_ticket"),
+]
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "gbk") -> Path:
+    buf = io.StringIO(newline="")
+    csv.writer(buf).writerows([HEADER_12345, *rows])
+    path.write_bytes(buf.getvalue().encode(encoding))
+    return path
+
+
+def issues(report) -> list[tuple[int, str, str, str]]:
+    return [(e.row, e.column, e.value, e.error.code) for e in report.errors]
+
+
+@pytest.fixture
+def world(db, actor):
+    return build_world(db, actor)
+
+
+def test_values_of_messy_exports():
+    expected = datetime(2026, 3, 5, 9, 30, tzinfo=LOCAL_TZ)
+    for text in ("2026-03-05 09:30:00", "2026/3/5 9:30", "2026年3月5日 9时30分", "202603050930",
+                 "２０２６－０３－０５ ０９：３０"):
+        assert parse_datetime(text) == expected, text
+    assert parse_datetime("2026年3月5日") == datetime(2026, 3, 5, tzinfo=LOCAL_TZ)
+    for text, code in (("2026-02-30", "import.impossible_datetime"), ("3月5日", "import.bad_datetime"),
+                       ("", "import.required")):
+        with pytest.raises(DomainError) as info:
+            parse_datetime(text)
+        assert info.value.code == code
+    assert parse_ticket_number(" １２３４５-A ") == "12345-A"
+    for text in ("2.02603E+11", "2.02603e11", "202603050001.5"):
+        with pytest.raises(DomainError) as info:
+            parse_ticket_number(text)
+        assert info.value.code == ("import.bad_ticket" if "." in text and "e" not in text.lower()
+                                   else "import.scientific_ticket")
+        assert_messages_render(info.value)
+    assert decode_csv("工单".encode("gbk")) == ("工单", "gb18030")
+    assert decode_csv("工单".encode()) == ("工单", "utf-8")
+    assert decode_csv("\ufeff工单".encode()) == ("工单", "utf-8-sig")
+
+
+def test_dry_run_reports_every_bad_row_and_writes_nothing(db, world, tmp_path):
+    table = read_table(write_csv(tmp_path / "12345导出.csv", rows_12345()))
+    assert table.encoding == "gb18030"
+    assert guess_profile(table.header).name == "12345"
+    before = count_rows(db)
+    report = imp.dry_run(db, table, load_profile("12345"))
+    assert issues(report) == EXPECTED_ERRORS
+    assert report.errors[-1].reason("zh") == "与第 2 行的工单号重复"
+    assert report.errors[-1].reason("en") == "same ticket number as row 2"
+    assert [(w.row, w.error.code) for w in report.warnings] == [(7, "import.content_truncated")]
+    assert [p.row for p in report.planned] == [2, 3, 7]
+    first = report.planned[0]
+    assert (first.ticket, first.place_id, first.reporter_id) == (
+        "202603050001", world.buildings[0].id, world.people["zhang"].id)
+    assert first.description == "路灯不亮,晚上很黑\n请尽快修"
+    assert report.planned[1].ticket == "202603050002"
+    assert report.planned[2].path == [Status.accepted, Status.in_progress, Status.resolved]
+    assert count_rows(db) == before
+
+
+def test_commit_is_all_or_nothing(db, world, actor, tmp_path):
+    table = read_table(write_csv(tmp_path / "t.csv", rows_12345()))
+    before = count_rows(db)
+    report = imp.commit(db, table, load_profile("12345"), actor)
+    assert not report.written and report.created == 0
+    assert issues(report) == EXPECTED_ERRORS
+    assert count_rows(db) == before
+    assert not list(tmp_path.glob("*.rejected*"))
+
+
+def test_valid_only_then_reimport_adds_nothing_and_status_walks_the_lifecycle(db, world, actor, tmp_path):
+    path = write_csv(tmp_path / "t.csv", rows_12345())
+    (tmp_path / "t.rejected.xlsx").write_bytes(b"an earlier report")  # never overwritten
+    report = imp.commit(db, read_table(path), load_profile("12345"), actor, valid_only=True)
+    assert report.written and (report.created, report.updated, report.unchanged) == (3, 0, 0)
+    assert (tmp_path / "t.rejected.xlsx").read_bytes() == b"an earlier report"
+    assert report.error_file == tmp_path / "t.rejected-2.xlsx"
+    ws = load_workbook(report.error_file).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert [r[0] for r in rows[1:]] == [4, 5, 6]
+    assert rows[2][1] == "受理时间；问题分类；事发地址"
+    assert rows[1][4] == "2.02603E+11" and ws.freeze_panes == "A2"
+
+    with db.read_session() as s:
+        got = {r.external_id: r for r in s.scalars(select(Request).where(Request.channel == "hotline_12345"))}
+        assert set(got) == {"202603050001", "202603050002", "202603050006"}
+        first, long_ = got["202603050001"], got["202603050006"]
+        assert first.status == "accepted" and first.reporter_id == world.people["zhang"].id
+        assert first.created_at == datetime(2026, 3, 5, 9, 30, tzinfo=LOCAL_TZ)
+        assert long_.status == "resolved" and long_.description == LONG[:4000]
+        assert long_.place_id == world.households[0].id
+        assert [e.to_status for e in req_svc.timeline(s, long_.id)] == [
+            None, "accepted", "in_progress", "resolved"]
+        audits = list(s.scalars(select(AuditLog).where(AuditLog.action == "request.import")))
+        assert sorted(a.after["row"] for a in audits) == [2, 3, 7]
+        assert {a.after["sha256"] for a in audits} == {report.sha256}
+        assert {a.after["file"] for a in audits} == {"t.csv"}
+
+    before = count_rows(db)
+    again = imp.commit(db, read_table(path), load_profile("12345"), actor, valid_only=True)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 3)
+    assert again.error_file == tmp_path / "t.rejected-3.xlsx"
+    assert count_rows(db) == before
+
+    # the hotline closed ticket 0001 meanwhile: the re-import walks it there
+    updated = write_csv(tmp_path / "t2.csv", rows_12345("已办结")[:1])
+    third = imp.commit(db, read_table(updated), load_profile("12345"), actor)
+    assert (third.created, third.updated, third.unchanged) == (0, 1, 0)
+    with db.read_session() as s:
+        r = s.get(Request, first.id)
+        assert r.status == "resolved"
+        assert [e.to_status for e in req_svc.timeline(s, r.id)] == [None, "accepted", "in_progress", "resolved"]
+        assert s.scalar(select(AuditLog).where(AuditLog.action == "request.import_update")).after["ticket"] == \
+            "202603050001"
+
+    # a status the lifecycle cannot reach from there is refused, naming the row
+    back = write_csv(tmp_path / "t3.csv", rows_12345("待受理")[:1])
+    before = count_rows(db)
+    fourth = imp.commit(db, read_table(back), load_profile("12345"), actor)
+    assert issues(fourth) == [(2, "工单状态", "待受理", "import.no_path")]
+    assert count_rows(db) == before
+
+
+def test_xlsx_jinzhitong_export(db, world, actor, tmp_path):
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["事件编号", "上报时间", "事件类型", "事件描述", "事件地址", "事件状态"])
+    ws.append([202603050007, datetime(2026, 3, 5, 9, 30), "路灯损坏", "路灯坏了", "盛康园", "已受理"])
+    ws.append(["2.02603E+11", "2026/3/5 9:30", "路灯损坏", "另一盏", "盛康园", ""])
+    ws.append(["JZT2026030500009", "2026-03-05", "垃圾桶满", "", "盛康园", "已派单"])
+    path = tmp_path / "津治通.xlsx"
+    wb.save(path)
+    table = read_table(path)
+    profile = guess_profile(table.header)
+    assert profile.name == "jinzhitong" and table.encoding == "excel"
+    before = count_rows(db)
+    report = imp.commit(db, table, profile, actor)
+    assert issues(report) == [
+        (3, "事件编号", "2.02603E+11", "import.scientific_ticket"),
+        (4, "事件类型", "垃圾桶满", "import.unknown_category"),
+        (4, "事件描述", "", "import.required"),
+        (4, "事件状态", "已派单", "import.unknown_status"),
+    ]
+    assert count_rows(db) == before
+    ok = imp.commit(db, table, profile, actor, valid_only=True)
+    assert ok.created == 1
+    with db.read_session() as s:
+        r = s.scalar(select(Request).where(Request.external_id == "202603050007"))
+        assert (r.channel, r.type, r.status, r.title) == ("jinzhitong", "report", "accepted", "路灯坏了")
+
+
+def test_file_level_errors(db, tmp_path):
+    for path, code in ((tmp_path / "none.csv", "import.file_missing"), (tmp_path / "a.txt", "import.unsupported_format")):
+        if path.suffix == ".txt":
+            path.write_text("x")
+        with pytest.raises(DomainError) as info:
+            read_table(path)
+        assert info.value.code == code
+    (tmp_path / "h.csv").write_text("工单编号,受理时间\n1,2026-03-05\n", encoding="utf-8-sig")
+    table = read_table(tmp_path / "h.csv")
+    with pytest.raises(DomainError) as info:
+        imp.dry_run(db, table, load_profile("12345"))
+    assert info.value.code == "import.missing_columns"
+    assert info.value.message("en") == "the file lacks required columns: 问题分类、事发地址、诉求内容"
+    with pytest.raises(DomainError) as info:
+        load_profile("nope")
+    assert info.value.code == "import.unknown_profile"
+
+
+def test_a_row_failing_in_the_services_is_whole_or_absent(db, world, actor, tmp_path):
+    """A row whose request was created before a later step failed leaves nothing with
+    --valid-only, and fails the whole import without it."""
+    table = read_table(write_csv(tmp_path / "t.csv", rows_12345()[:2]))
+    profile = load_profile("12345")
+
+    def write(session, p):
+        r = req_svc.create_request(session, actor=actor, channel=p.channel, type="help", category_id=p.category_id,
+                                   title=p.title, place_id=p.place_id, external_id=p.ticket, at=p.received_at)
+        if p.row == 3:
+            req_svc.transition(session, actor=actor, request_id=r.id, to_status="closed")  # illegal
+
+    fired = []
+    unsubscribe = events.subscribe(lambda event, **payload: fired.append((event, payload["request_id"])))
+    before = count_rows(db)
+    with db.read_session() as s:
+        report = imp.plan_requests(s, table, profile)
+    assert imp.run_import(db, table, report, False, write).written is False
+    assert fired == []
+    assert [(e.row, e.error.code) for e in report.errors] == [(3, "request.illegal_transition")]
+    assert count_rows(db) == before
+    with db.read_session() as s:
+        report = imp.plan_requests(s, table, profile)
+    assert imp.run_import(db, table, report, True, write).written is True
+    unsubscribe()
+    with db.read_session() as s:
+        assert list(s.scalars(select(Request.external_id))) == ["202603050001"]
+        only = s.scalar(select(Request.id))
+    assert fired == [("request_created", only)]  # after the commit, and none for the rolled-back row
+    assert count_rows(db)["request"] == before["request"] + 1
+    assert count_rows(db)["request_event"] == before["request_event"] + 1
+
+
+def test_people_register_from_xlsx(db, world, actor, tmp_path):
+    from core.importing import people as people_imp
+    from core.models.people import Person
+    from tests.core.helpers import SAMPLE_ID_NUMBER, make_id_number
+
+    new_id = make_id_number(birth="19560302")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "姓名", "性别", "出生日期", "联系电话", "身份证号", "住址"])
+    ws.append([1, "赵六 ", "女", "1956年3月2日", "１３９ ０００２ ２２２２", new_id, "盛康园1号楼101"])
+    ws.append([2, "张晓明", "男", "", "13812345678", SAMPLE_ID_NUMBER, ""])  # already registered
+    ws.append([3, "钱七", "未知", "1950", "12345", "1.20113E+17", "盛康园1号楼"])
+    ws.append([4, "孙八", "", "", "", new_id, ""])
+    path = tmp_path / "花名册.xlsx"
+    wb.save(path)
+    table = read_table(path)
+    before = count_rows(db)
+    report = people_imp.commit(db, table, actor)
+    assert [(e.row, e.column, e.error.code) for e in report.errors] == [
+        (4, "性别", "import.unknown_value"),
+        (4, "联系电话", "person.invalid_phone"),
+        (4, "身份证号", "import.scientific_number"),
+        (4, "住址", "import.not_a_household"),
+        (5, "身份证号", "import.duplicate_row"),
+    ]
+    assert report.errors[3].reason("en") == "the home must be a household; '1号楼' is not"
+    assert not report.written and count_rows(db) == before
+    ok = people_imp.commit(db, table, actor, valid_only=True)
+    assert (ok.created, ok.unchanged) == (1, 1)
+    assert ok.error_file == tmp_path / "花名册.rejected.xlsx"
+    with db.read_session() as s:
+        zhao = s.scalar(select(Person).where(Person.id_number == new_id))
+        assert (zhao.name, zhao.gender, zhao.birth_year, zhao.phone, zhao.household_id) == (
+            "赵六", "female", 1956, "13900022222", world.households[0].id)
+        assert s.scalar(select(AuditLog).where(AuditLog.action == "person.import")).after["row"] == 2
+    before = count_rows(db)
+    again = people_imp.commit(db, table, actor, valid_only=True)
+    assert (again.created, again.unchanged) == (0, 2) and count_rows(db) == before
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.datetimes(min_value=datetime(1990, 1, 1), max_value=datetime(2099, 12, 31)).map(
+    lambda d: d.replace(second=0, microsecond=0)), st.integers(0, 4), st.booleans())
+def test_every_date_form_reads_the_same_time(moment, form, full_width):
+    text = (moment.strftime("%Y-%m-%d %H:%M:%S"),
+            f"{moment.year}/{moment.month}/{moment.day} {moment.hour}:{moment.minute:02d}",
+            f"{moment.year}年{moment.month}月{moment.day}日 {moment.hour}时{moment.minute}分",
+            moment.strftime("%Y%m%d%H%M"),
+            moment.strftime("%Y.%m.%d %H:%M"))[form]
+    if full_width:
+        text = "".join(chr(ord(c) + 0xFEE0) if c.isdigit() else c for c in text)
+    assert parse_datetime(text) == moment.replace(tzinfo=LOCAL_TZ)
+
+
+@given(st.integers(10**11, 10**18), st.integers(1, 9))
+def test_a_number_in_scientific_notation_is_never_taken_as_a_ticket(number, digits):
+    text = f"{float(number):.{digits}E}"
+    with pytest.raises(DomainError) as info:
+        parse_ticket_number(text)
+    assert info.value.code == "import.scientific_ticket"
+    assert parse_ticket_number(str(number)) == str(number)
