@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.cli import main as core_main
-from core.cli.context import state
+from core.cli.context import SERVED_ENV, state
 
 if TYPE_CHECKING:
     from core.db import Database
@@ -18,8 +18,11 @@ def open_app(db: Database | None, *, notice: str | None = None) -> None:
     from tui.app import GongzhiApp
 
     app = GongzhiApp(db=db, settings=state.settings, host=state.host, open_database=open_database,
-                     notice=notice)
-    app.run()
+                     notice=notice, require_login=served())
+    try:
+        app.run()
+    finally:
+        app.end_login()
     if app.return_code:  # the database could not be opened: the app printed why
         import typer
 
@@ -33,9 +36,21 @@ def open_database(report) -> tuple[Database, object]:
     from core.cli import ensure_host
 
     host = ensure_host(report=report)
-    return state.database(report=report), host
+    # who acts is settled by the app (a token of `gongzhi login`, or its login screen)
+    return state.database(report=report, login=False), host
+
+
+def served() -> bool:
+    """Run by ``gongzhi serve`` for a browser: the app always asks for an account."""
+    import os
+
+    return os.environ.get(SERVED_ENV) == "1"
 
 
 def main(argv: list[str] | None = None) -> int:
+    from core.cli import CORE_COMMANDS
+
     state.open_app = open_app
+    # the browser front end lives with the UI; the core lists only its own groups
+    CORE_COMMANDS.setdefault("serve", ("tui.serve:serve", "在浏览器中使用 / serve the app to browsers (login per session)"))
     return core_main(argv)

@@ -1,0 +1,7 @@
+"""``python -m tui``: the ``gongzhi`` command (used by ``gongzhi serve`` for each browser session)."""
+
+import sys
+
+from tui.cli import main
+
+sys.exit(main())
