@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import platformdirs
 import tomli_w
 
 from core.errors import DomainError
@@ -25,7 +24,12 @@ APP_NAME = "gongzhi"
 def data_dir() -> Path:
     """Where the embedded database, attachments and backups live."""
     override = os.environ.get("GONGZHI_DATA_DIR")
-    path = Path(override) if override else Path(platformdirs.user_data_dir(APP_NAME))
+    if override:
+        path = Path(override)
+    else:
+        import platformdirs  # here, not at the top: the app's first frame needs no data folder
+
+        path = Path(platformdirs.user_data_dir(APP_NAME))
     path.mkdir(parents=True, exist_ok=True)
     return path
 
@@ -37,7 +41,18 @@ def config_path() -> Path:
     if os.environ.get("GONGZHI_DATA_DIR"):
         # an isolated data directory (tests, a second street) carries its own config
         return Path(os.environ["GONGZHI_DATA_DIR"]) / "config.toml"
+    import platformdirs
+
     return Path(platformdirs.user_config_dir(APP_NAME)) / "config.toml"
+
+
+def as_database_url(value: str) -> str:
+    """A database URL as given, or a file path (``street.sqlite``, ``~/gz.db``) as the URL
+    of that SQLite file: ``--db`` and ``GONGZHI_DATABASE_URL`` take either."""
+    value = value.strip()
+    if "://" in value:
+        return value
+    return f"sqlite:///{Path(value).expanduser().resolve()}"
 
 
 def default_database_url() -> str:
@@ -119,7 +134,7 @@ def load_settings(path: Path | None = None) -> Settings:
             setattr(settings.rates, key, int(value))
     env = os.environ
     if env.get("GONGZHI_DATABASE_URL"):
-        settings.database_url = env["GONGZHI_DATABASE_URL"]
+        settings.database_url = as_database_url(env["GONGZHI_DATABASE_URL"])
     if env.get("GONGZHI_LANG"):
         settings.language = env["GONGZHI_LANG"]
     if env.get("GONGZHI_OPERATOR"):

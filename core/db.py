@@ -58,10 +58,16 @@ def _sqlite_setup(engine: Engine) -> None:
 class Database:
     """One database: its URL, a reading engine and a writing engine."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int | None = None) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int | None = None, create: bool = True) -> None:
         """``pool_size``: connections kept per engine (SQLAlchemy's default, 5 + 10
         overflow, when not given); a busy counter server with many clerks in one
-        process gives its own, and then no overflow is allowed."""
+        process gives its own, and then no overflow is allowed.
+
+        ``create=False``: a SQLite file (or its folder) that does not exist is refused
+        (``db.missing``) instead of being created empty — a mistyped ``--db`` must not
+        silently fork a street's data. The CLI and the app open with ``create=False``
+        except where a database is made on purpose (``demo``, ``db upgrade --create``,
+        the embedded default file on first start)."""
         self.url = url
         pool: dict = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": 0, "pool_timeout": 60}
         parsed = make_url(url)
@@ -69,6 +75,8 @@ class Database:
         if self.dialect == "sqlite":
             database = parsed.database
             if database and database != ":memory:":
+                if not create and not Path(database).is_file():
+                    raise DomainError("db.missing", path=database)
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
             self.engine = create_engine(
                 url,
@@ -112,6 +120,33 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+    @contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        """Everything written through this object's sessions inside the block is one
+        database transaction: committed at the end, rolled back on any error — and by
+        the server if the process dies (``gongzhi demo`` on PostgreSQL, issue 15 item 6).
+
+        Sessions opened meanwhile share one connection and join its transaction with
+        a savepoint, so their own ``commit()``/``rollback()`` only end the savepoint.
+        One thread only. Schema changes (migrations) belong before the block."""
+        conn = self.engine.connect()
+        outer = conn.begin()
+
+        def joined() -> Session:
+            return Session(bind=conn, expire_on_commit=False, join_transaction_mode="create_savepoint")
+
+        self.session = joined  # type: ignore[method-assign]
+        self.read_session = joined  # type: ignore[method-assign]
+        try:
+            yield
+            outer.commit()
+        except BaseException:
+            outer.rollback()
+            raise
+        finally:
+            del self.session, self.read_session
+            conn.close()
 
     # -- migrations ---------------------------------------------------------
 

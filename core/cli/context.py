@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
 from core.config import Settings, load_settings
 
+INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # what a BIGINT holds: larger numbers are refused before any work
+
 if TYPE_CHECKING:  # the database layer loads when a command first needs it (issue 12)
     from core.db import Database
     from core.plugins import PluginHost
     from core.services.base import Actor
+
+
+# set by ``gongzhi serve`` for the app it runs per browser session: always the login screen
+SERVED_ENV = "GONGZHI_SERVED"
 
 
 @dataclass
@@ -31,10 +39,17 @@ class State:
     # ready database, or with None: the app opens it in a worker after its first
     # frame, and shows ``notice`` if given); the core itself never imports the UI
     open_app: Callable[..., None] | None = None
+    # a command that makes a database on purpose (``db upgrade --create``) sets this;
+    # otherwise a SQLite file that does not exist is refused (issue 15, item 8)
+    create_database: bool = False
     _db: Database | None = None
+    _actor: Actor | None = None
 
     def can_open_app(self) -> bool:
-        return self.open_app is not None and sys.stdin.isatty() and sys.stdout.isatty()
+        """A terminal, or a browser session started by ``gongzhi serve`` (its pipes are not ttys)."""
+        if self.open_app is None:
+            return False
+        return os.environ.get(SERVED_ENV) == "1" or (sys.stdin.isatty() and sys.stdout.isatty())
 
     def load(self) -> None:
         self.settings = load_settings()
@@ -43,7 +58,9 @@ class State:
         if self.operator:
             self.settings.operator = self.operator
         if self.db_url:
-            self.settings.database_url = self.db_url
+            from core.config import as_database_url
+
+            self.settings.database_url = as_database_url(self.db_url)
 
     @property
     def language(self) -> str:
@@ -51,15 +68,40 @@ class State:
 
     @property
     def actor(self) -> Actor:
+        """Who acts: on a database with operator accounts, the account of the session
+        token (``gongzhi login``); without accounts, the one local operator named by
+        the config, ``GONGZHI_OPERATOR`` or ``--operator`` (street_admin on the street)."""
         from core.services.base import Actor
 
-        return Actor(self.settings.operator)
+        if self._actor is not None:
+            return self._actor
+        if self._db is None:
+            return Actor(self.settings.operator)
+        from core.errors import DomainError
+        from core.services.operators import actor_from_token, has_operators_safe
 
-    def database(self, *, ready: bool = True, report: Callable[[str], None] | None = None) -> Database:
+        with self._db.read_session() as s:
+            if not has_operators_safe(s):
+                actor = Actor(self.settings.operator)
+            else:
+                if self.operator or os.environ.get("GONGZHI_OPERATOR"):
+                    raise DomainError("auth.operator_claim")
+                actor = actor_from_token(s, read_token(self.settings.database_url))
+        self._actor = actor
+        return actor
+
+    def database(self, *, ready: bool = True, report: Callable[[str], None] | None = None,
+                 login: bool = True) -> Database:
+        """The database of this run, migrated if ``ready``; on a database with operator
+        accounts the actor is resolved at once (``login=False``: the login commands)."""
         from core.db import Database
 
+        resolve_actor = ready and login
         if self._db is None:
-            self._db = Database(self.settings.database_url)
+            # the embedded default file is made on first start; any other missing file is refused
+            create = self.create_database or (self.settings.database_is_default and not self.db_url)
+            self._db = Database(self.settings.database_url, create=create)
+            self._actor = None
         if self.host is not None:
             self.host.import_models()
         if ready and self._db.is_sqlite:
@@ -81,6 +123,8 @@ class State:
             self._ready_plugins(self._db)
         if self.host is not None:
             self.host.start(self._db)
+        if resolve_actor:
+            self.actor  # noqa: B018 - refuses (auth.*) before any read on a shared database
         return self._db
 
     def _ready_plugins(self, db: Database) -> None:
@@ -101,6 +145,42 @@ class State:
 
 
 state = State()
+
+
+def session_file() -> Path:
+    """The user's login tokens, one per database URL (0600; next to the config file)."""
+    from core.config import config_path
+
+    return config_path().parent / "session.json"
+
+
+def _read_tokens() -> dict[str, str]:
+    try:
+        data = json.loads(session_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def read_token(url: str) -> str | None:
+    token = _read_tokens().get(url)
+    return token if isinstance(token, str) else None
+
+
+def write_token(url: str, token: str | None) -> Path:
+    """Keep (or with ``None`` forget) the token for ``url``; the file is made 0600 first."""
+    path = session_file()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tokens = _read_tokens()
+    if token is None:
+        tokens.pop(url, None)
+    else:
+        tokens[url] = token
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.chmod(path, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(tokens, f)
+    return path
 console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 

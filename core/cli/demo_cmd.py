@@ -47,7 +47,7 @@ def demo(
     if scale not in SCALES:
         raise DomainError("input.invalid_choice", field="--scale", value=scale, choices=", ".join(SCALES))
     _choose_plugins(plugins)
-    url = state.db_url or demo_database_url()
+    url = state.settings.database_url if state.db_url else demo_database_url()  # --db: a URL or a file
     db = Database(url)
     if rebuild and db.sqlite_path is not None and db.sqlite_path.exists():
         db.dispose()
@@ -147,9 +147,13 @@ def _build(db: Database, *, scale: str, seed: int, now: str | None, as_json: boo
 
         # the history ends now (to the hour), so the demo's dates are current; --now pins it
         end = parse_local_datetime(now) or utcnow().replace(minute=0, second=0, microsecond=0)
-        build_demo(db, scale=scale, seed=seed, actor=state.actor, progress=progress, now=end)
-        if state.host is not None:
-            state.host.pm.hook.demo_data(db=db, actor=state.actor, seed=seed, scale=scale)
+        # all or nothing: SQLite builds into a side file (see demo()); PostgreSQL builds the
+        # street and the plugins' data in one transaction, so an interrupted or killed
+        # build leaves the database as it was (the migrations above are committed first)
+        with _nothing() if db.is_sqlite else db.one_transaction():
+            build_demo(db, scale=scale, seed=seed, actor=state.actor, progress=progress, now=end)
+            if state.host is not None:
+                state.host.pm.hook.demo_data(db=db, actor=state.actor, seed=seed, scale=scale)
 
 
 def _remove_sqlite(path: Path) -> None:

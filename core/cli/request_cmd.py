@@ -132,6 +132,8 @@ def list_(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """诉求列表 / list requests."""
+    if sort not in svc.SORTS:
+        raise DomainError("input.invalid_choice", field="--sort", value=sort, choices=", ".join(svc.SORTS))
     db = state.database()
     with db.read_session() as s:
         flt = _filter(s, status, community, place, channel, category, overdue, text, reporter)
@@ -165,7 +167,7 @@ def list_(
 
 @app.command("export")
 def export_(
-    output: Path = typer.Option(..., "--output", "-o", help="CSV 文件（不会覆盖已有文件）/ CSV file (never overwritten)"),
+    output: Path = typer.Option(..., "--output", "-o", help="CSV 或 .xlsx 文件（不会覆盖已有文件）/ CSV or .xlsx file (never overwritten)"),
     status: list[str] = typer.Option([], "--status", "-s"),
     community: str | None = typer.Option(None, "--community"),
     place: str | None = typer.Option(None, "--place"),
@@ -175,7 +177,7 @@ def export_(
     text: str = typer.Option("", "--text", "-q"),
     reporter: str = typer.Option("", "--reporter"),
 ) -> None:
-    """导出诉求清单（CSV，可用 Excel 打开）/ export requests to CSV."""
+    """导出诉求清单（CSV 或 .xlsx）/ export requests to CSV or .xlsx."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from core.services.exports import export_requests

@@ -16,6 +16,7 @@ from typer._click import exceptions as ce
 # English detail of a bad value -> Chinese (patterns of typer's own coercion messages)
 _VALUE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"valid integer"), "应为整数"),
+    (re.compile(r"is not in the range (?P<range>.*?)\.?$"), "超出范围 {range}"),
     (re.compile(r"valid number|valid float"), "应为数字"),
     (re.compile(r"valid boolean"), "应为 yes/no、true/false 或 1/0"),
     (re.compile(r"^(?P<value>'.*?') is not one of (?P<choices>.*)\.$"), "{value} 不在可选范围内：{choices}"),

@@ -152,6 +152,9 @@ class Inserter:
         if not rows:
             self.counts.setdefault(table.name, 0)
             return 0
+        from core.chain import link_rows
+
+        link_rows(self.session.connection(), table, rows)  # hash chains (core.chain), in id order
         columns = tuple(rows[0])
         key = (table.name, columns)
         convert = self._converters.get(key)

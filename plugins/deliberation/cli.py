@@ -751,6 +751,10 @@ def export_round(
     from plugins.deliberation.export import write_json_file
     from plugins.deliberation.services import round_file
 
+    if output is not None:
+        from core.services.base import check_output_path
+
+        check_output_path(output)  # before any work
     db = state.database()
     with db.session() as s:
         round_id = _round(s, consultation, round_ref).id
@@ -816,6 +820,10 @@ def minutes(
 
     if fmt not in ("md", "docx"):
         raise DomainError("input.invalid_choice", field="--format", value=fmt, choices="md, docx")
+    if output is not None:
+        from core.services.base import check_output_path
+
+        check_output_path(output)  # before any work
     svc = _svc()
     db = state.database()
     with db.read_session() as s:

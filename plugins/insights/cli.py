@@ -212,6 +212,10 @@ def report(
     from plugins.insights.reports import month_report, write_month_docx
 
     p = parse_period(period)
+    if out is not None:
+        from core.services.base import check_output_path
+
+        check_output_path(out)  # before any work
     with state.database().read_session() as s:
         rep = month_report(s, p)
     if out is not None:

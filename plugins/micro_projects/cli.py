@@ -193,6 +193,16 @@ def show(project: str = typer.Argument(..., help="项目编号或 id / project c
                  f"dissatisfied {t.dissatisfied}"))
 
 
+def _outputs(*paths: Path | None) -> None:
+    """Files a command will write, refused before it changes anything (a missing or
+    unwritable folder, a file that exists)."""
+    from core.services.base import check_output_path
+
+    for path in paths:
+        if path is not None:
+            check_output_path(path)
+
+
 @app.command("fund")
 def fund(
     year: str = typer.Argument(...),
@@ -205,6 +215,7 @@ def fund(
     from plugins.micro_projects.queries import fund_report
     from plugins.micro_projects.reports import write_fund_xlsx
 
+    _outputs(xlsx)
     db = state.database()
     y = _year(year)
     if set_total is not None:
@@ -328,6 +339,7 @@ def publicise(
     from plugins.micro_projects.models import ListPhase
     from plugins.micro_projects.reports import write_publicity_docx, write_publicity_xlsx
 
+    _outputs(docx, xlsx)
     with state.database().session() as s:
         plist = _list(s, community, year)
         if plist.phase == ListPhase.reviewing:

@@ -98,7 +98,7 @@ def _line_rows(lines) -> list[list[Any]]:
             fmt_local(ln.created_at),
             ln.person_name,
             f"{ln.amount:+d}",
-            ln.rule_name or _kind_label(ln.kind),
+            ln.rule_label(state.language) or _kind_label(ln.kind),
             _state_label(ln.state),
             ln.recorded_by,
             ln.note,

@@ -652,6 +652,10 @@ def minutes(
 
     if fmt not in ("docx", "md"):
         raise DomainError("input.invalid_choice", field="--format", value=fmt, choices="docx, md")
+    if output is not None:
+        from core.services.base import check_output_path
+
+        check_output_path(output)  # before any work
     db = state.database()
     with db.read_session() as s:
         m = _meeting(s, meeting)
@@ -684,6 +688,10 @@ def month_minutes(
         if not found or not 1 <= int(found[2]) <= 12:
             raise DomainError("redprop.invalid_month", value=month)
         year, number = int(found[1]), int(found[2])
+    if output is not None:
+        from core.services.base import check_output_path
+
+        check_output_path(output)  # before any work
     with state.database().read_session() as s:
         path = write_month_minutes(s, year, number, output, fmt=fmt)
     _echo(tr(f"{year}-{number:02d} 的联席会议纪要已写入 {path}", f"the minutes of {year}-{number:02d} written to {path}"))

@@ -20,6 +20,7 @@ from core.models.audit import AuditLog
 @pytest.fixture
 def cli(tmp_path: Path, capsys):
     url = f"sqlite:///{tmp_path / 'cli.sqlite'}"
+    (tmp_path / "cli.sqlite").touch()  # an existing (empty) file: a missing one is refused
 
     def run(*args: str, lang: str | None = None) -> tuple[int, str, str]:
         argv = ["--db", url] + (["--lang", lang] if lang else []) + list(args)
@@ -183,6 +184,7 @@ def test_db_commands(cli, tmp_path):
 
 
 def test_db_check_fails_on_an_unmigrated_database(tmp_path, capsys):
+    (tmp_path / "empty.sqlite").touch()
     code = main(["--db", f"sqlite:///{tmp_path / 'empty.sqlite'}", "db", "check"])
     assert code == 1
     assert "不一致" in capsys.readouterr().err
@@ -200,6 +202,7 @@ def test_postgres_url_is_accepted(pg_db, capsys):
 def test_console_script_is_installed_and_runs(tmp_path):
     exe = Path(sys.executable).with_name("gongzhi")
     assert exe.exists(), "the gongzhi console script is not installed"
+    (tmp_path / "x.sqlite").touch()
     result = subprocess.run([str(exe), "--db", f"sqlite:///{tmp_path / 'x.sqlite'}", "--lang", "en", "person",
                              "add", "x", "--phone", "1"], capture_output=True, text=True, check=False)
     assert result.returncode == 1
@@ -260,3 +263,54 @@ def test_an_impossible_date_is_called_impossible_not_badly_written():
         assert caught.value.code == code, text
     assert "没有这一天" in DomainError("input.impossible_date", value="2026-02-30").message("zh")
     assert "does not exist" in DomainError("input.impossible_date", value="2026-02-30").message("en")
+
+
+def test_import_requests_dry_run_then_commit(cli, tmp_path):
+    """``gongzhi import requests``: the dry run names every bad row in the chosen
+    language and writes nothing; the commit imports; a re-import adds nothing."""
+    _street(cli)  # a new database starts with the default categories, 照明设施 among them
+    rows = [
+        ["工单编号", "受理时间", "问题分类", "诉求内容", "事发地址", "来电号码"],
+        ["202603050001", "2026/3/5 9:30", "照明设施", "路灯不亮", "荣雅园1号楼", "13812345678"],
+        ["2.02603E+11", "2026年3月5日 9时30分", "照明设施", "路灯不亮", "荣雅园", ""],
+    ]
+    path = tmp_path / "12345.csv"
+    path.write_bytes("\n".join(",".join(r) for r in rows).encode("gbk"))
+    before = _counts(cli.url)
+    code, out, err = cli("import", "requests", str(path), "--dry-run", lang="en")
+    assert code == 1
+    assert "2.02603E+11" in out and "dry run: nothing was written" in out
+    assert _counts(cli.url) == before
+    code, out, err = cli("import", "requests", str(path), "--profile", "12345")
+    assert code == 1 and "1 行有错误，未写入任何数据" in err
+    assert _counts(cli.url) == before
+    code, out, err = cli("import", "requests", str(path), "--valid-only", "--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert (data["created"], data["profile"], data["encoding"]) == (1, "12345", "gb18030")
+    assert [(e["row"], e["code"]) for e in data["errors"]] == [(3, "import.scientific_ticket")]
+    assert Path(data["error_file"]) == tmp_path / "12345.rejected.xlsx"
+    code, out, err = cli("import", "requests", str(path), "--valid-only", "--json")
+    data = json.loads(out)
+    assert (data["created"], data["unchanged"]) == (0, 1)
+    assert Path(data["error_file"]) == tmp_path / "12345.rejected-2.xlsx"
+
+
+def test_import_people_register(cli, tmp_path):
+    _street(cli)
+    path = tmp_path / "花名册.csv"
+    path.write_text("姓名,性别,联系电话,住址\n王芳,女,13911112222,荣雅园1号楼1号楼7-12层1-701\n"
+                    "李雷,男,1391111,荣雅园\n", encoding="utf-8-sig")
+    before = _counts(cli.url)
+    code, out, err = cli("import", "people", str(path))
+    assert code == 1 and _counts(cli.url) == before
+    code, out, err = cli("import", "people", str(path), "--dry-run", "--json", lang="en")
+    assert code == 1
+    assert [(e["row"], e["column"], e["reason"]) for e in json.loads(out)["errors"]] == [
+        (3, "联系电话", "invalid phone '1391111': expected an 11-digit mainland mobile number (1, then 3-9)"),
+        (3, "住址", "the home must be a household; '荣雅园' is not"),
+    ]
+    code, out, err = cli("import", "people", str(path), "--valid-only", lang="en")
+    assert code == 0, err
+    assert "imported: 1 created, 0 updated, 0 unchanged" in out and "rejected rows written to" in out
+    assert _counts(cli.url)["person"] == before["person"] + 1

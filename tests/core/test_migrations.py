@@ -75,6 +75,9 @@ SQLITE_SEARCH_TABLES = {"request_fts", "request_fts_terms", "request_fts_data", 
 SQLITE_SEARCH_TRIGGERS = {"request_fts_insert", "request_fts_update", "request_fts_delete",
                           "request_community_insert", "request_community_update", "place_community_update"}
 PG_SEARCH_TRIGGERS = {"request_community", "place_community"}
+# what 0005 adds: REPLACE refused on SQLite, TRUNCATE on PostgreSQL (issue 15, item 7)
+SQLITE_NO_REPLACE_TRIGGERS = {"request_event_no_replace", "audit_log_no_replace"}
+PG_NO_TRUNCATE_TRIGGERS = {"request_event_no_truncate", "audit_log_no_truncate"}
 
 
 def append_only_function_exists(db: Database) -> bool:
@@ -120,7 +123,7 @@ def test_upgrade_from_empty_sqlite_equals_the_models(tmp_path):
         assert tables(db) == set(CORE_TABLES) | {"alembic_version"} | SQLITE_SEARCH_TABLES
         assert triggers(db) == {
             "request_event_no_update", "request_event_no_delete", "audit_log_no_update", "audit_log_no_delete",
-        } | SQLITE_SEARCH_TRIGGERS
+        } | SQLITE_SEARCH_TRIGGERS | SQLITE_NO_REPLACE_TRIGGERS
     finally:
         db.dispose()
 
@@ -133,7 +136,8 @@ def test_upgrade_from_empty_postgresql_equals_the_models(empty_pg_db):
     assert db.is_current()
     assert db.check() == []
     assert tables(db) == set(CORE_TABLES) | {"alembic_version"}
-    assert triggers(db) == {"request_event_append_only", "audit_log_append_only"} | PG_SEARCH_TRIGGERS
+    assert triggers(db) == {"request_event_append_only", "audit_log_append_only"} | PG_SEARCH_TRIGGERS \
+        | PG_NO_TRUNCATE_TRIGGERS
     assert append_only_function_exists(db)
 
 
@@ -149,7 +153,8 @@ def test_downgrade_to_base_and_upgrade_again(db, actor):
     assert db.is_current()
     assert db.check() == []
     assert all(n == 0 for n in count_rows(db).values())
-    assert len(triggers(db)) == (4 + len(SQLITE_SEARCH_TRIGGERS) if db.is_sqlite else 2 + len(PG_SEARCH_TRIGGERS))
+    assert len(triggers(db)) == (4 + len(SQLITE_SEARCH_TRIGGERS) + len(SQLITE_NO_REPLACE_TRIGGERS) if db.is_sqlite
+                                 else 2 + len(PG_SEARCH_TRIGGERS) + len(PG_NO_TRUNCATE_TRIGGERS))
 
 
 def test_every_revision_steps_up_and_down(db):
