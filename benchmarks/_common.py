@@ -63,6 +63,17 @@ def median_ms(fn: Callable[[], object], repeat: int, warmup: int = 2) -> float:
     return round(statistics.median(times) * 1000, 3)
 
 
+def compile_sources() -> None:
+    """Byte-compile gongzhi's own packages, as an installed copy is (pip compiles what it
+    installs; an editable checkout compiles on first import, unless PYTHONDONTWRITEBYTECODE
+    is set, as on some CI machines). The floors (Textual, Typer) come compiled from their
+    wheels: without this a start would also time the compiling of our sources."""
+    import compileall
+
+    for package in ("core", "tui", "plugins"):
+        compileall.compile_dir(str(ROOT / package), quiet=1)
+
+
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
 

@@ -37,6 +37,7 @@ from _common import (
     CACHE,
     ROOT,
     STREET_DB,
+    compile_sources,
     emit,
     ensure_current,
     log,
@@ -121,6 +122,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite",
                         help="accepted for bench_street.py; the table's rows use no database")
     args = parser.parse_args()
+    compile_sources()
     parse_backends(args.backends)  # unknown names are an error; the rest changes nothing here
     work = Path(tempfile.mkdtemp(prefix="bench-cli-", dir=CACHE if CACHE.exists() else None))
     try:

@@ -160,9 +160,17 @@ def read_rows(db: Database, only: set[str] | None = None) -> tuple[dict[str, lis
     raw = db.engine.raw_connection()
     try:
         cur = raw.driver_connection.cursor()
+        # generated columns (request.search_vector) are the server's to fill, on both sides
+        cur.execute("SELECT table_name, column_name FROM information_schema.columns "
+                    "WHERE table_schema = current_schema() AND is_generated = 'ALWAYS'")
+        generated: dict[str, set[str]] = {}
+        for table, column in cur.fetchall():
+            generated.setdefault(table, set()).add(column)
         for t in tables:
             order = f" ORDER BY {_names(keys[t])}" if keys[t] else ""  # rows in id order, as inserted
-            cur.execute(f'SELECT * FROM "{t}"{order}')
+            cur.execute(f'SELECT * FROM "{t}" LIMIT 0')
+            wanted = [d.name for d in cur.description if d.name not in generated.get(t, set())]
+            cur.execute(f'SELECT {_names(wanted)} FROM "{t}"{order}')
             columns[t] = [d.name for d in cur.description]
             json_cols = {i for i, d in enumerate(cur.description) if d.type_code in (114, 3802)}  # json, jsonb
             data = cur.fetchall()

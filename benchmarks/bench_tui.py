@@ -47,6 +47,7 @@ from _common import (
     CACHE,
     ROOT,
     STREET_DB,
+    compile_sources,
     emit,
     ensure_current,
     ensure_street_db,
@@ -262,6 +263,7 @@ def main() -> None:
     parser.add_argument("--backends", default="sqlite",
                         help="accepted for bench_street.py; SQLite only, other names are ignored")
     args = parser.parse_args()
+    compile_sources()
     if "sqlite" not in parse_backends(args.backends):
         log("bench_tui.py measures SQLite only, and --backends names no sqlite: nothing to measure")
         emit({"benchmark": "tui", "skipped": "SQLite only; --backends names no sqlite", "table": []})

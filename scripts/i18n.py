@@ -26,7 +26,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tui.i18n import DOMAIN, LOCALES, po_path  # noqa: E402
+from tui.i18n import DOMAIN, LOCALES, compile_catalog, po_path  # noqa: E402
 
 KEYWORDS = {"_": None, "N_": None}
 
@@ -62,13 +62,26 @@ def save(lang: str, cat: Catalog, domain_dir: Path | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as f:
         write_po(f, cat, width=100, sort_output=True, omit_header=False)
+    compile_catalog(path, lang)
+
+
+def compile_all() -> int:
+    """Write every catalog's compiled form (tui/i18n.py) again."""
+    for lang, folder in LOCALES.items():
+        for po in sorted(ROOT.glob(f"**/locale/{folder}/LC_MESSAGES/*.po")):
+            if ".venv" not in po.parts:
+                print(compile_catalog(po, lang).relative_to(ROOT))
+    return 0
 
 
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--add", nargs="+", metavar=("LANG", "ID=TEXT"))
     parser.add_argument("--domain", type=Path, help="a plugin's folder, e.g. plugins/deliberation")
+    parser.add_argument("--compile", action="store_true", help="only write every catalog's compiled form")
     args = parser.parse_args()
+    if args.compile:
+        return compile_all()
     domain_dir = (ROOT / args.domain).resolve() if args.domain else None
     found = extract(domain_dir) if domain_dir else extract()
     core = {lang: load(lang) for lang in LOCALES} if domain_dir else {}

@@ -21,8 +21,11 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command, get_group
 
+from core.cli.context import INT_MAX, INT_MIN
+
 try:  # typer vendors click from 0.22 on
     from typer import _click as click
+    from typer._click import exceptions as _exc  # noqa: F401  (click.exceptions)
 except ImportError:  # pragma: no cover
     import click  # type: ignore[no-redef]
 
@@ -58,7 +61,7 @@ class LazyGroup(TyperGroup):
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
         cmd = self.commands.get(cmd_name)
         if isinstance(cmd, _Placeholder) and not self._listing:
-            cmd = self.commands[cmd_name] = _load(cmd_name, cmd.target)
+            cmd = self.commands[cmd_name] = bound_ints(_load(cmd_name, cmd.target))
         return cmd
 
     def format_help(self, ctx: Any, formatter: Any) -> None:
@@ -67,6 +70,39 @@ class LazyGroup(TyperGroup):
             super().format_help(ctx, formatter)
         finally:
             self._listing = False
+
+
+# what a database integer column holds (SQLite INTEGER and PostgreSQL BIGINT): a whole
+# number option or argument outside it is a usage error, never an OverflowError deep in SQL
+
+
+def _in_range(value: Any) -> bool:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return INT_MIN <= value <= INT_MAX
+    if isinstance(value, list | tuple):
+        return all(_in_range(v) for v in value)
+    return True
+
+
+def _bounded(callback: Any) -> Any:
+    def check(ctx: Any, param: Any, value: Any) -> Any:
+        if not _in_range(value):
+            raise click.exceptions.BadParameter(f"{value!r} is not in the range {INT_MIN}<=x<={INT_MAX}.", ctx, param)
+        return callback(ctx, param, value) if callback is not None else value
+
+    check.bounded = True  # type: ignore[attr-defined]
+    return check
+
+
+def bound_ints(cmd: click.Command) -> click.Command:
+    """Every whole-number parameter of ``cmd`` (and its sub-commands) checked against 64 bits."""
+    for param in cmd.params:
+        if not getattr(param.callback, "bounded", False):
+            param.callback = _bounded(param.callback)
+    for sub in getattr(cmd, "commands", {}).values():
+        if not isinstance(sub, _Placeholder):
+            bound_ints(sub)
+    return cmd
 
 
 def _load(name: str, target: str) -> click.Command:

@@ -42,6 +42,26 @@ class UTCDateTime(TypeDecorator):
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
 
+    def result_processor(self, dialect, coltype):
+        if dialect.name != "sqlite":
+            return super().result_processor(dialect, coltype)
+        # SQLite hands back the stored text ("2026-12-05 08:16:57.565093", always UTC):
+        # one C-level parse with the zone set, instead of SQLAlchemy's regular-expression
+        # parse and then process_result_value (a list of 100 requests has 200 of them)
+        parse = datetime.fromisoformat
+
+        def process(value):
+            if value is None:
+                return None
+            if isinstance(value, str):
+                try:  # stored without a zone; "+00:00" parses 6× faster than replace(tzinfo=)
+                    return parse(value + "+00:00")
+                except ValueError:  # a zone written by something else: honour it
+                    value = parse(value)
+            return self.process_result_value(value, dialect)
+
+        return process
+
 
 def local(dt: datetime | None) -> datetime | None:
     """The same instant in Asia/Shanghai, for display."""

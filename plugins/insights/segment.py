@@ -20,6 +20,7 @@ from pathlib import Path
 
 DATA = Path(__file__).parent / "data"
 MEMO_SIZE = 200_000  # distinct jieba tokens remembered with their term
+BLOCK_MEMO_SIZE = 200_000  # distinct text blocks remembered with their terms
 _MISSING = object()
 USER_FREQ = 200_000  # high enough that jieba keeps a place name or keyword whole
 _KEEP = re.compile(r"[\u4e00-\u9fff]")
@@ -66,6 +67,11 @@ class Segmenter:
         self.stop = stop_words()
         self.syn = synonyms()
         self._memo: dict[str, str | None] = {}  # jieba token → term (or None: dropped)
+        # jieba cuts a text block by block (runs of Han characters, letters and digits,
+        # and what lies between), each on its own: a block's terms are remembered, and
+        # the street's requests repeat their blocks (an address, a phrase) many times over
+        self._blocks: dict[str, tuple[str, ...]] = {}
+        self._split = None
 
     def words(self) -> list[str]:
         """The user dictionary: places, category keywords, synonym variants and targets."""
@@ -85,11 +91,28 @@ class Segmenter:
                     tok.initialize()
                     for w in self.words():
                         tok.add_word(w, freq=USER_FREQ)
+                    self._split = jieba.re_han_default.split  # how Tokenizer.cut splits a text
                     self._tok = tok
         return self._tok
 
     def cut(self, text: str) -> list[str]:
-        """The terms of ``text``, in order: stop words dropped, synonyms merged."""
+        """The terms of ``text``, in order: stop words dropped, synonyms merged (the same
+        as cutting the whole text with jieba: it cuts each block on its own)."""
+        self.tokenizer()
+        blocks = self._blocks
+        out: list[str] = []
+        for block in self._split(text):
+            if not block:
+                continue
+            terms = blocks.get(block)
+            if terms is None:
+                terms = tuple(self._cut(block))
+                if len(blocks) < BLOCK_MEMO_SIZE:
+                    blocks[block] = terms
+            out += terms
+        return out
+
+    def _cut(self, text: str) -> list[str]:
         memo = self._memo
         out = []
         for w in self.tokenizer().cut(text, HMM=True):
@@ -151,7 +174,8 @@ def segmenter_for(session, *, fresh: bool = False) -> Segmenter:
 
     count, top = session.execute(
         select(func.count(), func.max(Place.id)).where(Place.kind.in_(NAMED_KINDS))).one()
-    key = (session.get_bind().url.render_as_string(hide_password=True), count, top)
+    # .engine: the bind is a Connection inside Database.one_transaction() (the PostgreSQL demo)
+    key = (session.get_bind().engine.url.render_as_string(hide_password=True), count, top)
     seg = _cache.get(key)
     if seg is not None and fresh:
         names = tuple(sorted({n for n in place_names(session) if _is_word(n)}))

@@ -104,11 +104,12 @@ def sync_tokens(db, *, request_ids: Iterable[int] | None = None, progress=None) 
     copy a changed category, channel or place), and drop the tokens of requests that no
     longer exist. Idempotent. Reads requests by id in batches (keyset) and writes new
     rows with bulk inserts."""
-    from sqlalchemy import insert
+    from core.demo.bulk import Inserter
 
     written = seen = 0
     wanted = set(request_ids) if request_ids is not None else None
     with db.session() as s:
+        bulk = Inserter(s)
         seg = segmenter_for(s, fresh=True)
         dims = _compounds(s)
         docs = {rid: (h, cat, ch, com, comp) for rid, h, cat, ch, com, comp in s.execute(select(
@@ -150,10 +151,9 @@ def sync_tokens(db, *, request_ids: Iterable[int] | None = None, progress=None) 
                     new_docs.append({"request_id": rid, "day": _day(created), **values})
                 new_tokens += [{"request_id": rid, "term": t, "count": c} for t, c in counts.items()]
                 written += 1
-            if new_docs:
-                s.execute(insert(InsightsDoc), new_docs)
-            if new_tokens:
-                s.execute(insert(InsightsToken), new_tokens)
+            # the bulk path of the demo (executemany / COPY): no per-row ORM work
+            bulk.insert(InsightsDoc.__table__, new_docs)
+            bulk.insert(InsightsToken.__table__, new_tokens)
             if progress:
                 progress(seen)
         removed = 0

@@ -87,7 +87,7 @@ def test_tally_of_a_file_imports_no_database_layer(tmp_path):
 
 def test_plugins_list_on_an_up_to_date_database_imports_no_database_layer(tmp_path):
     url = f"sqlite:///{tmp_path / 'site.sqlite'}"
-    code, _, _ = _run(tmp_path, "--db", url, "db", "upgrade")
+    code, _, _ = _run(tmp_path, "--db", url, "db", "upgrade", "--create")
     assert code == 0
     code, out, modules = _run(tmp_path, "--db", url, "plugins", "list", "--json")
     assert code == 0
@@ -97,8 +97,9 @@ def test_plugins_list_on_an_up_to_date_database_imports_no_database_layer(tmp_pa
 
 
 def test_plugins_list_still_migrates_a_database_that_is_behind(tmp_path):
-    """The quick read is only a shortcut: a new file is created and migrated as before."""
+    """The quick read is only a shortcut: a new (empty) file is migrated as before."""
     url = f"sqlite:///{tmp_path / 'new.sqlite'}"
+    (tmp_path / "new.sqlite").touch()
     code, out, modules = _run(tmp_path, "--db", url, "plugins", "list", "--json")
     assert code == 0
     assert {p["migration"] for p in json.loads(out) if p["enabled"]} == {"up to date"}
@@ -141,6 +142,7 @@ def test_a_configured_database_is_opened_without_a_hint(capsys, monkeypatch, tmp
     monkeypatch.setenv("GONGZHI_PLUGINS", "")
     (data_dir() / "demo.sqlite").write_bytes(b"")  # a demo exists, but the site named its database
     url = f"sqlite:///{tmp_path / 'site.sqlite'}"
+    (tmp_path / "site.sqlite").touch()
     if configured == "env":
         monkeypatch.setenv("GONGZHI_DATABASE_URL", url)
         args: list[str] = []

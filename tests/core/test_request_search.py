@@ -403,3 +403,53 @@ def test_text_pages_are_right_across_the_recent_slice(db, actor, world):
         assert seen == lifts
         assert [r.id for r in list_page(s, RequestFilter(text="电梯"), limit=1, now=base).rows] == lifts[:1]
         assert [r.id for r in list_page(s, RequestFilter(text="电梯"), limit=10, now=base).rows] == lifts
+
+
+# -- the kept statements of the simple filters ---------------------------------------------
+
+
+def test_kept_page_statements_run_with_each_calls_values(db, actor, world):
+    """list_page keeps the statement of a simple filter by its shape and runs it again
+    with other values: each call's rows are those of that call's filter."""
+    w = world
+    base = at("2026-03-01 00:00")
+    made = [new_request(db, actor, w, at=base + timedelta(hours=i),
+                        channel="snapshot" if i % 3 else "bench_meeting",
+                        place_id=w.compounds[i % 2].id) for i in range(24)]
+    for r in made[::4]:
+        move(db, actor, r.id, "accepted")
+    c1, c2 = w.communities[0], w.communities[1] if len(w.communities) > 1 else w.communities[0]
+    shapes = [
+        [RequestFilter(statuses=["accepted"]), RequestFilter(statuses=["submitted"]),
+         RequestFilter(statuses=["accepted", "submitted"])],
+        [RequestFilter(community_id=c1.id), RequestFilter(community_id=c2.id)],
+        [RequestFilter(channel="snapshot"), RequestFilter(channel="bench_meeting")],
+        [RequestFilter(category_id=w.category.id), RequestFilter(category_id=w.category.id + 999)],
+        [RequestFilter(community_id=c1.id, statuses=["submitted"]),
+         RequestFilter(community_id=c2.id, statuses=["accepted"])],
+    ]
+    nows = [base + timedelta(days=d) for d in (0, 3, 30)]
+    req_svc._PAGE_STATEMENTS.clear()
+    with db.read_session() as s:
+        for shape in shapes:
+            for flt in shape * 2:  # the second round runs only kept statements
+                want = [r.id for r in list_requests(s, flt, limit=100).rows]
+                assert [r.id for r in list_page(s, flt, limit=100).rows] == want, flt
+        for now in nows * 2:
+            flt = RequestFilter(overdue=True)
+            want = [r.id for r in list_requests(s, flt, limit=100, now=now).rows]
+            assert [r.id for r in list_page(s, flt, limit=100, now=now).rows] == want, now
+        # keyset pages: the same kept statement with each page's cursor
+        for _ in range(2):
+            ids, after = [], None
+            while True:
+                page = list_page(s, RequestFilter(channel="snapshot"), after=after, limit=5)
+                ids += [r.id for r in page.rows]
+                if not page.has_more:
+                    break
+                after = page.rows[-1].key("created")
+            assert ids == [r.id for r in list_requests(s, RequestFilter(channel="snapshot"), limit=100).rows]
+    assert len(req_svc._PAGE_STATEMENTS) >= len(shapes) + 2
+    with db.read_session() as s, pytest.raises(Exception) as bad:  # values are still checked
+        list_page(s, RequestFilter(statuses=["nonsense"]))
+    assert "nonsense" in str(bad.value)

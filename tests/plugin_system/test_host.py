@@ -54,6 +54,7 @@ def test_listing_imports_no_plugin(noticeboard):
 
 def test_example_plugin_lifecycle_through_the_cli(noticeboard, tmp_path, capsys, monkeypatch):
     url = f"sqlite:///{tmp_path / 'site.sqlite'}"
+    (tmp_path / "site.sqlite").touch()
 
     def cli(*args):
         capsys.readouterr()
@@ -100,6 +101,7 @@ def test_example_plugin_lifecycle_through_the_cli(noticeboard, tmp_path, capsys,
 
 
 def test_unknown_plugin_name_is_a_clear_error(noticeboard, tmp_path, capsys):
+    (tmp_path / "x.sqlite").touch()
     code = main(["--db", f"sqlite:///{tmp_path / 'x.sqlite'}", "plugins", "enable", "nosuch"])
     err = capsys.readouterr().err
     assert code == 1
@@ -122,7 +124,7 @@ def test_gongzhi_plugins_overrides_the_config(noticeboard, monkeypatch):
 def test_core_only_site_has_no_plugin_tables(noticeboard, tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("GONGZHI_PLUGINS", "")
     url = f"sqlite:///{tmp_path / 'core.sqlite'}"
-    assert main(["--db", url, "db", "upgrade"]) == 0
+    assert main(["--db", url, "db", "upgrade", "--create"]) == 0
     tables = _tables(Database(url))
     assert not any(t.startswith(("notice_", "delib_", "redprop_", "points_")) for t in tables)
     assert "request" in tables
@@ -198,6 +200,7 @@ def test_a_misspelt_hook_fails_loudly_naming_its_plugin(write_plugin, tmp_path, 
     assert exc.value.code == "plugin.unknown_hook"
     assert "typo" in exc.value.message("zh") and "request_statsu_changed" in exc.value.message("en")
     monkeypatch.setenv("GONGZHI_PLUGINS", "typo")
+    (tmp_path / "z.sqlite").touch()
     assert main(["--db", f"sqlite:///{tmp_path / 'z.sqlite'}", "place", "tree"]) == 1
     assert "插件「typo」实现了不存在的钩子" in capsys.readouterr().err
 
@@ -207,6 +210,7 @@ def test_a_plugin_that_fails_to_import_is_reported_and_skipped(write_plugin, tmp
     host = PluginHost(load_settings(), names=["broken"]).load()
     assert host.names == [] and "missing dependency xyz" in host.failures["broken"]
     monkeypatch.setenv("GONGZHI_PLUGINS", "broken")
+    (tmp_path / "w.sqlite").touch()
     code = main(["--db", f"sqlite:///{tmp_path / 'w.sqlite'}", "place", "tree"])
     captured = capsys.readouterr()
     assert code == 0  # the app still starts

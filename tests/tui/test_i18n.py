@@ -89,3 +89,32 @@ def test_switching_language_switches_messages():
     finally:
         i18n.set_language("zh")
 
+
+
+ALL_PO = sorted((po, lang) for lang, folder in i18n.LOCALES.items()
+                for po in ROOT.glob(f"**/locale/{folder}/LC_MESSAGES/*.po") if ".venv" not in po.parts)
+
+
+@pytest.mark.parametrize(("po", "lang"), ALL_PO, ids=lambda v: str(v.relative_to(ROOT)) if isinstance(v, Path) else v)
+def test_every_catalog_has_its_current_compiled_form(po: Path, lang: str):
+    """The app reads the compiled form (no Babel before the first frame): it must hold
+    exactly what the .po says. Stale? ``python scripts/i18n.py --compile``."""
+    import hashlib
+    import json
+
+    compiled = json.loads(i18n.compiled_path(po).read_text(encoding="utf-8"))
+    assert compiled["po_sha1"] == hashlib.sha1(po.read_bytes()).hexdigest(), f"stale: {po}"
+    assert compiled["messages"] == i18n.parse_po(po.read_bytes(), lang)
+
+
+def test_an_edited_catalog_is_read_from_the_po_until_compiled_again(tmp_path: Path):
+    po = tmp_path / "x.po"
+    po.write_text('msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+                  'msgid "Save"\nmsgstr "保存"\n', encoding="utf-8")
+    i18n.compile_catalog(po, "zh")
+    i18n.read_catalog.cache_clear()
+    assert i18n.read_catalog(po, "zh") == {"Save": "保存"}
+    po.write_text(po.read_text(encoding="utf-8").replace("保存", "存盘"), encoding="utf-8")  # by hand
+    i18n.read_catalog.cache_clear()
+    assert i18n.read_catalog(po, "zh") == {"Save": "存盘"}  # the stale compiled form is not used
+    i18n.read_catalog.cache_clear()

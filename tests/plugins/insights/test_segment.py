@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from plugins.insights.segment import Segmenter, keywords, segmenter_for, stop_words, synonyms
 
@@ -52,3 +54,22 @@ def test_street_dictionary_from_place_tree(sqlite_only):
     assert {"荣雅园", "盛康园", "荣雅园社区"} <= set(seg.place_names)
     assert "1号楼" not in seg.place_names  # numbered buildings add nothing
     assert "盛康园" in seg.cut("盛康园有人高空抛物")
+
+
+def _whole_text_terms(seg: Segmenter, text: str) -> list[str]:
+    """What cutting the whole text at once with jieba gives (the memo left out)."""
+    return seg._cut(text)
+
+
+BLOCKY = ["荣雅园3号楼2单元402室卫生间漏水影响楼下。", "居民在网格微信群反映：", "电瓶车 在楼道充电!!",
+          "abc-12 号楼", "，。、", "井盖缺失，存在安全隐患", "盛康园东门积水 3天了", "", "   "]
+
+
+@given(st.lists(st.one_of(st.sampled_from(BLOCKY), st.text(max_size=12)), max_size=6))
+@settings(max_examples=200, deadline=None)
+def test_remembered_blocks_cut_as_the_whole_text(seg, parts):
+    """Terms are remembered per block (jieba cuts each block on its own): the result
+    equals cutting the whole text, on any text and however often it recurs."""
+    text = "".join(parts)
+    assert seg.cut(text) == _whole_text_terms(seg, text)
+    assert seg.cut(text) == _whole_text_terms(seg, text)  # now from the memo
