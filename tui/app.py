@@ -16,9 +16,10 @@ thread. A section's view is imported and mounted when the section is first opene
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import importlib
 import threading
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,9 @@ if TYPE_CHECKING:  # the database layer loads after the first frame
     from core.services.base import Actor
 
 PLUGIN_SECTION_KEYS = "123456789"
+# what works while the login screen waits (its own submit and Textual's focus moves)
+LOGIN_ACTIONS = frozenset({"quit", "app.quit", "submit", "focus_next", "focus_previous", "screen.focus_next",
+                           "screen.focus_previous", "app.focus_next", "app.focus_previous"})
 
 
 @dataclass
@@ -104,9 +108,14 @@ class GongzhiApp(App[None]):
         clock: bool = True,
         open_database: Callable[[Callable[[str], None]], tuple[Database, PluginHost | None]] | None = None,
         notice: str | None = None,
+        require_login: bool = False,
     ) -> None:
         """``db``: a ready database; or ``open_database(report)`` → (database, plugin host),
-        run in a worker after the first frame (``report`` takes lines for the user)."""
+        run in a worker after the first frame (``report`` takes lines for the user).
+
+        ``require_login``: always ask for an operator account (``gongzhi serve``: a
+        browser session never acts as the server's user); a database without accounts
+        is then refused."""
         from tui.commands import GongzhiCommands
 
         self.COMMANDS = App.COMMANDS | {GongzhiCommands}
@@ -119,10 +128,17 @@ class GongzhiApp(App[None]):
         self._open_database = open_database
         self._db_ready = threading.Event()
         self._db_ready_async = asyncio.Event()
-        if db is not None:
+        if db is not None and not require_login:
             self._db_ready.set()
             self._db_ready_async.set()
         self._plugin_keys: list[str] = []
+        self.require_login = require_login
+        self._login_actor: Actor | None = None
+        self._login_token: str | None = None
+        self._login_pending = False
+        self._app_closing = False
+        self._late_mounts: set[asyncio.Future[None]] = set()
+        self._deferred_exit: asyncio.Task[None] | None = None
         i18n.set_language(settings.language)
         self.sections = self._build_sections()
 
@@ -140,17 +156,134 @@ class GongzhiApp(App[None]):
 
     @property
     def actor(self) -> Actor:
+        """The logged-in operator account when the database has accounts (resolved from
+        the ``gongzhi login`` token when the database was opened), else the local operator."""
+        from core.cli.context import state
         from core.services.base import Actor
 
+        if self._login_actor is not None:
+            return self._login_actor
+        if state._actor is not None and state._db is not None and state._db is self.db:
+            return state._actor
         return Actor(self.settings.operator)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Until the login succeeds, only quitting works (no section, palette or plugin key)."""
+        if self._login_pending and action not in LOGIN_ACTIONS:
+            return False
+        return super().check_action(action, parameters)
+
+    def _operator_needed(self, db: Database) -> Actor | None | str:
+        """Who the app acts as on ``db`` (worker thread): an account's actor, ``None`` for
+        the local operator of a database without accounts, or ``"login"`` to ask.
+        Raises DomainError when it must not open at all."""
+        from core.cli.context import state
+        from core.errors import DomainError
+        from core.services.operators import has_operators_safe
+
+        with db.read_session() as s:
+            accounts = has_operators_safe(s)
+        if not accounts:
+            if self.require_login:
+                raise DomainError("serve.no_operators")
+            return None
+        if self.require_login or state._db is not db:
+            return "login"
+        try:
+            return state.actor
+        except DomainError as exc:
+            if exc.code in ("auth.login_required", "auth.session_expired"):
+                return "login"
+            raise
+
+    def _ask_login(self, db: Database) -> None:
+        from tui.screens.login import LoginScreen
+
+        self._login_pending = True
+        self.push_screen(LoginScreen(db, self._logged_in, street=self.settings.street_name or None))
+
+    def _logged_in(self, actor: Actor, token: str) -> None:
+        self._login_actor, self._login_token = actor, token
+        self._login_pending = False
+        self._show_operator()
+        self._db_ready.set()
+        self._db_ready_async.set()
+        self.refresh_bindings()
+        self._load_street_name()
+
+    def _show_operator(self) -> None:
+        # before the database is open the configured name (nothing imported before the first frame)
+        name = self.actor.name if self._login_actor is not None or self.db is not None else self.settings.operator
+        self.sub_title = _("Operator: {name}").format(name=name)
+
+    def end_login(self) -> None:
+        """End the session the login screen opened (called when the app has closed)."""
+        token, self._login_token = self._login_token, None
+        if token is None or self.db is None:
+            return
+        from core.services.operators import logout
+
+        try:
+            with self.db.session() as s:
+                logout(s, token)
+        except Exception:  # noqa: BLE001 - the session expires on its own
+            pass
 
     @property
     def database_ready(self) -> bool:
         return self._db_ready.is_set()
 
     def wait_for_database(self, timeout: float | None = None) -> bool:
-        """Block the calling worker thread until the database is open (never call on the UI thread)."""
-        return self._db_ready.wait(timeout)
+        """Block the calling worker thread until the database is open (never call on the UI
+        thread); ``False`` when it timed out or the app is closing (before a login, say)."""
+        self._db_ready.wait(timeout)
+        return self._db_ready.is_set() and not self._app_closing
+
+    def _release_waiting_work(self) -> None:
+        # the workers still waiting for the database (it may never open: no login was
+        # done) end instead of holding the app's shutdown
+        self._app_closing = True
+        self._db_ready.set()
+        self._db_ready_async.set()
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        self._release_waiting_work()
+        pending = [done for done in self._late_mounts if not done.done()]
+        if pending:
+            # a view is filling its frame: once exit() is called Textual refuses every
+            # mount, and a widget caught half-mounted fails in its own handler; so the
+            # exit waits for those mounts (a few milliseconds; no new ones start now)
+            async def exit_when_mounted() -> None:
+                await asyncio.wait(pending, timeout=5)
+                App.exit(self, *args, **kwargs)
+
+            self._deferred_exit = asyncio.get_running_loop().create_task(exit_when_mounted())
+            return
+        super().exit(*args, **kwargs)
+
+    @property
+    def closing(self) -> bool:
+        """The app is on its way out: start no new work that mounts or reads."""
+        return self._app_closing or not self.is_running
+
+    @contextlib.asynccontextmanager
+    async def late_mount(self) -> AsyncIterator[None]:
+        """Mount widgets after the first frame (a view filling its frame) so that the app's
+        shutdown waits for it: pruning a half-mounted tree fails inside Textual (a Select
+        whose overlay is already gone, a panel unmounted under its new child)."""
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._late_mounts.add(done)
+        try:
+            yield
+        finally:
+            done.set_result(None)
+            self._late_mounts.discard(done)
+
+    async def _shutdown(self) -> None:  # also reached without exit() (Pilot's run_test)
+        self._release_waiting_work()
+        if self._late_mounts:
+            await asyncio.wait(list(self._late_mounts), timeout=5)
+        await super()._shutdown()
 
     def _sidebar_items(self) -> list[ListItem]:
         return [ListItem(Label(s.label()), id=f"nav-{s.key.replace(':', '-')}") for s in self.sections]
@@ -172,11 +305,16 @@ class GongzhiApp(App[None]):
             self.set_keymap(keys)
         translate_bindings(self)
         self._bind_plugin_sections()
-        self.sub_title = _("Operator: {name}").format(name=self.settings.operator)
+        self._show_operator()
         if self.notice:
             self.notify(self.notice, timeout=10)
         if self.db is None:
             self.title = "共治 gongzhi · " + (self.settings.street_name or _("opening the database…"))
+            self.call_after_refresh(self._start_database)
+        elif self.require_login:
+            # a ready database handed in: the same opening path settles who acts first
+            db = self.db
+            self._open_database = lambda report: (db, None)
             self.call_after_refresh(self._start_database)
         else:
             self._load_street_name()
@@ -191,6 +329,7 @@ class GongzhiApp(App[None]):
 
             try:
                 db, host = opener(lines.append)
+                who = self._operator_needed(db)
             except DomainError as exc:
                 self.call_from_thread(self.exit, None, 1, exc.message(i18n.language()))
                 return
@@ -198,14 +337,21 @@ class GongzhiApp(App[None]):
                 detail = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
                 self.call_from_thread(self.exit, None, 1, _("Database error: {detail}").format(detail=detail))
                 return
-            self.call_from_thread(self._database_opened, db, host, lines)
+            self.call_from_thread(self._database_opened, db, host, lines, who)
 
         self.run_worker(job, thread=True, group="open-database")
 
-    async def _database_opened(self, db: Database, host: PluginHost | None, lines: list[str]) -> None:
+    async def _database_opened(self, db: Database, host: PluginHost | None, lines: list[str],
+                               who: Actor | None | str = None) -> None:
         self.db = db
-        self._db_ready.set()
-        self._db_ready_async.set()
+        if who == "login":
+            self._ask_login(db)
+        else:
+            if who is not None:
+                self._login_actor = who  # type: ignore[assignment]
+                self._show_operator()
+            self._db_ready.set()
+            self._db_ready_async.set()
         for line in lines:
             self.notify(line, timeout=10)
         if host is not None and host is not self.host:
@@ -277,7 +423,7 @@ class GongzhiApp(App[None]):
     def show_section(self, key: str) -> AwaitComplete:
         """Show a section; its view is built the first time. Await the result to know it is shown."""
         section = next((s for s in self.sections if s.key == key), None)
-        if section is None:
+        if section is None or self._login_pending:  # no way past the login (a click, the palette)
             return AwaitComplete(_nothing())
         if section.screen_factory is not None:
             self.push_screen(section.screen_factory(self.db))
@@ -293,6 +439,8 @@ class GongzhiApp(App[None]):
 
     async def _build_and_show(self, section: Section) -> None:
         await self._db_ready_async.wait()  # a view reads the database as soon as it mounts
+        if self._app_closing:
+            return
         switcher = self.screen_stack[0].query_one("#content", ContentSwitcher)
         view = next(iter(switcher.query_children(f"#{section.key}")), None)
         if view is None:
@@ -317,8 +465,15 @@ class GongzhiApp(App[None]):
     async def action_section(self, key: str) -> None:
         await self.show_section(key)
 
+    def action_command_palette(self) -> None:
+        # a click on the header's icon runs this directly, past check_action
+        if not self._login_pending:
+            super().action_command_palette()
+
     def action_new_request(self) -> AwaitComplete:
         """The request form over the request list (built first if it never was)."""
+        if self._login_pending:
+            return AwaitComplete(_nothing())
 
         async def go() -> None:
             await self.show_section("requests")
@@ -387,7 +542,7 @@ class GongzhiApp(App[None]):
         if current is not None and any(s.key == current and s.view is not None for s in self.sections):
             nav = shell.query_one("#sidebar", ListView)
             nav.index = next(i for i, s in enumerate(self.sections) if s.key == current)
-        self.sub_title = _("Operator: {name}").format(name=self.settings.operator)
+        self._show_operator()
         self._load_street_name()
         self.refresh_bindings()
 
@@ -405,7 +560,7 @@ def _open_configured_database(settings: Settings) -> Callable[[Callable[[str], N
     def open_(report: Callable[[str], None]) -> tuple[Any, Any]:
         from core.db import Database
 
-        db = Database(settings.database_url)
+        db = Database(settings.database_url, create=settings.database_is_default)
         db.ensure_ready()
         return db, None
 

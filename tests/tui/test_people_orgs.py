@@ -121,6 +121,12 @@ def test_detail_masks_then_reveal_is_audited(make_app, street_db, ids):
             await pilot.pause()
             assert isinstance(app.screen, RevealReasonScreen)
             assert app.screen.query_one("#reveal-ok", Button).disabled
+            # a blank reason (spaces only) reveals nothing and writes nothing (issue 15)
+            await pilot.press("space", "space", "enter")
+            await settle(app, pilot)
+            assert isinstance(app.screen, RevealReasonScreen)
+            assert app.screen.query_one("#reveal-ok", Button).disabled
+            assert count(street_db, AuditLog) == before
             await pilot.press(*"call", "enter")
             await settle(app, pilot)
             assert app.screen is screen

@@ -220,7 +220,8 @@ class Probe(GongzhiApp):
         seen["modules"] = sorted(sys.modules)
         seen["sidebar"] = len(self.query("#sidebar ListItem"))
         seen["views"] = [w.id for w in self.query_one("#content").children]
-        seen["dashboard_frame"] = bool(self.query("#dash-rates"))
+        # the dashboard's frame: its titled panels (their tables are mounted just after)
+        seen["dashboard_frame"] = [p.id for p in self.query(".dash-panel")]
 
 async def main():
     app = Probe(settings=state.settings, open_database=open_database)
@@ -230,6 +231,7 @@ async def main():
         await app.workers.wait_for_complete()
         await pilot.pause(0.1)
         seen["after_views"] = [w.id for w in app.query_one("#content").children]
+        seen["dashboard_tables"] = sorted(t.id for t in app.query("#dashboard DataTable"))
         seen["requests_before"] = bool(app.query("#req-table"))
         await pilot.press("f4")
         await pilot.pause(0.2)
@@ -268,7 +270,10 @@ def test_the_first_frame_comes_before_the_database_and_sections_are_built_when_o
              or m in ("core.db", "core.models", "core.plugins") or m.startswith(("core.services", "core.models."))]
     assert heavy == []
     assert seen["sidebar"] == 6  # five core sections and Settings: the plugins come with the database
-    assert seen["views"] == ["dashboard"] and seen["dashboard_frame"]
+    assert seen["views"] == ["dashboard"]
+    assert seen["dashboard_frame"] == ["dash-status-panel", "dash-overdue-panel", "dash-today-panel",
+                                       "dash-channels-panel", "dash-rates-panel"]
+    assert seen["dashboard_tables"] == ["dash-overdue", "dash-rates", "dash-status", "dash-today"]
     assert seen["after_views"] == ["dashboard"]
     assert not seen["requests_before"] and seen["requests_after"]
     assert seen["views_after_f4"] == ["dashboard", "requests"]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 import time_machine
+from textual.widgets import DataTable
 
 from core.config import Settings
 from core.db import Database
@@ -59,6 +60,15 @@ async def _settle(pilot) -> None:
         quiet = quiet + 1 if not any(w.is_running for w in app.workers) else 0
         if quiet >= 4:
             _steady_cursors(app)
+            # repaint every screen whole: a picture must not keep a region drawn before the
+            # last data arrived (a table header under the help panel kept its old widths)
+            # (a table's cached header row kept the widths it had before its rows came,
+            # depending on timing: Textual's DataTable does not drop that cache itself)
+            for screen in app.screen_stack:
+                for table in screen.query(DataTable):
+                    table._clear_caches()
+                screen.refresh(repaint=True, layout=True)
+            await pilot.pause(0.1)
             return
     raise AssertionError("the app never settled")
 

@@ -14,6 +14,8 @@ whose street total is the sum of the communities (issue 12).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
@@ -248,37 +250,49 @@ class DashboardView(DbWork, Vertical):
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
+        self._framed = False
+        self._focus_when_framed = False
         self.overview: Overview | None = None
         self.rates: RatesTable | None = None
         self.period = DEFAULT_PERIOD
 
     def compose(self) -> ComposeResult:
+        """The frame only (titled, empty panels): the app's first frame waits for it.
+        The tables and charts are mounted just after that frame (:meth:`_fill_frame`);
+        the data arrives later still, from workers."""
         with VerticalScroll(id="dash-scroll"):
             yield Label("", id="dash-summary", classes="status-line")
             with Horizontal(classes="dash-row"):
                 with Vertical(id="dash-status-panel", classes="dash-panel") as panel:
                     panel.border_title = _("Requests by status")
-                    yield DataTable(id="dash-status", cursor_type="none", show_cursor=False)
-                with Vertical(classes="dash-panel") as panel:
+                with Vertical(id="dash-overdue-panel", classes="dash-panel") as panel:
                     panel.border_title = _("Overdue")
-                    yield DataTable(id="dash-overdue", cursor_type="row", zebra_stripes=True)
             with Horizontal(classes="dash-row"):
-                with Vertical(classes="dash-panel") as panel:
+                with Vertical(id="dash-today-panel", classes="dash-panel") as panel:
                     panel.border_title = _("New today")
-                    yield DataTable(id="dash-today", cursor_type="row", zebra_stripes=True)
                 with Vertical(classes="dash-panel", id="dash-channels-panel") as panel:
                     panel.border_title = _("By channel this month")
-                    yield BarChart(id="dash-channels", empty=_("No requests this month"))
-            with Vertical(classes="dash-panel") as panel:
+            with Vertical(id="dash-rates-panel", classes="dash-panel") as panel:
                 panel.border_title = _("Three rates by community")
-                yield Select([(_(name), key) for key, name in PERIODS.items()], value=self.period,
-                             allow_blank=False, id="dash-period")
-                yield DataTable(id="dash-rates", cursor_type="row", zebra_stripes=True)
-                yield Label(_("Score by community"), classes="panel-title")
-                yield BarChart(id="dash-score-chart", maximum=100, empty=_("No requests in this period"))
 
     def on_mount(self) -> None:
         translate_bindings(self)
+        # the tables go in after the frame is on screen, from a worker started now (so
+        # that whoever waits for the app's workers waits for the frame to be filled too)
+        painted = asyncio.Event()
+        self.call_after_refresh(painted.set)
+        self.run_worker(self._fill_frame(painted), group="dashboard-frame")
+
+    async def _fill_frame(self, painted: asyncio.Event) -> None:
+        await painted.wait()
+        app = self.app
+        if not self.is_attached or getattr(app, "closing", False):
+            return
+        late_mount = getattr(app, "late_mount", contextlib.nullcontext)
+        async with late_mount():  # the app's shutdown waits for these mounts to finish
+            await self._mount_tables()
+        if not self.is_attached or getattr(app, "closing", False):
+            return
         self.query_one("#dash-status", DataTable).add_columns(_("Status"), _("Requests"))
         overdue = self.query_one("#dash-overdue", DataTable)
         for key, title in (("ref", N_("Ref")), ("title", N_("Title")), ("due", N_("Due")), ("place", N_("Place")),
@@ -293,9 +307,32 @@ class DashboardView(DbWork, Vertical):
                            ("response", N_("Response rate")), ("resolution", N_("Resolution rate")),
                            ("satisfaction", N_("Satisfaction rate")), ("score", N_("Score"))):
             rates.add_column(_(title), key=key)
+        self._framed = True
+        if self._focus_when_framed:
+            overdue.focus()
         self.reload()
 
+    async def _mount_tables(self) -> None:
+        await self.query_one("#dash-status-panel").mount(
+            DataTable(id="dash-status", cursor_type="none", show_cursor=False))
+        await self.query_one("#dash-overdue-panel").mount(
+            DataTable(id="dash-overdue", cursor_type="row", zebra_stripes=True))
+        await self.query_one("#dash-today-panel").mount(
+            DataTable(id="dash-today", cursor_type="row", zebra_stripes=True))
+        await self.query_one("#dash-channels-panel").mount(
+            BarChart(id="dash-channels", empty=_("No requests this month")))
+        await self.query_one("#dash-rates-panel").mount_all([
+            Select([(_(name), key) for key, name in PERIODS.items()], value=self.period,
+                   allow_blank=False, id="dash-period"),
+            DataTable(id="dash-rates", cursor_type="row", zebra_stripes=True),
+            Label(_("Score by community"), classes="panel-title"),
+            BarChart(id="dash-score-chart", maximum=100, empty=_("No requests in this period")),
+        ])
+
     def on_show_section(self) -> None:
+        if not self._framed:  # shown before its tables are in: they focus and load when they are
+            self._focus_when_framed = True
+            return
         self.query_one("#dash-overdue", DataTable).focus()
         self.reload()
 
@@ -305,6 +342,8 @@ class DashboardView(DbWork, Vertical):
     # -- loading -------------------------------------------------------------------
 
     def reload(self) -> None:
+        if not self._framed:
+            return  # _fill_frame loads once the tables are in
         self.load_overview()
         self.load_rates()
 

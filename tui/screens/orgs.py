@@ -30,9 +30,25 @@ from tui import i18n
 from tui.i18n import N_, _, label
 from tui.screens.people import SearchPick, place_paths
 from tui.widgets.base import DbWork, translate_bindings
+from tui.widgets.columns import Column, ColumnPlan, fit_columns
 from tui.widgets.pickers import Choice, ChoicePicker
 
 PICK_LIMIT = 20
+KINDS_WIDTH = 34  # the list of organisation kinds on the left
+
+# fixed widths, planned for the room there is (never the table's own measuring, which
+# lags behind the rows it is given)
+ORG_COLUMNS = (
+    Column("name", N_("Organisation"), 24, min_width=10, flex=True),
+    Column("place", N_("Place"), 16, min_width=8, importance=2),
+    Column("members", N_("Members"), 6),
+)
+MEMBER_COLUMNS = (
+    Column("name", N_("Name"), 10, min_width=6),
+    Column("role", N_("Role"), 18, min_width=8),
+    Column("scope", N_("Scope"), 20, min_width=8, importance=2, flex=True),
+    Column("since", N_("Since"), 10, importance=3),
+)
 
 
 def is_current(m: Membership, today: date) -> bool:
@@ -266,11 +282,11 @@ class OrganisationFormScreen(DbWork, ModalScreen[int | None]):
 class OrgsView(DbWork, Vertical):
     """组织 / Organisations."""
 
-    DEFAULT_CSS = """
-    OrgsView #org-kinds { width: 34; height: 1fr; }
-    OrgsView #org-right { width: 1fr; height: 1fr; }
-    OrgsView #org-table { height: 1fr; }
-    OrgsView #org-members { height: 1fr; }
+    DEFAULT_CSS = f"""
+    OrgsView #org-kinds {{ width: {KINDS_WIDTH}; height: 1fr; }}
+    OrgsView #org-right {{ width: 1fr; height: 1fr; }}
+    OrgsView #org-table {{ height: 1fr; }}
+    OrgsView #org-members {{ height: 1fr; }}
     """
 
     BINDINGS = [
@@ -285,6 +301,7 @@ class OrgsView(DbWork, Vertical):
         self.org_id: int | None = None
         self.orgs: list[OrgRow] = []
         self.members: list[MemberRow] = []
+        self.plans: dict[str, ColumnPlan] = {}
 
     def compose(self) -> ComposeResult:
         with Horizontal():
@@ -297,21 +314,7 @@ class OrgsView(DbWork, Vertical):
 
     def on_mount(self) -> None:
         translate_bindings(self)
-        orgs = self.query_one("#org-table", DataTable)
-        for key, title in (
-            ("name", N_("Organisation")),
-            ("place", N_("Place")),
-            ("members", N_("Members")),
-        ):
-            orgs.add_column(_(title), key=key)
-        members = self.query_one("#org-members", DataTable)
-        for key, title in (
-            ("name", N_("Name")),
-            ("role", N_("Role")),
-            ("scope", N_("Scope")),
-            ("since", N_("Since")),
-        ):
-            members.add_column(_(title), key=key)
+        self._fit(self.size.width or self.app.size.width)
         self.query_one("#org-members-title", Label).update(_("Members"))
         kinds = self.query_one("#org-kinds", OptionList)
         kinds.highlighted = kinds.get_option_index(self.kind)
@@ -320,6 +323,25 @@ class OrgsView(DbWork, Vertical):
     def on_show_section(self) -> None:
         self.query_one("#org-kinds", OptionList).focus()
         self.reload()
+
+    def on_resize(self, event) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Plan both tables for the room right of the kinds (narrow: the place, the
+        scope and the start date go first)."""
+        room = max(width - KINDS_WIDTH - 2, 20)
+        for table_id, columns, fill in (
+            ("org-table", ORG_COLUMNS, self._fill_orgs),
+            ("org-members", MEMBER_COLUMNS, self._fill_members),
+        ):
+            plan = fit_columns(columns, room)
+            old = self.plans.get(table_id)
+            if old is not None and old.widths == plan.widths:
+                continue
+            self.plans[table_id] = plan
+            plan.apply(self.query_one(f"#{table_id}", DataTable))
+            fill()
 
     # -- loading -------------------------------------------------------------------
 
@@ -341,15 +363,21 @@ class OrgsView(DbWork, Vertical):
                 k.value, _("{kind} ({count})").format(kind=label(k), count=counts.get(k, 0))
             )
         self.orgs = rows
-        table = self.query_one("#org-table", DataTable)
-        keep = self.org_id
-        table.clear()
-        for row in rows:
-            table.add_row(*row.cells, key=str(row.id))
         ids = [r.id for r in rows]
-        if keep in ids:
-            table.move_cursor(row=ids.index(keep))
-        self.show_org(keep if keep in ids else (ids[0] if ids else None))
+        if self.org_id not in ids:
+            self.org_id = None
+        self._fill_orgs()
+        self.show_org(self.org_id if self.org_id is not None else (ids[0] if ids else None))
+
+    def _fill_orgs(self) -> None:
+        table, plan = self.query_one("#org-table", DataTable), self.plans["org-table"]
+        table.clear()
+        for row in self.orgs:
+            table.add_row(*plan.row(dict(zip([c.key for c in ORG_COLUMNS], row.cells, strict=True))),
+                          key=str(row.id))
+        ids = [r.id for r in self.orgs]
+        if self.org_id in ids:  # the chosen organisation stays chosen (a resize refills)
+            table.move_cursor(row=ids.index(self.org_id))
 
     def show_org(self, org_id: int | None) -> None:
         self.org_id = org_id
@@ -373,10 +401,17 @@ class OrgsView(DbWork, Vertical):
 
     def _show_members(self, rows: list[MemberRow]) -> None:
         self.members = rows
-        table = self.query_one("#org-members", DataTable)
+        self._fill_members(keep_cursor=False)
+
+    def _fill_members(self, keep_cursor: bool = True) -> None:
+        table, plan = self.query_one("#org-members", DataTable), self.plans["org-members"]
+        row = table.cursor_row if keep_cursor else 0
         table.clear()
-        for row in rows:
-            table.add_row(*row.cells, key=str(row.id))
+        for member in self.members:
+            table.add_row(*plan.row(dict(zip([c.key for c in MEMBER_COLUMNS], member.cells, strict=True))),
+                          key=str(member.id))
+        if 0 < row < len(self.members):
+            table.move_cursor(row=row)
 
     @on(OptionList.OptionHighlighted, "#org-kinds")
     def _kind(self, event: OptionList.OptionHighlighted) -> None:

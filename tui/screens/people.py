@@ -281,12 +281,12 @@ class PeopleView(DbWork, Vertical):
     # -- searching -----------------------------------------------------------------
 
     def search(self) -> None:
-        db, query, lang = self.app.db, self.query_text, i18n.language()
+        db, query, lang, actor = self.app.db, self.query_text, i18n.language(), self.app.actor
 
         def fetch() -> Found:
             with db.read_session() as s:
-                if query.strip():
-                    people = people_svc.find_people(s, query, limit=LIMIT)
+                if query.strip():  # a full phone number only for roles that take calls
+                    people = people_svc.find_people(s, query, limit=LIMIT, actor=actor)
                 else:
                     people = list(
                         s.scalars(select(Person).order_by(Person.name, Person.id).limit(LIMIT))

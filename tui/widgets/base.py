@@ -66,7 +66,10 @@ class DbWork:
 
         def still_shown() -> bool:
             # the screen may have been closed while the thread ran: off the screen
-            # stack its widgets are going (or gone), and a result has nowhere to land
+            # stack its widgets are going (or gone), and a result has nowhere to land;
+            # the same once the app is closing (its widgets are pruned child first)
+            if getattr(app, "_app_closing", False) or not app.is_running:
+                return False
             if not node.is_attached:  # type: ignore[attr-defined]
                 return False
             screen = node if isinstance(node, Screen) else node.screen  # type: ignore[attr-defined]
@@ -85,8 +88,9 @@ class DbWork:
         def job() -> None:
             worker = get_current_worker()
             wait = getattr(app, "wait_for_database", None)
-            if wait is not None:
-                wait()  # the app opens its database after the first frame (tui/app.py)
+            # the app opens its database after the first frame (and after a login, tui/app.py)
+            if wait is not None and wait() is False:
+                return
             if worker.is_cancelled:
                 return
             try:
