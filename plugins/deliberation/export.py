@@ -272,13 +272,9 @@ def tally_round_file(data: dict[str, Any]) -> Recount:
 
 def write_json_file(data: dict[str, Any], path: Path) -> Path:
     """Write ``data`` to ``path`` (never overwriting), via a temporary name and a rename."""
-    path = Path(path)
-    if path.exists():
-        raise DomainError("export.exists", path=str(path))
-    if not path.parent.exists():
-        raise DomainError("export.no_folder", path=str(path.parent))
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise DomainError("export.not_writable", path=str(path.parent))
+    from core.services.base import check_output_path  # here: tally of a file loads no database code
+
+    path = check_output_path(path)  # refused before any work: exists, no folder, not writable
     tmp = path.with_name(f".{path.name}.part")
     tmp.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     os.replace(tmp, path)

@@ -12,7 +12,6 @@ rendered (:func:`to_markdown`, :func:`to_docx`), so both formats say the same.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -355,14 +354,10 @@ def to_docx(m: Minutes, path: Path) -> Path:
 
 
 def _target(path: Path) -> Path:
-    path = Path(path)
-    if path.exists():
-        raise DomainError("export.exists", path=str(path))
-    if not path.parent.exists():
-        raise DomainError("export.no_folder", path=str(path.parent))
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise DomainError("export.not_writable", path=str(path.parent))
-    return path
+    """Refused before any work if it exists, its folder is missing or not writable."""
+    from core.services.base import check_output_path  # here: tally of a file loads no database code
+
+    return check_output_path(path)
 
 
 def write_minutes(session: Session, consultation_id: int, path: Path, *, fmt: str = "md", lang: str = "zh") -> Path:

@@ -4,13 +4,12 @@ their G², hot spots with their p-values, and the chat topics flagged. Built fro
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlmodel import Session
 
-from core.errors import DomainError
+from core.services.base import check_output_path
 from plugins.insights.queries import (
     ChatTopic,
     HotSpot,
@@ -48,12 +47,7 @@ def write_month_docx(report: MonthReport, path: Path) -> Path:
     from docx import Document
 
     path = Path(path)
-    if path.exists():
-        raise DomainError("export.exists", path=str(path))
-    if not path.parent.exists():
-        raise DomainError("export.no_folder", path=str(path.parent))
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise DomainError("export.not_writable", path=str(path.parent))
+    path = check_output_path(path)  # refused before any work: exists, no folder, not writable
     doc = Document()
     doc.add_heading(f"民意数据库月度分析（{report.period.label}）", level=1)
     doc.add_paragraph("高频词按 TF-IDF 加权；上升话题用对数似然比 G² 检验（G² ≥ 10.83 即 p < 0.001，且本月至少 5 件）；"

@@ -4,15 +4,14 @@ fund report as Excel. Built from :mod:`.queries`; Chinese, as posted."""
 
 from __future__ import annotations
 
-import os
 from datetime import date
 from fractions import Fraction
 from pathlib import Path
 
 from sqlmodel import Session
 
-from core.errors import DomainError
 from core.models.places import Place
+from core.services.base import check_output_path
 from plugins.micro_projects.models import CATEGORIES, ProjectStatus
 from plugins.micro_projects.queries import annual_review, board, fund_report
 from plugins.micro_projects.services import fmt_yuan, get_list, today
@@ -28,12 +27,7 @@ def fmt_share(share: Fraction) -> str:
 
 def _check_target(path: Path) -> Path:
     path = Path(path)
-    if path.exists():
-        raise DomainError("export.exists", path=str(path))
-    if not path.parent.exists():
-        raise DomainError("export.no_folder", path=str(path.parent))
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise DomainError("export.not_writable", path=str(path.parent))
+    path = check_output_path(path)  # refused before any work: exists, no folder, not writable
     return path
 
 

@@ -19,7 +19,6 @@ Read-only: nothing here writes to the database. Files are never overwritten.
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from core.models.people import Person
 from core.models.places import Place
 from core.models.types import LOCAL_TZ, local, utcnow
 from core.models.vocab import Role
+from core.services.base import check_output_path
 from plugins.points_exchange import errors as _errors  # noqa: F401  (registers the codes)
 from plugins.points_exchange.models import (
     RESIDENT,
@@ -641,12 +641,7 @@ def target(path: Path | str, fmt: str | None = None) -> tuple[Path, str]:
         raise DomainError(
             "input.invalid_choice", field="--format", value=fmt, choices=", ".join(FORMATS)
         )
-    if path.exists():
-        raise DomainError("export.exists", path=str(path))
-    if not path.parent.exists():
-        raise DomainError("export.no_folder", path=str(path.parent))
-    if not os.access(path.parent, os.W_OK | os.X_OK):
-        raise DomainError("export.not_writable", path=str(path.parent))
+    path = check_output_path(path)  # refused before any work: exists, no folder, not writable
     return path, fmt
 
 
