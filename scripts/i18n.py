@@ -3,10 +3,17 @@
     .venv/bin/python scripts/i18n.py            # extract _() strings, update both catalogs, list gaps
     .venv/bin/python scripts/i18n.py --add zh "New request=新建诉求" ...
     .venv/bin/python scripts/i18n.py --domain plugins/deliberation --add zh "Vote=投票"
+    .venv/bin/python scripts/i18n.py --domain core --add zh "Status|resolved=已办结"
+
+``--domain core`` works on the core's vocabulary catalog (``core/locale``, see core/i18n.py).
 
 ``--domain DIR`` works on a plugin's own catalogs (``DIR/locale/<lang>/LC_MESSAGES/<name>.po``,
 strings extracted from ``DIR`` without its migrations); a string the core's catalog
 already translates needs no entry there (the plugin's ``_`` falls back to the core's).
+
+A domain's closed vocabularies (core/i18n.py's ``Vocabulary``, found in the domain's
+``vocab.py`` or ``models.py``) are kept too, each word with its vocabulary's name as the
+context; ``--add`` names one as ``Context|id=text``.
 
 Message ids are English, so the English catalog's msgstr is filled with the id
 itself; the Chinese catalog needs a translator (``--add zh``). Obsolete entries
@@ -26,6 +33,7 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from core.i18n import VOCABULARIES  # noqa: E402
 from tui.i18n import DOMAIN, LOCALES, compile_catalog, po_path  # noqa: E402
 
 KEYWORDS = {"_": None, "N_": None}
@@ -41,6 +49,22 @@ def extract(folder: Path = ROOT / "tui") -> dict[str, list[tuple[str, int]]]:
         if isinstance(message, str) and message:
             found.setdefault(message, []).append((f"{rel}/{filename}", lineno))
     return found
+
+
+def vocabulary(domain_dir: Path | None) -> list[tuple[str, str]]:
+    """(context, id) of every word of the domain's vocabularies."""
+    import importlib
+
+    if domain_dir is None:
+        return []
+    if domain_dir == ROOT / "core":
+        module = "core.models.vocab"
+    else:
+        name = "vocab" if (domain_dir / "vocab.py").exists() else "models"
+        module = ".".join(domain_dir.relative_to(ROOT).parts + (name,))
+    importlib.import_module(module)
+    vocab = VOCABULARIES.get(domain_dir.name)
+    return vocab.entries() if vocab else []
 
 
 def catalog_path(lang: str, domain_dir: Path | None) -> Path:
@@ -83,8 +107,10 @@ def main() -> int:
     if args.compile:
         return compile_all()
     domain_dir = (ROOT / args.domain).resolve() if args.domain else None
-    found = extract(domain_dir) if domain_dir else extract()
-    core = {lang: load(lang) for lang in LOCALES} if domain_dir else {}
+    is_core = domain_dir == ROOT / "core"
+    found = {} if is_core else extract(domain_dir) if domain_dir else extract()
+    words = vocabulary(domain_dir)
+    core = {lang: load(lang) for lang in LOCALES} if domain_dir and not is_core else {}
     additions: dict[str, str] = {}
     add_lang = None
     if args.add:
@@ -111,12 +137,22 @@ def main() -> int:
             if lang == add_lang and msgid in additions:
                 text = additions[msgid]
             new.add(msgid, text, locations=locations)
+        for context, msgid in words:
+            existing = old.get(msgid, context=context)
+            text = existing.string if existing is not None and existing.string else ""
+            if lang == "en" and not text:
+                text = msgid
+            key = f"{context}|{msgid}"
+            if lang == add_lang and key in additions:
+                text = additions[key]
+            new.add(msgid, text, context=context)
         save(lang, new, domain_dir)
         missing = [m for m in found if new.get(m) is not None and not new.get(m).string]
+        missing += [f"{c}|{m}" for c, m in words if not new.get(m, context=c).string]
         missing_total += len(missing)
         for m in missing:
             print(f"{lang}: missing: {m}")
-    unknown = sorted(set(additions) - set(found))
+    unknown = sorted(set(additions) - set(found) - {f"{c}|{m}" for c, m in words})
     for m in unknown:
         print(f"not in the code: {m}")
     return 1 if missing_total or unknown else 0

@@ -31,62 +31,21 @@ with its code.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Callable
 from enum import StrEnum
-from functools import cache
 from pathlib import Path
+
+from core import i18n as _core_i18n
+from core.i18n import LOCALES, N_, compile_catalog, compiled_path, parse_po, read_catalog
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "gongzhi"
-LOCALES = {"zh": "zh_CN", "en": "en"}
 
 _current = "zh"
 
 
 def po_path(lang: str, locale_dir: Path = LOCALE_DIR, domain: str = DOMAIN) -> Path:
-    return locale_dir / LOCALES[lang] / "LC_MESSAGES" / f"{domain}.po"
-
-
-def compiled_path(po: Path) -> Path:
-    return po.with_suffix(".catalog.json")
-
-
-@cache
-def read_catalog(path: Path, lang: str) -> dict[str, str]:
-    """msgid → msgstr of one ``.po`` file (empty when the file does not exist): from its
-    compiled form when that was made from exactly this ``.po``, else parsed with Babel."""
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        return {}
-    try:
-        compiled = json.loads(compiled_path(path).read_text(encoding="utf-8"))
-        if compiled.get("po_sha1") == hashlib.sha1(data).hexdigest():
-            return compiled["messages"]
-    except (OSError, ValueError, KeyError, AttributeError):
-        pass
-    return parse_po(data, lang)
-
-
-def parse_po(data: bytes, lang: str) -> dict[str, str]:
-    """msgid → msgstr of a ``.po`` file's bytes (Babel's reader)."""
-    import io
-
-    from babel.messages.pofile import read_po
-
-    cat = read_po(io.BytesIO(data), locale=LOCALES[lang])
-    return {m.id: m.string for m in cat if m.id and isinstance(m.id, str) and m.string}
-
-
-def compile_catalog(path: Path, lang: str) -> Path:
-    """Write the compiled form of the ``.po`` at ``path`` (see the module's docstring)."""
-    data = path.read_bytes()
-    target = compiled_path(path)
-    body = {"po_sha1": hashlib.sha1(data).hexdigest(), "messages": parse_po(data, lang)}
-    target.write_text(json.dumps(body, ensure_ascii=False, sort_keys=True, indent=0) + "\n", encoding="utf-8")
-    return target
+    return _core_i18n.po_path(lang, locale_dir, domain)
 
 
 def catalog(lang: str) -> dict[str, str]:
@@ -126,11 +85,12 @@ def _(msgid: str) -> str:
     return catalog(_current).get(msgid, msgid)
 
 
-def N_(msgid: str) -> str:
-    """Mark a message id for extraction where it is translated later (bindings, titles)."""
-    return msgid
-
-
 def label(member: StrEnum) -> str:
     """A core vocabulary value (status, channel …) in the current language."""
     return member.label(_current)  # type: ignore[attr-defined]
+
+
+__all__ = [
+    "DOMAIN", "DOMAINS", "LOCALES", "LOCALE_DIR", "N_", "_", "catalog", "compile_catalog", "compiled_path",
+    "label", "language", "parse_po", "po_path", "read_catalog", "set_language", "translator",
+]

@@ -1,19 +1,26 @@
-"""Closed vocabularies of the core, with their Chinese and English labels.
+"""Closed vocabularies of the core; their words are in the core's catalog.
 
-One concept, one name: the codes come from shared/GLOSSARY.md.
+One concept, one name: the codes come from shared/GLOSSARY.md. ``LABELS`` holds each
+code's English id; the Chinese (and any language a site adds) is in
+``core/locale/<lang>/LC_MESSAGES/core.po`` with the vocabulary's name as the context
+(see core/i18n.py).
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
+
+from core.i18n import N_, Vocabulary
+
+VOCAB = Vocabulary("core", Path(__file__).resolve().parent.parent / "locale")
 
 
 class Labelled(StrEnum):
-    """A StrEnum whose members carry a (zh, en) label in ``LABELS``."""
+    """A StrEnum whose members have words in the core's catalog."""
 
     def label(self, lang: str = "zh") -> str:
-        zh, en = LABELS[type(self).__name__][self.value]
-        return en if lang == "en" else zh
+        return VOCAB.label(self, lang)
 
 
 class PlaceKind(Labelled):
@@ -166,119 +173,119 @@ class Satisfaction(Labelled):
     dissatisfied = "dissatisfied"
 
 
-LABELS: dict[str, dict[str, tuple[str, str]]] = {
+LABELS: dict[str, dict[str, str]] = {
     "PlaceKind": {
-        "street": ("街道", "street"),
-        "community": ("社区", "community"),
-        "compound": ("小区", "compound"),
-        "building": ("楼栋", "building"),
-        "micro_grid": ("微网格", "micro-grid"),
-        "household": ("户", "household"),
-        "poi": ("设施点位", "point of interest"),
+        "street": N_("street"),
+        "community": N_("community"),
+        "compound": N_("compound"),
+        "building": N_("building"),
+        "micro_grid": N_("micro-grid"),
+        "household": N_("household"),
+        "poi": N_("point of interest"),
     },
     "HousingType": {
-        "public_rental": ("公租房", "public rental"),
-        "relocation": ("异地安置房", "relocation housing"),
-        "price_capped": ("限价商品房", "price-capped housing"),
-        "commodity": ("商品房", "commodity housing"),
+        "public_rental": N_("public rental"),
+        "relocation": N_("relocation housing"),
+        "price_capped": N_("price-capped housing"),
+        "commodity": N_("commodity housing"),
     },
     "PoiKind": {
-        "gate": ("小门/出入口", "gate"),
-        "street_lamp": ("路灯", "street lamp"),
-        "charging_shed": ("充电车棚", "charging shed"),
-        "notice_board": ("公示栏", "notice board"),
-        "other": ("其他设施", "other facility"),
+        "gate": N_("gate"),
+        "street_lamp": N_("street lamp"),
+        "charging_shed": N_("charging shed"),
+        "notice_board": N_("notice board"),
+        "other": N_("other facility"),
     },
     "Gender": {
-        "male": ("男", "male"),
-        "female": ("女", "female"),
-        "unknown": ("未知", "unknown"),
+        "male": N_("male"),
+        "female": N_("female"),
+        "unknown": N_("unknown"),
     },
     "CareTag": {
-        "elderly_alone": ("独居老人", "elderly living alone"),
-        "disabled": ("残疾人", "person with disability"),
-        "low_income": ("低保/低收入", "low income"),
-        "serious_illness": ("重病", "serious illness"),
-        "left_behind_child": ("留守儿童", "left-behind child"),
-        "unemployed": ("失业", "unemployed"),
-        "psychological_care": ("心理关爱", "psychological care"),
-        "other_priority": ("其他重点关爱", "other priority care"),
+        "elderly_alone": N_("elderly living alone"),
+        "disabled": N_("person with disability"),
+        "low_income": N_("low income"),
+        "serious_illness": N_("serious illness"),
+        "left_behind_child": N_("left-behind child"),
+        "unemployed": N_("unemployed"),
+        "psychological_care": N_("psychological care"),
+        "other_priority": N_("other priority care"),
     },
     "OrgKind": {
-        "party_committee": ("社区党组织", "community party committee"),
-        "party_branch": ("小区（网格）党支部", "compound (grid) party branch"),
-        "party_group": ("楼栋党小组", "building party group"),
-        "party_household_hub": ("党员中心户", "party-member household hub"),
-        "residents_committee": ("居委会", "residents' committee"),
-        "owners_committee": ("业委会", "owners' committee"),
-        "property_company": ("物业企业", "property company"),
-        "department": ("职能部门", "functional department"),
-        "rider_station": ("骑手驿站", "rider station"),
-        "volunteer_team": ("志愿服务队", "volunteer team"),
+        "party_committee": N_("community party committee"),
+        "party_branch": N_("compound (grid) party branch"),
+        "party_group": N_("building party group"),
+        "party_household_hub": N_("party-member household hub"),
+        "residents_committee": N_("residents' committee"),
+        "owners_committee": N_("owners' committee"),
+        "property_company": N_("property company"),
+        "department": N_("functional department"),
+        "rider_station": N_("rider station"),
+        "volunteer_team": N_("volunteer team"),
     },
     "Role": {
-        "secretary": ("书记", "secretary"),
-        "deputy_secretary": ("副书记", "deputy secretary"),
-        "director": ("主任", "director"),
-        "member": ("委员/成员", "member"),
-        "chair": ("主任委员", "chair"),
-        "manager": ("负责人", "manager"),
-        "staff": ("工作人员", "staff"),
-        "grid_worker": ("网格员", "grid worker"),
-        "micro_grid_worker": ("微网格员", "micro-grid worker"),
-        "mobile_grid_worker": ("流动网格员", "mobile grid worker"),
-        "volunteer": ("志愿者", "volunteer"),
-        "party_member": ("党员", "party member"),
+        "secretary": N_("secretary"),
+        "deputy_secretary": N_("deputy secretary"),
+        "director": N_("director"),
+        "member": N_("member"),
+        "chair": N_("chair"),
+        "manager": N_("manager"),
+        "staff": N_("staff"),
+        "grid_worker": N_("grid worker"),
+        "micro_grid_worker": N_("micro-grid worker"),
+        "mobile_grid_worker": N_("mobile grid worker"),
+        "volunteer": N_("volunteer"),
+        "party_member": N_("party member"),
     },
     "Channel": {
-        "bench_meeting": ("板凳会", "bench meeting"),
-        "hotline_12345": ("12345热线", "12345 hotline"),
-        "jinzhitong": ("津治通", "Jinzhitong"),
-        "wechat_group": ("网格微信群", "grid WeChat group"),
-        "snapshot": ("随手拍", "snap-and-report"),
-        "patrol": ("巡查走访", "patrol visit"),
-        "walk_in": ("来访", "walk-in"),
-        "other": ("其他", "other"),
+        "bench_meeting": N_("bench meeting"),
+        "hotline_12345": N_("12345 hotline"),
+        "jinzhitong": N_("Jinzhitong"),
+        "wechat_group": N_("grid WeChat group"),
+        "snapshot": N_("snap-and-report"),
+        "patrol": N_("patrol visit"),
+        "walk_in": N_("walk-in"),
+        "other": N_("other"),
     },
     "RequestType": {
-        "consult": ("咨询", "consultation"),
-        "help": ("求助", "help"),
-        "complaint": ("投诉", "complaint"),
-        "report": ("举报/报告", "report"),
-        "suggestion": ("建议", "suggestion"),
+        "consult": N_("consultation"),
+        "help": N_("help"),
+        "complaint": N_("complaint"),
+        "report": N_("report"),
+        "suggestion": N_("suggestion"),
     },
     "Priority": {
-        "low": ("低", "low"),
-        "normal": ("一般", "normal"),
-        "high": ("高", "high"),
-        "urgent": ("紧急", "urgent"),
+        "low": N_("low"),
+        "normal": N_("normal"),
+        "high": N_("high"),
+        "urgent": N_("urgent"),
     },
     "Status": {
-        "submitted": ("已登记", "submitted"),
-        "accepted": ("已受理", "accepted"),
-        "dispatched": ("已派单", "dispatched"),
-        "in_progress": ("办理中", "in progress"),
-        "resolved": ("已办结", "resolved"),
-        "closed": ("已归档", "closed"),
-        "answered": ("已答复", "answered"),
-        "duplicate": ("重复件", "duplicate"),
-        "not_responsible": ("非本辖区职责", "not responsible"),
-        "unable_to_fix": ("暂无法解决", "unable to fix"),
-        "withdrawn": ("已撤回", "withdrawn"),
+        "submitted": N_("submitted"),
+        "accepted": N_("accepted"),
+        "dispatched": N_("dispatched"),
+        "in_progress": N_("in progress"),
+        "resolved": N_("resolved"),
+        "closed": N_("closed"),
+        "answered": N_("answered"),
+        "duplicate": N_("duplicate"),
+        "not_responsible": N_("not responsible"),
+        "unable_to_fix": N_("unable to fix"),
+        "withdrawn": N_("withdrawn"),
     },
     "DispatchRole": {
-        "lead": ("主办", "lead"),
-        "assist": ("协办", "assist"),
+        "lead": N_("lead"),
+        "assist": N_("assist"),
     },
     "ResolvedAnswer": {
-        "yes": ("已解决", "resolved"),
-        "partly": ("部分解决", "partly resolved"),
-        "no": ("未解决", "not resolved"),
+        "yes": N_("resolved"),
+        "partly": N_("partly resolved"),
+        "no": N_("not resolved"),
     },
     "Satisfaction": {
-        "satisfied": ("满意", "satisfied"),
-        "basically": ("基本满意", "basically satisfied"),
-        "dissatisfied": ("不满意", "dissatisfied"),
+        "satisfied": N_("satisfied"),
+        "basically": N_("basically satisfied"),
+        "dissatisfied": N_("dissatisfied"),
     },
 }
 
@@ -329,3 +336,5 @@ EXCLUDED_FROM_RATES: frozenset[Status] = frozenset(
     {Status.duplicate, Status.not_responsible, Status.withdrawn}
 )
 OPEN_STATUSES: frozenset[Status] = frozenset(set(Status) - DONE_STATUSES)
+
+VOCAB.add(LABELS)

@@ -118,3 +118,38 @@ def test_an_edited_catalog_is_read_from_the_po_until_compiled_again(tmp_path: Pa
     i18n.read_catalog.cache_clear()
     assert i18n.read_catalog(po, "zh") == {"Save": "存盘"}  # the stale compiled form is not used
     i18n.read_catalog.cache_clear()
+
+
+def _vocabularies():
+    import importlib
+
+    from core.i18n import VOCABULARIES
+
+    importlib.import_module("core.models.vocab")
+    for plugin_dir in PLUGIN_DIRS:
+        name = "vocab" if (plugin_dir / "vocab.py").exists() else "models"
+        importlib.import_module(f"plugins.{plugin_dir.name}.{name}")
+    return VOCABULARIES
+
+
+def test_every_vocabulary_word_has_both_translations():
+    """Statuses, kinds, roles … have their words in their domain's catalog (context = the
+    vocabulary's name), not in (zh, en) pairs in the code."""
+    from core.i18n import message_key
+
+    vocabularies = _vocabularies()
+    assert "core" in vocabularies
+    for domain, vocab in vocabularies.items():
+        assert vocab.entries(), domain
+        for lang in ("zh", "en"):
+            i18n.read_catalog.cache_clear()
+            own = i18n.read_catalog(i18n.po_path(lang, vocab.locale_dir, domain), lang)
+            missing = [f"{c}|{m}" for c, m in vocab.entries() if not own.get(message_key(m, c))]
+            assert missing == [], f"{domain} {lang} lacks: {missing}"
+
+
+def test_one_english_word_can_be_two_chinese_words_by_vocabulary():
+    from core.models.vocab import ResolvedAnswer, Status
+
+    assert Status.resolved.label("en") == ResolvedAnswer.yes.label("en") == "resolved"
+    assert (Status.resolved.label("zh"), ResolvedAnswer.yes.label("zh")) == ("已办结", "已解决")
