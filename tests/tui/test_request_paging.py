@@ -67,3 +67,39 @@ def _lamp_refs(session) -> set[str]:
     from core.services.requests import RequestFilter
 
     return {r.ref for r in list_requests(session, RequestFilter(text="灯"), limit=1000).rows}
+
+
+def test_enter_in_the_filter_opens_the_one_match_and_down_goes_into_the_list(make_app, street_db):
+    """Typing a reference and Enter opens that request, even before the debounce is over;
+    Down from the filter box moves into the list at its first row."""
+    from tui.screens.request_detail import RequestDetailScreen
+
+    with street_db.read_session() as s:
+        everything = list_requests(s, limit=1000)
+    target = everything.rows[-1]
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.press("f4")
+            await settle(pilot)
+            assert app.focused is app.query_one("#req-text", Input)
+            await pilot.press("down")  # into the list, first row
+            await settle(pilot)
+            table = app.query_one("#req-table", DataTable)
+            assert app.focused is table and table.cursor_row == 0
+            app.query_one("#req-text", Input).focus()
+            await pilot.press(*target.ref, "enter")  # Enter at once: the page is read first
+            await settle(pilot, debounce=0.2)
+            assert isinstance(app.screen, RequestDetailScreen), app.screen
+            assert app.screen.request_id == target.id
+            await pilot.press("escape")
+            await settle(pilot)
+            app.query_one("#req-text", Input).value = "no such request anywhere"
+            await settle(pilot, debounce=0.2)
+            await pilot.press("enter")  # nothing matches: says so, stays
+            await settle(pilot)
+            assert not isinstance(app.screen, RequestDetailScreen)
+            assert app.focused is app.query_one("#req-text", Input)
+
+    asyncio.run(inner())

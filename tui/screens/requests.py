@@ -107,6 +107,9 @@ class RequestsView(DbWork, Vertical):
         self.plan: ColumnPlan | None = None
         self._categories: dict[int, str] | None = None  # labels, read once
         self._generation = 0  # which reload a count belongs to
+        self._enter_pending = False  # Enter in a filter box waits for its page
+        self._reload_due = False  # a filter changed; its reload waits for the debounce
+        self._shown_generation = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="toolbar"):
@@ -174,6 +177,7 @@ class RequestsView(DbWork, Vertical):
         request_filter = self.current_filter()
         lang = i18n.language()
         categories = self._categories
+        self._reload_due = False
         self._generation += 1
         generation = self._generation
 
@@ -195,9 +199,13 @@ class RequestsView(DbWork, Vertical):
             page, cats = result
             self._categories = cats
             page.total = known_total  # another page of the same filter: the count stands
+            self._shown_generation = generation
             self._show_page(page)
             if page.total is None:
                 self._count(request_filter, generation)
+            if self._enter_pending and generation == self._generation:
+                self._enter_pending = False
+                self._into_list(open_single=True)
 
         self.db_work(fetch, show, group="request-list")
 
@@ -242,6 +250,7 @@ class RequestsView(DbWork, Vertical):
 
     def _schedule(self) -> None:
         self.filters.offset = 0
+        self._reload_due = True
         if self._debounce is not None:
             self._debounce.stop()
         self._debounce = self.set_timer(DEBOUNCE_SECONDS, self.reload)
@@ -271,6 +280,38 @@ class RequestsView(DbWork, Vertical):
     def _overdue(self, event: Checkbox.Changed) -> None:
         self.filters.overdue = event.value
         self._schedule()
+
+    @on(Input.Submitted, "#req-text, #req-reporter")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        """Enter in a filter box: into the list; the one match opens at once. A page
+        still waiting for its debounce is read first."""
+        event.stop()
+        if self._reload_due:  # typed, the debounce not yet over
+            if self._debounce is not None:
+                self._debounce.stop()
+            self._enter_pending = True
+            self.reload()
+        elif self._shown_generation != self._generation:  # the page is being read
+            self._enter_pending = True
+        else:
+            self._into_list(open_single=True)
+
+    def on_key(self, event) -> None:
+        focused = self.app.focused
+        if event.key == "down" and isinstance(focused, Input) and focused.id in ("req-text", "req-reporter"):
+            event.stop()
+            self._into_list(open_single=False)
+
+    def _into_list(self, *, open_single: bool) -> None:
+        table = self.query_one("#req-table", DataTable)
+        if self.page is None or not self.page.rows:
+            self.app.notify(_("No request matches the filter."), severity="warning")
+            return
+        if open_single and len(self.page.rows) == 1:
+            self.open_request(self.page.rows[0].id)
+            return
+        table.focus()
+        table.move_cursor(row=0)
 
     def set_place_filter(self, place_id: int | None, name: str = "") -> None:
         """Show only the requests on a place and below it (from the place tree)."""
