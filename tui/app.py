@@ -496,6 +496,9 @@ class GongzhiApp(App[None]):
         translate_bindings(self)
         self._bind_plugin_sections()
         await self._rebuild()
+        from tui.widgets.textual_strings import translate_header
+
+        translate_header(self.screen_stack[0] if self.screen_stack else self)
         for screen in self.screen_stack[1:]:
             # a plugin's screens (tui.widgets.bilingual.Bilingual) redraw themselves
             refresh = getattr(screen, "refresh_language", None)

@@ -21,6 +21,24 @@ def test_header_names_the_street_and_the_operator(make_app):
     asyncio.run(inner())
 
 
+def test_the_header_icon_tooltip_speaks_the_chosen_language(make_app):
+    from textual.widgets._header import HeaderIcon
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await settle(pilot)
+            assert str(app.query_one(HeaderIcon).tooltip) == "打开命令面板"
+            await pilot.press("f2")
+            await settle(pilot)
+            assert str(app.query_one(HeaderIcon).tooltip) == "Open the command palette"
+            await pilot.press("f2")
+            await settle(pilot)
+            assert str(app.query_one(HeaderIcon).tooltip) == "打开命令面板"
+
+    asyncio.run(inner())
+
+
 def test_a_site_remaps_keys_by_binding_id(make_app, street_db):
     async def inner() -> None:
         settings = Settings(language="zh", operator="测试办事员", database_url=street_db.url,

@@ -9,6 +9,7 @@ string                                 where Textual keeps it                   
 ``Search for commands…``               default of ``CommandPalette(placeholder=)``  ``CommandPalette.__init__`` wrapped likewise
 ``No matches found``                   an ``Option`` the palette adds itself        ``CommandList.add_option`` wrapped: that option (id ``--no-matches``) relabelled
 ``palette`` (footer, ``^p``)           the binding ``App.__init__`` adds            :func:`translate_textual_bindings` (called by ``translate_bindings``)
+``Open the command palette`` (tooltip)  ``HeaderIcon.on_mount``                     ``HeaderIcon.on_mount`` wrapped; :func:`translate_header` after F2
 ``Theme``, ``Quit``, ``Keys`` …        ``App.get_system_commands``                 wrapped: each ``SystemCommand``'s title and help through the catalog
 =====================================  ==========================================  =====================
 
@@ -68,6 +69,7 @@ def install() -> None:
     from textual.app import App
     from textual.command import CommandList, CommandPalette
     from textual.widgets import Select
+    from textual.widgets._header import HeaderIcon
     from textual.widgets.option_list import Option
 
     select_init = Select.__init__
@@ -100,6 +102,16 @@ def install() -> None:
 
     CommandList.add_option = add_option_translated  # type: ignore[method-assign]
 
+    icon_mount = HeaderIcon.on_mount
+
+    @wraps(icon_mount)
+    def icon_mount_translated(self) -> None:
+        icon_mount(self)
+        if not self.disabled:
+            self.tooltip = _("Open the command palette")
+
+    HeaderIcon.on_mount = icon_mount_translated  # type: ignore[method-assign]
+
     system_commands = App.get_system_commands
 
     @wraps(system_commands)
@@ -126,4 +138,13 @@ def translate_textual_bindings(node: Any) -> None:
         ]
 
 
-__all__ = ["TEXTUAL_MSGIDS", "install", "translate_textual_bindings"]
+def translate_header(node: Any) -> None:
+    """The header icon's tooltip in the current language (after a language switch)."""
+    from textual.widgets._header import HeaderIcon
+
+    for icon in node.query(HeaderIcon):
+        if not icon.disabled:
+            icon.tooltip = _("Open the command palette")
+
+
+__all__ = ["TEXTUAL_MSGIDS", "install", "translate_header", "translate_textual_bindings"]
