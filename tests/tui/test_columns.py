@@ -74,3 +74,41 @@ def test_a_column_is_never_narrower_than_its_title():
         assert fit_columns(columns, 100).widths["gender"] == 4  # 性别
     finally:
         i18n.set_language(before)
+
+
+def test_a_fitted_table_plans_for_its_own_width_and_keeps_its_rows():
+    import asyncio
+
+    from textual.app import App
+    from textual.containers import Horizontal
+    from textual.widgets import Static
+
+    from tui.widgets.columns import FittedTable
+
+    class Panels(App):
+        CSS = "FittedTable { width: 1fr; height: auto; } Static { width: 1fr; }"
+
+        def compose(self):
+            with Horizontal():
+                yield FittedTable(COLUMNS, id="t")
+                yield Static("beside")
+
+    async def inner() -> None:
+        app = Panels()
+        async with app.run_test(size=(160, 20)) as pilot:
+            table = app.query_one(FittedTable)
+            table.set_rows([({"ref": "QY-2026-000001", "title": "夜间路灯昏暗" * 4, "place": "荣雅园",
+                              "reporter": "张晓明", "due": "2026-11-15"}, "1")])
+            await pilot.pause()
+            assert table.size.width == 80
+            wide = sum(c.get_render_width(table) for c in table.columns.values())
+            assert wide <= table.scrollable_content_region.width
+            assert table.row_count == 1 and len(table.columns) == 5
+            await pilot.resize_terminal(100, 20)
+            await pilot.pause()
+            assert table.size.width == 50
+            assert list(table.plan.dropped) == ["due", "reporter"]  # the least important went first
+            assert sum(c.get_render_width(table) for c in table.columns.values()) <= 50
+            assert table.row_count == 1 and str(table.get_row("1")[0]) == "QY-2026-000001"
+
+    asyncio.run(inner())

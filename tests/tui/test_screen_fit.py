@@ -166,6 +166,20 @@ def footer_problems(app, primary: tuple[str, ...]) -> list[str]:
     return [f"footer lacks {b}" for b in primary if b not in shown_ids]
 
 
+def table_problems(app) -> list[str]:
+    """A table wider than its room scrolls sideways and hides what is cut off: the
+    columns must be planned for the width (tui.widgets.columns)."""
+    problems = []
+    for table in app.screen.query(DataTable):
+        if not table.display or table.region.width == 0 or not table.columns:
+            continue
+        wide = sum(c.get_render_width(table) for c in table.columns.values())
+        room = table.scrollable_content_region.width
+        if wide > room:
+            problems.append(f"table #{table.id} is {wide} cells wide in {room}")
+    return problems
+
+
 def untranslated_zh(app) -> list[str]:
     problems = []
     for line in screen_lines(app):
@@ -209,6 +223,8 @@ async def check_case(app, pilot, case: Case, lang: str) -> list[str]:
     await case.open(app, pilot)
     await settle(pilot, debounce=0.2)
     problems = footer_problems(app, case.primary)
+    if not case.name.startswith("plugin"):
+        problems += table_problems(app)
     problems += untranslated_zh(app) if lang == "zh" else untranslated_en(app, case.data_ids)
     return problems
 

@@ -34,6 +34,7 @@ from tui import i18n
 from tui.i18n import N_, _, label
 from tui.widgets.base import DbWork, translate_bindings
 from tui.widgets.charts import Bar, BarChart
+from tui.widgets.columns import Column, FittedTable
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -202,6 +203,33 @@ def percent(value: Fraction | None) -> str:
     return "–" if value is None else f"{float(value) * 100:.1f}%"
 
 
+# the tables' columns, most important first to stay (tui.widgets.columns)
+OVERDUE_COLUMNS = (
+    Column("ref", N_("Ref"), 14),
+    Column("title", N_("Title"), 16, min_width=8, flex=True),
+    Column("due", N_("Due"), 16, importance=3, min_width=10),
+    Column("place", N_("Place"), 12, importance=2, min_width=6),
+    Column("status", N_("Status"), 10, importance=4, min_width=6),
+)
+TODAY_COLUMNS = (
+    Column("ref", N_("Ref"), 14),
+    Column("time", N_("Raised"), 5, importance=3),
+    Column("channel", N_("Channel"), 8, importance=5),
+    Column("title", N_("Title"), 16, min_width=8, flex=True),
+    Column("place", N_("Place"), 12, importance=2, min_width=6),
+    Column("status", N_("Status"), 10, importance=4, min_width=6),
+)
+RATE_KEYS = ("community", "received", "response", "resolution", "satisfaction", "score")
+RATES_COLUMNS = (
+    Column("community", N_("Community"), 12, min_width=6),
+    Column("received", N_("Received"), 6, importance=3),
+    Column("response", N_("Response rate"), 16, min_width=6),
+    Column("resolution", N_("Resolution rate"), 16, min_width=6),
+    Column("satisfaction", N_("Satisfaction rate"), 16, min_width=6),
+    Column("score", N_("Score"), 6),
+)
+
+
 def rate_cells(r: Rates) -> tuple[str, ...]:
     """Received, response, resolution, satisfaction (each with its counts) and score."""
     ok = r.satisfied + r.basically
@@ -295,18 +323,6 @@ class DashboardView(DbWork, Vertical):
             return
         self.query_one("#dash-status", DataTable).add_columns(_("Status"), _("Requests"))
         overdue = self.query_one("#dash-overdue", DataTable)
-        for key, title in (("ref", N_("Ref")), ("title", N_("Title")), ("due", N_("Due")), ("place", N_("Place")),
-                           ("status", N_("Status"))):
-            overdue.add_column(_(title), key=key)
-        today = self.query_one("#dash-today", DataTable)
-        for key, title in (("ref", N_("Ref")), ("time", N_("Raised")), ("channel", N_("Channel")),
-                           ("title", N_("Title")), ("place", N_("Place")), ("status", N_("Status"))):
-            today.add_column(_(title), key=key)
-        rates = self.query_one("#dash-rates", DataTable)
-        for key, title in (("community", N_("Community")), ("received", N_("Received")),
-                           ("response", N_("Response rate")), ("resolution", N_("Resolution rate")),
-                           ("satisfaction", N_("Satisfaction rate")), ("score", N_("Score"))):
-            rates.add_column(_(title), key=key)
         self._framed = True
         if self._focus_when_framed:
             overdue.focus()
@@ -316,15 +332,15 @@ class DashboardView(DbWork, Vertical):
         await self.query_one("#dash-status-panel").mount(
             DataTable(id="dash-status", cursor_type="none", show_cursor=False))
         await self.query_one("#dash-overdue-panel").mount(
-            DataTable(id="dash-overdue", cursor_type="row", zebra_stripes=True))
+            FittedTable(OVERDUE_COLUMNS, id="dash-overdue", cursor_type="row", zebra_stripes=True))
         await self.query_one("#dash-today-panel").mount(
-            DataTable(id="dash-today", cursor_type="row", zebra_stripes=True))
+            FittedTable(TODAY_COLUMNS, id="dash-today", cursor_type="row", zebra_stripes=True))
         await self.query_one("#dash-channels-panel").mount(
             BarChart(id="dash-channels", empty=_("No requests this month")))
         await self.query_one("#dash-rates-panel").mount_all([
             Select([(_(name), key) for key, name in PERIODS.items()], value=self.period,
                    allow_blank=False, id="dash-period"),
-            DataTable(id="dash-rates", cursor_type="row", zebra_stripes=True),
+            FittedTable(RATES_COLUMNS, id="dash-rates", cursor_type="row", zebra_stripes=True),
             Label(_("Score by community"), classes="panel-title"),
             BarChart(id="dash-score-chart", maximum=100, empty=_("No requests in this period")),
         ])
@@ -385,16 +401,14 @@ class DashboardView(DbWork, Vertical):
             if data.by_status.get(s.value):
                 status.add_row(label(s), str(data.by_status[s.value]), key=s.value)
         status.add_row(_("Total"), str(data.total), key="total")
-        overdue = self.query_one("#dash-overdue", DataTable)
-        overdue.clear()
-        for line in data.overdue:
-            overdue.add_row(line.ref, line.title, fmt_local(line.due_at), line.place, label(Status(line.status)),
-                            key=str(line.id))
-        today = self.query_one("#dash-today", DataTable)
-        today.clear()
-        for line in data.today:
-            today.add_row(line.ref, fmt_local(line.created_at)[-5:], label(Channel(line.channel)), line.title,
-                          line.place, label(Status(line.status)), key=str(line.id))
+        self.query_one("#dash-overdue", FittedTable).set_rows([
+            ({"ref": line.ref, "title": line.title, "due": fmt_local(line.due_at), "place": line.place,
+              "status": label(Status(line.status))}, str(line.id))
+            for line in data.overdue])
+        self.query_one("#dash-today", FittedTable).set_rows([
+            ({"ref": line.ref, "time": fmt_local(line.created_at)[-5:], "channel": label(Channel(line.channel)),
+              "title": line.title, "place": line.place, "status": label(Status(line.status))}, str(line.id))
+            for line in data.today])
         bars = [Bar(label(c), data.by_channel[c.value], str(data.by_channel[c.value]))
                 for c in Channel if data.by_channel.get(c.value)]
         self.query_one("#dash-channels", BarChart).set_bars(bars)
@@ -404,12 +418,11 @@ class DashboardView(DbWork, Vertical):
         if not self.is_attached:
             return
         self.rates = data
-        table = self.query_one("#dash-rates", DataTable)
-        table.clear()
-        for name, r in data.rows:
-            table.add_row(name, *rate_cells(r), key=str(r.group_id))
+        rows = [(name, r, str(r.group_id)) for name, r in data.rows]
         if data.total is not None and len(data.rows) > 1:
-            table.add_row(_("Whole street"), *rate_cells(data.total), key="all")
+            rows.append((_("Whole street"), data.total, "all"))
+        self.query_one("#dash-rates", FittedTable).set_rows([
+            (dict(zip(RATE_KEYS, (name, *rate_cells(r)), strict=True)), key) for name, r, key in rows])
         self.query_one("#dash-score-chart", BarChart).set_bars(
             [Bar(name, None if r.score is None else float(r.score) * 100, percent(r.score)) for name, r in data.rows]
         )

@@ -31,9 +31,24 @@ from tui.i18n import N_, _
 from tui.screens.orgs import is_current
 from tui.screens.people import place_paths
 from tui.widgets.base import DbWork, translate_bindings
+from tui.widgets.columns import Column, ColumnPlan, fit_columns
 
 log = logging.getLogger(__name__)
 REQUEST_LIMIT = 100
+
+# the two tables' columns, most important first to stay (tui.widgets.columns)
+POST_COLUMNS = (
+    Column("org", N_("Organisation"), 24, min_width=10, flex=True),
+    Column("kind", N_("Kind"), 20, importance=3, min_width=8),
+    Column("role", N_("Role"), 18, min_width=8),
+    Column("scope", N_("Scope"), 22, importance=2, min_width=8),
+    Column("since", N_("Since"), 10, importance=4),
+)
+REQUEST_COLUMNS = (
+    Column("ref", N_("Ref"), 15),
+    Column("status", N_("Status"), 8, importance=2),
+    Column("title", N_("Title"), 30, min_width=10, flex=True),
+)
 
 
 @dataclass
@@ -166,7 +181,7 @@ class PersonDetailScreen(DbWork, ModalScreen[bool]):
     """A person's page; ``v`` reveal (audited), ``c`` care tags, ``e`` edit, Esc close."""
 
     DEFAULT_CSS = """
-    #pd-body { width: 120; height: auto; max-height: 90%; padding: 1 2; border: thick $primary; background: $surface; }
+    #pd-body { width: 120; max-width: 100%; height: auto; max-height: 90%; padding: 1 2; border: thick $primary; background: $surface; }
     #pd-body .fact { height: auto; }
     #pd-body .fact-name { width: 16; color: $text-muted; }
     #pd-body .fact-value { width: 1fr; }
@@ -217,13 +232,40 @@ class PersonDetailScreen(DbWork, ModalScreen[bool]):
 
     def on_mount(self) -> None:
         translate_bindings(self)
-        posts = self.query_one("#pd-memberships", DataTable)
-        for title in (N_("Organisation"), N_("Kind"), N_("Role"), N_("Scope"), N_("Since")):
-            posts.add_column(_(title))
-        raised = self.query_one("#pd-requests", DataTable)
-        for key, title in (("ref", N_("Ref")), ("status", N_("Status")), ("title", N_("Title"))):
-            raised.add_column(_(title), key=key)
+        self._plans: tuple[ColumnPlan, ColumnPlan] | None = None
+        self._fit(self.size.width or self.app.size.width)
         self.load()
+
+    def on_resize(self, event) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Plan both tables' columns for ``width``: narrow terminals drop when, kind and
+        scope first; long names end in "…"."""
+        room = max(min(width, 120) - 9, 30)  # the dialog's border, padding and scroll bar
+        plans = fit_columns(POST_COLUMNS, room), fit_columns(REQUEST_COLUMNS, room)
+        if self._plans is not None and [p.widths for p in plans] == [p.widths for p in self._plans]:
+            return
+        self._plans = plans
+        plans[0].apply(self.query_one("#pd-memberships", DataTable))
+        plans[1].apply(self.query_one("#pd-requests", DataTable))
+        if self.info is not None:
+            self._fill_tables(self.info)
+
+    def _fill_tables(self, info: PersonInfo) -> None:
+        assert self._plans is not None
+        post_plan, request_plan = self._plans
+        posts = self.query_one("#pd-memberships", DataTable)
+        posts.clear()
+        for cells in info.memberships:
+            posts.add_row(*post_plan.row(dict(zip([c.key for c in POST_COLUMNS], cells, strict=True))))
+        if not info.memberships:
+            posts.add_row(*post_plan.row({"org": _("no current posts")}))
+        raised = self.query_one("#pd-requests", DataTable)
+        raised.clear()
+        for request_id, cells in info.requests:
+            raised.add_row(*request_plan.row(dict(zip([c.key for c in REQUEST_COLUMNS], cells, strict=True))),
+                           key=str(request_id))
 
     def load(self) -> None:
         db, host, pid, lang = (
@@ -251,16 +293,7 @@ class PersonDetailScreen(DbWork, ModalScreen[bool]):
             self.query_one("#pd-care", Label).update(_("hidden · press c to show"))
         else:
             self.show_care_tags()
-        posts = self.query_one("#pd-memberships", DataTable)
-        posts.clear()
-        for cells in info.memberships:
-            posts.add_row(*cells)
-        if not info.memberships:
-            posts.add_row(_("no current posts"), "", "", "", "")
-        raised = self.query_one("#pd-requests", DataTable)
-        raised.clear()
-        for request_id, cells in info.requests:
-            raised.add_row(*cells, key=str(request_id))
+        self._fill_tables(info)
         panels = self.query_one("#pd-panels", Vertical)
         await panels.remove_children()
         for title, text in info.panels:

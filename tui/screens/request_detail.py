@@ -371,7 +371,7 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
 
     def _fit_timeline(self, width: int) -> None:
         """Plan the timeline's columns for the width (the note takes what is left, then "…")."""
-        plan = fit_columns(TIMELINE_COLUMNS, max(width - 10, 40))
+        plan = fit_columns(TIMELINE_COLUMNS, max(width - 12, 40))
         if self.timeline_plan is not None and plan.widths == self.timeline_plan.widths:
             return
         self.timeline_plan = plan

@@ -21,7 +21,10 @@ Chinese characters count two cells)::
     table.add_row(*plan.row({"ref": r.ref, "title": r.title, ...}), key=str(r.id))
 
 A screen plans again when it is resized (``on_resize``) and adds its rows again; a cell
-that is not in the plan is simply not shown. Titles are message ids, translated when
+that is not in the plan is simply not shown. A table whose width is not the screen's (a
+panel beside another) is a :class:`FittedTable`: it plans for its own width whenever that
+changes and keeps its rows as values, so ``table.set_rows([({"ref": …}, key), …])`` is all
+a screen does. Titles are message ids, translated when
 applied (F2 rebuilds the screens).
 """
 
@@ -128,4 +131,48 @@ def fit_columns(columns: Sequence[Column], available: int) -> ColumnPlan:
     return ColumnPlan(widths, kept, dropped)
 
 
-__all__ = ["CELL_GAP", "Column", "ColumnPlan", "cut", "fit_columns"]
+class FittedTable(DataTable):
+    """A DataTable that plans its ``columns`` for its own width (again when resized)."""
+
+    SCROLLBAR = 2  # room kept for the vertical scroll bar, which comes with enough rows
+
+    def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.spec = tuple(columns)
+        self.plan: ColumnPlan | None = None
+        self._values: list[tuple[Mapping[str, Any], str | None]] = []
+
+    def on_resize(self, event: Any) -> None:
+        self.replan()
+
+    def replan(self, *, force: bool = False) -> None:
+        """Plan the columns for the width there is now (titles in the current language)."""
+        room = self.size.width - self.SCROLLBAR
+        if room <= 0:
+            return
+        plan = fit_columns(self.spec, room)
+        if not force and self.plan is not None and plan.widths == self.plan.widths:
+            return
+        self.plan = plan
+        row = self.cursor_row
+        plan.apply(self)
+        self._add_rows()
+        if self._values and row:
+            self.move_cursor(row=min(row, len(self._values) - 1))
+
+    def set_rows(self, rows: Sequence[tuple[Mapping[str, Any], str | None]]) -> None:
+        """Show ``rows``: each the values by column key, and the row's key (or None)."""
+        self._values = list(rows)
+        if self.plan is None:
+            self.replan()
+            return
+        self.clear()
+        self._add_rows()
+
+    def _add_rows(self) -> None:
+        assert self.plan is not None
+        for values, key in self._values:
+            self.add_row(*self.plan.row(values), key=key)
+
+
+__all__ = ["CELL_GAP", "Column", "ColumnPlan", "FittedTable", "cut", "fit_columns"]
