@@ -202,6 +202,32 @@ class Database:
             )
             return compare_metadata(ctx, core_metadata())
 
+    def login_warnings(self) -> list[tuple[str, tuple[str, str]]]:
+        """What is wrong with the login this database is reached through: on PostgreSQL,
+        a superuser or the tables' owner is bound by neither the append-only grants nor
+        row-level security (migration 0009). (code, (zh, en)) each; none on SQLite."""
+        if self.is_sqlite:
+            return []
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            login, superuser = conn.execute(text(
+                "SELECT current_user, rolsuper FROM pg_roles WHERE rolname = current_user")).one()
+            owns = conn.scalar(text(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema() AND tableowner = current_user"))
+        out = []
+        if superuser:
+            out.append(("db.login_superuser", (
+                f"警告：当前以超级用户 {login} 连接，追加表保护和按社区的行级权限对其无效；日常使用请用 gongzhi_app 角色的登录",
+                f"warning: connected as the superuser {login}; append-only grants and row-level security do not "
+                "bind it: connect through a login in the role gongzhi_app for daily work")))
+        elif owns:
+            out.append(("db.login_owner", (
+                f"警告：当前登录 {login} 拥有 {owns} 张表，可关闭触发器、绕过行级权限；日常使用请用 gongzhi_app 角色的登录",
+                f"warning: the login {login} owns {owns} tables and can disable triggers and bypass row-level "
+                "security: connect through a login in the role gongzhi_app for daily work")))
+        return out
+
     def ensure_ready(self) -> Path | None:
         """Make the database usable at start-up.
 

@@ -28,6 +28,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db.missing": ("数据库文件 {path} 不存在（未新建）；请检查 --db 地址，新建数据库请用 gongzhi db upgrade --create", "the database file {path} does not exist (nothing was created); check the --db URL, or create a new database with 'gongzhi db upgrade --create'"),
     "db.unknown_revision": ("没有这个数据库版本：{revision}（最新为 {head}）", "no such database revision: {revision} (head is {head})"),
     "db.backup_unsupported": ("PostgreSQL 请使用 pg_dump 备份", "back up PostgreSQL with pg_dump"),
+    "db.scope_postgresql_only": ("按社区限定数据库登录只适用于 PostgreSQL", "confining a database login to communities applies to PostgreSQL only"),
+    "db.scope_not_community": ("{name} 不是社区，只能按社区限定", "{name} is not a community; logins are confined to communities"),
+    "db.scope_denied": ("当前登录无权修改登录范围，请以数据库所有者身份运行", "this login may not change login scopes: run it as the database owner"),
     "config.invalid": ("配置文件 {path} 有误：{detail}", "config file {path} is invalid: {detail}"),
     "demo.not_empty": ("数据库中已有数据，演示街道只能建在空库中（可用 --db 指定新库）", "the database already holds data; build the demo street in an empty database (use --db)"),
     # exports

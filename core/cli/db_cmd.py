@@ -79,9 +79,11 @@ def check(as_json: bool = typer.Option(False, "--json")) -> None:
     broken = _broken_chains(db) if current is not None else []
     if broken:
         ok = False
+    warnings = db.login_warnings()
     if as_json:
         print_json({"ok": ok, "current": current, "head": head, "differences": diffs, "plugins": plugins,
-                    "broken_chains": [{"table": b.table, "id": b.id} for b in broken]})
+                    "broken_chains": [{"table": b.table, "id": b.id} for b in broken],
+                    "warnings": [w for w, _text in warnings]})
     elif ok:
         console.print(tr(f"数据库结构正常（{current}）", f"schema is up to date ({current})"), markup=False)
     elif diffs or current != head:
@@ -91,6 +93,9 @@ def check(as_json: bool = typer.Option(False, "--json")) -> None:
     if broken and not as_json:
         for b in broken:
             err(_broken_line(b))
+    if not as_json:
+        for _code, (zh, en) in warnings:
+            err(tr(zh, en))
     if not ok:
         raise typer.Exit(1)
 
@@ -105,6 +110,51 @@ def _broken_chains(db) -> list:
 def _broken_line(b) -> str:
     return tr(f"哈希链断裂：表 {b.table} 的第 {b.id} 行（该行或之前的记录被改动过）",
               f"hash chain broken: table {b.table}, row id {b.id} (this row or an earlier one was altered)")
+
+
+@app.command("scope-login")
+def scope_login(
+    login: str = typer.Argument(..., metavar="LOGIN", help="PostgreSQL 登录名 / the PostgreSQL login"),
+    community: str = typer.Option(..., "--community", help="社区名称或编号 / the community, by name or id"),
+    remove: bool = typer.Option(False, "--remove", help="取消此社区 / take this community away"),
+) -> None:
+    """按社区限定数据库登录（行级权限）/ confine a PostgreSQL login to a community's requests (row-level security)."""
+    from sqlalchemy import delete
+    from sqlalchemy.exc import ProgrammingError
+
+    from core.errors import DomainError
+    from core.models.operators import DbLoginScope
+    from core.services.base import audit
+    from core.services.places import find_place
+
+    db = state.database()
+    if db.is_sqlite:
+        raise DomainError("db.scope_postgresql_only")
+    try:
+        with db.session() as s:
+            place = find_place(s, community)
+            if place.kind != "community":
+                raise DomainError("db.scope_not_community", name=place.name)
+            if remove:
+                s.execute(delete(DbLoginScope).where(DbLoginScope.login == login,
+                                                     DbLoginScope.community_id == place.id))
+            elif s.get(DbLoginScope, (login, place.id)) is None:
+                s.add(DbLoginScope(login=login, community_id=place.id))
+            name = place.name
+            change = {"login": login, "community_id": place.id}
+            audit(s, state.actor, "db.scope_login", "db_login_scope", place.id,
+                  before=change if remove else None, after=None if remove else change)
+            s.commit()
+    except ProgrammingError as e:
+        if getattr(e.orig, "sqlstate", None) == "42501":  # insufficient_privilege
+            raise DomainError("db.scope_denied") from None
+        raise
+    if remove:
+        console.print(tr(f"登录 {login} 不再限于 {name}", f"the login {login} is no longer confined to {name}"),
+                      markup=False)
+    else:
+        console.print(tr(f"登录 {login} 只能看到和登记 {name} 的诉求", f"the login {login} now sees and logs only "
+                         f"the requests of {name}"), markup=False)
 
 
 @app.command("verify")

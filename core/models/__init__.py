@@ -1,7 +1,7 @@
 """The core's tables. Importing this package puts them on ``SQLModel.metadata``."""
 
 from core.models.audit import AuditLog
-from core.models.operators import Operator, OperatorRole, OperatorSession
+from core.models.operators import DbLoginScope, Operator, OperatorRole, OperatorSession
 from core.models.orgs import Membership, Organisation
 from core.models.people import Person, PersonCareTag
 from core.models.places import Place
@@ -20,6 +20,7 @@ CORE_TABLES = frozenset(
     m.__tablename__
     for m in (
         AuditLog,
+        DbLoginScope,
         Membership,
         Operator,
         OperatorRole,
@@ -42,6 +43,7 @@ CORE_TABLES = frozenset(
 __all__ = [
     "AuditLog",
     "CORE_TABLES",
+    "DbLoginScope",
     "Membership",
     "Operator",
     "OperatorRole",

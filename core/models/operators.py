@@ -50,3 +50,17 @@ class OperatorSession(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     expires_at: datetime = Field(sa_type=UTCDateTime)
     ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class DbLoginScope(SQLModel, table=True):
+    """A PostgreSQL login confined to communities (row-level security, migration 0009).
+
+    A login listed here sees and writes only the requests of its communities, even in
+    plain SQL; a login not listed (the application role's ordinary logins) sees all.
+    The application role may read this table, never change it: the database owner
+    grants scopes (``gongzhi db scope-login``)."""
+
+    __tablename__ = "db_login_scope"
+
+    login: str = Field(max_length=63, primary_key=True)
+    community_id: int = Field(foreign_key="place.id", primary_key=True)

@@ -4,7 +4,9 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-12-04 19:20:00
 
-Reserved so that parallel work keeps one linear history; filled in by the work it names.
+Reserved so that parallel work kept one linear history; left empty (databases had
+already passed it when the work landed), the roles, grants and row-level security are
+migration 0009.
 """
 
 from collections.abc import Sequence
