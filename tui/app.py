@@ -213,8 +213,25 @@ class GongzhiApp(App[None]):
 
     def _show_operator(self) -> None:
         # before the database is open the configured name (nothing imported before the first frame)
-        name = self.actor.name if self._login_actor is not None or self.db is not None else self.settings.operator
+        known = self._login_actor is not None or self.db is not None
+        actor = self.actor if known else None
+        name = actor.name if actor is not None else self.settings.operator
+        if actor is not None and actor.display_name and actor.display_name != name:
+            name = _("{display_name} ({login})").format(display_name=actor.display_name, login=name)
         self.sub_title = _("Operator: {name}").format(name=name)
+
+    def may(self, permission: str) -> bool:
+        """Whether the operator holds ``permission`` on some place (issue 15: the app hides
+        what the role cannot do; the services still check the place). True while nobody
+        is logged in yet and for the local operator of a database without accounts."""
+        actor = self._login_actor
+        if actor is None and self.db is not None:
+            actor = self.actor
+        if actor is None or actor.grants is None:
+            return True
+        from core.permissions import role_permissions
+
+        return any(permission in role_permissions(g.role) for g in actor.grants)
 
     def end_login(self) -> None:
         """End the session the login screen opened (called when the app has closed)."""
@@ -473,6 +490,9 @@ class GongzhiApp(App[None]):
     def action_new_request(self) -> AwaitComplete:
         """The request form over the request list (built first if it never was)."""
         if self._login_pending:
+            return AwaitComplete(_nothing())
+        if not self.may("request.create"):
+            self.notify(_("Your role may not log requests."), severity="warning")
             return AwaitComplete(_nothing())
 
         async def go() -> None:

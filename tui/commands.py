@@ -70,7 +70,11 @@ class GongzhiCommands(Provider):
         for s in app.sections:  # type: ignore[attr-defined]
             out.append((_("Go to: {section}").format(section=s.label()), partial(app.show_section, s.key),
                         _("Open this section")))
-        out.append((_("Requests: new request"), app.action_new_request, _("Log a new request")))  # type: ignore[attr-defined]
+        may = getattr(app, "may", lambda permission: True)
+        if may("request.create"):
+            out.append((_("Requests: new request"), app.action_new_request, _("Log a new request")))  # type: ignore[attr-defined]
+        if may("audit.read"):
+            out.append((_("Audit: audit log"), self._open_audit, _("Who did what, when (street admin)")))
         out.append((_("Settings: switch language"), app.action_toggle_language, "中文 / English"))  # type: ignore[attr-defined]
         host = app.host  # type: ignore[attr-defined]
         if host is not None:
@@ -87,6 +91,11 @@ class GongzhiCommands(Provider):
             action(self.app)
         elif isinstance(action, str) and action.startswith("show_section:"):
             self.app.show_section("plugin:" + action.split(":", 1)[1])  # type: ignore[attr-defined]
+
+    def _open_audit(self) -> None:
+        from tui.screens.audit import AuditScreen
+
+        self.app.push_screen(AuditScreen())
 
     def _open_request(self, request_id: int) -> None:
         from tui.screens.request_detail import RequestDetailScreen

@@ -236,6 +236,9 @@ def parse_local_datetime(text: str | None) -> datetime | None:
     try:
         value = datetime.fromisoformat(text.strip())
     except ValueError:
+        day = re.match(r"(\d{4}-\d{2}-\d{2})(?:[ T]|$)", text.strip())
+        if day:
+            parse_date(day.group(1))  # not a day of the calendar (2026-02-30): say that
         raise DomainError("input.invalid", field="datetime", value=text) from None
     return value if value.tzinfo else value.replace(tzinfo=LOCAL_TZ)
 

@@ -30,6 +30,8 @@ class Actor:
     # the account's role grants (core.permissions.Grant); None: no accounts on this
     # database, the one local operator acts as street_admin on the street
     grants: tuple[Any, ...] | None = None
+    # the account's display name (the audit records ``name``, the login)
+    display_name: str | None = None
 
     def __post_init__(self) -> None:
         # the name goes into every audit row: refuse what the column cannot hold

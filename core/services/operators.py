@@ -158,7 +158,7 @@ def grants_of(session: Session, operator_id: int) -> tuple[Grant, ...]:
 
 
 def actor_of(session: Session, op: Operator) -> Actor:
-    return Actor(op.login, operator_id=op.id, grants=grants_of(session, op.id))
+    return Actor(op.login, operator_id=op.id, grants=grants_of(session, op.id), display_name=op.display_name)
 
 
 def _token_hash(token: str) -> str:

@@ -32,8 +32,44 @@ T = TypeVar("T")
 _BINDING_MSGIDS: dict[str, str] = {}
 
 
+# binding id -> the permission its action needs (core.permissions): a binding whose
+# permission the operator holds nowhere is left out of the screen (issue 15, item 2)
+BINDING_PERMISSIONS: dict[str, str] = {
+    "requests.new": "request.create",
+    **dict.fromkeys(("request.accept", "request.report_in", "request.start", "request.feedback", "request.reopen",
+                     "request.duplicate", "request.change_status", "request.dispatch_result",
+                     "request.add_supporter", "request.attach"), "request.update"),
+    "request.dispatch": "request.dispatch",
+    "request.resolve": "request.close",
+    "request.close": "request.close",
+    "people.add": "person.create",
+    "people.edit": "person.update",
+    "person.edit": "person.update",
+    "person.reveal": "person.reveal",
+    "person.care_tags": "person.care_tags",
+    "orgs.add": "org.manage",
+    "orgs.add_membership": "org.manage",
+    "orgs.end_membership": "org.manage",
+}
+
+
+def gate_bindings(permissions: dict[str, str]) -> None:
+    """Declare which permission a plugin's bindings need (binding id -> permission)."""
+    BINDING_PERMISSIONS.update(permissions)
+
+
+def permitted(node: DOMNode, binding_id: str | None) -> bool:
+    """Whether the operator may use the binding ``binding_id`` (see BINDING_PERMISSIONS)."""
+    permission = BINDING_PERMISSIONS.get(binding_id or "")
+    if permission is None:
+        return True
+    may = getattr(node.app, "may", None)
+    return bool(may(permission)) if callable(may) else True
+
+
 def translate_bindings(node: DOMNode, translate: Callable[[str], str] = _, *, prefix: str = "") -> None:
-    """Rewrite the descriptions of ``node``'s bindings in the current language.
+    """Rewrite the descriptions of ``node``'s bindings in the current language, and leave
+    out those whose permission the operator holds nowhere (:data:`BINDING_PERMISSIONS`).
 
     A plugin passes its own ``_`` (its catalog) and its binding-id prefix (``"micro."``):
     only those bindings are redescribed through it."""
@@ -41,12 +77,17 @@ def translate_bindings(node: DOMNode, translate: Callable[[str], str] = _, *, pr
     for key, items in list(bindings.key_to_bindings.items()):
         new = []
         for b in items:
+            if not permitted(node, b.id):
+                continue
             if b.id is None or not b.id.startswith(prefix):
                 new.append(b)
                 continue
             msgid = _BINDING_MSGIDS.setdefault(b.id, b.description)
             new.append(replace(b, description=translate(msgid)))
-        bindings.key_to_bindings[key] = new
+        if new:
+            bindings.key_to_bindings[key] = new
+        else:
+            del bindings.key_to_bindings[key]
     textual_strings.translate_textual_bindings(node)
 
 
