@@ -267,8 +267,21 @@ class PluginHost:
             names.append(c.key)
         return names
 
-    def register_commands(self, cli: Any) -> None:
-        self.pm.hook.register_commands(cli=cli)
+    def register_commands(self, cli: Any, *, until: str | None = None) -> None:
+        """Every plugin adds its commands to ``cli``; with ``until``, only until one has
+        added a command or group of that name (the plugin named like it asked first), so
+        ``gongzhi deliberation tally`` imports no other plugin's command module."""
+        if until is None:
+            self.pm.hook.register_commands(cli=cli)
+            return
+        impls = self.pm.hook.register_commands.get_hookimpls()
+        impls.sort(key=lambda i: not (until.startswith(i.plugin_name) or i.plugin_name.startswith(until)))
+        for impl in impls:
+            impl.function(cli=cli)
+            names = {g.name for g in getattr(cli, "registered_groups", [])}
+            names |= {c.name or getattr(c.callback, "__name__", "") for c in getattr(cli, "registered_commands", [])}
+            if until in names:
+                return
 
     # -- migrations --------------------------------------------------------------
 

@@ -24,20 +24,24 @@ class RootGroup(LazyGroup):
         super().__init__(*args, **kwargs)
         self._plugins_added = False
 
-    def _add_plugins(self) -> None:
+    def _add_plugins(self, wanted: str | None = None) -> None:
+        """The plugins' groups: all of them, or (``wanted``) until one of that name is in."""
         if self._plugins_added:
             return
-        self._plugins_added = True
+        if wanted is None:
+            self._plugins_added = True
         host = ensure_host()
         scratch = typer.Typer(add_completion=False)
         scratch.callback()(lambda: None)  # a group even when one plugin adds one command
-        host.register_commands(scratch)
+        host.register_commands(scratch, until=wanted)
         group = typer.main.get_command(scratch)
         for name, cmd in getattr(group, "commands", {}).items():
             if name not in self.commands:
                 self.commands[name] = bound_ints(cmd)
 
     def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in self.commands:
+            self._add_plugins(cmd_name)
         if cmd_name not in self.commands:
             self._add_plugins()
         return super().get_command(ctx, cmd_name)
@@ -48,7 +52,9 @@ class RootGroup(LazyGroup):
 
     def resolve_command(self, ctx: Any, args: list[str]) -> Any:
         if args and args[0] not in self.commands:
-            self._add_plugins()  # a plugin's group, or a typo to suggest a name for
+            self._add_plugins(args[0])  # a plugin's group …
+        if args and args[0] not in self.commands:
+            self._add_plugins()  # … or a typo to suggest a name for
         return super().resolve_command(ctx, args)
 
 

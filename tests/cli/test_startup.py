@@ -80,6 +80,9 @@ def test_tally_of_a_file_imports_no_database_layer(tmp_path):
     assert code == 0, out
     assert "与存档结果一致" in out
     assert _heavy(modules) == []
+    # only the plugin whose group runs has its command module imported, and no emoji table
+    assert "plugins.deliberation.cli" in modules
+    assert not {"plugins.points_exchange.cli", "plugins.red_property.cli", "rich._emoji_codes"} & set(modules)
     code, out, modules = _run(tmp_path, "deliberation", "tally", str(path), "--json")
     assert code == 0 and json.loads(out)["matches"] is True
     assert _heavy(modules) == []
