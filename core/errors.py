@@ -34,6 +34,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "config.invalid": ("配置文件 {path} 有误：{detail}", "config file {path} is invalid: {detail}"),
     "demo.not_empty": ("数据库中已有数据，演示街道只能建在空库中（可用 --db 指定新库）", "the database already holds data; build the demo street in an empty database (use --db)"),
     # exports
+    "export.too_long_for_word": ("{rows} 件诉求太多，不宜做成 Word 表格（最多 {max} 件）：请缩小筛选或导出为 .xlsx", "{rows} requests are too many for a Word table (at most {max}): narrow the filter or export to .xlsx"),
     "export.exists": ("文件 {path} 已存在，不会覆盖", "{path} exists and will not be overwritten"),
     "export.no_folder": ("文件夹 {path} 不存在", "the folder {path} does not exist"),
     # imports (core.importing): the file as a whole

@@ -167,7 +167,7 @@ def list_(
 
 @app.command("export")
 def export_(
-    output: Path = typer.Option(..., "--output", "-o", help="CSV 或 .xlsx 文件（不会覆盖已有文件）/ CSV or .xlsx file (never overwritten)"),
+    output: Path = typer.Option(..., "--output", "-o", help="CSV、.xlsx 或 Open311 的 .json 文件（不会覆盖已有文件）/ CSV, .xlsx or Open311 .json file (never overwritten)"),
     status: list[str] = typer.Option([], "--status", "-s"),
     community: str | None = typer.Option(None, "--community"),
     place: str | None = typer.Option(None, "--place"),
@@ -177,7 +177,8 @@ def export_(
     text: str = typer.Option("", "--text", "-q"),
     reporter: str = typer.Option("", "--reporter"),
 ) -> None:
-    """导出诉求清单（CSV 或 .xlsx）/ export requests to CSV or .xlsx."""
+    """导出诉求清单（CSV、.xlsx，或 .json 即 Open311 GeoReport v2）/ export requests to CSV, .xlsx or
+    Open311 GeoReport v2 (.json: the requests, and the services beside it as NAME.services.json)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from core.services.exports import export_requests
@@ -185,6 +186,15 @@ def export_(
     db = state.database()
     with db.session() as s:
         flt = _filter(s, status, community, place, channel, category, overdue, text, reporter)
+        if output.suffix.lower() == ".json":
+            from core.services.open311 import export_open311
+
+            done = export_open311(s, actor=state.actor, path=output, flt=flt, lang=state.language)
+            console.print(tr(f"已按 Open311 导出 {done.requests} 件诉求到 {done.requests_path}，"
+                             f"{done.services} 个服务类别到 {done.services_path}",
+                             f"exported {done.requests} requests as Open311 to {done.requests_path} and "
+                             f"{done.services} services to {done.services_path}"), markup=False, highlight=False)
+            return
         with Progress(TextColumn(tr("导出", "export")), BarColumn(), MofNCompleteColumn(), console=console,
                       transient=True) as bar:
             task = bar.add_task("export", total=None)

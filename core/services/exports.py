@@ -1,5 +1,6 @@
-"""Exports of requests to a CSV file Excel opens (UTF-8 with BOM), or to an .xlsx
-workbook (by the file's suffix) with a frozen header and set column widths.
+"""Exports of requests to a CSV file Excel opens (UTF-8 with BOM), to an .xlsx
+workbook with a frozen header and set column widths, or to a Word (.docx) table for
+printing (the overdue list: ``--overdue``), by the file's suffix.
 
 Long work: rows are written in batches, ``progress(done, total)`` is called after
 each, and ``cancelled()`` is asked between batches — a cancelled export leaves
@@ -49,6 +50,28 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 # .xlsx column widths (characters), in the order of COLUMNS
 WIDTHS: tuple[int, ...] = (18, 10, 12, 20, 10, 14, 36, 20, 14, 10, 8, 17, 17, 6, 17)
+
+
+# the columns a printed (Word) list keeps, of COLUMNS; and how long a list Word takes
+DOCX_COLUMNS: tuple[int, ...] = (0, 1, 5, 6, 7, 8, 11, 12, 13)
+DOCX_LIMIT = 5000
+
+
+class _DocxOut:
+    """Rows kept, then one Word table (core.services.word) when the export ends well."""
+
+    def __init__(self, tmp: Path, title: str, notes: list[str]) -> None:
+        self.tmp, self.title, self.notes = tmp, title, notes
+        self.rows: list[list] = []
+
+    def row(self, values: list) -> None:
+        self.rows.append([values[i] for i in DOCX_COLUMNS])
+
+    def close(self, ok: bool) -> None:
+        if ok and self.rows:
+            from core.services.word import write_table_docx
+
+            write_table_docx(self.tmp, self.title, self.notes, self.rows[0], self.rows[1:])
 
 
 class _CsvOut:
@@ -103,8 +126,8 @@ def export_requests(
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
 ) -> ExportResult:
-    """Write the requests matching ``flt`` (oldest first) to ``path``: as .xlsx when
-    its suffix says so, else as CSV (needs ``request.read``; neither carries a phone or
+    """Write the requests matching ``flt`` (oldest first) to ``path``: as .xlsx or .docx
+    when its suffix says so, else as CSV (needs ``request.read``; neither carries a phone or
     ID number)."""
     check_any(session, actor, "request.read")
     path = check_output_path(path)
@@ -118,8 +141,18 @@ def export_requests(
     tmp = path.with_name(f".{path.name}.part")
     written = 0
     last_id = 0
+    suffix = path.suffix.lower()
+    if suffix == ".docx" and total > DOCX_LIMIT:
+        raise DomainError("export.too_long_for_word", rows=total, max=DOCX_LIMIT)
     try:
-        out = _XlsxOut(tmp) if path.suffix.lower() == ".xlsx" else _CsvOut(tmp)
+        if suffix == ".docx":
+            overdue = bool(flt is not None and flt.overdue)
+            title = (("Overdue requests" if overdue else "Requests") if en
+                     else ("超期诉求清单" if overdue else "诉求清单"))
+            note = (f"{total} requests · as of {fmt_local(now)}" if en else f"共 {total} 件 · 截至 {fmt_local(now)}")
+            out = _DocxOut(tmp, title, [note])
+        else:
+            out = _XlsxOut(tmp) if suffix == ".xlsx" else _CsvOut(tmp)
         ok = False
         try:
             out.row([en_name if en else zh_name for zh_name, en_name in COLUMNS])

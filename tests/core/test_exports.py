@@ -108,3 +108,100 @@ def test_xlsx_export_has_a_frozen_header_widths_and_the_filtered_rows(db, actor,
     assert ws.freeze_panes == "A2"
     assert ws.column_dimensions["G"].width == 36
     assert not list(tmp_path.glob(".*.part"))
+
+
+# Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2): the fields of a service and
+# of a service request, as the specification lists them
+GEOREPORT_SERVICE_FIELDS = {"service_code", "service_name", "description", "metadata", "type", "keywords", "group"}
+GEOREPORT_REQUEST_FIELDS = {
+    "service_request_id", "status", "status_notes", "service_name", "service_code", "description",
+    "agency_responsible", "service_notice", "requested_datetime", "updated_datetime", "expected_datetime",
+    "address", "address_id", "zipcode", "lat", "long", "media_url",
+}
+
+
+def test_open311_documents_have_georeport_fields_and_no_personal_numbers(db, actor, tmp_path, capsys):
+    import json
+    from datetime import datetime
+
+    from core.cli import main
+    from core.services.open311 import export_open311
+    from tests.core.helpers import move
+
+    w = build_world(db, actor)
+    open_one = new_request(db, actor, w, title="路灯不亮", description="联系电话13812345678，身份证120113198001011234")
+    done = new_request(db, actor, w, title="垃圾堆积", place_id=w.compounds[1].id)
+    move(db, actor, done.id, "accepted", "in_progress", "resolved")
+    target = tmp_path / "requests.json"
+    with db.session() as s:
+        result = export_open311(s, actor=actor, path=target, lang="en")
+    assert (result.requests, result.services_path.name) == (2, "requests.services.json")
+    requests = json.loads(target.read_text(encoding="utf-8"))
+    services = json.loads(result.services_path.read_text(encoding="utf-8"))
+    assert all(set(r) == GEOREPORT_REQUEST_FIELDS for r in requests)
+    assert services and all(set(s) == GEOREPORT_SERVICE_FIELDS for s in services)
+    assert {s["service_code"] for s in services} >= {"lighting"}
+    by_ref = {r["service_request_id"]: r for r in requests}
+    first, second = by_ref[open_one.ref], by_ref[done.ref]
+    assert (first["status"], second["status"]) == ("open", "closed")
+    assert (first["status_notes"], second["status_notes"]) == ("submitted", "resolved")
+    assert first["service_code"] == "lighting" and first["service_name"] == "street lighting"
+    assert "13812345678" not in first["description"] and "138****5678" in first["description"]
+    assert "120113198001011234" not in first["description"] and "120***********1234" in first["description"]
+    assert first["address"] == "青源街道 / 盛康社区 / 盛康园" and first["address_id"] == str(w.compounds[0].id)
+    assert datetime.fromisoformat(first["requested_datetime"]).utcoffset().total_seconds() == 8 * 3600
+    assert first["lat"] is None and first["media_url"] is None
+    assert "张晓明" not in target.read_text(encoding="utf-8")  # no reporter
+    # never overwritten, from the CLI too: refused in words, nothing written
+    before = count_rows(db)
+    code = main(["--db", db.url, "request", "export", "-o", str(target)])
+    _out, err = capsys.readouterr()
+    assert code == 1 and "已存在" in err
+    assert count_rows(db) == before
+    code = main(["--db", db.url, "--lang", "en", "request", "export", "-o", str(tmp_path / "open.json"),
+                 "--status", "resolved"])
+    out, _err = capsys.readouterr()
+    assert code == 0 and "exported 1 requests as Open311" in out
+    assert [r["service_request_id"] for r in json.loads((tmp_path / "open.json").read_text())] == [done.ref]
+
+
+def test_the_overdue_list_and_the_three_rates_as_word_documents(db, actor, tmp_path, capsys, monkeypatch):
+    from datetime import timedelta
+
+    from docx import Document
+
+    from core.cli import main
+    from core.models.types import utcnow
+
+    w = build_world(db, actor)
+    late = new_request(db, actor, w, title="楼道灯坏了", at=utcnow() - timedelta(days=30))
+    new_request(db, actor, w, title="刚登记的", place_id=w.compounds[1].id)
+    target = tmp_path / "overdue.docx"
+    with db.session() as s:
+        result = exports.export_requests(s, actor=actor, path=target, flt=RequestFilter(overdue=True))
+    assert result.rows == 1
+    doc = Document(str(target))
+    assert doc.paragraphs[0].text == "超期诉求清单"
+    table = doc.tables[0]
+    assert [c.text for c in table.rows[0].cells] == ["编号", "状态", "类别", "标题", "地点", "社区", "登记时间",
+                                                     "办理时限", "超期"]
+    assert [[c.text for c in r.cells][:4] for r in table.rows[1:]] == [[late.ref, "已登记", "照明设施", "楼道灯坏了"]]
+    assert table.rows[1].cells[-1].text == "是"
+    # a list too long for Word: refused before anything is written
+    monkeypatch.setattr(exports, "DOCX_LIMIT", 1)
+    with db.session() as s, pytest.raises(DomainError) as caught:
+        exports.export_requests(s, actor=actor, path=tmp_path / "all.docx")
+    assert caught.value.code == "export.too_long_for_word" and not (tmp_path / "all.docx").exists()
+
+    rates = tmp_path / "rates.docx"
+    code = main(["--db", db.url, "stats", "rates", "--docx", str(rates)])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    doc = Document(str(rates))
+    assert doc.paragraphs[0].text == "三率统计"
+    rows = [[c.text for c in r.cells] for r in doc.tables[0].rows]
+    assert rows[0] == ["分组", "受理", "响应率", "解决率", "满意率", "综合"]
+    assert {r[0] for r in rows[1:]} == {"盛康社区", "荣雅社区"}
+    code = main(["--db", db.url, "stats", "rates", "--docx", str(rates)])  # never overwritten
+    _out, err = capsys.readouterr()
+    assert code == 1 and "已存在" in err
