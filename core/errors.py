@@ -48,6 +48,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.has_errors": ("{count} 行有错误，未写入任何数据（--dry-run 查看全部错误，--valid-only 只导入正确的行）", "{count} rows have errors; nothing was written (--dry-run lists them all, --valid-only imports the valid rows only)"),
     # imports: one cell of one row (the reason column of the report)
     "import.required": ("不能为空", "is empty"),
+    "import.place_gap": ("缺少上一级「{level}」", "the level above ('{level}') is missing"),
+    "import.no_street": ("地点库里没有唯一的街道（根节点），请先建立街道", "the place tree has no single street at its root; create the street first"),
     "import.bad_datetime": ("无法识别的时间格式", "unrecognised date or time"),
     "import.impossible_datetime": ("不存在的日期或时间", "no such date or time"),
     "import.scientific_ticket": ("工单号已被 Excel 改为科学计数法，原号码已丢失：请把该列设为文本后重新导出", "Excel turned the ticket number into scientific notation and its digits are lost: export the column as text"),

@@ -1,4 +1,5 @@
-"""``gongzhi import``: ticket exports of 12345 and Jinzhitong into requests (docs/importing.md)."""
+"""``gongzhi import``: ticket exports of 12345 and Jinzhitong into requests, registers of
+residents, places and organisations (docs/importing.md)."""
 
 from __future__ import annotations
 
@@ -63,6 +64,46 @@ def people(
         with _progress() as step:
             report = imp.commit(db, data, state.actor, valid_only=valid_only, progress=step)
     _finish(report, "people", dry_run, as_json)
+
+
+def _register(file: Path, dry_run: bool, valid_only: bool, as_json: bool, what: str) -> None:
+    from core.importing import registers as imp
+    from core.importing.reading import read_table
+
+    if dry_run and valid_only:
+        raise DomainError("input.invalid", field="--valid-only", value="--dry-run")
+    data = read_table(file)
+    db = state.database()
+    if dry_run:
+        report = getattr(imp, f"dry_run_{what}")(db, data)
+    else:
+        with _progress() as step:
+            report = getattr(imp, f"commit_{what}")(db, data, state.actor, valid_only=valid_only, progress=step)
+    _finish(report, what, dry_run, as_json)
+
+
+@app.command("places")
+def places(
+    file: Path = typer.Argument(..., help="地点登记表 .csv/.xlsx/.xls：社区、小区、楼栋、微网格、户 / place register"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只检查，不写入 / check only, write nothing"),
+    valid_only: bool = typer.Option(False, "--valid-only",
+                                    help="只导入正确的行，错误行另存 / import valid rows only, rejected rows to a file"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """导入地点（社区、小区、楼栋、户）/ import the place tree from a register."""
+    _register(file, dry_run, valid_only, as_json, "places")
+
+
+@app.command("orgs")
+def orgs(
+    file: Path = typer.Argument(..., help="组织名录 .csv/.xlsx/.xls：名称、类型、所在地点 / organisation list"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="只检查，不写入 / check only, write nothing"),
+    valid_only: bool = typer.Option(False, "--valid-only",
+                                    help="只导入正确的行，错误行另存 / import valid rows only, rejected rows to a file"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """导入组织名录 / import organisations from a list."""
+    _register(file, dry_run, valid_only, as_json, "orgs")
 
 
 @contextmanager

@@ -318,3 +318,69 @@ def test_a_number_in_scientific_notation_is_never_taken_as_a_ticket(number, digi
         parse_ticket_number(text)
     assert info.value.code == "import.scientific_ticket"
     assert parse_ticket_number(str(number)) == str(number)
+
+
+def test_place_register_builds_the_tree_and_a_reimport_adds_nothing(db, world, actor, tmp_path, capsys):
+    from core.cli import main
+    from core.importing import registers
+    from core.models.places import Place
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["社区", "小区", "楼栋", "楼层段", "房号"])
+    ws.append(["盛康社区", "盛康园", "1号楼", "1-6层", "102"])  # 102 is new, the rest exists
+    ws.append(["盛康社区", "盛康园", "3号楼", "", "301"])  # a room straight in a building
+    ws.append(["盛康社区", "盛康园", "3号楼", "", "302"])  # shares the new 3号楼
+    ws.append(["新建社区 ", "新园", "", "", ""])  # a row may stop at any level
+    ws.append(["盛康社区", "", "5号楼", "", ""])  # a building without its compound
+    ws.append(["", "1号楼", "", "", ""])  # nor a compound without its community
+    path = tmp_path / "地点.xlsx"
+    wb.save(path)
+    table = read_table(path)
+    before = count_rows(db)
+    report = registers.dry_run_places(db, table)
+    assert [(e.row, e.column, e.error.code) for e in report.errors] == [
+        (6, "楼栋", "import.place_gap"), (7, "小区", "import.place_gap")]
+    assert report.errors[0].reason("zh") == "缺少上一级「小区」"
+    assert [p.new for p in report.planned] == [1, 2, 1, 2]
+    assert registers.commit_places(db, table, actor).written is False and count_rows(db) == before
+    done = registers.commit_places(db, table, actor, valid_only=True)
+    assert (done.created, done.unchanged) == (6, 0)
+    with db.read_session() as s:
+        three = s.scalar(select(Place).where(Place.name == "3号楼"))
+        rooms = sorted(s.scalars(select(Place.name).where(Place.parent_id == three.id)))
+        assert rooms == ["301", "302"] and three.kind == "building"
+        new_community = s.scalar(select(Place).where(Place.name == "新建社区"))
+        assert new_community.kind == "community" and new_community.parent_id == world.street.id
+        assert s.scalar(select(Place).where(Place.name == "新园")).community_id == new_community.id
+        assert len(list(s.scalars(select(AuditLog).where(AuditLog.action == "place.import")))) == 6
+    before = count_rows(db)
+    code = main(["--db", db.url, "import", "places", str(path), "--valid-only"])
+    out, err = capsys.readouterr()
+    assert code == 0, out + err
+    assert "新建 0" in out and count_rows(db) == before
+
+
+def test_organisation_list_by_kind_in_words(db, world, actor, tmp_path, capsys):
+    from core.cli import main
+    from core.models.orgs import Organisation
+
+    rows = [["名称", "类型", "所在地点"],
+            ["荣雅社区居委会", "居民委员会", "荣雅社区"],
+            ["盛康社区居委会", "居委会", "盛康社区"],  # already there
+            ["青源物业", "property company", ""],
+            ["无名", "协会", ""],
+            ["荣雅园业委会", "owners_committee", "没有这个地方"]]
+    path = tmp_path / "组织.csv"
+    path.write_text("\n".join(",".join(r) for r in rows) + "\n", encoding="utf-8-sig")
+    code = main(["--db", db.url, "--lang", "en", "import", "orgs", str(path)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "2 rows have errors; nothing was written" in err
+    assert "unrecognised value" in out and "no place in the place tree" in out
+    code = main(["--db", db.url, "import", "orgs", str(path), "--valid-only"])
+    out, _err = capsys.readouterr()
+    assert code == 0 and "新建 2，更新 0，未变 1" in out
+    with db.read_session() as s:
+        org = s.scalar(select(Organisation).where(Organisation.name == "荣雅社区居委会"))
+        assert (org.kind, org.place_id) == ("residents_committee", world.communities[1].id)
+        assert s.scalar(select(Organisation.kind).where(Organisation.name == "青源物业")) == "property_company"
