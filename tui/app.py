@@ -96,6 +96,7 @@ class GongzhiApp(App[None]):
         Binding("f6", "section('places')", N_("Places"), id="section.places", show=False),
         Binding("f7", "section('orgs')", N_("Organisations"), id="section.orgs", show=False),
         Binding("f8", "section('settings')", N_("Settings"), id="section.settings", show=False),
+        Binding("ctrl+e", "export_table", N_("Export list (.xlsx)"), id="app.export_table", show=False),
         Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
     ]
 
@@ -486,6 +487,27 @@ class GongzhiApp(App[None]):
         # a click on the header's icon runs this directly, past check_action
         if not self._login_pending:
             super().action_command_palette()
+
+    def action_export_table(self) -> None:
+        """The focused list (or the screen's first) to an .xlsx file (tui.screens.table_export)."""
+        from textual.widgets import ContentSwitcher, DataTable
+
+        from tui.screens.table_export import TableExportScreen
+
+        if self._login_pending:
+            return
+        table = self.focused if isinstance(self.focused, DataTable) else None
+        if table is None:
+            shown = [t for t in self.screen.query(DataTable) if t.display and t.region.width and t.row_count]
+            table = shown[0] if shown else None
+        if table is None or not table.row_count:
+            self.notify(_("No list with rows here to export."), severity="warning")
+            return
+        name = type(self.screen).__name__.removesuffix("Screen").lower()
+        switcher = self.screen.query(ContentSwitcher)
+        if self.screen is self.screen_stack[0] and switcher and switcher.first().current:
+            name = str(switcher.first().current).replace("plugin:", "")
+        self.push_screen(TableExportScreen(table, name or "list"))
 
     def action_new_request(self) -> AwaitComplete:
         """The request form over the request list (built first if it never was)."""

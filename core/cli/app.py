@@ -63,8 +63,9 @@ def _root(
     db: str | None = typer.Option(None, "--db", help="数据库地址 / database URL (sqlite:///… or postgresql+psycopg://…)"),
     lang: str | None = typer.Option(None, "--lang", help="界面语言 zh|en / language"),
     operator: str | None = typer.Option(None, "--operator", help="操作员 / acting operator"),
+    xlsx: str | None = typer.Option(None, "--xlsx", help="把列表写入 .xlsx 文件（不会覆盖）/ write the listing to an .xlsx file (never overwritten)"),
 ) -> None:
-    start(db, lang, operator, ctx.invoked_subcommand)
+    start(db, lang, operator, ctx.invoked_subcommand, xlsx=xlsx)
 
 
 def build_app() -> typer.Typer:

@@ -42,6 +42,8 @@ class State:
     # a command that makes a database on purpose (``db upgrade --create``) sets this;
     # otherwise a SQLite file that does not exist is refused (issue 15, item 8)
     create_database: bool = False
+    # ``--xlsx FILE``: the command's listing goes to this workbook (checked before any work)
+    xlsx_path: Path | None = None
     _db: Database | None = None
     _actor: Actor | None = None
 
@@ -214,10 +216,26 @@ def _json_default(value: Any) -> Any:
 
 
 def print_json(data: Any) -> None:
+    if state.xlsx_path is not None:
+        from core.services.sheets import write_records_xlsx
+
+        _wrote(write_records_xlsx(state.xlsx_path, data))
+        return
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n")
 
 
+def _wrote(rows: int) -> None:
+    path, state.xlsx_path = state.xlsx_path, None  # one listing, one file
+    console.print(tr(f"已写入 {path}（{rows} 行）", f"written to {path} ({rows} rows)"), markup=False, highlight=False)
+
+
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
+    if state.xlsx_path is not None:
+        from core.services.sheets import write_xlsx
+
+        write_xlsx(state.xlsx_path, columns, rows)
+        _wrote(len(rows))
+        return
     from rich.table import Table
 
     t = Table(title=title, show_lines=False, header_style="bold")

@@ -35,13 +35,23 @@ def ensure_host(report: Any = None) -> Any:
     return state.host
 
 
-def start(db: str | None, lang: str | None, operator: str | None, subcommand: str | None) -> None:
+def start(db: str | None, lang: str | None, operator: str | None, subcommand: str | None, *,
+          xlsx: str | None = None) -> None:
     """What the root command does with its options (``gongzhi`` alone: open the app)."""
     if lang is not None and lang not in ("zh", "en"):
         raise DomainError("input.invalid_choice", field="--lang", value=lang, choices="zh, en")
     if state._db is not None:
         state._db.dispose()
     state.db_url, state.lang, state.operator, state._db, state._actor = db, lang, operator, None, None
+    state.xlsx_path = None
+    if xlsx is not None:
+        from pathlib import Path
+
+        from core.services.base import check_output_path
+
+        if Path(xlsx).suffix.lower() != ".xlsx":
+            raise DomainError("input.invalid", field="--xlsx", value=xlsx)
+        state.xlsx_path = check_output_path(xlsx)  # refused before any work
     state.create_database = False
     state.load()
     if subcommand is not None:
@@ -167,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
             state._db.dispose()
             state._db = None
         state._actor = None
+        state.xlsx_path = None
     return 0
 
 

@@ -314,3 +314,24 @@ def test_import_people_register(cli, tmp_path):
     assert code == 0, err
     assert "imported: 1 created, 0 updated, 0 unchanged" in out and "rejected rows written to" in out
     assert _counts(cli.url)["person"] == before["person"] + 1
+
+
+def test_any_listing_goes_to_an_xlsx_workbook_with_xlsx(cli, tmp_path):
+    from openpyxl import load_workbook
+
+    assert cli("db", "upgrade", "--create")[0] == 0
+    target = tmp_path / "categories.xlsx"
+    code, out, err = cli("--xlsx", str(target), "category", "list", "--json")
+    assert code == 0, err
+    assert f"已写入 {target}" in out and "[" not in out.splitlines()[0]
+    ws = load_workbook(target).active
+    rows = list(ws.values)
+    assert "code" in rows[0] and len(rows) > 5 and ws.freeze_panes == "A2"
+    table_target = tmp_path / "rates.xlsx"  # a listing printed as a table goes the same way
+    code, out, err = cli("--xlsx", str(table_target), "stats", "rates")
+    assert code == 0, err
+    assert list(load_workbook(table_target).active.values)[0][:2] == ("分组", "受理")
+    code, _out, err = cli("--xlsx", str(target), "category", "list")  # never overwritten
+    assert code == 1 and "已存在" in err
+    code, _out, err = cli("--xlsx", str(tmp_path / "x.csv"), "category", "list")
+    assert code == 1

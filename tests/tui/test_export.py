@@ -79,3 +79,41 @@ def test_cancelling_an_export_leaves_no_file(make_app, tmp_path, monkeypatch):
     asyncio.run(inner())
     assert len(batches) < 3
     assert not target.exists() and not list(tmp_path.glob(".cancelled.csv*"))
+
+
+def test_any_list_on_screen_goes_to_an_xlsx_with_ctrl_e(make_app, tmp_path):
+    """People (the focused list) and the dashboard (its first list): what is shown, as shown."""
+    from openpyxl import load_workbook
+    from textual.widgets import DataTable
+
+    from tui.screens.table_export import TableExportScreen
+
+    people_file, existing = tmp_path / "居民.xlsx", tmp_path / "已有.xlsx"
+    existing.write_bytes(b"keep me")
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.press("f5")
+            await settle(pilot, debounce=0.3)
+            table = app.query_one("#people-table", DataTable)
+            table.focus()
+            await settle(pilot)
+            shown = [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
+            await pilot.press("ctrl+e")
+            await settle(pilot)
+            assert isinstance(app.screen, TableExportScreen)
+            box = app.screen.query_one("#table-export-path", Input)
+            box.value = str(existing)  # never overwritten: said, and the dialog stays
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, TableExportScreen) and existing.read_bytes() == b"keep me"
+            assert "已存在" in str(app.screen.query_one("#table-export-error").render())
+            box.value = str(people_file)
+            await pilot.press("enter")
+            await until(pilot, lambda: not isinstance(app.screen, TableExportScreen))
+            rows = list(load_workbook(people_file).active.values)
+            assert [[v or "" for v in r] for r in rows[1:]] == shown
+            assert rows[0][0] == str(table.ordered_columns[0].label)
+
+    asyncio.run(inner())

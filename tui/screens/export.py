@@ -39,6 +39,8 @@ class ExportScreen(ModalScreen[Path | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="form", id="export-form"):
             yield Label(_("Export requests (CSV, opens in Excel)"), classes="panel-title")
+            yield Label(_("The file's ending picks the form: .csv, .xlsx, .docx (to print) or .json (Open311)"),
+                        classes="status-line")
             yield Label(_("File"), classes="field-label")
             yield Input(str(default_path()), id="export-path")
             yield ProgressBar(id="export-progress", show_eta=False)
@@ -68,6 +70,11 @@ class ExportScreen(ModalScreen[Path | None]):
 
             try:
                 with db.session() as s:
+                    if path.suffix.lower() == ".json":  # Open311 GeoReport v2 (core.services.open311)
+                        from core.services.open311 import export_open311
+
+                        done = export_open311(s, actor=actor, path=path, flt=flt, lang=lang)
+                        return ExportResult(path=done.requests_path, rows=done.requests, total=done.requests)
                     return export_requests(s, actor=actor, path=path, flt=flt, lang=lang, progress=progress,
                                            cancelled=lambda: worker.is_cancelled)
             except DomainError as exc:
