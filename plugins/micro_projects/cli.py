@@ -171,7 +171,7 @@ def show(project: str = typer.Argument(..., help="项目编号或 id / project c
     r = d.row
     fy = _svc().fmt_yuan
     _echo(f"{r.code}  {r.name}  [{_status(r.status)} {r.progress}%]")
-    cat = _models().CATEGORIES.get(r.category, (r.category, r.category))
+    cat = _models().VOCAB.pair("Category", r.category)
     _echo(tr(f"社区：{r.community}  类别：{cat[0]}  完成时限：{r.deadline or '—'}",
              f"community: {r.community}  category: {cat[1]}  deadline: {r.deadline or '-'}"))
     _echo(tr(f"责任单位：{r.responsible_org or '—'}  责任人：{r.responsible_person or '—'}",
@@ -211,7 +211,7 @@ def fund(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """专项资金：按社区和类别 / the special fund by community and category."""
-    from plugins.micro_projects.models import CATEGORIES
+    from plugins.micro_projects.models import VOCAB
     from plugins.micro_projects.queries import fund_report
     from plugins.micro_projects.reports import write_fund_xlsx
 
@@ -234,9 +234,9 @@ def fund(
     cols = [tr("项目数", "projects"), tr("预算", "budget"), tr("已分配", "allocated"), tr("已支出", "spent")]
     table([tr("社区", "community"), *cols],
           [[x.key, x.projects, fy(x.budget), fy(x.allocated), fy(x.spent)] for x in report.by_community])
-    lang = 1 if state.language == "en" else 0
+    lang = "en" if state.language == "en" else "zh"
     table([tr("类别", "category"), *cols],
-          [[CATEGORIES.get(x.key, (x.key, x.key))[lang], x.projects, fy(x.budget), fy(x.allocated), fy(x.spent)]
+          [[VOCAB.text("Category", x.key, lang), x.projects, fy(x.budget), fy(x.allocated), fy(x.spent)]
            for x in report.by_category])
     if xlsx:
         _echo(tr(f"已导出：{xlsx}", f"written: {xlsx}"))

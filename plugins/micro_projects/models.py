@@ -18,17 +18,32 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.i18n import Vocabulary
 from core.models.types import UTCDateTime, utcnow
+
+# the vocabularies' words are in the plugin's catalog (locale/<lang>/LC_MESSAGES/
+# micro_projects.po, context = the vocabulary's name, "Category" for CATEGORIES);
+# LABELS and CATEGORIES hold each code's English id (see core/i18n.py)
+VOCAB = Vocabulary("micro_projects", Path(__file__).resolve().parent / "locale")
+
+
+def V_(msgid: str) -> str:
+    """A vocabulary word's English id. Not ``N_``: the plugin's folder is scanned for
+    ``_()``/``N_()`` messages, and a word is kept with its vocabulary's name as the
+    context (through ``VOCAB``), never as a bare message."""
+    return msgid
 
 
 class Labelled(StrEnum):
+    """A StrEnum whose members have words in the plugin's catalog."""
+
     def label(self, lang: str = "zh") -> str:
-        zh, en = LABELS[type(self).__name__][self.value]
-        return en if lang == "en" else zh
+        return VOCAB.label(self, lang)
 
 
 class ListPhase(Labelled):
@@ -73,53 +88,54 @@ class Source(Labelled):
     insight = "insight"
 
 
-LABELS: dict[str, dict[str, tuple[str, str]]] = {
+LABELS: dict[str, dict[str, str]] = {
     "ListPhase": {
-        "collecting": ("征集", "collecting"),
-        "reviewing": ("审核", "reviewing"),
-        "publicised": ("公示", "publicised"),
-        "executing": ("实施", "executing"),
-        "evaluating": ("测评", "evaluating"),
-        "finished": ("完成", "finished"),
+        "collecting": V_("collecting"),
+        "reviewing": V_("reviewing"),
+        "publicised": V_("publicised"),
+        "executing": V_("executing"),
+        "evaluating": V_("evaluating"),
+        "finished": V_("finished"),
     },
     "ProjectStatus": {
-        "candidate": ("待评估", "candidate"),
-        "planned": ("已列入", "planned"),
-        "rejected": ("不可行", "unfeasible"),
-        "in_progress": ("实施中", "in progress"),
-        "done": ("已销号", "closed out"),
-        "redo": ("重新办理", "redo"),
-        "passed": ("测评通过", "passed"),
+        "candidate": V_("candidate"),
+        "planned": V_("planned"),
+        "rejected": V_("unfeasible"),
+        "in_progress": V_("in progress"),
+        "done": V_("closed out"),
+        "redo": V_("redo"),
+        "passed": V_("passed"),
     },
     "Feasibility": {
-        "undecided": ("待定", "undecided"),
-        "feasible": ("可行", "feasible"),
-        "unfeasible": ("不可行", "unfeasible"),
+        "undecided": V_("undecided"),
+        "feasible": V_("feasible"),
+        "unfeasible": V_("unfeasible"),
     },
     "Rating": {
-        "satisfied": ("满意", "satisfied"),
-        "basically_satisfied": ("基本满意", "basically satisfied"),
-        "dissatisfied": ("不满意", "dissatisfied"),
+        "satisfied": V_("satisfied"),
+        "basically_satisfied": V_("basically satisfied"),
+        "dissatisfied": V_("dissatisfied"),
     },
     "Source": {
-        "direct": ("直接录入", "direct entry"),
-        "request": ("居民诉求", "requests"),
-        "consultation": ("协商议事", "consultation"),
-        "redo": ("上年重新办理", "redo from last year"),
-        "insight": ("民意数据库", "opinion database"),
+        "direct": V_("direct entry"),
+        "request": V_("requests"),
+        "consultation": V_("consultation"),
+        "redo": V_("redo from last year"),
+        "insight": V_("opinion database"),
     },
 }
 
 # project categories (项目类别): what the fund report groups by
-CATEGORIES: dict[str, tuple[str, str]] = {
-    "facilities": ("设施改造", "facilities"),
-    "safety": ("安全隐患", "safety"),
-    "environment": ("环境整治", "environment"),
-    "charging": ("充电设施", "charging"),
-    "elderly": ("为老服务", "elderly care"),
-    "employment": ("就业帮扶", "employment"),
-    "other": ("其他", "other"),
+CATEGORIES: dict[str, str] = {
+    "facilities": V_("facilities"),
+    "safety": V_("safety"),
+    "environment": V_("environment"),
+    "charging": V_("charging"),
+    "elderly": V_("elderly care"),
+    "employment": V_("employment"),
+    "other": V_("other"),
 }
+VOCAB.add({**LABELS, "Category": CATEGORIES})
 
 
 def _in(column: str, enum: type[StrEnum]) -> str:

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from core.models.places import Place
 from core.services.base import check_output_path
-from plugins.micro_projects.models import CATEGORIES, ProjectStatus
+from plugins.micro_projects.models import VOCAB, ProjectStatus
 from plugins.micro_projects.queries import annual_review, board, fund_report
 from plugins.micro_projects.services import fmt_yuan, get_list, today
 
@@ -145,7 +145,7 @@ def write_fund_xlsx(session: Session, year: int, path: Path) -> Path:
     ws2 = wb.create_sheet("按类别")
     ws2.append(["类别", "项目数", "预算（元）", "已分配（元）", "已支出（元）"])
     for line in report.by_category:
-        ws2.append([CATEGORIES.get(line.key, (line.key,))[0], line.projects, fmt_yuan(line.budget),
+        ws2.append([VOCAB.text("Category", line.key, "zh"), line.projects, fmt_yuan(line.budget),
                     fmt_yuan(line.allocated), fmt_yuan(line.spent)])
     wb.save(path)
     return path

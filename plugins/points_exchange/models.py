@@ -24,21 +24,35 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.chain import chained
+from core.i18n import Vocabulary
 from core.models.types import UTCDateTime, utcnow
 
 # -- vocabularies -----------------------------------------------------------------
+# their words are in the plugin's catalog (locale/<lang>/LC_MESSAGES/points_exchange.po,
+# context = the vocabulary's name); LABELS holds each code's English id (core/i18n.py)
+
+VOCAB = Vocabulary("points_exchange", Path(__file__).resolve().parent / "locale")
+
+
+def V_(msgid: str) -> str:
+    """A vocabulary word's English id. Not ``N_``: the plugin's folder is scanned for
+    ``_()``/``N_()`` messages, and a word is kept with its vocabulary's name as the
+    context (through ``VOCAB``), never as a bare message."""
+    return msgid
 
 
 class Labelled(StrEnum):
+    """A StrEnum whose members have words in the plugin's catalog."""
+
     def label(self, lang: str = "zh") -> str:
-        zh, en = LABELS[type(self).__name__][self.value]
-        return en if lang == "en" else zh
+        return VOCAB.label(self, lang)
 
 
 class AccountKind(Labelled):
@@ -103,47 +117,48 @@ class BudgetPeriod(Labelled):
 # who may earn under a rule: the core's membership roles, plus "resident" = anyone
 RESIDENT = "resident"
 
-LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "AccountKind": {"person": ("个人账户", "person"), "system": ("系统账户", "system")},
+LABELS: dict[str, dict[str, str]] = {
+    "AccountKind": {"person": V_("person"), "system": V_("system")},
     "SystemAccount": {
-        "issuance": ("积分发放", "issuance"),
-        "supermarket": ("爱心超市", "love supermarket"),
-        "expired": ("积分过期", "expired"),
-        "adjustment": ("积分调整", "adjustment"),
+        "issuance": V_("issuance"),
+        "supermarket": V_("love supermarket"),
+        "expired": V_("expired"),
+        "adjustment": V_("adjustment"),
     },
     "TransferKind": {
-        "earn": ("获得积分", "earning"),
-        "redeem": ("兑换", "redemption"),
-        "reversal": ("冲正", "reversal"),
-        "expiry": ("过期清零", "expiry"),
-        "adjustment": ("调整", "adjustment"),
+        "earn": V_("earning"),
+        "redeem": V_("redemption"),
+        "reversal": V_("reversal"),
+        "expiry": V_("expiry"),
+        "adjustment": V_("adjustment"),
     },
     "Phase": {
-        "single": ("直接入账", "posted at once"),
-        "pending": ("待审核", "pending"),
-        "post": ("审核通过", "approval"),
-        "void": ("审核作废", "void"),
+        "single": V_("posted at once"),
+        "pending": V_("pending"),
+        "post": V_("approval"),
+        "void": V_("void"),
     },
     "TransferState": {
-        "pending": ("待审核", "pending"),
-        "posted": ("已入账", "posted"),
-        "voided": ("已作废", "voided"),
-        "reversed": ("已冲正", "reversed"),
+        "pending": V_("pending"),
+        "posted": V_("posted"),
+        "voided": V_("voided"),
+        "reversed": V_("reversed"),
     },
     "MoveKind": {
-        "donation": ("捐赠入库", "donation"),
-        "purchase": ("采购入库", "purchase"),
-        "redemption": ("兑换出库", "redemption"),
-        "correction": ("盘点更正", "correction"),
-        "reversal": ("兑换冲正退回", "reversal"),
+        "donation": V_("donation"),
+        "purchase": V_("purchase"),
+        "redemption": V_("redemption"),
+        "correction": V_("correction"),
+        "reversal": V_("reversal"),
     },
     "ExpiryPolicy": {
-        "none": ("不过期", "never"),
-        "calendar_year": ("按自然年清零", "at the end of each calendar year"),
-        "rolling": ("滚动有效期", "rolling"),
+        "none": V_("never"),
+        "calendar_year": V_("at the end of each calendar year"),
+        "rolling": V_("rolling"),
     },
-    "BudgetPeriod": {"month": ("每月", "per month"), "year": ("每年", "per year")},
+    "BudgetPeriod": {"month": V_("per month"), "year": V_("per year")},
 }
+VOCAB.add(LABELS)
 
 
 # -- tables -----------------------------------------------------------------------

@@ -14,26 +14,40 @@ are addenda (``redprop_addendum``, append-only).
 
 Property micro-services (微服务, ``PropertyService``) are a separate log.
 
-Vocabularies are StrEnums with (zh, en) labels, as the core's are.
+Vocabularies are StrEnums whose words are in the plugin's catalog
+(``locale/<lang>/LC_MESSAGES/red_property.po``, context = the vocabulary's name), as the
+core's are (see core/i18n.py): ``LABELS`` holds each code's English id.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
+from pathlib import Path
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from core.i18n import Vocabulary
 from core.models.types import UTCDateTime, utcnow
 
 # -- vocabularies -----------------------------------------------------------------
 
+VOCAB = Vocabulary("red_property", Path(__file__).resolve().parent / "locale")
+
+
+def V_(msgid: str) -> str:
+    """A vocabulary word's English id. Not ``N_``: the plugin's folder is scanned for
+    ``_()``/``N_()`` messages, and a word is kept with its vocabulary's name as the
+    context (through ``VOCAB``), never as a bare message."""
+    return msgid
+
 
 class Labelled(StrEnum):
+    """A StrEnum whose members have words in the plugin's catalog."""
+
     def label(self, lang: str = "zh") -> str:
-        zh, en = LABELS[type(self).__name__][self.value]
-        return en if lang == "en" else zh
+        return VOCAB.label(self, lang)
 
 
 class MeetingKind(Labelled):
@@ -79,38 +93,39 @@ class ServiceStatus(Labelled):
 UNFINISHED = frozenset({ActionStatus.open, ActionStatus.in_progress})
 FINISHED = frozenset({ActionStatus.done, ActionStatus.dropped})
 
-LABELS: dict[str, dict[str, tuple[str, str]]] = {
+LABELS: dict[str, dict[str, str]] = {
     "MeetingKind": {
-        "monthly": ("例会", "monthly"),
-        "extraordinary": ("临时会议", "extraordinary"),
+        "monthly": V_("monthly"),
+        "extraordinary": V_("extraordinary"),
     },
     "MeetingStatus": {
-        "draft": ("筹备中", "draft"),
-        "open": ("进行中", "open"),
-        "closed": ("已结束", "closed"),
+        "draft": V_("draft"),
+        "open": V_("open"),
+        "closed": V_("closed"),
     },
     "Decision": {
-        "consensus": ("协商一致", "by consensus"),
-        "vote": ("表决", "by vote"),
+        "consensus": V_("by consensus"),
+        "vote": V_("by vote"),
     },
     "ActionStatus": {
-        "open": ("未开始", "open"),
-        "in_progress": ("推进中", "in progress"),
-        "done": ("已完成", "done"),
-        "overdue": ("已超期", "overdue"),
-        "dropped": ("已撤销", "dropped"),
+        "open": V_("open"),
+        "in_progress": V_("in progress"),
+        "done": V_("done"),
+        "overdue": V_("overdue"),
+        "dropped": V_("dropped"),
     },
     "ServiceKind": {
-        "free_repair": ("免费入户维修", "free home repair"),
-        "shopping": ("代购代买", "shopping on someone's behalf"),
-        "other": ("其他服务", "other service"),
+        "free_repair": V_("free home repair"),
+        "shopping": V_("shopping on someone's behalf"),
+        "other": V_("other service"),
     },
     "ServiceStatus": {
-        "requested": ("已登记", "requested"),
-        "scheduled": ("已安排", "scheduled"),
-        "done": ("已完成", "done"),
+        "requested": V_("requested"),
+        "scheduled": V_("scheduled"),
+        "done": V_("done"),
     },
 }
+VOCAB.add(LABELS)
 
 
 # -- meetings -----------------------------------------------------------------------

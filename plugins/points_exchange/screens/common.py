@@ -30,11 +30,11 @@ BINDING_TEXT: dict[str, str] = {
     "points.remove_one": N_("Take one back"),
     "points.clear_basket": N_("Empty basket"),
     "points.checkout": N_("Redeem"),
-    "points.earn": N_("Record points"),
+    "points.earn": N_("Add points"),
     "points.approvals": N_("Approvals"),
     "points.ledger": N_("Ledger"),
     "points.goods": N_("Goods & stock"),
-    "points.notice": N_("This month's notice"),
+    "points.notice": N_("Notice"),  # this month's; shift+F9 asks which
     "points.notice_month": N_("Notice of a month"),
     "points.checkout_key": N_("Redeem"),
     "points.approve": N_("Approve"),

@@ -53,18 +53,19 @@ class CounterScreen(PointsScreen):
     CounterScreen .points-error { color: $error; height: auto; }
     """
 
-    # in priority order (the footer shows the first ones on a small terminal); ctrl+s
-    # and F9 work from the search boxes too
+    # in priority order (the footer shows the first ones on a small terminal: all seven at
+    # 100 columns, in short words, with the list focused); ctrl+s and F9 work from the
+    # search boxes too
     BINDINGS = [
         Binding("ctrl+s", "checkout", "Redeem", id="points.checkout", priority=True),
-        Binding("f9", "notice", "This month's notice", id="points.notice"),
+        Binding("f9", "notice", "Notice", id="points.notice"),
         Binding("escape", "back", "Back", id="points.back"),
         Binding("c", "checkout", "Redeem", id="points.checkout_key", show=False),
         Binding("plus,equals_sign", "add_one", "Add one", id="points.add_one", show=False),
         Binding("minus", "remove_one", "Take one back", id="points.remove_one", show=False),
         Binding("x", "clear_basket", "Empty basket", id="points.clear_basket", show=False),
         Binding("p", "find_person", "Find resident", id="points.find_person", show=False),
-        Binding("e", "earn", "Record points", id="points.earn"),
+        Binding("e", "earn", "Add points", id="points.earn"),
         Binding("a", "approvals", "Approvals", id="points.approvals"),
         Binding("l", "ledger", "Ledger", id="points.ledger"),
         Binding("g", "goods", "Goods & stock", id="points.goods"),

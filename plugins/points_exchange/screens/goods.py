@@ -20,6 +20,7 @@ from plugins.points_exchange.screens.common import (
     parse_int,
 )
 from tui.widgets.bilingual import enum_label
+from tui.widgets.forms import FormError
 
 # -- goods and stock ------------------------------------------------------------------------
 
@@ -115,6 +116,13 @@ class GoodsScreen(PointsScreen):
 
         return [(enum_label(MoveKind, k), k) for k in ("donation", "purchase")]
 
+    @staticmethod
+    def _chosen_kind(values: dict[str, Any]) -> str:
+        """The source chosen on the form (donated or bought; donated unless another is typed)."""
+        if values["kind"] is None:
+            raise FormError(_("Choose the source: donation or purchase"))
+        return values["kind"]
+
     def action_add(self) -> None:
         from plugins.points_exchange import services as svc
 
@@ -123,6 +131,7 @@ class GoodsScreen(PointsScreen):
         def submit(v: dict[str, Any]) -> Callable[[], str]:
             price = parse_int(v["price"], "points.invalid_points")
             stock = parse_int(v["stock"] or "0")
+            kind = self._chosen_kind(v)
 
             def write() -> str:
                 with db.session() as s:
@@ -133,7 +142,7 @@ class GoodsScreen(PointsScreen):
                         unit=v["unit"],
                         price=price,
                         stock=stock,
-                        kind=v["kind"],
+                        kind=kind,
                     ).name
 
             return write
@@ -148,7 +157,7 @@ class GoodsScreen(PointsScreen):
                 field(
                     "kind",
                     N_("Source"),
-                    kind="select",
+                    kind="choice",
                     value="donation",
                     choices=self._in_kinds(),
                 ),
@@ -168,6 +177,7 @@ class GoodsScreen(PointsScreen):
 
         def submit(v: dict[str, Any]) -> Callable[[], int]:
             quantity = parse_int(v["quantity"])
+            kind = self._chosen_kind(v)
 
             def write() -> int:
                 with db.session() as s:
@@ -176,7 +186,7 @@ class GoodsScreen(PointsScreen):
                         actor=actor,
                         goods_id=g.id,
                         quantity=quantity,
-                        kind=v["kind"],
+                        kind=kind,
                         key=key,
                         note=v["note"],
                     )
@@ -191,7 +201,7 @@ class GoodsScreen(PointsScreen):
                 field(
                     "kind",
                     N_("Source"),
-                    kind="select",
+                    kind="choice",
                     value="donation",
                     choices=self._in_kinds(),
                 ),

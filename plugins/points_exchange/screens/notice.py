@@ -10,7 +10,7 @@ from core.errors import DomainError
 from plugins.points_exchange.i18n import N_, _
 from plugins.points_exchange.screens.common import PointsForm, field
 from tui import i18n
-from tui.widgets.forms import export_path
+from tui.widgets.forms import FormError, export_path
 
 # -- the public notice ---------------------------------------------------------------------------
 
@@ -60,12 +60,15 @@ def choose_notice(app, said: Callable[[str], Any] | None = None) -> None:
 
     def submit(v: dict[str, Any]) -> Callable[[], Path]:
         month = reports.parse_month(v["month"]).label  # a bad month is refused here
-        path = notice_path(month, v["format"])
+        fmt = v["format"]
+        if fmt is None:
+            raise FormError(_("Choose the format: Excel or Word"))
+        path = notice_path(month, fmt)
 
         def write() -> Path:
             path.parent.mkdir(parents=True, exist_ok=True)
             with db.read_session() as s:
-                return reports.write_notice(s, month, path, v["format"])
+                return reports.write_notice(s, month, path, fmt)
 
         return write
 
@@ -81,7 +84,7 @@ def choose_notice(app, said: Callable[[str], Any] | None = None) -> None:
                 field(
                     "format",
                     N_("Format"),
-                    kind="select",
+                    kind="choice",
                     value="xlsx",
                     choices=[("Excel (.xlsx)", "xlsx"), ("Word (.docx)", "docx")],
                 ),

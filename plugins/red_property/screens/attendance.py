@@ -15,16 +15,16 @@ from textual.widgets import DataTable
 from plugins.red_property.i18n import N_, _, join, pair
 from plugins.red_property.queries import MeetingDetail
 from plugins.red_property.screens.common import BINDING_TEXT
-from tui.widgets.bilingual import Bilingual, t
+from tui.widgets.bilingual import Bilingual
 
 ATTENDANCE_COLUMNS = (("mark", *pair(N_("In"))), ("name", *pair(N_("Body / name"))), ("state", *pair(N_("State"))))
 
 # the short names of the four bodies' kinds, for "stands for …" (the full name is on the body's row)
-KIND_SHORT: dict[str, tuple[str, str]] = {
-    "party_committee": pair(N_("party")),
-    "residents_committee": pair(N_("RC")),
-    "owners_committee": pair(N_("owners")),
-    "property_company": pair(N_("property")),
+KIND_SHORT: dict[str, str] = {
+    "party_committee": N_("party"),
+    "residents_committee": N_("RC"),
+    "owners_committee": N_("owners"),
+    "property_company": N_("property"),
 }
 
 
@@ -46,8 +46,8 @@ def parse_key(key: str) -> tuple[int | None, int]:
 
 def short_name(d: MeetingDetail, org_id: int) -> str:
     kinds = {b.organisation_id: b.kind for b in (*d.quorum.bodies, *d.quorum.others)}
-    pair = KIND_SHORT.get(kinds.get(org_id, ""))
-    return t(*pair) if pair else d.org_names.get(org_id, "?")
+    short = KIND_SHORT.get(kinds.get(org_id, ""))
+    return _(short) if short else d.org_names.get(org_id, "?")
 
 
 def grid_rows(d: MeetingDetail, attending: dict[int, int]) -> list[tuple[str, tuple[str | Text, ...]]]:
@@ -92,7 +92,7 @@ class AttendanceGrid(Bilingual, DataTable):
 
     BINDING_TEXT = BINDING_TEXT
     BINDINGS = [
-        Binding("space", "toggle", "Check in/out", id="redprop.toggle_attendance"),
+        Binding("space", "toggle", "In/out", id="redprop.toggle_attendance"),
         Binding("right", "body(1)", "Next body", id="redprop.next_body", show=False),
         Binding("left", "body(-1)", "Previous body", id="redprop.previous_body", show=False),
     ]

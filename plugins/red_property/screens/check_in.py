@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select
+from textual.widgets import Button, Input, Label
 
 from plugins.red_property import services as svc
 from plugins.red_property.i18n import _
@@ -17,13 +17,14 @@ from plugins.red_property.screens.common import (
 )
 from tui.widgets.base import DbWork
 from tui.widgets.bilingual import Bilingual
-from tui.widgets.pickers import PersonPicker
+from tui.widgets.pickers import Choice, ChoicePicker, PersonPicker
 
 
 class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
     """Check a person in for one body: pick the person (or come preset), then the body
     among those they hold a post in on the meeting date (a cross-appointed person has
-    several and stands for one). Dismissed with "name · body", or None."""
+    several and stands for one; typed by name or pinyin, Down lists them; the only one is
+    chosen already). Dismissed with "name · body", or None."""
 
     BINDING_TEXT = BINDING_TEXT
     BINDINGS = [
@@ -46,8 +47,7 @@ class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
             yield PersonPicker(placeholder=_("name, pinyin or phone tail"),
                                id="redprop-checkin-person")
             yield Label(_("Stands for:"), id="redprop-checkin-body-label")
-            yield Select([], allow_blank=True, prompt=_("Choose the body"),
-                         id="redprop-checkin-body")
+            yield ChoicePicker(placeholder=_("Choose the body"), id="redprop-checkin-body")
             yield Label("", id="redprop-checkin-error", classes="error")
             with Horizontal(classes="buttons"):
                 yield Button(_("Check in"), id="redprop-checkin-save", variant="primary")
@@ -58,7 +58,7 @@ class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
         picker = self.query_one("#redprop-checkin-person", PersonPicker)
         if self.person is not None:
             picker.select(*self.person)
-            self.query_one("#redprop-checkin-body", Select).focus()
+            self.query_one("#redprop-checkin-body", ChoicePicker).query_one(Input).focus()
         else:
             picker.query_one(Input).focus()
 
@@ -67,15 +67,16 @@ class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
         self.query_one("#redprop-checkin-title", Label).update(
             _("Check in: who, and the body they stand for"))
         self.query_one("#redprop-checkin-body-label", Label).update(_("Stands for:"))
-        self.query_one("#redprop-checkin-body", Select).prompt = _("Choose the body")
+        self.query_one("#redprop-checkin-body", ChoicePicker).query_one(Input).placeholder = _("Choose the body")
 
     @on(PersonPicker.Changed, "#redprop-checkin-person")
     def _person(self, event: PersonPicker.Changed) -> None:
-        box = self.query_one("#redprop-checkin-body", Select)
+        box = self.query_one("#redprop-checkin-body", ChoicePicker)
         error = self.query_one("#redprop-checkin-error", Label)
         error.update("")
+        box.clear()
+        box.set_choices([])
         if event.value is None:
-            box.set_options([])
             return
         db, mid, pid, name = self.db, self.meeting_id, event.value, event.text
 
@@ -85,9 +86,9 @@ class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
 
         def show(bodies: list[tuple[int, str]]) -> None:
             self.bodies = bodies
-            box.set_options([(n, i) for i, n in bodies])
+            box.set_choices([Choice(i, n) for i, n in bodies])
             if len(bodies) == 1:
-                box.value = bodies[0][0]
+                box.choose(bodies[0][0])
             elif not bodies:
                 error.update(_("{name} holds no post on the meeting date and cannot stand for a body").format(name=name))
             else:
@@ -101,11 +102,11 @@ class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):
             return
         error = self.query_one("#redprop-checkin-error", Label)
         pid = self.query_one("#redprop-checkin-person", PersonPicker).value
-        box = self.query_one("#redprop-checkin-body", Select)
+        box = self.query_one("#redprop-checkin-body", ChoicePicker)
         if pid is None:
             error.update(_("Pick the person first"))
             return
-        if box.is_blank():
+        if box.value is None:
             error.update(_("Choose the body they stand for"))
             return
         db, actor, mid, oid = self.db, self.app.actor, self.meeting_id, box.value

@@ -31,6 +31,8 @@ from tui.widgets.forms import (
     modal_binding_text,
 )
 
+# Footer words are short (the meeting screen's seven main keys fit 100 columns in either
+# language); "Open" and "Close" are the meeting's here, in this plugin's catalog.
 BINDING_TEXT: dict[str, tuple[str, str]] = {
     "redprop.back": pair(N_("Back")),
     "redprop.reload": pair(N_("Reload")),
@@ -38,16 +40,16 @@ BINDING_TEXT: dict[str, tuple[str, str]] = {
     "redprop.action_board": pair(N_("Action items")),
     "redprop.services": pair(N_("Micro-services")),
     "redprop.check_in": pair(N_("Check in by name")),
-    "redprop.toggle_attendance": pair(N_("Check in/out")),
-    "redprop.all_present": pair(N_("All present")),
+    "redprop.toggle_attendance": pair(N_("In/out")),
+    "redprop.all_present": pair(N_("All in")),
     "redprop.next_body": pair(N_("Next body")),
     "redprop.previous_body": pair(N_("Previous body")),
     "redprop.mark_request": pair(N_("Mark")),
     "redprop.month_minutes": pair(N_("Month's minutes")),
-    "redprop.open_meeting": pair(N_("Open meeting")),
-    "redprop.close_meeting": pair(N_("Close meeting")),
+    "redprop.open_meeting": pair(N_("Open")),
+    "redprop.close_meeting": pair(N_("Close")),
     "redprop.add_item": pair(N_("Add item")),
-    "redprop.pick_request": pair(N_("Item from a request")),
+    "redprop.pick_request": pair(N_("From a request")),
     "redprop.discussion": pair(N_("Discussion notes")),
     "redprop.resolution": pair(N_("Resolution")),
     "redprop.add_action": pair(N_("Add action item")),

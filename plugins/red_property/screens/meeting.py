@@ -78,13 +78,15 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
     BINDING_TEXT = BINDING_TEXT
     FORM = FormScreen
     WRITE_GROUP = "redprop-write"
-    # by priority: the footer shows the first ones (minor ones stay in ? help)
+    # by priority: the footer shows the first ones — with the grid's space, the meeting's
+    # course from check-in to the minutes fits 100 columns in either language (short words,
+    # common.BINDING_TEXT); the rest are in ? help
     BINDINGS = [
-        Binding("a", "all_present", "All present", id="redprop.all_present"),
-        Binding("p", "pick_request", "Item from a request", id="redprop.pick_request"),
-        Binding("o", "open_meeting", "Open meeting", id="redprop.open_meeting"),
+        Binding("a", "all_present", "All in", id="redprop.all_present"),
+        Binding("p", "pick_request", "From a request", id="redprop.pick_request"),
+        Binding("o", "open_meeting", "Open", id="redprop.open_meeting"),
         Binding("v", "resolution", "Resolution", id="redprop.resolution"),
-        Binding("x", "close_meeting", "Close meeting", id="redprop.close_meeting"),
+        Binding("x", "close_meeting", "Close", id="redprop.close_meeting"),
         Binding("f9", "minutes", "Minutes", id="redprop.minutes"),
         Binding("i", "add_item", "Add item", id="redprop.add_item"),
         Binding("c", "check_in", "Check in by name", id="redprop.check_in"),
@@ -505,7 +507,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
 
     def _responsible_fields(self, d: MeetingDetail) -> list[FormField]:
         return [
-            FormField("org", *pair(N_("Responsible body (required)")), kind="select", value=None,
+            FormField("org", *pair(N_("Responsible body (required)")), kind="choice", value=None,
                       choices=[(name, oid) for oid, name in d.bodies]),
             FormField("person", *pair(N_("Responsible person (optional, holds a post there)")),
                       kind="person"),
@@ -540,7 +542,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
 
         self.form_then_reload(pair(N_("Resolution on: {title}"), title=item.title), [
             FormField("text", *pair(N_("Resolution text"))),
-            FormField("decided_by", *pair(N_("How decided")), kind="select", value="consensus",
+            FormField("decided_by", *pair(N_("How decided")), kind="choice", value="consensus",
                       choices=[(enum_text(Decision, m.value), m.value) for m in Decision]),
             *[FormField(f"votes-{oid}", *pair(N_("{name} yes/no/abstain (by vote)"), name=name),
                         placeholder="3/0/0") for oid, name in voting],

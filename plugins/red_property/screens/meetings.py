@@ -116,7 +116,7 @@ class RedPropertyScreen(ListSection):
             FormField("place", *pair(N_("Community or compound")), kind="place", kinds=("community", "compound"),
                       placeholder=_("name or pinyin")),
             FormField("when", *pair(N_("Date and time")), value=f"{today} 09:00", placeholder="YYYY-MM-DD HH:MM"),
-            FormField("kind", *pair(N_("Kind")), kind="select", value="monthly", choices=enum_choices(MeetingKind)),
+            FormField("kind", *pair(N_("Kind")), kind="choice", value="monthly", choices=enum_choices(MeetingKind)),
             FormField("chair", *pair(N_("Chair")), kind="person"),
             FormField("secretary", *pair(N_("Secretary")), kind="person"),
             FormField("location", *pair(N_("Location"))),

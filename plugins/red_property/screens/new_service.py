@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, Select
+from textual.widgets import Button, DataTable, Input, Label
 
 from plugins.red_property import services as svc
 from plugins.red_property.i18n import N_, _, pair
@@ -22,17 +22,24 @@ from plugins.red_property.screens.common import (
     parse_when,
 )
 from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
+from tui.widgets.bilingual import Bilingual
 from tui.widgets.forms import (
     FormError,
 )
-from tui.widgets.pickers import PlacePicker
+from tui.widgets.pickers import Choice, ChoicePicker, PlacePicker
+
+
+def kind_choices() -> list[Choice]:
+    """The kinds of micro-service, chosen by typing (Chinese, pinyin, the code or the English word)."""
+    return [Choice(value, label, value, keys=ServiceKind(value).label("en"))
+            for label, value in enum_choices(ServiceKind)]
 
 
 class NewServiceScreen(Bilingual, DbWork, ModalScreen[int | None]):
     """Log a micro-service: the compound, then a resident from the suggestions
-    (priority-care residents first, marked only as such), the kind, what is needed
-    and optionally when it is scheduled. Dismissed with the new service's id."""
+    (priority-care residents first, marked only as such), the kind (free repair unless
+    another is typed), what is needed and optionally when it is scheduled. Dismissed
+    with the new service's id."""
 
     BINDING_TEXT = BINDING_TEXT
     BINDINGS = [
@@ -52,28 +59,30 @@ class NewServiceScreen(Bilingual, DbWork, ModalScreen[int | None]):
         self.compound = compound
         self.busy = False
 
-    LABELS = {
-        "title": pair(N_("Log a property micro-service")),
-        "kind": pair(N_("Kind:")),
-        "compound": pair(N_("Compound:")),
-        "query": pair(N_("Resident (priority-care residents first; type a name or pinyin to filter):")),
-        "description": pair(N_("What is needed:")),
-        "scheduled": pair(N_("Scheduled for (optional, YYYY-MM-DD HH:MM):")),
+    # the labels' message ids (the words are the plugin's catalog's, in the current language)
+    TEXTS = {
+        "title": N_("Log a property micro-service"),
+        "kind": N_("Kind:"),
+        "compound": N_("Compound:"),
+        "query": N_("Resident (priority-care residents first; type a name or pinyin to filter):"),
+        "description": N_("What is needed:"),
+        "scheduled": N_("Scheduled for (optional, YYYY-MM-DD HH:MM):"),
     }
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="form", id="redprop-newsvc"):
-            yield Label(t(*self.LABELS["title"]), classes="panel-title", id="redprop-newsvc-title")
-            yield Label(t(*self.LABELS["kind"]), id="redprop-newsvc-kind-label")
-            yield Select(enum_choices(ServiceKind), value="free_repair", allow_blank=False, id="redprop-newsvc-kind")
-            yield Label(t(*self.LABELS["compound"]), id="redprop-newsvc-compound-label")
+            yield Label(_(self.TEXTS["title"]), classes="panel-title", id="redprop-newsvc-title")
+            yield Label(_(self.TEXTS["kind"]), id="redprop-newsvc-kind-label")
+            yield ChoicePicker(kind_choices(), placeholder=_("type the kind or its pinyin initials"),
+                               id="redprop-newsvc-kind")
+            yield Label(_(self.TEXTS["compound"]), id="redprop-newsvc-compound-label")
             yield PlacePicker(kinds=("compound",), id="redprop-newsvc-compound")
-            yield Label(t(*self.LABELS["query"]), id="redprop-newsvc-query-label")
+            yield Label(_(self.TEXTS["query"]), id="redprop-newsvc-query-label")
             yield Input(id="redprop-newsvc-query")
             yield DataTable(id="redprop-newsvc-residents", cursor_type="row", zebra_stripes=True)
-            yield Label(t(*self.LABELS["description"]), id="redprop-newsvc-description-label")
+            yield Label(_(self.TEXTS["description"]), id="redprop-newsvc-description-label")
             yield Input(id="redprop-newsvc-description", max_length=1000)
-            yield Label(t(*self.LABELS["scheduled"]), id="redprop-newsvc-scheduled-label")
+            yield Label(_(self.TEXTS["scheduled"]), id="redprop-newsvc-scheduled-label")
             yield Input(id="redprop-newsvc-scheduled", placeholder="YYYY-MM-DD HH:MM")
             yield Label("", id="redprop-newsvc-error", classes="error")
             with Horizontal(classes="buttons"):
@@ -83,6 +92,7 @@ class NewServiceScreen(Bilingual, DbWork, ModalScreen[int | None]):
     def on_mount(self) -> None:
         self.translate_own_bindings()
         self._columns()
+        self.query_one("#redprop-newsvc-kind", ChoicePicker).choose(ServiceKind.free_repair.value)
         picker = self.query_one("#redprop-newsvc-compound", PlacePicker)
         if self.compound is not None:
             picker.select(*self.compound)
@@ -96,14 +106,16 @@ class NewServiceScreen(Bilingual, DbWork, ModalScreen[int | None]):
 
     def refresh_language(self) -> None:
         super().refresh_language()
-        for key, words in self.LABELS.items():
+        for key, msgid in self.TEXTS.items():
             target = "redprop-newsvc-title" if key == "title" else f"redprop-newsvc-{key}-label"
-            self.query_one(f"#{target}", Label).update(t(*words))
-        box = self.query_one("#redprop-newsvc-kind", Select)
+            self.query_one(f"#{target}", Label).update(_(msgid))
+        box = self.query_one("#redprop-newsvc-kind", ChoicePicker)
         value = box.value
-        with box.prevent(Select.Changed):
-            box.set_options(enum_choices(ServiceKind))
-            box.value = value
+        box.set_choices(kind_choices())
+        box.query_one(Input).placeholder = _("type the kind or its pinyin initials")
+        if value is not None:
+            with box.prevent(ChoicePicker.Changed):
+                box.choose(value)
         self._columns()
         self._suggest()
 
@@ -154,8 +166,11 @@ class NewServiceScreen(Bilingual, DbWork, ModalScreen[int | None]):
         except FormError as exc:
             error.update(str(exc))
             return
+        kind = self.query_one("#redprop-newsvc-kind", ChoicePicker).value
+        if kind is None:
+            error.update(_("Choose the kind of service"))
+            return
         db, actor, cid = self.db, self.app.actor, self.compound[0]
-        kind = self.query_one("#redprop-newsvc-kind", Select).value
         description = self.query_one("#redprop-newsvc-description", Input).value
 
         def write() -> int:

@@ -22,6 +22,7 @@ from core.config import data_dir
 from core.services import Actor
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
 from tests.tui.pilot import settle, until
+from tui.widgets.pickers import ChoicePicker
 
 SIZE = (160, 50)
 CLERK = Actor("超市志愿者")
@@ -331,6 +332,7 @@ def test_an_earning_approved_by_a_second_operator(make_app, street_db, ids):  # 
 
 def test_ledger_reversal_restock_notice_and_f2(make_app, street_db, ids):  # noqa: F811
     from plugins.points_exchange import services as svc
+    from plugins.points_exchange.models import StockMove
     from plugins.points_exchange.screens import (
         ConfirmScreen,
         CounterScreen,
@@ -393,6 +395,14 @@ def test_ledger_reversal_restock_notice_and_f2(make_app, street_db, ids):  # noq
             await settle(pilot)
             assert text_of(form.query_one("#points-restock-error", Label)) == "数量须为正整数：两袋"
             form.query_one("#points-restock-quantity", Input).value = "5"
+            # the source is chosen by typing: donated unless told, bought is 采购入库 ("cg")
+            source = form.query_one("#points-restock-kind", ChoicePicker)
+            assert source.value == "donation" and source.query_one(Input).value == "捐赠入库"
+            source.query_one(Input).focus()
+            await pilot.pause()
+            await pilot.press(*"cg", "enter")
+            await settle(pilot)
+            assert source.value == "purchase"
             await pilot.press("ctrl+s")
             await settle(pilot)
             assert app.screen is shelf
@@ -443,6 +453,9 @@ def test_ledger_reversal_restock_notice_and_f2(make_app, street_db, ids):  # noq
         assert svc.balance(s, ids["张晓明"]) == 30
         assert svc.get_goods(s, goods["soap"]).stock == 10
         assert svc.get_goods(s, goods["rice"]).stock == 6
+        last = s.scalars(select(StockMove).where(StockMove.goods_id == goods["rice"])
+                         .order_by(StockMove.id.desc())).first()
+        assert (last.kind, last.quantity) == ("purchase", 5)
         [reversal] = [x for x in svc.person_transfers(s, ids["张晓明"]) if x.kind == "reversal"]
         assert reversal.reverses_id == bought and reversal.recorded_by == "测试办事员"
     notices = list((data_dir() / "points" / "notices").glob("*.xlsx"))

@@ -226,15 +226,18 @@ def test_attendance_grid_all_present_and_keys_faster_than_the_database(small_dem
 PRIMARY = {
     # screen: the actions its footer must show, in both languages, at 100×30 and 160×45
     "meetings": ("new", "month_minutes", "actions"),
-    "meeting": ("toggle", "all_present", "pick_request", "open_meeting", "resolution"),
+    # the meeting's course: check-in, the agenda, open, resolutions, close, the minutes
+    "meeting": ("toggle", "all_present", "pick_request", "open_meeting", "resolution", "close_meeting",
+                "minutes"),
 }
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("size", [(100, 30), (160, 45)], ids=["100x30", "160x45"])
 def test_footers_show_the_main_actions_first(small_demo, frozen, lang, size):
-    """The meetings and the meeting screen: their main actions are in the footer, whole
-    and inside the terminal, in the chosen language (no English word in Chinese mode)."""
+    """The meetings and the meeting screen: their main actions are in the footer, whole,
+    inside the terminal and left of the palette key (not under ``^p``), in the chosen
+    language (no English word in Chinese mode)."""
     from textual.widgets._footer import FooterKey
 
     from plugins.red_property.screens import MeetingScreen, RedPropertyScreen
@@ -254,12 +257,14 @@ def test_footers_show_the_main_actions_first(small_demo, frozen, lang, size):
                 await until(pilot, lambda s=screen: app.screen is s)
                 await settle(pilot)
                 await pilot.pause(0.2)
-                keys = {k.action.split("(")[0].removeprefix("screen."): k for k in app.screen.query(FooterKey)}
+                footer = list(app.screen.query(FooterKey))
+                keys = {k.action.split("(")[0].removeprefix("screen."): k for k in footer}
+                limit = min([k.region.x for k in footer if k.has_class("-command-palette")] + [size[0]])
                 seen[name] = {}
                 for action in PRIMARY[name]:
                     key = keys.get(action)
                     assert key is not None, (name, action, sorted(keys))
-                    assert key.region.width > 0 and key.region.right <= size[0], (name, action, key.region)
+                    assert key.region.width > 0 and key.region.right <= limit, (name, action, key.region, limit)
                     seen[name][action] = key.description
         return seen
 
@@ -306,9 +311,15 @@ def test_a_resolution_on_a_draft_meeting_says_first_what_comes_first(small_demo,
             agenda.move_cursor(row=agenda.row_count - 1)
             await pilot.press("v")
             await until(pilot, lambda: isinstance(app.screen, FormScreen))
-            from textual.widgets import Select
+            from textual.widgets import Input, Select
+
+            from tui.widgets.pickers import ChoicePicker
 
             assert {str(box.prompt) for box in app.screen.query(Select)} <= {"请选择"}
-            assert str(app.screen.widget("org").prompt) == "请选择"
+            # the responsible body and how it was decided are chosen by typing, asked in Chinese
+            org, how = app.screen.widget("org"), app.screen.widget("decided_by")
+            assert isinstance(org, ChoicePicker) and isinstance(how, ChoicePicker)
+            assert org.query_one(Input).placeholder == "输入名称或拼音首字母"
+            assert how.value == "consensus" and how.query_one(Input).value == "协商一致"
 
     asyncio.run(run())

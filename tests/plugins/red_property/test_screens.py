@@ -21,6 +21,7 @@ from core.models.types import LOCAL_TZ
 from core.services import Actor, categories, orgs, people, requests
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
 from tests.tui.pilot import settle, until
+from tui.widgets.pickers import ChoicePicker
 
 SIZE = (180, 60)
 SECRETARY = Actor("联席会议秘书")
@@ -91,6 +92,19 @@ async def open_section(app, pilot):
 
 async def save(pilot) -> None:
     await pilot.press("ctrl+s")
+    await settle(pilot)
+
+
+async def choose(pilot, picker, typed: str) -> None:
+    """Choose in a ChoicePicker as a clerk does: into its box (all of it selected on the way in,
+    or emptied when already there), type (pinyin initials …), Enter."""
+    box = picker.query_one(Input)
+    if box.has_focus:
+        await pilot.press("end", "ctrl+u")
+    else:
+        box.focus()
+    await pilot.pause()
+    await pilot.press(*typed, "enter")
     await settle(pilot)
 
 
@@ -175,13 +189,15 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             dialog = app.screen
             dialog.query_one("#redprop-checkin-person").select(b["王书记"], "王书记")
             await settle(pilot)
-            box = dialog.query_one("#redprop-checkin-body", Select)
-            assert [str(o[0]) for o in box._options if o[1] is not Select.NULL] == ["荣雅园社区党委", "荣雅园社区居委会"]
-            assert str(box.prompt) == "选择代表的组织"  # not Textual's own "Select"
+            box = dialog.query_one("#redprop-checkin-body", ChoicePicker)
+            assert [c.label for c in box.choices] == ["荣雅园社区党委", "荣雅园社区居委会"]
+            assert box.query_one(Input).placeholder == "选择代表的组织"
+            assert box.value is None  # cross-appointed: nothing chosen for him
             assert "交叉任职" in text_of(dialog.query_one("#redprop-checkin-error", Label))
             await save(pilot)  # no body chosen yet: refused
             assert app.screen is dialog
-            box.value = b["party"]
+            await choose(pilot, box, "dw")  # 党委, by its pinyin initials
+            assert box.value == b["party"]
             await save(pilot)
             assert app.screen is screen
             await settle(pilot)
@@ -261,10 +277,13 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
             await save(pilot)
             assert app.screen is form
             assert text_of(form.query_one("#redprop-resolution-error", Label)) == "决议必须指定责任单位"
-            form.widget("decided_by").value = "vote"
+            assert form.widget("decided_by").value == "consensus"  # the default, chosen already
+            await choose(pilot, form.widget("decided_by"), "bj")  # 表决
+            assert form.widget("decided_by").value == "vote"
             form.widget(f"votes-{b['prop']}").value = "1/0/0"
             form.widget(f"votes-{b['owners']}").value = "1/0"
-            form.widget("org").value = b["prop"]
+            await choose(pilot, form.widget("org"), "wy")  # 荣雅园物业
+            assert form.widget("org").value == b["prop"]
             form.widget("person").select(b["孙经理"], "孙经理")
             await save(pilot)
             assert app.screen is form
@@ -452,7 +471,13 @@ def test_micro_services_logged_scheduled_and_done(make_app, street_db, ids):  # 
             dialog.query_one("#redprop-newsvc-query", Input).value = ""
             await settle(pilot)
             residents.move_cursor(row=0)
-            dialog.query_one("#redprop-newsvc-kind", Select).value = "free_repair"
+            kind = dialog.query_one("#redprop-newsvc-kind", ChoicePicker)
+            assert kind.value == "free_repair"  # the default, chosen already
+            await choose(pilot, kind, "dg")  # 代购代买 …
+            assert kind.value == "shopping"
+            await choose(pilot, kind, "mfrh")  # … no: 免费入户维修
+            assert kind.value == "free_repair"
+            residents.move_cursor(row=0)
             dialog.query_one("#redprop-newsvc-description", Input).value = "厨房水龙头漏水"
             await save(pilot)
             assert app.screen is log
