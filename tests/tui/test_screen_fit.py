@@ -223,8 +223,7 @@ async def check_case(app, pilot, case: Case, lang: str) -> list[str]:
     await case.open(app, pilot)
     await settle(pilot, debounce=0.2)
     problems = footer_problems(app, case.primary)
-    if not case.name.startswith("plugin"):
-        problems += table_problems(app)
+    problems += table_problems(app)
     problems += untranslated_zh(app) if lang == "zh" else untranslated_en(app, case.data_ids)
     return problems
 

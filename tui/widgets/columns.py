@@ -31,7 +31,7 @@ applied (F2 rebuilds the screens).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from rich.cells import cell_len
@@ -132,9 +132,12 @@ def fit_columns(columns: Sequence[Column], available: int) -> ColumnPlan:
 
 
 class FittedTable(DataTable):
-    """A DataTable that plans its ``columns`` for its own width (again when resized)."""
+    """A DataTable that plans its ``columns`` for its own width (again when resized, and
+    when new rows change what a column needs). A column of width 0 is as wide as its
+    widest cell (up to ``AUTO_MAX``)."""
 
     SCROLLBAR = 2  # room kept for the vertical scroll bar, which comes with enough rows
+    AUTO_MAX = 50
 
     def __init__(self, columns: Sequence[Column], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -145,26 +148,38 @@ class FittedTable(DataTable):
     def on_resize(self, event: Any) -> None:
         self.replan()
 
-    def replan(self, *, force: bool = False) -> None:
-        """Plan the columns for the width there is now (titles in the current language)."""
+    def _sized(self) -> list[Column]:
+        out = []
+        for c in self.spec:
+            if c.width:
+                out.append(c)
+                continue
+            widest = max((cell_len(v.plain if isinstance(v, Text) else "" if v is None else str(v))
+                          for values, _key in self._values for v in (values.get(c.key),)), default=0)
+            out.append(replace(c, width=min(self.AUTO_MAX, widest)))
+        return out
+
+    def replan(self, *, force: bool = False) -> bool:
+        """Plan the columns for the width there is now (titles in the current language);
+        True when the columns were laid out again (and the rows added again)."""
         room = self.size.width - self.SCROLLBAR
         if room <= 0:
-            return
-        plan = fit_columns(self.spec, room)
+            return False
+        plan = fit_columns(self._sized(), room)
         if not force and self.plan is not None and plan.widths == self.plan.widths:
-            return
+            return False
         self.plan = plan
         row = self.cursor_row
         plan.apply(self)
         self._add_rows()
         if self._values and row:
             self.move_cursor(row=min(row, len(self._values) - 1))
+        return True
 
     def set_rows(self, rows: Sequence[tuple[Mapping[str, Any], str | None]]) -> None:
         """Show ``rows``: each the values by column key, and the row's key (or None)."""
         self._values = list(rows)
-        if self.plan is None:
-            self.replan()
+        if self.replan() or self.plan is None:
             return
         self.clear()
         self._add_rows()

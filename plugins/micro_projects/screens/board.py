@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Label
 from plugins.micro_projects.i18n import N_, _
 from plugins.micro_projects.screens.common import Translated, category_label, status_label, yuan
 from tui.widgets.base import DbWork
+from tui.widgets.columns import Column, FittedTable
 
 STATUS_CYCLE = (None, "planned", "in_progress", "done", "redo", "passed", "candidate", "rejected")
 
@@ -46,7 +47,7 @@ class BoardScreen(Translated, DbWork, Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Label("", id="micro-board-heading", classes="panel-title")
-        yield DataTable(id="micro-board", cursor_type="row", zebra_stripes=True)
+        yield FittedTable((), id="micro-board", cursor_type="row", zebra_stripes=True)
         yield Label("", id="micro-board-status", classes="status-line")
         yield Footer()
 
@@ -59,13 +60,18 @@ class BoardScreen(Translated, DbWork, Screen):
         self.reload()
 
     def relabel(self) -> None:
-        table = self.query_one("#micro-board", DataTable)
-        table.clear(columns=True)
-        for key, text in (("code", N_("Code")), ("community", N_("Community")), ("name", N_("Project")),
-                          ("category", N_("Category")), ("status", N_("Status")), ("progress", N_("Progress")),
-                          ("deadline", N_("Deadline")), ("budget", N_("Budget (yuan)")),
-                          ("spent", N_("Spent")), ("requests", N_("Requests"))):
-            table.add_column(_(text), key=key)
+        table = self.query_one("#micro-board", FittedTable)
+        # most important first to stay on a narrow terminal: code, project, status; then
+        # community, progress, category, deadline, money, linked requests
+        table.spec = tuple(
+            Column(key, _(text), 0, importance=importance, min_width=narrowest, flex=key == "name")
+            for key, text, importance, narrowest in (
+                ("code", N_("Code"), 1, None), ("community", N_("Community"), 3, 6), ("name", N_("Project"), 1, 8),
+                ("category", N_("Category"), 5, 6), ("status", N_("Status"), 2, 6),
+                ("progress", N_("Progress"), 4, None), ("deadline", N_("Deadline"), 6, None),
+                ("budget", N_("Budget (yuan)"), 7, None), ("spent", N_("Spent"), 8, None),
+                ("requests", N_("Requests"), 9, None)))
+        table.replan(force=True)
         self.reload()
 
     def reload(self) -> None:
@@ -83,15 +89,17 @@ class BoardScreen(Translated, DbWork, Screen):
         from plugins.micro_projects.services import today
 
         self.rows = rows
-        table = self.query_one("#micro-board", DataTable)
+        table = self.query_one("#micro-board", FittedTable)
         keep = table.cursor_row
-        table.clear()
         now = today()
-        for r in rows:
-            status = status_label(r.status) + (_(" (late)") if r.overdue(now) else "")
-            table.add_row(r.code, r.community.removesuffix("社区"), r.name, category_label(r.category), status,
-                          f"{r.progress}%", r.deadline.isoformat() if r.deadline else "", yuan(r.budget),
-                          yuan(r.spent), str(r.requests) if r.requests else "", key=str(r.id))
+        table.set_rows([
+            ({"code": r.code, "community": r.community.removesuffix("社区"), "name": r.name,
+              "category": category_label(r.category), "status": status_label(r.status) + (
+                  _(" (late)") if r.overdue(now) else ""),
+              "progress": f"{r.progress}%", "deadline": r.deadline.isoformat() if r.deadline else "",
+              "budget": yuan(r.budget), "spent": yuan(r.spent), "requests": str(r.requests) if r.requests else ""},
+             str(r.id))
+            for r in rows])
         if rows:
             table.move_cursor(row=min(keep, len(rows) - 1))
         heading = _("Micro-projects {year}").format(year=self.year)

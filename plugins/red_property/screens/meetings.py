@@ -72,6 +72,9 @@ class RedPropertyScreen(ListSection):
     ]
     HEADING = pair(N_("Red-property joint meetings, the ones at hand first (Enter opens, n new, m the month's minutes, a action items, w micro-services)"))
     COLUMNS = MEETING_COLUMNS
+    # on a narrow terminal the quorum summary goes first, then the kind; long names end in "…"
+    FIT = {"when": (16, 1, None, False), "place": (0, 2, 8, False), "kind": (0, 4, 6, False),
+           "status": (0, 3, 6, False), "quorum": (0, 5, 10, False), "title": (0, 1, 10, True)}
     HEADING_ID, TABLE_ID, STATUS_ID = "redprop-heading", "redprop-meetings", "redprop-status"
 
     def load(self, session: Session) -> list[MeetingListRow]:
