@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -126,6 +126,20 @@ def check_output_path(path: Path | str) -> Path:
         raise DomainError("export.no_folder", path=str(path.parent))
     if not os.access(path.parent, os.W_OK | os.X_OK):
         raise DomainError("export.not_writable", path=str(path.parent))
+    return path
+
+
+def save_new_file(path: Path, save: Callable[[Path], Any]) -> Path:
+    """``save(tmp)`` writes the file under a temporary name beside ``path``, which it then
+    becomes; a file that appeared at ``path`` meanwhile is never overwritten (nothing is left)."""
+    tmp = path.with_name(f".{path.name}.part")
+    try:
+        save(tmp)
+        if path.exists():
+            raise DomainError("export.exists", path=str(path))
+        tmp.rename(path)
+    finally:
+        tmp.unlink(missing_ok=True)
     return path
 
 

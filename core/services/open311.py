@@ -33,14 +33,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.errors import DomainError
 from core.models.orgs import Organisation
 from core.models.places import Place
 from core.models.requests import Request, RequestCategory
 from core.models.types import LOCAL_TZ, utcnow
 from core.models.vocab import OPEN_STATUSES, Status
 from core.permissions import check_any
-from core.services.base import Actor, audit, check_output_path, transaction
+from core.services.base import Actor, audit, check_output_path, save_new_file, transaction
 from core.services.requests import RequestFilter, filter_conditions
 from core.validation import mask_id_number, mask_phone
 
@@ -121,12 +120,8 @@ def export_open311(
             "media_url": None,
         })
     for target, document in ((path, rows), (services_path, services)):
-        tmp = target.with_name(f".{target.name}.part")
-        tmp.write_text(json.dumps(document, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-        if target.exists():  # appeared meanwhile: never overwrite
-            tmp.unlink(missing_ok=True)
-            raise DomainError("export.exists", path=str(target))
-        tmp.rename(target)
+        text = json.dumps(document, ensure_ascii=False, indent=1) + "\n"
+        save_new_file(target, lambda tmp, text=text: tmp.write_text(text, encoding="utf-8"))
     with transaction(session):
         audit(session, actor, "request.export_open311", "request", None, None,
               {"path": str(path), "services_path": str(services_path), "rows": len(rows)})

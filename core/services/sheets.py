@@ -10,8 +10,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from core.errors import DomainError
-
 MAX_WIDTH = 60
 
 
@@ -59,15 +57,9 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]],
     ws.append(list(header))
     for r in values:
         ws.append(r)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        wb.save(tmp)
-        if path.exists():
-            raise DomainError("export.exists", path=str(path))
-        tmp.rename(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    from core.services.base import save_new_file
+
+    return save_new_file(path, wb.save)
 
 
 def write_records_xlsx(path: Path, data: Any) -> int:

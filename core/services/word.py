@@ -7,8 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.errors import DomainError
-from core.services.base import check_output_path
+from core.services.base import check_output_path, save_new_file
 
 
 def write_table_docx(path: Path, title: str, notes: Sequence[str], headers: Sequence[str],
@@ -45,12 +44,4 @@ def write_table_docx(path: Path, title: str, notes: Sequence[str], headers: Sequ
     for values in rows:
         for cell, value in zip(table.add_row().cells, values, strict=True):
             cell.text = "" if value is None else str(value)
-    tmp = path.with_name(f".{path.name}.part")
-    try:
-        doc.save(str(tmp))
-        if path.exists():
-            raise DomainError("export.exists", path=str(path))
-        tmp.rename(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return save_new_file(path, lambda tmp: doc.save(str(tmp)))
