@@ -63,6 +63,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.unknown_status": ("未知的工单状态（可在导入配置的 statuses 中对应）", "unknown ticket status (map it in the profile's statuses)"),
     "import.unknown_channel": ("未知的渠道（可在导入配置的 channels 中对应）", "unknown channel (map it in the profile's channels)"),
     "import.address_not_found": ("地点库中没有与该地址完全一致的地点", "no place in the place tree matches this address exactly"),
+    "import.address_approximate": ("地址不完全一致，按「{place}」导入，请核对", "the address is not exact; imported as '{place}', please check"),
     "import.address_ambiguous": ("该地址对应多个地点：{places}", "this address matches several places: {places}"),
     "import.too_long": ("不能超过 {max} 个字符（现为 {length}）", "at most {max} characters (got {length})"),
     "import.no_path": ("诉求 {ref} 不能从「{from_label}」变为「{to_label}」", "request {ref} cannot go from {from_label_en} to {to_label_en}"),

@@ -16,9 +16,10 @@ from sqlmodel import Session
 
 from core.db import Database
 from core.errors import DomainError
+from core.importing.addresses import AddressMatcher, Match
 from core.importing.reading import Table
 from core.importing.requests import ImportReport, RowIssue, _place_index, run_import
-from core.importing.values import _SCIENTIFIC, compact, half_width, parse_datetime
+from core.importing.values import _SCIENTIFIC, half_width, parse_datetime
 from core.models.people import Person
 from core.models.places import Place
 from core.models.vocab import PlaceKind
@@ -58,7 +59,7 @@ def plan_people(session: Session, table: Table) -> ImportReport:
     cols = {f: header.index(n) for f, names in COLUMNS.items() for n in reversed(names) if n in header}
     if "name" not in cols:
         raise DomainError("import.missing_columns", columns=COLUMNS["name"][0])
-    places = _place_index(session)
+    addresses = AddressMatcher(session, _place_index(session))
     kinds = dict(session.execute(select(Place.id, Place.kind)).all())
     names = dict(session.execute(select(Place.id, Place.name)).all())
     ids_seen: dict[str, int] = {}
@@ -109,8 +110,15 @@ def plan_people(session: Session, table: Table) -> ImportReport:
                 ids_seen[id_number] = rowno
         raw, household = cell("address"), None
         if raw:
-            found = places.get(compact(raw), set())
-            if not found:
+            found = addresses.match(raw)
+            if isinstance(found, Match):  # read approximately: a household is used, listed for review
+                if kinds[found.place_id] == PlaceKind.household:
+                    household = found.place_id
+                    report.warnings.append(RowIssue(rowno, header[cols["address"]], raw, DomainError(
+                        "import.address_approximate", place=addresses.path_text(found.place_id))))
+                else:
+                    bad("address", DomainError("import.not_a_household", place=names[found.place_id]), raw)
+            elif not found:
                 bad("address", DomainError("import.address_not_found"), raw)
             elif len(found) > 1:
                 bad("address", DomainError("import.address_ambiguous",

@@ -25,6 +25,7 @@ from sqlmodel import Session
 from core import events
 from core.db import Database
 from core.errors import DomainError
+from core.importing.addresses import AddressMatcher, Match
 from core.importing.profiles import REQUIRED, Profile
 from core.importing.reading import Table
 from core.importing.values import compact, parse_datetime, parse_phone, parse_ticket_number
@@ -138,6 +139,7 @@ def plan_requests(session: Session, table: Table, profile: Profile) -> ImportRep
     for cat in session.scalars(select(RequestCategory).where(RequestCategory.active)):
         cats[cat.code] = cats[compact(cat.name_zh)] = cat.id
     places = _place_index(session)
+    addresses = AddressMatcher(session, places)
     place_names = dict(session.execute(select(Place.id, Place.name)).all())
 
     def cell(cells: list[str], fld: str) -> str:
@@ -201,8 +203,12 @@ def plan_requests(session: Session, table: Table, profile: Profile) -> ImportRep
             content = content[:svc.DESCRIPTION_MAX]
         values["description"] = content
         raw = cell(cells, "address")
-        found = places.get(compact(raw), set()) if raw else set()
-        if not raw:
+        found = addresses.match(raw) if raw else set()
+        if isinstance(found, Match):  # read approximately: used, and listed for review
+            values["place_id"] = found.place_id
+            report.warnings.append(RowIssue(rowno, header[cols["address"]], raw, DomainError(
+                "import.address_approximate", place=addresses.path_text(found.place_id))))
+        elif not raw:
             bad("address", DomainError("import.required"), raw)
         elif not found:
             bad("address", DomainError("import.address_not_found"), raw)

@@ -384,3 +384,43 @@ def test_organisation_list_by_kind_in_words(db, world, actor, tmp_path, capsys):
         org = s.scalar(select(Organisation).where(Organisation.name == "荣雅社区居委会"))
         assert (org.kind, org.place_id) == ("residents_committee", world.communities[1].id)
         assert s.scalar(select(Organisation.kind).where(Organisation.name == "青源物业")) == "property_company"
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("盛康园1号楼101", ("exact", "盛康社区 / 盛康园 / 1号楼 / 1-6层 / 101")),
+    ("天津市东丽区金钟街道盛康园1栋101室", ("approx", "盛康社区 / 盛康园 / 1号楼 / 1-6层 / 101")),
+    ("盛康园 一号楼", ("approx", "盛康社区 / 盛康园 / 1号楼")),
+    ("荣雅园2幢3单元201", ("approx", "荣雅社区 / 荣雅园 / 2号楼 / 201")),
+    ("盛康园9号楼旁边", ("approx", "盛康社区 / 盛康园")),  # no building 9: the compound
+    ("荣雅社区居委会门口", ("approx", "荣雅社区")),  # a community named, no compound
+    ("某某小区3号楼", None),
+])
+def test_addresses_as_people_write_them(db, world, written, expected):
+    from core.importing.addresses import AddressMatcher, Match, chinese_number
+    from core.importing.requests import _place_index
+
+    assert [chinese_number(t) for t in ("十二", "二十一", "一", "十", "12", "两", "x")] == [12, 21, 1, 10, 12, 2, None]
+    with db.read_session() as s:
+        matcher = AddressMatcher(s, _place_index(s))
+        found = matcher.match(written)
+        if expected is None:
+            assert found == set()
+            return
+        how, path = expected
+        if how == "exact":
+            assert isinstance(found, set) and len(found) == 1
+            assert matcher.path_text(next(iter(found))) == path
+        else:
+            assert isinstance(found, Match) and not found.exact
+            assert matcher.path_text(found.place_id) == path
+
+
+def test_an_approximate_address_is_imported_and_listed_for_review(db, world, actor, tmp_path):
+    rows = rows_12345()
+    rows[0][4] = "天津市东丽区盛康园1栋101室"
+    table = read_table(write_csv(tmp_path / "t.csv", rows))
+    report = imp.dry_run(db, table, guess_profile(table.header))
+    review = [w for w in report.warnings if w.error.code == "import.address_approximate"]
+    assert [(w.row, w.value) for w in review] == [(2, "天津市东丽区盛康园1栋101室")]
+    assert review[0].reason("zh") == "地址不完全一致，按「盛康社区 / 盛康园 / 1号楼 / 1-6层 / 101」导入，请核对"
+    assert 2 not in report.bad_rows
