@@ -62,12 +62,9 @@ def _label(enum_name: str, value: str) -> str:
 
 
 def _outcome(value: str | None) -> str:
-    from plugins.deliberation.vocab import OUTCOME_LABELS
+    from plugins.deliberation.vocab import outcome_label
 
-    if value is None:
-        return ""
-    zh, en = OUTCOME_LABELS.get(value, (value, value))
-    return tr(zh, en)
+    return outcome_label(value, state.language)
 
 
 def _numbers(text: str | None, what: str) -> list[int]:

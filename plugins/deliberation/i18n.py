@@ -5,6 +5,9 @@ second): ``_("English")`` at render time, ``N_`` to mark an id translated later.
 :func:`pair` serves the shared widgets that still take a (zh, en) pair (form fields,
 binding texts, the reason and list-section headings): both come from the catalogs, so
 the code holds one English id and the words live in the catalog like every other.
+The closed vocabularies' words (a round's state, a role, an outcome, a preset …) are in
+the same catalog with the vocabulary's name as the context: ``VOCAB`` in
+:mod:`plugins.deliberation.vocab` (``VOCAB.text(context, code, lang)``, ``VOCAB.pair``).
 Update the catalogs with ``.venv/bin/python scripts/i18n.py --domain plugins/deliberation``.
 """
 

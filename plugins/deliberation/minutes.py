@@ -93,14 +93,14 @@ def build_minutes(session: Session, consultation_id: int, *, lang: str = "zh") -
     from core.models.types import fmt_local
     from plugins.deliberation import services as svc
     from plugins.deliberation.models import (
-        CHOICE_LABELS,
-        OUTCOME_LABELS,
         ConsultationStatus,
         ParticipantRole,
         RoundKind,
         RoundState,
         TieBreakMethod,
+        choice_label,
         group_label,
+        outcome_label,
     )
 
     c = svc.get_consultation(session, consultation_id)
@@ -182,14 +182,13 @@ def build_minutes(session: Session, consultation_id: int, *, lang: str = "zh") -
                               f"到场 {snap['present']['count']} 人（权重 {snap['present']['weight']}），委托 {snap['proxies']} 项",
                         f"Roster at close: {snap['entitled']['count']} entitled (weight {snap['entitled']['weight']}), "
                         f"{snap['present']['count']} present (weight {snap['present']['weight']}), {snap['proxies']} proxies"))
-        zh, en = OUTCOME_LABELS.get(res.outcome, (res.outcome, res.outcome))
         winners = "、".join(f"{_t(lang, '方案', 'option ')}{numbers.get(w, w)}" for w in res.winners)
-        facts.append(_t(lang, "结果：", "Result: ") + _t(lang, zh, en) + (f"（{winners}）" if winners else ""))
+        facts.append(_t(lang, "结果：", "Result: ") + outcome_label(res.outcome, lang) + (f"（{winners}）" if winners else ""))
         out.append(Block("list", items=facts))
         choices = res.totals.get("choices")
         if choices:
             out.append(Block("table", header=[_t(lang, "选择", "Choice"), _t(lang, "票数", "Ballots"), _t(lang, "权重", "Weight")],
-                             rows=[[_t(lang, *CHOICE_LABELS[k]), str(v["count"]), str(v["weight"])]
+                             rows=[[choice_label(k, lang), str(v["count"]), str(v["weight"])]
                                    for k, v in choices.items()]))
         per_option = res.totals.get("options")
         if per_option:

@@ -6,7 +6,8 @@ names the one it supersedes); a closed round keeps an immutable result with the
 roster snapshot it was counted on, so it can always be recounted. Ballots, results
 and tie-breaks are append-only at the database (triggers, see the migration).
 
-Vocabularies are StrEnums with (zh, en) labels, as the core's are.
+Vocabularies are StrEnums whose words are in the plugin's catalog, as the core's are
+(see vocab.py).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from plugins.deliberation.vocab import (  # noqa: F401  (re-exported: the tables
     MOTION_KINDS,
     NON_VOTING_ROLES,
     OUTCOME_LABELS,
+    VOCAB,
     WITHDRAWN,
     ConsultationStatus,
     Labelled,
@@ -35,7 +37,9 @@ from plugins.deliberation.vocab import (  # noqa: F401  (re-exported: the tables
     RoundKind,
     RoundState,
     TieBreakMethod,
+    choice_label,
     group_label,
+    outcome_label,
 )
 
 # -- tables -----------------------------------------------------------------------

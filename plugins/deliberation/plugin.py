@@ -66,17 +66,21 @@ def register_sections(register):
 
 @hookimpl
 def register_palette_commands(register):
-    register("议事: 打开议事厅", "Deliberation: open the residents' council", f"show_section:{NAME}",
-             help_zh="协商事项、签到、表决与计票", help_en="Consultations, check-in, voting and counting")
-    register("议事: 录入表决（正在表决的轮次）", "Deliberation: record ballots (the open round)", receiving_round,
-             help_zh="直接打开正在表决的轮次：k 全部签到，y/n/a/o 逐人录入，z 撤销上一票，c 计票",
-             help_en="Straight to the round receiving ballots: k all present, y/n/a/o per voter, z undo, c count")
-    register("议事: 从诉求发起协商", "Deliberation: open a consultation from a request", from_request,
-             help_zh="把当前诉求提交居民议事厅协商，诉求时间线上留痕",
-             help_en="Take the current request to the residents' council; its timeline gets a note")
-    register("议事: 把诉求加入已有协商", "Deliberation: add the request to a consultation", link_request,
-             help_zh="把当前诉求关联到一项进行中的协商，诉求时间线上留痕",
-             help_en="Link the current request to an open consultation; its timeline gets a note")
+    # the titles and help lines are messages of the plugin's catalog, as (zh, en) pairs
+    from plugins.deliberation.i18n import N_, pair
+
+    def add(title: str, action, help_text: str) -> None:
+        help_zh, help_en = pair(help_text)
+        register(*pair(title), action, help_zh=help_zh, help_en=help_en)
+
+    add(N_("Deliberation: open the residents' council"), f"show_section:{NAME}",
+        N_("Consultations, check-in, voting and counting"))
+    add(N_("Deliberation: record ballots (the open round)"), receiving_round,
+        N_("Straight to the round receiving ballots: k all present, y/n/a/o per voter, z undo, c count"))
+    add(N_("Deliberation: open a consultation from a request"), from_request,
+        N_("Take the current request to the residents' council; its timeline gets a note"))
+    add(N_("Deliberation: add the request to a consultation"), link_request,
+        N_("Link the current request to an open consultation; its timeline gets a note"))
 
 
 @hookimpl

@@ -1,11 +1,13 @@
 """Decision rules for roundtable consultations (居民议事厅 / 圆桌会): pure, exact, explained.
 
 Everything here is a pure function of a rule, the roster snapshot taken when the round
-closed, the current ballots and the option ids: no database, no I/O, no clock. Arithmetic
-is exact (``int`` and :class:`fractions.Fraction`, never ``float``), so a result stored in
-the database can be recomputed byte for byte from an exported file. Every result carries
-its explanation, round by round, in Chinese and English, and a tie is returned as
-``outcome == "tie"``; nothing here ever breaks a tie.
+closed, the current ballots and the option ids: no database, no clock, and no I/O but
+the plugin's catalog read for the words of the explanations (a kind's and a base's
+names, :mod:`plugins.deliberation.vocab`). Arithmetic is exact (``int`` and
+:class:`fractions.Fraction`, never ``float``), so a result stored in the database can be
+recomputed byte for byte from an exported file. Every result carries its explanation,
+round by round, in Chinese and English, and a tie is returned as ``outcome == "tie"``;
+nothing here ever breaks a tie.
 
 The semantics are documented in ``docs/deliberation-rules.md``.
 """
@@ -20,6 +22,7 @@ from typing import Any
 
 from core.errors import DomainError
 from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+from plugins.deliberation.vocab import VOCAB
 
 CHOICES = ("yes", "no", "abstain", "object")  # y / n / a / o
 
@@ -31,35 +34,8 @@ COMPARATORS = (">", ">=")
 ROLES = ("resident_rep", "party_rep", "property_company", "contractor", "expert", "observer")
 QUORUM_OF = ("entitled", "present")
 OUTCOMES = ("adopted", "rejected", "tie", "no_quorum")
-
-KIND_LABELS: dict[str, tuple[str, str]] = {
-    "yes_no": ("赞成/反对表决", "yes/no"),
-    "consent": ("无异议（协商一致）", "consent"),
-    "plurality": ("相对多数", "plurality"),
-    "approval": ("认可投票", "approval"),
-    "borda": ("波达计分", "Borda count"),
-    "irv": ("即时决选", "instant-runoff"),
-    "schulze": ("舒尔茨法", "Schulze"),
-    "ranked_choice": ("前 k 名计分（Loomio 排序选择）", "ranked choice (top k scored, as Loomio)"),
-    "ranked_pairs": ("排序对法", "ranked pairs"),
-}
-BASE_LABELS: dict[str, tuple[str, str]] = {
-    "YN": ("赞成票与反对票之和", "yes + no"),
-    "YNA": ("赞成、反对与弃权票之和", "yes + no + abstain"),
-    "valid": ("全部有效票", "all valid ballots"),
-    "cast": ("全部投出的票（含无效票）", "all ballots cast (invalid ones included)"),
-    "entitled": ("全体有表决权者", "everyone entitled to vote"),
-    "entitled_present": (
-        "到场（含由受托人代表）的有表决权者",
-        "those entitled who are present (or represented by a present proxy)",
-    ),
-}
-CHOICE_LABELS: dict[str, tuple[str, str]] = {
-    "yes": ("赞成", "yes"),
-    "no": ("反对", "no"),
-    "abstain": ("弃权", "abstain"),
-    "object": ("提出异议（阻止）", "object"),
-}
+# a kind's and a base's names in the explanations and refusals: the vocabularies
+# "RuleKind" and "RuleBase" of the plugin's catalog (vocab.py, VOCAB.pair)
 
 # validate_ballot codes that keep a ballot out of the count altogether (it was not cast by
 # someone entitled to cast it); every other refusal makes it a cast but invalid ballot.
@@ -235,7 +211,7 @@ def check_rule(rule: Rule) -> None:
             f"未知的表决方式「{rule.kind}」（可选：{'、'.join(KINDS)}）",
             f"unknown kind '{rule.kind}' (choose from: {', '.join(KINDS)})",
         )
-    zh_kind, en_kind = KIND_LABELS[rule.kind]
+    zh_kind, en_kind = VOCAB.pair("RuleKind", rule.kind)
     if rule.top_k is not None and (rule.kind != "ranked_choice" or isinstance(rule.top_k, bool)
                                    or not isinstance(rule.top_k, int) or rule.top_k < 1):
         raise _bad_rule(f"计分名次数 top_k 只适用于前 k 名计分，且须为正整数：{rule.top_k!r}",
@@ -389,7 +365,7 @@ def ranking_from_ranks(ranks: Mapping[int, int]) -> tuple[int, ...]:
 
 
 def _not_allowed(rule: Rule, zh: str, en: str) -> DomainError:
-    zh_kind, en_kind = KIND_LABELS[rule.kind]
+    zh_kind, en_kind = VOCAB.pair("RuleKind", rule.kind)
     return DomainError(
         "delib.choice_not_allowed", kind=zh_kind, kind_en=en_kind, what=zh, what_en=en
     )
@@ -624,7 +600,7 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
         raise DomainError("delib.duplicate_ballot", voter=twice[0])
 
     ex = _Explainer(weighted=any(v.weight != 1 for v in roster.values()))
-    zh_kind, en_kind = KIND_LABELS[rule.kind]
+    zh_kind, en_kind = VOCAB.pair("RuleKind", rule.kind)
     ex.add(
         f"表决方式：{zh_kind}{'（' + rule.name + '）' if rule.name else ''}",
         f"rule: {en_kind}{' (' + rule.name + ')' if rule.name else ''}",
@@ -791,7 +767,7 @@ def _yes_no_test(rule: Rule, s: _Scope, label: tuple[str, str] | None, ex: _Expl
     lhs, rhs = w["yes"] * t.denominator, t.numerator * base
     passed = base > 0 and (lhs > rhs if rule.comparator == ">" else lhs >= rhs)
     zh_scope, en_scope = (f"「{label[0]}」组：", f"group '{label[1]}': ") if label else ("", "")
-    zh_base, en_base = BASE_LABELS[rule.base]
+    zh_base, en_base = VOCAB.pair("RuleBase", rule.base)
     ex.add(
         f"{zh_scope}赞成 {w['yes']}，反对 {w['no']}，弃权 {w['abstain']}；基数为{zh_base} = {base}",
         f"{en_scope}yes {w['yes']}, no {w['no']}, abstain {w['abstain']}; the base is {en_base} = {base}",

@@ -62,7 +62,7 @@ from plugins.deliberation.models import (
     DEFAULT_GROUPS,
     MOTION_KINDS,
     NON_VOTING_ROLES,
-    OUTCOME_LABELS,
+    VOCAB,
     WITHDRAWN,
     Ballot,
     Consultation,
@@ -994,13 +994,38 @@ def ballots_dropped_by_checkout(session: Session, participant_id: int) -> tuple[
     return own, proxied
 
 
+def _undo_row_ids(session: Session, ids: Sequence[int]) -> set[int]:
+    """Which of these ballot rows :func:`undo_ballot` wrote (its audit entry says so)."""
+    from core.models.audit import AuditLog
+
+    if not ids:
+        return set()
+    return set(session.scalars(select(AuditLog.entity_id).where(
+        AuditLog.entity == "delib_ballot", AuditLog.action == "delib.ballot.undo", AuditLog.entity_id.in_(ids))))
+
+
+def _standing(chain: Sequence[Ballot], undo_ids: set[int]) -> list[Ballot]:
+    """The recorded ballots of one voter's chain (in ``seq`` order) that still stand, oldest
+    first: each recorded ballot is laid on the pile and each undo takes the top one off, so
+    the top is the current ballot and the one under it is what an undo brings back."""
+    pile: list[Ballot] = []
+    for b in chain:
+        if b.id in undo_ids:
+            if pile:
+                pile.pop()
+        else:
+            pile.append(b)
+    return pile
+
+
 def undo_ballot(session: Session, *, actor: Actor, round_id: int, participant_id: int,
                 at: datetime | None = None) -> Ballot | None:
     """Take back ``participant``'s current ballot in an open round (the vote grid's undo of
     the last ballot): append-only like every ballot, a new row supersedes it and holds what
     was current before — the ballot it superseded, or a withdrawal (:data:`WITHDRAWN`: no
-    current ballot) when it was the voter's first. Returns the ballot now current, or None.
-    Refused (``delib.nothing_to_undo``) when the voter has no current ballot."""
+    current ballot) when it was the voter's first. Undo again takes back the ballot so
+    brought back in its turn (never the one just undone). Returns the ballot now current,
+    or None. Refused (``delib.nothing_to_undo``) when the voter has no current ballot."""
     at = when(at)
     with transaction(session):
         r = _lock_round(session, round_id)
@@ -1015,11 +1040,13 @@ def undo_ballot(session: Session, *, actor: Actor, round_id: int, participant_id
             raise DomainError("delib.round_not_open", ref=r.number, state=st.label("zh"), state_en=st.label("en"))
         voter = get_participant(session, participant_id, c.id)
         key = voter_key(r, voter.id)
-        last = session.scalar(select(Ballot).where(Ballot.round_id == r.id, Ballot.voter_key == key)
-                              .order_by(Ballot.seq.desc()).limit(1))
-        if last is None or last.choice == WITHDRAWN:
+        chain = list(session.scalars(select(Ballot).where(Ballot.round_id == r.id, Ballot.voter_key == key)
+                                     .order_by(Ballot.seq)))
+        last = chain[-1] if chain else None
+        standing = _standing(chain, _undo_row_ids(session, [b.id for b in chain]))
+        if last is None or last.choice == WITHDRAWN or not standing:
             raise DomainError("delib.nothing_to_undo", voter=voter.name)
-        before = session.get(Ballot, last.supersedes_id) if last.supersedes_id is not None else None
+        before = standing[-2] if len(standing) > 1 else None
         restore = before is not None and before.choice != WITHDRAWN
         row = Ballot(
             round_id=r.id, participant_id=last.participant_id, voter_key=key, seq=last.seq + 1, supersedes_id=last.id,
@@ -1035,6 +1062,33 @@ def undo_ballot(session: Session, *, actor: Actor, round_id: int, participant_id
             raise DomainError("delib.ballot_conflict", ref=r.id) from None
         audit(session, actor, "delib.ballot.undo", "delib_ballot", row.id, snapshot(last), snapshot(row))
     return row if restore else None
+
+
+def last_recorded_voter(session: Session, *, round_id: int, recorded_by: str) -> int | None:
+    """The participant whose ballot ``recorded_by`` (an operator's name) recorded last in
+    the open round and that still stands as their current ballot — what the vote grid's
+    ``z`` takes back with :func:`undo_ballot`, whenever and wherever it was recorded (an
+    earlier visit of the screen, the CLI). Ballots undone since, or changed since by
+    someone else, are passed over; after an undo, the ballot it brought back counts as
+    recorded when it first was. None: nothing of theirs to undo (or the round is not open)."""
+    r = get_round(session, round_id)
+    if r.state != RoundState.open:
+        return None
+    rows = ballot_history(session, r.id)
+    undo_ids = _undo_row_ids(session, [b.id for b in rows])
+    chains: dict[str, list[Ballot]] = {}
+    for b in sorted(rows, key=lambda b: (b.seq, b.id)):
+        chains.setdefault(b.voter_key, []).append(b)
+    tops = [pile[-1] for pile in (_standing(chain, undo_ids) for chain in chains.values())
+            if pile and pile[-1].recorded_by == recorded_by and pile[-1].choice != WITHDRAWN]
+    if not tops:
+        return None
+    latest = max(tops, key=lambda b: b.id)
+    if latest.participant_id is not None:
+        return latest.participant_id
+    # a secret round: the token is matched against the round's key (kept while it is open)
+    return next((p.id for p in participants_of(session, r.consultation_id)
+                 if voter_key(r, p.id) == latest.voter_key), None)
 
 
 def checkin_all(session: Session, *, actor: Actor, consultation_id: int, present: bool = True,
@@ -1307,7 +1361,7 @@ def rerun_round(session: Session, *, actor: Actor, round_id: int, without: Seque
 
 
 def _outcome_error(code: str, r: Round, outcome: str) -> DomainError:
-    zh, en = OUTCOME_LABELS.get(outcome, (outcome, outcome))
+    zh, en = VOCAB.pair("Outcome", outcome)
     return DomainError(code, ref=r.id, outcome=zh, outcome_en=en)
 
 

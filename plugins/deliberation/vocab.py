@@ -1,21 +1,47 @@
-"""The roundtable's vocabularies: StrEnums with (zh, en) labels, as the core's are.
+"""The roundtable's vocabularies: StrEnums whose words are in the plugin's catalog, as
+the core's are (core/i18n.py).
+
+The code keeps each code's English id; the words live in the plugin's own catalog
+(``plugins/deliberation/locale/<lang>/LC_MESSAGES/deliberation.po``) with the
+vocabulary's name as the context (``msgctxt "RoundState"`` / ``msgid "open"``: 表决中,
+while ``ConsultationStatus`` / ``open`` is 协商中). Besides the enums: the default
+stakeholder groups (``Group``), a round's outcome (``Outcome``), a motion ballot's
+choice (``Choice``), the rules engine's names of a kind and a base (``RuleKind``,
+``RuleBase``) and the presets a facilitator picks (``Preset``). Words:
+:meth:`Vocabulary.text` (one language) and :meth:`Vocabulary.pair` (both, for the
+bilingual texts). ``scripts/i18n.py --domain plugins/deliberation`` keeps the catalog's
+entries in step with the dicts registered below.
 
 Kept apart from the tables (``models.py`` re-exports them) so that what needs only
 names and labels — the recount of a round file, ``gongzhi deliberation tally`` —
-imports no SQLModel (issue 12).
+imports no SQLModel (issue 12); core/i18n.py is as light.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
+from pathlib import Path
+
+from core.i18n import Vocabulary
+
+VOCAB = Vocabulary("deliberation", Path(__file__).resolve().parent / "locale")
+
+
+def V_(msgid: str) -> str:
+    """A vocabulary word's English id. Not ``N_``: the plugin's folder is scanned for
+    ``_()``/``N_()`` messages, and a word is kept with its vocabulary's name as the
+    context (through ``VOCAB``), never as a bare message."""
+    return msgid
+
 
 # -- vocabularies -----------------------------------------------------------------
 
 
 class Labelled(StrEnum):
+    """A StrEnum whose members have words in the plugin's catalog."""
+
     def label(self, lang: str = "zh") -> str:
-        zh, en = LABELS[type(self).__name__][self.value]
-        return en if lang == "en" else zh
+        return VOCAB.label(self, lang)
 
 
 class ConsultationStatus(Labelled):
@@ -74,80 +100,134 @@ DEFAULT_GROUPS: dict[str, str] = {
     "expert": "experts",
     "observer": "observers",
 }
-# how the default groups read (a group a facilitator typed shows as typed)
-GROUP_LABELS: dict[str, tuple[str, str]] = {
-    "residents": ("居民", "residents"),
-    "party": ("党组织", "party"),
-    "property": ("物业", "property company"),
-    "contractor": ("施工方", "contractor"),
-    "experts": ("专业人士", "experts"),
-    "observers": ("列席", "observers"),
+# how the default groups read (context "Group"; a group a facilitator typed shows as typed)
+GROUP_LABELS: dict[str, str] = {
+    "residents": V_("residents"),
+    "party": V_("party"),
+    "property": V_("property company"),
+    "contractor": V_("contractor"),
+    "experts": V_("experts"),
+    "observers": V_("observers"),
 }
 
 
 def group_label(group: str, lang: str) -> str:
-    zh, en = GROUP_LABELS.get(group, (group, group))
-    return en if lang == "en" else zh
+    """A stakeholder group in ``lang``: a default group's word, any other as typed."""
+    return VOCAB.text("Group", group, lang) if group in GROUP_LABELS else group
 
 
 # experts advise and observers watch: neither votes unless told otherwise
 NON_VOTING_ROLES = frozenset({"expert", "observer"})
 
-LABELS: dict[str, dict[str, tuple[str, str]]] = {
+LABELS: dict[str, dict[str, str]] = {
     "ConsultationStatus": {
-        "draft": ("筹备中", "draft"),
-        "open": ("协商中", "open"),
-        "decided": ("已决定", "decided"),
-        "closed": ("已结束", "closed"),
-        "withdrawn": ("已撤回", "withdrawn"),
+        "draft": V_("draft"),
+        "open": V_("open"),
+        "decided": V_("decided"),
+        "closed": V_("closed"),
+        "withdrawn": V_("withdrawn"),
     },
     "ParticipantRole": {
-        "resident_rep": ("居民代表", "residents' representative"),
-        "party_rep": ("党员代表", "party-member representative"),
-        "property_company": ("物业企业", "property company"),
-        "contractor": ("施工方", "contractor"),
-        "expert": ("专业人士", "expert"),
-        "observer": ("列席", "observer"),
+        "resident_rep": V_("residents' representative"),
+        "party_rep": V_("party-member representative"),
+        "property_company": V_("property company"),
+        "contractor": V_("contractor"),
+        "expert": V_("expert"),
+        "observer": V_("observer"),
     },
     "RoundState": {
-        "created": ("未开始", "created"),
-        "open": ("表决中", "open"),
-        "closed": ("已计票", "closed"),
-        "published": ("已公布", "published"),
+        "created": V_("created"),
+        "open": V_("open"),
+        "closed": V_("closed"),
+        "published": V_("published"),
     },
     "RoundKind": {
-        "yes_no": ("赞成/反对", "yes/no"),
-        "consent": ("无异议通过", "consent"),
-        "plurality": ("相对多数", "plurality"),
-        "approval": ("认可投票", "approval"),
-        "borda": ("波达计数", "Borda count"),
-        "irv": ("排序复选（即时决选）", "instant runoff"),
-        "schulze": ("舒尔茨法", "Schulze"),
-        "ranked_choice": ("前 k 名计分", "ranked choice (top k)"),
-        "ranked_pairs": ("排序对法", "ranked pairs"),
+        "yes_no": V_("yes/no"),
+        "consent": V_("consent"),
+        "plurality": V_("plurality"),
+        "approval": V_("approval"),
+        "borda": V_("Borda count"),
+        "irv": V_("instant runoff"),
+        "schulze": V_("Schulze"),
+        "ranked_choice": V_("ranked choice (top k)"),
+        "ranked_pairs": V_("ranked pairs"),
     },
     "TieBreakMethod": {
-        "lot": ("抽签", "drawing lots"),
-        "chair": ("主持人决定", "the chair's casting vote"),
-        "earliest": ("先提出的方案优先", "the earliest proposal"),
-        "other": ("其他（见说明）", "other (see note)"),
+        "lot": V_("drawing lots"),
+        "chair": V_("the chair's casting vote"),
+        "earliest": V_("the earliest proposal"),
+        "other": V_("other (see note)"),
     },
 }
 
-OUTCOME_LABELS: dict[str, tuple[str, str]] = {
-    "adopted": ("通过", "adopted"),
-    "rejected": ("未通过", "rejected"),
-    "tie": ("平局", "a tie"),
-    "no_quorum": ("未达到法定人数", "without a quorum"),
+# a round's outcome (context "Outcome")
+OUTCOME_LABELS: dict[str, str] = {
+    "adopted": V_("adopted"),
+    "rejected": V_("rejected"),
+    "tie": V_("a tie"),
+    "no_quorum": V_("without a quorum"),
 }
 
 # the ``choice`` of a row that takes a voter's ballot back (an undone first ballot): the
 # voter then has no current ballot; the row stays in the history like any other
 WITHDRAWN = "withdrawn"
 
-CHOICE_LABELS: dict[str, tuple[str, str]] = {
-    "yes": ("赞成", "yes"),
-    "no": ("反对", "no"),
-    "abstain": ("弃权", "abstain"),
-    "object": ("异议", "objection"),
+# a motion ballot's choice (context "Choice")
+CHOICE_LABELS: dict[str, str] = {
+    "yes": V_("yes"),
+    "no": V_("no"),
+    "abstain": V_("abstain"),
+    "object": V_("objection"),
 }
+
+# the rules engine's names of a round's kind and of a majority's base, in its
+# explanations and refusals (context "RuleKind" / "RuleBase"; a kind reads a little
+# longer there than in a round's list: 赞成/反对表决)
+KIND_LABELS: dict[str, str] = {
+    "yes_no": V_("yes/no"),
+    "consent": V_("consent"),
+    "plurality": V_("plurality"),
+    "approval": V_("approval"),
+    "borda": V_("Borda count"),
+    "irv": V_("instant-runoff"),
+    "schulze": V_("Schulze"),
+    "ranked_choice": V_("ranked choice (top k scored, as Loomio)"),
+    "ranked_pairs": V_("ranked pairs"),
+}
+BASE_LABELS: dict[str, str] = {
+    "YN": V_("yes + no"),
+    "YNA": V_("yes + no + abstain"),
+    "valid": V_("all valid ballots"),
+    "cast": V_("all ballots cast (invalid ones included)"),
+    "entitled": V_("everyone entitled to vote"),
+    "entitled_present": V_("those entitled who are present (or represented by a present proxy)"),
+}
+
+# the presets a facilitator picks a new round's rule from (context "Preset")
+PRESET_LABELS: dict[str, str] = {
+    "simple_majority": V_("simple majority"),
+    "absolute_majority": V_("absolute majority"),
+    "two_thirds": V_("two-thirds"),
+    "unanimity": V_("unanimity"),
+    "consent_all_residents": V_("consent of all residents"),
+    "plurality": V_("plurality"),
+    "approval": V_("approval"),
+    "borda": V_("Borda count (ranked)"),
+    "irv": V_("instant runoff (ranked)"),
+    "schulze": V_("Schulze (ranked)"),
+}
+
+
+def outcome_label(outcome: str | None, lang: str) -> str:
+    """A round's outcome in ``lang`` ("" when it has none yet)."""
+    return "" if outcome is None else VOCAB.text("Outcome", outcome, lang)
+
+
+def choice_label(choice: str, lang: str) -> str:
+    """A motion ballot's choice (yes/no/abstain/object) in ``lang``."""
+    return VOCAB.text("Choice", choice, lang)
+
+
+VOCAB.add(LABELS)
+VOCAB.add({"Group": GROUP_LABELS, "Outcome": OUTCOME_LABELS, "Choice": CHOICE_LABELS, "RuleKind": KIND_LABELS,
+           "RuleBase": BASE_LABELS, "Preset": PRESET_LABELS})

@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from plugins.deliberation.i18n import N_, _, pair
+from plugins.deliberation.vocab import PRESET_LABELS, VOCAB
 from tui import i18n
 from tui.widgets.forms import (
     ConfirmModal,
@@ -70,7 +71,7 @@ PRESET_CODE = re.compile(r"\s?[（(]([a-z_]+)(\*?)[）)]")
 def preset_label(code: str, modified: bool = False) -> str:
     """A rule's preset as people say it (never its code): 简单多数（赞成多于反对）, with
     "parameters changed" for a modified preset (``simple_majority*``)."""
-    text = _(PRESET_LABELS[code])
+    text = VOCAB.text("Preset", code, i18n.language())
     return text + _(", parameters changed") if modified else text
 
 
@@ -117,19 +118,8 @@ class ConfirmCloseScreen(ConfirmModal, prefix="delib"):
     BINDING_TEXT = BINDING_TEXT
 
 
-PRESET_LABELS: dict[str, str] = {  # preset -> its label (a msgid)
-    "simple_majority": N_("simple majority"),
-    "absolute_majority": N_("absolute majority"),
-    "two_thirds": N_("two-thirds"),
-    "unanimity": N_("unanimity"),
-    "consent_all_residents": N_("consent of all residents"),
-    "plurality": N_("plurality"),
-    "approval": N_("approval"),
-    "borda": N_("Borda count (ranked)"),
-    "irv": N_("instant runoff (ranked)"),
-    "schulze": N_("Schulze (ranked)"),
-}
-RANKED = ("borda", N_("schulze"))
+# the presets' words are the vocabulary "Preset" (PRESET_LABELS, re-exported from vocab.py)
+RANKED = ("borda", "schulze")
 CHOOSING = ("plurality", "approval", *RANKED)
 
 # by importance: a narrow terminal clips the last ones first

@@ -36,7 +36,7 @@ from plugins.deliberation.screens.tables import OptionTable, ParticipantTable, V
 from plugins.deliberation.screens.voting import VotingMixin
 from tui import i18n
 from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, enum_label, lang_label
+from tui.widgets.bilingual import Bilingual, enum_label
 from tui.widgets.forms import (
     FormField,
 )
@@ -89,8 +89,6 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         self.round_id: int | None = round_id  # the round the vote grid shows
         self.busy = False
         self._focused = False  # the first show puts the focus where the user types first
-        # the ballots this screen recorded, newest last: (round id, participant id), for undo
-        self.recorded: list[tuple[int, int]] = []
         # unsaved grid entries: (round id, participant id) -> {option id: rank} or {option id: True}
         self.drafts: dict[tuple[int, int], dict[int, int]] = {}
         self._grid_shape: tuple[Any, ...] | None = None
@@ -155,12 +153,12 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
 
     def _show(self, d: Detail) -> None:
         from plugins.deliberation.models import (
-            GROUP_LABELS,
-            OUTCOME_LABELS,
             ConsultationStatus,
             ParticipantRole,
             RoundKind,
             RoundState,
+            group_label,
+            outcome_label,
         )
 
         self.detail = d
@@ -187,7 +185,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
             if p.proxy_for:
                 votes += _(" · proxy of {value}").format(value=names.get(p.proxy_for, '?'))
             people.add_row(p.name, present_word(p.present), votes, enum_label(ParticipantRole, p.role),
-                           lang_label(GROUP_LABELS, p.group), key=str(p.id))
+                           group_label(p.group, i18n.language()), key=str(p.id))
         if d.participants:
             people.move_cursor(row=min(keep, len(d.participants) - 1))
         options = self.query_one("#delib-options", DataTable)
@@ -209,7 +207,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         rounds.clear()
         for r in d.rounds:
             rounds.add_row(str(r.number), r.title, enum_label(RoundKind, r.kind), enum_label(RoundState, r.state),
-                           lang_label(OUTCOME_LABELS, r.outcome), key=str(r.id))
+                           outcome_label(r.outcome, i18n.language()), key=str(r.id))
         ids = [r.id for r in d.rounds]
         if self.round_id not in ids:
             open_ = [r.id for r in d.rounds if r.state == RoundState.open]
@@ -241,11 +239,11 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
 
     def _show_round(self) -> None:
         from plugins.deliberation.models import (
-            CHOICE_LABELS,
             MOTION_KINDS,
-            OUTCOME_LABELS,
             RoundKind,
             RoundState,
+            choice_label,
+            outcome_label,
         )
 
         d, r = self.detail, self.current_round()
@@ -315,7 +313,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
                 ballot = _("not recorded (Enter)")
             elif cell is not None:
                 if motion:
-                    ballot = lang_label(CHOICE_LABELS, cell.choice) if cell.choice else _("cast")
+                    ballot = choice_label(cell.choice, i18n.language()) if cell.choice else _("cast")
                     if cell.reason:
                         ballot += f"（{cell.reason}）" if i18n.language() != "en" else f" ({cell.reason})"
                 else:
@@ -332,7 +330,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
             grid.move_cursor(row=min(keep_row, len(voters) - 1),
                              column=max(0, min(keep_col, len(grid.columns) - 1)) if not motion else 0)
         if r.outcome is not None:
-            head = _("Result: {value}").format(value=lang_label(OUTCOME_LABELS, r.outcome))
+            head = _("Result: {value}").format(value=outcome_label(r.outcome, i18n.language()))
             if r.outcome == "tie" and not r.tie_broken:
                 head += _(" (b settles the tie)")
         elif r.state == RoundState.open:
@@ -390,7 +388,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
 
     def action_decide(self) -> None:
         from plugins.deliberation import services as svc
-        from plugins.deliberation.models import OUTCOME_LABELS, ConsultationStatus, RoundState
+        from plugins.deliberation.models import ConsultationStatus, RoundState, outcome_label
 
         d, r = self.detail, self.current_round()
         if d is None or self.busy:
@@ -423,7 +421,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
             return
         round_id = r.id if r is not None and r.outcome is not None else None
         if round_id is not None:
-            basis = _("On round {number}: {title} ({value})").format(number=r.number, title=r.title, value=lang_label(OUTCOME_LABELS, r.outcome))
+            basis = _("On round {number}: {title} ({value})").format(number=r.number, title=r.title, value=outcome_label(r.outcome, i18n.language()))
         else:
             basis = _("On the discussion alone (no round)")
 

@@ -1,5 +1,7 @@
 """Participants, options and meetings added (and options withdrawn or merged), mixed
-into :class:`ConsultationScreen`."""
+into :class:`ConsultationScreen`. The forms' choices (role, vote, proxy, amended option)
+are chosen by typing (:class:`~tui.widgets.pickers.ChoicePicker`: Chinese, pinyin
+initials or full pinyin, the code; Down on an empty box lists them all)."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from core.models.types import LOCAL_TZ
 from plugins.deliberation.i18n import N_, _, pair
 from plugins.deliberation.queries import OptionRow
 from plugins.deliberation.screens.common import ConfirmCloseScreen, need_int
-from tui.widgets.bilingual import t
+from tui import i18n
 from tui.widgets.forms import (
     FormError,
     FormField,
@@ -23,17 +25,20 @@ class RecordsMixin:
 
     def action_add_participant(self) -> None:
         from plugins.deliberation import services as svc
-        from plugins.deliberation.models import LABELS
+        from plugins.deliberation.models import ParticipantRole
 
         if not self._editable():
             return
         db, actor, cid = self.db, self.app.actor, self.consultation_id
-        roles = [(t(zh, en), key) for key, (zh, en) in LABELS["ParticipantRole"].items()]
+        roles = [(role.label(i18n.language()), role.value) for role in ParticipantRole]
         proxies = [(p.name, p.id) for p in self.detail.participants]
 
         def submit(v: dict[str, Any]) -> Callable[[], str]:
+            if v["role"] is None:
+                raise FormError(_("Choose the role"))
             weight = need_int(v["weight"] or "1", _("The weight"))
-            can_vote = {"default": None, "yes": True, "no": False}[v["votes"]]
+            # an emptied box: by role, as the default says
+            can_vote = {"default": None, "yes": True, "no": False}[v["votes"] or "default"]
 
             def write() -> str:
                 with db.session() as s:
@@ -47,13 +52,13 @@ class RecordsMixin:
             FormField("person", *pair(N_("Person from the register (optional)")), kind="person",
                       placeholder=_("name, pinyin initials or phone tail")),
             FormField("name", *pair(N_("Name (needed for someone outside the register)"))),
-            FormField("role", *pair(N_("Role")), kind="select", value="resident_rep", choices=roles),
+            FormField("role", *pair(N_("Role")), kind="choice", value="resident_rep", choices=roles),
             FormField("group", *pair(N_("Group (blank: from the role)"))),
-            FormField("votes", *pair(N_("Vote")), kind="select", value="default",
+            FormField("votes", *pair(N_("Vote")), kind="choice", value="default",
                       choices=[(_("by role (experts, observers: none)"), "default"),
                                (_("yes"), "yes"), (_("no"), "no")]),
             FormField("weight", *pair(N_("Weight")), value="1"),
-            FormField("proxy", *pair(N_("Holds the proxy of (optional)")), kind="select", value=None,
+            FormField("proxy", *pair(N_("Holds the proxy of (optional)")), kind="choice", value=None,
                       choices=proxies),
             FormField("present", *pair(N_("Present now")), kind="check", value=False),
         ], submit, lambda name: _("{name} added").format(name=name), form_id="delib-participant")
@@ -77,8 +82,8 @@ class RecordsMixin:
 
         self.form_then_reload(_("Add an option"), [
             FormField("text", *pair(N_("The option"))),
-            FormField("amends", *pair(N_("Amends option (optional)")), kind="select", value=None,
-                      choices=active),
+            FormField("amends", *pair(N_("Amends option (optional)")), kind="choice", value=None,
+                      choices=active, placeholder=_("the option's number or words; empty: a new option")),
             FormField("withdraw", *pair(N_("Withdraw the amended option")), kind="check", value=False),
         ], submit, lambda n: _("Option {n} added").format(n=n), form_id="delib-option")
 

@@ -1,5 +1,7 @@
 """The rounds' actions, mixed into :class:`ConsultationScreen`: a new round, start,
-close and count, publish, settle a tie."""
+close and count, publish, settle a tie. The forms' choices (the rule's preset, the
+meeting, how a tie is settled and by which rule) are chosen by typing
+(:class:`~tui.widgets.pickers.ChoicePicker`)."""
 
 from __future__ import annotations
 
@@ -7,8 +9,13 @@ from collections.abc import Callable
 from typing import Any
 
 from plugins.deliberation.i18n import N_, _, pair
-from plugins.deliberation.screens.common import PRESET_LABELS, ConfirmCloseScreen, parse_numbers
-from tui.widgets.bilingual import t
+from plugins.deliberation.screens.common import (
+    PRESET_LABELS,
+    ConfirmCloseScreen,
+    parse_numbers,
+    preset_label,
+)
+from tui import i18n
 from tui.widgets.forms import (
     FormError,
     FormField,
@@ -73,11 +80,13 @@ class RoundsMixin:
         if not self._editable():
             return
         d, db, actor, cid = self.detail, self.db, self.app.actor, self.consultation_id
-        presets = [(_(label), k) for k, label in PRESET_LABELS.items()]
+        presets = [(preset_label(k), k) for k in PRESET_LABELS]
         meetings = [(_("meeting {n} {when} {venue}").format(n=n, when=when, venue=venue), mid)
                     for mid, n, when, venue in d.meetings]
 
         def submit(v: dict[str, Any]) -> Callable[[], Any]:
+            if v["preset"] is None:
+                raise FormError(_("Choose the voting rule"))
             nums = parse_numbers(v["options"])
             if nums is None:
                 raise FormError(_("Option numbers are whole numbers, separated by spaces or commas"))
@@ -94,11 +103,12 @@ class RoundsMixin:
             self.round_id = None  # show the new round
 
         self.form_then_reload(_("New voting round"), [
-            FormField("preset", *pair(N_("Voting rule")), kind="select", value="simple_majority", choices=presets),
+            FormField("preset", *pair(N_("Voting rule")), kind="choice", value="simple_majority", choices=presets),
             FormField("options", *pair(N_("Option numbers (blank: every active one)")),
                       placeholder="1 3"),
             FormField("title", *pair(N_("Motion (optional)"))),
-            FormField("meeting", *pair(N_("Meeting (optional)")), kind="select", value=None, choices=meetings),
+            FormField("meeting", *pair(N_("Meeting (optional)")), kind="choice", value=None, choices=meetings,
+                      placeholder=_("the meeting's number, date or venue; empty: none")),
             FormField("secret", *pair(N_("Secret ballot")), kind="check", value=False),
             FormField("hide", *pair(N_("Hide the tally until it closes")), kind="check", value=False),
             FormField("start", *pair(N_("Open it now")), kind="check", value=True),
@@ -106,7 +116,7 @@ class RoundsMixin:
 
     def action_tie(self) -> None:
         from plugins.deliberation import services as svc
-        from plugins.deliberation.models import LABELS
+        from plugins.deliberation.models import TieBreakMethod
 
         r = self.current_round()
         if r is None or self.busy or self.detail is None:
@@ -117,13 +127,17 @@ class RoundsMixin:
         numbers = self.detail.numbers
         tied = "、".join(str(numbers.get(w, w)) for w in r.winners)
         db, actor, cid = self.db, self.app.actor, self.consultation_id
-        methods = [(t(zh, en), key) for key, (zh, en) in LABELS["TieBreakMethod"].items()]
+        methods = [(m.label(i18n.language()), m.value) for m in TieBreakMethod]
 
         def submit(v: dict[str, Any]) -> Callable[[], Any]:
+            if v["how"] is None:
+                raise FormError(_("Choose how to settle the tie"))
             if v["how"] == "break":
                 number = v["option"]
                 if not number.isdigit():
                     raise FormError(_("Give the chosen option's number"))
+                if v["method"] is None:
+                    raise FormError(_("Choose the rule that breaks the tie"))
 
                 def write() -> str:
                     with db.session() as s:
@@ -147,11 +161,11 @@ class RoundsMixin:
             self.round_id = None
 
         self.form_then_reload(_("Round {number} tied (options {tied})").format(number=r.number, tied=tied), [
-            FormField("how", *pair(N_("How")), kind="select", value="break",
+            FormField("how", *pair(N_("How")), kind="choice", value="break",
                       choices=[(_("break it by a recorded rule"), "break"),
                                (_("a new round without some options"), "rerun")]),
             FormField("option", *pair(N_("Chosen option number (breaking it)"))),
-            FormField("method", *pair(N_("Rule")), kind="select", value="lot", choices=methods),
+            FormField("method", *pair(N_("Rule")), kind="choice", value="lot", choices=methods),
             FormField("note", *pair(N_("Note (required for “other”)"))),
             FormField("without", *pair(N_("Options to leave out of the new round (blank: those not tied at the top)"))),
         ], submit, lambda text: text, form_id="delib-tie", after=after)

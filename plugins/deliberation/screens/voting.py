@@ -15,7 +15,7 @@ from core.errors import DomainError
 from plugins.deliberation.i18n import _
 from plugins.deliberation.queries import ParticipantRow, RoundRow
 from plugins.deliberation.screens.common import CHOOSING, RANKED, ReasonScreen, parse_numbers
-from tui.widgets.bilingual import lang_label
+from tui import i18n
 from tui.widgets.forms import (
     FormError,
     FormField,
@@ -190,7 +190,6 @@ class VotingMixin:
 
         def after(_result: Any = None) -> None:
             self.drafts.pop((r.id, p.id), None)
-            self.recorded.append((r.id, p.id))
             self._next_voter(p.id)
 
         if numbers is not None:
@@ -226,35 +225,58 @@ class VotingMixin:
             return
         grid.move_cursor(row=min(row + 1, grid.row_count - 1))
 
+    def _receiving_round(self) -> RoundRow | None:
+        """The round the vote grid shows when it receives ballots, else the consultation's
+        newest round that does (None: no round is open)."""
+        from plugins.deliberation.models import RoundState
+
+        r = self.current_round()
+        if r is not None and r.state == RoundState.open:
+            return r
+        open_ = [x for x in self.detail.rounds if x.state == RoundState.open] if self.detail else []
+        return open_[-1] if open_ else None
+
     def action_undo_ballot(self) -> None:
-        """Take back the last ballot this screen recorded (a new row: see ``undo_ballot``);
-        the cursor goes back to its row, to type it again."""
+        """Take back the latest ballot of the receiving round that this operator recorded
+        and that still stands — on this screen or before it (an earlier visit, the CLI):
+        a new row, see ``undo_ballot``; again, the one before. The cursor goes back to its
+        row, to type it again."""
         from plugins.deliberation import services as svc
 
         if self.busy or self.detail is None:
             return
-        if not self.recorded:
-            self.app.notify(_("No ballot to undo (only those recorded here)"),
-                            severity="warning")
+        r = self._receiving_round()
+        if r is None:
+            self.app.notify(_("This round is not open for voting"), severity="warning")
             return
-        rid, pid = self.recorded[-1]
-        p = next((p for p in self.detail.participants if p.id == pid), None)
-        name = p.name if p is not None else str(pid)
-        db, actor = self.db, self.app.actor
+        db, actor, rid = self.db, self.app.actor, r.id
 
-        def write() -> None:
+        def write() -> int | None:
             with db.session() as s:
-                svc.undo_ballot(s, actor=actor, round_id=rid, participant_id=pid)
+                pid = svc.last_recorded_voter(s, round_id=rid, recorded_by=actor.name)
+                if pid is not None:
+                    svc.undo_ballot(s, actor=actor, round_id=rid, participant_id=pid)
+                return pid
 
-        def after() -> None:
-            self.recorded.pop()
-            self.round_id = rid
+        def done(pid: int | None) -> None:
+            self.busy = False
+            if pid is None:
+                self.app.notify(_("No ballot to undo: none recorded by you stands in round {number}").format(
+                    number=r.number), severity="warning")
+                return
+            p = next((p for p in self.detail.participants if p.id == pid), None) if self.detail else None
+            if self.round_id != rid:  # the grid showed another round: show this one
+                self.round_id = rid
+                self._show_round()
             grid = self.query_one("#delib-votes", DataTable)
-            with contextlib.suppress(RowDoesNotExist):  # another round is shown: its rows differ
+            with contextlib.suppress(RowDoesNotExist):  # the row left the grid meanwhile
                 grid.move_cursor(row=grid.get_row_index(str(pid)))
             grid.focus()
+            self.announce(_("{name}'s last ballot undone").format(name=p.name if p is not None else str(pid)))
+            self.reload()
 
-        self.write_then_reload(write, _("{name}'s last ballot undone").format(name=name), after)
+        self.busy = True
+        self.db_work(write, done, group=self.WRITE_GROUP, on_error=self.write_failed)
 
     def action_checkin_all(self) -> None:
         """Everyone at the table checked in at once; space on a row then marks who is absent."""
@@ -272,7 +294,7 @@ class VotingMixin:
 
     def _record(self, r: RoundRow, p: ParticipantRow, ballot: dict[str, Any]) -> None:
         from plugins.deliberation import services as svc
-        from plugins.deliberation.models import CHOICE_LABELS
+        from plugins.deliberation.models import choice_label
 
         db, actor, holder = self.db, self.app.actor, self._holder(p)
 
@@ -282,10 +304,9 @@ class VotingMixin:
 
         def after() -> None:
             self.drafts.pop((r.id, p.id), None)
-            self.recorded.append((r.id, p.id))
             self._next_voter(p.id)
 
-        said = lang_label(CHOICE_LABELS, ballot["choice"]) if "choice" in ballot else _("ballot recorded")
+        said = choice_label(ballot["choice"], i18n.language()) if "choice" in ballot else _("ballot recorded")
         # a refused ballot leaves the cursor where it is (and the other rows as they were)
         self.write_then_reload(write, f"{p.name}: {said}", after)
 

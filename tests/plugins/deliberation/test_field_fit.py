@@ -195,3 +195,105 @@ def test_the_vote_grid_undoes_the_last_ballots(small_demo):
         # append-only: 3 ballots, 2 withdrawals, 1 new ballot; nothing overwritten
         assert [b.choice for b in history] == ["yes", "no", "yes", "withdrawn", "withdrawn", "abstain"]
         assert {b.choice for b in svc.current_ballots(s, rid)} == {"yes", "abstain"}
+
+
+def test_z_undoes_a_ballot_recorded_on_an_earlier_visit_of_the_screen(small_demo):
+    """The operator records a ballot, leaves the consultation and comes back: ``z`` on the
+    new screen still takes that ballot back (a new row), the cursor on its row."""
+    from plugins.deliberation import services as svc
+    from plugins.deliberation.models import Ballot
+    from plugins.deliberation.screens import ConsultationScreen
+
+    _, rid = the_open_round(small_demo)
+    app = demo_app(small_demo)
+
+    async def inner():
+        async with app.run_test(size=(160, 45)) as pilot:
+            first = await open_round_screen(app, pilot)
+            grid = first.query_one("#delib-votes", DataTable)
+            await pilot.press("k")
+            await settle(pilot)
+            await pilot.press("down", "y")  # the second voter: yes
+            await settle(pilot)
+            assert rows(grid)[1][2] == "赞成" and grid.cursor_row == 2
+            voter = rows(grid)[1][0]
+            await pilot.press("escape")  # leave the consultation
+            await until(pilot, lambda: app.screen is not first)
+            await settle(pilot)
+            assert not isinstance(app.screen, ConsultationScreen)
+
+            again = await open_round_screen(app, pilot)  # a new visit: a new screen
+            assert again is not first
+            grid = again.query_one("#delib-votes", DataTable)
+            assert rows(grid)[1][2] == "赞成" and grid.cursor_row == 0
+            await pilot.press("z")
+            await settle(pilot)
+            assert rows(grid)[1][2] == "" and grid.cursor_row == 1  # its row, to type it again
+            assert any(n.message == f"已撤销 {voter} 的上一票" for n in app._notifications)
+            await pilot.press("z")  # nothing else of this operator's stands in the round
+            await settle(pilot)
+            assert any(n.message.startswith("没有可撤销的选票") for n in app._notifications)
+
+    asyncio.run(inner())
+
+    with small_demo.read_session() as s:
+        history = s.scalars(select(Ballot).where(Ballot.round_id == rid).order_by(Ballot.id)).all()
+        # append-only: the ballot and its withdrawal, both by the operator; nothing overwritten
+        assert [(b.choice, b.seq, b.recorded_by) for b in history] == [("yes", 1, "测试办事员"),
+                                                                      ("withdrawn", 2, "测试办事员")]
+        assert history[1].supersedes_id == history[0].id
+        assert svc.current_ballots(s, rid) == []
+
+
+def test_z_undoes_the_operators_ballot_from_the_cli_but_never_another_clerks(small_demo, tmp_path):
+    """A ballot the operator recorded with ``gongzhi deliberation vote`` is theirs to undo on
+    the screen; one another clerk recorded later is passed over, and stays."""
+    import os
+    import subprocess
+    import sys
+
+    from core.services import Actor
+    from plugins.deliberation import services as svc
+    from plugins.deliberation.models import Ballot
+
+    cid, rid = the_open_round(small_demo)
+    clerk = Actor("另一位办事员")
+    with small_demo.session() as s:
+        svc.checkin_all(s, actor=clerk, consultation_id=cid)
+        voters = [p for p in svc.participants_of(s, cid) if p.can_vote]
+        number = svc.get_round(s, rid).number
+    env = {**os.environ, "GONGZHI_DATA_DIR": str(tmp_path / "data"), "GONGZHI_LANG": "zh",
+           "GONGZHI_PLUGINS": ",".join(PLUGINS)}
+    for var in ("GONGZHI_DATABASE_URL", "GONGZHI_CONFIG", "GONGZHI_OPERATOR"):
+        env.pop(var, None)
+    done = subprocess.run(
+        [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())", "--db", small_demo.url,
+         "--operator", "测试办事员", "deliberation", "vote", str(cid), str(number), voters[0].name, "n"],
+        env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    with small_demo.session() as s:  # later, another clerk records the third voter's ballot
+        svc.record_ballot(s, actor=clerk, round_id=rid, participant_id=voters[2].id, choice="yes")
+    app = demo_app(small_demo)
+
+    async def inner():
+        async with app.run_test(size=(160, 45)) as pilot:
+            screen = await open_round_screen(app, pilot)
+            grid = screen.query_one("#delib-votes", DataTable)
+            assert [r[2] for r in rows(grid)[:3]] == ["反对", "", "赞成"]
+            grid.move_cursor(row=4)
+            await pilot.press("z")  # the CLI's ballot: the operator's latest that stands
+            await settle(pilot)
+            assert [r[2] for r in rows(grid)[:3]] == ["", "", "赞成"] and grid.cursor_row == 0
+            await pilot.press("z")  # the other clerk's ballot is not the operator's to undo
+            await settle(pilot)
+            assert any(n.message.startswith("没有可撤销的选票") for n in app._notifications)
+            assert [r[2] for r in rows(grid)[:3]] == ["", "", "赞成"]
+
+    asyncio.run(inner())
+
+    with small_demo.read_session() as s:
+        history = s.scalars(select(Ballot).where(Ballot.round_id == rid).order_by(Ballot.id)).all()
+        assert [(b.participant_id, b.choice, b.recorded_by) for b in history] == [
+            (voters[0].id, "no", "测试办事员"), (voters[2].id, "yes", "另一位办事员"),
+            (voters[0].id, "withdrawn", "测试办事员")]
+        assert [(b.participant_id, b.choice) for b in svc.current_ballots(s, rid)] == [(voters[2].id, "yes")]

@@ -16,6 +16,7 @@ from core.services import Actor
 from tests.plugins.deliberation.test_screens import SIZE, run_palette, text_of
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
 from tests.tui.pilot import settle, until
+from tui.widgets.pickers import ChoicePicker
 
 
 def build(db, ids, *, preset: str, options: int = 3) -> dict[str, int]:  # noqa: F811
@@ -41,6 +42,17 @@ async def open_it(app, pilot, cid: int):
     await until(pilot, lambda: isinstance(app.screen, ConsultationScreen))
     await settle(pilot)
     return app.screen
+
+
+async def pick(pilot, form, selector: str, typed: str) -> ChoicePicker:
+    """Choose in a form's ChoicePicker as a user does: empty its box, type (Chinese, pinyin
+    initials, a number …), Enter takes the best match."""
+    picker = form.query_one(selector, ChoicePicker)
+    picker.query_one(Input).focus()
+    await pilot.pause()
+    await pilot.press("end", "ctrl+u", *typed, "enter")
+    await pilot.pause()
+    return picker
 
 
 def errors(app) -> list[str]:
@@ -278,6 +290,10 @@ def test_forms_for_people_options_meetings_rounds_and_requests(make_app, street_
             await pilot.press("p")
             await until(pilot, lambda: isinstance(app.screen, FormScreen))
             form = app.screen
+            # the choices' defaults are chosen already; the optional proxy is left empty
+            assert form.query_one("#delib-participant-role", ChoicePicker).value == "resident_rep"
+            assert form.query_one("#delib-participant-votes", ChoicePicker).value == "default"
+            assert form.query_one("#delib-participant-proxy", ChoicePicker).value is None
             form.query_one("#delib-participant-person").select(ids["张晓明"], "张晓明")
             form.query_one("#delib-participant-present", Checkbox).value = True
             await pilot.press("ctrl+s")
@@ -287,7 +303,8 @@ def test_forms_for_people_options_meetings_rounds_and_requests(make_app, street_
             await until(pilot, lambda: isinstance(app.screen, FormScreen))
             form = app.screen
             form.query_one("#delib-participant-name", Input).value = "物业王经理"
-            form.query_one("#delib-participant-role", Select).value = "property_company"
+            role = await pick(pilot, form, "#delib-participant-role", "wyqy")  # 物业企业
+            assert role.value == "property_company" and role.text == "物业企业"
             form.query_one("#delib-participant-weight", Input).value = "0"
             await pilot.press("ctrl+s")
             await settle(pilot)
@@ -311,7 +328,8 @@ def test_forms_for_people_options_meetings_rounds_and_requests(make_app, street_
             await until(pilot, lambda: isinstance(app.screen, FormScreen))
             form = app.screen
             form.query_one("#delib-option-text", Input).value = "加装两盏太阳能路灯"
-            form.query_one("#delib-option-amends", Select).value = svc_option_id(street_db, 1)
+            amends = await pick(pilot, form, "#delib-option-amends", "1")  # by the option's number
+            assert amends.value == svc_option_id(street_db, 1)
             form.query_one("#delib-option-withdraw", Checkbox).value = True
             await pilot.press("ctrl+s")
             await settle(pilot)
@@ -336,7 +354,17 @@ def test_forms_for_people_options_meetings_rounds_and_requests(make_app, street_
             await pilot.press("v")
             await until(pilot, lambda: isinstance(app.screen, FormScreen))
             form = app.screen
-            form.query_one("#delib-round-preset", Select).value = "schulze"
+            assert form.query_one("#delib-round-preset", ChoicePicker).value == "simple_majority"
+            assert form.query_one("#delib-round-meeting", ChoicePicker).value is None  # optional: empty
+            # the rule emptied: refused in the form, nothing written
+            preset = form.query_one("#delib-round-preset", ChoicePicker)
+            preset.query_one(Input).focus()
+            await pilot.press("end", "ctrl+u", "ctrl+s")
+            await settle(pilot)
+            assert app.screen is form
+            assert "请选择表决规则" in text_of(form.query_one("#delib-round-error", Label))
+            preset = await pick(pilot, form, "#delib-round-preset", "secf")  # 舒尔茨法（排序）
+            assert preset.value == "schulze"
             form.query_one("#delib-round-options", Input).value = "1 2"
             form.query_one("#delib-round-start", Checkbox).value = False
             await pilot.press("ctrl+s")

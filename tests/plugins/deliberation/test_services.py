@@ -436,6 +436,57 @@ def test_undo_takes_back_the_last_ballot_as_a_new_row(site, table, actor):
         assert len(audits) == 2
 
 
+def test_undo_again_steps_back_and_finds_the_operators_latest_ballot(site, table, actor):
+    """Undo twice for one voter takes back both of their ballots in turn (the second never
+    brings the first undone one back); ``last_recorded_voter`` names the voter whose
+    ballot the operator recorded last and that still stands — passing over ballots undone
+    or changed since by another clerk — also in a secret round."""
+    from core.services import Actor
+
+    r1, r2, r3 = table.residents[:3]
+    clerk = Actor("另一位办事员")
+    with site.db.session() as s:
+        r = svc.open_round(s, actor=actor, consultation_id=table.consultation_id, preset="simple_majority",
+                           option_ids=[table.options[0]])
+
+        def last() -> int | None:
+            return svc.last_recorded_voter(s, round_id=r.id, recorded_by=actor.name)
+
+        assert last() is None
+        svc.record_ballot(s, actor=actor, round_id=r.id, participant_id=r1, choice="y")
+        svc.record_ballot(s, actor=actor, round_id=r.id, participant_id=r2, choice="y")
+        svc.record_ballot(s, actor=clerk, round_id=r.id, participant_id=r3, choice="n")
+        svc.record_ballot(s, actor=actor, round_id=r.id, participant_id=r1, choice="n")
+        assert last() == r1  # r1's no, recorded last by the operator
+        assert svc.undo_ballot(s, actor=actor, round_id=r.id, participant_id=r1).choice == "yes"
+        assert last() == r2  # r1's yes stands again but was recorded before r2's
+        assert svc.undo_ballot(s, actor=actor, round_id=r.id, participant_id=r2) is None
+        assert last() == r1
+        # r1 again: the yes is taken back too (a withdrawal), the no does not return
+        assert svc.undo_ballot(s, actor=actor, round_id=r.id, participant_id=r1) is None
+        assert [b.choice for b in svc.ballot_history(s, r.id) if b.participant_id == r1] == [
+            "yes", "no", "yes", "withdrawn"]
+        assert last() is None  # r3's ballot is the other clerk's
+        with pytest.raises(DomainError) as e:
+            svc.undo_ballot(s, actor=actor, round_id=r.id, participant_id=r1)
+        assert e.value.code == "delib.nothing_to_undo"
+        # a ballot changed by another clerk is theirs now: passed over
+        svc.record_ballot(s, actor=actor, round_id=r.id, participant_id=r2, choice="a")
+        assert last() == r2
+        svc.record_ballot(s, actor=clerk, round_id=r.id, participant_id=r2, choice="y")
+        assert last() is None
+        assert {b.participant_id: b.choice for b in svc.current_ballots(s, r.id)} == {r2: "yes", r3: "no"}
+        assert svc.out_of_sequence(s, r.id) == []  # every row is in its voter's chain
+        svc.close_round(s, actor=actor, round_id=r.id)
+        assert last() is None  # a closed round has nothing to undo
+
+        # a secret round: the ballot carries a token, the voter is found through the round's key
+        secret = svc.open_round(s, actor=actor, consultation_id=table.consultation_id, preset="simple_majority",
+                                option_ids=[table.options[1]], secret=True)
+        svc.record_ballot(s, actor=actor, round_id=secret.id, participant_id=r3, choice="y")
+        assert svc.last_recorded_voter(s, round_id=secret.id, recorded_by=actor.name) == r3
+
+
 def test_check_in_everyone_but_the_absent_in_one_step(site, table, actor):
     with site.db.session() as s:
         svc.checkin_all(s, actor=actor, consultation_id=table.consultation_id, present=False)
