@@ -23,7 +23,7 @@ language by adding a ``.po``. The code keeps only the English ids::
 
     class Status(Labelled): ...
 
-    VOCAB.add({"Status": {"submitted": N_("submitted"), ...}})
+    VOCAB.add({"Status": {"submitted": V_("submitted"), ...}})
 
 The core's catalog is ``core/locale`` (domain ``core``); a plugin keeps its words in its
 own catalog (``plugins/<name>/locale``, domain ``<name>``), the one its screens use.
@@ -97,6 +97,14 @@ def compile_catalog(path: Path, lang: str) -> Path:
 
 def N_(msgid: str) -> str:
     """Mark a message id for extraction where it is translated later."""
+    return msgid
+
+
+def V_(msgid: str) -> str:
+    """A vocabulary word's English id. Not ``N_``: a folder's ``_()``/``N_()`` messages are
+    extracted as bare messages, while a word is kept with its vocabulary's name as the
+    context (through a :class:`Vocabulary`) — "open" is 协商中 for a consultation and 表决中
+    for a round, which one bare message could not say."""
     return msgid
 
 

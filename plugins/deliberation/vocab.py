@@ -22,16 +22,10 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from core.i18n import Vocabulary
+from core.i18n import V_, Vocabulary
 
 VOCAB = Vocabulary("deliberation", Path(__file__).resolve().parent / "locale")
 
-
-def V_(msgid: str) -> str:
-    """A vocabulary word's English id. Not ``N_``: the plugin's folder is scanned for
-    ``_()``/``N_()`` messages, and a word is kept with its vocabulary's name as the
-    context (through ``VOCAB``), never as a bare message."""
-    return msgid
 
 
 # -- vocabularies -----------------------------------------------------------------

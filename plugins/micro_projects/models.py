@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.i18n import Vocabulary
+from core.i18n import V_, Vocabulary
 from core.models.types import UTCDateTime, utcnow
 
 # the vocabularies' words are in the plugin's catalog (locale/<lang>/LC_MESSAGES/
@@ -31,12 +31,6 @@ from core.models.types import UTCDateTime, utcnow
 # LABELS and CATEGORIES hold each code's English id (see core/i18n.py)
 VOCAB = Vocabulary("micro_projects", Path(__file__).resolve().parent / "locale")
 
-
-def V_(msgid: str) -> str:
-    """A vocabulary word's English id. Not ``N_``: the plugin's folder is scanned for
-    ``_()``/``N_()`` messages, and a word is kept with its vocabulary's name as the
-    context (through ``VOCAB``), never as a bare message."""
-    return msgid
 
 
 class Labelled(StrEnum):

@@ -31,7 +31,7 @@ from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueC
 from sqlmodel import Field, SQLModel
 
 from core.chain import chained
-from core.i18n import Vocabulary
+from core.i18n import V_, Vocabulary
 from core.models.types import UTCDateTime, utcnow
 
 # -- vocabularies -----------------------------------------------------------------
@@ -40,12 +40,6 @@ from core.models.types import UTCDateTime, utcnow
 
 VOCAB = Vocabulary("points_exchange", Path(__file__).resolve().parent / "locale")
 
-
-def V_(msgid: str) -> str:
-    """A vocabulary word's English id. Not ``N_``: the plugin's folder is scanned for
-    ``_()``/``N_()`` messages, and a word is kept with its vocabulary's name as the
-    context (through ``VOCAB``), never as a bare message."""
-    return msgid
 
 
 class Labelled(StrEnum):

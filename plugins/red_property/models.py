@@ -28,19 +28,13 @@ from pathlib import Path
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.i18n import Vocabulary
+from core.i18n import V_, Vocabulary
 from core.models.types import UTCDateTime, utcnow
 
 # -- vocabularies -----------------------------------------------------------------
 
 VOCAB = Vocabulary("red_property", Path(__file__).resolve().parent / "locale")
 
-
-def V_(msgid: str) -> str:
-    """A vocabulary word's English id. Not ``N_``: the plugin's folder is scanned for
-    ``_()``/``N_()`` messages, and a word is kept with its vocabulary's name as the
-    context (through ``VOCAB``), never as a bare message."""
-    return msgid
 
 
 class Labelled(StrEnum):
