@@ -42,7 +42,9 @@ if TYPE_CHECKING:  # Alembic, SQLModel and the database load when first needed (
 log = logging.getLogger(__name__)
 
 ENTRY_POINT_GROUP = "gongzhi.plugins"
-BUILTIN_DISTRIBUTION = "gongzhi"
+# the project's own plugins: each a distribution of its own, built from plugins/<name>
+# (issue 19), named gongzhi-<name> with its module under plugins.
+BUILTIN_DISTRIBUTION_PREFIX = "gongzhi-"
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,9 @@ class AvailablePlugin:
 
     @property
     def source(self) -> str:
-        return "built-in" if self.distribution == BUILTIN_DISTRIBUTION else "package"
+        builtin = (self.distribution or "").startswith(BUILTIN_DISTRIBUTION_PREFIX) and self.module.startswith(
+            "plugins.")
+        return "built-in" if builtin else "package"
 
 
 def available_plugins() -> dict[str, AvailablePlugin]:
