@@ -15,21 +15,31 @@ stores exactly what the type stores), and the tuples go to the driver:
 - PostgreSQL (psycopg 3): ``COPY … FROM STDIN`` on the session's connection, in
   the caller's transaction.
 
-Triggers, constraints and indexes apply as for any insert. Afterwards
-PostgreSQL's id sequences are moved past the ids used, so that rows created
-later through the services do not collide.
+Rows of a hash-chained table (:mod:`core.chain`: the request timeline) get their
+``hash`` from a linker generated once per table (:func:`chain_linker`), which writes
+the very text :func:`core.chain.row_hash` hashes without its per-value work. Rows can
+be dicts or, with ``columns``, plain lists (no dict per row).
+
+Triggers, constraints and indexes apply as for any insert; a stage may have its
+tables' secondary indexes built once after its inserts instead
+(:meth:`Inserter.indexes_built_after`, SQLite). Afterwards PostgreSQL's id sequences
+are moved past the ids used, so that rows created later through the services do
+not collide.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-from collections.abc import Callable, Iterable, Sequence
-from datetime import UTC
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Table, func, select, text
 from sqlmodel import Session
 
+from core.chain import CHAINED, HASH_COLUMN, _lock_and_last, _norm, content_columns
 from core.models.types import UTCDateTime
 
 Progress = Callable[[str, int, int], None]
@@ -59,6 +69,7 @@ def sqlite_utc_text(cache_size: int = 200_000) -> Callable[[Any], str | None]:
             cache[value] = text
         return text
 
+    convert.cache = cache  # read directly by generated code: a hit without a call
     return convert
 
 
@@ -80,8 +91,10 @@ def _json_text() -> Callable[[Any], str]:
 
 
 def row_converter(table: Table, columns: Sequence[str], dialect,
-                  utc_text: Callable[[Any], str | None] | None = None) -> Callable[[dict[str, Any]], tuple]:
-    """A function ``row dict -> tuple of driver values`` for ``columns`` of ``table``.
+                  utc_text: Callable[[Any], str | None] | None = None, *,
+                  positional: bool = False) -> Callable[[Any], tuple]:
+    """A function ``row dict -> tuple of driver values`` for ``columns`` of ``table``
+    (with ``positional``: ``row sequence -> …``, the values in the order of ``columns``).
 
     Each value is converted as SQLAlchemy would convert it for ``dialect`` (the column
     type's bind processor), except on SQLite ``UTCDateTime`` (formatted directly, by
@@ -100,17 +113,133 @@ def row_converter(table: Table, columns: Sequence[str], dialect,
             proc = _JSON_TEXT
         else:
             proc = col.type._cached_bind_processor(dialect)
+        value = f"r[{i}]" if positional else f"r[{name!r}]"
         if proc is None:
-            parts.append(f"r[{name!r}]")
+            parts.append(value)
+        elif isinstance(getattr(proc, "cache", None), dict):  # a remembering formatter: try its memory first
+            env[f"p{i}"], env[f"c{i}"] = proc, proc.cache
+            parts.append(f"(c{i}.get(v{i} := {value}) or p{i}(v{i}))")
         else:
             env[f"p{i}"] = proc
-            parts.append(f"p{i}(r[{name!r}])")
+            parts.append(f"p{i}({value})")
     source = f"def convert(r):\n    return ({', '.join(parts)},)\n"
     exec(compile(source, f"<demo row converter for {table.name}>", "exec"), env)  # noqa: S102
     return env["convert"]
 
 
 _JSON_TEXT = _json_text()
+
+
+def utc_iso(utc_text: Callable[[Any], str | None] | None = None,
+            cache_size: int = 200_000) -> Callable[[datetime], str]:
+    """What :func:`core.chain.row_hash` makes of a datetime (``_norm``: UTC, ISO format with
+    ``T``, microseconds and ``+00:00``; a naive value taken as UTC), remembered like
+    :func:`sqlite_utc_text`. An aware value's text is made from ``utc_text``'s (the same
+    instant, other separators), so each distinct time is formatted once for both."""
+    text_of = utc_text or sqlite_utc_text(cache_size)
+    cache: dict[datetime, str] = {}
+
+    def iso(value: datetime) -> str:
+        text = cache.get(value)
+        if text is None:
+            if value.tzinfo is None:
+                text = value.replace(tzinfo=UTC).isoformat(timespec="microseconds")
+            else:
+                stored = text_of(value)  # "2026-11-01 01:00:00.000000"
+                text = f"{stored[:10]}T{stored[11:]}+00:00"
+            if len(cache) >= cache_size:
+                cache.clear()
+            cache[value] = text
+        return text
+
+    iso.cache = cache  # read directly by generated code: a hit without a call
+    return iso
+
+
+# the value types core.chain._norm returns unchanged (exact types: subclasses such as enums go to _norm)
+_PLAIN = frozenset((str, int, float, bool))
+
+
+def chain_linker(table: Table, iso: Callable[[datetime], str] | None = None,
+                 columns: Sequence[str] | None = None) -> Callable[[Sequence[Any], str | None], str | None]:
+    """A function ``link(rows, previous_hash) -> last hash`` that gives each row dict its
+    ``hash`` (with ``columns``: appends it to each row list, whose values are those
+    ``columns`` in order; a content column not among them counts as NULL, as a key
+    missing from a dict does) exactly as :func:`core.chain.link_rows` does.
+
+    :func:`core.chain.row_hash` hashes ``json.dumps([table, previous, content],
+    sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)``, where
+    ``content`` maps each non-NULL column but ``id`` and ``hash`` to its value through
+    ``_norm``. Here that text is written directly by code generated once per table: the
+    columns in sorted order, exact ``str`` values through the encoder's own string
+    escaping, exact ``int`` values as ``repr`` (what the encoder writes), datetimes as their
+    ``_norm`` text (formatted once per distinct value, :func:`utc_iso`), and any other
+    value (JSON data, booleans, floats, enums …) through a type-dispatching copy of
+    ``_norm`` and the very C encoder ``json.dumps`` would use with those arguments.
+    ``tests/core/test_demo.py`` checks it against ``row_hash``.
+    """
+    if columns is not None and HASH_COLUMN in columns:
+        raise ValueError(f"{HASH_COLUMN!r} is the linker's to append")
+    iso = iso or utc_iso()
+    encode = json.encoder.c_make_encoder
+    if encode is None:  # no C accelerator: the reference implementation
+        from core.chain import row_hash
+
+        def link(rows, previous):
+            for row in rows:
+                values = dict(zip(columns, row, strict=True)) if columns is not None else row
+                previous = row_hash(table, previous, values)
+                if columns is not None:
+                    row.append(previous)
+                else:
+                    row[HASH_COLUMN] = previous
+            return previous
+
+        return link
+    text = json.encoder.encode_basestring  # the string escaping of json.dumps(..., ensure_ascii=False)
+    # json.dumps(..., sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    encoder = encode(None, str, text, None, ":", ",", True, False, True)
+
+    def norm(value):
+        kind = type(value)
+        if kind in _PLAIN or value is None:
+            return value
+        if kind is datetime:
+            return iso(value)
+        if kind is dict:
+            return {(k if type(k) is str else str(k)): (v if type(v) in _PLAIN or v is None else norm(v))
+                    for k, v in value.items()}
+        if kind is list or kind is tuple:
+            return [v if type(v) in _PLAIN or v is None else norm(v) for v in value]
+        return _norm(value)
+
+    def dumps(value) -> str:
+        return "".join(encoder(norm(value), 0))
+
+    env: dict[str, Any] = {"S": str, "I": int, "D": datetime, "iso": iso, "text": text, "dumps": dumps,
+                           "remembered": getattr(iso, "cache", {}).get,
+                           "repr": int.__repr__, "sha": hashlib.sha256, "H": HASH_COLUMN,
+                           "head": "[" + text(table.name) + ","}
+    lines = ["def link(rows, previous):", "    previous = previous or ''", "    for r in rows:", "        c = []"]
+    for i, name in enumerate(sorted(content_columns(table))):  # the order sort_keys gives
+        if columns is None:
+            get = f"r.get({name!r})"
+        elif name in columns:
+            get = f"r[{list(columns).index(name)}]"
+        else:
+            continue
+        env[f"k{i}"] = text(name) + ":"
+        if isinstance(table.c[name].type, UTCDateTime):
+            value = "'\"' + (remembered(v) or iso(v)) + '\"' if type(v) is D else dumps(v)"
+        else:
+            value = "text(v) if type(v) is S else repr(v) if type(v) is I else dumps(v)"
+        lines += [f"        v = {get}", "        if v is not None:", f"            c.append(k{i} + ({value}))"]
+    digest = "sha((head + text(previous) + ',{' + ','.join(c) + '}]').encode()).hexdigest()"
+    lines += [f"        previous = r[H] = {digest}" if columns is None else
+              f"        previous = {digest}\n        r.append(previous)",
+              "    return previous or None"]
+    exec(compile("\n".join(lines) + "\n", f"<demo chain linker for {table.name}>", "exec"), env)  # noqa: S102
+    return env["link"]
 
 
 class Inserter:
@@ -123,8 +252,10 @@ class Inserter:
         self.batch = batch
         self.counts: dict[str, int] = {}
         self._next: dict[str, int] = {}
-        self._converters: dict[tuple[str, tuple[str, ...]], Callable[[dict[str, Any]], tuple]] = {}
+        self._converters: dict[tuple[str, tuple[str, ...], bool], Callable[[Any], tuple]] = {}
         self._utc_text = sqlite_utc_text()  # one cache for every table: times recur across tables
+        self._utc_iso = utc_iso(self._utc_text)
+        self._linkers: dict[tuple[str, tuple[str, ...] | None], Callable[[Sequence[Any], str | None], str | None]] = {}
 
     def first_id(self, table: Table) -> int:
         """The first free id of ``table`` (read once; later calls continue from there)."""
@@ -141,25 +272,36 @@ class Inserter:
     def insert(
         self,
         table: Table,
-        rows: Sequence[dict[str, Any]],
+        rows: Sequence[dict[str, Any]] | Sequence[list],
         *,
+        columns: Sequence[str] | None = None,
         stage: str | None = None,
         done: int = 0,
         total: int | None = None,
     ) -> int:
-        """Insert ``rows`` (dicts with the same keys) in batches; report ``(stage, done + n, total)``
-        after each batch."""
+        """Insert ``rows`` in batches; report ``(stage, done + n, total)`` after each batch.
+
+        ``rows`` are dicts with the same keys, or, with ``columns``, lists of those columns'
+        values in that order (no dict per row; a chained table's ``hash`` is appended to
+        each list, so it is not among ``columns``)."""
         if not rows:
             self.counts.setdefault(table.name, 0)
             return 0
-        from core.chain import link_rows
-
-        link_rows(self.session.connection(), table, rows)  # hash chains (core.chain), in id order
-        columns = tuple(rows[0])
-        key = (table.name, columns)
+        positional = columns is not None
+        names_key = tuple(columns) if positional else None
+        if table.name in CHAINED:  # hash chains (core.chain), in id order, as link_rows gives them
+            link = self._linkers.get((table.name, names_key))
+            if link is None:
+                link = self._linkers[(table.name, names_key)] = chain_linker(table, self._utc_iso, names_key)
+            link(rows, _lock_and_last(self.session.connection(), table))
+            if positional:
+                columns = (*names_key, HASH_COLUMN)
+        columns = tuple(columns) if positional else tuple(rows[0])
+        key = (table.name, columns, positional)
         convert = self._converters.get(key)
         if convert is None:
-            convert = self._converters[key] = row_converter(table, columns, self.dialect, self._utc_text)
+            convert = self._converters[key] = row_converter(table, columns, self.dialect, self._utc_text,
+                                                            positional=positional)
         conn = self.session.connection()
         names = ", ".join(columns)
         if self.dialect.name == "postgresql":
@@ -179,6 +321,33 @@ class Inserter:
                 self.progress(stage, done + n, total if total is not None else len(rows))
         self.counts[table.name] = self.counts.get(table.name, 0) + n
         return n
+
+    @contextmanager
+    def indexes_built_after(self, tables: Iterable[Table]) -> Iterator[None]:
+        """On SQLite, build the secondary indexes of ``tables`` once after the bulk inserts
+        instead of row by row: they are dropped and created again from their own stored
+        SQL inside the caller's transaction (SQLite's DDL is transactional: a failure rolls
+        both back). Inserting the street's request stage into a dozen indexes at random
+        positions costs about three times the inserts themselves; sorting each index once
+        costs a fraction. Indexes SQLite makes for ``PRIMARY KEY``/``UNIQUE`` constraints
+        stay (they cannot be dropped); a ``UNIQUE`` index dropped here is checked when it is
+        created again, so duplicates still fail the stage. Nothing to do on PostgreSQL.
+        """
+        if self.dialect.name != "sqlite":
+            yield
+            return
+        conn = self.session.connection()
+        names = [t.name for t in tables]
+        marks = ", ".join("?" * len(names))
+        indexes = conn.exec_driver_sql(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+            f"AND tbl_name IN ({marks}) ORDER BY rowid", tuple(names)).all()
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        yield
+        conn = self.session.connection()
+        for _name, sql in indexes:
+            conn.exec_driver_sql(sql)
 
     @staticmethod
     def _copy(conn, statement: str) -> Callable[[list[tuple]], None]:

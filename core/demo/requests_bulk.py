@@ -5,7 +5,9 @@ reported in, resolved, feedback, closed …) with realistic delays; the steps ar
 sorted by time, cut at ``now`` and applied exactly as the services apply them
 (:mod:`core.services.requests`): the same status changes, the same event kinds
 and data, the same request fields (first response, resolved, closed, lead
-organisation). Rows are inserted in batches with SQLAlchemy Core.
+organisation). Rows go to :class:`core.demo.bulk.Inserter` chunk by chunk: requests,
+dispatches and feedback as dicts, timeline events (seven per request) as plain lists
+(:data:`EVENT_COLUMNS`), with the tables' indexes built once at the end (SQLite).
 """
 
 from __future__ import annotations
@@ -38,10 +40,17 @@ from core.services.requests import index_requests_for_search
 CHUNK = 2000
 # the status machine as plain strings (the rows hold strings; enum lookups per step add up)
 _ALLOWED: dict[str, frozenset[str]] = {s.value: frozenset(t.value for t in TRANSITIONS.get(s, ())) for s in Status}
-_SUBMITTED, _ACCEPTED, _RESOLVED, _ANSWERED, _CLOSED, _IN_PROGRESS = (
+_SUBMITTED, _ACCEPTED, _RESOLVED, _ANSWERED, _CLOSED, _IN_PROGRESS, _DUPLICATE = (
     Status.submitted.value, Status.accepted.value, Status.resolved.value, Status.answered.value,
-    Status.closed.value, Status.in_progress.value)
+    Status.closed.value, Status.in_progress.value, Status.duplicate.value)
 AUTO_ACTOR = "系统自动归档"
+# a timeline event is a list of these columns' values (no dict per event: 700,000 at street
+# scale); its id is filled in when its chunk is inserted, its hash appended by the inserter
+EVENT_COLUMNS = ("id", "request_id", "at", "actor", "kind", "from_status", "to_status", "public_note",
+                 "private_note", "data")
+_EVENT_AT = EVENT_COLUMNS.index("at")
+_TABLES = (Request.__table__, RequestEvent.__table__, RequestDispatch.__table__, RequestFeedback.__table__,
+           RequestSupporter.__table__)
 
 
 @dataclass(frozen=True)
@@ -210,7 +219,7 @@ class _Header:
 @dataclass
 class _Req:
     row: dict[str, Any]
-    events: list[dict[str, Any]] = field(default_factory=list)
+    events: list[list] = field(default_factory=list)  # EVENT_COLUMNS
     dispatches: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -224,6 +233,9 @@ class RequestBuilder:
         self.reg, self.categories = reg, categories
         self.rng_h, self.rng = rng_headers, rng_life
         self.now, self.years, self.n, self.ins = now, years, n, ins
+        # the same instant in the zone the simulated times carry: comparing aware datetimes of
+        # one zone compares their fields; across zones each comparison asks for both offsets
+        self._now_local = now.astimezone(LOCAL_TZ)
         self.ref_prefix = ref_prefix
         self.ref_counters = ref_counters  # year -> last number used
         self.progress = progress
@@ -400,7 +412,7 @@ class RequestBuilder:
         else:
             hour = _HOURS[bisect(_HOUR_CUM, rng.random() * _HOUR_CUM[-1])][0]
             t = at_local(day, hour) + timedelta(seconds=rng.randrange(3600))
-        if t > self.now:
+        if t > self._now_local:
             t = self.now - timedelta(minutes=rng.randint(5, 600))
         if t < earliest:
             t = earliest + timedelta(minutes=rng.randint(5, 600))
@@ -409,7 +421,7 @@ class RequestBuilder:
     # -- lifecycle -------------------------------------------------------------
 
     def build(self) -> dict[str, int]:
-        with search_index_filled_after(self.ins):
+        with search_index_filled_after(self.ins), self.ins.indexes_built_after(_TABLES):
             return self._build()
 
     def _build(self) -> dict[str, int]:
@@ -430,16 +442,14 @@ class RequestBuilder:
             for h in chunk:
                 req = self._simulate(h, next(ids), candidates, feedback, supporters)
                 reqs.append(req)
-                if req.row["status"] != Status.duplicate.value:
+                if req.row["status"] != _DUPLICATE:
                     candidates.setdefault((h.compound.idx, h.category), []).append(req)
-            events = []
-            for req in reqs:
-                for ev in req.events:
-                    ev["id"] = next_event
-                    next_event += 1
-                    events.append(ev)
+            events = [ev for req in reqs for ev in req.events]
+            for event_id, ev in enumerate(events, next_event):
+                ev[0] = event_id
+            next_event += len(events)
             self.ins.insert(Request.__table__, [r.row for r in reqs])
-            self.ins.insert(RequestEvent.__table__, events)
+            self.ins.insert(RequestEvent.__table__, events, columns=EVENT_COLUMNS)
             self.ins.insert(RequestDispatch.__table__, [d for r in reqs for d in r.dispatches])
             self.ins.insert(RequestFeedback.__table__, feedback)
             self.ins.insert(RequestSupporter.__table__, supporters)
@@ -480,7 +490,7 @@ class RequestBuilder:
             "type": h.template[2], "category_id": cat.id, "title": h.title, "description": h.description,
             "place_id": h.place_id, "community_id": h.compound.community.id,
             "reporter_id": h.reporter.id if h.reporter else None,
-            "anonymous": h.anonymous, "priority": h.priority, "status": Status.submitted.value,
+            "anonymous": h.anonymous, "priority": h.priority, "status": _SUBMITTED,
             "lead_org_id": cat.default_department_id, "duplicate_of_id": None, "created_at": t0,
             "created_by": h.created_by, "due_at": t0 + sla, "first_response_at": None, "resolved_at": None,
             "closed_at": None, "updated_at": t0,
@@ -528,7 +538,7 @@ class RequestBuilder:
             step(t, "transition", to="unable_to_fix", note="受客观条件限制暂无法解决，已向反映人解释说明并纳入后续计划")
         else:
             self._fix(step, rng, h, t, sla, resolution, handler)
-        steps.sort(key=lambda s: (s[0], s[1]))
+        steps.sort()  # by (at, order): the orders differ, so payloads are never compared
         self._apply(req, h, steps, handler, feedback_rows, supporter_rows)
         return req
 
@@ -657,10 +667,10 @@ class RequestBuilder:
         events = req.events
         reg = self.reg
 
+        request_id = row["id"]
+
         def event(at, kind, actor, *, frm=None, to=None, note="", private="", data=None):
-            events.append({"id": 0, "request_id": row["id"], "at": at, "actor": actor, "kind": kind,
-                           "from_status": frm, "to_status": to, "public_note": note, "private_note": private,
-                           "data": data})
+            events.append([0, request_id, at, actor, kind, frm, to, note, private, data])  # EVENT_COLUMNS
 
         def transition(at, to: str, actor: str, note: str = "", data=None) -> None:
             current = row["status"]
@@ -679,8 +689,9 @@ class RequestBuilder:
                 row["closed_at"] = None
             event(at, "transition", actor, frm=current, to=to, note=note, data=data)
 
+        now = self._now_local
         for at, _, kind, p in steps:
-            if at > self.now:
+            if at > now:
                 break
             if kind == "created":
                 event(at, "created", h.created_by, data={"channel": h.channel, "external_id": row["external_id"]})
@@ -746,12 +757,11 @@ class RequestBuilder:
         self._supported.add(key)
         supporter_rows.append({"id": next(self._supporter_ids), "request_id": original.row["id"],
                                "person_id": person, "via_request_id": dup_row["id"], "at": at})
-        ev = {"id": 0, "request_id": original.row["id"], "at": at, "actor": actor, "kind": "supporter",
-              "from_status": None, "to_status": None, "public_note": "", "private_note": "",
-              "data": {"person_id": person, "via": dup_row["ref"]}}
+        ev = [0, original.row["id"], at, actor, "supporter", None, None, "", "",
+              {"person_id": person, "via": dup_row["ref"]}]  # EVENT_COLUMNS
         events = original.events
         pos = len(events)
-        while pos > 0 and events[pos - 1]["at"] > at:
+        while pos > 0 and events[pos - 1][_EVENT_AT] > at:
             pos -= 1
         events.insert(pos, ev)
 

@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
@@ -563,3 +563,132 @@ def test_the_search_index_and_communities_hold_every_demo_request(bdb):
         if bdb.url.startswith("sqlite"):
             names = set(s.scalars(text("SELECT name FROM sqlite_master WHERE type = 'trigger'")))
             assert "request_fts_insert" in names
+
+
+# -- the bulk path's hash chain, indexes and garbage collection --------------------------------
+
+
+def test_the_bulk_linker_hashes_as_the_chain_does():
+    """``core.demo.bulk.chain_linker`` writes the text ``core.chain.row_hash`` hashes by hand;
+    for dict rows and for list rows (all columns or some) it must give the same hashes, also
+    for values the demo never writes (enums, decimals, dates, odd keys and strings)."""
+    import copy
+    import enum
+    from decimal import Decimal
+    from zoneinfo import ZoneInfo
+
+    from core.chain import row_hash
+    from core.demo.bulk import chain_linker, sqlite_utc_text, utc_iso
+    from core.models.vocab import Status
+
+    class Colour(enum.Enum):
+        red = 1
+
+    class Level(enum.IntEnum):
+        high = 2
+
+    table = RequestEvent.__table__
+    columns = ["id", "request_id", "at", "actor", "kind", "from_status", "to_status", "public_note",
+               "private_note", "data"]
+    times = [datetime(2026, 11, 1, 9, 0, tzinfo=LOCAL_TZ), datetime(2026, 11, 1, 1, 0, tzinfo=UTC),
+             datetime(2020, 1, 1, 12, 0), datetime(2025, 7, 4, 12, 30, 5, 120, tzinfo=ZoneInfo("America/New_York")),
+             datetime(1, 1, 1, tzinfo=UTC)]
+    datas = [None, {}, "文本", 3, 2.5, True, float("nan"), float("inf"), Decimal("3.10"), Level.high, [1, "二", None],
+             {"dispatch_id": 7, "organisation": "消防站\"\\\n\x01\u2028", "dispatches": [{"id": 1, "role": "lead"}],
+              "pair": (1, 2)},
+             {1: "x", None: 3, "f": 1.5, "big": 10**30, "d": Decimal("1.10"), "day": date(2024, 2, 29),
+              "e": Colour.red, "s": Status.closed, "when": times[0], "naive": times[2],
+              "nested": {"n": [times[3], {"z": None}], "b": False}}]
+    rows = []
+    for i, at in enumerate(times):
+        for data in datas:
+            rows.append({"id": i, "request_id": 2, "at": at, "actor": "张\"秀英（荣雅园）", "kind": "feedback",
+                         "from_status": None, "to_status": "closed", "public_note": "满意\t", "private_note": "",
+                         "data": data})
+            rows.append({"id": i, "request_id": Level.high, "at": date(2020, 1, 1), "actor": 5, "kind": Status.closed,
+                         "from_status": True, "to_status": 1.5, "public_note": b"x", "private_note": "", "data": data})
+    rows.append({"id": 1, "request_id": 3})  # the columns left out count as NULL
+
+    def expected(start, names=None):
+        previous, out = start, []
+        for row in rows:
+            values = row if names is None else {c: row.get(c) for c in names}
+            previous = row_hash(table, previous, values)
+            out.append(previous)
+        return out
+
+    some = [c for c in columns if c not in ("kind", "data")]
+    for start in (None, "", "0" * 64, 'not "hex"'):
+        # a tiny time cache, so that it is cleared and refilled on the way
+        iso = utc_iso(sqlite_utc_text(cache_size=3), cache_size=2)
+        dicts = copy.deepcopy(rows)
+        last = chain_linker(table, iso)(dicts, start)
+        assert [r["hash"] for r in dicts] == expected(start) and last == expected(start)[-1]
+        for names in (columns, some):
+            lists = [[r.get(c) for c in names] for r in copy.deepcopy(rows)]
+            last = chain_linker(table, iso, names)(lists, start)
+            assert [r[-1] for r in lists] == expected(start, names) and last == expected(start, names)[-1]
+            assert all(len(r) == len(names) + 1 for r in lists)
+    with pytest.raises(ValueError):
+        chain_linker(table, None, [*columns, "hash"])
+
+
+def test_the_bulk_stages_leave_the_schema_and_the_chains_as_they_were(built, request):
+    """The requests' and the registry's indexes (and the search trigger) are dropped for the
+    bulk inserts and made again from their stored SQL: the schema is the migrated one; the
+    timeline's hash chain holds."""
+    from core.chain import verify_chains
+
+    with built.db.engine.connect() as conn:
+        assert verify_chains(conn) == []
+    if not built.db.url.startswith("sqlite"):
+        return
+    schema = "SELECT type, name, tbl_name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name"
+    template = sqlite_copy(request.getfixturevalue("sqlite_template"), built.db.sqlite_path.with_name("schema.sqlite"))
+    try:
+        with template.engine.connect() as a, built.db.engine.connect() as b:
+            assert b.execute(text(schema)).all() == a.execute(text(schema)).all()
+            assert b.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+    finally:
+        template.dispose()
+
+
+def test_a_failed_requests_stage_keeps_its_indexes(sqlite_db, actor, monkeypatch):
+    """The indexes are dropped inside the stage's transaction: a stage that fails rolls the
+    drop back with its rows."""
+    from core.demo.requests_bulk import RequestBuilder
+
+    schema = "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name"
+    with sqlite_db.engine.connect() as conn:
+        before = conn.execute(text(schema)).all()
+    built = RequestBuilder._build
+
+    def fail_after_the_inserts(self):
+        built(self)
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(RequestBuilder, "_build", fail_after_the_inserts)
+    with pytest.raises(RuntimeError, match="boom"):
+        build_demo(sqlite_db, scale=Scale("tiny", residents=40, requests=60, years=1, riders=2), actor=actor)
+    with sqlite_db.engine.connect() as conn:
+        assert conn.execute(text(schema)).all() == before
+        assert conn.execute(text("SELECT count(*) FROM request")).scalar_one() == 0
+        assert conn.execute(text("SELECT count(*) FROM person")).scalar_one() > 0  # the registry's stage stays
+
+
+def test_the_build_gives_garbage_collection_back(sqlite_template, tmp_path, actor):
+    import gc
+
+    tiny = Scale("tiny", residents=40, requests=60, years=1, riders=2)
+    was = gc.isenabled()
+    try:
+        for enabled in (True, False):
+            (gc.enable if enabled else gc.disable)()
+            db = sqlite_copy(sqlite_template, tmp_path / f"gc-{enabled}.sqlite")
+            try:
+                build_demo(db, scale=tiny, actor=actor)
+            finally:
+                db.dispose()
+            assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
