@@ -235,7 +235,7 @@ def test_a_browser_logs_in_and_logs_a_request_seen_through_the_cli(tmp_path: Pat
         tab.keys("Control+a", "Backspace")  # the password field was emptied; the name stays
         tab.typed(PASSWORD)
         tab.keys("Enter", pause=2.0)
-        tab.sees("操作员：clerk")  # the header names the account
+        tab.sees("操作员：王秀兰（clerk）")  # the header names the account: its name and login
         wait_for(lambda: ("clerk", "operator.login") in audit_actions(env, url))
         tab.new_request("楼道灯坏了三天")
         tab.sees("楼道灯坏了三天")  # the saved request's page
@@ -263,8 +263,8 @@ def test_two_browsers_at_once_on_postgresql_act_as_two_operators(tmp_path: Path,
         first.pause(1)
         first.login("clerk", PASSWORD)
         second.login("secretary", PASSWORD)
-        first.sees("操作员：clerk")
-        second.sees("操作员：secretary")
+        first.sees("操作员：王秀兰（clerk）")
+        second.sees("操作员：李建国（secretary）")
         assert "secretary" not in "".join(first.output)  # nothing of one session in the other
         first.new_request("电梯异响")
         second.new_request("楼顶漏水")
