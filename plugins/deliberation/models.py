@@ -272,3 +272,36 @@ class OutcomeAmendment(SQLModel, table=True):
     reason: str = Field(max_length=2000)
     amended_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     amended_by: str = Field(max_length=100)
+
+
+class EvaluationRound(SQLModel, table=True):
+    """A round opened at another plugin's request to rate one of its items — the
+    micro-projects' year-end satisfaction evaluation (民生微实事满意度测评), heard by name
+    through ``plugin_event`` (see :mod:`plugins.deliberation.evaluation`): whose item the
+    round rates, which option stands for which rating, and the rule its result is judged
+    by, sent back when the round is published. ``subject_id`` is the other plugin's id
+    (no foreign key: that plugin may be disabled, its tables absent)."""
+
+    __tablename__ = "delib_evaluation_round"
+    __table_args__ = (
+        UniqueConstraint("round_id", name="uq_delib_evaluation_round_round"),
+        Index("ix_delib_evaluation_round_subject", "source", "subject_id"),
+        Index("ix_delib_evaluation_round_scope", "source", "community_id", "year"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    round_id: int = Field(foreign_key="delib_round.id")
+    consultation_id: int = Field(foreign_key="delib_consultation.id")
+    source: str = Field(max_length=40)  # the plugin that asked: "micro_projects"
+    subject_id: int  # its item: the micro-project's id
+    subject_code: str = Field(default="", max_length=100)  # WSS-2026-荣雅园-003
+    community_id: int | None = Field(default=None, foreign_key="place.id")
+    year: int
+    # {str(option id): rating key}, e.g. {"12": "satisfied", "13": "basically_satisfied", …}
+    option_keys: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    # the rule: redo when the share of "dissatisfied" is strictly over num/den (exact)
+    threshold_num: int = 7
+    threshold_den: int = 10
+    redo_deadline: date | None = None
+    requested_by: str = Field(default="", max_length=100)
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -96,11 +96,17 @@ def register_exports(register):
 @hookimpl
 def plugin_event(db, source, name, payload):
     """A topic flagged by the insights plugin (``insights/topic_to_consultation``, heard by
-    name) opens a draft consultation on its place."""
+    name) opens a draft consultation on its place; the micro-projects' request for an
+    evaluation round (``micro_projects/micro_evaluation_round_requested``, heard by name)
+    opens one round for the project at its community's year-end representatives' meeting."""
     if source == "insights" and name == "topic_to_consultation":
         from plugins.deliberation.services import consultation_from_insight
 
         consultation_from_insight(db, payload)
+    elif source == "micro_projects" and name == "micro_evaluation_round_requested":
+        from plugins.deliberation.evaluation import open_evaluation_round
+
+        open_evaluation_round(db, payload)
 
 
 @hookimpl

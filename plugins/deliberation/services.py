@@ -1302,7 +1302,20 @@ def publish_round(session: Session, *, actor: Actor, round_id: int, at: datetime
         payload = {"consultation_id": r.consultation_id, "round_id": r.id, "title": r.title,
                    "outcome": res.outcome if res else None, "winners": list(res.winners) if res else []}
     fire_plugin_event(SOURCE, "round_published", payload)
+    _report_evaluation(session, r.id)
     return r
+
+
+def _report_evaluation(session: Session, round_id: int) -> None:
+    """A round another plugin asked for (the micro-projects' evaluation) sends its result
+    back (``evaluation_round_published``, :mod:`plugins.deliberation.evaluation`). After
+    the commit: a failure is logged and never undoes the publication."""
+    from plugins.deliberation.evaluation import report_result
+
+    try:
+        report_result(session, round_id=round_id)
+    except Exception:  # noqa: BLE001 - the round is published; the report must not undo it
+        log.exception("deliberation: could not report evaluation round %s", round_id)
 
 
 def break_tie(session: Session, *, actor: Actor, round_id: int, option_id: int, method: str, note: str = "",

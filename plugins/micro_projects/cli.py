@@ -17,6 +17,7 @@ one line in the user's language, and nothing is written.
     gongzhi micro spend WSS-2026-荣雅园-001 3200 "灯具采购"
     gongzhi micro close WSS-2026-荣雅园-001 --evidence 完工.jpg --note "居委会：已全部更换"
     gongzhi micro evaluate WSS-2026-荣雅园-001 --rating 张三=满意 --rating 李四=不满意 --decide --redo-deadline 2027-06-30
+    gongzhi micro rounds 荣雅园 2026 --redo-deadline 2027-06-30   # one round per project (居民议事厅)
     gongzhi micro review 荣雅园 2026 -o 述职评议.docx
     gongzhi micro list 2026 --json
 """
@@ -452,6 +453,38 @@ def evaluate(
              f"({fmt_share(t.dissatisfied_share)} dissatisfied)"))
     if verdict is not None:
         _echo(tr("结论：重新办理" if verdict.redo else "结论：通过", "verdict: redo" if verdict.redo else "verdict: passed"))
+
+
+@app.command("rounds")
+def rounds(
+    community: str = typer.Argument(...), year: str = typer.Argument(...),
+    project: str | None = typer.Option(None, "--project", help="只为这个项目 / only this project"),
+    threshold: str = typer.Option("70", "--threshold", help="不满意率阈值（%）/ threshold (%)"),
+    redo_deadline: str | None = typer.Option(None, "--redo-deadline", help="重新办理时限 / redo deadline"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """请居民议事厅为每个待测评项目开一轮表决 / ask the residents' council for one evaluation round per project."""
+    deadline = parse_date(redo_deadline)
+    with state.database().session() as s:
+        plist = _list(s, community, year)
+        if project:
+            p = _svc().find_project(s, project)
+            if p.list_id != plist.id:
+                raise DomainError("micro.project_not_found", ref=project)
+            asked = [_svc().request_evaluation_round(s, actor=state.actor, project_id=p.id, threshold=threshold,
+                                                     redo_deadline=deadline)]
+        else:
+            asked = _svc().request_evaluation_rounds(s, actor=state.actor, list_id=plist.id, threshold=threshold,
+                                                     redo_deadline=deadline)
+    if as_json:
+        print_json(asked)
+        return
+    codes = "、".join(a["code"] for a in asked)
+    _echo(tr(f"已请求 {len(asked)} 个测评轮次：{codes}", f"{len(asked)} evaluation rounds asked for: {codes}"))
+    _echo(tr("居民议事厅启用时，轮次在本社区的年度满意度测评协商中开出，公布后结果自动记入；"
+             "未启用时无人应答，请用测评表录入。",
+             "With the residents' council enabled the rounds open in the community's evaluation consultation "
+             "and their results are recorded when published; without it nobody answers: use the grid."))
 
 
 @app.command("review")

@@ -76,6 +76,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "清单中还有 {count} 个已销号项目未测评（{codes}），不能完成",
         "{count} closed-out projects are not yet evaluated ({codes}); the list cannot finish",
     ),
+    "micro.nothing_to_evaluate": (
+        "清单「{list}」没有待测评的已销号项目",
+        "list '{list}' has no closed-out project awaiting evaluation",
+    ),
     "micro.invalid_category": ("项目类别「{value}」无效，可选：{choices}", "invalid category '{value}'; choose from: {choices}"),
 }
 

@@ -1,11 +1,32 @@
-"""The micro-projects' UI strings: its own gettext catalog, then the core's."""
+"""The micro-projects' UI strings: its own gettext catalog, then the core's.
+
+``_("English")`` at render time, ``N_`` to mark an id translated later, and :func:`pair`
+for the shared widgets that take a (zh, en) pair (form fields): both words come from the
+catalogs, so a form relabels itself when F2 switches the language. Update the catalogs
+with ``.venv/bin/python scripts/i18n.py --domain plugins/micro_projects``.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from tui.i18n import N_, translator
+from tui.i18n import N_, po_path, read_catalog, translator
 
-_ = translator("micro_projects", Path(__file__).parent / "locale")
+DOMAIN = "micro_projects"
+LOCALE_DIR = Path(__file__).parent / "locale"
 
-__all__ = ["_", "N_"]
+_ = translator(DOMAIN, LOCALE_DIR)
+
+
+def pair(msgid: str, **fields: object) -> tuple[str, str]:
+    """(Chinese, English) of ``msgid`` from the catalogs, formatted with ``fields``."""
+
+    def one(lang: str) -> str:
+        text = (read_catalog(po_path(lang, LOCALE_DIR, DOMAIN), lang).get(msgid)
+                or read_catalog(po_path(lang), lang).get(msgid) or msgid)
+        return text.format(**fields) if fields else text
+
+    return one("zh"), one("en")
+
+
+__all__ = ["N_", "_", "pair"]

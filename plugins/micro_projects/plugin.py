@@ -45,7 +45,8 @@ def plugin_event(db, source, name, payload):
     read by name only) proposes a candidate project on its community's open list, and so
     does a topic flagged in the insights plugin's opinion database
     (``insights/topic_to_micro_candidate``); a published evaluation round
-    (``evaluation_round_published``) records its ballots."""
+    (``evaluation_round_published``, the round this plugin asked for with
+    ``micro_evaluation_round_requested``) records its ballots and judges the project."""
     if source == "deliberation" and name == "consultation_decided":
         from plugins.micro_projects.services import propose_from_consultation
 

@@ -1051,28 +1051,74 @@ ROUND_REQUESTED = "micro_evaluation_round_requested"
 ROUND_RESULT = "evaluation_round_published"  # expected from source "deliberation"
 
 
-def request_evaluation_round(session: Session, *, actor: Actor, project_id: int) -> dict[str, Any]:
-    """Ask, through ``plugin_event``, for the project's evaluation to run as one round
-    (the deliberation plugin, when enabled and when it supports it, opens it). Nothing
-    is written here; the round's result comes back as ``evaluation_round_published``."""
-    project = get_project(session, project_id)
-    plist = _evaluable(session, project)
-    session.rollback()  # read only
-    payload = {
+def _round_request(session: Session, actor: Actor, project: Project, plist: ProjectList, threshold: Fraction,
+                   redo_deadline: date | None) -> dict[str, Any]:
+    return {
         "project_id": project.id, "code": project.code, "title": f"{project.code} {project.name}满意度测评",
         "year": plist.year, "community_id": plist.community_id, "place_ids": list(project.place_ids),
         "options": [{"key": r.value, "text_zh": r.label("zh"), "text_en": r.label("en")} for r in Rating],
         "requested_by": actor.name,
+        "threshold": f"{threshold.numerator}/{threshold.denominator}",
+        "redo_deadline": redo_deadline.isoformat() if redo_deadline else None,
     }
+
+
+def _round_terms(threshold: str | int | Fraction, redo_deadline: date | None) -> Fraction:
+    threshold = parse_threshold(threshold)
+    if redo_deadline is not None and redo_deadline < today():
+        raise DomainError("micro.deadline_past", deadline=redo_deadline.isoformat(), today=today().isoformat())
+    return threshold
+
+
+def request_evaluation_round(session: Session, *, actor: Actor, project_id: int,
+                             threshold: str | int | Fraction = DEFAULT_THRESHOLD,
+                             redo_deadline: date | None = None) -> dict[str, Any]:
+    """Ask, through ``plugin_event``, for the project's evaluation to run as one round at
+    the representatives' meeting (the deliberation plugin, when enabled, opens it; with
+    it disabled nobody answers and the grid is how ratings are entered). Nothing is
+    written here; the round's result comes back as ``evaluation_round_published`` and,
+    when the request named the threshold, is judged by it (a redo needs
+    ``redo_deadline``; without one the verdict waits for the grid's ``v``)."""
+    threshold = _round_terms(threshold, redo_deadline)
+    project = get_project(session, project_id)
+    plist = _evaluable(session, project)
+    payload = _round_request(session, actor, project, plist, threshold, redo_deadline)
+    session.rollback()  # read only
     fire_plugin_event(SOURCE, ROUND_REQUESTED, payload)
     return payload
+
+
+def request_evaluation_rounds(session: Session, *, actor: Actor, list_id: int,
+                              threshold: str | int | Fraction = DEFAULT_THRESHOLD,
+                              redo_deadline: date | None = None) -> list[dict[str, Any]]:
+    """:func:`request_evaluation_round` for every closed-out project of a list in
+    evaluation that has no verdict yet, in code order."""
+    threshold = _round_terms(threshold, redo_deadline)
+    plist = get_list(session, list_id)
+    if plist.phase != ListPhase.evaluating:
+        raise _phase_error(session, plist, "测评", "evaluate")
+    projects = list(session.scalars(
+        select(Project).where(Project.list_id == plist.id, Project.status == ProjectStatus.done.value)
+        .order_by(Project.code)))
+    if not projects:
+        raise DomainError("micro.nothing_to_evaluate", list=list_label(session, plist))
+    payloads = [_round_request(session, actor, p, plist, threshold, redo_deadline) for p in projects]
+    session.rollback()  # read only
+    for payload in payloads:
+        fire_plugin_event(SOURCE, ROUND_REQUESTED, payload)
+    return payloads
 
 
 def record_round_result(db, payload: dict[str, Any], actor: Actor | None = None) -> list[RatingRecord]:
     """A published evaluation round: ``{"micro_project_id": id, "round_id": n, "ballots":
     [{"voter": name, "option_key": "satisfied" | "basically_satisfied" | "dissatisfied"}]}``.
     Each ballot becomes a rating (``via = "round:<id>"``); a round heard twice is recorded
-    once. A payload that is not ours (no ``micro_project_id``) is ignored."""
+    once. A payload that is not ours (no ``micro_project_id``) is ignored.
+
+    When the payload carries the ``threshold`` the round was asked with (``"7/10"``), the
+    project is then judged (:func:`decide_evaluation`, on all its ratings of the year) with
+    the ``redo_deadline`` it carries; a redo without a deadline, or a project judged
+    already, is left as it is (logged) for the grid's ``v``."""
     project_id = payload.get("micro_project_id")
     if project_id is None:
         return []
@@ -1080,11 +1126,20 @@ def record_round_result(db, payload: dict[str, Any], actor: Actor | None = None)
     ballots = [(str(b.get("voter", "")), str(b.get("option_key", ""))) for b in payload.get("ballots") or []]
     if not ballots:
         return []
+    actor = actor or Actor("居民议事厅")
     with db.session() as session:
         seen = session.scalar(
             select(RatingRecord.id).where(RatingRecord.project_id == int(project_id), RatingRecord.via == via)
         )
         if seen is not None:
             return []
-        return rate(session, actor=actor or Actor("居民议事厅"), project_id=int(project_id), ratings=ballots,
-                    via=via[:30])
+        rows = rate(session, actor=actor, project_id=int(project_id), ratings=ballots, via=via[:30])
+        if payload.get("threshold"):
+            try:
+                threshold = Fraction(str(payload["threshold"]))
+                deadline = payload.get("redo_deadline")
+                decide_evaluation(session, actor=actor, project_id=int(project_id), threshold=threshold,
+                                  new_deadline=date.fromisoformat(deadline) if deadline else None)
+            except (DomainError, ValueError, ZeroDivisionError) as exc:
+                log.info("micro: round %s recorded, verdict left to the grid (%s)", payload.get("round_id"), exc)
+        return rows

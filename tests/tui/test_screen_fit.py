@@ -49,6 +49,7 @@ ALLOWED_ZH = (
     r"WSS-\d{4}-\S+?-\d+",  # micro-project codes (民生微实事 WSS-2026-荣雅园-003)
     r"\bTF-IDF\b",  # a method's name
     r"\bEnglish\b",  # a language is offered in its own name
+    r"gongzhi-[a-z-]+",  # a plugin's distribution, as pip names it (settings, plugins)
     r"gongzhi",  # the product's name in the title bar
     r"\b(?:ctrl|esc|tab|enter|space|shift)\b",  # key names (the footer shows ^p, f2 …)
     r"\b(?:CSV|Excel|Word|docx|xlsx|csv|md|Markdown|PDF|SVG|ID|STV|IRV|Borda|Schulze)\b",  # formats, methods

@@ -2,7 +2,9 @@
 
 Enter opens a project; ``f`` the fund, ``e`` the evaluation grid; ``[`` / ``]`` the
 year before / after; ``s`` cycles the status filter; ``x`` exports the selected
-project's community list as the publicity notice (.docx) and ``X`` as Excel.
+project's community list as the publicity notice (.docx) and ``X`` as Excel; ``n``
+enters a new project on a list still collecting or reviewing (directly or from
+requests), ``l`` opens a community's list for the year.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ class BoardScreen(Translated, DbWork, Screen):
         Binding("e", "evaluate", N_("Evaluation"), id="micro.evaluate"),
         Binding("x", "export('docx')", N_("Notice .docx"), id="micro.export_docx"),
         Binding("X", "export('xlsx')", N_("Notice .xlsx"), id="micro.export_xlsx"),
+        Binding("n", "new_project", N_("New project"), id="micro.new_project"),
+        Binding("l", "new_list", N_("New list"), id="micro.new_list"),
         Binding("s", "status", N_("Status filter"), id="micro.status"),
         Binding("left_square_bracket", "year(-1)", N_("Year before"), id="micro.year_before"),
         Binding("right_square_bracket", "year(1)", N_("Year after"), id="micro.year_after"),
@@ -141,6 +145,29 @@ class BoardScreen(Translated, DbWork, Screen):
         from plugins.micro_projects.screens.evaluation import EvaluationScreen
 
         self.app.push_screen(EvaluationScreen(self.db, self.year))
+
+    def action_new_project(self) -> None:
+        from plugins.micro_projects.screens import forms
+
+        row = self.selected()
+        forms.new_project(self, self.year, self._added, community_id=row.community_id if row else None)
+
+    def _added(self, project) -> None:
+        if project is not None:
+            self.app.notify(_("Added {code}").format(code=project.code))
+            self.reload()
+
+    def action_new_list(self) -> None:
+        from plugins.micro_projects.screens import forms
+
+        forms.new_list(self, self.year, self._list_opened)
+
+    def _list_opened(self, plist) -> None:
+        if plist is not None:
+            self.app.notify(_("List opened for {year}: add its projects with n").format(year=plist.year))
+            if plist.year != self.year:
+                self.year = plist.year
+            self.reload()
 
     def action_status(self) -> None:
         i = STATUS_CYCLE.index(self.status_filter)

@@ -2,8 +2,10 @@
 ballots of the residents' representatives counted one key each — ``1`` satisfied,
 ``2`` basically satisfied, ``3`` dissatisfied — as the paper ballots are read out.
 A refused ballot leaves the cursor and the other rows as they were. ``v`` judges the
-selected project (threshold, and the redo deadline should it fail); ``x`` exports
-its community's annual review (.docx)."""
+selected project (threshold, and the redo deadline should it fail); ``r`` asks the
+residents' council (the deliberation plugin, when enabled) for the project's round at
+the representatives' meeting, whose published ballots come back as ratings and are
+judged by the same threshold; ``x`` exports its community's annual review (.docx)."""
 
 from __future__ import annotations
 
@@ -16,8 +18,10 @@ from textual.widgets import DataTable, Footer, Header, Label
 
 from core.services.base import Actor
 from plugins.micro_projects.i18n import N_, _
+from plugins.micro_projects.screens import forms
 from plugins.micro_projects.screens.common import Translated
-from plugins.micro_projects.screens.project import MicroForm, _date
+from plugins.micro_projects.screens.forms import MicroForm
+from plugins.micro_projects.screens.forms import parse_date as _date
 from tui.widgets.base import DbWork
 from tui.widgets.forms import FormField
 
@@ -30,6 +34,7 @@ class EvaluationScreen(Translated, DbWork, Screen):
         Binding("2", "ballot('basically_satisfied')", N_("Basically"), id="micro.rate_basically"),
         Binding("3", "ballot('dissatisfied')", N_("Dissatisfied"), id="micro.rate_dissatisfied"),
         Binding("v", "verdict", N_("Verdict"), id="micro.verdict"),
+        Binding("r", "round", N_("Round"), id="micro.request_round"),
         Binding("x", "export", N_("Review .docx"), id="micro.review_export"),
         Binding("escape", "app.pop_screen", N_("Back"), id="micro.back"),
     ]
@@ -150,6 +155,17 @@ class EvaluationScreen(Translated, DbWork, Screen):
                       value=date(self.year + 1, 6, 30).isoformat()),
         ]
         self.app.push_screen(MicroForm(_("Verdict"), fields, submit, form_id="micro-verdict-form"), self._judged)
+
+    def action_round(self) -> None:
+        g = self.selected()
+        if g is None:
+            return
+        forms.round_request(self, g.row.id, self.year, self._asked)
+
+    def _asked(self, payload) -> None:
+        if payload is not None:
+            self.app.notify(_("Round asked for {code}: it opens in the residents' council when that plugin is "
+                              "enabled; otherwise enter the ratings here").format(code=payload["code"]), timeout=8)
 
     def _judged(self, verdict) -> None:
         if verdict is not None:

@@ -1,5 +1,7 @@
 """The year's special fund: its total and what is allocated and spent, with a bar
-chart by community and one by category. ``x`` exports it as Excel."""
+chart by community and one by category. ``a`` allocates money to one of the year's
+projects (or takes unspent money back), ``t`` sets the year's total, ``x`` exports it
+as Excel."""
 
 from __future__ import annotations
 
@@ -17,6 +19,8 @@ from tui.widgets.charts import Bar, BarChart
 
 class FundScreen(Translated, DbWork, Screen):
     BINDINGS = [
+        Binding("a", "allocate", N_("Allocate"), id="micro.fund_allocate"),
+        Binding("t", "total", N_("Set total"), id="micro.fund_total"),
         Binding("x", "export", N_("Export .xlsx"), id="micro.fund_export"),
         Binding("escape", "app.pop_screen", N_("Back"), id="micro.back"),
     ]
@@ -71,6 +75,21 @@ class FundScreen(Translated, DbWork, Screen):
         self.query_one("#micro-fund-category", BarChart).set_bars(
             [Bar(category_label(x.key), x.allocated, yuan(x.allocated)) for x in report.by_category],
             empty=empty)
+
+    def action_allocate(self) -> None:
+        from plugins.micro_projects.screens import forms
+
+        forms.allocate(self, self._written, year=self.year)
+
+    def action_total(self) -> None:
+        from plugins.micro_projects.screens import forms
+
+        forms.fund_total(self, self.year, self.report.total if self.report else None, self._written)
+
+    def _written(self, result) -> None:
+        if result is not None:
+            self.app.notify(_("Saved"))
+            self.relabel()
 
     def action_export(self) -> None:
         from plugins.micro_projects.reports import write_fund_xlsx

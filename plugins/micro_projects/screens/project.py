@@ -1,10 +1,9 @@
 """A project's page: what was promised, the money, its milestones and the requests it
-came from. ``p`` records progress, ``c`` closes it out (evidence and the responsible
-body's note), ``Esc`` goes back."""
+came from. ``a`` allocates money from the year's fund (or takes unspent money back),
+``s`` records spending, ``p`` records progress, ``c`` closes it out (evidence and the
+responsible body's note), ``Esc`` goes back."""
 
 from __future__ import annotations
-
-from datetime import date
 
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -15,26 +14,20 @@ from textual.widgets import DataTable, Footer, Header, Label, Static
 from core.errors import DomainError
 from core.services.base import Actor
 from plugins.micro_projects.i18n import N_, _
+from plugins.micro_projects.screens import forms
 from plugins.micro_projects.screens.common import Translated, category_label, status_label, yuan
+from plugins.micro_projects.screens.forms import MicroForm
+from plugins.micro_projects.screens.forms import parse_date as _date
 from tui.widgets.base import DbWork
-from tui.widgets.forms import FormError, FormField, FormModal, modal_binding_text
+from tui.widgets.forms import FormField
 
-
-class MicroForm(FormModal, prefix="micro"):
-    BINDING_TEXT = modal_binding_text("micro")
-
-
-def _date(text: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise FormError(_("Not a date (YYYY-MM-DD): {value}").format(value=text)) from None
+__all__ = ["MicroForm", "ProjectScreen", "_date"]
 
 
 class ProjectScreen(Translated, DbWork, Screen):
     BINDINGS = [
+        Binding("a", "allocate", N_("Allocate"), id="micro.allocate"),
+        Binding("s", "spend", N_("Spend"), id="micro.spend"),
         Binding("p", "progress", N_("Progress"), id="micro.progress"),
         Binding("c", "close_out", N_("Close out"), id="micro.close_out"),
         Binding("escape", "app.pop_screen", N_("Back"), id="micro.back"),
@@ -186,6 +179,17 @@ class ProjectScreen(Translated, DbWork, Screen):
             FormField("on", _("Date (empty: today)"), _("Date (empty: today)")),
         ]
         self.app.push_screen(MicroForm(_("Close out"), fields, submit, form_id="micro-close-form"), self._written)
+
+    def action_allocate(self) -> None:
+        forms.allocate(self, self._money_written, project_id=self.project_id)
+
+    def action_spend(self) -> None:
+        forms.spend(self, self.project_id, self._money_written)
+
+    def _money_written(self, result) -> None:
+        if result is not None:
+            self.app.notify(_("{amount} yuan recorded").format(amount=yuan(result.amount)))
+            self.reload()
 
     def _written(self, result) -> None:
         if result is not None:
