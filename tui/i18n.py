@@ -59,16 +59,33 @@ catalog.cache_clear = read_catalog.cache_clear  # type: ignore[attr-defined]
 DOMAINS: dict[str, Path] = {}
 
 
+def lookup(lang: str, msgid: str, domain: str | None = None, locale_dir: Path | None = None) -> str:
+    """``msgid`` in ``lang``: a plugin's own catalog first (when named), then the core's,
+    then the id itself."""
+    own = read_catalog(po_path(lang, locale_dir, domain), lang).get(msgid) if domain and locale_dir else None
+    return own or catalog(lang).get(msgid) or msgid
+
+
 def translator(domain: str, locale_dir: Path) -> Callable[[str], str]:
     """A ``_`` for a plugin: its own catalog first, then the core's, then the id itself."""
     DOMAINS[domain] = locale_dir
 
     def translate(msgid: str) -> str:
-        own = read_catalog(po_path(_current, locale_dir, domain), _current).get(msgid)
-        return own if own else catalog(_current).get(msgid, msgid)
+        return lookup(_current, msgid, domain, locale_dir)
 
     translate.domain = domain  # type: ignore[attr-defined]
     return translate
+
+
+def pair_translator(domain: str, locale_dir: Path) -> Callable[..., tuple[str, str]]:
+    """A plugin's ``pair(msgid, **fields)``: (Chinese, English) of ``msgid`` from its catalogs,
+    formatted with ``fields`` — for the shared widgets that take both words."""
+
+    def pair(msgid: str, **fields: object) -> tuple[str, str]:
+        zh, en = lookup("zh", msgid, domain, locale_dir), lookup("en", msgid, domain, locale_dir)
+        return (zh.format(**fields), en.format(**fields)) if fields else (zh, en)
+
+    return pair
 
 
 def set_language(lang: str) -> None:
@@ -92,5 +109,6 @@ def label(member: StrEnum) -> str:
 
 __all__ = [
     "DOMAIN", "DOMAINS", "LOCALES", "LOCALE_DIR", "N_", "_", "catalog", "compile_catalog", "compiled_path",
-    "label", "language", "parse_po", "po_path", "read_catalog", "set_language", "translator",
+    "label", "language", "lookup", "pair_translator", "parse_po", "po_path", "read_catalog", "set_language",
+    "translator",
 ]

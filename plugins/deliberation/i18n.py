@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.i18n import N_, po_path, read_catalog, translator
+from tui.i18n import N_, pair_translator, translator
 
 DOMAIN = "deliberation"
 LOCALE_DIR = Path(__file__).parent / "locale"
@@ -23,15 +23,7 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 _ = translator(DOMAIN, LOCALE_DIR)
 
 
-def pair(msgid: str, **fields: object) -> tuple[str, str]:
-    """(Chinese, English) of ``msgid`` from the catalogs, formatted with ``fields``."""
-
-    def one(lang: str) -> str:
-        text = (read_catalog(po_path(lang, LOCALE_DIR, DOMAIN), lang).get(msgid)
-                or read_catalog(po_path(lang), lang).get(msgid) or msgid)
-        return text.format(**fields) if fields else text
-
-    return one("zh"), one("en")
+pair = pair_translator(DOMAIN, LOCALE_DIR)
 
 
 __all__ = ["N_", "_", "pair"]

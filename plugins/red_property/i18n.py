@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tui import i18n
-from tui.i18n import N_, translator
+from tui.i18n import N_, pair_translator, translator
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "red_property"
@@ -21,14 +21,10 @@ _ = translator(DOMAIN, LOCALE_DIR)
 
 def gettext_in(lang: str, msgid: str) -> str:
     """``msgid`` in ``lang`` (the plugin's catalog, then the core's, then the id)."""
-    own = i18n.read_catalog(i18n.po_path(lang, LOCALE_DIR, DOMAIN), lang).get(msgid)
-    return own or i18n.read_catalog(i18n.po_path(lang), lang).get(msgid) or msgid
+    return i18n.lookup(lang, msgid, DOMAIN, LOCALE_DIR)
 
 
-def pair(msgid: str, **values: object) -> tuple[str, str]:
-    """(zh, en) of ``msgid``, formatted with ``values``: for the shared widgets' pairs."""
-    zh, en = gettext_in("zh", msgid), gettext_in("en", msgid)
-    return (zh.format(**values), en.format(**values)) if values else (zh, en)
+pair = pair_translator(DOMAIN, LOCALE_DIR)
 
 
 LIST_SEPARATOR = N_(", ")
