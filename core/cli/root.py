@@ -44,16 +44,16 @@ def start(db: str | None, lang: str | None, operator: str | None, subcommand: st
         state._db.dispose()
     state.db_url, state.lang, state.operator, state._db, state._actor = db, lang, operator, None, None
     state.xlsx_path = None
-    if xlsx is not None:
+    state.create_database = False
+    state.load()
+    if xlsx is not None:  # refused before any work (after load: in the chosen language)
         from pathlib import Path
 
         from core.services.base import check_output_path
 
         if Path(xlsx).suffix.lower() != ".xlsx":
             raise DomainError("input.invalid", field="--xlsx", value=xlsx)
-        state.xlsx_path = check_output_path(xlsx)  # refused before any work
-    state.create_database = False
-    state.load()
+        state.xlsx_path = check_output_path(xlsx)
     if subcommand is not None:
         ensure_host()
         return

@@ -335,3 +335,5 @@ def test_any_listing_goes_to_an_xlsx_workbook_with_xlsx(cli, tmp_path):
     assert code == 1 and "已存在" in err
     code, _out, err = cli("--xlsx", str(tmp_path / "x.csv"), "category", "list")
     assert code == 1
+    code, _out, err = cli("--xlsx", str(tmp_path / "no" / "x.xlsx"), "category", "list", lang="en")
+    assert code == 1 and "the folder" in err and "does not exist" in err  # in the chosen language
