@@ -256,6 +256,9 @@ class Inserter:
         self._utc_text = sqlite_utc_text()  # one cache for every table: times recur across tables
         self._utc_iso = utc_iso(self._utc_text)
         self._linkers: dict[tuple[str, tuple[str, ...] | None], Callable[[Sequence[Any], str | None], str | None]] = {}
+        # PostgreSQL tables written with INSERT … (executemany) instead of COPY: COPY FROM
+        # refuses a table under row-level security for a role subject to it
+        self.copy_tables_excluded: set[str] = set()
 
     def first_id(self, table: Table) -> int:
         """The first free id of ``table`` (read once; later calls continue from there)."""
@@ -304,10 +307,11 @@ class Inserter:
                                                             positional=positional)
         conn = self.session.connection()
         names = ", ".join(columns)
-        if self.dialect.name == "postgresql":
+        if self.dialect.name == "postgresql" and table.name not in self.copy_tables_excluded:
             write = self._copy(conn, f"COPY {table.name} ({names}) FROM STDIN")
         else:
-            sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join('?' * len(columns))})"
+            mark = "%s" if self.dialect.name == "postgresql" else "?"
+            sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(columns))})"
 
             def write(params: list[tuple]) -> None:
                 conn.exec_driver_sql(sql, params)

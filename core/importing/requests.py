@@ -31,7 +31,7 @@ from core.importing.reading import Table
 from core.importing.values import compact, parse_datetime, parse_phone, parse_ticket_number
 from core.models.people import Person
 from core.models.places import Place
-from core.models.requests import Request, RequestCategory
+from core.models.requests import Request, RequestCategory, RequestEvent
 from core.models.vocab import TRANSITIONS, Channel, PlaceKind, Status
 from core.services import requests as svc
 from core.services.base import Actor, audit
@@ -40,6 +40,15 @@ TITLE_MAX = 200
 TITLE_FROM_CONTENT = 30  # a title cut from the content when the export has none
 # statuses an import never walks through: a dispatch names organisations, a duplicate its original
 _NOT_WALKED = frozenset({Status.dispatched, Status.duplicate})
+REPLY_MAX = 2000  # a timeline note holds at most this much
+# a reply arriving with one of these as the last step is that step's result (its public note)
+_RESULT_STATUSES = frozenset({Status.resolved, Status.answered})
+
+
+def reply_as_result(p: Planned) -> bool:
+    """Whether the row's reply is the public note of its last step (the step resolves or
+    answers the request) rather than a note of its own after the steps."""
+    return bool(p.reply) and bool(p.path) and p.path[-1] in _RESULT_STATUSES
 
 
 @dataclass
@@ -68,6 +77,10 @@ class Planned:
     reporter_id: int | None
     path: list[Status]  # the transitions to walk, in order
     existing_id: int | None = None
+    # the export's reply (答复内容, 处置结果), when it is not on the request's timeline yet:
+    # the public note of the last step when that step resolves or answers the request,
+    # otherwise a note on the timeline after the steps (:func:`reply_as_result`)
+    reply: str = ""
 
 
 @dataclass
@@ -84,6 +97,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     error_file: Path | None = None
+    cancelled: bool = False  # the import was cancelled: nothing was written
 
     @property
     def bad_rows(self) -> list[int]:
@@ -224,6 +238,9 @@ def plan_requests(session: Session, table: Table, profile: Profile) -> ImportRep
                 values["status"] = Status(target)
             else:
                 bad("status", DomainError("import.unknown_status"), raw)
+        raw = values["reply"] = cell(cells, "reply")
+        if len(raw) > REPLY_MAX:
+            bad("reply", DomainError("import.too_long", max=REPLY_MAX, length=len(raw)), raw[:20] + "…")
         values["phone"] = parse_phone(cell(cells, "reporter_phone"))
         values["phone_raw"] = cell(cells, "reporter_phone")
         parsed.append((rowno, cells, issues, values))
@@ -236,6 +253,15 @@ def plan_requests(session: Session, table: Table, profile: Profile) -> ImportRep
             tuple_(Request.channel, Request.external_id).in_(chunk))
         for ch, ext, rid, status, ref in session.execute(stmt):
             existing[(ch, ext)] = (rid, status, ref)
+    # what the timelines of the known tickets with a reply already say: a reply already
+    # there (as a note or a step's note) is not added again
+    said: dict[int, set[str]] = {}
+    replied = sorted({existing[(v["channel"], v["ticket"])][0] for *_, v in parsed
+                      if v["reply"] and (v["channel"], v.get("ticket")) in existing})
+    for i in range(0, len(replied), 500):
+        for rid, note in session.execute(select(RequestEvent.request_id, RequestEvent.public_note).where(
+                RequestEvent.request_id.in_(replied[i:i + 500]), RequestEvent.public_note != "")):
+            said.setdefault(rid, set()).add(note)
     phones = sorted({v["phone"] for *_, v in parsed if v["phone"]})
     people: dict[str, list[int]] = {}
     for i in range(0, len(phones), 500):
@@ -268,11 +294,14 @@ def plan_requests(session: Session, table: Table, profile: Profile) -> ImportRep
         if issues:
             report.errors.extend(issues)
             continue
+        reply = v["reply"]
+        if known and reply in said.get(known[0], ()):
+            reply = ""
         report.planned.append(Planned(
             row=rowno, ticket=v["ticket"], channel=v["channel"], received_at=v["received_at"],
             category_id=v["category_id"], title=v["title"], description=v["description"],
             place_id=v["place_id"], reporter_id=reporter, path=path,
-            existing_id=known[0] if known else None))
+            existing_id=known[0] if known else None, reply=reply))
     return report
 
 
@@ -281,32 +310,56 @@ def dry_run(db: Database, table: Table, profile: Profile) -> ImportReport:
         return plan_requests(s, table, profile)
 
 
+def import_note(table: Table) -> str:
+    """The public note of the steps an import walks."""
+    return f"导入 {table.path.name} / imported from {table.path.name}"
+
+
 def commit(db: Database, table: Table, profile: Profile, actor: Actor, *, valid_only: bool = False,
-           progress: Callable[[int, int], None] | None = None) -> ImportReport:
+           progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None,
+           batched: bool = True) -> ImportReport:
     """Write the file's requests in one transaction. With errors, nothing is written
     unless ``valid_only``: then the valid rows are, and the rejected ones go to a
-    workbook beside the input (:func:`write_rejected`)."""
+    workbook beside the input (:func:`write_rejected`).
+
+    New tickets are written in batches (:mod:`core.importing.batch`: the same rows,
+    checks, timeline, audit and events as :func:`core.services.requests.create_request`
+    and :func:`~core.services.requests.transition` give, at bulk speed); tickets already
+    imported are updated through the services, row by row. ``batched=False`` writes every
+    row through the services. ``cancel()`` is asked between rows (batches): when it
+    returns true the transaction is rolled back and the report says ``cancelled``."""
     with db.read_session() as s:
         report = plan_requests(s, table, profile)
-    note = f"导入 {table.path.name} / imported from {table.path.name}"
+    note = import_note(table)
+    if batched:
+        from core.importing.batch import commit_batched
+
+        return commit_batched(db, table, report, actor, note, profile.type, valid_only=valid_only,
+                              progress=progress, cancel=cancel)
     return run_import(db, table, report, valid_only,
                       lambda session, p: _write_row(session, actor, p, table, report, note, profile.type),
-                      progress=progress)
+                      progress=progress, cancel=cancel)
 
 
 class _Abandon(Exception):
     """Leaves the import transaction without committing (an all-or-nothing failure)."""
 
 
+class _Cancelled(Exception):
+    """Leaves the import transaction without committing: the user cancelled."""
+
+
 def run_import(db: Database, table: Table, report: Any, valid_only: bool,
                write_row: Callable[[Session, Any], None],
-               progress: Callable[[int, int], None] | None = None) -> Any:
+               progress: Callable[[int, int], None] | None = None,
+               cancel: Callable[[], bool] | None = None) -> Any:
     """Call ``write_row(session, planned)`` for each planned row of ``report``, all in
     one transaction on one connection: the services' own commits are savepoints of it
     (``join_transaction_mode="create_savepoint"``) and the events they fire wait until
     it commits. Any error and nothing is written, unless ``valid_only``: then the rows
     that failed join the rejected ones in the workbook beside the input.
-    ``progress(done, total)`` is called after each row."""
+    ``progress(done, total)`` is called after each row; when ``cancel()`` returns true
+    (asked after each row) nothing is written and ``report.cancelled`` is set."""
     if report.errors and not valid_only:
         return report
     try:
@@ -327,6 +380,8 @@ def run_import(db: Database, table: Table, report: Any, valid_only: bool,
                         report.errors.append(RowIssue(p.row, "", "", exc))
                     if progress is not None:
                         progress(done, len(report.planned))
+                    if cancel is not None and cancel():
+                        raise _Cancelled
                 if report.errors and not valid_only:
                     raise _Abandon
                 session.commit()
@@ -339,6 +394,10 @@ def run_import(db: Database, table: Table, report: Any, valid_only: bool,
     except _Abandon:
         report.created = report.updated = report.unchanged = 0
         return report
+    except _Cancelled:
+        report.created = report.updated = report.unchanged = 0
+        report.cancelled = True
+        return report
     report.written = True
     if report.errors:
         report.error_file = write_rejected(table, report)
@@ -347,7 +406,7 @@ def run_import(db: Database, table: Table, report: Any, valid_only: bool,
 
 def _write_row(session: Session, actor: Actor, p: Planned, table: Table, report: ImportReport, note: str,
                kind: str) -> None:
-    if p.existing_id is not None and not p.path:
+    if p.existing_id is not None and not p.path and not p.reply:
         report.unchanged += 1
         return
     if p.existing_id is None:
@@ -358,16 +417,25 @@ def _write_row(session: Session, actor: Actor, p: Planned, table: Table, report:
         rid, action = request.id, "request.import"
     else:
         rid, action = p.existing_id, "request.import_update"
-    for step in p.path:
-        svc.transition(session, actor=actor, request_id=rid, to_status=step.value, public_note=note)
-    audit(session, actor, action, "request", rid, None, {
-        "file": table.path.name, "sha256": table.sha256, "row": p.row, "channel": p.channel,
-        "ticket": p.ticket, "statuses": [s.value for s in p.path]})
+    result = reply_as_result(p)
+    for i, step in enumerate(p.path, start=1):
+        svc.transition(session, actor=actor, request_id=rid, to_status=step.value,
+                       public_note=p.reply if result and i == len(p.path) else note)
+    if p.reply and not result:
+        svc.add_note(session, actor=actor, request_id=rid, public_note=p.reply, source="import",
+                     data={"file": table.path.name})
+    audit(session, actor, action, "request", rid, None, import_record(table, p))
     session.commit()  # the row's savepoint
     if p.existing_id is None:
         report.created += 1
     else:
         report.updated += 1
+
+
+def import_record(table: Table, p: Planned) -> dict[str, Any]:
+    """What the audit keeps of an imported row (``request.import``, ``request.import_update``)."""
+    return {"file": table.path.name, "sha256": table.sha256, "row": p.row, "channel": p.channel,
+            "ticket": p.ticket, "statuses": [s.value for s in p.path], "reply": bool(p.reply)}
 
 
 def free_path(path: Path) -> Path:
@@ -383,6 +451,11 @@ def write_rejected(table: Table, report: ImportReport) -> Path:
     """The rejected rows as they were, with row, column and reason (zh and en) first,
     in ``<input>.rejected.xlsx`` beside the input (never overwriting a file)."""
     from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    def shown(value: Any) -> Any:  # a control character a worksheet cannot hold, written as \x07
+        return ILLEGAL_CHARACTERS_RE.sub(lambda m: f"\\x{ord(m.group()):02x}", value) if isinstance(value, str) \
+            else value
 
     wb = Workbook()
     ws = wb.active
@@ -395,9 +468,9 @@ def write_rejected(table: Table, report: ImportReport) -> Path:
         by_row.setdefault(issue.row, []).append(issue)
     for row in sorted(by_row):
         issues = by_row[row]
-        ws.append([row, "；".join(i.column for i in issues if i.column),
+        ws.append([shown(v) for v in (row, "；".join(i.column for i in issues if i.column),
                    "；".join(i.reason("zh") for i in issues), "; ".join(i.reason("en") for i in issues),
-                   *cells.get(row, [])])
+                   *cells.get(row, []))])
     while True:
         target = free_path(table.path.with_name(f"{table.path.stem}.rejected.xlsx"))
         try:

@@ -14,7 +14,7 @@ from pathlib import Path
 from core.errors import DomainError
 
 FIELDS = ("ticket_number", "received_at", "channel", "category", "title", "content", "address",
-          "reporter_phone", "status")
+          "reporter_phone", "status", "reply")
 REQUIRED = ("ticket_number", "received_at", "category", "address")
 
 
