@@ -64,6 +64,7 @@ class AddressMatcher:
         self.exact = exact_index
         rows = session.execute(select(Place.id, Place.name, Place.kind, Place.parent_id)).all()
         self.names = {pid: name for pid, name, _k, _p in rows}
+        self._compact_names: dict[int, str] = {}
         self.kind = {pid: kind for pid, _n, kind, _p in rows}
         self.parent = {pid: parent for pid, _n, _k, parent in rows}
         self.children: dict[int, list[int]] = {}
@@ -112,10 +113,16 @@ class AddressMatcher:
                 rooms = _ROOM.findall(rest)
                 if rooms:
                     room = rooms[-1]
-                    households = [h for h in self._households(place) if compact(self.names[h]) in (room, f"{room}室")]
+                    households = [h for h in self._households(place) if self._compact(h) in (room, f"{room}室")]
                     if len(households) == 1:
                         place = households[0]
         return Match(place, exact=False)
+
+    def _compact(self, place_id: int) -> str:
+        found = self._compact_names.get(place_id)
+        if found is None:
+            found = self._compact_names[place_id] = compact(self.names[place_id])
+        return found
 
     def path_text(self, place_id: int) -> str:
         """``盛康社区 / 盛康园 / 1号楼 / 101``: the place's chain below the street."""
