@@ -246,10 +246,18 @@ def commit_batched(db: Database, table: Table, report: ImportReport, actor: Acto
     try:
         with events.held(), db.write_engine.connect() as conn:
             outer = conn.begin()
+            # the new tickets through a session of their own, whose savepoint is released before
+            # the known tickets' rows open theirs (as in run_import, the services' session
+            # begins inside each row's savepoint)
+            bulk = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
             session = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
             try:
                 failed: list[RowIssue] = []
-                done = _write_new(session, actor, table, report, note, kind, failed, valid_only, progress, cancel)
+                try:
+                    done = _write_new(bulk, actor, table, report, note, kind, failed, valid_only, progress, cancel)
+                    bulk.commit()
+                finally:
+                    bulk.close()
                 for p in report.planned:
                     if p.existing_id is None:
                         continue
