@@ -64,7 +64,8 @@ class AddressMatcher:
         self.exact = exact_index
         rows = session.execute(select(Place.id, Place.name, Place.kind, Place.parent_id)).all()
         self.names = {pid: name for pid, name, _k, _p in rows}
-        self._compact_names: dict[int, str] = {}
+        self._by_number: dict[int, dict[int, list[int]]] = {}
+        self._by_room: dict[int, dict[str, list[int]]] = {}
         self.kind = {pid: kind for pid, _n, kind, _p in rows}
         self.parent = {pid: parent for pid, _n, _k, parent in rows}
         self.children: dict[int, list[int]] = {}
@@ -105,23 +106,38 @@ class AddressMatcher:
         building_match = _BUILDING.search(text)
         if self.kind[area] == PlaceKind.compound and building_match:
             number = chinese_number(building_match.group(1))
-            buildings = [b for b in self.children.get(area, ()) if self.kind[b] == PlaceKind.building
-                         and number is not None and _number_of(self.names[b]) == number]
+            buildings = self._buildings(area).get(number, ()) if number is not None else ()
             if len(buildings) == 1:
                 place = buildings[0]
                 rest = text[building_match.end():]
                 rooms = _ROOM.findall(rest)
                 if rooms:
                     room = rooms[-1]
-                    households = [h for h in self._households(place) if self._compact(h) in (room, f"{room}室")]
+                    by_name = self._rooms(place)
+                    households = by_name.get(room, []) + by_name.get(f"{room}室", [])
                     if len(households) == 1:
                         place = households[0]
         return Match(place, exact=False)
 
-    def _compact(self, place_id: int) -> str:
-        found = self._compact_names.get(place_id)
+    def _buildings(self, compound: int) -> dict[int, list[int]]:
+        """A compound's buildings by the number in their name (worked out once per compound)."""
+        found = self._by_number.get(compound)
         if found is None:
-            found = self._compact_names[place_id] = compact(self.names[place_id])
+            found = self._by_number[compound] = {}
+            for b in self.children.get(compound, ()):
+                if self.kind[b] == PlaceKind.building:
+                    number = _number_of(self.names[b])
+                    if number is not None:
+                        found.setdefault(number, []).append(b)
+        return found
+
+    def _rooms(self, building: int) -> dict[str, list[int]]:
+        """A building's households by their name without spaces (once per building)."""
+        found = self._by_room.get(building)
+        if found is None:
+            found = self._by_room[building] = {}
+            for h in self._households(building):
+                found.setdefault(compact(self.names[h]), []).append(h)
         return found
 
     def path_text(self, place_id: int) -> str:

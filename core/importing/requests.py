@@ -16,6 +16,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,20 @@ class ImportReport:
         return sorted({e.row for e in self.errors})
 
 
+@cache
+def _status_walk(start: Status, target: Status) -> tuple[Status, ...] | None:
+    walk = _find_status_path(start, target)
+    return None if walk is None else tuple(walk)
+
+
 def status_path(start: Status, target: Status) -> list[Status] | None:
+    """The shortest walk of legal transitions from ``start`` to ``target`` (``[]`` when
+    equal), never through a dispatch or a duplicate; ``None`` when there is none."""
+    walk = _status_walk(start, target)
+    return None if walk is None else list(walk)
+
+
+def _find_status_path(start: Status, target: Status) -> list[Status] | None:
     """The shortest walk of legal transitions from ``start`` to ``target`` (``[]`` when
     equal), never through a dispatch or a duplicate; ``None`` when there is none."""
     if start == target:
