@@ -149,7 +149,8 @@ def dry_run(db: Database, table: Table) -> ImportReport:
 
 
 def commit(db: Database, table: Table, actor: Actor, *, valid_only: bool = False,
-           progress: Callable[[int, int], None] | None = None) -> ImportReport:
+           progress: Callable[[int, int], None] | None = None,
+           cancel: Callable[[], bool] | None = None) -> ImportReport:
     with db.read_session() as s:
         report = plan_people(s, table)
 
@@ -165,4 +166,4 @@ def commit(db: Database, table: Table, actor: Actor, *, valid_only: bool = False
         session.commit()
         report.created += 1
 
-    return run_import(db, table, report, valid_only, write, progress=progress)
+    return run_import(db, table, report, valid_only, write, progress=progress, cancel=cancel)

@@ -145,7 +145,8 @@ def dry_run_places(db: Database, table: Table) -> ImportReport:
 
 
 def commit_places(db: Database, table: Table, actor: Actor, *, valid_only: bool = False,
-                  progress: Callable[[int, int], None] | None = None) -> ImportReport:
+                  progress: Callable[[int, int], None] | None = None,
+                  cancel: Callable[[], bool] | None = None) -> ImportReport:
     with db.read_session() as s:
         report = plan_places(s, table)
         street_id = _street(s).id
@@ -170,7 +171,7 @@ def commit_places(db: Database, table: Table, actor: Actor, *, valid_only: bool 
         else:
             report.unchanged += 1
 
-    return run_import(db, table, report, valid_only, write, progress=progress)
+    return run_import(db, table, report, valid_only, write, progress=progress, cancel=cancel)
 
 
 # -- organisations --------------------------------------------------------------------
@@ -248,7 +249,8 @@ def dry_run_orgs(db: Database, table: Table) -> ImportReport:
 
 
 def commit_orgs(db: Database, table: Table, actor: Actor, *, valid_only: bool = False,
-                progress: Callable[[int, int], None] | None = None) -> ImportReport:
+                progress: Callable[[int, int], None] | None = None,
+                cancel: Callable[[], bool] | None = None) -> ImportReport:
     with db.read_session() as s:
         report = plan_orgs(s, table)
 
@@ -262,7 +264,7 @@ def commit_orgs(db: Database, table: Table, actor: Actor, *, valid_only: bool = 
         session.commit()
         report.created += 1
 
-    return run_import(db, table, report, valid_only, write, progress=progress)
+    return run_import(db, table, report, valid_only, write, progress=progress, cancel=cancel)
 
 
 __all__ = ["commit_orgs", "commit_places", "dry_run_orgs", "dry_run_places", "plan_orgs", "plan_places"]
