@@ -10,7 +10,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
 
 from core import events
 from core.chain import verify_chains
@@ -225,3 +226,29 @@ def test_all_or_nothing_and_cancel_on_both_paths(db, actor, tmp_path):
     done = imp.commit(db, read_table(path), profile, actor, valid_only=True,
                       progress=lambda n, total: seen.append((n, total)), cancel=lambda: False)
     assert done.written and done.created == 2 and seen[-1] == (3, 3)
+
+
+def test_batched_import_as_the_app_role_under_row_level_security(pg_db, actor, tmp_path):
+    """PostgreSQL as the application runs it (migration 0009): the app role, its login
+    confined to one community. COPY is refused on a table under row-level security, so
+    the requests go by INSERT; ids come from the sequences the role may use."""
+    from tests.core.test_pg_app_role import app_login
+
+    prepare(pg_db, actor)
+    rows = [r for r in messy_rows() if r[0] in ("202603050001 ", "202603050015", "202603050017")]  # 盛康社区
+    path = write(tmp_path / "t.csv", rows)
+    with app_login(pg_db) as (name, clerk):
+        with pg_db.engine.begin() as conn:
+            conn.execute(text("INSERT INTO db_login_scope (login, community_id) "
+                              "SELECT :l, id FROM place WHERE name = '盛康社区'"), {"l": name})
+        report = imp.commit(clerk, read_table(path), load_profile("12345"), actor)
+        assert report.written and report.created == 3
+        with clerk.read_session() as s:
+            assert s.scalar(select(func.count()).select_from(Request)) == 3
+            assert verify_chains(s.connection()) == []
+        # a ticket in another community is refused by the database: nothing is written
+        other = write(tmp_path / "other.csv", [r for r in messy_rows() if r[0] == "202603050013"])
+        with pytest.raises(DBAPIError):
+            imp.commit(clerk, read_table(other), load_profile("12345"), actor)
+    with pg_db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(Request)) == 3
