@@ -240,6 +240,19 @@ def commit_batched(db: Database, table: Table, report: ImportReport, actor: Acto
     """Write the planned rows of ``report`` in one transaction: new tickets in batches,
     known ones through the services (see the module's doc). Same contract as
     :func:`core.importing.requests.run_import`."""
+    return _in_one_transaction(
+        db, table, report, valid_only, progress, cancel,
+        lambda bulk, failed: _write_new(bulk, actor, table, report, note, kind, failed, valid_only, progress,
+                                        cancel),
+        lambda session, p: _write_row(session, actor, p, table, report, note, kind))
+
+
+def _in_one_transaction(db: Database, table: Table, report: ImportReport, valid_only: bool,
+                        progress: Callable[[int, int], None] | None, cancel: Callable[[], bool] | None,
+                        write_new: Callable[[Session, list[RowIssue]], int],
+                        write_known: Callable[[Session, Any], None]) -> ImportReport:
+    """``write_new(session, failed)`` writes the new rows in batches (returning how many rows
+    it has done); then ``write_known(session, planned)`` each known row in its savepoint."""
     if report.errors and not valid_only:
         return report
     total = len(report.planned)
@@ -254,7 +267,7 @@ def commit_batched(db: Database, table: Table, report: ImportReport, actor: Acto
             try:
                 failed: list[RowIssue] = []
                 try:
-                    done = _write_new(bulk, actor, table, report, note, kind, failed, valid_only, progress, cancel)
+                    done = write_new(bulk, failed)
                     bulk.commit()
                 finally:
                     bulk.close()
@@ -264,7 +277,7 @@ def commit_batched(db: Database, table: Table, report: ImportReport, actor: Acto
                     row = conn.begin_nested()
                     try:
                         with events.held():
-                            _write_row(session, actor, p, table, report, note, kind)
+                            write_known(session, p)
                             session.flush()
                             row.commit()
                     except DomainError as exc:
@@ -446,3 +459,99 @@ def _insert(ins: Inserter, table, rows: list, columns, secured: set[str]) -> Non
     if table.name in secured:  # COPY cannot write a table under row-level security
         ins.copy_tables_excluded.add(table.name)
     ins.insert(table, rows, columns=columns)
+
+
+# -- residents (core.importing.people) ---------------------------------------------------------
+
+
+def commit_people_batched(db: Database, table: Table, report: ImportReport, actor: Actor, *,
+                          valid_only: bool = False, progress: Callable[[int, int], None] | None = None,
+                          cancel: Callable[[], bool] | None = None) -> ImportReport:
+    """The register's new residents in batches, with :func:`core.services.people.create_person`'s
+    checks (in its order), rows and audit record (``person.create``, personal numbers
+    masked; ``person.import`` with the file's name and sha256); people already registered
+    are ``unchanged``. Same contract as :func:`core.importing.requests.run_import`."""
+
+    def known(_session: Session, _p) -> None:
+        report.unchanged += 1
+
+    return _in_one_transaction(
+        db, table, report, valid_only, progress, cancel,
+        lambda bulk, failed: _write_new_people(bulk, actor, table, report, failed, valid_only, progress, cancel),
+        known)
+
+
+def _write_new_people(session: Session, actor: Actor, table: Table, report: ImportReport,
+                      failed: list[RowIssue], valid_only: bool, progress: Callable[[int, int], None] | None,
+                      cancel: Callable[[], bool] | None) -> int:
+    from core.models.vocab import Gender
+    from core.pinyin import search_keys
+    from core.services import people as people_svc
+    from core.validation import normalise_id_number, normalise_phone
+
+    new = [p for p in report.planned if p.existing_id is None]
+    checks = _Checks(session, actor)
+    checks.preload("place", Place, (p.household_id for p in new))
+    # ID numbers registered meanwhile: refused as the service refuses them
+    taken: dict[str, str] = {}
+    numbers = sorted({p.id_number for p in new if p.id_number})
+    for i in range(0, len(numbers), 500):
+        for number, name in session.execute(select(Person.id_number, Person.name).where(
+                Person.id_number.in_(numbers[i:i + 500]))):
+            taken[number] = name
+    good: list[tuple[Any, Person]] = []
+    now = utcnow()
+    for p in new:
+        try:
+            checks.allowed("person.create", p.household_id)
+            name = require_text(p.name, "name", max_len=50)
+            phone = normalise_phone(p.phone)
+            id_number = normalise_id_number(p.id_number)
+            if id_number is not None and id_number in taken:
+                raise DomainError("person.duplicate_id_number", name=taken[id_number])
+            gender = checks.choice(Gender, p.gender, "gender").value
+            birth = people_svc._birth_year(p.birth_year)
+            household = None
+            if p.household_id is not None:
+                place = checks.place(p.household_id)
+                if place.kind != "household":
+                    raise DomainError("person.household_required")
+                household = place.id
+            notes = optional_text(p.notes, "notes", max_len=2000)
+        except DomainError as exc:
+            failed.append(RowIssue(p.row, "", "", exc))
+            continue
+        good.append((p, Person(name=name, gender=gender, birth_year=birth, phone=phone,
+                               phone_tail=phone[-4:] if phone else None, id_number=id_number,
+                               household_id=household, notes=notes, search_keys=search_keys(name),
+                               created_at=now, updated_at=now)))
+    done = len(new) - len(good)
+    if (failed and not valid_only) or not good:
+        return done
+    ins = Inserter(session)
+    columns = tuple(c.name for c in Person.__table__.columns)
+    for start in range(0, len(good), CHUNK):
+        chunk = good[start:start + CHUNK]
+        people = []
+        for (_p, person), pid in zip(chunk, _ids(ins, Person.__table__, len(chunk)), strict=True):
+            person.id = pid
+            people.append({c: getattr(person, c) for c in columns})
+        ins.insert(Person.__table__, people)
+        audits = []
+        for p, person in chunk:
+            audits.append({"at": now, "actor": actor.name, "action": "person.create", "entity": "person",
+                           "entity_id": person.id, "before": None,
+                           "after": people_svc._audit_view(person) | {"care_tags": []}})
+            audits.append({"at": now, "actor": actor.name, "action": "person.import", "entity": "person",
+                           "entity_id": person.id, "before": None,
+                           "after": {"file": table.path.name, "sha256": table.sha256, "row": p.row}})
+        for row, aid in zip(audits, _ids(ins, AuditLog.__table__, len(audits)), strict=True):
+            row["id"] = aid
+        ins.insert(AuditLog.__table__, [{k: r[k] for k in _AUDIT_COLUMNS} for r in audits])
+        done += len(chunk)
+        report.created += len(chunk)
+        if progress is not None:
+            progress(done, len(report.planned))
+        if cancel is not None and cancel():
+            raise _Cancelled
+    return done

@@ -150,9 +150,17 @@ def dry_run(db: Database, table: Table) -> ImportReport:
 
 def commit(db: Database, table: Table, actor: Actor, *, valid_only: bool = False,
            progress: Callable[[int, int], None] | None = None,
-           cancel: Callable[[], bool] | None = None) -> ImportReport:
+           cancel: Callable[[], bool] | None = None, batched: bool = True) -> ImportReport:
+    """Write the register's new residents in one transaction (in batches:
+    :func:`core.importing.batch.commit_people_batched`; ``batched=False``: each through
+    :func:`core.services.people.create_person`)."""
     with db.read_session() as s:
         report = plan_people(s, table)
+    if batched:
+        from core.importing.batch import commit_people_batched
+
+        return commit_people_batched(db, table, report, actor, valid_only=valid_only, progress=progress,
+                                     cancel=cancel)
 
     def write(session: Session, p: PlannedPerson) -> None:
         if p.existing_id is not None:

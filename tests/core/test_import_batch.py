@@ -252,3 +252,57 @@ def test_batched_import_as_the_app_role_under_row_level_security(pg_db, actor, t
             imp.commit(clerk, read_table(other), load_profile("12345"), actor)
     with pg_db.read_session() as s:
         assert s.scalar(select(func.count()).select_from(Request)) == 3
+
+
+def test_batched_register_writes_what_create_person_writes(db, twin, actor, tmp_path):
+    from openpyxl import Workbook
+
+    from core.importing import people as people_imp
+    from core.models.audit import AuditLog
+    from core.models.people import Person
+    from tests.core.helpers import SAMPLE_ID_NUMBER, make_id_number
+
+    for target in (db, twin):
+        prepare(target, actor)
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["序号", "姓名", "性别", "出生日期", "联系电话", "身份证号", "住址", "备注"])
+    ws.append([1, "赵六 ", "女", "1956年3月2日", "１３９ ０００２ ２２２２", make_id_number(birth="19560302"),
+               "盛康园1号楼101", "独居"])
+    ws.append([2, "张晓明", "男", "", "13812345678", SAMPLE_ID_NUMBER, ""])  # already registered
+    ws.append([3, "钱七", "未知", "1950", "12345", "1.20113E+17", "盛康园1号楼"])  # refused by the plan
+    ws.append([4, "老寿星", "男", "1850", "", "", ""])  # refused by the service: birth year
+    ws.append([5, "孙八", "", "", "13900003333", "", "天津市荣雅园2幢201室"])  # approximate address
+    ws.append([6, "周九", "女", "1990-05-01", "", make_id_number(birth="19900501", seq="456"), "荣雅园2号楼201",
+               "备" * 2001])  # notes over 2,000 characters: refused by the service
+    path = tmp_path / "花名册.xlsx"
+    wb.save(path)
+    t0 = datetime.now(UTC)
+    results = {}
+    for name, target, batched in (("batched", db, True), ("rows", twin, False)):
+        results[name] = people_imp.commit(target, read_table(path), actor, valid_only=True, batched=batched)
+    assert report_of(results["batched"]) == report_of(results["rows"])
+    report = results["batched"]
+    assert (report.created, report.unchanged) == (2, 1)
+    assert {(e.row, e.error.code) for e in report.errors} >= {(5, "person.invalid_birth_year"),
+                                                              (7, "input.too_long")}
+    t1 = datetime.now(UTC)
+
+    def people_rows(target):
+        with target.read_session() as s:
+            rows = [{k: _normal(v, t0, t1) for k, v in r.items()}
+                    for r in s.execute(select(Person.__table__).where(Person.created_at >= t0)
+                                       .order_by(Person.id)).mappings()]
+            audits = [{k: _normal(v, t0, t1) for k, v in r.items() if k != "hash"}
+                      for r in s.execute(select(AuditLog.__table__).where(AuditLog.action.like("person.%"))
+                                         .where(AuditLog.at >= t0).order_by(AuditLog.id)).mappings()]
+            assert verify_chains(s.connection()) == []
+            return rows, audits
+
+    assert people_rows(db) == people_rows(twin)
+    rows, audits = people_rows(db)
+    assert len(rows) == 2 and [a["action"] for a in audits] == ["person.create", "person.import"] * 2
+    assert audits[0]["after"]["phone"] != "13900022222"  # masked, as the service keeps it
+    before = count_rows(db)
+    again = people_imp.commit(db, read_table(path), actor, valid_only=True)
+    assert (again.created, again.unchanged) == (0, 3) and count_rows(db) == before
