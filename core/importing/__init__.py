@@ -6,5 +6,9 @@
 - :mod:`core.importing.values`: parsing the messy values of real exports;
 - :mod:`core.importing.profiles`: column-mapping profiles (shipped: ``12345``,
   ``jinzhitong``; see docs/importing.md);
-- :mod:`core.importing.requests`: the dry run and the commit.
+- :mod:`core.importing.requests`: the dry run and the commit;
+- :mod:`core.importing.batch`: new tickets and residents written in batches, with the
+  services' checks, rows, timeline and audit records;
+- :mod:`core.importing.people`, :mod:`core.importing.registers`: residents, places and
+  organisations from registers.
 """

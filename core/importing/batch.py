@@ -33,7 +33,8 @@ one transaction:
 Ids: on SQLite the next free ids (writers are serialised by ``BEGIN IMMEDIATE``); on
 PostgreSQL from the tables' own sequences (``nextval``), so concurrent writers never
 collide. Tickets already imported (a new status, a new reply) go through the services
-row by row, each in a savepoint, as before. ``tests/core/test_import_batch.py`` checks
+row by row, each in a savepoint, as before. A register's new residents are written the
+same way (:func:`commit_people_batched`). ``tests/core/test_import_batch.py`` checks
 that both paths leave the same rows.
 """
 
