@@ -317,6 +317,16 @@ class GongzhiApp(App[None]):
                 yield section.view_class()(id=current)
         yield Footer()
 
+    def watch_app_focus(self, focus: bool) -> None:
+        """A screen composed while the app had no focus gets no auto-focus from Textual,
+        and regaining focus only restores a widget of the screen that lost it. In a browser
+        (``gongzhi serve``) the tab starts blurred and the login screen is pushed then, so
+        its name field would stay unfocused and every key typed would go nowhere: focus
+        the screen's first field when the app gains focus (a focus event, or the first key
+        or click), before that key is handled."""
+        if focus and self._screen_stack and self.screen.focused is None:
+            self.screen._update_auto_focus()
+
     def on_mount(self) -> None:
         keys = getattr(self.settings, "keys", None) or {}
         if keys:
