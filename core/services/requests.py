@@ -7,9 +7,10 @@ transitions in :data:`core.models.vocab.TRANSITIONS` are accepted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -566,12 +567,27 @@ def list_page(
 
 
 def _read_page(session: Session, statement: Any, params: dict[str, Any] | None = None) -> list[ListRow]:
+    # the driver's rows straight from its cursor, the two times converted here: building
+    # SQLAlchemy's Row objects and running its processors cost as much as the query itself
+    result = session.connection().execute(statement, params)
+    try:
+        raw = result.cursor.fetchall()
+    finally:
+        result.close()
+    when = _time_processor(session.get_bind().dialect)
     return [
         ListRow(rid, ref, status, channel, cat, title, prio, place, None if anon else reporter, bool(anon),
-                created, due)
-        for rid, ref, status, channel, cat, title, prio, place, reporter, anon, created, due
-        in session.connection().execute(statement, params).all()
+                when(created), when(due))
+        for rid, ref, status, channel, cat, title, prio, place, reporter, anon, created, due in raw
     ]
+
+
+@functools.cache
+def _time_processor(dialect: Any) -> Callable[[Any], Any]:
+    """How a stored time of ``request`` becomes an aware datetime on ``dialect`` (the
+    column type's own result processor, so both paths read times alike)."""
+    process = Request.__table__.c.created_at.type._cached_result_processor(dialect, None)
+    return process or (lambda value: value)
 
 
 def _page_result(rows: list[ListRow], limit: int, backwards: bool) -> ListPage:
