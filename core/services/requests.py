@@ -269,11 +269,15 @@ def _fts_rowids(match: str):
     )
 
 
-def sqlite_fts_count(session: Session, match: str) -> int:
-    """How many requests an FTS5 expression matches (from the index alone)."""
+def sqlite_fts_count(session: Session, match: str, *, cap: int | None = None) -> int:
+    """How many requests an FTS5 expression matches (from the index alone); with ``cap``,
+    counting stops after ``cap + 1`` (see :func:`count_requests`)."""
     if not match:
         return 0
-    return session.scalar(select(func.count()).select_from(_fts_rowids(match).subquery())) or 0
+    rowids = _fts_rowids(match)
+    if cap is not None:
+        rowids = rowids.limit(cap + 1)
+    return session.scalar(select(func.count()).select_from(rowids.subquery())) or 0
 
 
 def rebuild_list_indexes(session: Session) -> None:
@@ -617,16 +621,28 @@ def _pg_text_is_common(session: Session, text: str) -> bool:
     return share * WALK_SHARE >= 1
 
 
-def count_requests(session: Session, flt: RequestFilter | None = None, *, now: datetime | None = None) -> int:
-    """How many requests match ``flt`` (exact; the list asks for it in a worker)."""
+COUNT_CAP = 1000  # the list first says "1,000+" for a filter that matches more, then the exact figure
+
+
+def count_requests(session: Session, flt: RequestFilter | None = None, *, now: datetime | None = None,
+                   cap: int | None = None) -> int:
+    """How many requests match ``flt`` (the list asks for it in a worker).
+
+    Exact without ``cap``. With ``cap``, counting stops at the first ``cap + 1`` matches:
+    a result above ``cap`` means "more than ``cap``" (shown as "1,000+"), at a cost that
+    does not grow with the table — a common word over a district's million requests is
+    counted in the time a page takes; the exact figure follows from a second call."""
     flt = flt or RequestFilter()
     only_text = flt == RequestFilter(text=flt.text)
     if only_text and flt.text.strip() and session.get_bind().dialect.name == "sqlite":
         fts = sqlite_fts_query(session, flt.text.strip())
         if fts is not None:
-            return sqlite_fts_count(session, fts.match)  # exact: a match is a LIKE match
+            return sqlite_fts_count(session, fts.match, cap=cap)  # exact: a match is a LIKE match
     conditions = filter_conditions(session, flt, now=now or utcnow())
-    return session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
+    if cap is None:
+        return session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
+    ids = select(Request.id).where(*conditions).limit(cap + 1).subquery()
+    return session.scalar(select(func.count()).select_from(ids)) or 0
 
 
 def count_by_status(session: Session) -> dict[str, int]:
