@@ -96,7 +96,10 @@ class GongzhiApp(App[None]):
         Binding("f6", "section('places')", N_("Places"), id="section.places", show=False),
         Binding("f7", "section('orgs')", N_("Organisations"), id="section.orgs", show=False),
         Binding("f8", "section('settings')", N_("Settings"), id="section.settings", show=False),
-        Binding("ctrl+e", "export_table", N_("Export list (.xlsx)"), id="app.export_table", show=False),
+        # priority: also from a list's filter field (where an Input would take ctrl+e as
+        # "end of line"; End does that); only where a list with rows is on screen
+        Binding("ctrl+e", "export_table", N_("Export list (.xlsx)"), id="app.export_table", show=False,
+                priority=True),
         Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
     ]
 
@@ -172,7 +175,18 @@ class GongzhiApp(App[None]):
         """Until the login succeeds, only quitting works (no section, palette or plugin key)."""
         if self._login_pending and action not in LOGIN_ACTIONS:
             return False
+        if action == "export_table" and self._export_target() is None:
+            return False  # no list here: the key goes on to the focused widget
         return super().check_action(action, parameters)
+
+    def _export_target(self):
+        """The list ctrl+e writes: the focused one, else the screen's first shown with rows."""
+        from textual.widgets import DataTable
+
+        if isinstance(self.focused, DataTable) and self.focused.row_count:
+            return self.focused
+        shown = [t for t in self.screen.query(DataTable) if t.display and t.region.width and t.row_count]
+        return shown[0] if shown else None
 
     def _operator_needed(self, db: Database) -> Actor | None | str:
         """Who the app acts as on ``db`` (worker thread): an account's actor, ``None`` for
@@ -500,17 +514,14 @@ class GongzhiApp(App[None]):
 
     def action_export_table(self) -> None:
         """The focused list (or the screen's first) to an .xlsx file (tui.screens.table_export)."""
-        from textual.widgets import ContentSwitcher, DataTable
+        from textual.widgets import ContentSwitcher
 
         from tui.screens.table_export import TableExportScreen
 
         if self._login_pending:
             return
-        table = self.focused if isinstance(self.focused, DataTable) else None
+        table = self._export_target()
         if table is None:
-            shown = [t for t in self.screen.query(DataTable) if t.display and t.region.width and t.row_count]
-            table = shown[0] if shown else None
-        if table is None or not table.row_count:
             self.notify(_("No list with rows here to export."), severity="warning")
             return
         name = type(self.screen).__name__.removesuffix("Screen").lower()
