@@ -12,7 +12,7 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 from sqlalchemy import func, select
-from textual.widgets import Checkbox, Input, TabbedContent
+from textual.widgets import Input, TabbedContent
 
 from core.config import data_dir
 from core.models.audit import AuditLog
@@ -22,6 +22,7 @@ from tests.tui.pilot import settle, until
 from tests.tui.test_login import _app, sync
 from tests.tui.test_roles import _log_in, _operator, _palette_titles
 from tui.screens.import_data import ImportScreen, complete_path
+from tui.widgets.toggle import Toggle
 
 HEADER_12345 = ["工单编号", "受理时间", "问题分类", "诉求内容", "事发地址", "来电号码", "工单状态"]
 MESSY = [
@@ -113,7 +114,7 @@ def test_a_messy_export_is_checked_reviewed_and_imported(make_app, street_db, tm
                 ("6", "天津市北辰区荣乐园1栋701室", "荣乐园社区 / 荣乐园 / 荣乐园1号楼", "待核对"),
                 ("7", "荣雅园一号楼东侧", "荣雅园社区 / 荣雅园 / 荣雅园1号楼", "待核对"),
             ]
-            assert "2 处地址待核对" in screen.message and "未写入" in screen.message
+            assert "待核对地址 2 处" in screen.message and "未写入" in screen.message
             assert request_count(street_db) == before  # the check writes nothing
 
             # importing before the review is refused
@@ -135,7 +136,10 @@ def test_a_messy_export_is_checked_reviewed_and_imported(make_app, street_db, tm
             assert "5 行有错误" in screen.message and request_count(street_db) == before
 
             # valid rows only, by explicit choice
-            screen.query_one("#import-valid-only", Checkbox).value = True
+            toggle = screen.query_one("#import-valid-only", Toggle)
+            toggle.focus()
+            await pilot.press("space")
+            assert toggle.value and "只导入正确的行" in str(toggle.label)
             await pilot.press("ctrl+s")
             await until(pilot, lambda: screen.result is not None and not screen._busy, timeout=30)
             await settle(pilot)

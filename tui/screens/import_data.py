@@ -43,7 +43,6 @@ from textual.screen import Screen
 from textual.suggester import Suggester
 from textual.widgets import (
     Button,
-    Checkbox,
     Footer,
     Header,
     Input,
@@ -60,6 +59,7 @@ from tui.i18n import N_, _
 from tui.widgets.base import translate_bindings
 from tui.widgets.columns import Column, FittedTable
 from tui.widgets.pickers import Choice, ChoicePicker
+from tui.widgets.toggle import Toggle
 
 # what may be imported: (kind, title, the permission the engine's services need)
 KINDS: tuple[tuple[str, str, str], ...] = (
@@ -118,9 +118,11 @@ REVIEW_COLUMNS = (
     Column("row", N_("Row"), 5),
     Column("address", N_("Address as written"), 24, min_width=10, flex=True),
     Column("place", N_("Place chosen"), 24, min_width=10, flex=True),
-    Column("decision", N_("Decision"), 8),
+    Column("decision", N_("Decision"), 10),
 )
 APPROXIMATE = "import.address_approximate"
+# how the file was read (core.importing.reading.Table.encoding), as people name it
+ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8", "gb18030": "GBK/GB18030", "excel": "Excel"}
 UPDATE_SECONDS = 0.1  # the progress shown at most this often
 
 
@@ -279,7 +281,7 @@ class ImportScreen(Screen[bool]):
 
     DEFAULT_CSS = """
     ImportScreen #import-choose { height: auto; padding: 0 1; }
-    ImportScreen #import-kind { width: 26; }
+    ImportScreen #import-kind { width: 32; }
     ImportScreen #import-path { width: 1fr; }
     ImportScreen #import-profile { width: 30; }
     ImportScreen #import-tabs { height: 1fr; }
@@ -292,6 +294,7 @@ class ImportScreen(Screen[bool]):
     ImportScreen #import-actions { height: auto; padding: 0 1; }
     ImportScreen #import-actions Button { min-width: 10; margin-left: 1; }
     ImportScreen #import-valid-only { width: 1fr; }
+    ImportScreen #import-profile-name { min-width: 20; }
     """
 
     BINDINGS = [
@@ -353,8 +356,9 @@ class ImportScreen(Screen[bool]):
             yield ProgressBar(id="import-progress", show_eta=False)
             yield Label("", id="import-progress-line", classes="status-line")
             with Horizontal(id="import-actions"):
-                yield Checkbox(_("Valid rows only (the others to a workbook beside the file)"),
-                               id="import-valid-only")
+                yield Toggle(_("Rows to import"), False, off_text=_("all or none"),
+                             on_text=_("the valid ones only, the others to a workbook beside the file"),
+                             id="import-valid-only")
                 yield Button(_("Check"), id="import-check")
                 yield Button(_("Import"), id="import-commit", variant="primary")
         yield Footer()
@@ -400,7 +404,7 @@ class ImportScreen(Screen[bool]):
             line.update(_("Choose what to import and the file."))
             return
         text = _("{file}: {rows} rows, {encoding}").format(
-            file=self.table.path.name, rows=len(self.table.rows), encoding=self.table.encoding)
+            file=self.table.path.name, rows=len(self.table.rows), encoding=ENCODINGS.get(self.table.encoding, ""))
         missing = self.missing_fields()
         if missing:
             text += " · " + _("not mapped yet: {fields}").format(fields="、".join(field_title(self.kind, f) for f in missing))
@@ -692,7 +696,7 @@ class ImportScreen(Screen[bool]):
         text = _("{rows} rows: {valid} valid, {bad} with errors").format(rows=report.rows, valid=valid, bad=bad)
         pending = sum(1 for issue in self.review if issue.row not in self.decisions)
         if pending:
-            text += " · " + _("{count} addresses to review").format(count=pending)
+            text += " · " + _("addresses to review: {count}").format(count=pending)
         return text + " · " + _("nothing was written")
 
     def rejected_issues(self) -> list[Any]:
@@ -741,12 +745,12 @@ class ImportScreen(Screen[bool]):
             self.app.notify(_("{count} addresses to review first: y confirms, n rejects.").format(
                 count=len(pending)), severity="warning")
             return
-        valid_only = self.query_one("#import-valid-only", Checkbox).value
+        valid_only = self.query_one("#import-valid-only", Toggle).value
         rejected = {i.row: (i.column, i.value, i.error) for i in self.rejected_issues()}
         if (self.report.errors or rejected) and not valid_only:
             self.query_one("#import-tabs", TabbedContent).active = "tab-report"
-            self._say(_("{count} rows have errors; nothing was written. Tick \"valid rows only\" to import "
-                        "the others.").format(count=len(set(self.report.bad_rows) | set(rejected))))
+            self._say(_("{count} rows have errors; nothing was written. Switch the rows to import to the "
+                        "valid ones only (Space) to import the others.").format(count=len(set(self.report.bad_rows) | set(rejected))))
             self.app.notify(self.message, severity="warning")
             return
         db, actor, kind, profile = self.app.db, self.app.actor, self.kind, self.current_profile()
