@@ -292,3 +292,83 @@ async def test_a_grid_worker_imports_requests_only(street_db, ids):
         screen = await open_import(app, pilot)
         kinds = [value for _label, value in screen.query_one("#import-kind")._options if value is not None]
         assert kinds == ["requests", "people"]  # a grid worker logs requests and adds people
+        # the profiles are offered before any file is read; typing picks one
+        picker = screen.query_one("#import-profile")
+        await until(pilot, lambda: [c.value for c in picker.choices] == ["12345", "jinzhitong"])
+        picker.query_one("Input").focus()
+        await pilot.press(*"jinzhitong", "enter")
+        await settle(pilot)
+        assert screen.base_profile.name == "jinzhitong" and screen.profile_by_clerk
+
+
+def test_f2_switches_the_screen_and_keeps_the_check(make_app, street_db, tmp_path):
+    """F2 on the import screen: English at once, the file, the report and the review kept;
+    ``A`` confirms every address still to review."""
+    source = write_csv(tmp_path / "12345导出.csv", HEADER_12345, MESSY)
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 45)) as pilot:
+            screen = await open_import(app, pilot, source)
+            await check(pilot, screen)
+            screen.query_one("#import-review").focus()
+            await pilot.press("n")
+            await pilot.press("f2")
+            await settle(pilot)
+            assert app.screen is screen
+            assert screen.query_one("#import-path", Input).value == str(source)
+            assert str(screen.query_one("#import-tabs", TabbedContent).get_tab("tab-mapping").label) == "Mapping"
+            review = table_rows(screen, "import-review")
+            assert [r["decision"] for r in review] == ["rejected", "to review"]
+            reasons = [r["reason"] for r in table_rows(screen, "import-report") if r["row"] == "6"]
+            assert reasons and reasons[0].startswith("the address match")
+            screen.query_one("#import-review").focus()
+            await pilot.press("A")
+            await settle(pilot)
+            assert [r["decision"] for r in table_rows(screen, "import-review")] == ["rejected", "confirmed"]
+            assert "addresses to review" not in screen.message
+
+    asyncio.run(inner())
+
+
+def test_a_place_register_from_the_places_section(make_app, street_db, tmp_path):
+    """ctrl+l in 地点 opens the screen for a place register; its columns are found by name."""
+    from core.models.places import Place
+
+    source = write_csv(tmp_path / "楼栋房号.csv", ["社区", "小区", "楼栋", "户"], [
+        ["荣雅园社区", "荣雅园", "荣雅园2号楼", "2-101"],
+        ["荣雅园社区", "荣雅园", "荣雅园2号楼", "2-102"],
+        ["荣雅园社区", "", "荣雅园3号楼", ""],
+    ], encoding="utf-8")
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 45)) as pilot:
+            await pilot.press("f6")
+            await settle(pilot, debounce=0.2)
+            await pilot.press("ctrl+l")
+            await settle(pilot)
+            screen = app.screen
+            assert isinstance(screen, ImportScreen) and screen.kind == "places"
+            box = screen.query_one("#import-path", Input)
+            box.focus()
+            box.value = str(source)
+            await pilot.press("enter")
+            await until(pilot, lambda: screen.table is not None)
+            await settle(pilot)
+            assert [r["field"] for r in table_rows(screen, "import-mapping")] == ["社区", "小区", "楼栋", "住户"]
+            await check(pilot, screen)
+            assert [(r["row"], r["column"]) for r in table_rows(screen, "import-report")] == [("4", "楼栋")]
+            await pilot.press("ctrl+s")  # all or nothing: refused
+            await settle(pilot)
+            assert screen.result is None
+            screen.query_one("#import-valid-only", Toggle).focus()
+            await pilot.press("space", "ctrl+s")
+            await until(pilot, lambda: screen.result is not None and not screen._busy, timeout=20)
+            assert screen.result.created == 3  # the building and its two rooms
+
+    asyncio.run(inner())
+    with street_db.read_session() as s:
+        names = set(s.scalars(select(Place.name).where(Place.name.in_(["荣雅园2号楼", "2-101", "2-102", "荣雅园3号楼"]))))
+    assert names == {"荣雅园2号楼", "2-101", "2-102"}
+    assert (tmp_path / "楼栋房号.rejected.xlsx").is_file()

@@ -191,6 +191,20 @@ class WatchedRows(list):
             yield row
 
 
+def list_profiles() -> list[tuple[str, str]]:
+    """(name, label in the current language) of every profile, shipped and the site's."""
+    from core.importing import profiles as profile_mod
+
+    out = []
+    for name in profile_mod.available():
+        try:
+            loaded = profile_mod.load_profile(name)
+        except DomainError:
+            continue  # a broken site profile is not offered (the CLI names its error)
+        out.append((name, loaded.label_en if i18n.language() == "en" else loaded.label_zh))
+    return out
+
+
 def register_mapping(kind: str, header: list[str]) -> dict[str, int]:
     """Field → column index as the register importers find them (by header name)."""
     from core.importing.people import COLUMNS
@@ -321,7 +335,7 @@ class ImportScreen(Screen[bool]):
         self.message = ""  # the last outcome said in the status line
         self._cancel = threading.Event()
         self._busy = False
-        self._phase_started = 0.0
+        self.profile_by_clerk = False  # the clerk picked the profile: a file read keeps it
 
     # -- layout --------------------------------------------------------------------
 
@@ -369,12 +383,23 @@ class ImportScreen(Screen[bool]):
         self.query_one("#import-path", Input).focus()
         if self.path_text:
             self.read_file()
+        else:
+            self._run_simple(list_profiles, self._profiles_listed)
+
+    def _profiles_listed(self, profiles: list[tuple[str, str]]) -> None:
+        if not self.profiles:
+            self.profiles = profiles
+            self._show_profiles()
 
     async def refresh_language(self) -> None:
         """F2: the screen again in the other language, its state kept."""
         translate_bindings(self)
         self.path_text = self.query_one("#import-path", Input).value
+        valid_only = self.query_one("#import-valid-only", Toggle).value
+        tab = self.query_one("#import-tabs", TabbedContent).active
         await self.recompose()
+        self.query_one("#import-valid-only", Toggle).value = valid_only
+        self.query_one("#import-tabs", TabbedContent).active = tab
         self.render_state()
 
     # -- showing the state ---------------------------------------------------------
@@ -514,25 +539,23 @@ class ImportScreen(Screen[bool]):
             return
         path, kind = Path(raw).expanduser(), self.kind
         wanted = self.base_profile.name if self.base_profile is not None else None
+        keep = self.profile_by_clerk and wanted is not None
+        lang = i18n.language()
 
         def job() -> tuple:
             from core.importing import profiles as profile_mod
             from core.importing.reading import read_table
 
             table = read_table(path)
-            profiles = []
-            for name in profile_mod.available():
-                try:
-                    loaded = profile_mod.load_profile(name)
-                except DomainError:
-                    continue
-                profiles.append((name, loaded.label_en if i18n.language() == "en" else loaded.label_zh))
+            profiles = list_profiles()
             base, notice = None, ""
-            if kind == "requests":
+            if kind == "requests" and keep:
+                base = profile_mod.load_profile(str(wanted))
+            elif kind == "requests":
                 try:
                     base = profile_mod.guess_profile(table.header)
                 except DomainError as exc:
-                    notice = exc.message(i18n.language())
+                    notice = exc.message(lang)
                     base = profile_mod.load_profile(wanted or profiles[0][0]) if profiles else None
             return table, profiles, base, notice
 
@@ -569,6 +592,7 @@ class ImportScreen(Screen[bool]):
         except DomainError as exc:
             self.app.notify(exc.message(i18n.language()), severity="error")
             return
+        self.profile_by_clerk = True
         self._remap()
         self.render_state()
 
