@@ -372,3 +372,29 @@ def test_a_place_register_from_the_places_section(make_app, street_db, tmp_path)
         names = set(s.scalars(select(Place.name).where(Place.name.in_(["荣雅园2号楼", "2-101", "2-102", "荣雅园3号楼"]))))
     assert names == {"荣雅园2号楼", "2-101", "2-102"}
     assert (tmp_path / "楼栋房号.rejected.xlsx").is_file()
+
+
+def test_the_check_reports_its_rows_and_stops_when_cancelled(street_db, tmp_path):
+    """The rows the engine reads tick the progress (no change to the engine); a tick that
+    raises stops the dry run there."""
+    from dataclasses import replace
+
+    import pytest
+
+    from core.importing import requests as tickets
+    from core.importing.profiles import load_profile
+    from core.importing.reading import read_table
+    from tui.screens.import_data import ImportCancelled, WatchedRows
+
+    table = read_table(write_csv(tmp_path / "t.csv", HEADER_12345, MESSY))
+    seen: list[int] = []
+    watched = replace(table, rows=WatchedRows(table.rows, seen.append))
+    report = tickets.dry_run(street_db, watched, load_profile("12345"))
+    assert seen[: len(MESSY)] == list(range(1, len(MESSY) + 1)) and report.rows == len(MESSY)
+
+    def stop_at_three(n: int) -> None:
+        if n == 3:
+            raise ImportCancelled
+
+    with pytest.raises(ImportCancelled):
+        tickets.dry_run(street_db, replace(table, rows=WatchedRows(table.rows, stop_at_three)), load_profile("12345"))
