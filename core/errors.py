@@ -70,6 +70,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.no_path": ("诉求 {ref} 不能从「{from_label}」变为「{to_label}」", "request {ref} cannot go from {from_label_en} to {to_label_en}"),
     "import.content_truncated": ("内容共 {length} 字，只导入前 {max} 字，其余 {rest} 字未导入", "content has {length} characters; the first {max} were imported, {rest} were not"),
     "import.reporter_not_found": ("没有登记该电话的居民，诉求未记反映人", "no registered resident has this phone; the request names no reporter"),
+    "import.address_rejected": ("核对时拒绝了地址匹配「{place}」，该行未导入：请改正地址后重新导入", "the address match '{place}' was rejected on review; the row was not imported: correct the address and import again"),
+    "import.bad_profile_name": ("导入配置名「{name}」无效：只能用汉字、字母、数字、-、_，不超过 40 个字符", "invalid import profile name '{name}': use Chinese characters, letters, digits, - and _, at most 40"),
     "export.not_writable": ("无法写入文件夹 {path}（没有写权限）", "cannot write into the folder {path} (no permission)"),
     "file.os_error": ("无法读写文件 {path}：{detail}", "cannot read or write {path}: {detail}"),
     # plugins

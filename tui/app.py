@@ -544,6 +544,23 @@ class GongzhiApp(App[None]):
 
         return AwaitComplete(self.run_worker(go(), group="new-request", exclusive=True).wait())
 
+    def may_import(self) -> bool:
+        """Whether the operator may import anything (tui.screens.import_data.KINDS)."""
+        from tui.screens.import_data import KINDS
+
+        return any(self.may(permission) for _kind, _title, permission in KINDS)
+
+    def open_import(self, kind: str | None = None, then: Callable[[bool], Any] | None = None) -> None:
+        """The import screen (tui.screens.import_data), set to ``kind``; ``then(written)`` when it closes."""
+        if self._login_pending:
+            return
+        if not self.may_import():
+            self.notify(_("Your role may not import data."), severity="warning")
+            return
+        from tui.screens.import_data import ImportScreen
+
+        self.push_screen(ImportScreen(kind), then)
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 

@@ -7,4 +7,6 @@
 - :mod:`core.importing.profiles`: column-mapping profiles (shipped: ``12345``,
   ``jinzhitong``; see docs/importing.md);
 - :mod:`core.importing.requests`: the dry run and the commit.
+- :mod:`core.importing.review`: the clerk's review of a dry run (a rejected address match
+  makes its row a bad row), used by the app's import screen (tui.screens.import_data).
 """

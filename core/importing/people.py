@@ -149,9 +149,13 @@ def dry_run(db: Database, table: Table) -> ImportReport:
 
 
 def commit(db: Database, table: Table, actor: Actor, *, valid_only: bool = False,
-           progress: Callable[[int, int], None] | None = None) -> ImportReport:
+           progress: Callable[[int, int], None] | None = None,
+           rejected: dict[int, tuple[str, str, DomainError]] | None = None) -> ImportReport:
+    """``rejected``: rows the clerk refused on review (:func:`core.importing.review.reject_rows`)."""
+    from core.importing.review import reject_rows
+
     with db.read_session() as s:
-        report = plan_people(s, table)
+        report = reject_rows(plan_people(s, table), rejected)
 
     def write(session: Session, p: PlannedPerson) -> None:
         if p.existing_id is not None:

@@ -282,12 +282,16 @@ def dry_run(db: Database, table: Table, profile: Profile) -> ImportReport:
 
 
 def commit(db: Database, table: Table, profile: Profile, actor: Actor, *, valid_only: bool = False,
-           progress: Callable[[int, int], None] | None = None) -> ImportReport:
+           progress: Callable[[int, int], None] | None = None,
+           rejected: dict[int, tuple[str, str, DomainError]] | None = None) -> ImportReport:
     """Write the file's requests in one transaction. With errors, nothing is written
     unless ``valid_only``: then the valid rows are, and the rejected ones go to a
-    workbook beside the input (:func:`write_rejected`)."""
+    workbook beside the input (:func:`write_rejected`). ``rejected``: rows the clerk
+    refused on review (:func:`core.importing.review.reject_rows`), bad rows like the others."""
+    from core.importing.review import reject_rows
+
     with db.read_session() as s:
-        report = plan_requests(s, table, profile)
+        report = reject_rows(plan_requests(s, table, profile), rejected)
     note = f"导入 {table.path.name} / imported from {table.path.name}"
     return run_import(db, table, report, valid_only,
                       lambda session, p: _write_row(session, actor, p, table, report, note, profile.type),

@@ -98,6 +98,7 @@ class RequestsView(DbWork, Vertical):
         Binding("ctrl+down", "next_page", N_("Next page"), id="requests.next_page", show=False),
         Binding("ctrl+up", "previous_page", N_("Previous page"), id="requests.previous_page", show=False),
         Binding("ctrl+r", "reload", N_("Refresh"), id="requests.refresh", show=False),
+        Binding("ctrl+l", "import_data", N_("Import"), id="requests.import", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -400,6 +401,10 @@ class RequestsView(DbWork, Vertical):
             channel=flt.channel, category_id=flt.category_id, overdue=flt.overdue, text=flt.text,
             reporter_query=flt.reporter,
         )
+
+    def action_import_data(self) -> None:
+        """The import screen for a ticket export (tui.screens.import_data)."""
+        self.app.open_import("requests", lambda written: self.reload() if written else None)
 
     def action_export(self) -> None:
         """Export what the list shows now (all pages) to CSV, with progress and cancel."""
