@@ -324,7 +324,7 @@ def load_street(sqlite_path: Path, url: str, scale: int) -> None:
         if scale > 1:
             cols = [r[0] for r in pg.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'request' "
-                "AND column_name NOT IN ('id', 'ref', 'duplicate_of_id') AND is_generated = 'NEVER' "
+                "AND column_name NOT IN ('id', 'ref', 'duplicate_of_id', 'external_id') AND is_generated = 'NEVER' "
                 "ORDER BY ordinal_position")]
             ev_cols = [r[0] for r in pg.execute(
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'request_event' "
@@ -332,8 +332,9 @@ def load_street(sqlite_path: Path, url: str, scale: int) -> None:
             top = pg.execute("SELECT max(id) FROM request").fetchone()[0]
             for g in range(1, scale):
                 start = time.perf_counter()
-                pg.execute(f"INSERT INTO request (id, ref, {', '.join(cols)}) SELECT id + {g * top}, "
-                           f"ref || '/{g}', {', '.join(cols)} FROM request WHERE id <= {top}")
+                # a copy's ticket numbers are its own too (one ticket per channel and number)
+                pg.execute(f"INSERT INTO request (id, ref, external_id, {', '.join(cols)}) SELECT id + {g * top}, "
+                           f"ref || '/{g}', external_id || '/{g}', {', '.join(cols)} FROM request WHERE id <= {top}")
                 pg.execute(f"INSERT INTO request_event (request_id, {', '.join(ev_cols)}) SELECT request_id + "
                            f"{g * top}, {', '.join(ev_cols)} FROM request_event WHERE request_id <= {top}")
                 log(f"  copy {g}: {time.perf_counter() - start:.1f} s")
