@@ -19,6 +19,8 @@ if str(ROOT) not in sys.path:
 
 CACHE = ROOT / ".bench"
 STREET_DB = CACHE / "street.sqlite"
+# every built-in plugin, as a street running all of them would have it (GONGZHI_PLUGINS)
+ALL_PLUGINS = "deliberation,red_property,points_exchange,micro_projects,insights"
 
 
 def machine() -> dict:

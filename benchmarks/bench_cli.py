@@ -34,6 +34,7 @@ import time
 from pathlib import Path
 
 from _common import (
+    ALL_PLUGINS,
     CACHE,
     ROOT,
     STREET_DB,
@@ -65,7 +66,6 @@ def bye() -> None:
 app()
 """
 
-ALL_PLUGINS = "deliberation,red_property,points_exchange"
 
 
 def round_file(path: Path) -> Path:

@@ -22,7 +22,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input.future_date": ("{field}不能晚于今天（{today}）：{value}", "{field} cannot be after today ({today}): {value}"),
     "input.date_too_early": ("{field}不能早于 {earliest}：{value}", "{field} cannot be before {earliest}: {value}"),
     "input.invalid_date": ("日期「{value}」格式无效，应为 YYYY-MM-DD", "invalid date '{value}'; expected YYYY-MM-DD"),
-    "input.impossible_date": ("日期「{value}」不存在：那个月没有这一天", "the date '{value}' does not exist: that month has no such day"),
+    "input.impossible_date": ("日期「{value}」不存在：日历上没有这一天（日期写作 YYYY-MM-DD）",
+                              "the date '{value}' does not exist: the calendar has no such day (dates are written YYYY-MM-DD)"),
     "db.not_upgraded": ("数据库结构不是最新版本（当前 {current}，需要 {head}），请运行 gongzhi db upgrade", "database schema is not up to date (at {current}, need {head}); run 'gongzhi db upgrade'"),
     "db.unsupported_url": ("不支持的数据库地址：{url}", "unsupported database URL: {url}"),
     "db.missing": ("数据库文件 {path} 不存在（未新建）；请检查 --db 地址，新建数据库请用 gongzhi db upgrade --create", "the database file {path} does not exist (nothing was created); check the --db URL, or create a new database with 'gongzhi db upgrade --create'"),
@@ -69,6 +70,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.no_path": ("诉求 {ref} 不能从「{from_label}」变为「{to_label}」", "request {ref} cannot go from {from_label_en} to {to_label_en}"),
     "import.content_truncated": ("内容共 {length} 字，只导入前 {max} 字，其余 {rest} 字未导入", "content has {length} characters; the first {max} were imported, {rest} were not"),
     "import.reporter_not_found": ("没有登记该电话的居民，诉求未记反映人", "no registered resident has this phone; the request names no reporter"),
+    "import.address_rejected": ("核对时拒绝了地址匹配「{place}」，该行未导入：请改正地址后重新导入", "the address match '{place}' was rejected on review; the row was not imported: correct the address and import again"),
+    "import.bad_profile_name": ("导入配置名「{name}」无效：只能用汉字、字母、数字、-、_，不超过 40 个字符", "invalid import profile name '{name}': use Chinese characters, letters, digits, - and _, at most 40"),
     "export.not_writable": ("无法写入文件夹 {path}（没有写权限）", "cannot write into the folder {path} (no permission)"),
     "file.os_error": ("无法读写文件 {path}：{detail}", "cannot read or write {path}: {detail}"),
     # plugins

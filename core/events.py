@@ -8,6 +8,7 @@ fired it: the commit already happened.
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -29,7 +30,16 @@ def subscribe(listener: Listener) -> Callable[[], None]:
     return lambda: _listeners.remove(listener) if listener in _listeners else None
 
 
-_held: list[list[tuple[str, dict[str, Any]]]] = []
+# the buffers of the ``held()`` blocks open in each thread: an import held in the app's
+# worker thread must not swallow (nor hold back) an event the UI thread fires meanwhile
+_local = threading.local()
+
+
+def _held() -> list[list[tuple[str, dict[str, Any]]]]:
+    stack = getattr(_local, "held", None)
+    if stack is None:
+        stack = _local.held = []
+    return stack
 
 
 @contextmanager
@@ -38,20 +48,22 @@ def held() -> Iterator[None]:
     larger transaction, e.g. an import) and fire them once the block ends without an
     error; dropped if it raises, since nothing was written then."""
     buffer: list[tuple[str, dict[str, Any]]] = []
-    _held.append(buffer)
+    stack = _held()
+    stack.append(buffer)
     try:
         yield
     except BaseException:
-        _held.remove(buffer)
+        stack.remove(buffer)
         raise
-    _held.remove(buffer)
+    stack.remove(buffer)
     for event, payload in buffer:
         fire(event, **payload)
 
 
 def fire(event: str, **payload: Any) -> None:
-    if _held:
-        _held[-1].append((event, payload))
+    stack = _held()
+    if stack:
+        stack[-1].append((event, payload))
         return
     for listener in list(_listeners):
         try:

@@ -1,4 +1,4 @@
-"""Validation of personal identifiers: mainland mobile numbers and 18-digit ID numbers."""
+"""Validation of typed values: mainland mobile numbers, 18-digit ID numbers, calendar days."""
 
 from __future__ import annotations
 
@@ -64,3 +64,16 @@ def mask_phone(phone: str | None) -> str:
 
 def mask_id_number(id_number: str | None) -> str:
     return f"{id_number[:3]}{'*' * 11}{id_number[-4:]}" if id_number else ""
+
+
+def parse_day(text: str) -> date:
+    """A calendar day written ``YYYY-MM-DD`` (the CLI's and every form's rule): one
+    written the right way that the calendar lacks (2026-02-30, 2026-13-01) is called
+    impossible (``input.impossible_date``), anything else badly written
+    (``input.invalid_date``)."""
+    cleaned = text.strip()
+    try:
+        return date.fromisoformat(cleaned)
+    except ValueError:
+        code = "input.impossible_date" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", cleaned) else "input.invalid_date"
+        raise DomainError(code, value=text) from None

@@ -17,12 +17,18 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import core.cli.context  # noqa: F401  (see below)
 from core.db import Database
 from core.services import Actor
 from tests.dbs import pg_database, sqlite_copy
 from tests.pg import Cluster
 
 _counter = itertools.count()
+
+# The CLI's Rich consoles decide at construction whether they write colour. Imported here,
+# they are built against pytest's captured (non-terminal) stdout; first imported lazily
+# inside a Textual app under Pilot (whose stdout capture says it is a terminal), they
+# would write ANSI codes into every later CLI test of the same worker.
 
 
 @pytest.fixture(autouse=True)

@@ -96,7 +96,10 @@ class GongzhiApp(App[None]):
         Binding("f6", "section('places')", N_("Places"), id="section.places", show=False),
         Binding("f7", "section('orgs')", N_("Organisations"), id="section.orgs", show=False),
         Binding("f8", "section('settings')", N_("Settings"), id="section.settings", show=False),
-        Binding("ctrl+e", "export_table", N_("Export list (.xlsx)"), id="app.export_table", show=False),
+        # priority: also from a list's filter field (where an Input would take ctrl+e as
+        # "end of line"; End does that); only where a list with rows is on screen
+        Binding("ctrl+e", "export_table", N_("Export list (.xlsx)"), id="app.export_table", show=False,
+                priority=True),
         Binding("ctrl+q", "quit", N_("Quit"), id="app.quit", priority=True),
     ]
 
@@ -172,7 +175,18 @@ class GongzhiApp(App[None]):
         """Until the login succeeds, only quitting works (no section, palette or plugin key)."""
         if self._login_pending and action not in LOGIN_ACTIONS:
             return False
+        if action == "export_table" and self._export_target() is None:
+            return False  # no list here: the key goes on to the focused widget
         return super().check_action(action, parameters)
+
+    def _export_target(self):
+        """The list ctrl+e writes: the focused one, else the screen's first shown with rows."""
+        from textual.widgets import DataTable
+
+        if isinstance(self.focused, DataTable) and self.focused.row_count:
+            return self.focused
+        shown = [t for t in self.screen.query(DataTable) if t.display and t.region.width and t.row_count]
+        return shown[0] if shown else None
 
     def _operator_needed(self, db: Database) -> Actor | None | str:
         """Who the app acts as on ``db`` (worker thread): an account's actor, ``None`` for
@@ -316,6 +330,16 @@ class GongzhiApp(App[None]):
                 section = next(s for s in self.sections if s.key == current)
                 yield section.view_class()(id=current)
         yield Footer()
+
+    def watch_app_focus(self, focus: bool) -> None:
+        """A screen composed while the app had no focus gets no auto-focus from Textual,
+        and regaining focus only restores a widget of the screen that lost it. In a browser
+        (``gongzhi serve``) the tab starts blurred and the login screen is pushed then, so
+        its name field would stay unfocused and every key typed would go nowhere: focus
+        the screen's first field when the app gains focus (a focus event, or the first key
+        or click), before that key is handled."""
+        if focus and self._screen_stack and self.screen.focused is None:
+            self.screen._update_auto_focus()
 
     def on_mount(self) -> None:
         keys = getattr(self.settings, "keys", None) or {}
@@ -490,17 +514,14 @@ class GongzhiApp(App[None]):
 
     def action_export_table(self) -> None:
         """The focused list (or the screen's first) to an .xlsx file (tui.screens.table_export)."""
-        from textual.widgets import ContentSwitcher, DataTable
+        from textual.widgets import ContentSwitcher
 
         from tui.screens.table_export import TableExportScreen
 
         if self._login_pending:
             return
-        table = self.focused if isinstance(self.focused, DataTable) else None
+        table = self._export_target()
         if table is None:
-            shown = [t for t in self.screen.query(DataTable) if t.display and t.region.width and t.row_count]
-            table = shown[0] if shown else None
-        if table is None or not table.row_count:
             self.notify(_("No list with rows here to export."), severity="warning")
             return
         name = type(self.screen).__name__.removesuffix("Screen").lower()
@@ -522,6 +543,23 @@ class GongzhiApp(App[None]):
             self.query_one("#requests").action_new_request()
 
         return AwaitComplete(self.run_worker(go(), group="new-request", exclusive=True).wait())
+
+    def may_import(self) -> bool:
+        """Whether the operator may import anything (tui.screens.import_data.KINDS)."""
+        from tui.screens.import_data import KINDS
+
+        return any(self.may(permission) for _kind, _title, permission in KINDS)
+
+    def open_import(self, kind: str | None = None, then: Callable[[bool], Any] | None = None) -> None:
+        """The import screen (tui.screens.import_data), set to ``kind``; ``then(written)`` when it closes."""
+        if self._login_pending:
+            return
+        if not self.may_import():
+            self.notify(_("Your role may not import data."), severity="warning")
+            return
+        from tui.screens.import_data import ImportScreen
+
+        self.push_screen(ImportScreen(kind), then)
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen

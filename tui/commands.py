@@ -73,6 +73,9 @@ class GongzhiCommands(Provider):
         may = getattr(app, "may", lambda permission: True)
         if may("request.create"):
             out.append((_("Requests: new request"), app.action_new_request, _("Log a new request")))  # type: ignore[attr-defined]
+        if getattr(app, "may_import", lambda: False)():
+            out.append((_("Import: import data"), app.open_import,  # type: ignore[attr-defined]
+                        _("Ticket exports and registers from .csv/.xlsx/.xls, checked before they are written")))
         if may("audit.read"):
             out.append((_("Audit: audit log"), self._open_audit, _("Who did what, when (street admin)")))
         out.append((_("Settings: switch language"), app.action_toggle_language, "中文 / English"))  # type: ignore[attr-defined]

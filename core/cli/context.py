@@ -266,11 +266,6 @@ def parse_local_datetime(text: str | None) -> datetime | None:
 def parse_date(text: str | None) -> date | None:
     if text is None:
         return None
-    from core.errors import DomainError
+    from core.validation import parse_day
 
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        # written the right way but not a day of the calendar (2026-02-30): say that, not "format"
-        code = "input.impossible_date" if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text.strip()) else "input.invalid_date"
-        raise DomainError(code, value=text) from None
+    return parse_day(text)

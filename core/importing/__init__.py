@@ -10,5 +10,7 @@
 - :mod:`core.importing.batch`: new tickets and residents written in batches, with the
   services' checks, rows, timeline and audit records;
 - :mod:`core.importing.people`, :mod:`core.importing.registers`: residents, places and
-  organisations from registers.
+  organisations from registers;
+- :mod:`core.importing.review`: the clerk's review of a dry run (a rejected address match
+  makes its row a bad row), used by the app's import screen (tui.screens.import_data).
 """

@@ -150,12 +150,16 @@ def dry_run(db: Database, table: Table) -> ImportReport:
 
 def commit(db: Database, table: Table, actor: Actor, *, valid_only: bool = False,
            progress: Callable[[int, int], None] | None = None,
-           cancel: Callable[[], bool] | None = None, batched: bool = True) -> ImportReport:
+           cancel: Callable[[], bool] | None = None,
+           rejected: dict[int, tuple[str, str, DomainError]] | None = None, batched: bool = True) -> ImportReport:
     """Write the register's new residents in one transaction (in batches:
     :func:`core.importing.batch.commit_people_batched`; ``batched=False``: each through
-    :func:`core.services.people.create_person`)."""
+    :func:`core.services.people.create_person`). ``rejected``: rows the clerk refused on
+    review (:func:`core.importing.review.reject_rows`)."""
+    from core.importing.review import reject_rows
+
     with db.read_session() as s:
-        report = plan_people(s, table)
+        report = reject_rows(plan_people(s, table), rejected)
     if batched:
         from core.importing.batch import commit_people_batched
 

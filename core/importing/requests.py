@@ -331,19 +331,23 @@ def import_note(table: Table) -> str:
 
 def commit(db: Database, table: Table, profile: Profile, actor: Actor, *, valid_only: bool = False,
            progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None,
-           batched: bool = True) -> ImportReport:
+           rejected: dict[int, tuple[str, str, DomainError]] | None = None, batched: bool = True) -> ImportReport:
     """Write the file's requests in one transaction. With errors, nothing is written
     unless ``valid_only``: then the valid rows are, and the rejected ones go to a
-    workbook beside the input (:func:`write_rejected`).
+    workbook beside the input (:func:`write_rejected`). ``rejected``: rows the clerk
+    refused on review (:func:`core.importing.review.reject_rows`), bad rows like the others.
 
     New tickets are written in batches (:mod:`core.importing.batch`: the same rows,
     checks, timeline, audit and events as :func:`core.services.requests.create_request`
     and :func:`~core.services.requests.transition` give, at bulk speed); tickets already
     imported are updated through the services, row by row. ``batched=False`` writes every
-    row through the services. ``cancel()`` is asked between rows (batches): when it
-    returns true the transaction is rolled back and the report says ``cancelled``."""
+    row through the services. ``progress(done, total)`` is called after each batch (each
+    known ticket); ``cancel()`` is asked at the same points: when it returns true the
+    transaction is rolled back and the report says ``cancelled``."""
+    from core.importing.review import reject_rows
+
     with db.read_session() as s:
-        report = plan_requests(s, table, profile)
+        report = reject_rows(plan_requests(s, table, profile), rejected)
     note = import_note(table)
     if batched:
         from core.importing.batch import commit_batched

@@ -7,9 +7,10 @@ transitions in :data:`core.models.vocab.TRANSITIONS` are accepted.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -268,11 +269,15 @@ def _fts_rowids(match: str):
     )
 
 
-def sqlite_fts_count(session: Session, match: str) -> int:
-    """How many requests an FTS5 expression matches (from the index alone)."""
+def sqlite_fts_count(session: Session, match: str, *, cap: int | None = None) -> int:
+    """How many requests an FTS5 expression matches (from the index alone); with ``cap``,
+    counting stops after ``cap + 1`` (see :func:`count_requests`)."""
     if not match:
         return 0
-    return session.scalar(select(func.count()).select_from(_fts_rowids(match).subquery())) or 0
+    rowids = _fts_rowids(match)
+    if cap is not None:
+        rowids = rowids.limit(cap + 1)
+    return session.scalar(select(func.count()).select_from(rowids.subquery())) or 0
 
 
 def rebuild_list_indexes(session: Session) -> None:
@@ -566,12 +571,27 @@ def list_page(
 
 
 def _read_page(session: Session, statement: Any, params: dict[str, Any] | None = None) -> list[ListRow]:
+    # the driver's rows straight from its cursor, the two times converted here: building
+    # SQLAlchemy's Row objects and running its processors cost as much as the query itself
+    result = session.connection().execute(statement, params)
+    try:
+        raw = result.cursor.fetchall()
+    finally:
+        result.close()
+    when = _time_processor(session.get_bind().dialect)
     return [
         ListRow(rid, ref, status, channel, cat, title, prio, place, None if anon else reporter, bool(anon),
-                created, due)
-        for rid, ref, status, channel, cat, title, prio, place, reporter, anon, created, due
-        in session.connection().execute(statement, params).all()
+                when(created), when(due))
+        for rid, ref, status, channel, cat, title, prio, place, reporter, anon, created, due in raw
     ]
+
+
+@functools.cache
+def _time_processor(dialect: Any) -> Callable[[Any], Any]:
+    """How a stored time of ``request`` becomes an aware datetime on ``dialect`` (the
+    column type's own result processor, so both paths read times alike)."""
+    process = Request.__table__.c.created_at.type._cached_result_processor(dialect, None)
+    return process or (lambda value: value)
 
 
 def _page_result(rows: list[ListRow], limit: int, backwards: bool) -> ListPage:
@@ -601,16 +621,28 @@ def _pg_text_is_common(session: Session, text: str) -> bool:
     return share * WALK_SHARE >= 1
 
 
-def count_requests(session: Session, flt: RequestFilter | None = None, *, now: datetime | None = None) -> int:
-    """How many requests match ``flt`` (exact; the list asks for it in a worker)."""
+COUNT_CAP = 1000  # the list first says "1,000+" for a filter that matches more, then the exact figure
+
+
+def count_requests(session: Session, flt: RequestFilter | None = None, *, now: datetime | None = None,
+                   cap: int | None = None) -> int:
+    """How many requests match ``flt`` (the list asks for it in a worker).
+
+    Exact without ``cap``. With ``cap``, counting stops at the first ``cap + 1`` matches:
+    a result above ``cap`` means "more than ``cap``" (shown as "1,000+"), at a cost that
+    does not grow with the table — a common word over a district's million requests is
+    counted in the time a page takes; the exact figure follows from a second call."""
     flt = flt or RequestFilter()
     only_text = flt == RequestFilter(text=flt.text)
     if only_text and flt.text.strip() and session.get_bind().dialect.name == "sqlite":
         fts = sqlite_fts_query(session, flt.text.strip())
         if fts is not None:
-            return sqlite_fts_count(session, fts.match)  # exact: a match is a LIKE match
+            return sqlite_fts_count(session, fts.match, cap=cap)  # exact: a match is a LIKE match
     conditions = filter_conditions(session, flt, now=now or utcnow())
-    return session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
+    if cap is None:
+        return session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
+    ids = select(Request.id).where(*conditions).limit(cap + 1).subquery()
+    return session.scalar(select(func.count()).select_from(ids)) or 0
 
 
 def count_by_status(session: Session) -> dict[str, int]:

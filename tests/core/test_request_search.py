@@ -111,6 +111,8 @@ def test_search_index_equals_brute_force_like(db, actor, world, ops, probes, cut
             expected = brute_force(s, q)
             assert indexed(s, q) == expected, q
             assert count_requests(s, RequestFilter(text=q)) == len(expected), q
+            for cap in (0, 1, 3):  # a capped count: exact up to the cap, cap + 1 for "more"
+                assert count_requests(s, RequestFilter(text=q), cap=cap) == min(len(expected), cap + 1), (q, cap)
             page = list_page(s, RequestFilter(text=q), limit=500)
             assert {r.id for r in page.rows} == expected, q
             newest = sorted(expected, key=lambda i: (rows[i].created_at, i), reverse=True)
@@ -136,6 +138,21 @@ def test_text_search_ignores_case_and_finds_refs_and_short_words(db, actor, worl
         assert ids("电梯漏水") == set()
         assert ids("%") == ids("_") == set()
         assert count_requests(s, RequestFilter(text="楼")) == 2
+
+
+def test_a_capped_count_says_more_than_the_cap_for_every_filter(db, actor, world):
+    """The list's first count stops after cap + 1 matches ("1,000+"), whichever filter."""
+    for i in range(5):
+        new_request(db, actor, world, title=f"路灯不亮{i}", description="")
+    with db.read_session() as s:
+        for flt in (RequestFilter(), RequestFilter(text="路灯"), RequestFilter(statuses=["submitted"]),
+                    RequestFilter(community_id=world.communities[0].id), RequestFilter(text="路灯", statuses=["submitted"])):
+            exact = count_requests(s, flt)
+            assert exact >= 1, flt
+            for cap in (0, 2, exact - 1, exact, exact + 10):
+                if cap < 0:
+                    continue
+                assert count_requests(s, flt, cap=cap) == min(exact, cap + 1), (flt, cap)
 
 
 # -- community on the request --------------------------------------------------------------
@@ -295,13 +312,14 @@ def test_every_list_filter_reads_request_through_an_index(db, actor, world, monk
         with db.read_session() as s, statements(db) as seen:
             page = list_page(s, flt, now=base + timedelta(days=30))
             count_requests(s, flt, now=base + timedelta(days=30))
+            count_requests(s, flt, now=base + timedelta(days=30), cap=req_svc.COUNT_CAP)  # the list's first count
         plans = request_plans(db, seen)
         assert plans, label
         for plan in plans:
             assert not full_scans(db, plan), f"{label}: a full scan of request\n{plan}"
             checked += 1
         assert page.rows or label in ("status", "overdue", "channel"), label
-    assert checked >= 2 * len(filters(w))
+    assert checked >= 2 * len(filters(w))  # SQLite counts a text from its FTS table alone
 
 
 def test_sqlite_text_search_uses_the_fts_table_for_rare_text(sqlite_db, actor):

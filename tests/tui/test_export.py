@@ -117,3 +117,31 @@ def test_any_list_on_screen_goes_to_an_xlsx_with_ctrl_e(make_app, tmp_path):
             assert rows[0][0] == str(table.ordered_columns[0].label)
 
     asyncio.run(inner())
+
+
+def test_ctrl_e_exports_the_list_from_its_filter_field_too(make_app):
+    """Typing in the request list's filter, ctrl+e writes the list (the field's own
+    "end of line" stays with End); in the export dialog itself ctrl+e is the field's."""
+    from textual.widgets import DataTable
+
+    from tui.screens.table_export import TableExportScreen
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.press("f4")
+            await settle(pilot, debounce=0.3)
+            assert isinstance(app.focused, Input) and app.focused.id == "req-text"
+            assert app.query_one("#req-table", DataTable).row_count
+            await pilot.press("ctrl+e")
+            await settle(pilot)
+            assert isinstance(app.screen, TableExportScreen)
+            box = app.screen.query_one("#table-export-path", Input)
+            box.focus()
+            box.cursor_position = 0
+            await pilot.press("ctrl+e")  # no list on the dialog: the field's end of line
+            await settle(pilot)
+            assert isinstance(app.screen, TableExportScreen)
+            assert box.cursor_position == len(box.value)
+
+    asyncio.run(inner())

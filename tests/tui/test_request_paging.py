@@ -103,3 +103,31 @@ def test_enter_in_the_filter_opens_the_one_match_and_down_goes_into_the_list(mak
             assert app.focused is app.query_one("#req-text", Input)
 
     asyncio.run(inner())
+
+
+def test_a_large_count_says_more_than_the_cap_first_then_the_exact_total(make_app, street_db, monkeypatch):
+    """Over the cap the status line first says "N+" (counting on), then the exact total."""
+    from core.services import requests as svc
+
+    monkeypatch.setattr(svc, "COUNT_CAP", 1)
+    with street_db.read_session() as s:
+        total = list_requests(s, limit=1).total
+    assert total > 2
+    shown: list[str] = []
+    original = requests_screen.RequestsView._show_status
+
+    def recording(self) -> None:
+        original(self)
+        shown.append(str(self.query_one("#req-status-line", Label).content))
+
+    monkeypatch.setattr(requests_screen.RequestsView, "_show_status", recording)
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.press("f4")
+            await settle(pilot)
+            assert "1+ 件（正在计数…）" in " | ".join(shown)
+            assert shown[-1].startswith(f"共 {total} 件 · 第 1–")
+
+    asyncio.run(inner())

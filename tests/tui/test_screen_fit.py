@@ -52,7 +52,8 @@ ALLOWED_ZH = (
     r"gongzhi-[a-z-]+",  # a plugin's distribution, as pip names it (settings, plugins)
     r"gongzhi",  # the product's name in the title bar
     r"\b(?:ctrl|esc|tab|enter|space|shift)\b",  # key names (the footer shows ^p, f2 …)
-    r"\b(?:CSV|Excel|Word|docx|xlsx|csv|md|Markdown|PDF|SVG|ID|STV|IRV|Borda|Schulze)\b",  # formats, methods
+    r"\b(?:CSV|Excel|Word|docx|xlsx|xls|csv|md|Markdown|PDF|SVG|ID|STV|IRV|Borda|Schulze)\b",  # formats, methods
+    r"\bUTF-8\b",  # a file's encoding, as editors name it (the import screen)
     r"[▁-█]+",
 )
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff60]")
@@ -107,6 +108,39 @@ async def open_palette_no_match(app, pilot) -> None:
     await settle(pilot, debounce=0.8)  # Textual waits 0.5 s before it says "no matches"
 
 
+async def open_import(app, pilot) -> None:
+    await press(pilot, "f4", "ctrl+l")
+
+
+async def open_import_checked(app, pilot) -> None:
+    """The import screen with a small export read and checked: its review list shown."""
+    import csv
+    import tempfile
+    from pathlib import Path
+
+    from core.models.places import Place
+    from tests.tui.pilot import until
+
+    with app.db.read_session() as s:
+        compound = s.scalar(select(Place.name).where(Place.kind == "compound").order_by(Place.id).limit(1))
+    path = Path(tempfile.mkdtemp()) / "工单导出.csv"
+    with path.open("w", encoding="gb18030", newline="") as f:
+        csv.writer(f).writerows([
+            ["工单编号", "受理时间", "问题分类", "诉求内容", "事发地址"],
+            ["202611050001", "2026-11-05 09:30", "路灯", "路灯不亮", f"天津市北辰区{compound}附近"],
+            ["2.02611E+11", "2026-11-05 10:30", "路灯", "科学计数法", compound],
+        ])
+    await open_import(app, pilot)
+    screen = app.screen
+    box = screen.query_one("#import-path", Input)
+    box.value = str(path)
+    box.focus()
+    await press(pilot, "enter")
+    await until(pilot, lambda: screen.table is not None)
+    await press(pilot, "ctrl+r")
+    await until(pilot, lambda: screen.report is not None and not screen._busy, timeout=20)
+
+
 CORE_CASES = [
     Case("dashboard", lambda app, pilot: press(pilot, "f3"), ("dashboard.refresh", "app.help")),
     Case("people", lambda app, pilot: press(pilot, "f5"), ("people.add", "people.search")),
@@ -121,6 +155,9 @@ CORE_CASES = [
     Case("person detail", open_person_detail, ("person.reveal", "person.edit", "person.close")),
     Case("help", lambda app, pilot: press(pilot, "f3", "question_mark"), ("help.close",)),
     Case("command palette", open_palette_no_match, ()),
+    Case("import", open_import, ("import.dry_run", "import.commit", "import.close"), ("import-path",)),
+    Case("import checked", open_import_checked, ("import.confirm", "import.reject", "import.commit"),
+         ("import-path", "import-file-line", "import-mapping", "import-report", "import-review")),
 ]
 
 

@@ -147,3 +147,34 @@ def test_request_form(snap_compare, snap_app, size):
     """The new request form in fill order, required fields marked, the 匿名 toggle last."""
     with time_machine.travel(FROZEN, tick=True):
         assert snap_compare(snap_app("zh"), terminal_size=size, run_before=_new_request())
+
+
+def test_import_screen_checked(snap_compare, snap_app):
+    """The import screen after checking a small 12345 export: one bad row, one address
+    to review (tui.screens.import_data)."""
+    import csv
+
+    source = Path(tempfile.gettempdir()) / "gongzhi-snapshots" / "工单导出.csv"
+    with source.open("w", encoding="gb18030", newline="") as f:
+        csv.writer(f).writerows([
+            ["工单编号", "受理时间", "问题分类", "诉求内容", "事发地址", "工单状态"],
+            ["202611050001", "2026-11-05 09:30", "路灯", "路灯不亮", "荣雅园1号楼", "已受理"],
+            ["2.02611E+11", "2026-11-05 10:30", "路灯", "科学计数法", "荣雅园", ""],
+            ["202611050003", "2026年11月5日 11时05分", "路灯", "东侧", "天津市北辰区荣乐园一号楼东侧", ""],
+        ])
+
+    async def run_before(pilot) -> None:
+        await _settle(pilot)
+        await pilot.press("f4")
+        await _settle(pilot)
+        pilot.app.open_import("requests")
+        await _settle(pilot)
+        screen = pilot.app.screen
+        screen.query_one("#import-path").value = str(source)
+        screen.read_file()
+        await _settle(pilot)
+        screen.action_dry_run()
+        await _settle(pilot)
+
+    with time_machine.travel(FROZEN, tick=True):
+        assert snap_compare(snap_app("zh"), terminal_size=(100, 30), run_before=run_before)

@@ -64,10 +64,9 @@ def scope_search(organisation_id: int):
 
 
 def parse_date(text: str) -> date:
-    try:
-        return date.fromisoformat(text.strip())
-    except ValueError:
-        raise DomainError("input.invalid_date", value=text) from None
+    from core.validation import parse_day
+
+    return parse_day(text)
 
 
 class MembershipFormScreen(DbWork, ModalScreen[int | None]):

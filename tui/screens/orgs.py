@@ -293,6 +293,7 @@ class OrgsView(DbWork, Vertical):
         Binding("m", "add_membership", N_("Add post"), id="orgs.add_membership"),
         Binding("x", "end_membership", N_("End post"), id="orgs.end_membership"),
         Binding("ctrl+n", "add_organisation", N_("Add organisation"), id="orgs.add", priority=True),
+        Binding("ctrl+l", "import_data", N_("Import"), id="orgs.import", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -344,6 +345,10 @@ class OrgsView(DbWork, Vertical):
             fill()
 
     # -- loading -------------------------------------------------------------------
+
+    def action_import_data(self) -> None:
+        """The import screen for a list of organisations (tui.screens.import_data)."""
+        self.app.open_import("orgs", lambda written: self.reload() if written else None)
 
     def reload(self) -> None:
         """Kind counts, the organisations of the chosen kind, then the chosen one's members."""

@@ -231,6 +231,7 @@ class PeopleView(DbWork, Vertical):
         Binding("ctrl+n", "add_person", N_("Add person"), id="people.add", priority=True),
         Binding("e", "edit_person", N_("Edit person"), id="people.edit"),
         Binding("ctrl+f", "focus_search", N_("Search"), id="people.search"),
+        Binding("ctrl+l", "import_data", N_("Import"), id="people.import", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -279,6 +280,10 @@ class PeopleView(DbWork, Vertical):
         self.search()
 
     # -- searching -----------------------------------------------------------------
+
+    def action_import_data(self) -> None:
+        """The import screen for a register of residents (tui.screens.import_data)."""
+        self.app.open_import("people", lambda written: self.search() if written else None)
 
     def search(self) -> None:
         db, query, lang, actor = self.app.db, self.query_text, i18n.language(), self.app.actor

@@ -129,6 +129,7 @@ class PlacesView(DbWork, Vertical):
         Binding("r", "requests_here", N_("Requests here"), id="places.requests"),
         Binding("p", "people_here", N_("People here"), id="places.people"),
         Binding("ctrl+r", "reload", N_("Refresh"), id="places.refresh"),
+        Binding("ctrl+l", "import_data", N_("Import"), id="places.import", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -296,6 +297,10 @@ class PlacesView(DbWork, Vertical):
             view.set_household_filter(place_id, name)
         else:
             self.app.push_screen(PeopleHereScreen(place_id, name))
+
+    def action_import_data(self) -> None:
+        """The import screen for a place register (tui.screens.import_data)."""
+        self.app.open_import("places", lambda written: self.reload() if written else None)
 
     def action_reload(self) -> None:
         self.reload()

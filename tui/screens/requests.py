@@ -67,6 +67,7 @@ class Page:
     first_key: Any = None  # where the first and last rows stand in the order (keyset)
     last_key: Any = None
     total: int | None = None  # arrives after the page, from the count worker
+    more_than: int | None = None  # a capped count said "more than this" (the exact total follows)
 
 
 @dataclass
@@ -97,6 +98,7 @@ class RequestsView(DbWork, Vertical):
         Binding("ctrl+down", "next_page", N_("Next page"), id="requests.next_page", show=False),
         Binding("ctrl+up", "previous_page", N_("Previous page"), id="requests.previous_page", show=False),
         Binding("ctrl+r", "reload", N_("Refresh"), id="requests.refresh", show=False),
+        Binding("ctrl+l", "import_data", N_("Import"), id="requests.import", show=False),
     ]
 
     def __init__(self, **kwargs) -> None:
@@ -209,19 +211,28 @@ class RequestsView(DbWork, Vertical):
 
         self.db_work(fetch, show, group="request-list")
 
-    def _count(self, request_filter: svc.RequestFilter, generation: int) -> None:
+    def _count(self, request_filter: svc.RequestFilter, generation: int, *, exact: bool = False) -> None:
+        """The count, in two steps when it is large: first capped (a common word over a
+        million requests answers "1,000+" at once), then the exact figure."""
         db = self.app.db
+        cap = None if exact else svc.COUNT_CAP
 
         def fetch() -> int:
             with db.read_session() as s:
-                return svc.count_requests(s, request_filter)
+                return svc.count_requests(s, request_filter, cap=cap)
 
         def show(total: int) -> None:
-            if generation == self._generation and self.page is not None:
-                self.page.total = total
+            if generation != self._generation or self.page is None:
+                return
+            if cap is not None and total > cap:
+                self.page.more_than = cap
                 self._show_status()
+                self._count(request_filter, generation, exact=True)
+                return
+            self.page.total, self.page.more_than = total, None
+            self._show_status()
 
-        self.db_work(fetch, show, group="request-count")
+        self.db_work(fetch, show, group="request-count-exact" if exact else "request-count")
 
     def _show_page(self, page: Page) -> None:
         self.page = page
@@ -240,7 +251,10 @@ class RequestsView(DbWork, Vertical):
         first = page.offset + 1 if page.rows else 0
         last = page.offset + len(page.rows)
         number = page.offset // PAGE_SIZE + 1
-        if page.total is None:
+        if page.total is None and page.more_than is not None:
+            text = _("{count}+ requests (counting …) · showing {first}–{last} · page {page}").format(
+                count=f"{page.more_than:,}", first=first, last=last, page=number)
+        elif page.total is None:
             text = _("counting … · showing {first}–{last} · page {page}").format(first=first, last=last, page=number)
         else:
             pages = max(1, -(-page.total // PAGE_SIZE))
@@ -387,6 +401,10 @@ class RequestsView(DbWork, Vertical):
             channel=flt.channel, category_id=flt.category_id, overdue=flt.overdue, text=flt.text,
             reporter_query=flt.reporter,
         )
+
+    def action_import_data(self) -> None:
+        """The import screen for a ticket export (tui.screens.import_data)."""
+        self.app.open_import("requests", lambda written: self.reload() if written else None)
 
     def action_export(self) -> None:
         """Export what the list shows now (all pages) to CSV, with progress and cancel."""

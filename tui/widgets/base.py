@@ -50,6 +50,11 @@ BINDING_PERMISSIONS: dict[str, str] = {
     "orgs.add": "org.manage",
     "orgs.add_membership": "org.manage",
     "orgs.end_membership": "org.manage",
+    # the import screen from each section (tui.screens.import_data), for what it creates
+    "requests.import": "request.create",
+    "people.import": "person.create",
+    "places.import": "place.manage",
+    "orgs.import": "org.manage",
 }
 
 

@@ -7,6 +7,8 @@ Shipped profiles live here as TOML; a site adds its own as ``<name>.toml`` in
 
 from __future__ import annotations
 
+import json
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,6 +47,11 @@ def _folders() -> list[Path]:
     from core.config import data_dir
 
     return [Path(__file__).parent, data_dir() / "import_profiles"]
+
+
+def site_folder() -> Path:
+    """Where a site's own profiles live (``<data dir>/import_profiles``)."""
+    return _folders()[-1]
 
 
 def available() -> list[str]:
@@ -93,3 +100,49 @@ def guess_profile(header: list[str]) -> Profile:
     if best is None:
         raise DomainError("import.no_profile_fits", available=", ".join(available()))
     return best[1]
+
+
+_NAME = re.compile(r"[\w\u4e00-\u9fff-]{1,40}")
+
+
+def _toml_string(text: str) -> str:
+    # a JSON string is a TOML basic string (the same escapes), kept readable for Chinese
+    return json.dumps(text, ensure_ascii=False)
+
+
+def profile_toml(profile: Profile) -> str:
+    """The profile as the TOML :func:`load_profile` reads."""
+    lines = [f"# {profile.label_zh or profile.name} / {profile.label_en or profile.name}",
+             f"name = {_toml_string(profile.name)}"]
+    for key in ("label_zh", "label_en", "channel", "type"):
+        value = getattr(profile, key)
+        if value:
+            lines.append(f"{key} = {_toml_string(value)}")
+    lines += ["", "[columns]"]
+    for fld in FIELDS:
+        names = profile.columns.get(fld)
+        if names:
+            lines.append(f"{fld} = [{', '.join(_toml_string(n) for n in names)}]")
+    for table in ("categories", "statuses", "channels"):
+        mapping = getattr(profile, table)
+        if mapping:
+            lines += ["", f"[{table}]"]
+            lines += [f"{_toml_string(k)} = {_toml_string(v)}" for k, v in mapping.items()]
+    return "\n".join(lines) + "\n"
+
+
+def save_profile(profile: Profile, name: str) -> Path:
+    """Write ``profile`` as the site's profile ``name`` (``<data dir>/import_profiles/<name>.toml``,
+    replacing a site profile of that name; a shipped one of that name is shadowed, not
+    touched). Returns the file written."""
+    name = name.strip()
+    if not _NAME.fullmatch(name):
+        raise DomainError("import.bad_profile_name", name=name)
+    folder = site_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"{name}.toml"
+    saved = Profile(**{**profile.__dict__, "name": name})
+    temporary = target.with_name(f".{name}.toml.tmp")
+    temporary.write_text(profile_toml(saved), encoding="utf-8")
+    temporary.replace(target)  # whole or not at all
+    return target

@@ -89,10 +89,14 @@ class DecideScreen(Bilingual, ModalScreen[Decision | None]):
         review_on = None
         raw = self.query_one("#delib-decide-review", Input).value.strip()
         if raw:
+            from core.errors import DomainError
+            from core.validation import parse_day
+            from tui.i18n import language
+
             try:
-                review_on = date.fromisoformat(raw)
-            except ValueError:
-                error.update(_("The review date should be YYYY-MM-DD"))
+                review_on = parse_day(raw)
+            except DomainError as exc:  # badly written, or a day the calendar lacks: said which
+                error.update(exc.message(language()))
                 return
         reason = ""
         if self.current is not None:

@@ -29,12 +29,10 @@ class MicroForm(FormModal, prefix="micro"):
 
 
 def parse_date(text: str) -> date | None:
-    if not text:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise FormError(_("Not a date (YYYY-MM-DD): {value}").format(value=text)) from None
+    """The core's rule: a day the calendar lacks is called impossible, not badly written."""
+    from core.validation import parse_day
+
+    return parse_day(text) if text else None
 
 
 def parse_year(text: str) -> int:

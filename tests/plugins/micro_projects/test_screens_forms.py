@@ -100,6 +100,10 @@ def test_new_list_and_new_projects_from_the_board(make_app, street_db, ids):  # 
             form.widget("budget").value = "1,500.50"
             form.widget("deadline").value = "2027-13-01"
             await save_refused(pilot, form, "YYYY-MM-DD")
+            form.widget("deadline").value = "2027-02-30"  # written right, not in the calendar: said so
+            await save_refused(pilot, form, "日历上没有这一天")
+            form.widget("deadline").value = "2027/6/30"
+            await save_refused(pilot, form, "格式无效")
             form.widget("deadline").value = "2027-06-30"
             form.widget("requests").value = "QY-0000-999999"
             await save_refused(pilot, form, "QY-0000-999999")
