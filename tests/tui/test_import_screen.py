@@ -17,7 +17,6 @@ from textual.widgets import Input, TabbedContent
 from core.config import data_dir
 from core.models.audit import AuditLog
 from core.models.requests import Request
-from core.services import requests as request_services
 from tests.tui.pilot import settle, until
 from tests.tui.test_login import _app, sync
 from tests.tui.test_roles import _log_in, _operator, _palette_titles
@@ -164,21 +163,24 @@ def test_a_messy_export_is_checked_reviewed_and_imported(make_app, street_db, tm
 
 
 def test_cancelling_an_import_leaves_nothing_written(make_app, street_db, tmp_path, monkeypatch):
-    """The real import, each request slowed to 0.2 s, cancelled with Escape once rows are written."""
+    """The real import, written a request a batch and each batch slowed to 0.2 s, cancelled
+    with Escape once rows are written."""
+    from core.importing import batch
+
     rows = [[f"2026110200{i:02d}", "2026-11-02 09:00", "路灯", f"第 {i} 盏灯不亮", "荣雅园1号楼", "", "已受理"]
             for i in range(1, 13)]
     source = write_csv(tmp_path / "很长的导出.csv", HEADER_12345, rows)
     before = request_count(street_db)
-    real = request_services.create_request
+    real = batch._write_chunk
     created: list[int] = []
 
-    def slow(*args, **kwargs):
-        request = real(*args, **kwargs)
-        created.append(request.id)
+    def slow(ins, actor, table, chunk, *args, **kwargs):
+        real(ins, actor, table, chunk, *args, **kwargs)
+        created.extend(p.row for p, _values in chunk)
         time.sleep(0.2)
-        return request
 
-    monkeypatch.setattr(request_services, "create_request", slow)
+    monkeypatch.setattr(batch, "CHUNK", 1)
+    monkeypatch.setattr(batch, "_write_chunk", slow)
 
     async def inner() -> None:
         app = make_app()
