@@ -365,24 +365,21 @@ def table_rows(backend: str, res: dict, repeat: int, texts: list[str]) -> list[d
                               floor=_figures(c["raw_page"], repeat), floor_what=floor_what,
                               ratio=c["ratio_page"], goal="≤ 2×", met=c["ratio_page"] <= 2.0,
                               note=f"{res['requests']:,} requests, page of {PAGE}"))
-    c = cases["by community"]
-    med = c["gongzhi_page_and_count"]["median_ms"]
-    rows.append(table_row("community_list", backend=backend, unit="ms",
-                          gongzhi=_figures(c["gongzhi_page_and_count"], repeat),
-                          floor=_figures(c["raw_page_and_count"], repeat), floor_what=floor_what + ", page + count",
-                          ratio=c["ratio_page_and_count"], goal="< 10 ms", met=med < 10,
-                          note=f"page + count of {c['matches']:,}; page alone {c['gongzhi_page']['median_ms']} ms"))
-    for q in texts:
-        c = cases[f"text {q}"]
-        med = c["gongzhi_page_and_count"]["median_ms"]
-        row = table_row("text_filter", backend=backend, unit="ms",
-                        gongzhi=_figures(c["gongzhi_page_and_count"], repeat),
-                        floor=_figures(c["raw_page_and_count"], repeat), floor_what=floor_what + ", page + count",
-                        ratio=c["ratio_page_and_count"], goal="< 30 ms", met=med < 30,
-                        note=f"{c['matches']:,} matches; page alone {c['gongzhi_page']['median_ms']} ms; page + "
-                             f"the first count (capped at {COUNT_CAP:,}) {c['gongzhi_page_and_first_count']['median_ms']} ms "
-                             f"({c['ratio_page_and_first_count']}× the same by hand)")
-        row["case"] = q
+    # page + count: the page and the first count the list shows — exact up to COUNT_CAP,
+    # "1,000+" beyond (the exact figure follows from its own worker, in the note)
+    first_what = floor_what + f", page + count capped at {COUNT_CAP:,}"
+    cases_of = [("community_list", "by community", "< 10 ms", 10, None)]
+    cases_of += [("text_filter", f"text {q}", "< 30 ms", 30, q) for q in texts]
+    for row_id, name, goal, limit, q in cases_of:
+        c = cases[name]
+        med = c["gongzhi_page_and_first_count"]["median_ms"]
+        row = table_row(row_id, backend=backend, unit="ms", gongzhi=_figures(c["gongzhi_page_and_first_count"], repeat),
+                        floor=_figures(c["raw_page_and_first_count"], repeat), floor_what=first_what,
+                        ratio=c["ratio_page_and_first_count"], goal=goal, met=med < limit,
+                        note=f"{c['matches']:,} matches; page alone {c['gongzhi_page']['median_ms']} ms; page + exact "
+                             f"count {c['gongzhi_page_and_count']['median_ms']} ms ({c['ratio_page_and_count']}× by hand)")
+        if q is not None:
+            row["case"] = q
         rows.append(row)
     return rows
 
