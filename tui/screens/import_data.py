@@ -556,7 +556,10 @@ class ImportScreen(Screen[bool]):
                 try:
                     base = profile_mod.guess_profile(table.header)
                 except DomainError as exc:
-                    notice = exc.message(lang)
+                    # the command line's words name --profile; here the picker is the way
+                    notice = (_("No import profile fits this file's header: choose one under Import profile "
+                                "and map the columns below.") if exc.code == "import.no_profile_fits"
+                              else exc.message(lang))
                     base = profile_mod.load_profile(wanted or profiles[0][0]) if profiles else None
             return table, profiles, base, notice
 
