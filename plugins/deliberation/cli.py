@@ -148,8 +148,10 @@ def _print_result(result: dict[str, Any], numbers: dict[int, int], texts: dict[i
                   names: dict[int, str] | None = None) -> None:
     texts = texts or {}
     winners = [f"{numbers.get(w, w)}" + (f" {texts[w]}" if w in texts else "") for w in result.get("winners", [])]
+    seats = result.get("totals", {}).get("seats")
+    chosen = tr(f"；当选（{seats} 席）", f"; elected ({seats} seat(s)) ") if seats else tr("；选出方案 ", "; chosen option(s) ")
     console.print(tr(f"结果：{_outcome(result['outcome'])}", f"result: {_outcome(result['outcome'])}")
-                  + (tr("；选出方案 ", "; chosen option(s) ") + "、".join(winners) if winners else ""),
+                  + (chosen + "、".join(winners) if winners else ""),
                   markup=False, highlight=False)
     for line in result.get("explanation", []):
         console.print("  " + render_line(line, numbers, names), markup=False, highlight=False)
@@ -482,8 +484,9 @@ def round_open(
     consultation: str = typer.Argument(...),
     preset: str | None = typer.Option(None, "--preset", help="simple_majority|absolute_majority|two_thirds|unanimity|"
                                       "consent_all_residents|plurality|approval|borda|irv|schulze"),
-    kind: str | None = typer.Option(None, "--kind", help="自定义规则的方式（另有 ranked_choice、ranked_pairs）/ "
-                                    "kind of a custom rule (also ranked_choice, ranked_pairs)"),
+    kind: str | None = typer.Option(None, "--kind", help="自定义规则的方式（另有 ranked_choice、ranked_pairs；多席位选举："
+                                    "stv、plurality_at_large、approval_seats）/ kind of a custom rule (also ranked_choice, "
+                                    "ranked_pairs; elections with seats: stv, plurality_at_large, approval_seats)"),
     threshold: str | None = typer.Option(None, "--threshold", help="通过比例，如 2/3 / e.g. 2/3"),
     comparator: str | None = typer.Option(None, "--comparator", help="> 或 >="),
     base: str | None = typer.Option(None, "--base", help="YN|YNA|valid|cast|entitled|entitled_present"),
@@ -493,6 +496,8 @@ def round_open(
     per_group: str | None = typer.Option(None, "--per-group", help="须分别通过的组，逗号分隔 / groups that must each pass"),
     veto_roles: str | None = typer.Option(None, "--veto-roles", help="可阻止的角色，逗号分隔 / roles whose objection blocks"),
     top_k: int | None = typer.Option(None, "--top-k", help="前 k 名计分（--kind ranked_choice）/ picks scored, ranked choice"),
+    seats: int | None = typer.Option(None, "--seats", help="席位数（--kind stv|plurality_at_large|approval_seats；"
+                                     "候选人即上票的方案）/ seats to fill (the options are the candidates)"),
     options: str | None = typer.Option(None, "--options", help="上票的方案编号，如 1,3 / option numbers on the ballot"),
     title: str = typer.Option("", "--title", help="表决事项 / what is put to the vote"),
     secret: bool = typer.Option(False, "--secret", help="无记名 / secret ballot"),
@@ -506,12 +511,12 @@ def round_open(
     with db.session() as s:
         c = svc.find_consultation(s, consultation)
         custom = any(v is not None for v in (threshold, comparator, base, quorum, quorum_count, quorum_of, per_group,
-                                             veto_roles, top_k)) or kind is not None
+                                             veto_roles, top_k, seats)) or kind is not None
         rule = svc.make_rule(preset, kind=kind, threshold=threshold, comparator=comparator, base=base,
                              quorum_of=quorum_of, quorum_fraction=quorum, quorum_count=quorum_count,
                              per_group=_words(per_group) if per_group is not None else None,
                              veto_roles=_words(veto_roles) if veto_roles is not None else None,
-                             top_k=top_k) if custom else None
+                             top_k=top_k, seats=seats) if custom else None
         meeting_id = None
         if meeting is not None:
             ms = {m.number: m.id for m in svc.meetings_of(s, c.id)}

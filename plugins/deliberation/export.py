@@ -29,7 +29,8 @@ from plugins.deliberation import errors as _errors  # noqa: F401  (registers the
 from plugins.deliberation import rules
 
 FORMAT = "gongzhi.deliberation.round"
-VERSION = 2  # 2: kinds ranked_choice (rule.top_k) and ranked_pairs; version 1 files still read
+VERSION = 3  # 2: kinds ranked_choice (rule.top_k) and ranked_pairs; 3: elections with seats (rule.seats …);
+# version 1 and 2 files still read
 
 COMPARATORS, BASES, QUORUM_OF, KINDS = rules.COMPARATORS, rules.BASES, rules.QUORUM_OF, rules.KINDS
 
@@ -79,6 +80,7 @@ def rule_to_json(rule: rules.Rule) -> dict[str, Any]:
         "per_group": list(rule.per_group),
         "veto_roles": None if rule.veto_roles is None else list(rule.veto_roles),
         **({} if rule.top_k is None else {"top_k": rule.top_k}),  # version 2; absent = every option
+        **({} if rule.seats is None else {"seats": rule.seats}),  # version 3: stv, plurality_at_large, approval_seats
     }
 
 
@@ -124,10 +126,13 @@ def rule_from_json(data: Any) -> rules.Rule:
     top_k = data.get("top_k")
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
         raise _bad_rule(f"top_k: {top_k!r} (a whole number of at least 1)")
+    seats = data.get("seats")
+    if seats is not None and not (_is_int(seats) and seats >= 1):
+        raise _bad_rule(f"seats: {seats!r} (a whole number of at least 1)")
     rule = rules.Rule(
         kind=kind, threshold=threshold, comparator=comparator, base=base, quorum=quorum,
         per_group=tuple(per_group), veto_roles=None if veto_roles is None else tuple(veto_roles),
-        name=str(data.get("name") or ""), top_k=top_k,
+        name=str(data.get("name") or ""), top_k=top_k, seats=seats,
     )
     rules.check_rule(rule)  # what only the rules know: a base outside yes/no, veto roles …
     return rule

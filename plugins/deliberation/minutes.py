@@ -184,6 +184,12 @@ def build_minutes(session: Session, consultation_id: int, *, lang: str = "zh") -
                         f"{snap['present']['count']} present (weight {snap['present']['weight']}), {snap['proxies']} proxies"))
         winners = "、".join(f"{_t(lang, '方案', 'option ')}{numbers.get(w, w)}" for w in res.winners)
         facts.append(_t(lang, "结果：", "Result: ") + outcome_label(res.outcome, lang) + (f"（{winners}）" if winners else ""))
+        if res.totals.get("seats"):  # an election: the seats, the quota, who was elected
+            quota = res.totals.get("quota")
+            facts.append(_t(lang, f"席位：{res.totals['seats']}" + (f"，当选票数 {quota}" if quota is not None else "")
+                            + f"，当选：{winners or '（无）'}",
+                            f"Seats: {res.totals['seats']}" + (f", quota {quota}" if quota is not None else "")
+                            + f", elected: {winners or '(none)'}"))
         out.append(Block("list", items=facts))
         choices = res.totals.get("choices")
         if choices:

@@ -71,24 +71,39 @@ def _top(method: str, totals: dict[Cand, Fraction], seats: int) -> SeatsResult:
     return SeatsResult(method, seats, sure, tie=at_cut, totals=totals)
 
 
-def approval_seats(ballots: Iterable[Iterable[Cand]], candidates: Sequence[Cand], seats: int) -> SeatsResult:
+def _weights(ballots: Iterable[Any], weights: Sequence[int] | None) -> list[tuple[Any, int]]:
+    """Each ballot with its weight (a whole number ≥ 1; 1 when no weights are given)."""
+    items = list(ballots)
+    if weights is None:
+        return [(b, 1) for b in items]
+    ws = list(weights)
+    if len(ws) != len(items) or any(isinstance(w, bool) or not isinstance(w, int) or w < 1 for w in ws):
+        raise DomainError("delib.bad_rule", detail=f"权重须与选票一一对应且为正整数：{ws!r}",
+                          detail_en=f"weights must match the ballots one to one and be whole numbers >= 1: {ws!r}")
+    return list(zip(items, ws, strict=True))
+
+
+def approval_seats(ballots: Iterable[Iterable[Cand]], candidates: Sequence[Cand], seats: int, *,
+                   weights: Sequence[int] | None = None) -> SeatsResult:
+    """Any number of marks per ballot; the ``seats`` most approved win (each mark counts the ballot's weight)."""
     cands = _check(candidates, seats)
     totals = {c: Fraction(0) for c in cands}
-    for b in ballots:
+    for b, w in _weights(ballots, weights):
         marks = set(b)
         for c in marks:
             if c not in totals:
                 raise _unknown(c)
-            totals[c] += 1
+            totals[c] += w
     return _top("approval", totals, seats)
 
 
-def plurality_at_large(ballots: Iterable[Iterable[Cand]], candidates: Sequence[Cand], seats: int) -> SeatsResult:
+def plurality_at_large(ballots: Iterable[Iterable[Cand]], candidates: Sequence[Cand], seats: int, *,
+                       weights: Sequence[int] | None = None) -> SeatsResult:
     """As approval, but a ballot marking more than ``seats`` candidates is invalid (not counted)."""
     cands = _check(candidates, seats)
-    valid = [set(b) for b in ballots]
-    valid = [b for b in valid if len(b) <= seats]
-    res = approval_seats(valid, cands, seats)
+    kept = [(set(b), w) for b, w in _weights(ballots, weights)]
+    kept = [(b, w) for b, w in kept if len(b) <= seats]
+    res = approval_seats([b for b, _ in kept], cands, seats, weights=[w for _, w in kept])
     res.method = "plurality_at_large"
     return res
 
@@ -97,18 +112,25 @@ def droop_quota(valid: int, seats: int) -> Fraction:
     return Fraction(valid // (seats + 1) + 1)
 
 
-def stv(ballots: Iterable[Sequence[Cand]], candidates: Sequence[Cand], seats: int) -> SeatsResult:
+ROUNDINGS = (None, "scottish")
+
+
+def stv(ballots: Iterable[Sequence[Cand]], candidates: Sequence[Cand], seats: int, *,
+        weights: Sequence[int] | None = None) -> SeatsResult:
+    """Single transferable vote (Droop quota, WIGM, exact). ``weights``: each ballot counts
+    as that many identical papers (a participant's weight in a round)."""
     cands = _check(candidates, seats)
     known = set(cands)
-    papers: list[tuple[tuple[Cand, ...], Fraction]] = []
-    for b in ballots:
+    # each paper: its preferences, its current value, how many identical papers it stands for
+    papers: list[list[Any]] = []
+    for b, w in _weights(ballots, weights):
         prefs = tuple(dict.fromkeys(b))
         for c in prefs:
             if c not in known:
                 raise _unknown(c)
         if prefs:
-            papers.append((prefs, Fraction(1)))
-    quota = droop_quota(len(papers), seats)
+            papers.append([prefs, Fraction(1), w])
+    quota = droop_quota(sum(p[2] for p in papers), seats)
     elected: list[Cand] = []
     excluded: set[Cand] = set()
     pending: list[Cand] = []  # elected, surplus not yet transferred
@@ -122,23 +144,23 @@ def stv(ballots: Iterable[Sequence[Cand]], candidates: Sequence[Cand], seats: in
         cont = set(continuing())
         return next((c for c in prefs if c in cont), None)
 
-    at: list[Cand | None] = [prefs[0] for prefs, _ in papers]  # who holds each ballot now (None: exhausted)
+    at: list[Cand | None] = [p[0][0] for p in papers]  # who holds each paper now (None: exhausted)
 
     def count() -> dict[Cand, Fraction]:
         t = {c: Fraction(0) for c in cands if c not in excluded}
-        for i, (_, value) in enumerate(papers):
+        for i, (_, value, n) in enumerate(papers):
             if at[i] is not None:
-                t[at[i]] += value
+                t[at[i]] += value * n
         for c in elected:  # an elected candidate whose surplus has gone on keeps the quota
             if c not in pending:
                 t[c] = quota
         return t
 
     def move_from(c: Cand, factor: Fraction) -> None:
-        for i, (prefs, value) in enumerate(papers):
+        for i, paper in enumerate(papers):
             if at[i] == c:
-                papers[i] = (prefs, value * factor)
-                at[i] = next_holder(prefs)
+                paper[1] = paper[1] * factor
+                at[i] = next_holder(paper[0])
 
     def backwards(tied: list[Cand], lowest: bool) -> list[Cand]:
         for past in reversed(history[:-1]):

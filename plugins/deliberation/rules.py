@@ -26,9 +26,14 @@ from plugins.deliberation.vocab import VOCAB
 
 CHOICES = ("yes", "no", "abstain", "object")  # y / n / a / o
 
-KINDS = ("yes_no", "consent", "plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs")
-CHOOSING_KINDS = ("plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs")
-RANKING_KINDS = ("borda", "irv", "schulze", "ranked_choice", "ranked_pairs")
+KINDS = ("yes_no", "consent", "plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs",
+         "stv", "plurality_at_large", "approval_seats")
+# elections with several seats (multiwinner.py): the round's options are the candidates
+SEAT_KINDS = ("stv", "plurality_at_large", "approval_seats")
+CHOOSING_KINDS = ("plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs", *SEAT_KINDS)
+RANKING_KINDS = ("borda", "irv", "schulze", "ranked_choice", "ranked_pairs", "stv")
+# the kinds whose ballot is a set of marked options
+APPROVAL_KINDS = ("approval", "plurality_at_large", "approval_seats")
 BASES = ("YN", "YNA", "valid", "cast", "entitled", "entitled_present")
 COMPARATORS = (">", ">=")
 ROLES = ("resident_rep", "party_rep", "property_company", "contractor", "expert", "observer")
@@ -110,6 +115,7 @@ class Rule:
     )
     name: str = ""  # preset name, for display
     top_k: int | None = None  # ranked_choice: how many top picks score (k, k-1 … 1); None = every option
+    seats: int | None = None  # stv / plurality_at_large / approval_seats: how many are elected
 
 
 PRESETS: dict[str, Rule] = {
@@ -216,6 +222,13 @@ def check_rule(rule: Rule) -> None:
                                    or not isinstance(rule.top_k, int) or rule.top_k < 1):
         raise _bad_rule(f"计分名次数 top_k 只适用于前 k 名计分，且须为正整数：{rule.top_k!r}",
                         f"top_k applies to ranked choice only and must be a whole number of at least 1: {rule.top_k!r}")
+    if rule.kind in SEAT_KINDS:
+        if isinstance(rule.seats, bool) or not isinstance(rule.seats, int) or rule.seats < 1:
+            raise _bad_rule(f"{zh_kind}须给出席位数（正整数）：{rule.seats!r}",
+                            f"{en_kind} needs the number of seats (a whole number of at least 1): {rule.seats!r}")
+    elif rule.seats is not None:
+        raise _bad_rule(f"席位数只适用于多席位选举，不适用于{zh_kind}",
+                        f"seats apply to elections with several seats, not {en_kind}")
     allowed = BASES if rule.kind == "yes_no" else ("YN",)
     if rule.base not in allowed:
         # only a yes/no round has a base; the others keep the default and ignore it
@@ -333,6 +346,8 @@ def _check_options(options: Iterable[int], rule: Rule) -> tuple[int, ...]:
         raise DomainError("input.invalid", field="options", value=repr(opts))
     if rule.kind in CHOOSING_KINDS and len(opts) < 2:
         raise DomainError("input.invalid", field="options", value=f"{opts} (< 2)")
+    if rule.kind in SEAT_KINDS and rule.seats is not None and rule.seats > len(opts):
+        raise DomainError("delib.too_many_seats", seats=rule.seats, count=len(opts))
     return tuple(sorted(opts))
 
 
@@ -435,7 +450,7 @@ def _check_content(rule: Rule, ballot: Ballot, options: frozenset[int]) -> None:
         if has_option and ballot.option_id not in options:
             raise DomainError("delib.unknown_option", option=ballot.option_id)
         return
-    if kind == "approval":
+    if kind in APPROVAL_KINDS:
         if has_ranking or has_option:
             raise _not_allowed(
                 rule,
@@ -445,6 +460,8 @@ def _check_content(rule: Rule, ballot: Ballot, options: frozenset[int]) -> None:
         unknown = sorted(o for o in ballot.approvals if o not in options)
         if unknown:
             raise DomainError("delib.unknown_option", option=unknown[0])
+        if kind == "plurality_at_large" and rule.seats is not None and len(ballot.approvals) > rule.seats:
+            raise DomainError("delib.too_many_marks", seats=rule.seats, count=len(ballot.approvals))
         return
     # ranking kinds
     if has_approvals or has_option:
@@ -679,6 +696,20 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
             "no valid ballot expressed a preference; nothing is chosen",
         )
         return Result("rejected", (), totals, ex.lines, rounds)
+    if rule.kind in SEAT_KINDS:
+        winners, tied = _decide_seats(rule, expressing, opts, totals, rounds, ex)
+        if tied:
+            ex.add(
+                f"结果：已选出 {_opts(winners) or '（无）'}；{_opts(tied)} 并列争余下的 {rule.seats - len(winners)} 席，"
+                "规则不替主持人打破平局：按事先记录的规则（如抽签）决定",
+                f"result: elected {_opts(winners) or '(none)'}; {_opts(tied)} tie for the remaining "
+                f"{rule.seats - len(winners)} seat(s); the rule does not break ties: the facilitator applies a recorded "
+                "tie-break (e.g. lot)",
+            )
+            return Result("tie", tuple(winners), totals, ex.lines, rounds)
+        ex.add(f"结果：{_opts(winners)} 当选（{rule.seats} 席）",
+               f"result: {_opts(winners)} elected ({rule.seats} seat(s))")
+        return Result("adopted", tuple(winners), totals, ex.lines, rounds)
     decide = {
         "plurality": _decide_plurality,
         "approval": _decide_approval,
@@ -1245,3 +1276,93 @@ def _decide_schulze(
         }
     )
     return winners
+
+
+# --------------------------------------------------------------------------- several seats
+
+
+def _val(f: Fraction) -> str:
+    """A vote total as the stages show it: a whole number as itself, a value with at most
+    five decimal places (the Scottish count) as a decimal, anything else as ``n/d``."""
+    f = Fraction(f)
+    if f.denominator == 1:
+        return str(f.numerator)
+    if 100000 % f.denominator == 0:
+        whole, part = divmod(f.numerator * 100000 // f.denominator, 100000)
+        return f"{whole}.{part:05d}".rstrip("0")
+    return f"{f.numerator}/{f.denominator}"
+
+
+def _num(f: Fraction) -> int | Fraction:
+    """A whole vote total is stored as an integer, any other as a fraction ("n/d")."""
+    f = Fraction(f)
+    return f.numerator if f.denominator == 1 else f
+
+
+def _totals_text(totals: Mapping[int, Fraction]) -> str:
+    order = sorted(totals, key=lambda o: (-totals[o], o))
+    return ", ".join(f"{_opt(o)} {_val(totals[o])}" for o in order)
+
+
+_STAGE_WORDS = {  # action: (zh, en), {who} the candidates
+    "elect": ("{who} 达到当选票数，当选", "{who} reach the quota and are elected"),
+    "transfer": ("{who} 的盈余票按比例转移", "the surplus of {who} is transferred"),
+    "exclude": ("{who} 票数最少，被淘汰，其选票按现值转给下一个仍在的候选人",
+                "{who} have fewest votes and are excluded; their ballots pass on at their current value"),
+    "elect_remaining": ("{who} 人数不多于剩余席位，全部当选", "{who} are no more than the seats left and are all elected"),
+    "tie": ("{who} 并列，且在此前各阶段票数都相同，规则不替主持人决定",
+            "{who} tie, and were equal at every earlier stage; the rule does not choose"),
+}
+
+
+def _decide_seats(
+    rule: Rule, expressing: list[_Cast], opts: tuple[int, ...], totals: dict, rounds: list[dict], ex: _Explainer
+) -> tuple[list[int], list[int]]:
+    """An election with ``rule.seats`` seats among the round's options; returns (elected, tied)."""
+    from plugins.deliberation import multiwinner
+
+    seats = int(rule.seats or 0)
+    totals["seats"] = seats
+    if rule.kind == "stv":
+        piles = _piles(expressing)
+        res = multiwinner.stv(list(piles), list(opts), seats, weights=list(piles.values()))
+        totals["quota"] = _num(res.quota)
+        first = res.stages[0]["totals"] if res.stages else {}
+        totals["options"] = {str(o): _num(first.get(o, Fraction(0))) for o in opts}
+        valid_w = sum(piles.values())
+        ex.add(
+            f"单记可让渡投票，{seats} 席；当选票数（德鲁普商数）= ⌊{valid_w} ÷ ({seats} + 1)⌋ + 1 = {_val(res.quota)}",
+            f"single transferable vote, {seats} seat(s); quota (Droop) = floor({valid_w} / ({seats} + 1)) + 1 = "
+            f"{_val(res.quota)}",
+        )
+        for number, stage in enumerate(res.stages, start=1):
+            action, who = stage["action"], list(stage["candidates"])
+            entry: dict[str, Any] = {"stage": number, "action": action, "candidates": who,
+                                     "totals": {str(o): _num(v) for o, v in stage["totals"].items()}}
+            zh_do, en_do = _STAGE_WORDS[action]
+            extra_zh = extra_en = ""
+            if action == "transfer":
+                entry["surplus"] = _num(stage["surplus"])
+                extra_zh = f"（盈余 {_val(stage['surplus'])}）"
+                extra_en = f" (surplus {_val(stage['surplus'])})"
+            rounds.append(entry)
+            ex.add(f"第 {number} 阶段：{_totals_text(stage['totals'])}；{zh_do.format(who=_opts(who))}{extra_zh}",
+                   f"stage {number}: {_totals_text(stage['totals'])}; {en_do.format(who=_opts(who))}{extra_en}")
+    else:
+        fn = multiwinner.plurality_at_large if rule.kind == "plurality_at_large" else multiwinner.approval_seats
+        marks: Counter[frozenset[int]] = Counter()
+        for c in expressing:
+            marks[frozenset(c.ballot.approvals)] += c.weight
+        res = fn([sorted(m) for m in marks], list(opts), seats, weights=list(marks.values()))
+        totals["options"] = {str(o): _num(res.totals[o]) for o in opts}
+        zh_how = f"每张票最多选 {seats} 人" if rule.kind == "plurality_at_large" else "每张票可选任意多人"
+        en_how = (f"each ballot marks at most {seats}" if rule.kind == "plurality_at_large"
+                  else "each ballot marks any number")
+        ex.add(f"{zh_how}，得票最多的 {seats} 人当选：{_totals_text(res.totals)}",
+               f"{en_how}; the {seats} with the most marks are elected: {_totals_text(res.totals)}")
+        rounds.append({"scores": {str(o): _num(res.totals[o]) for o in opts}, "elected": list(res.winners),
+                       "tied": list(res.tie or [])})
+    totals["elected"] = list(res.winners)
+    if res.tie:
+        totals["tie"] = {"candidates": sorted(res.tie), "seats_left": seats - len(res.winners)}
+    return list(res.winners), sorted(res.tie or [])

@@ -640,6 +640,7 @@ def make_rule(
     per_group: Sequence[str] | None = None,
     veto_roles: Sequence[str] | None = None,
     top_k: int | None = None,
+    seats: int | None = None,
 ) -> rules.Rule:
     """A rule from a preset, with any parameter overridden, or built from ``kind`` up.
 
@@ -679,6 +680,8 @@ def make_rule(
         changes["veto_roles"] = tuple(veto_roles) or None
     if top_k is not None:
         changes["top_k"] = top_k
+    if seats is not None:
+        changes["seats"] = seats
     if changes:
         rule = replace(rule, **changes)
         if preset is not None:
@@ -731,6 +734,8 @@ def open_round(
                               count=len(opts))
         if kind in MOTION_KINDS and len(opts) > 1:
             raise DomainError("delib.motion_one_option", count=len(opts))
+        if rule.seats is not None and rule.seats > len(opts):
+            raise DomainError("delib.too_many_seats", seats=rule.seats, count=len(opts))
         if meeting_id is not None:
             get_meeting(session, meeting_id, c.id)
         if rule.per_group:
@@ -744,6 +749,8 @@ def open_round(
         if not (title or "").strip():
             if kind in MOTION_KINDS and opts:
                 title = f"表决方案 {opts[0].number}：{opts[0].text}"
+            elif rule.seats is not None:
+                title = "从候选 " + "、".join(str(o.number) for o in opts) + f" 中选出 {rule.seats} 人"
             elif kind in CHOOSING_KINDS:
                 title = "在方案 " + "、".join(str(o.number) for o in opts) + " 中选择"
         title = require_text(title, "title", max_len=500)
@@ -1384,6 +1391,8 @@ def effective_winner(session: Session, r: Round) -> int | None:
     res = result_of(session, r.id)
     if res is None:
         return None
+    if r.kind in rules.SEAT_KINDS:
+        return None  # an election chose several: they are in the result's winners, not one option
     if res.outcome == "adopted":
         if r.kind in MOTION_KINDS:
             return r.option_ids[0] if r.option_ids else None

@@ -72,6 +72,9 @@ class RoundKind(Labelled):
     schulze = "schulze"
     ranked_choice = "ranked_choice"
     ranked_pairs = "ranked_pairs"
+    stv = "stv"
+    plurality_at_large = "plurality_at_large"
+    approval_seats = "approval_seats"
 
 
 class TieBreakMethod(Labelled):
@@ -145,6 +148,9 @@ LABELS: dict[str, dict[str, str]] = {
         "schulze": V_("Schulze"),
         "ranked_choice": V_("ranked choice (top k)"),
         "ranked_pairs": V_("ranked pairs"),
+        "stv": V_("single transferable vote (seats)"),
+        "plurality_at_large": V_("plurality at large (seats)"),
+        "approval_seats": V_("approval (seats)"),
     },
     "TieBreakMethod": {
         "lot": V_("drawing lots"),
@@ -187,6 +193,9 @@ KIND_LABELS: dict[str, str] = {
     "schulze": V_("Schulze"),
     "ranked_choice": V_("ranked choice (top k scored, as Loomio)"),
     "ranked_pairs": V_("ranked pairs"),
+    "stv": V_("single transferable vote (Droop quota, weighted inclusive Gregory)"),
+    "plurality_at_large": V_("plurality at large (one mark per seat at most)"),
+    "approval_seats": V_("approval with several seats"),
 }
 BASE_LABELS: dict[str, str] = {
     "YN": V_("yes + no"),

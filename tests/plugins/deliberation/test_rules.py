@@ -20,6 +20,7 @@ from plugins.deliberation.rules import (
     KINDS,
     PRESETS,
     ROLES,
+    SEAT_KINDS,
     Ballot,
     Line,
     Quorum,
@@ -892,7 +893,8 @@ def any_round(draw: st.DrawFn) -> tuple[Rule, list[Voter], list[Ballot], list[in
         )
     else:
         rule = Rule(
-            kind, quorum=draw(st.none() | st.just(Quorum("entitled", fraction=Fraction(1, 3))))
+            kind, quorum=draw(st.none() | st.just(Quorum("entitled", fraction=Fraction(1, 3)))),
+            seats=draw(st.integers(1, len(options))) if kind in SEAT_KINDS else None,
         )
     voters = draw(rosters(min_size=1))
     ballots = []
