@@ -498,6 +498,12 @@ def round_open(
     top_k: int | None = typer.Option(None, "--top-k", help="前 k 名计分（--kind ranked_choice）/ picks scored, ranked choice"),
     seats: int | None = typer.Option(None, "--seats", help="席位数（--kind stv|plurality_at_large|approval_seats；"
                                      "候选人即上票的方案）/ seats to fill (the options are the candidates)"),
+    attr: list[str] | None = typer.Option(None, "--attr", help="候选人属性，可重复：方案编号:属性=值[,属性=值]，如 "
+                                          "2:性别=女,楼栋=3号楼 / a candidate's attributes (repeatable)"),
+    at_least: list[str] | None = typer.Option(None, "--at-least", help="名额下限，可重复：属性=值:人数，如 性别=女:2 / "
+                                              "at least K seats for attribute=value (repeatable)"),
+    at_most: list[str] | None = typer.Option(None, "--at-most", help="名额上限，可重复：属性=值:人数，如 楼栋=3号楼:1 / "
+                                             "at most M seats for attribute=value (repeatable)"),
     options: str | None = typer.Option(None, "--options", help="上票的方案编号，如 1,3 / option numbers on the ballot"),
     title: str = typer.Option("", "--title", help="表决事项 / what is put to the vote"),
     secret: bool = typer.Option(False, "--secret", help="无记名 / secret ballot"),
@@ -511,12 +517,15 @@ def round_open(
     with db.session() as s:
         c = svc.find_consultation(s, consultation)
         custom = any(v is not None for v in (threshold, comparator, base, quorum, quorum_count, quorum_of, per_group,
-                                             veto_roles, top_k, seats)) or kind is not None
+                                             veto_roles, top_k, seats)) or kind is not None or bool(attr or at_least
+                                                                                                  or at_most)
+        constraints, attributes = _balance(s, c.id, attr or [], at_least or [], at_most or [])
         rule = svc.make_rule(preset, kind=kind, threshold=threshold, comparator=comparator, base=base,
                              quorum_of=quorum_of, quorum_fraction=quorum, quorum_count=quorum_count,
                              per_group=_words(per_group) if per_group is not None else None,
                              veto_roles=_words(veto_roles) if veto_roles is not None else None,
-                             top_k=top_k, seats=seats) if custom else None
+                             top_k=top_k, seats=seats, constraints=constraints or None,
+                             attributes=attributes or None) if custom else None
         meeting_id = None
         if meeting is not None:
             ms = {m.number: m.id for m in svc.meetings_of(s, c.id)}
@@ -534,6 +543,36 @@ def round_open(
     else:
         console.print(tr(f"「{c.title}」第 {r.number} 轮表决已开始：{r.title}",
                          f"'{c.title}' round {r.number} open: {r.title}"), markup=False)
+
+
+def _balance(s, consultation_id: int, attrs: list[str], at_least: list[str], at_most: list[str]):
+    """``--attr 2:性别=女,楼栋=3号楼`` and ``--at-least 性别=女:2`` / ``--at-most 楼栋=3号楼:1``
+    → (constraints, {option id: {attribute: value}})."""
+    from plugins.deliberation.rules import Constraint
+
+    attributes: dict[int, dict[str, str]] = {}
+    for text in attrs:
+        number, sep, rest = text.partition(":")
+        if not sep or not number.strip().isdigit():
+            raise DomainError("input.invalid", field="attr", value=text)
+        pairs = {}
+        for item in _words(rest):
+            key, eq, value = item.partition("=")
+            if not eq or not key.strip() or not value.strip():
+                raise DomainError("input.invalid", field="attr", value=text)
+            pairs[key.strip()] = value.strip()
+        oid = _option_ids(s, consultation_id, [int(number)])[0]
+        attributes.setdefault(oid, {}).update(pairs)
+    bounds: dict[tuple[str, str], list[int | None]] = {}
+    for which, items in ((0, at_least), (1, at_most)):
+        for text in items:
+            what, sep, n = text.rpartition(":")
+            key, eq, value = what.partition("=")
+            if not sep or not eq or not key.strip() or not value.strip() or not n.strip().isdigit():
+                raise DomainError("input.invalid", field="at-least" if which == 0 else "at-most", value=text)
+            bounds.setdefault((key.strip(), value.strip()), [0, None])[which] = int(n)
+    constraints = [Constraint(k, v, lo or 0, hi) for (k, v), (lo, hi) in bounds.items()]
+    return constraints, attributes
 
 
 @round_app.command("close")

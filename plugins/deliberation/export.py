@@ -81,6 +81,10 @@ def rule_to_json(rule: rules.Rule) -> dict[str, Any]:
         "veto_roles": None if rule.veto_roles is None else list(rule.veto_roles),
         **({} if rule.top_k is None else {"top_k": rule.top_k}),  # version 2; absent = every option
         **({} if rule.seats is None else {"seats": rule.seats}),  # version 3: stv, plurality_at_large, approval_seats
+        # version 3: balance constraints and the candidates' attributes they count
+        **({} if not rule.constraints else {"constraints": [
+            {"attribute": k.attribute, "value": k.value, "min": k.min, "max": k.max} for k in rule.constraints]}),
+        **({} if not rule.attributes else {"attributes": {str(oid): dict(pairs) for oid, pairs in rule.attributes}}),
     }
 
 
@@ -129,10 +133,31 @@ def rule_from_json(data: Any) -> rules.Rule:
     seats = data.get("seats")
     if seats is not None and not (_is_int(seats) and seats >= 1):
         raise _bad_rule(f"seats: {seats!r} (a whole number of at least 1)")
+    constraints = []
+    raw = data.get("constraints") or []
+    if not isinstance(raw, list):
+        raise _bad_rule("constraints must be a list")
+    for k in raw:
+        if not isinstance(k, dict) or not isinstance(k.get("attribute"), str) or not isinstance(k.get("value"), str):
+            raise _bad_rule(f"constraint: {k!r} (attribute, value, min, max)")
+        lo, hi = k.get("min", 0), k.get("max")
+        if not _is_int(lo) or (hi is not None and not _is_int(hi)):
+            raise _bad_rule(f"constraint: {k!r} (min and max are whole numbers)")
+        constraints.append(rules.Constraint(k["attribute"], k["value"], lo, hi))
+    attributes = data.get("attributes") or {}
+    if not isinstance(attributes, dict) or not all(
+            isinstance(a, dict) and all(isinstance(x, str) and isinstance(y, str) for x, y in a.items())
+            for a in attributes.values()):
+        raise _bad_rule("attributes must map option ids to {attribute: value}")
+    try:
+        attrs = tuple(sorted((int(oid), tuple(sorted(a.items()))) for oid, a in attributes.items()))
+    except ValueError:
+        raise _bad_rule(f"attributes: option ids must be whole numbers: {sorted(attributes)!r}") from None
     rule = rules.Rule(
         kind=kind, threshold=threshold, comparator=comparator, base=base, quorum=quorum,
         per_group=tuple(per_group), veto_roles=None if veto_roles is None else tuple(veto_roles),
-        name=str(data.get("name") or ""), top_k=top_k, seats=seats,
+        name=str(data.get("name") or ""), top_k=top_k, seats=seats, constraints=tuple(constraints),
+        attributes=attrs,
     )
     rules.check_rule(rule)  # what only the rules know: a base outside yes/no, veto roles …
     return rule

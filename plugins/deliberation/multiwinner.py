@@ -23,6 +23,26 @@ return a ``tie`` when candidates tie at the last seat.
 
 Candidates are any hashable ids (option ids in a round). Ballots name candidates best
 first (STV) or as sets (plurality, approval); unknown candidates are refused.
+
+**Balance constraints** (``constraints`` with the candidates' ``attributes``): "at least
+K women", "at most M from building 3". A *conformant* result is a set of ``seats``
+candidates meeting every constraint. Following I. D. Hill, "STV with constraints",
+*Voting matters* 9 (1998) — and J. Otten, *Voting matters* 13 (2001), for several
+constraints at once — a continuing candidate is **doomed** when no conformant result
+that keeps those already elected includes them, and **guarded** when every such result
+does. STV excludes the doomed at once (their papers move on at their current value, a
+stage ``exclude_doomed``), never excludes a guarded candidate (the lowest candidate who
+is not guarded is excluded instead; the stage lists the ``guarded`` passed over), and
+elects a candidate at the quota only if that leaves a conformant result possible. So a
+maximum, once reached, dooms the rest of its kind; a minimum, once the candidates of
+its kind left are exactly what it still needs, guards them, and once the seats left are
+exactly what it still needs, dooms everyone outside it. Plurality-at-large and approval
+fill the seats in order of marks, skipping (stage ``skip``) a candidate whose election
+would leave no conformant result — a maximum reached, or seats reserved for an unmet
+minimum. Whether a conformant result is possible is decided exactly (a search over the
+candidates grouped by which constraints they count for), never by trying one constraint
+at a time. Constraints that no set of candidates can meet are refused before counting
+(``delib.constraints_unsatisfiable``). Without constraints every function counts as before.
 """
 
 from __future__ import annotations
@@ -49,6 +69,90 @@ class SeatsResult:
     totals: dict[Cand, Fraction] = field(default_factory=dict)  # plurality/approval marks
 
 
+@dataclass(frozen=True)
+class Constraint:
+    """At least ``min`` and at most ``max`` (None: no maximum) of the elected have
+    ``attribute`` equal to ``value`` (e.g. gender = 女, building = 3号楼)."""
+
+    attribute: str
+    value: str
+    min: int = 0
+    max: int | None = None
+
+    def describe(self) -> tuple[str, str]:
+        zh = [f"至少 {self.min} 席"] if self.min else []
+        en = [f"at least {self.min}"] if self.min else []
+        if self.max is not None:
+            zh.append(f"至多 {self.max} 席")
+            en.append(f"at most {self.max}")
+        return (f"「{self.attribute}={self.value}」{'、'.join(zh)}",
+                f"'{self.attribute}={self.value}' {' and '.join(en)} seat(s)")
+
+
+class Conformance:
+    """Whether ``elected`` can still be completed, from ``pool``, to a conformant result."""
+
+    def __init__(self, constraints: Sequence[Constraint], attributes: dict[Cand, dict[str, str]],
+                 candidates: Sequence[Cand], seats: int) -> None:
+        self.constraints = tuple(constraints)
+        self.seats = seats
+        self.sig = {c: tuple(attributes.get(c, {}).get(k.attribute) == k.value for k in self.constraints)
+                    for c in candidates}
+
+    def possible(self, elected: Sequence[Cand], pool: Iterable[Cand]) -> bool:
+        pool = list(pool)
+        need = self.seats - len(elected)
+        if need < 0 or len(pool) < need:
+            return False
+        ks = self.constraints
+        if not ks:
+            return True
+        have = tuple(sum(self.sig[c][i] for c in elected) for i in range(len(ks)))
+        if any(k.max is not None and have[i] > k.max for i, k in enumerate(ks)):
+            return False
+        groups: dict[tuple[bool, ...], int] = {}
+        for c in pool:
+            groups[self.sig[c]] = groups.get(self.sig[c], 0) + 1
+        items = sorted(groups.items())
+        # how many of each constraint's kind the groups from j on could still add
+        room = [[0] * len(ks) for _ in range(len(items) + 1)]
+        for j in range(len(items) - 1, -1, -1):
+            sig, avail = items[j]
+            room[j] = [room[j + 1][i] + (avail if sig[i] else 0) for i in range(len(ks))]
+        seen: set[tuple[int, int, tuple[int, ...]]] = set()
+
+        def search(j: int, left: int, counts: tuple[int, ...]) -> bool:
+            if any(counts[i] + min(room[j][i], left) < k.min for i, k in enumerate(ks)):
+                return False
+            if j == len(items):
+                return left == 0
+            key = (j, left, counts)
+            if key in seen:
+                return False
+            seen.add(key)
+            sig, avail = items[j]
+            for n in range(min(avail, left), -1, -1):
+                new = tuple(counts[i] + (n if sig[i] else 0) for i in range(len(ks)))
+                if any(k.max is not None and new[i] > k.max for i, k in enumerate(ks)):
+                    continue
+                if search(j + 1, left - n, new):
+                    return True
+            return False
+
+        return search(0, need, have)
+
+
+def check_constraints(constraints: Sequence[Constraint], attributes: dict[Cand, dict[str, str]],
+                      candidates: Sequence[Cand], seats: int) -> Conformance:
+    """The constraints' checker; ``delib.constraints_unsatisfiable`` when no conformant result exists."""
+    conf = Conformance(constraints, attributes, candidates, seats)
+    if not conf.possible([], candidates):
+        zh = "；".join(k.describe()[0] for k in constraints)
+        en = "; ".join(k.describe()[1] for k in constraints)
+        raise DomainError("delib.constraints_unsatisfiable", seats=seats, constraints=zh, constraints_en=en)
+    return conf
+
+
 def _check(candidates: Sequence[Cand], seats: int) -> list[Cand]:
     cands = list(dict.fromkeys(candidates))
     if isinstance(seats, bool) or not isinstance(seats, int) or seats < 1 or seats > len(cands):
@@ -61,14 +165,37 @@ def _unknown(c: Any) -> DomainError:
     return DomainError("delib.unknown_option", option=c)
 
 
-def _top(method: str, totals: dict[Cand, Fraction], seats: int) -> SeatsResult:
-    order = sorted(totals, key=lambda c: -totals[c])
-    cut = totals[order[seats - 1]]
-    sure = [c for c in order if totals[c] > cut]
-    at_cut = [c for c in order if totals[c] == cut]
-    if len(sure) + len(at_cut) == seats:
-        return SeatsResult(method, seats, sure + at_cut, totals=totals)
-    return SeatsResult(method, seats, sure, tie=at_cut, totals=totals)
+def _top(method: str, totals: dict[Cand, Fraction], seats: int, conf: Conformance | None = None) -> SeatsResult:
+    """The seats in order of marks; with constraints, skipping whoever would leave no
+    conformant result; candidates equal at the last seat(s) that cannot all be elected: a tie."""
+    if conf is None or not conf.constraints:
+        order = sorted(totals, key=lambda c: -totals[c])
+        cut = totals[order[seats - 1]]
+        sure = [c for c in order if totals[c] > cut]
+        at_cut = [c for c in order if totals[c] == cut]
+        if len(sure) + len(at_cut) == seats:
+            return SeatsResult(method, seats, sure + at_cut, totals=totals)
+        return SeatsResult(method, seats, sure, tie=at_cut, totals=totals)
+    elected: list[Cand] = []
+    left = sorted(totals, key=lambda c: -totals[c])
+    stages: list[dict[str, Any]] = []
+    while len(elected) < seats and left:
+        skip = [c for c in left if not conf.possible([*elected, c], [x for x in left if x != c])]
+        if skip:
+            left = [c for c in left if c not in skip]
+            stages.append({"action": "skip", "candidates": skip})
+            continue
+        best = totals[left[0]]
+        top = [c for c in left if totals[c] == best]
+        rest = [c for c in left if c not in top]
+        if len(top) == 1 or (len(elected) + len(top) <= seats and conf.possible([*elected, *top], rest)):
+            elected += top
+            left = rest
+            stages.append({"action": "elect", "candidates": top})
+            continue
+        stages.append({"action": "tie", "candidates": top})
+        return SeatsResult(method, seats, elected, tie=top, totals=totals, stages=stages)
+    return SeatsResult(method, seats, elected, totals=totals, stages=stages)
 
 
 def _weights(ballots: Iterable[Any], weights: Sequence[int] | None) -> list[tuple[Any, int]]:
@@ -84,9 +211,11 @@ def _weights(ballots: Iterable[Any], weights: Sequence[int] | None) -> list[tupl
 
 
 def approval_seats(ballots: Iterable[Iterable[Cand]], candidates: Sequence[Cand], seats: int, *,
-                   weights: Sequence[int] | None = None) -> SeatsResult:
+                   weights: Sequence[int] | None = None, constraints: Sequence[Constraint] = (),
+                   attributes: dict[Cand, dict[str, str]] | None = None) -> SeatsResult:
     """Any number of marks per ballot; the ``seats`` most approved win (each mark counts the ballot's weight)."""
     cands = _check(candidates, seats)
+    conf = check_constraints(constraints, attributes or {}, cands, seats) if constraints else None
     totals = {c: Fraction(0) for c in cands}
     for b, w in _weights(ballots, weights):
         marks = set(b)
@@ -94,16 +223,18 @@ def approval_seats(ballots: Iterable[Iterable[Cand]], candidates: Sequence[Cand]
             if c not in totals:
                 raise _unknown(c)
             totals[c] += w
-    return _top("approval", totals, seats)
+    return _top("approval", totals, seats, conf)
 
 
 def plurality_at_large(ballots: Iterable[Iterable[Cand]], candidates: Sequence[Cand], seats: int, *,
-                       weights: Sequence[int] | None = None) -> SeatsResult:
+                       weights: Sequence[int] | None = None, constraints: Sequence[Constraint] = (),
+                       attributes: dict[Cand, dict[str, str]] | None = None) -> SeatsResult:
     """As approval, but a ballot marking more than ``seats`` candidates is invalid (not counted)."""
     cands = _check(candidates, seats)
     kept = [(set(b), w) for b, w in _weights(ballots, weights)]
     kept = [(b, w) for b, w in kept if len(b) <= seats]
-    res = approval_seats([b for b, _ in kept], cands, seats, weights=[w for _, w in kept])
+    res = approval_seats([b for b, _ in kept], cands, seats, weights=[w for _, w in kept],
+                         constraints=constraints, attributes=attributes)
     res.method = "plurality_at_large"
     return res
 
@@ -116,10 +247,12 @@ ROUNDINGS = (None, "scottish")
 
 
 def stv(ballots: Iterable[Sequence[Cand]], candidates: Sequence[Cand], seats: int, *,
-        weights: Sequence[int] | None = None) -> SeatsResult:
+        weights: Sequence[int] | None = None, constraints: Sequence[Constraint] = (),
+        attributes: dict[Cand, dict[str, str]] | None = None) -> SeatsResult:
     """Single transferable vote (Droop quota, WIGM, exact). ``weights``: each ballot counts
     as that many identical papers (a participant's weight in a round)."""
     cands = _check(candidates, seats)
+    conf = check_constraints(constraints, attributes or {}, cands, seats)
     known = set(cands)
     # each paper: its preferences, its current value, how many identical papers it stands for
     papers: list[list[Any]] = []
@@ -177,13 +310,30 @@ def stv(ballots: Iterable[Sequence[Cand]], candidates: Sequence[Cand], seats: in
         totals = count()
         history.append(totals)
         cont = continuing()
+        if conf.constraints:
+            doomed = [c for c in cont if not conf.possible([*elected, c], [x for x in cont if x != c])]
+            if doomed:
+                excluded.update(doomed)
+                for c in doomed:
+                    move_from(c, Fraction(1))
+                stages.append({"action": "exclude_doomed", "candidates": doomed, "totals": totals})
+                continue
         if len(cont) <= seats - len(elected):
             elected += sorted(cont, key=lambda c: -totals[c])
             stages.append({"action": "elect_remaining", "candidates": list(cont), "totals": totals})
             break
         reached = sorted((c for c in cont if totals[c] >= quota), key=lambda c: -totals[c])
         if reached:
-            now = reached[: seats - len(elected)]
+            now: list[Cand] = []
+            for c in reached[: seats - len(elected)]:
+                rest = [x for x in cont if x != c and x not in now]
+                if conf.possible([*elected, *now, c], rest):
+                    now.append(c)
+                elif any(totals[x] == totals[c] for x in now):
+                    # equal at the quota, and the constraints let only one of them in
+                    tied = [x for x in reached if totals[x] == totals[c]]
+                    stages.append({"action": "tie", "candidates": tied, "totals": totals})
+                    return SeatsResult("stv", seats, elected, tie=tied, quota=quota, stages=stages)
             elected += now
             pending += now
             stages.append({"action": "elect", "candidates": now, "totals": totals})
@@ -197,12 +347,16 @@ def stv(ballots: Iterable[Sequence[Cand]], candidates: Sequence[Cand], seats: in
             move_from(c, surplus / totals[c] if totals[c] else Fraction(0))
             stages.append({"action": "transfer", "candidates": [c], "surplus": surplus, "totals": totals})
             continue
-        low = min(totals[c] for c in cont)
-        tied = backwards([c for c in cont if totals[c] == low], lowest=True)
+        guarded = [c for c in cont if conf.constraints and not conf.possible(elected, [x for x in cont if x != c])]
+        open_ = [c for c in cont if c not in guarded]
+        low = min(totals[c] for c in open_)
+        tied = backwards([c for c in open_ if totals[c] == low], lowest=True)
         if len(tied) > 1:
             stages.append({"action": "tie", "candidates": tied, "totals": totals})
             return SeatsResult("stv", seats, elected, tie=tied, quota=quota, stages=stages)
         excluded.add(tied[0])
         move_from(tied[0], Fraction(1))
-        stages.append({"action": "exclude", "candidates": tied, "totals": totals})
+        passed = [c for c in guarded if totals[c] < totals[tied[0]] or (totals[c] == totals[tied[0]])]
+        stages.append({"action": "exclude", "candidates": tied, "totals": totals,
+                       **({"guarded": passed} if passed else {})})
     return SeatsResult("stv", seats, elected, quota=quota, stages=stages)

@@ -22,6 +22,7 @@ from typing import Any
 
 from core.errors import DomainError
 from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+from plugins.deliberation.multiwinner import Constraint  # noqa: F401  (re-exported: rules.Constraint)
 from plugins.deliberation.vocab import VOCAB
 
 CHOICES = ("yes", "no", "abstain", "object")  # y / n / a / o
@@ -116,6 +117,13 @@ class Rule:
     name: str = ""  # preset name, for display
     top_k: int | None = None  # ranked_choice: how many top picks score (k, k-1 … 1); None = every option
     seats: int | None = None  # stv / plurality_at_large / approval_seats: how many are elected
+    # elections with seats: balance constraints on the candidates' attributes (multiwinner.Constraint),
+    # and the attributes: ((option id, ((attribute, value), …)), …)
+    constraints: tuple[Constraint, ...] = ()
+    attributes: tuple[tuple[int, tuple[tuple[str, str], ...]], ...] = ()
+
+    def attribute_map(self) -> dict[int, dict[str, str]]:
+        return {oid: dict(pairs) for oid, pairs in self.attributes}
 
 
 PRESETS: dict[str, Rule] = {
@@ -229,6 +237,22 @@ def check_rule(rule: Rule) -> None:
     elif rule.seats is not None:
         raise _bad_rule(f"席位数只适用于多席位选举，不适用于{zh_kind}",
                         f"seats apply to elections with several seats, not {en_kind}")
+    if (rule.constraints or rule.attributes) and rule.kind not in SEAT_KINDS:
+        raise _bad_rule(f"名额条件只适用于多席位选举，不适用于{zh_kind}",
+                        f"balance constraints apply to elections with several seats, not {en_kind}")
+    for k in rule.constraints:
+        if (not isinstance(k, Constraint) or not isinstance(k.attribute, str) or not k.attribute.strip()
+                or not isinstance(k.value, str) or not k.value.strip()
+                or isinstance(k.min, bool) or not isinstance(k.min, int) or k.min < 0
+                or (k.max is not None and (isinstance(k.max, bool) or not isinstance(k.max, int) or k.max < k.min))
+                or (k.min == 0 and k.max is None)):
+            raise _bad_rule(f"名额条件须有属性与取值、至少数（≥ 0）或至多数（≥ 至少数）：{k!r}",
+                            f"a constraint needs an attribute and a value, and a minimum (>= 0) or a maximum "
+                            f"(>= the minimum): {k!r}")
+    for oid, pairs in rule.attributes:
+        if (isinstance(oid, bool) or not isinstance(oid, int)
+                or not all(isinstance(a, str) and a.strip() and isinstance(v, str) for a, v in pairs)):
+            raise _bad_rule(f"候选人属性无效：{oid!r} {pairs!r}", f"invalid candidate attributes: {oid!r} {pairs!r}")
     allowed = BASES if rule.kind == "yes_no" else ("YN",)
     if rule.base not in allowed:
         # only a yes/no round has a base; the others keep the default and ignore it
@@ -348,6 +372,13 @@ def _check_options(options: Iterable[int], rule: Rule) -> tuple[int, ...]:
         raise DomainError("input.invalid", field="options", value=f"{opts} (< 2)")
     if rule.kind in SEAT_KINDS and rule.seats is not None and rule.seats > len(opts):
         raise DomainError("delib.too_many_seats", seats=rule.seats, count=len(opts))
+    strangers = sorted(oid for oid, _ in rule.attributes if oid not in set(opts))
+    if strangers:
+        raise DomainError("delib.unknown_option", option=strangers[0])
+    if rule.constraints:
+        from plugins.deliberation.multiwinner import check_constraints
+
+        check_constraints(rule.constraints, rule.attribute_map(), sorted(opts), int(rule.seats or 0))
     return tuple(sorted(opts))
 
 
@@ -1310,6 +1341,10 @@ _STAGE_WORDS = {  # action: (zh, en), {who} the candidates
     "exclude": ("{who} 票数最少，被淘汰，其选票按现值转给下一个仍在的候选人",
                 "{who} have fewest votes and are excluded; their ballots pass on at their current value"),
     "elect_remaining": ("{who} 人数不多于剩余席位，全部当选", "{who} are no more than the seats left and are all elected"),
+    "exclude_doomed": ("{who} 当选会使名额条件无法满足（已达上限，或余下席位须留给未满的下限），被排除，其选票按现值转给下一个仍在的候选人",
+                       "{who} cannot be elected without leaving the constraints unmet (a maximum reached, or the seats "
+                       "left are reserved for an unmet minimum) and are excluded; their ballots pass on at their current "
+                       "value"),
     "tie": ("{who} 并列，且在此前各阶段票数都相同，规则不替主持人决定",
             "{who} tie, and were equal at every earlier stage; the rule does not choose"),
 }
@@ -1323,9 +1358,19 @@ def _decide_seats(
 
     seats = int(rule.seats or 0)
     totals["seats"] = seats
+    attrs = rule.attribute_map()
+    balance = {"constraints": rule.constraints, "attributes": attrs}
+    if rule.constraints:
+        totals["constraints"] = [{"attribute": k.attribute, "value": k.value, "min": k.min, "max": k.max}
+                                 for k in rule.constraints]
+        for k in rule.constraints:
+            zh, en = k.describe()
+            kind_of = [o for o in opts if attrs.get(o, {}).get(k.attribute) == k.value]
+            ex.add(f"名额条件：{zh}（符合的候选人：{_opts(kind_of) or '无'}）",
+                   f"constraint: {en} (candidates it counts: {_opts(kind_of) or 'none'})")
     if rule.kind == "stv":
         piles = _piles(expressing)
-        res = multiwinner.stv(list(piles), list(opts), seats, weights=list(piles.values()))
+        res = multiwinner.stv(list(piles), list(opts), seats, weights=list(piles.values()), **balance)
         totals["quota"] = _num(res.quota)
         first = res.stages[0]["totals"] if res.stages else {}
         totals["options"] = {str(o): _num(first.get(o, Fraction(0))) for o in opts}
@@ -1345,6 +1390,11 @@ def _decide_seats(
                 entry["surplus"] = _num(stage["surplus"])
                 extra_zh = f"（盈余 {_val(stage['surplus'])}）"
                 extra_en = f" (surplus {_val(stage['surplus'])})"
+            if stage.get("guarded"):
+                entry["guarded"] = list(stage["guarded"])
+                extra_zh += f"（{_opts(stage['guarded'])} 票数更少或相同，但淘汰会使名额条件无法满足，受保护）"
+                extra_en += (f" ({_opts(stage['guarded'])} had no more votes but are guarded: excluding them would "
+                             "leave the constraints unmet)")
             rounds.append(entry)
             ex.add(f"第 {number} 阶段：{_totals_text(stage['totals'])}；{zh_do.format(who=_opts(who))}{extra_zh}",
                    f"stage {number}: {_totals_text(stage['totals'])}; {en_do.format(who=_opts(who))}{extra_en}")
@@ -1353,7 +1403,7 @@ def _decide_seats(
         marks: Counter[frozenset[int]] = Counter()
         for c in expressing:
             marks[frozenset(c.ballot.approvals)] += c.weight
-        res = fn([sorted(m) for m in marks], list(opts), seats, weights=list(marks.values()))
+        res = fn([sorted(m) for m in marks], list(opts), seats, weights=list(marks.values()), **balance)
         totals["options"] = {str(o): _num(res.totals[o]) for o in opts}
         zh_how = f"每张票最多选 {seats} 人" if rule.kind == "plurality_at_large" else "每张票可选任意多人"
         en_how = (f"each ballot marks at most {seats}" if rule.kind == "plurality_at_large"
@@ -1361,7 +1411,14 @@ def _decide_seats(
         ex.add(f"{zh_how}，得票最多的 {seats} 人当选：{_totals_text(res.totals)}",
                f"{en_how}; the {seats} with the most marks are elected: {_totals_text(res.totals)}")
         rounds.append({"scores": {str(o): _num(res.totals[o]) for o in opts}, "elected": list(res.winners),
-                       "tied": list(res.tie or [])})
+                       "tied": list(res.tie or []),
+                       **({"stages": [{"action": x["action"], "candidates": list(x["candidates"])}
+                                      for x in res.stages]} if rule.constraints else {})})
+        for x in res.stages:
+            if x["action"] == "skip":
+                ex.add(f"{_opts(x['candidates'])} 当选会使名额条件无法满足（已达上限，或余下席位须留给未满的下限），跳过",
+                       f"{_opts(x['candidates'])} skipped: electing them would leave the constraints unmet (a maximum "
+                       "reached, or the seats left are reserved for an unmet minimum)")
     totals["elected"] = list(res.winners)
     if res.tie:
         totals["tie"] = {"candidates": sorted(res.tie), "seats_left": seats - len(res.winners)}

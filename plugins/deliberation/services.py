@@ -641,6 +641,8 @@ def make_rule(
     veto_roles: Sequence[str] | None = None,
     top_k: int | None = None,
     seats: int | None = None,
+    constraints: Sequence[rules.Constraint] | None = None,
+    attributes: dict[int, dict[str, str]] | None = None,
 ) -> rules.Rule:
     """A rule from a preset, with any parameter overridden, or built from ``kind`` up.
 
@@ -682,6 +684,10 @@ def make_rule(
         changes["top_k"] = top_k
     if seats is not None:
         changes["seats"] = seats
+    if constraints is not None:
+        changes["constraints"] = tuple(constraints)
+    if attributes is not None:
+        changes["attributes"] = tuple(sorted((oid, tuple(sorted(a.items()))) for oid, a in attributes.items()))
     if changes:
         rule = replace(rule, **changes)
         if preset is not None:
@@ -736,6 +742,17 @@ def open_round(
             raise DomainError("delib.motion_one_option", count=len(opts))
         if rule.seats is not None and rule.seats > len(opts):
             raise DomainError("delib.too_many_seats", seats=rule.seats, count=len(opts))
+        on_ballot = {o.id for o in opts}
+        for oid, _pairs in rule.attributes:
+            if oid not in on_ballot:
+                o = session.get(Option, oid)
+                if o is None or o.consultation_id != c.id:
+                    raise DomainError("delib.unknown_option", option=oid)
+                raise DomainError("delib.option_not_on_ballot", option=o.number, round=_next_number(session, Round, c.id))
+        if rule.constraints:
+            from plugins.deliberation.multiwinner import check_constraints
+
+            check_constraints(rule.constraints, rule.attribute_map(), [o.id for o in opts], int(rule.seats or 0))
         if meeting_id is not None:
             get_meeting(session, meeting_id, c.id)
         if rule.per_group:
