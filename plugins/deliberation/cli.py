@@ -498,6 +498,8 @@ def round_open(
     top_k: int | None = typer.Option(None, "--top-k", help="前 k 名计分（--kind ranked_choice）/ picks scored, ranked choice"),
     seats: int | None = typer.Option(None, "--seats", help="席位数（--kind stv|plurality_at_large|approval_seats；"
                                      "候选人即上票的方案）/ seats to fill (the options are the candidates)"),
+    rounding: str | None = typer.Option(None, "--rounding", help="STV 转移值取整：scottish（苏格兰规则，五位小数截断）/ "
+                                        "STV transfer values: scottish (five decimal places, truncated)"),
     attr: list[str] | None = typer.Option(None, "--attr", help="候选人属性，可重复：方案编号:属性=值[,属性=值]，如 "
                                           "2:性别=女,楼栋=3号楼 / a candidate's attributes (repeatable)"),
     at_least: list[str] | None = typer.Option(None, "--at-least", help="名额下限，可重复：属性=值:人数，如 性别=女:2 / "
@@ -517,14 +519,14 @@ def round_open(
     with db.session() as s:
         c = svc.find_consultation(s, consultation)
         custom = any(v is not None for v in (threshold, comparator, base, quorum, quorum_count, quorum_of, per_group,
-                                             veto_roles, top_k, seats)) or kind is not None or bool(attr or at_least
+                                             veto_roles, top_k, seats, rounding)) or kind is not None or bool(attr or at_least
                                                                                                   or at_most)
         constraints, attributes = _balance(s, c.id, attr or [], at_least or [], at_most or [])
         rule = svc.make_rule(preset, kind=kind, threshold=threshold, comparator=comparator, base=base,
                              quorum_of=quorum_of, quorum_fraction=quorum, quorum_count=quorum_count,
                              per_group=_words(per_group) if per_group is not None else None,
                              veto_roles=_words(veto_roles) if veto_roles is not None else None,
-                             top_k=top_k, seats=seats, constraints=constraints or None,
+                             top_k=top_k, seats=seats, rounding=rounding, constraints=constraints or None,
                              attributes=attributes or None) if custom else None
         meeting_id = None
         if meeting is not None:

@@ -85,6 +85,7 @@ def rule_to_json(rule: rules.Rule) -> dict[str, Any]:
         **({} if not rule.constraints else {"constraints": [
             {"attribute": k.attribute, "value": k.value, "min": k.min, "max": k.max} for k in rule.constraints]}),
         **({} if not rule.attributes else {"attributes": {str(oid): dict(pairs) for oid, pairs in rule.attributes}}),
+        **({} if rule.rounding is None else {"rounding": rule.rounding}),  # version 3: stv's "scottish"
     }
 
 
@@ -157,7 +158,7 @@ def rule_from_json(data: Any) -> rules.Rule:
         kind=kind, threshold=threshold, comparator=comparator, base=base, quorum=quorum,
         per_group=tuple(per_group), veto_roles=None if veto_roles is None else tuple(veto_roles),
         name=str(data.get("name") or ""), top_k=top_k, seats=seats, constraints=tuple(constraints),
-        attributes=attrs,
+        attributes=attrs, rounding=data.get("rounding"),
     )
     rules.check_rule(rule)  # what only the rules know: a base outside yes/no, veto roles …
     return rule

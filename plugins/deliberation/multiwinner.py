@@ -246,11 +246,23 @@ def droop_quota(valid: int, seats: int) -> Fraction:
 ROUNDINGS = (None, "scottish")
 
 
+def _five_places(value: Fraction) -> Fraction:
+    """``value`` to five decimal places, any remainder being ignored (truncated, as the
+    Scottish Local Government Elections Order 2007, sch. 1 r. 48(3), computes a transfer value)."""
+    return Fraction(value.numerator * 100000 // value.denominator, 100000)
+
+
 def stv(ballots: Iterable[Sequence[Cand]], candidates: Sequence[Cand], seats: int, *,
         weights: Sequence[int] | None = None, constraints: Sequence[Constraint] = (),
-        attributes: dict[Cand, dict[str, str]] | None = None) -> SeatsResult:
-    """Single transferable vote (Droop quota, WIGM, exact). ``weights``: each ballot counts
-    as that many identical papers (a participant's weight in a round)."""
+        attributes: dict[Cand, dict[str, str]] | None = None, rounding: str | None = None) -> SeatsResult:
+    """Single transferable vote (Droop quota, WIGM). ``weights``: each ballot counts as that
+    many identical papers (a participant's weight in a round). ``rounding``: None keeps every
+    value exact; ``"scottish"`` computes each paper's transfer value as the Scottish Local
+    Government Elections Order 2007 does (sch. 1 r. 48(3)): surplus × the paper's value ÷ the
+    candidate's total, to five decimal places, any remainder being ignored."""
+    if rounding not in ROUNDINGS:
+        raise DomainError("delib.bad_rule", detail=f"未知的取整方式：{rounding!r}（可选：scottish）",
+                          detail_en=f"unknown rounding {rounding!r} (choose from: scottish)")
     cands = _check(candidates, seats)
     conf = check_constraints(constraints, attributes or {}, cands, seats)
     known = set(cands)
@@ -293,6 +305,8 @@ def stv(ballots: Iterable[Sequence[Cand]], candidates: Sequence[Cand], seats: in
         for i, paper in enumerate(papers):
             if at[i] == c:
                 paper[1] = paper[1] * factor
+                if rounding == "scottish":
+                    paper[1] = _five_places(paper[1])
                 at[i] = next_holder(paper[0])
 
     def backwards(tied: list[Cand], lowest: bool) -> list[Cand]:

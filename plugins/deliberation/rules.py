@@ -121,6 +121,7 @@ class Rule:
     # and the attributes: ((option id, ((attribute, value), …)), …)
     constraints: tuple[Constraint, ...] = ()
     attributes: tuple[tuple[int, tuple[tuple[str, str], ...]], ...] = ()
+    rounding: str | None = None  # stv: None = exact; "scottish" = transfer values to 5 places, truncated
 
     def attribute_map(self) -> dict[int, dict[str, str]]:
         return {oid: dict(pairs) for oid, pairs in self.attributes}
@@ -237,6 +238,10 @@ def check_rule(rule: Rule) -> None:
     elif rule.seats is not None:
         raise _bad_rule(f"席位数只适用于多席位选举，不适用于{zh_kind}",
                         f"seats apply to elections with several seats, not {en_kind}")
+    if rule.rounding is not None and (rule.kind != "stv" or rule.rounding not in ("scottish",)):
+        raise _bad_rule(f"取整方式只适用于单记可让渡投票，且只能是 scottish：{rule.rounding!r}",
+                        f"a rounding applies to the single transferable vote only and must be 'scottish': "
+                        f"{rule.rounding!r}")
     if (rule.constraints or rule.attributes) and rule.kind not in SEAT_KINDS:
         raise _bad_rule(f"名额条件只适用于多席位选举，不适用于{zh_kind}",
                         f"balance constraints apply to elections with several seats, not {en_kind}")
@@ -1370,7 +1375,8 @@ def _decide_seats(
                    f"constraint: {en} (candidates it counts: {_opts(kind_of) or 'none'})")
     if rule.kind == "stv":
         piles = _piles(expressing)
-        res = multiwinner.stv(list(piles), list(opts), seats, weights=list(piles.values()), **balance)
+        res = multiwinner.stv(list(piles), list(opts), seats, weights=list(piles.values()), rounding=rule.rounding,
+                              **balance)
         totals["quota"] = _num(res.quota)
         first = res.stages[0]["totals"] if res.stages else {}
         totals["options"] = {str(o): _num(first.get(o, Fraction(0))) for o in opts}
@@ -1380,6 +1386,13 @@ def _decide_seats(
             f"single transferable vote, {seats} seat(s); quota (Droop) = floor({valid_w} / ({seats} + 1)) + 1 = "
             f"{_val(res.quota)}",
         )
+        if rule.rounding == "scottish":
+            totals["rounding"] = "scottish"
+            ex.add("转移值按苏格兰地方选举规则计算：盈余 × 选票现值 ÷ 该候选人总票数，算至小数点后五位，余数舍去"
+                   "（The Scottish Local Government Elections Order 2007 附表 1 第 48(3) 条）",
+                   "transfer values as the Scottish local election rules compute them: surplus × the paper's value "
+                   "÷ the candidate's total, to five decimal places, any remainder ignored (The Scottish Local "
+                   "Government Elections Order 2007, sch. 1 r. 48(3))")
         for number, stage in enumerate(res.stages, start=1):
             action, who = stage["action"], list(stage["candidates"])
             entry: dict[str, Any] = {"stage": number, "action": action, "candidates": who,

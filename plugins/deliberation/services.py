@@ -643,6 +643,7 @@ def make_rule(
     seats: int | None = None,
     constraints: Sequence[rules.Constraint] | None = None,
     attributes: dict[int, dict[str, str]] | None = None,
+    rounding: str | None = None,
 ) -> rules.Rule:
     """A rule from a preset, with any parameter overridden, or built from ``kind`` up.
 
@@ -686,6 +687,8 @@ def make_rule(
         changes["seats"] = seats
     if constraints is not None:
         changes["constraints"] = tuple(constraints)
+    if rounding is not None:
+        changes["rounding"] = rounding
     if attributes is not None:
         changes["attributes"] = tuple(sorted((oid, tuple(sorted(a.items()))) for oid, a in attributes.items()))
     if changes:
