@@ -28,6 +28,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "delib.bad_roster": ("名册有误：{detail}", "invalid roster: {detail_en}"),
     "delib.too_many_seats": ("席位数 {seats} 多于候选人数 {count}", "{seats} seats but only {count} candidates"),
     "delib.constraints_unsatisfiable": ("{seats} 席的名额条件无法同时满足：{constraints}", "no {seats} of the candidates meet the constraints: {constraints_en}"),
+    "delib.not_an_owner": ("参与者 {voter} 名下没有登记专有部分，不是业主，不能参加业主共同决定", "participant {voter} owns no registered unit and cannot vote in an owners' decision"),
     "delib.too_many_marks": ("本轮每张票最多选 {seats} 人，这张票选了 {count} 人", "a ballot in this round marks at most {seats} candidates; this one marks {count}"),
     "delib.duplicate_ballot": ("参与者 {voter} 有不止一张现行选票，计票只用最新一张", "participant {voter} has more than one current ballot; only the latest is counted"),
     # deliberation records (plugins/deliberation/services.py)

@@ -86,6 +86,7 @@ def rule_to_json(rule: rules.Rule) -> dict[str, Any]:
             {"attribute": k.attribute, "value": k.value, "min": k.min, "max": k.max} for k in rule.constraints]}),
         **({} if not rule.attributes else {"attributes": {str(oid): dict(pairs) for oid, pairs in rule.attributes}}),
         **({} if rule.rounding is None else {"rounding": rule.rounding}),  # version 3: stv's "scottish"
+        **({} if rule.category is None else {"category": rule.category}),  # version 3: an owners' decision's matter
     }
 
 
@@ -158,7 +159,7 @@ def rule_from_json(data: Any) -> rules.Rule:
         kind=kind, threshold=threshold, comparator=comparator, base=base, quorum=quorum,
         per_group=tuple(per_group), veto_roles=None if veto_roles is None else tuple(veto_roles),
         name=str(data.get("name") or ""), top_k=top_k, seats=seats, constraints=tuple(constraints),
-        attributes=attrs, rounding=data.get("rounding"),
+        attributes=attrs, rounding=data.get("rounding"), category=data.get("category"),
     )
     rules.check_rule(rule)  # what only the rules know: a base outside yes/no, veto roles …
     return rule
@@ -169,7 +170,9 @@ def rule_from_json(data: Any) -> rules.Rule:
 
 def voter_to_json(v: rules.Voter, **extra: Any) -> dict[str, Any]:
     return {"id": v.id, **extra, "group": v.group, "role": v.role, "can_vote": v.can_vote, "weight": v.weight,
-            "present": v.present, "proxy_for": v.proxy_for}
+            "present": v.present, "proxy_for": v.proxy_for,
+            # version 3: an owner's units, [[unit, area], …]; absent for everyone else
+            **({"units": [[u, a] for u, a in v.units]} if v.units else {})}
 
 
 def voter_from_json(data: Any) -> rules.Voter:
@@ -181,10 +184,14 @@ def voter_from_json(data: Any) -> rules.Voter:
     proxy_for = data.get("proxy_for")
     if proxy_for is not None and not _is_int(proxy_for):
         raise DomainError("delib.export_invalid", detail=f"voter {data['id']}: proxy_for {proxy_for!r}")
+    units = data.get("units") or []
+    if not isinstance(units, list) or not all(
+            isinstance(u, list) and len(u) == 2 and all(isinstance(x, str) for x in u) for u in units):
+        raise DomainError("delib.export_invalid", detail=f"voter {data['id']}: units {units!r} ([[unit, area], …])")
     return rules.Voter(
         id=data["id"], group=str(data.get("group", "")), role=str(data.get("role", "resident_rep")),
         can_vote=bool(data.get("can_vote", True)), weight=weight, present=bool(data.get("present", True)),
-        proxy_for=proxy_for,
+        proxy_for=proxy_for, units=tuple((u, a) for u, a in units),
     )
 
 

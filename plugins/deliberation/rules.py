@@ -28,7 +28,10 @@ from plugins.deliberation.vocab import VOCAB
 CHOICES = ("yes", "no", "abstain", "object")  # y / n / a / o
 
 KINDS = ("yes_no", "consent", "plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs",
-         "stv", "plurality_at_large", "approval_seats")
+         "stv", "plurality_at_large", "approval_seats", "owners")
+# the kinds that vote yes / no / abstain on one motion; "owners" is an owners' decision
+# under the Civil Code art. 278 (owners.py), its bases counted from the voters' units
+MOTION_KINDS = ("yes_no", "consent", "owners")
 # elections with several seats (multiwinner.py): the round's options are the candidates
 SEAT_KINDS = ("stv", "plurality_at_large", "approval_seats")
 CHOOSING_KINDS = ("plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs", *SEAT_KINDS)
@@ -52,6 +55,7 @@ _NOT_COUNTED = frozenset(
         "delib.no_proxy",
         "delib.proxy_lapsed",
         "delib.proxy_chain",
+        "delib.not_an_owner",
     }
 )
 
@@ -70,6 +74,8 @@ class Voter:
     weight: int = 1  # >= 1
     present: bool = True
     proxy_for: int | None = None  # this voter holds the proxy of that (absent) voter id
+    # owners' decisions: the exclusive units this voter owns, as (unit id, area as an exact number "89.5")
+    units: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -122,6 +128,7 @@ class Rule:
     constraints: tuple[Constraint, ...] = ()
     attributes: tuple[tuple[int, tuple[tuple[str, str], ...]], ...] = ()
     rounding: str | None = None  # stv: None = exact; "scottish" = transfer values to 5 places, truncated
+    category: str | None = None  # owners: the matter (owners.CATEGORIES), which sets the majority and the article
 
     def attribute_map(self) -> dict[int, dict[str, str]]:
         return {oid: dict(pairs) for oid, pairs in self.attributes}
@@ -238,6 +245,20 @@ def check_rule(rule: Rule) -> None:
     elif rule.seats is not None:
         raise _bad_rule(f"席位数只适用于多席位选举，不适用于{zh_kind}",
                         f"seats apply to elections with several seats, not {en_kind}")
+    if rule.kind == "owners":
+        from plugins.deliberation.owners import CATEGORIES
+
+        if rule.category not in CATEGORIES:
+            raise _bad_rule(f"业主共同决定须指明事项类别：{rule.category!r}（可选：{'、'.join(CATEGORIES)}）",
+                            f"an owners' decision needs its category of matter: {rule.category!r} "
+                            f"(choose from: {', '.join(CATEGORIES)})")
+        if rule.quorum is not None:
+            raise _bad_rule("业主共同决定的参与门槛由《民法典》第二百七十八条规定（面积与人数均三分之二以上），不另设法定人数",
+                            "an owners' decision has the participation the Civil Code art. 278 sets (2/3 of the area "
+                            "and of the owners); it takes no other quorum")
+    elif rule.category is not None:
+        raise _bad_rule(f"事项类别只适用于业主共同决定，不适用于{zh_kind}",
+                        f"a category of matter applies to owners' decisions, not {en_kind}")
     if rule.rounding is not None and (rule.kind != "stv" or rule.rounding not in ("scottish",)):
         raise _bad_rule(f"取整方式只适用于单记可让渡投票，且只能是 scottish：{rule.rounding!r}",
                         f"a rounding applies to the single transferable vote only and must be 'scottish': "
@@ -343,6 +364,11 @@ def _check_roster(voters: Iterable[Voter]) -> dict[int, Voter]:
                 detail=f"参与者 {v.id} 的权重须是不小于 1 的整数：{v.weight!r}",
                 detail_en=f"participant {v.id}'s weight must be a whole number >= 1: {v.weight!r}",
             )
+        for unit in v.units:
+            if (not isinstance(unit, tuple) or len(unit) != 2 or not isinstance(unit[0], str) or not unit[0].strip()
+                    or not isinstance(unit[1], str)):
+                raise DomainError("delib.bad_roster", detail=f"参与者 {v.id} 的专有部分登记无效：{unit!r}",
+                                  detail_en=f"participant {v.id} has an invalid unit: {unit!r}")
         if v.role not in ROLES:
             raise DomainError(
                 "delib.bad_roster",
@@ -455,7 +481,7 @@ def _check_content(rule: Rule, ballot: Ballot, options: frozenset[int]) -> None:
         bool(ballot.approvals),
         ballot.option_id is not None,
     )
-    if kind in ("yes_no", "consent"):
+    if kind in MOTION_KINDS:
         if has_ranking or has_approvals or has_option:
             raise _not_allowed(
                 rule,
@@ -536,7 +562,9 @@ def validate_ballot(
     ``delib.choice_not_allowed``, ``delib.base_not_allowed`` and ``delib.bad_rule``.
     """
     check_rule(rule)
-    _check_standing(voters, ballot)
+    voter = _check_standing(voters, ballot)
+    if rule.kind == "owners" and not voter.units:
+        raise DomainError("delib.not_an_owner", voter=voter.id)
     _check_content(rule, ballot, frozenset(options))
 
 
@@ -664,6 +692,8 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
     for b in sorted(ballots, key=lambda b: b.voter_id):
         try:
             voter = _check_standing(roster, b)
+            if rule.kind == "owners" and not voter.units:
+                raise DomainError("delib.not_an_owner", voter=voter.id)
         except DomainError as e:
             not_counted += 1
             ex.add(f"不计入：{e.message('zh')}", f"not counted: {e.message('en')}")
@@ -711,7 +741,7 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
     }
     rounds: list[dict] = []
 
-    if rule.kind in ("yes_no", "consent"):
+    if rule.kind in MOTION_KINDS:
         totals["choices"] = _choice_totals(valid)
 
     quorum_ok = _quorum(rule.quorum, whole, totals, ex)
@@ -723,6 +753,9 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
         return Result(outcome, (), totals, ex.lines, rounds)
     if rule.kind == "consent":
         outcome = _decide_consent(rule, valid, totals, rounds, ex)
+        return Result(outcome, (), totals, ex.lines, rounds)
+    if rule.kind == "owners":
+        outcome = _decide_owners(rule, roster, valid, totals, rounds, ex)
         return Result(outcome, (), totals, ex.lines, rounds)
 
     expressing = [c for c in valid if c.ballot.choice is None]
@@ -1436,3 +1469,46 @@ def _decide_seats(
     if res.tie:
         totals["tie"] = {"candidates": sorted(res.tie), "seats_left": seats - len(res.winners)}
     return list(res.winners), sorted(res.tie or [])
+
+
+# --------------------------------------------------------------------------- owners' decisions
+
+
+def _decide_owners(
+    rule: Rule, roster: Mapping[int, Voter], valid: list[_Cast], totals: dict, rounds: list[dict], ex: _Explainer
+) -> str:
+    """An owners' decision (Civil Code art. 278) counted by :func:`owners.owners_decision`: the
+    owners' register is the roster's units (voters who may vote and own a unit; a unit listed by
+    several voters is co-owned, and its area must agree); the votes are the valid ballots."""
+    from plugins.deliberation.owners import Unit, exact_area, owners_decision
+
+    areas: dict[str, Fraction] = {}
+    holders: dict[str, set[str]] = {}
+    for v in roster.values():
+        if not v.can_vote:
+            continue
+        for unit, area in v.units:
+            a = exact_area(area)
+            if unit in areas and areas[unit] != a:
+                raise DomainError("delib.bad_roster", detail=f"单元 {unit} 的面积登记不一致：{_show(areas[unit])} 与 {_show(a)}",
+                                  detail_en=f"unit {unit} is registered with two areas: {_show(areas[unit])} and {_show(a)}")
+            areas[unit] = a
+            holders.setdefault(unit, set()).add(str(v.id))
+    if not areas:
+        raise DomainError("delib.bad_roster", detail="名册上没有登记专有部分的业主",
+                          detail_en="nobody on the roster owns a unit")
+    units = [Unit(u, areas[u], frozenset(holders[u])) for u in sorted(areas)]
+    votes = {str(c.voter.id): c.ballot.choice for c in valid if c.ballot.choice in ("yes", "no", "abstain")}
+
+    def label(people: frozenset[str]) -> tuple[str, str]:
+        ids = sorted(int(p) for p in people)
+        return "、".join(f"参与者 {i}" for i in ids), ", ".join(f"participant {i}" for i in ids)
+
+    res = owners_decision(str(rule.category), units, votes, label=label)
+    for line in res.explanation:
+        ex.add(line["zh"], line["en"])
+    d = res.as_dict()
+    del d["explanation"]
+    totals["owners"] = d
+    rounds.append({"figures": d["figures"], "article": d["article"], "outcome": res.outcome})
+    return res.outcome

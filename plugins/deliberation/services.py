@@ -422,10 +422,13 @@ def add_participant(
     weight: int = 1,
     present: bool = False,
     proxy_for_id: int | None = None,
+    units: Sequence[tuple[str, Any]] | None = None,
 ) -> Participant:
     """Seat someone at the table. A person from the register (``person_id``), or an
     outside party known by ``name`` alone. The group defaults from the role
-    (resident_rep → residents …); experts and observers do not vote unless told."""
+    (resident_rep → residents …); experts and observers do not vote unless told.
+    ``units``: the exclusive units they own, ``(unit, area)`` with the area exact
+    (``"89.5"``), for owners' decisions (see :func:`set_units`)."""
     with transaction(session):
         c = get_consultation(session, consultation_id)
         _editable(c)
@@ -444,13 +447,56 @@ def add_participant(
             raise DomainError("delib.invalid_weight", value=weight)
         p = Participant(consultation_id=c.id, person_id=person_id, name=name, role=role_.value, group=group,
                         can_vote=(role_.value not in NON_VOTING_ROLES) if can_vote is None else bool(can_vote),
-                        weight=weight, present=bool(present))
+                        weight=weight, present=bool(present), units=_units(units or ()))
         session.add(p)
         session.flush()
         if proxy_for_id is not None:
             _check_proxy(session, p, proxy_for_id)
             p.proxy_for_id = proxy_for_id
         audit(session, actor, "delib.participant.add", "delib_participant", p.id, None, snapshot(p))
+    return p
+
+
+def _units(units: Iterable[tuple[str, Any]]) -> list[dict[str, str]]:
+    """``[(unit, area)]`` → the stored form, each area exact (a float or a non-positive area
+    refused, ``delib.bad_roster``) and no unit twice (``input.invalid``)."""
+    from plugins.deliberation.owners import exact_area
+
+    out: list[dict[str, str]] = []
+    for unit, area in units:
+        unit = require_text(unit, "unit", max_len=40)
+        a = exact_area(area)
+        if any(u["unit"] == unit for u in out):
+            raise DomainError("input.invalid", field="unit", value=unit)
+        out.append({"unit": unit, "area": _exact_text(a)})
+    return out
+
+
+def _exact_text(a: Any) -> str:
+    """An exact area as stored: ``89.5`` when it has a finite decimal form, else ``179/3``."""
+    from fractions import Fraction
+
+    a = Fraction(a)
+    for places in range(0, 11):
+        scaled = a * 10**places
+        if scaled.denominator == 1:
+            if places == 0:
+                return str(scaled.numerator)
+            whole, part = divmod(scaled.numerator, 10**places)
+            return f"{whole}.{part:0{places}d}"
+    return f"{a.numerator}/{a.denominator}"
+
+
+def set_units(session: Session, *, actor: Actor, participant_id: int, units: Sequence[tuple[str, Any]]) -> Participant:
+    """The exclusive units (专有部分) a participant owns, with their registered areas: the
+    owners' register an owners' decision round counts from (co-owners list the same unit
+    with the same area). Replaces the list; an empty list makes them no owner."""
+    with transaction(session):
+        p = get_participant(session, participant_id)
+        _editable(get_consultation(session, p.consultation_id))
+        before = snapshot(p)
+        p.units = _units(units)
+        audit(session, actor, "delib.participant.units", "delib_participant", p.id, before, snapshot(p))
     return p
 
 
@@ -644,6 +690,7 @@ def make_rule(
     constraints: Sequence[rules.Constraint] | None = None,
     attributes: dict[int, dict[str, str]] | None = None,
     rounding: str | None = None,
+    category: str | None = None,
 ) -> rules.Rule:
     """A rule from a preset, with any parameter overridden, or built from ``kind`` up.
 
@@ -689,6 +736,8 @@ def make_rule(
         changes["constraints"] = tuple(constraints)
     if rounding is not None:
         changes["rounding"] = rounding
+    if category is not None:
+        changes["category"] = category
     if attributes is not None:
         changes["attributes"] = tuple(sorted((oid, tuple(sorted(a.items()))) for oid, a in attributes.items()))
     if changes:
@@ -830,9 +879,13 @@ def voter_key(r: Round, participant_id: int) -> str:
     return hmac.new(bytes.fromhex(r.token_key), f"{r.id}:{participant_id}".encode(), hashlib.sha256).hexdigest()
 
 
+def _voter_units(p: Participant) -> tuple[tuple[str, str], ...]:
+    return tuple((u["unit"], u["area"]) for u in (p.units or []))
+
+
 def live_voter(p: Participant) -> rules.Voter:
     return rules.Voter(id=p.id, group=p.group, role=p.role, can_vote=p.can_vote, weight=p.weight,
-                       present=p.present, proxy_for=p.proxy_for_id)
+                       present=p.present, proxy_for=p.proxy_for_id, units=_voter_units(p))
 
 
 def normalise_choice(value: str | None) -> str | None:
@@ -1186,7 +1239,8 @@ def _voters_and_ballots(r: Round, people: list[Participant], rows: list[Ballot]
     voters, entries = [], []
     for p in sorted(people, key=lambda p: pseudo[p.id]):
         v = rules.Voter(id=pseudo[p.id], group=p.group, role=p.role, can_vote=p.can_vote, weight=p.weight,
-                        present=p.present, proxy_for=pseudo.get(p.proxy_for_id) if p.proxy_for_id else None)
+                        present=p.present, proxy_for=pseudo.get(p.proxy_for_id) if p.proxy_for_id else None,
+                        units=_voter_units(p))
         voters.append(v)
         entries.append(voter_to_json(v, token=tokens[p.id]))
     return entries, voters, _secret_ballots(entries, rows)
@@ -1212,7 +1266,8 @@ def _roster(people: list[Participant], secret: bool) -> list[dict[str, Any]]:
     out = []
     for p in people:
         entry = {"participant_id": p.id, "name": p.name, "role": p.role, "group": p.group,
-                 "can_vote": p.can_vote, "weight": p.weight, "present": p.present}
+                 "can_vote": p.can_vote, "weight": p.weight, "present": p.present,
+                 **({"units": list(p.units)} if p.units else {})}
         if not secret:
             entry["proxy_for"] = p.proxy_for_id
         out.append(entry)
@@ -1297,7 +1352,8 @@ def recount_input(session: Session, *, round_id: int) -> CountInput:
     rows = [session.get(Ballot, bid) for bid in res.ballot_ids]
     entries = res.snapshot["voters"]
     voters = [rules.Voter(id=e["id"], group=e["group"], role=e["role"], can_vote=e["can_vote"], weight=e["weight"],
-                          present=e["present"], proxy_for=e["proxy_for"]) for e in entries]
+                          present=e["present"], proxy_for=e["proxy_for"],
+                          units=tuple((u, a) for u, a in e.get("units", []))) for e in entries]
     if res.snapshot.get("secret"):
         ballots = _secret_ballots(entries, rows)
     else:
@@ -1592,7 +1648,8 @@ def consultation_dict(session: Session, c: Consultation, *, full: bool = True) -
     out["issue"] = c.issue
     out["participants"] = [
         {"id": p.id, "person_id": p.person_id, "name": p.name, "role": p.role, "group": p.group,
-         "can_vote": p.can_vote, "weight": p.weight, "present": p.present, "proxy_for": p.proxy_for_id}
+         "can_vote": p.can_vote, "weight": p.weight, "present": p.present, "proxy_for": p.proxy_for_id,
+         "units": list(p.units or [])}
         for p in participants_of(session, c.id)
     ]
     out["options"] = [

@@ -75,6 +75,7 @@ class RoundKind(Labelled):
     stv = "stv"
     plurality_at_large = "plurality_at_large"
     approval_seats = "approval_seats"
+    owners = "owners"
 
 
 class TieBreakMethod(Labelled):
@@ -85,7 +86,7 @@ class TieBreakMethod(Labelled):
 
 
 # a yes/no or consent round votes on one motion; the others choose among options
-MOTION_KINDS = frozenset({RoundKind.yes_no, RoundKind.consent})
+MOTION_KINDS = frozenset({RoundKind.yes_no, RoundKind.consent, RoundKind.owners})
 CHOOSING_KINDS = frozenset(RoundKind) - MOTION_KINDS
 
 # a participant's stakeholder group unless one is given
@@ -151,6 +152,7 @@ LABELS: dict[str, dict[str, str]] = {
         "stv": V_("single transferable vote (seats)"),
         "plurality_at_large": V_("plurality at large (seats)"),
         "approval_seats": V_("approval (seats)"),
+        "owners": V_("owners' decision"),
     },
     "TieBreakMethod": {
         "lot": V_("drawing lots"),
@@ -196,6 +198,7 @@ KIND_LABELS: dict[str, str] = {
     "stv": V_("single transferable vote (Droop quota, weighted inclusive Gregory)"),
     "plurality_at_large": V_("plurality at large (one mark per seat at most)"),
     "approval_seats": V_("approval with several seats"),
+    "owners": V_("owners' decision (Civil Code art. 278)"),
 }
 BASE_LABELS: dict[str, str] = {
     "YN": V_("yes + no"),

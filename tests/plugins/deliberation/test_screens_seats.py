@@ -110,3 +110,41 @@ def test_ticks_in_an_approval_election(make_app, street_db, ids):  # noqa: F811
 
     asyncio.run(inner())
     assert _ballots(street_db, data["rounds"][0]) == [(p1, [], [o1, o2]), (p2, [], [o2]), (p3, [], [o2, o3])]
+
+
+def test_an_owners_decision_is_voted_in_the_grid_like_a_motion(make_app, street_db, ids):  # noqa: F811
+    from plugins.deliberation import services as svc
+
+    app = make_app(plugins=("deliberation",))  # the plugin's tables exist once the app is made
+    actor = Actor("议事厅主持人")
+    with street_db.session() as s:
+        c = svc.create_consultation(s, actor=actor, title="荣乐园选聘物业", place_id=ids["荣乐园"])
+        ps = [svc.add_participant(s, actor=actor, consultation_id=c.id, role="resident_rep", person_id=ids[n],
+                                  present=True, units=[(f"5-{101 + i}", "80")]).id
+              for i, n in enumerate(("张晓明", "单田芳", "李秀英"))]
+        o = svc.add_option(s, actor=actor, consultation_id=c.id, text="续聘现物业公司")
+        r = svc.open_round(s, actor=actor, consultation_id=c.id, rule=svc.make_rule(kind="owners", category="manager"),
+                           option_ids=[o.id])
+        cid, rid = c.id, r.id
+
+    async def inner():
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_it(app, pilot, cid)
+            title = text_of(screen.query_one("#delib-round-title", Label))
+            assert "业主共同决定" in title and "y 赞成" in title, title
+            grid = screen.query_one("#delib-votes", DataTable)
+            grid.focus()
+            for row, key in enumerate(("y", "n", "y")):
+                grid.move_cursor(row=row)
+                await pilot.press(key)
+                await settle(pilot)
+            await pilot.press("c", "y")
+            await settle(pilot)
+
+    asyncio.run(inner())
+    with street_db.read_session() as s:
+        res = svc.result_of(s, rid)
+        assert [(b.participant_id, b.choice) for b in svc.current_ballots(s, rid)] == list(zip(ps, ["yes", "no", "yes"],
+                                                                                               strict=True))
+        assert res.outcome == "adopted"  # 2 of the 3 owners and 160 of 240 m² taking part agree: more than half
+        assert res.totals["owners"]["figures"][3]["part"] == "2/1"
