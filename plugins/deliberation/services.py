@@ -1417,7 +1417,14 @@ def break_tie(session: Session, *, actor: Actor, round_id: int, option_id: int, 
         if tie_break_of(session, r.id) is not None:
             raise DomainError("delib.tie_already_broken", ref=r.id)
         o = get_option(session, option_id, r.consultation_id)
-        if o.id not in res.winners:
+        if r.kind in rules.SEAT_KINDS:
+            # an election tied for its last seat(s): the pick must be one of the tied, for the one seat left
+            tie = res.totals.get("tie") or {}
+            if o.id not in tie.get("candidates", []):
+                raise DomainError("delib.not_a_winner", option=o.number, ref=r.number)
+            if tie.get("seats_left") != 1:
+                raise DomainError("delib.seat_tie_needs_rerun", ref=r.number, seats=tie.get("seats_left"))
+        elif o.id not in res.winners:
             raise DomainError("delib.not_a_winner", option=o.number, ref=r.id)
         m = pick(TieBreakMethod, method, "method")
         note = optional_text(note, "notes", max_len=2000)
@@ -1443,14 +1450,34 @@ def rerun_round(session: Session, *, actor: Actor, round_id: int, without: Seque
         raise _outcome_error("delib.round_not_tied", r, res.outcome)
     if tie_break_of(session, r.id) is not None:
         raise DomainError("delib.tie_already_broken", ref=r.id)
-    drop = set(without) if without is not None else {oid for oid in r.option_ids if oid not in res.winners}
+    rule = rule_of(r)
+    if r.kind in rules.SEAT_KINDS:
+        # an election: a new vote among the tied candidates for the seats still to fill (the elected
+        # keep theirs); balance constraints count those already elected
+        tie = res.totals.get("tie") or {}
+        tied, left = list(tie.get("candidates", [])), int(tie.get("seats_left") or 0)
+        if without is not None:
+            tied = [oid for oid in tied if oid not in set(without)]
+        drop = {oid for oid in r.option_ids if oid not in tied}
+        elected = list(res.winners)
+        attrs = rule.attribute_map()
+        constraints = []
+        for k in rule.constraints:
+            have = sum(1 for oid in elected if attrs.get(oid, {}).get(k.attribute) == k.value)
+            lo, hi = max(0, k.min - have), None if k.max is None else k.max - have
+            if lo or hi is not None:
+                constraints.append(rules.Constraint(k.attribute, k.value, lo, hi))
+        rule = replace(rule, seats=min(left, max(len(tied), 1)), constraints=tuple(constraints),
+                       attributes=tuple((oid, pairs) for oid, pairs in rule.attributes if oid in tied))
+    else:
+        drop = set(without) if without is not None else {oid for oid in r.option_ids if oid not in res.winners}
     unknown = sorted(drop - set(r.option_ids))
     if unknown:
         raise DomainError("delib.option_not_found", ref=unknown[0])
-    if not drop:
+    if not drop and not (r.kind in rules.SEAT_KINDS and res.winners):
         raise DomainError("delib.rerun_needs_option", ref=r.id)
     keep = [oid for oid in r.option_ids if oid not in drop]
-    return open_round(session, actor=actor, consultation_id=r.consultation_id, rule=rule_of(r), option_ids=keep,
+    return open_round(session, actor=actor, consultation_id=r.consultation_id, rule=rule, option_ids=keep,
                       title=title or r.title, secret=r.secret, hide_results=r.hide_results,
                       meeting_id=meeting_id if meeting_id is not None else r.meeting_id, follows_round_id=r.id,
                       at=at)

@@ -192,3 +192,43 @@ def test_approval_seats_and_plurality_at_large_rounds_by_services_and_cli(site, 
     assert code == 1 and "席位数 4 多于候选人数 3" in err
     code, out, err = site.cli("deliberation", "round", "open", cid, "--kind", "borda", "--seats", "2")
     assert code == 1 and "席位数只适用于多席位选举" in err
+
+
+def test_a_tied_last_seat_is_broken_by_a_recorded_rule_or_a_new_round_among_the_tied(site, table, actor):
+    from plugins.deliberation import services as svc
+
+    c1, c2, c3 = table.options
+    with site.db.session() as s:
+        rule = svc.make_rule(kind="approval_seats", seats=2)
+        r = svc.open_round(s, actor=actor, consultation_id=table.consultation_id, rule=rule)
+        for pid, marks in zip(table.residents, [[c1, c2], [c1, c3], [c1]], strict=False):
+            svc.record_ballot(s, actor=actor, round_id=r.id, participant_id=pid, approvals=marks)
+        res = svc.close_round(s, actor=actor, round_id=r.id)
+        assert res.outcome == "tie" and res.winners == [c1]
+        assert res.totals["tie"] == {"candidates": [c2, c3], "seats_left": 1}
+        with pytest.raises(DomainError) as e:  # the elected one is not what the tie is about
+            svc.break_tie(s, actor=actor, round_id=r.id, option_id=c1, method="lot")
+        assert e.value.code == "delib.not_a_winner"
+        new = svc.rerun_round(s, actor=actor, round_id=r.id)
+        assert new.option_ids == [c2, c3] and new.rule["seats"] == 1 and new.follows_round_id == r.id
+        tb = svc.break_tie(s, actor=actor, round_id=r.id, option_id=c3, method="lot", note="抽签")
+        assert tb.option_id == c3
+
+
+def test_two_tied_seats_need_a_new_round(site, table, actor):
+    from plugins.deliberation import services as svc
+
+    c1, c2, c3 = table.options
+    with site.db.session() as s:
+        r = svc.open_round(s, actor=actor, consultation_id=table.consultation_id,
+                           rule=svc.make_rule(kind="approval_seats", seats=2))
+        svc.record_ballot(s, actor=actor, round_id=r.id, participant_id=table.residents[0], approvals=[c1, c2, c3])
+        svc.close_round(s, actor=actor, round_id=r.id)
+        with pytest.raises(DomainError) as e:
+            svc.break_tie(s, actor=actor, round_id=r.id, option_id=c2, method="lot")
+        assert e.value.code == "delib.seat_tie_needs_rerun"
+        with pytest.raises(DomainError) as e:  # the same candidates for the same seats: say whom to leave out
+            svc.rerun_round(s, actor=actor, round_id=r.id)
+        assert e.value.code == "delib.rerun_needs_option"
+        new = svc.rerun_round(s, actor=actor, round_id=r.id, without=[c3])
+        assert new.option_ids == [c1, c2] and new.rule["seats"] == 2
