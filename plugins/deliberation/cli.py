@@ -148,8 +148,10 @@ def _print_result(result: dict[str, Any], numbers: dict[int, int], texts: dict[i
                   names: dict[int, str] | None = None) -> None:
     texts = texts or {}
     winners = [f"{numbers.get(w, w)}" + (f" {texts[w]}" if w in texts else "") for w in result.get("winners", [])]
+    seats = result.get("totals", {}).get("seats")
+    chosen = tr(f"；当选（{seats} 席）", f"; elected ({seats} seat(s)) ") if seats else tr("；选出方案 ", "; chosen option(s) ")
     console.print(tr(f"结果：{_outcome(result['outcome'])}", f"result: {_outcome(result['outcome'])}")
-                  + (tr("；选出方案 ", "; chosen option(s) ") + "、".join(winners) if winners else ""),
+                  + (chosen + "、".join(winners) if winners else ""),
                   markup=False, highlight=False)
     for line in result.get("explanation", []):
         console.print("  " + render_line(line, numbers, names), markup=False, highlight=False)
@@ -318,6 +320,8 @@ def participant_add(
     weight: int = typer.Option(1, "--weight", help="权重 / weight"),
     present: bool = typer.Option(False, "--present", help="已到场 / present now"),
     proxy_for: str | None = typer.Option(None, "--proxy-for", help="受其委托的参与人 / holds this participant's proxy"),
+    unit: list[str] | None = typer.Option(None, "--unit", help="名下专有部分及其面积，可重复：单元:面积，如 1-101:89.5 / "
+                                          "an exclusive unit owned and its area (repeatable), e.g. 1-101:89.5"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """增加参与人 / seat a participant."""
@@ -329,13 +333,44 @@ def participant_add(
             s, actor=state.actor, consultation_id=c.id, role=role, person_id=_person(s, person) if person else None,
             name=name, group=group, can_vote=vote, weight=weight, present=present,
             proxy_for_id=svc.find_participant(s, c.id, proxy_for).id if proxy_for else None,
+            units=_unit_pairs(unit or []),
         )
         data = {"id": p.id, "name": p.name, "role": p.role, "group": p.group, "can_vote": p.can_vote,
-                "weight": p.weight, "present": p.present, "proxy_for": p.proxy_for_id}
+                "weight": p.weight, "present": p.present, "proxy_for": p.proxy_for_id, "units": list(p.units)}
     if as_json:
         print_json(data)
     else:
         console.print(tr(f"已增加参与人 {p.name}（编号 {p.id}）", f"seated {p.name} (id {p.id})"), markup=False)
+
+
+def _unit_pairs(items: list[str]) -> list[tuple[str, str]]:
+    """``1-101:89.5`` → ("1-101", "89.5"); the area stays text, the services read it exactly."""
+    out = []
+    for text in items:
+        unit, sep, area = text.rpartition(":")
+        if not sep or not unit.strip() or not area.strip():
+            raise DomainError("input.invalid", field="unit", value=text)
+        out.append((unit.strip(), area.strip()))
+    return out
+
+
+@participant_app.command("units")
+def participant_units(
+    consultation: str = typer.Argument(...),
+    participant: str = typer.Argument(..., help="参与人（id 或姓名）/ participant (id or name)"),
+    unit: list[str] | None = typer.Option(None, "--unit", help="名下专有部分及其面积，可重复：单元:面积 / "
+                                          "units owned and their areas (repeatable); none clears them"),
+) -> None:
+    """登记参与人名下的专有部分（业主共同决定用）/ record the units a participant owns (owners' decisions)."""
+    svc = _svc()
+    db = state.database()
+    with db.session() as s:
+        c = svc.find_consultation(s, consultation)
+        p = svc.set_units(s, actor=state.actor, participant_id=svc.find_participant(s, c.id, participant).id,
+                          units=_unit_pairs(unit or []))
+        text = "、".join(f"{u['unit']}（{u['area']} 平方米）" for u in p.units)
+        text_en = ", ".join(f"{u['unit']} ({u['area']} m²)" for u in p.units)
+    console.print(tr(f"{p.name} 名下专有部分：{text or '无'}", f"{p.name} owns: {text_en or 'no unit'}"), markup=False)
 
 
 @participant_app.command("proxy")
@@ -482,8 +517,9 @@ def round_open(
     consultation: str = typer.Argument(...),
     preset: str | None = typer.Option(None, "--preset", help="simple_majority|absolute_majority|two_thirds|unanimity|"
                                       "consent_all_residents|plurality|approval|borda|irv|schulze"),
-    kind: str | None = typer.Option(None, "--kind", help="自定义规则的方式（另有 ranked_choice、ranked_pairs）/ "
-                                    "kind of a custom rule (also ranked_choice, ranked_pairs)"),
+    kind: str | None = typer.Option(None, "--kind", help="自定义规则的方式（另有 ranked_choice、ranked_pairs；多席位选举："
+                                    "stv、plurality_at_large、approval_seats）/ kind of a custom rule (also ranked_choice, "
+                                    "ranked_pairs; elections with seats: stv, plurality_at_large, approval_seats)"),
     threshold: str | None = typer.Option(None, "--threshold", help="通过比例，如 2/3 / e.g. 2/3"),
     comparator: str | None = typer.Option(None, "--comparator", help="> 或 >="),
     base: str | None = typer.Option(None, "--base", help="YN|YNA|valid|cast|entitled|entitled_present"),
@@ -493,6 +529,19 @@ def round_open(
     per_group: str | None = typer.Option(None, "--per-group", help="须分别通过的组，逗号分隔 / groups that must each pass"),
     veto_roles: str | None = typer.Option(None, "--veto-roles", help="可阻止的角色，逗号分隔 / roles whose objection blocks"),
     top_k: int | None = typer.Option(None, "--top-k", help="前 k 名计分（--kind ranked_choice）/ picks scored, ranked choice"),
+    category: str | None = typer.Option(None, "--category", help="业主共同决定的事项类别（--kind owners）：procedure_rules|"
+                                        "covenant|committee|manager|use_funds|raise_funds|rebuild|elevator|common_use|"
+                                        "other / an owners' decision's matter"),
+    seats: int | None = typer.Option(None, "--seats", help="席位数（--kind stv|plurality_at_large|approval_seats；"
+                                     "候选人即上票的方案）/ seats to fill (the options are the candidates)"),
+    rounding: str | None = typer.Option(None, "--rounding", help="STV 转移值取整：scottish（苏格兰规则，五位小数截断）/ "
+                                        "STV transfer values: scottish (five decimal places, truncated)"),
+    attr: list[str] | None = typer.Option(None, "--attr", help="候选人属性，可重复：方案编号:属性=值[,属性=值]，如 "
+                                          "2:性别=女,楼栋=3号楼 / a candidate's attributes (repeatable)"),
+    at_least: list[str] | None = typer.Option(None, "--at-least", help="名额下限，可重复：属性=值:人数，如 性别=女:2 / "
+                                              "at least K seats for attribute=value (repeatable)"),
+    at_most: list[str] | None = typer.Option(None, "--at-most", help="名额上限，可重复：属性=值:人数，如 楼栋=3号楼:1 / "
+                                             "at most M seats for attribute=value (repeatable)"),
     options: str | None = typer.Option(None, "--options", help="上票的方案编号，如 1,3 / option numbers on the ballot"),
     title: str = typer.Option("", "--title", help="表决事项 / what is put to the vote"),
     secret: bool = typer.Option(False, "--secret", help="无记名 / secret ballot"),
@@ -506,12 +555,16 @@ def round_open(
     with db.session() as s:
         c = svc.find_consultation(s, consultation)
         custom = any(v is not None for v in (threshold, comparator, base, quorum, quorum_count, quorum_of, per_group,
-                                             veto_roles, top_k)) or kind is not None
+                                             veto_roles, top_k, seats, rounding, category)) or kind is not None or bool(attr or at_least
+                                                                                                  or at_most)
+        constraints, attributes = _balance(s, c.id, attr or [], at_least or [], at_most or [])
         rule = svc.make_rule(preset, kind=kind, threshold=threshold, comparator=comparator, base=base,
                              quorum_of=quorum_of, quorum_fraction=quorum, quorum_count=quorum_count,
                              per_group=_words(per_group) if per_group is not None else None,
                              veto_roles=_words(veto_roles) if veto_roles is not None else None,
-                             top_k=top_k) if custom else None
+                             top_k=top_k, seats=seats, rounding=rounding, category=category,
+                             constraints=constraints or None,
+                             attributes=attributes or None) if custom else None
         meeting_id = None
         if meeting is not None:
             ms = {m.number: m.id for m in svc.meetings_of(s, c.id)}
@@ -529,6 +582,36 @@ def round_open(
     else:
         console.print(tr(f"「{c.title}」第 {r.number} 轮表决已开始：{r.title}",
                          f"'{c.title}' round {r.number} open: {r.title}"), markup=False)
+
+
+def _balance(s, consultation_id: int, attrs: list[str], at_least: list[str], at_most: list[str]):
+    """``--attr 2:性别=女,楼栋=3号楼`` and ``--at-least 性别=女:2`` / ``--at-most 楼栋=3号楼:1``
+    → (constraints, {option id: {attribute: value}})."""
+    from plugins.deliberation.rules import Constraint
+
+    attributes: dict[int, dict[str, str]] = {}
+    for text in attrs:
+        number, sep, rest = text.partition(":")
+        if not sep or not number.strip().isdigit():
+            raise DomainError("input.invalid", field="attr", value=text)
+        pairs = {}
+        for item in _words(rest):
+            key, eq, value = item.partition("=")
+            if not eq or not key.strip() or not value.strip():
+                raise DomainError("input.invalid", field="attr", value=text)
+            pairs[key.strip()] = value.strip()
+        oid = _option_ids(s, consultation_id, [int(number)])[0]
+        attributes.setdefault(oid, {}).update(pairs)
+    bounds: dict[tuple[str, str], list[int | None]] = {}
+    for which, items in ((0, at_least), (1, at_most)):
+        for text in items:
+            what, sep, n = text.rpartition(":")
+            key, eq, value = what.partition("=")
+            if not sep or not eq or not key.strip() or not value.strip() or not n.strip().isdigit():
+                raise DomainError("input.invalid", field="at-least" if which == 0 else "at-most", value=text)
+            bounds.setdefault((key.strip(), value.strip()), [0, None])[which] = int(n)
+    constraints = [Constraint(k, v, lo or 0, hi) for (k, v), (lo, hi) in bounds.items()]
+    return constraints, attributes
 
 
 @round_app.command("close")

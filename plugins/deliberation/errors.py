@@ -26,6 +26,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "delib.base_not_allowed": ("基数「{base}」不适用于「{kind}」轮次（可选：{allowed}）", "base '{base}' does not fit a {kind_en} round (allowed: {allowed})"),
     "delib.bad_rule": ("表决规则无效：{detail}", "invalid voting rule: {detail_en}"),
     "delib.bad_roster": ("名册有误：{detail}", "invalid roster: {detail_en}"),
+    "delib.too_many_seats": ("席位数 {seats} 多于候选人数 {count}", "{seats} seats but only {count} candidates"),
+    "delib.constraints_unsatisfiable": ("{seats} 席的名额条件无法同时满足：{constraints}", "no {seats} of the candidates meet the constraints: {constraints_en}"),
+    "delib.not_an_owner": ("参与者 {voter} 名下没有登记专有部分，不是业主，不能参加业主共同决定", "participant {voter} owns no registered unit and cannot vote in an owners' decision"),
+    "delib.seat_tie_needs_rerun": ("第 {ref} 轮有 {seats} 个席位并列未定，一次抽定不够：请另开一轮（round rerun）在并列者中选出这些席位", "round {ref} has {seats} tied seats left; one pick cannot fill them: open a new round among the tied (round rerun)"),
+    "delib.too_many_marks": ("本轮每张票最多选 {seats} 人，这张票选了 {count} 人", "a ballot in this round marks at most {seats} candidates; this one marks {count}"),
     "delib.duplicate_ballot": ("参与者 {voter} 有不止一张现行选票，计票只用最新一张", "participant {voter} has more than one current ballot; only the latest is counted"),
     # deliberation records (plugins/deliberation/services.py)
     "delib.consultation_not_found": ("找不到协商事项：{ref}", "consultation not found: {ref}"),

@@ -29,7 +29,8 @@ from plugins.deliberation import errors as _errors  # noqa: F401  (registers the
 from plugins.deliberation import rules
 
 FORMAT = "gongzhi.deliberation.round"
-VERSION = 2  # 2: kinds ranked_choice (rule.top_k) and ranked_pairs; version 1 files still read
+VERSION = 3  # 2: kinds ranked_choice (rule.top_k) and ranked_pairs; 3: elections with seats (rule.seats …);
+# version 1 and 2 files still read
 
 COMPARATORS, BASES, QUORUM_OF, KINDS = rules.COMPARATORS, rules.BASES, rules.QUORUM_OF, rules.KINDS
 
@@ -79,6 +80,13 @@ def rule_to_json(rule: rules.Rule) -> dict[str, Any]:
         "per_group": list(rule.per_group),
         "veto_roles": None if rule.veto_roles is None else list(rule.veto_roles),
         **({} if rule.top_k is None else {"top_k": rule.top_k}),  # version 2; absent = every option
+        **({} if rule.seats is None else {"seats": rule.seats}),  # version 3: stv, plurality_at_large, approval_seats
+        # version 3: balance constraints and the candidates' attributes they count
+        **({} if not rule.constraints else {"constraints": [
+            {"attribute": k.attribute, "value": k.value, "min": k.min, "max": k.max} for k in rule.constraints]}),
+        **({} if not rule.attributes else {"attributes": {str(oid): dict(pairs) for oid, pairs in rule.attributes}}),
+        **({} if rule.rounding is None else {"rounding": rule.rounding}),  # version 3: stv's "scottish"
+        **({} if rule.category is None else {"category": rule.category}),  # version 3: an owners' decision's matter
     }
 
 
@@ -124,10 +132,34 @@ def rule_from_json(data: Any) -> rules.Rule:
     top_k = data.get("top_k")
     if top_k is not None and (isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1):
         raise _bad_rule(f"top_k: {top_k!r} (a whole number of at least 1)")
+    seats = data.get("seats")
+    if seats is not None and not (_is_int(seats) and seats >= 1):
+        raise _bad_rule(f"seats: {seats!r} (a whole number of at least 1)")
+    constraints = []
+    raw = data.get("constraints") or []
+    if not isinstance(raw, list):
+        raise _bad_rule("constraints must be a list")
+    for k in raw:
+        if not isinstance(k, dict) or not isinstance(k.get("attribute"), str) or not isinstance(k.get("value"), str):
+            raise _bad_rule(f"constraint: {k!r} (attribute, value, min, max)")
+        lo, hi = k.get("min", 0), k.get("max")
+        if not _is_int(lo) or (hi is not None and not _is_int(hi)):
+            raise _bad_rule(f"constraint: {k!r} (min and max are whole numbers)")
+        constraints.append(rules.Constraint(k["attribute"], k["value"], lo, hi))
+    attributes = data.get("attributes") or {}
+    if not isinstance(attributes, dict) or not all(
+            isinstance(a, dict) and all(isinstance(x, str) and isinstance(y, str) for x, y in a.items())
+            for a in attributes.values()):
+        raise _bad_rule("attributes must map option ids to {attribute: value}")
+    try:
+        attrs = tuple(sorted((int(oid), tuple(sorted(a.items()))) for oid, a in attributes.items()))
+    except ValueError:
+        raise _bad_rule(f"attributes: option ids must be whole numbers: {sorted(attributes)!r}") from None
     rule = rules.Rule(
         kind=kind, threshold=threshold, comparator=comparator, base=base, quorum=quorum,
         per_group=tuple(per_group), veto_roles=None if veto_roles is None else tuple(veto_roles),
-        name=str(data.get("name") or ""), top_k=top_k,
+        name=str(data.get("name") or ""), top_k=top_k, seats=seats, constraints=tuple(constraints),
+        attributes=attrs, rounding=data.get("rounding"), category=data.get("category"),
     )
     rules.check_rule(rule)  # what only the rules know: a base outside yes/no, veto roles …
     return rule
@@ -138,7 +170,9 @@ def rule_from_json(data: Any) -> rules.Rule:
 
 def voter_to_json(v: rules.Voter, **extra: Any) -> dict[str, Any]:
     return {"id": v.id, **extra, "group": v.group, "role": v.role, "can_vote": v.can_vote, "weight": v.weight,
-            "present": v.present, "proxy_for": v.proxy_for}
+            "present": v.present, "proxy_for": v.proxy_for,
+            # version 3: an owner's units, [[unit, area], …]; absent for everyone else
+            **({"units": [[u, a] for u, a in v.units]} if v.units else {})}
 
 
 def voter_from_json(data: Any) -> rules.Voter:
@@ -150,10 +184,14 @@ def voter_from_json(data: Any) -> rules.Voter:
     proxy_for = data.get("proxy_for")
     if proxy_for is not None and not _is_int(proxy_for):
         raise DomainError("delib.export_invalid", detail=f"voter {data['id']}: proxy_for {proxy_for!r}")
+    units = data.get("units") or []
+    if not isinstance(units, list) or not all(
+            isinstance(u, list) and len(u) == 2 and all(isinstance(x, str) for x in u) for u in units):
+        raise DomainError("delib.export_invalid", detail=f"voter {data['id']}: units {units!r} ([[unit, area], …])")
     return rules.Voter(
         id=data["id"], group=str(data.get("group", "")), role=str(data.get("role", "resident_rep")),
         can_vote=bool(data.get("can_vote", True)), weight=weight, present=bool(data.get("present", True)),
-        proxy_for=proxy_for,
+        proxy_for=proxy_for, units=tuple((u, a) for u, a in units),
     )
 
 

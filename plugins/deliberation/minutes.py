@@ -184,12 +184,40 @@ def build_minutes(session: Session, consultation_id: int, *, lang: str = "zh") -
                         f"{snap['present']['count']} present (weight {snap['present']['weight']}), {snap['proxies']} proxies"))
         winners = "、".join(f"{_t(lang, '方案', 'option ')}{numbers.get(w, w)}" for w in res.winners)
         facts.append(_t(lang, "结果：", "Result: ") + outcome_label(res.outcome, lang) + (f"（{winners}）" if winners else ""))
+        if res.totals.get("seats"):  # an election: the seats, the quota, who was elected
+            quota = res.totals.get("quota")
+            facts.append(_t(lang, f"席位：{res.totals['seats']}" + (f"，当选票数 {quota}" if quota is not None else "")
+                            + f"，当选：{winners or '（无）'}",
+                            f"Seats: {res.totals['seats']}" + (f", quota {quota}" if quota is not None else "")
+                            + f", elected: {winners or '(none)'}"))
         out.append(Block("list", items=facts))
+        owners = res.totals.get("owners")
+        if owners:  # an owners' decision: the article applied and the four figures
+            facts.append(_t(lang, "依据：", "Under: ") + owners["article"]["zh" if lang != "en" else "en"])
         choices = res.totals.get("choices")
         if choices:
             out.append(Block("table", header=[_t(lang, "选择", "Choice"), _t(lang, "票数", "Ballots"), _t(lang, "权重", "Weight")],
                              rows=[[choice_label(k, lang), str(v["count"]), str(v["weight"])]
                                    for k, v in choices.items()]))
+        if owners:
+            names_of = {"participating_area": ("参与表决的专有部分面积", "Exclusive area taking part"),
+                        "participating_owners": ("参与表决的业主人数", "Owners taking part"),
+                        "approving_area": ("同意的专有部分面积", "Agreeing area"),
+                        "approving_owners": ("同意的业主人数", "Agreeing owners")}
+
+            def frac(x: str | None) -> str:
+                if x is None:
+                    return "—"
+                n, d = x.split("/")
+                return n if d == "1" else x
+
+            out.append(Block("table", header=[_t(lang, "数字", "Figure"), _t(lang, "部分 / 全体", "Part / whole"),
+                                              _t(lang, "比例", "Share"), _t(lang, "须", "Needs"),
+                                              _t(lang, "结果", "Met")],
+                             rows=[[_t(lang, *names_of[f["name"]]), f"{frac(f['part'])} / {frac(f['whole'])}",
+                                    frac(f["share"]), ("≥ " if f["comparator"] == ">=" else "> ") + frac(f["required"]),
+                                    _t(lang, "达到" if f["met"] else "未达到", "met" if f["met"] else "not met")]
+                                   for f in owners["figures"]]))
         per_option = res.totals.get("options")
         if per_option:
             out.append(Block("table", header=[_t(lang, "方案", "Option"), _t(lang, "得分/票数", "Score")],

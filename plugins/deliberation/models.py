@@ -90,6 +90,9 @@ class Participant(SQLModel, table=True):
     present: bool = False
     # this participant holds the proxy of that (absent) participant
     proxy_for_id: int | None = Field(default=None, foreign_key="delib_participant.id")
+    # the exclusive units they own, for owners' decisions: [{"unit": "1-101", "area": "89.5"}, …]
+    units: list[dict[str, str]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False, default=list,
+                                                                                server_default="[]"))
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

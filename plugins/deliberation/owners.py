@@ -27,7 +27,7 @@ participants' ``unit``/``area`` (see docs/deliberation-rules.md, "Owners' decisi
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
@@ -165,9 +165,12 @@ def owner_groups(units: Iterable[Unit]) -> list[tuple[frozenset[str], list[Unit]
     return out
 
 
-def owners_decision(category: str, units: Iterable[Unit], votes: Mapping[str, str]) -> OwnersResult:
+def owners_decision(category: str, units: Iterable[Unit], votes: Mapping[str, str], *,
+                    label: Callable[[frozenset[str]], tuple[str, str]] | None = None) -> OwnersResult:
     """Count an owners' decision. ``votes`` maps a person (as in ``Unit.owners``) to
-    ``yes``/``no``/``abstain``; a person who did not vote is simply absent from it."""
+    ``yes``/``no``/``abstain``; a person who did not vote is simply absent from it.
+    ``label`` names an owner's people in the explanation, (Chinese, English); by default
+    their register names joined."""
     if category not in CATEGORIES:
         raise DomainError("delib.unknown_preset", value=category, choices=", ".join(CATEGORIES))
     item, major, zh_cat, en_cat = CATEGORIES[category]
@@ -206,11 +209,11 @@ def owners_decision(category: str, units: Iterable[Unit], votes: Mapping[str, st
         area = sum((u.area for u in us), Fraction(0))
         part_area += area
         part_n += 1
-        label = "、".join(sorted(people))
+        zh_who, en_who = label(people) if label else ("、".join(sorted(people)), ", ".join(sorted(people)))
         unit_ids = "、".join(u.id for u in us)
         if len(choices) > 1:
-            ex(f"{label}（{unit_ids}）意见不一致，计为参与表决但不计入同意",
-               f"{label} ({unit_ids}) voted differently: taking part, not counted as agreeing")
+            ex(f"{zh_who}（{unit_ids}）意见不一致，计为参与表决但不计入同意",
+               f"{en_who} ({', '.join(u.id for u in us)}) voted differently: taking part, not counted as agreeing")
             continue
         if choices == {"yes"}:
             yes_area += area

@@ -22,13 +22,22 @@ from typing import Any
 
 from core.errors import DomainError
 from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+from plugins.deliberation.multiwinner import Constraint  # noqa: F401  (re-exported: rules.Constraint)
 from plugins.deliberation.vocab import VOCAB
 
 CHOICES = ("yes", "no", "abstain", "object")  # y / n / a / o
 
-KINDS = ("yes_no", "consent", "plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs")
-CHOOSING_KINDS = ("plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs")
-RANKING_KINDS = ("borda", "irv", "schulze", "ranked_choice", "ranked_pairs")
+KINDS = ("yes_no", "consent", "plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs",
+         "stv", "plurality_at_large", "approval_seats", "owners")
+# the kinds that vote yes / no / abstain on one motion; "owners" is an owners' decision
+# under the Civil Code art. 278 (owners.py), its bases counted from the voters' units
+MOTION_KINDS = ("yes_no", "consent", "owners")
+# elections with several seats (multiwinner.py): the round's options are the candidates
+SEAT_KINDS = ("stv", "plurality_at_large", "approval_seats")
+CHOOSING_KINDS = ("plurality", "approval", "borda", "irv", "schulze", "ranked_choice", "ranked_pairs", *SEAT_KINDS)
+RANKING_KINDS = ("borda", "irv", "schulze", "ranked_choice", "ranked_pairs", "stv")
+# the kinds whose ballot is a set of marked options
+APPROVAL_KINDS = ("approval", "plurality_at_large", "approval_seats")
 BASES = ("YN", "YNA", "valid", "cast", "entitled", "entitled_present")
 COMPARATORS = (">", ">=")
 ROLES = ("resident_rep", "party_rep", "property_company", "contractor", "expert", "observer")
@@ -46,6 +55,7 @@ _NOT_COUNTED = frozenset(
         "delib.no_proxy",
         "delib.proxy_lapsed",
         "delib.proxy_chain",
+        "delib.not_an_owner",
     }
 )
 
@@ -64,6 +74,8 @@ class Voter:
     weight: int = 1  # >= 1
     present: bool = True
     proxy_for: int | None = None  # this voter holds the proxy of that (absent) voter id
+    # owners' decisions: the exclusive units this voter owns, as (unit id, area as an exact number "89.5")
+    units: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -110,6 +122,16 @@ class Rule:
     )
     name: str = ""  # preset name, for display
     top_k: int | None = None  # ranked_choice: how many top picks score (k, k-1 … 1); None = every option
+    seats: int | None = None  # stv / plurality_at_large / approval_seats: how many are elected
+    # elections with seats: balance constraints on the candidates' attributes (multiwinner.Constraint),
+    # and the attributes: ((option id, ((attribute, value), …)), …)
+    constraints: tuple[Constraint, ...] = ()
+    attributes: tuple[tuple[int, tuple[tuple[str, str], ...]], ...] = ()
+    rounding: str | None = None  # stv: None = exact; "scottish" = transfer values to 5 places, truncated
+    category: str | None = None  # owners: the matter (owners.CATEGORIES), which sets the majority and the article
+
+    def attribute_map(self) -> dict[int, dict[str, str]]:
+        return {oid: dict(pairs) for oid, pairs in self.attributes}
 
 
 PRESETS: dict[str, Rule] = {
@@ -216,6 +238,47 @@ def check_rule(rule: Rule) -> None:
                                    or not isinstance(rule.top_k, int) or rule.top_k < 1):
         raise _bad_rule(f"计分名次数 top_k 只适用于前 k 名计分，且须为正整数：{rule.top_k!r}",
                         f"top_k applies to ranked choice only and must be a whole number of at least 1: {rule.top_k!r}")
+    if rule.kind in SEAT_KINDS:
+        if isinstance(rule.seats, bool) or not isinstance(rule.seats, int) or rule.seats < 1:
+            raise _bad_rule(f"{zh_kind}须给出席位数（正整数）：{rule.seats!r}",
+                            f"{en_kind} needs the number of seats (a whole number of at least 1): {rule.seats!r}")
+    elif rule.seats is not None:
+        raise _bad_rule(f"席位数只适用于多席位选举，不适用于{zh_kind}",
+                        f"seats apply to elections with several seats, not {en_kind}")
+    if rule.kind == "owners":
+        from plugins.deliberation.owners import CATEGORIES
+
+        if rule.category not in CATEGORIES:
+            raise _bad_rule(f"业主共同决定须指明事项类别：{rule.category!r}（可选：{'、'.join(CATEGORIES)}）",
+                            f"an owners' decision needs its category of matter: {rule.category!r} "
+                            f"(choose from: {', '.join(CATEGORIES)})")
+        if rule.quorum is not None:
+            raise _bad_rule("业主共同决定的参与门槛由《民法典》第二百七十八条规定（面积与人数均三分之二以上），不另设法定人数",
+                            "an owners' decision has the participation the Civil Code art. 278 sets (2/3 of the area "
+                            "and of the owners); it takes no other quorum")
+    elif rule.category is not None:
+        raise _bad_rule(f"事项类别只适用于业主共同决定，不适用于{zh_kind}",
+                        f"a category of matter applies to owners' decisions, not {en_kind}")
+    if rule.rounding is not None and (rule.kind != "stv" or rule.rounding not in ("scottish",)):
+        raise _bad_rule(f"取整方式只适用于单记可让渡投票，且只能是 scottish：{rule.rounding!r}",
+                        f"a rounding applies to the single transferable vote only and must be 'scottish': "
+                        f"{rule.rounding!r}")
+    if (rule.constraints or rule.attributes) and rule.kind not in SEAT_KINDS:
+        raise _bad_rule(f"名额条件只适用于多席位选举，不适用于{zh_kind}",
+                        f"balance constraints apply to elections with several seats, not {en_kind}")
+    for k in rule.constraints:
+        if (not isinstance(k, Constraint) or not isinstance(k.attribute, str) or not k.attribute.strip()
+                or not isinstance(k.value, str) or not k.value.strip()
+                or isinstance(k.min, bool) or not isinstance(k.min, int) or k.min < 0
+                or (k.max is not None and (isinstance(k.max, bool) or not isinstance(k.max, int) or k.max < k.min))
+                or (k.min == 0 and k.max is None)):
+            raise _bad_rule(f"名额条件须有属性与取值、至少数（≥ 0）或至多数（≥ 至少数）：{k!r}",
+                            f"a constraint needs an attribute and a value, and a minimum (>= 0) or a maximum "
+                            f"(>= the minimum): {k!r}")
+    for oid, pairs in rule.attributes:
+        if (isinstance(oid, bool) or not isinstance(oid, int)
+                or not all(isinstance(a, str) and a.strip() and isinstance(v, str) for a, v in pairs)):
+            raise _bad_rule(f"候选人属性无效：{oid!r} {pairs!r}", f"invalid candidate attributes: {oid!r} {pairs!r}")
     allowed = BASES if rule.kind == "yes_no" else ("YN",)
     if rule.base not in allowed:
         # only a yes/no round has a base; the others keep the default and ignore it
@@ -301,6 +364,11 @@ def _check_roster(voters: Iterable[Voter]) -> dict[int, Voter]:
                 detail=f"参与者 {v.id} 的权重须是不小于 1 的整数：{v.weight!r}",
                 detail_en=f"participant {v.id}'s weight must be a whole number >= 1: {v.weight!r}",
             )
+        for unit in v.units:
+            if (not isinstance(unit, tuple) or len(unit) != 2 or not isinstance(unit[0], str) or not unit[0].strip()
+                    or not isinstance(unit[1], str)):
+                raise DomainError("delib.bad_roster", detail=f"参与者 {v.id} 的专有部分登记无效：{unit!r}",
+                                  detail_en=f"participant {v.id} has an invalid unit: {unit!r}")
         if v.role not in ROLES:
             raise DomainError(
                 "delib.bad_roster",
@@ -333,6 +401,15 @@ def _check_options(options: Iterable[int], rule: Rule) -> tuple[int, ...]:
         raise DomainError("input.invalid", field="options", value=repr(opts))
     if rule.kind in CHOOSING_KINDS and len(opts) < 2:
         raise DomainError("input.invalid", field="options", value=f"{opts} (< 2)")
+    if rule.kind in SEAT_KINDS and rule.seats is not None and rule.seats > len(opts):
+        raise DomainError("delib.too_many_seats", seats=rule.seats, count=len(opts))
+    strangers = sorted(oid for oid, _ in rule.attributes if oid not in set(opts))
+    if strangers:
+        raise DomainError("delib.unknown_option", option=strangers[0])
+    if rule.constraints:
+        from plugins.deliberation.multiwinner import check_constraints
+
+        check_constraints(rule.constraints, rule.attribute_map(), sorted(opts), int(rule.seats or 0))
     return tuple(sorted(opts))
 
 
@@ -404,7 +481,7 @@ def _check_content(rule: Rule, ballot: Ballot, options: frozenset[int]) -> None:
         bool(ballot.approvals),
         ballot.option_id is not None,
     )
-    if kind in ("yes_no", "consent"):
+    if kind in MOTION_KINDS:
         if has_ranking or has_approvals or has_option:
             raise _not_allowed(
                 rule,
@@ -435,7 +512,7 @@ def _check_content(rule: Rule, ballot: Ballot, options: frozenset[int]) -> None:
         if has_option and ballot.option_id not in options:
             raise DomainError("delib.unknown_option", option=ballot.option_id)
         return
-    if kind == "approval":
+    if kind in APPROVAL_KINDS:
         if has_ranking or has_option:
             raise _not_allowed(
                 rule,
@@ -445,6 +522,8 @@ def _check_content(rule: Rule, ballot: Ballot, options: frozenset[int]) -> None:
         unknown = sorted(o for o in ballot.approvals if o not in options)
         if unknown:
             raise DomainError("delib.unknown_option", option=unknown[0])
+        if kind == "plurality_at_large" and rule.seats is not None and len(ballot.approvals) > rule.seats:
+            raise DomainError("delib.too_many_marks", seats=rule.seats, count=len(ballot.approvals))
         return
     # ranking kinds
     if has_approvals or has_option:
@@ -483,7 +562,9 @@ def validate_ballot(
     ``delib.choice_not_allowed``, ``delib.base_not_allowed`` and ``delib.bad_rule``.
     """
     check_rule(rule)
-    _check_standing(voters, ballot)
+    voter = _check_standing(voters, ballot)
+    if rule.kind == "owners" and not voter.units:
+        raise DomainError("delib.not_an_owner", voter=voter.id)
     _check_content(rule, ballot, frozenset(options))
 
 
@@ -611,6 +692,8 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
     for b in sorted(ballots, key=lambda b: b.voter_id):
         try:
             voter = _check_standing(roster, b)
+            if rule.kind == "owners" and not voter.units:
+                raise DomainError("delib.not_an_owner", voter=voter.id)
         except DomainError as e:
             not_counted += 1
             ex.add(f"不计入：{e.message('zh')}", f"not counted: {e.message('en')}")
@@ -658,7 +741,7 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
     }
     rounds: list[dict] = []
 
-    if rule.kind in ("yes_no", "consent"):
+    if rule.kind in MOTION_KINDS:
         totals["choices"] = _choice_totals(valid)
 
     quorum_ok = _quorum(rule.quorum, whole, totals, ex)
@@ -671,6 +754,9 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
     if rule.kind == "consent":
         outcome = _decide_consent(rule, valid, totals, rounds, ex)
         return Result(outcome, (), totals, ex.lines, rounds)
+    if rule.kind == "owners":
+        outcome = _decide_owners(rule, roster, valid, totals, rounds, ex)
+        return Result(outcome, (), totals, ex.lines, rounds)
 
     expressing = [c for c in valid if c.ballot.choice is None]
     if not expressing:
@@ -679,6 +765,20 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
             "no valid ballot expressed a preference; nothing is chosen",
         )
         return Result("rejected", (), totals, ex.lines, rounds)
+    if rule.kind in SEAT_KINDS:
+        winners, tied = _decide_seats(rule, expressing, opts, totals, rounds, ex)
+        if tied:
+            ex.add(
+                f"结果：已选出 {_opts(winners) or '（无）'}；{_opts(tied)} 并列争余下的 {rule.seats - len(winners)} 席，"
+                "规则不替主持人打破平局：按事先记录的规则（如抽签）决定",
+                f"result: elected {_opts(winners) or '(none)'}; {_opts(tied)} tie for the remaining "
+                f"{rule.seats - len(winners)} seat(s); the rule does not break ties: the facilitator applies a recorded "
+                "tie-break (e.g. lot)",
+            )
+            return Result("tie", tuple(winners), totals, ex.lines, rounds)
+        ex.add(f"结果：{_opts(winners)} 当选（{rule.seats} 席）",
+               f"result: {_opts(winners)} elected ({rule.seats} seat(s))")
+        return Result("adopted", tuple(winners), totals, ex.lines, rounds)
     decide = {
         "plurality": _decide_plurality,
         "approval": _decide_approval,
@@ -1245,3 +1345,170 @@ def _decide_schulze(
         }
     )
     return winners
+
+
+# --------------------------------------------------------------------------- several seats
+
+
+def _val(f: Fraction) -> str:
+    """A vote total as the stages show it: a whole number as itself, a value with at most
+    five decimal places (the Scottish count) as a decimal, anything else as ``n/d``."""
+    f = Fraction(f)
+    if f.denominator == 1:
+        return str(f.numerator)
+    if 100000 % f.denominator == 0:
+        whole, part = divmod(f.numerator * 100000 // f.denominator, 100000)
+        return f"{whole}.{part:05d}".rstrip("0")
+    return f"{f.numerator}/{f.denominator}"
+
+
+def _num(f: Fraction) -> int | Fraction:
+    """A whole vote total is stored as an integer, any other as a fraction ("n/d")."""
+    f = Fraction(f)
+    return f.numerator if f.denominator == 1 else f
+
+
+def _totals_text(totals: Mapping[int, Fraction]) -> str:
+    order = sorted(totals, key=lambda o: (-totals[o], o))
+    return ", ".join(f"{_opt(o)} {_val(totals[o])}" for o in order)
+
+
+_STAGE_WORDS = {  # action: (zh, en), {who} the candidates
+    "elect": ("{who} 达到当选票数，当选", "{who} reach the quota and are elected"),
+    "transfer": ("{who} 的盈余票按比例转移", "the surplus of {who} is transferred"),
+    "exclude": ("{who} 票数最少，被淘汰，其选票按现值转给下一个仍在的候选人",
+                "{who} have fewest votes and are excluded; their ballots pass on at their current value"),
+    "elect_remaining": ("{who} 人数不多于剩余席位，全部当选", "{who} are no more than the seats left and are all elected"),
+    "exclude_doomed": ("{who} 当选会使名额条件无法满足（已达上限，或余下席位须留给未满的下限），被排除，其选票按现值转给下一个仍在的候选人",
+                       "{who} cannot be elected without leaving the constraints unmet (a maximum reached, or the seats "
+                       "left are reserved for an unmet minimum) and are excluded; their ballots pass on at their current "
+                       "value"),
+    "tie": ("{who} 并列，且在此前各阶段票数都相同，规则不替主持人决定",
+            "{who} tie, and were equal at every earlier stage; the rule does not choose"),
+}
+
+
+def _decide_seats(
+    rule: Rule, expressing: list[_Cast], opts: tuple[int, ...], totals: dict, rounds: list[dict], ex: _Explainer
+) -> tuple[list[int], list[int]]:
+    """An election with ``rule.seats`` seats among the round's options; returns (elected, tied)."""
+    from plugins.deliberation import multiwinner
+
+    seats = int(rule.seats or 0)
+    totals["seats"] = seats
+    attrs = rule.attribute_map()
+    balance = {"constraints": rule.constraints, "attributes": attrs}
+    if rule.constraints:
+        totals["constraints"] = [{"attribute": k.attribute, "value": k.value, "min": k.min, "max": k.max}
+                                 for k in rule.constraints]
+        for k in rule.constraints:
+            zh, en = k.describe()
+            kind_of = [o for o in opts if attrs.get(o, {}).get(k.attribute) == k.value]
+            ex.add(f"名额条件：{zh}（符合的候选人：{_opts(kind_of) or '无'}）",
+                   f"constraint: {en} (candidates it counts: {_opts(kind_of) or 'none'})")
+    if rule.kind == "stv":
+        piles = _piles(expressing)
+        res = multiwinner.stv(list(piles), list(opts), seats, weights=list(piles.values()), rounding=rule.rounding,
+                              **balance)
+        totals["quota"] = _num(res.quota)
+        first = res.stages[0]["totals"] if res.stages else {}
+        totals["options"] = {str(o): _num(first.get(o, Fraction(0))) for o in opts}
+        valid_w = sum(piles.values())
+        ex.add(
+            f"单记可让渡投票，{seats} 席；当选票数（德鲁普商数）= ⌊{valid_w} ÷ ({seats} + 1)⌋ + 1 = {_val(res.quota)}",
+            f"single transferable vote, {seats} seat(s); quota (Droop) = floor({valid_w} / ({seats} + 1)) + 1 = "
+            f"{_val(res.quota)}",
+        )
+        if rule.rounding == "scottish":
+            totals["rounding"] = "scottish"
+            ex.add("转移值按苏格兰地方选举规则计算：盈余 × 选票现值 ÷ 该候选人总票数，算至小数点后五位，余数舍去"
+                   "（The Scottish Local Government Elections Order 2007 附表 1 第 48(3) 条）",
+                   "transfer values as the Scottish local election rules compute them: surplus × the paper's value "
+                   "÷ the candidate's total, to five decimal places, any remainder ignored (The Scottish Local "
+                   "Government Elections Order 2007, sch. 1 r. 48(3))")
+        for number, stage in enumerate(res.stages, start=1):
+            action, who = stage["action"], list(stage["candidates"])
+            entry: dict[str, Any] = {"stage": number, "action": action, "candidates": who,
+                                     "totals": {str(o): _num(v) for o, v in stage["totals"].items()}}
+            zh_do, en_do = _STAGE_WORDS[action]
+            extra_zh = extra_en = ""
+            if action == "transfer":
+                entry["surplus"] = _num(stage["surplus"])
+                extra_zh = f"（盈余 {_val(stage['surplus'])}）"
+                extra_en = f" (surplus {_val(stage['surplus'])})"
+            if stage.get("guarded"):
+                entry["guarded"] = list(stage["guarded"])
+                extra_zh += f"（{_opts(stage['guarded'])} 票数更少或相同，但淘汰会使名额条件无法满足，受保护）"
+                extra_en += (f" ({_opts(stage['guarded'])} had no more votes but are guarded: excluding them would "
+                             "leave the constraints unmet)")
+            rounds.append(entry)
+            ex.add(f"第 {number} 阶段：{_totals_text(stage['totals'])}；{zh_do.format(who=_opts(who))}{extra_zh}",
+                   f"stage {number}: {_totals_text(stage['totals'])}; {en_do.format(who=_opts(who))}{extra_en}")
+    else:
+        fn = multiwinner.plurality_at_large if rule.kind == "plurality_at_large" else multiwinner.approval_seats
+        marks: Counter[frozenset[int]] = Counter()
+        for c in expressing:
+            marks[frozenset(c.ballot.approvals)] += c.weight
+        res = fn([sorted(m) for m in marks], list(opts), seats, weights=list(marks.values()), **balance)
+        totals["options"] = {str(o): _num(res.totals[o]) for o in opts}
+        zh_how = f"每张票最多选 {seats} 人" if rule.kind == "plurality_at_large" else "每张票可选任意多人"
+        en_how = (f"each ballot marks at most {seats}" if rule.kind == "plurality_at_large"
+                  else "each ballot marks any number")
+        ex.add(f"{zh_how}，得票最多的 {seats} 人当选：{_totals_text(res.totals)}",
+               f"{en_how}; the {seats} with the most marks are elected: {_totals_text(res.totals)}")
+        rounds.append({"scores": {str(o): _num(res.totals[o]) for o in opts}, "elected": list(res.winners),
+                       "tied": list(res.tie or []),
+                       **({"stages": [{"action": x["action"], "candidates": list(x["candidates"])}
+                                      for x in res.stages]} if rule.constraints else {})})
+        for x in res.stages:
+            if x["action"] == "skip":
+                ex.add(f"{_opts(x['candidates'])} 当选会使名额条件无法满足（已达上限，或余下席位须留给未满的下限），跳过",
+                       f"{_opts(x['candidates'])} skipped: electing them would leave the constraints unmet (a maximum "
+                       "reached, or the seats left are reserved for an unmet minimum)")
+    totals["elected"] = list(res.winners)
+    if res.tie:
+        totals["tie"] = {"candidates": sorted(res.tie), "seats_left": seats - len(res.winners)}
+    return list(res.winners), sorted(res.tie or [])
+
+
+# --------------------------------------------------------------------------- owners' decisions
+
+
+def _decide_owners(
+    rule: Rule, roster: Mapping[int, Voter], valid: list[_Cast], totals: dict, rounds: list[dict], ex: _Explainer
+) -> str:
+    """An owners' decision (Civil Code art. 278) counted by :func:`owners.owners_decision`: the
+    owners' register is the roster's units (voters who may vote and own a unit; a unit listed by
+    several voters is co-owned, and its area must agree); the votes are the valid ballots."""
+    from plugins.deliberation.owners import Unit, exact_area, owners_decision
+
+    areas: dict[str, Fraction] = {}
+    holders: dict[str, set[str]] = {}
+    for v in roster.values():
+        if not v.can_vote:
+            continue
+        for unit, area in v.units:
+            a = exact_area(area)
+            if unit in areas and areas[unit] != a:
+                raise DomainError("delib.bad_roster", detail=f"单元 {unit} 的面积登记不一致：{_show(areas[unit])} 与 {_show(a)}",
+                                  detail_en=f"unit {unit} is registered with two areas: {_show(areas[unit])} and {_show(a)}")
+            areas[unit] = a
+            holders.setdefault(unit, set()).add(str(v.id))
+    if not areas:
+        raise DomainError("delib.bad_roster", detail="名册上没有登记专有部分的业主",
+                          detail_en="nobody on the roster owns a unit")
+    units = [Unit(u, areas[u], frozenset(holders[u])) for u in sorted(areas)]
+    votes = {str(c.voter.id): c.ballot.choice for c in valid if c.ballot.choice in ("yes", "no", "abstain")}
+
+    def label(people: frozenset[str]) -> tuple[str, str]:
+        ids = sorted(int(p) for p in people)
+        return "、".join(f"参与者 {i}" for i in ids), ", ".join(f"participant {i}" for i in ids)
+
+    res = owners_decision(str(rule.category), units, votes, label=label)
+    for line in res.explanation:
+        ex.add(line["zh"], line["en"])
+    d = res.as_dict()
+    del d["explanation"]
+    totals["owners"] = d
+    rounds.append({"figures": d["figures"], "article": d["article"], "outcome": res.outcome})
+    return res.outcome

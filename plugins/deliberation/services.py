@@ -422,10 +422,13 @@ def add_participant(
     weight: int = 1,
     present: bool = False,
     proxy_for_id: int | None = None,
+    units: Sequence[tuple[str, Any]] | None = None,
 ) -> Participant:
     """Seat someone at the table. A person from the register (``person_id``), or an
     outside party known by ``name`` alone. The group defaults from the role
-    (resident_rep → residents …); experts and observers do not vote unless told."""
+    (resident_rep → residents …); experts and observers do not vote unless told.
+    ``units``: the exclusive units they own, ``(unit, area)`` with the area exact
+    (``"89.5"``), for owners' decisions (see :func:`set_units`)."""
     with transaction(session):
         c = get_consultation(session, consultation_id)
         _editable(c)
@@ -444,13 +447,56 @@ def add_participant(
             raise DomainError("delib.invalid_weight", value=weight)
         p = Participant(consultation_id=c.id, person_id=person_id, name=name, role=role_.value, group=group,
                         can_vote=(role_.value not in NON_VOTING_ROLES) if can_vote is None else bool(can_vote),
-                        weight=weight, present=bool(present))
+                        weight=weight, present=bool(present), units=_units(units or ()))
         session.add(p)
         session.flush()
         if proxy_for_id is not None:
             _check_proxy(session, p, proxy_for_id)
             p.proxy_for_id = proxy_for_id
         audit(session, actor, "delib.participant.add", "delib_participant", p.id, None, snapshot(p))
+    return p
+
+
+def _units(units: Iterable[tuple[str, Any]]) -> list[dict[str, str]]:
+    """``[(unit, area)]`` → the stored form, each area exact (a float or a non-positive area
+    refused, ``delib.bad_roster``) and no unit twice (``input.invalid``)."""
+    from plugins.deliberation.owners import exact_area
+
+    out: list[dict[str, str]] = []
+    for unit, area in units:
+        unit = require_text(unit, "unit", max_len=40)
+        a = exact_area(area)
+        if any(u["unit"] == unit for u in out):
+            raise DomainError("input.invalid", field="unit", value=unit)
+        out.append({"unit": unit, "area": _exact_text(a)})
+    return out
+
+
+def _exact_text(a: Any) -> str:
+    """An exact area as stored: ``89.5`` when it has a finite decimal form, else ``179/3``."""
+    from fractions import Fraction
+
+    a = Fraction(a)
+    for places in range(0, 11):
+        scaled = a * 10**places
+        if scaled.denominator == 1:
+            if places == 0:
+                return str(scaled.numerator)
+            whole, part = divmod(scaled.numerator, 10**places)
+            return f"{whole}.{part:0{places}d}"
+    return f"{a.numerator}/{a.denominator}"
+
+
+def set_units(session: Session, *, actor: Actor, participant_id: int, units: Sequence[tuple[str, Any]]) -> Participant:
+    """The exclusive units (专有部分) a participant owns, with their registered areas: the
+    owners' register an owners' decision round counts from (co-owners list the same unit
+    with the same area). Replaces the list; an empty list makes them no owner."""
+    with transaction(session):
+        p = get_participant(session, participant_id)
+        _editable(get_consultation(session, p.consultation_id))
+        before = snapshot(p)
+        p.units = _units(units)
+        audit(session, actor, "delib.participant.units", "delib_participant", p.id, before, snapshot(p))
     return p
 
 
@@ -640,6 +686,11 @@ def make_rule(
     per_group: Sequence[str] | None = None,
     veto_roles: Sequence[str] | None = None,
     top_k: int | None = None,
+    seats: int | None = None,
+    constraints: Sequence[rules.Constraint] | None = None,
+    attributes: dict[int, dict[str, str]] | None = None,
+    rounding: str | None = None,
+    category: str | None = None,
 ) -> rules.Rule:
     """A rule from a preset, with any parameter overridden, or built from ``kind`` up.
 
@@ -679,6 +730,16 @@ def make_rule(
         changes["veto_roles"] = tuple(veto_roles) or None
     if top_k is not None:
         changes["top_k"] = top_k
+    if seats is not None:
+        changes["seats"] = seats
+    if constraints is not None:
+        changes["constraints"] = tuple(constraints)
+    if rounding is not None:
+        changes["rounding"] = rounding
+    if category is not None:
+        changes["category"] = category
+    if attributes is not None:
+        changes["attributes"] = tuple(sorted((oid, tuple(sorted(a.items()))) for oid, a in attributes.items()))
     if changes:
         rule = replace(rule, **changes)
         if preset is not None:
@@ -731,6 +792,19 @@ def open_round(
                               count=len(opts))
         if kind in MOTION_KINDS and len(opts) > 1:
             raise DomainError("delib.motion_one_option", count=len(opts))
+        if rule.seats is not None and rule.seats > len(opts):
+            raise DomainError("delib.too_many_seats", seats=rule.seats, count=len(opts))
+        on_ballot = {o.id for o in opts}
+        for oid, _pairs in rule.attributes:
+            if oid not in on_ballot:
+                o = session.get(Option, oid)
+                if o is None or o.consultation_id != c.id:
+                    raise DomainError("delib.unknown_option", option=oid)
+                raise DomainError("delib.option_not_on_ballot", option=o.number, round=_next_number(session, Round, c.id))
+        if rule.constraints:
+            from plugins.deliberation.multiwinner import check_constraints
+
+            check_constraints(rule.constraints, rule.attribute_map(), [o.id for o in opts], int(rule.seats or 0))
         if meeting_id is not None:
             get_meeting(session, meeting_id, c.id)
         if rule.per_group:
@@ -744,6 +818,8 @@ def open_round(
         if not (title or "").strip():
             if kind in MOTION_KINDS and opts:
                 title = f"表决方案 {opts[0].number}：{opts[0].text}"
+            elif rule.seats is not None:
+                title = "从候选 " + "、".join(str(o.number) for o in opts) + f" 中选出 {rule.seats} 人"
             elif kind in CHOOSING_KINDS:
                 title = "在方案 " + "、".join(str(o.number) for o in opts) + " 中选择"
         title = require_text(title, "title", max_len=500)
@@ -803,9 +879,13 @@ def voter_key(r: Round, participant_id: int) -> str:
     return hmac.new(bytes.fromhex(r.token_key), f"{r.id}:{participant_id}".encode(), hashlib.sha256).hexdigest()
 
 
+def _voter_units(p: Participant) -> tuple[tuple[str, str], ...]:
+    return tuple((u["unit"], u["area"]) for u in (p.units or []))
+
+
 def live_voter(p: Participant) -> rules.Voter:
     return rules.Voter(id=p.id, group=p.group, role=p.role, can_vote=p.can_vote, weight=p.weight,
-                       present=p.present, proxy_for=p.proxy_for_id)
+                       present=p.present, proxy_for=p.proxy_for_id, units=_voter_units(p))
 
 
 def normalise_choice(value: str | None) -> str | None:
@@ -1159,7 +1239,8 @@ def _voters_and_ballots(r: Round, people: list[Participant], rows: list[Ballot]
     voters, entries = [], []
     for p in sorted(people, key=lambda p: pseudo[p.id]):
         v = rules.Voter(id=pseudo[p.id], group=p.group, role=p.role, can_vote=p.can_vote, weight=p.weight,
-                        present=p.present, proxy_for=pseudo.get(p.proxy_for_id) if p.proxy_for_id else None)
+                        present=p.present, proxy_for=pseudo.get(p.proxy_for_id) if p.proxy_for_id else None,
+                        units=_voter_units(p))
         voters.append(v)
         entries.append(voter_to_json(v, token=tokens[p.id]))
     return entries, voters, _secret_ballots(entries, rows)
@@ -1185,7 +1266,8 @@ def _roster(people: list[Participant], secret: bool) -> list[dict[str, Any]]:
     out = []
     for p in people:
         entry = {"participant_id": p.id, "name": p.name, "role": p.role, "group": p.group,
-                 "can_vote": p.can_vote, "weight": p.weight, "present": p.present}
+                 "can_vote": p.can_vote, "weight": p.weight, "present": p.present,
+                 **({"units": list(p.units)} if p.units else {})}
         if not secret:
             entry["proxy_for"] = p.proxy_for_id
         out.append(entry)
@@ -1270,7 +1352,8 @@ def recount_input(session: Session, *, round_id: int) -> CountInput:
     rows = [session.get(Ballot, bid) for bid in res.ballot_ids]
     entries = res.snapshot["voters"]
     voters = [rules.Voter(id=e["id"], group=e["group"], role=e["role"], can_vote=e["can_vote"], weight=e["weight"],
-                          present=e["present"], proxy_for=e["proxy_for"]) for e in entries]
+                          present=e["present"], proxy_for=e["proxy_for"],
+                          units=tuple((u, a) for u, a in e.get("units", []))) for e in entries]
     if res.snapshot.get("secret"):
         ballots = _secret_ballots(entries, rows)
     else:
@@ -1334,7 +1417,14 @@ def break_tie(session: Session, *, actor: Actor, round_id: int, option_id: int, 
         if tie_break_of(session, r.id) is not None:
             raise DomainError("delib.tie_already_broken", ref=r.id)
         o = get_option(session, option_id, r.consultation_id)
-        if o.id not in res.winners:
+        if r.kind in rules.SEAT_KINDS:
+            # an election tied for its last seat(s): the pick must be one of the tied, for the one seat left
+            tie = res.totals.get("tie") or {}
+            if o.id not in tie.get("candidates", []):
+                raise DomainError("delib.not_a_winner", option=o.number, ref=r.number)
+            if tie.get("seats_left") != 1:
+                raise DomainError("delib.seat_tie_needs_rerun", ref=r.number, seats=tie.get("seats_left"))
+        elif o.id not in res.winners:
             raise DomainError("delib.not_a_winner", option=o.number, ref=r.id)
         m = pick(TieBreakMethod, method, "method")
         note = optional_text(note, "notes", max_len=2000)
@@ -1360,14 +1450,34 @@ def rerun_round(session: Session, *, actor: Actor, round_id: int, without: Seque
         raise _outcome_error("delib.round_not_tied", r, res.outcome)
     if tie_break_of(session, r.id) is not None:
         raise DomainError("delib.tie_already_broken", ref=r.id)
-    drop = set(without) if without is not None else {oid for oid in r.option_ids if oid not in res.winners}
+    rule = rule_of(r)
+    if r.kind in rules.SEAT_KINDS:
+        # an election: a new vote among the tied candidates for the seats still to fill (the elected
+        # keep theirs); balance constraints count those already elected
+        tie = res.totals.get("tie") or {}
+        tied, left = list(tie.get("candidates", [])), int(tie.get("seats_left") or 0)
+        if without is not None:
+            tied = [oid for oid in tied if oid not in set(without)]
+        drop = {oid for oid in r.option_ids if oid not in tied}
+        elected = list(res.winners)
+        attrs = rule.attribute_map()
+        constraints = []
+        for k in rule.constraints:
+            have = sum(1 for oid in elected if attrs.get(oid, {}).get(k.attribute) == k.value)
+            lo, hi = max(0, k.min - have), None if k.max is None else k.max - have
+            if lo or hi is not None:
+                constraints.append(rules.Constraint(k.attribute, k.value, lo, hi))
+        rule = replace(rule, seats=min(left, max(len(tied), 1)), constraints=tuple(constraints),
+                       attributes=tuple((oid, pairs) for oid, pairs in rule.attributes if oid in tied))
+    else:
+        drop = set(without) if without is not None else {oid for oid in r.option_ids if oid not in res.winners}
     unknown = sorted(drop - set(r.option_ids))
     if unknown:
         raise DomainError("delib.option_not_found", ref=unknown[0])
-    if not drop:
+    if not drop and not (r.kind in rules.SEAT_KINDS and res.winners):
         raise DomainError("delib.rerun_needs_option", ref=r.id)
     keep = [oid for oid in r.option_ids if oid not in drop]
-    return open_round(session, actor=actor, consultation_id=r.consultation_id, rule=rule_of(r), option_ids=keep,
+    return open_round(session, actor=actor, consultation_id=r.consultation_id, rule=rule, option_ids=keep,
                       title=title or r.title, secret=r.secret, hide_results=r.hide_results,
                       meeting_id=meeting_id if meeting_id is not None else r.meeting_id, follows_round_id=r.id,
                       at=at)
@@ -1384,6 +1494,8 @@ def effective_winner(session: Session, r: Round) -> int | None:
     res = result_of(session, r.id)
     if res is None:
         return None
+    if r.kind in rules.SEAT_KINDS:
+        return None  # an election chose several: they are in the result's winners, not one option
     if res.outcome == "adopted":
         if r.kind in MOTION_KINDS:
             return r.option_ids[0] if r.option_ids else None
@@ -1563,7 +1675,8 @@ def consultation_dict(session: Session, c: Consultation, *, full: bool = True) -
     out["issue"] = c.issue
     out["participants"] = [
         {"id": p.id, "person_id": p.person_id, "name": p.name, "role": p.role, "group": p.group,
-         "can_vote": p.can_vote, "weight": p.weight, "present": p.present, "proxy_for": p.proxy_for_id}
+         "can_vote": p.can_vote, "weight": p.weight, "present": p.present, "proxy_for": p.proxy_for_id,
+         "units": list(p.units or [])}
         for p in participants_of(session, c.id)
     ]
     out["options"] = [

@@ -72,6 +72,10 @@ class RoundKind(Labelled):
     schulze = "schulze"
     ranked_choice = "ranked_choice"
     ranked_pairs = "ranked_pairs"
+    stv = "stv"
+    plurality_at_large = "plurality_at_large"
+    approval_seats = "approval_seats"
+    owners = "owners"
 
 
 class TieBreakMethod(Labelled):
@@ -82,7 +86,7 @@ class TieBreakMethod(Labelled):
 
 
 # a yes/no or consent round votes on one motion; the others choose among options
-MOTION_KINDS = frozenset({RoundKind.yes_no, RoundKind.consent})
+MOTION_KINDS = frozenset({RoundKind.yes_no, RoundKind.consent, RoundKind.owners})
 CHOOSING_KINDS = frozenset(RoundKind) - MOTION_KINDS
 
 # a participant's stakeholder group unless one is given
@@ -145,6 +149,10 @@ LABELS: dict[str, dict[str, str]] = {
         "schulze": V_("Schulze"),
         "ranked_choice": V_("ranked choice (top k)"),
         "ranked_pairs": V_("ranked pairs"),
+        "stv": V_("single transferable vote (seats)"),
+        "plurality_at_large": V_("plurality at large (seats)"),
+        "approval_seats": V_("approval (seats)"),
+        "owners": V_("owners' decision"),
     },
     "TieBreakMethod": {
         "lot": V_("drawing lots"),
@@ -187,6 +195,10 @@ KIND_LABELS: dict[str, str] = {
     "schulze": V_("Schulze"),
     "ranked_choice": V_("ranked choice (top k scored, as Loomio)"),
     "ranked_pairs": V_("ranked pairs"),
+    "stv": V_("single transferable vote (Droop quota, weighted inclusive Gregory)"),
+    "plurality_at_large": V_("plurality at large (one mark per seat at most)"),
+    "approval_seats": V_("approval with several seats"),
+    "owners": V_("owners' decision (Civil Code art. 278)"),
 }
 BASE_LABELS: dict[str, str] = {
     "YN": V_("yes + no"),

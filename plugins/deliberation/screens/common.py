@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 from plugins.deliberation.i18n import N_, _, pair
+from plugins.deliberation.rules import APPROVAL_KINDS, CHOOSING_KINDS, RANKING_KINDS
 from plugins.deliberation.vocab import PRESET_LABELS, VOCAB
 from tui import i18n
 from tui.widgets.forms import (
@@ -119,8 +120,11 @@ class ConfirmCloseScreen(ConfirmModal, prefix="delib"):
 
 
 # the presets' words are the vocabulary "Preset" (PRESET_LABELS, re-exported from vocab.py)
-RANKED = ("borda", "schulze")
-CHOOSING = ("plurality", "approval", *RANKED)
+# the grid's three ballot shapes, from the rules: ranks typed per option (every ranking kind,
+# IRV and STV included), ticks (approval and the elections with seats that take marks), one pick
+RANKED = RANKING_KINDS
+APPROVALS = APPROVAL_KINDS
+CHOOSING = CHOOSING_KINDS
 
 # by importance: a narrow terminal clips the last ones first
 PEOPLE_COLUMNS = (("name", N_("Name")), ("present", N_("Present")), ("votes", N_("Votes")),

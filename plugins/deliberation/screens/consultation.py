@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Label
 from plugins.deliberation.i18n import N_, _, pair
 from plugins.deliberation.queries import Detail, RoundRow, load_detail
 from plugins.deliberation.screens.common import (
+    APPROVALS,
     BINDING_TEXT,
     OPTION_COLUMNS,
     PEOPLE_COLUMNS,
@@ -278,7 +279,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
                 how = _(" (type y yes / n no / a abstain / o object; c closes the round)")
             elif r.kind in RANKED:
                 how = _(" (type ranks 1, 2 … in the option cells, 0 unranks; Enter records the row; e types an ordering)")
-            elif r.kind == RoundKind.approval:
+            elif r.kind in APPROVALS:
                 how = _(" (space ticks the options approved, Enter records the row; e types option numbers)")
             else:
                 how = _(" (space or Enter picks the option, or type its number)")
@@ -305,7 +306,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
                         row.append("")
                     elif r.kind in RANKED:
                         row.append(str(cell.ranking.index(oid) + 1) if oid in cell.ranking else "")
-                    elif r.kind == RoundKind.approval:
+                    elif r.kind in APPROVALS:
                         row.append("✓" if oid in cell.approvals else "")
                     else:
                         row.append("●" if cell.option_id == oid else "")

@@ -14,7 +14,13 @@ from textual.widgets.data_table import RowDoesNotExist
 from core.errors import DomainError
 from plugins.deliberation.i18n import _
 from plugins.deliberation.queries import ParticipantRow, RoundRow
-from plugins.deliberation.screens.common import CHOOSING, RANKED, ReasonScreen, parse_numbers
+from plugins.deliberation.screens.common import (
+    APPROVALS,
+    CHOOSING,
+    RANKED,
+    ReasonScreen,
+    parse_numbers,
+)
 from tui import i18n
 from tui.widgets.forms import (
     FormError,
@@ -104,7 +110,7 @@ class VotingMixin:
             return
         if r.kind == RoundKind.plurality:
             self._record(r, p, {"option_id": oid})
-        elif r.kind == RoundKind.approval:
+        elif r.kind in APPROVALS:
             draft = self._draft(r, p.id, start=True)
             if oid in draft:
                 draft.pop(oid)
@@ -144,7 +150,6 @@ class VotingMixin:
             self._show_round()
 
     def type_ordering(self) -> None:
-        from plugins.deliberation.models import RoundKind
 
         r = self._open_round()
         if r is None or r.kind not in CHOOSING:
@@ -154,7 +159,7 @@ class VotingMixin:
             return
         if r.kind in RANKED:
             zh, en = "排序（方案编号，最好在前，如 2 1 3）", "Ordering (option numbers, best first, e.g. 2 1 3)"
-        elif r.kind == RoundKind.approval:
+        elif r.kind in APPROVALS:
             zh, en = "认可的方案编号（如 1 3）", "Option numbers approved (e.g. 1 3)"
         else:
             zh, en = "选定的方案编号", "The option number picked"
@@ -165,7 +170,6 @@ class VotingMixin:
         """A ballot given as option numbers (typed at once, or asked for in a form): the
         numbers become option ids in the worker, so an unknown number is the service's error."""
         from plugins.deliberation import services as svc
-        from plugins.deliberation.models import RoundKind
 
         db, actor, cid = self.db, self.app.actor, self.consultation_id
         holder = self._holder(p)
@@ -174,7 +178,7 @@ class VotingMixin:
             ids = [svc.option_by_number(s, cid, n).id for n in nums]
             if r.kind in RANKED:
                 return {"ranking": ids}
-            if r.kind == RoundKind.approval:
+            if r.kind in APPROVALS:
                 return {"approvals": ids}
             if len(ids) != 1:
                 raise DomainError("delib.bad_ranking", detail="相对多数只选一个方案",

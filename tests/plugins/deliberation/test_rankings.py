@@ -80,7 +80,7 @@ def test_round_file_version_2_carries_top_k_and_version_1_still_reads():
     from plugins.deliberation.export import VERSION, rule_from_json, rule_to_json, tally_round_file
     from plugins.deliberation.rules import PRESETS, Rule
 
-    assert VERSION == 2
+    assert VERSION == 3  # 3: elections with seats (test_seat_rounds.py); a version 2 file still reads
     d = rule_to_json(Rule("ranked_choice", top_k=3, name="custom"))
     assert d["top_k"] == 3 and rule_from_json(d).top_k == 3
     assert "top_k" not in rule_to_json(PRESETS["borda"])  # old rules are written as before
@@ -93,8 +93,10 @@ def test_round_file_version_2_carries_top_k_and_version_1_still_reads():
           "ballots": [{"voter": 1, "cast_by": None, "choice": None, "reason": "", "ranking": [2, 1],
                        "approvals": [], "option": None}]}
     assert tally_round_file(v1).result.winners == (2,)
+    v2 = {**v1, "version": 2, "rule": d, "options": [{"id": 1}, {"id": 2}, {"id": 3}]}
+    assert tally_round_file(v2).result.totals["options"] == {"1": 2, "2": 3, "3": 0}
     with pytest.raises(DomainError):
-        tally_round_file({**v1, "version": 3})
+        tally_round_file({**v1, "version": VERSION + 1})
 
 
 def test_a_ranked_choice_round_from_the_command_line(site, tmp_path):
@@ -120,7 +122,7 @@ def test_a_ranked_choice_round_from_the_command_line(site, tmp_path):
     path = tmp_path / "r.json"
     ok("deliberation", "export-round", cid, "1", "-o", str(path))
     data = json.loads(path.read_text(encoding="utf-8"))
-    assert data["version"] == 2 and data["rule"]["top_k"] == 2
+    assert data["version"] == 3 and data["rule"]["top_k"] == 2
     assert "与存档结果一致" in ok("deliberation", "tally", str(path))
     code, _, err = site.cli("deliberation", "round", "open", cid, "--kind", "borda", "--top-k", "2")
     assert code == 1 and "top_k" in err

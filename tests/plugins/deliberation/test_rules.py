@@ -10,7 +10,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from core.errors import MESSAGES, DomainError
@@ -20,6 +20,7 @@ from plugins.deliberation.rules import (
     KINDS,
     PRESETS,
     ROLES,
+    SEAT_KINDS,
     Ballot,
     Line,
     Quorum,
@@ -890,11 +891,18 @@ def any_round(draw: st.DrawFn) -> tuple[Rule, list[Voter], list[Ballot], list[in
             veto_roles=draw(st.none() | st.just(("resident_rep",))),
             quorum=draw(st.none() | st.just(Quorum("present", count=2))),
         )
+    elif kind == "owners":
+        rule = Rule("owners", category=draw(st.sampled_from(["manager", "elevator"])))
     else:
         rule = Rule(
-            kind, quorum=draw(st.none() | st.just(Quorum("entitled", fraction=Fraction(1, 3))))
+            kind, quorum=draw(st.none() | st.just(Quorum("entitled", fraction=Fraction(1, 3)))),
+            seats=draw(st.integers(1, len(options))) if kind in SEAT_KINDS else None,
         )
     voters = draw(rosters(min_size=1))
+    if kind == "owners":  # an owners' register: units shared by some voters (co-owners), one area per unit
+        voters = [dataclasses.replace(v, units=((f"u{v.id % 3}", str(40 + v.id % 3)),)) if v.id % 4 else v
+                  for v in voters]
+        assume(any(v.units and v.can_vote for v in voters))
     ballots = []
     for v in voters:
         if not draw(st.booleans()):
@@ -989,7 +997,8 @@ def _import(text_: str) -> tuple[Rule, list[Voter], list[Ballot], list[int]]:
         Ballot(**{**b, "ranking": tuple(b["ranking"]), "approvals": frozenset(b["approvals"])})
         for b in doc["ballots"]
     ]
-    return rule, [Voter(**v) for v in doc["voters"]], ballots, doc["options"]
+    voters = [Voter(**{**v, "units": tuple(tuple(u) for u in v.get("units", []))}) for v in doc["voters"]]
+    return rule, voters, ballots, doc["options"]
 
 
 @settings(max_examples=300, deadline=None)
