@@ -118,8 +118,8 @@ def scope_login(
     community: str = typer.Option(..., "--community", help="社区名称或编号 / the community, by name or id"),
     remove: bool = typer.Option(False, "--remove", help="取消此社区 / take this community away"),
 ) -> None:
-    """按社区限定数据库登录（行级权限）/ confine a PostgreSQL login to a community's requests (row-level security)."""
-    from sqlalchemy import delete
+    """按社区限定数据库登录（行级权限）/ confine a PostgreSQL login to a community's rows (row-level security)."""
+    from sqlalchemy import delete, text
     from sqlalchemy.exc import ProgrammingError
 
     from core.errors import DomainError
@@ -132,6 +132,9 @@ def scope_login(
         raise DomainError("db.scope_postgresql_only")
     try:
         with db.session() as s:
+            # before the look-up: a confined login does not even see other communities
+            if not s.scalar(text("SELECT has_table_privilege('db_login_scope', 'INSERT')")):
+                raise DomainError("db.scope_denied")
             place = find_place(s, community)
             if place.kind != "community":
                 raise DomainError("db.scope_not_community", name=place.name)
@@ -153,8 +156,9 @@ def scope_login(
         console.print(tr(f"登录 {login} 不再限于 {name}", f"the login {login} is no longer confined to {name}"),
                       markup=False)
     else:
-        console.print(tr(f"登录 {login} 只能看到和登记 {name} 的诉求", f"the login {login} now sees and logs only "
-                         f"the requests of {name}"), markup=False)
+        console.print(tr(f"登录 {login} 只能看到和写入 {name} 的数据（诉求、居民、地点、组织……）",
+                         f"the login {login} now sees and writes only the rows of {name} (requests, residents, "
+                         "places, organisations …)"), markup=False)
 
 
 @app.command("verify")
@@ -163,6 +167,10 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
     from core.chain import CHAINED
 
     db = state.database(ready=False)
+    if db.login_is_scoped():
+        from core.errors import DomainError
+
+        raise DomainError("db.verify_scoped")
     broken = _broken_chains(db)
     if as_json:
         print_json({"ok": not broken, "tables": list(CHAINED),
