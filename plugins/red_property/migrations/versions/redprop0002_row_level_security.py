@@ -1,4 +1,4 @@
-"""row-level security by community
+"""row-level security by community; no REPLACE into the append-only tables
 
 Revision ID: redprop0002
 Revises: redprop0001
@@ -8,13 +8,18 @@ On PostgreSQL a login confined to communities (``db_login_scope``, core migratio
 and 0010) sees and writes only the joint meetings held at its communities' places (the
 community or one of its compounds), what belongs to them (bodies, attendance, agenda,
 resolutions, votes, follow-up, addenda), the action items at its places with their
-notes, and the services done in its compounds. Nothing changes on SQLite.
+notes, and the services done in its compounds.
+
+On SQLite, ``INSERT OR REPLACE`` / ``REPLACE`` into the append-only tables (action notes,
+addenda) is refused: REPLACE deletes the old row without firing the delete trigger
+(``core.migrations.triggers.create_no_replace``).
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
+from core.migrations.triggers import create_no_replace, drop_no_replace
 from core.migrations.rls import at_place, by_parent, drop_community_scope, scope_by_community
 
 revision: str = "redprop0002"
@@ -26,8 +31,11 @@ OF_MEETING = ("redprop_meeting_body", "redprop_attendance", "redprop_agenda_item
               "redprop_resolution_vote", "redprop_followup", "redprop_addendum")
 TABLES = ("redprop_meeting", *OF_MEETING, "redprop_action_item", "redprop_action_note", "redprop_service")
 
+APPEND_ONLY = ("redprop_action_note", "redprop_addendum")
+
 
 def upgrade() -> None:
+    create_no_replace(op, APPEND_ONLY)
     scope_by_community(op, "redprop_meeting", at_place("place_id"))
     for table in OF_MEETING:
         scope_by_community(op, table, by_parent("meeting_id", "redprop_meeting"))
@@ -37,4 +45,5 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    drop_no_replace(op, APPEND_ONLY)
     drop_community_scope(op, TABLES)
