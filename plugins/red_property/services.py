@@ -41,7 +41,7 @@ from core.models.requests import Request, RequestCategory
 from core.models.types import local, utcnow
 from core.models.vocab import OPEN_STATUSES, TRANSITIONS, OrgKind, PlaceKind, Status
 from core.plugins import fire_plugin_event
-from core.services.base import Actor, audit, fact_time, snapshot, transaction, when
+from core.services.base import Actor, audit, check_chars, fact_time, snapshot, transaction, when
 from core.services.orgs import get_organisation
 from core.services.people import get_person
 from core.services.places import get_place
@@ -148,6 +148,8 @@ def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# text fields on one line (no line breaks or tabs either)
+ONE_LINE = frozenset({"title", "location", "refers_to", "kind", "status", "decided_by"})
 # the fields this plugin names in its input errors, as the user sees them
 FIELDS: dict[str, tuple[str, str]] = {
     "title": ("标题", "title"),
@@ -170,6 +172,14 @@ def _text(value: str | None, field: str, *, max_len: int, required: bool = False
     """Trimmed text, checked for presence and length, with bilingual field names."""
     zh, en = FIELDS[field]
     text = (value or "").strip()
+    try:
+        check_chars(text, field, line=field in ONE_LINE)
+    except DomainError as e:
+        if e.code != "input.control_chars":
+            raise  # undecodable bytes: the core's own message
+        one_line = field in ONE_LINE
+        raise DomainError("redprop.control_chars", field=zh, field_en=en, line="或换行" if one_line else "",
+                          line_en=" or line breaks" if one_line else "") from None
     if required and not text:
         raise DomainError("redprop.required", field=zh, field_en=en)
     if len(text) > max_len:
