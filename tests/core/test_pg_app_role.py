@@ -234,6 +234,9 @@ def test_a_community_login_cannot_write_outside_its_community(pg_db: Database):
         assert refused(clerk, "INSERT INTO request_feedback (request_id, at, actor, contacted, comment) "
                        f"VALUES ({reqs['r2']}, now(), 'x', true, '')") == denied
         assert refused(clerk, f"INSERT INTO person_care_tag (person_id, tag) VALUES ({li}, 'disabled')") == denied
+        # a post in a street-wide organisation (the department): read by all, written by the street
+        assert refused(clerk, "INSERT INTO membership (person_id, organisation_id, role, created_at) "
+                       f"VALUES ({w.people['zhang'].id}, {w.department.id}, 'member', now())") == denied
         # moving its own resident into another community's household is refused too
         assert refused(clerk, f"UPDATE person SET household_id = {w.households[1].id} "
                        f"WHERE id = {w.people['zhang'].id}") == denied

@@ -14,7 +14,8 @@ rows even in plain SQL (``core.migrations.rls``):
 - ``person``: the residents of its households; a person without a household (staff,
   a caller not yet placed) is street-wide; ``person_care_tag`` follows its person;
 - ``organisation``: those at its places, and the street-wide ones (no place, or a place
-  above the communities) for reading; ``membership`` follows its organisation;
+  above the communities) for reading; ``membership`` follows its organisation (posts
+  in a street-wide organisation are read, written only by unconfined logins);
 - the request's timeline, dispatches, feedback, supporters and attachments follow
   their request.
 
@@ -75,7 +76,9 @@ def upgrade() -> None:
     scope_by_community(op, "person_care_tag", by_parent("person_id", "person"))
     scope_by_community(op, "organisation", by_parent("place_id", "place"), nullable="place_id",
                        check=at_place("place_id"))
-    scope_by_community(op, "membership", by_parent("organisation_id", "organisation"))
+    scope_by_community(op, "membership", by_parent("organisation_id", "organisation"),
+                       check="EXISTS (SELECT 1 FROM organisation o JOIN place p ON p.id = o.place_id "
+                             f"WHERE o.id = membership.organisation_id AND p.community_id IN {COMMUNITIES})")
     for table in REQUEST_CHILDREN:
         scope_by_community(op, table, of_request("request_id"))
     op.execute("""
