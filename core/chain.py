@@ -71,11 +71,25 @@ def row_hash(table: Table, previous: str | None, values: Mapping[str, Any]) -> s
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
+def _has_chain_head(conn) -> bool:
+    """Whether the database has ``gongzhi_chain_head`` (PostgreSQL, migration 0010);
+    asked once per pooled connection."""
+    info = conn.connection.info
+    if "gongzhi_chain_head" not in info:
+        info["gongzhi_chain_head"] = conn.scalar(
+            text("SELECT to_regprocedure('public.gongzhi_chain_head(regclass)') IS NOT NULL"))
+    return info["gongzhi_chain_head"]
+
+
 def _lock_and_last(conn, table: Table) -> str | None:
     """Take the chain's lock (PostgreSQL; SQLite writers are serialised already) and
-    read its last hash."""
+    read its last hash. On PostgreSQL through ``gongzhi_chain_head`` (migration 0010):
+    a login confined to a community by row-level security does not see the table's
+    last row, only its hash through that function."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext(:k))"), {"k": f"gongzhi.chain.{table.name}"})
+        if _has_chain_head(conn):
+            return conn.scalar(text("SELECT gongzhi_chain_head(CAST(:t AS regclass))"), {"t": table.name})
     return conn.execute(
         select(table.c[HASH_COLUMN]).order_by(table.c.id.desc()).limit(1)
     ).scalar()

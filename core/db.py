@@ -228,6 +228,18 @@ class Database:
                 "security: connect through a login in the role gongzhi_app for daily work")))
         return out
 
+    def login_is_scoped(self) -> bool:
+        """Whether this PostgreSQL login is confined to communities (``db_login_scope``,
+        row-level security: migrations 0009 and 0010). Never on SQLite."""
+        if self.is_sqlite:
+            return False
+        from sqlalchemy import text
+
+        with self.engine.connect() as conn:
+            if conn.scalar(text("SELECT to_regclass('db_login_scope') IS NULL")):
+                return False
+            return bool(conn.scalar(text("SELECT EXISTS (SELECT 1 FROM db_login_scope WHERE login = current_user)")))
+
     def ensure_ready(self) -> Path | None:
         """Make the database usable at start-up.
 

@@ -32,6 +32,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db.scope_postgresql_only": ("按社区限定数据库登录只适用于 PostgreSQL", "confining a database login to communities applies to PostgreSQL only"),
     "db.scope_not_community": ("{name} 不是社区，只能按社区限定", "{name} is not a community; logins are confined to communities"),
     "db.scope_denied": ("当前登录无权修改登录范围，请以数据库所有者身份运行", "this login may not change login scopes: run it as the database owner"),
+    "db.permission_denied": ("当前数据库登录无权这样做（只能读写所属社区的数据，或追加表不可改）：{detail}",
+                             "this database login may not do that (it reads and writes only its communities' rows, or the table is append-only): {detail}"),
+    "db.verify_scoped": ("当前登录按社区限定，看不到全部记录，无法核对哈希链；请以数据库所有者或不限社区的登录运行",
+                         "this login is confined to communities and cannot see every row: verify the hash chains as the database owner or an unconfined login"),
     "config.invalid": ("配置文件 {path} 有误：{detail}", "config file {path} is invalid: {detail}"),
     "demo.not_empty": ("数据库中已有数据，演示街道只能建在空库中（可用 --db 指定新库）", "the database already holds data; build the demo street in an empty database (use --db)"),
     # exports

@@ -176,6 +176,8 @@ def export_(
     overdue: bool = typer.Option(False, "--overdue"),
     text: str = typer.Option("", "--text", "-q"),
     reporter: str = typer.Option("", "--reporter"),
+    personal: bool = typer.Option(False, "--personal", help="包含反映人姓名等个人信息（需导出个人信息权限）/ include "
+                                  "reporters' names and other personal data (needs the export.personal permission)"),
 ) -> None:
     """导出诉求清单（CSV、.xlsx，或 .json 即 Open311 GeoReport v2）/ export requests to CSV, .xlsx or
     Open311 GeoReport v2 (.json: the requests, and the services beside it as NAME.services.json)."""
@@ -198,7 +200,7 @@ def export_(
         with Progress(TextColumn(tr("导出", "export")), BarColumn(), MofNCompleteColumn(), console=console,
                       transient=True) as bar:
             task = bar.add_task("export", total=None)
-            result = export_requests(s, actor=state.actor, path=output, flt=flt, lang=state.language,
+            result = export_requests(s, actor=state.actor, path=output, flt=flt, lang=state.language, personal=personal,
                                      progress=lambda done, total: bar.update(task, completed=done, total=total))
     console.print(tr(f"已导出 {result.rows} 件诉求到 {result.path}", f"exported {result.rows} requests to {result.path}"),
                   markup=False, highlight=False)

@@ -168,6 +168,9 @@ def main(argv: list[str] | None = None) -> int:
         if not _is_database_error(exc):
             raise
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) == "42501":  # insufficient privilege, RLS
+            err(tr("错误：", "error: ") + DomainError("db.permission_denied", detail=detail).message(state.language))
+            return 1
         err(tr("数据库错误：", "database error: ") + detail)
         return 1
     finally:

@@ -13,7 +13,8 @@ stores exactly what the type stores), and the tuples go to the driver:
 - SQLite: ``executemany`` through :meth:`Connection.exec_driver_sql`, in the
   caller's transaction;
 - PostgreSQL (psycopg 3): ``COPY … FROM STDIN`` on the session's connection, in
-  the caller's transaction.
+  the caller's transaction; ``executemany`` instead where row-level security applies
+  to the login (a login in the role ``gongzhi_app``), as PostgreSQL refuses COPY there.
 
 Rows of a hash-chained table (:mod:`core.chain`: the request timeline) get their
 ``hash`` from a linker generated once per table (:func:`chain_linker`), which writes
@@ -253,12 +254,12 @@ class Inserter:
         self.counts: dict[str, int] = {}
         self._next: dict[str, int] = {}
         self._converters: dict[tuple[str, tuple[str, ...], bool], Callable[[Any], tuple]] = {}
+        self._rls: dict[str, bool] = {}
         self._utc_text = sqlite_utc_text()  # one cache for every table: times recur across tables
         self._utc_iso = utc_iso(self._utc_text)
         self._linkers: dict[tuple[str, tuple[str, ...] | None], Callable[[Sequence[Any], str | None], str | None]] = {}
         # PostgreSQL tables written with INSERT … (executemany) instead of COPY: COPY FROM
         # refuses a table under row-level security for a role subject to it
-        self.copy_tables_excluded: set[str] = set()
 
     def first_id(self, table: Table) -> int:
         """The first free id of ``table`` (read once; later calls continue from there)."""
@@ -307,9 +308,9 @@ class Inserter:
                                                             positional=positional)
         conn = self.session.connection()
         names = ", ".join(columns)
-        if self.dialect.name == "postgresql" and table.name not in self.copy_tables_excluded:
+        if self.dialect.name == "postgresql" and not self._row_security(conn, table):
             write = self._copy(conn, f"COPY {table.name} ({names}) FROM STDIN")
-        else:
+        else:  # SQLite; PostgreSQL where COPY FROM is refused (row-level security)
             mark = "%s" if self.dialect.name == "postgresql" else "?"
             sql = f"INSERT INTO {table.name} ({names}) VALUES ({', '.join([mark] * len(columns))})"
 
@@ -352,6 +353,14 @@ class Inserter:
         conn = self.session.connection()
         for _name, sql in indexes:
             conn.exec_driver_sql(sql)
+
+    def _row_security(self, conn, table: Table) -> bool:
+        """Whether row-level security applies to this login on ``table`` (PostgreSQL:
+        a login in the role gongzhi_app, migrations 0009 and 0010; the owner is exempt)."""
+        if table.name not in self._rls:
+            self._rls[table.name] = bool(conn.scalar(text("SELECT row_security_active(CAST(:t AS regclass))"),
+                                                     {"t": table.name}))
+        return self._rls[table.name]
 
     @staticmethod
     def _copy(conn, statement: str) -> Callable[[list[tuple]], None]:

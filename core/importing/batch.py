@@ -227,14 +227,6 @@ def _take_refs(session: Session, years: list[int], prefix: str) -> list[str]:
     return refs
 
 
-def _row_security(ins: Inserter, tables: list[str]) -> set[str]:
-    if ins.dialect.name != "postgresql":
-        return set()
-    rows = ins.session.execute(text("SELECT relname FROM pg_class WHERE relrowsecurity AND relname = ANY(:t)"),
-                               {"t": tables})
-    return set(rows.scalars())
-
-
 def commit_batched(db: Database, table: Table, report: ImportReport, actor: Actor, note: str, kind: str, *,
                    valid_only: bool = False, progress: Callable[[int, int], None] | None = None,
                    cancel: Callable[[], bool] | None = None) -> ImportReport:
@@ -352,14 +344,12 @@ def _write_new(session: Session, actor: Actor, table: Table, report: ImportRepor
         return done
 
     ins = Inserter(session)
-    ins_tables = [Request.__table__.name, RequestEvent.__table__.name, AuditLog.__table__.name]
-    secured = _row_security(ins, ins_tables)
     refs = _take_refs(session, [local(v["at"]).year for _, v in good], svc.DEFAULT_REF_PREFIX)
     file_record = {"file": table.path.name}
     with search_index_filled_after(ins):
         for start in range(0, len(good), CHUNK):
             chunk = good[start:start + CHUNK]
-            _write_chunk(ins, actor, table, chunk, refs[start:start + CHUNK], file_record, secured)
+            _write_chunk(ins, actor, table, chunk, refs[start:start + CHUNK], file_record)
             done += len(chunk)
             report.created += len(chunk)
             if progress is not None:
@@ -370,7 +360,7 @@ def _write_new(session: Session, actor: Actor, table: Table, report: ImportRepor
 
 
 def _write_chunk(ins: Inserter, actor: Actor, table: Table, chunk: list[tuple[Planned, dict[str, Any]]],
-                 refs: list[str], file_record: dict[str, Any], secured: set[str]) -> None:
+                 refs: list[str], file_record: dict[str, Any]) -> None:
     name = actor.name
     request_ids = _ids(ins, Request.__table__, len(chunk))
     requests: list[dict[str, Any]] = []
@@ -431,8 +421,8 @@ def _write_chunk(ins: Inserter, actor: Actor, table: Table, chunk: list[tuple[Pl
 
     for ev, eid in zip(evs, _ids(ins, RequestEvent.__table__, len(evs)), strict=True):
         ev[_ID] = eid
-    _insert(ins, Request.__table__, requests, None, secured)
-    _insert(ins, RequestEvent.__table__, evs, EVENT_COLUMNS, secured)  # appends each event's hash
+    ins.insert(Request.__table__, requests)
+    ins.insert(RequestEvent.__table__, evs, columns=EVENT_COLUMNS)  # appends each event's hash
 
     audits: list[dict[str, Any]] = []
     for p, created, steps, _positions, note_at in plans:
@@ -451,15 +441,9 @@ def _write_chunk(ins: Inserter, actor: Actor, table: Table, chunk: list[tuple[Pl
                        "before": None, "after": import_record(table, p)})
     for row, aid in zip(audits, _ids(ins, AuditLog.__table__, len(audits)), strict=True):
         row["id"] = aid
-    _insert(ins, AuditLog.__table__, [{k: r[k] for k in _AUDIT_COLUMNS} for r in audits], None, secured)
+    ins.insert(AuditLog.__table__, [{k: r[k] for k in _AUDIT_COLUMNS} for r in audits])
     for event, payload in fired:
         events.fire(event, **payload)
-
-
-def _insert(ins: Inserter, table, rows: list, columns, secured: set[str]) -> None:
-    if table.name in secured:  # COPY cannot write a table under row-level security
-        ins.copy_tables_excluded.add(table.name)
-    ins.insert(table, rows, columns=columns)
 
 
 # -- residents (core.importing.people) ---------------------------------------------------------

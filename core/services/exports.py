@@ -25,8 +25,9 @@ from core.models.places import Place
 from core.models.requests import Request, RequestCategory
 from core.models.types import fmt_local, utcnow
 from core.models.vocab import Channel, Priority, RequestType, Status
-from core.permissions import check_any
+from core.permissions import allowed, check, check_any
 from core.services.base import Actor, audit, check_output_path, transaction
+from core.services.open311 import scrub
 from core.services.requests import RequestFilter, filter_conditions, is_overdue
 
 BATCH = 1000
@@ -125,11 +126,20 @@ def export_requests(
     lang: str = "zh",
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    personal: bool | None = None,
 ) -> ExportResult:
     """Write the requests matching ``flt`` (oldest first) to ``path``: as .xlsx or .docx
-    when its suffix says so, else as CSV (needs ``request.read``; neither carries a phone or
-    ID number)."""
+    when its suffix says so, else as CSV (needs ``request.read``; no phone or ID number).
+
+    Personal data — the reporter's name, and phone or ID numbers typed into a title — is
+    written only with ``export.personal`` (street administrators): ``personal=True`` asks
+    for it (refused without that permission; the CLI's ``--personal``, the operator's
+    confirmation), ``False`` strips it, ``None`` includes it exactly when the role may. A
+    viewer's export never holds it."""
     check_any(session, actor, "request.read")
+    if personal:
+        check(session, actor, "export.personal")
+    include_personal = allowed(session, actor, "export.personal") if personal is None else personal
     path = check_output_path(path)
     now = utcnow()
     conditions = filter_conditions(session, flt or RequestFilter(), now=now)
@@ -168,7 +178,8 @@ def export_requests(
                 )
                 if not batch:
                     break
-                reporters = _names(session, {r.reporter_id for r in batch if r.reporter_id and not r.anonymous})
+                reporters = (_names(session, {r.reporter_id for r in batch if r.reporter_id and not r.anonymous})
+                             if include_personal else {})
                 for r in batch:
                     out.row([
                         r.ref,
@@ -177,10 +188,12 @@ def export_requests(
                         r.external_id or "",
                         RequestType(r.type).label(lang),
                         categories.get(r.category_id, ""),
-                        r.title,
+                        r.title if include_personal else scrub(r.title),
                         places.get(r.place_id, ""),
                         places.get(community_of.get(r.place_id), ""),
-                        ("anonymous" if en else "匿名") if r.anonymous else reporters.get(r.reporter_id, ""),
+                        ("anonymous" if en else "匿名") if r.anonymous else (
+                            reporters.get(r.reporter_id, "") if include_personal or not r.reporter_id
+                            else ("(withheld)" if en else "（已隐去）")),
                         Priority(r.priority).label(lang),
                         fmt_local(r.created_at),
                         fmt_local(r.due_at),
@@ -204,7 +217,7 @@ def export_requests(
         raise
     with transaction(session):
         audit(session, actor, "request.export", "request", None, None,
-              {"path": str(path), "rows": written, "filter": _filter_dict(flt)})
+              {"path": str(path), "rows": written, "filter": _filter_dict(flt), "personal": include_personal})
     return ExportResult(path=path, rows=written, total=total)
 
 

@@ -108,6 +108,8 @@ def create_person(
 ) -> Person:
     with transaction(session):
         check(session, actor, "person.create", household_id)
+        if care_tags:  # sensitive: only who may see them may set them
+            check(session, actor, "person.care_tags", household_id)
         name = require_text(name, "name", max_len=50)
         phone_ = normalise_phone(phone)
         id_ = normalise_id_number(id_number)
@@ -178,6 +180,8 @@ def update_person(
         tags = before["care_tags"]
         if care_tags is not _UNSET:
             tags = _care_tags(care_tags)
+            if sorted(tags) != sorted(before["care_tags"]):  # sensitive: only who may see them may change them
+                check(session, actor, "person.care_tags", person.household_id)
             session.execute(delete(PersonCareTag).where(PersonCareTag.person_id == person.id))
             for tag in tags:
                 session.add(PersonCareTag(person_id=person.id, tag=tag))

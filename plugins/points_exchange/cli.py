@@ -63,7 +63,7 @@ def find_person(s, ref: str) -> int:
             return found_by_id.id
         if len(text) not in (4, 11):  # four digits: a phone tail; eleven: a phone number
             raise DomainError("person.not_found", ref=ref)
-    found = find_people(s, text, limit=20)
+    found = find_people(s, text, limit=20, actor=state.actor)  # a full phone: call handlers only
     exact = [p for p in found if p.name == text]
     if len(exact) == 1:
         return exact[0].id

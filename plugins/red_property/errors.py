@@ -8,6 +8,7 @@ from core.errors import register_messages
 MESSAGES: dict[str, tuple[str, str]] = {
     # input (field names come in both languages: field / field_en)
     "redprop.required": ("{field}不能为空", "{field_en} is required"),
+    "redprop.control_chars": ("{field}不能含有控制字符{line}", "{field_en} must not contain control characters{line_en}"),
     "redprop.too_long": ("{field}不能超过 {max} 个字符（现为 {length}）", "{field_en} must be at most {max} characters (got {length})"),
     "redprop.invalid_choice": ("{field}的取值「{value}」无效，可选：{choices}", "invalid {field_en} '{value}'; choose from: {choices}"),
     # lookups

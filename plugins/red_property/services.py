@@ -41,7 +41,7 @@ from core.models.requests import Request, RequestCategory
 from core.models.types import local, utcnow
 from core.models.vocab import OPEN_STATUSES, TRANSITIONS, OrgKind, PlaceKind, Status
 from core.plugins import fire_plugin_event
-from core.services.base import Actor, audit, snapshot, transaction, when
+from core.services.base import Actor, audit, check_chars, fact_time, snapshot, transaction, when
 from core.services.orgs import get_organisation
 from core.services.people import get_person
 from core.services.places import get_place
@@ -148,6 +148,8 @@ def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+# text fields on one line (no line breaks or tabs either)
+ONE_LINE = frozenset({"title", "location", "refers_to", "kind", "status", "decided_by"})
 # the fields this plugin names in its input errors, as the user sees them
 FIELDS: dict[str, tuple[str, str]] = {
     "title": ("标题", "title"),
@@ -170,6 +172,14 @@ def _text(value: str | None, field: str, *, max_len: int, required: bool = False
     """Trimmed text, checked for presence and length, with bilingual field names."""
     zh, en = FIELDS[field]
     text = (value or "").strip()
+    try:
+        check_chars(text, field, line=field in ONE_LINE)
+    except DomainError as e:
+        if e.code != "input.control_chars":
+            raise  # undecodable bytes: the core's own message
+        one_line = field in ONE_LINE
+        raise DomainError("redprop.control_chars", field=zh, field_en=en, line="或换行" if one_line else "",
+                          line_en=" or line breaks" if one_line else "") from None
     if required and not text:
         raise DomainError("redprop.required", field=zh, field_en=en)
     if len(text) > max_len:
@@ -496,7 +506,7 @@ def check_in(
     """Record that a person attends for one body. They must hold a post in that body
     on the meeting date; a person already checked in (for any body) is refused, so a
     cross-appointed person stands for one body and is counted once."""
-    at = when(at)
+    at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         m = get_meeting(session, meeting_id)
         _editable(session, m)
@@ -598,7 +608,7 @@ def open_meeting(session: Session, *, actor: Actor, meeting_id: int, without_quo
                  at: datetime | None = None) -> Meeting:
     """Draft → open. Refused without a quorum of bodies unless ``without_quorum``,
     which is recorded on the meeting (and printed in the minutes)."""
-    at = when(at)
+    at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         m = get_meeting(session, meeting_id)
         _editable(session, m)
@@ -627,7 +637,7 @@ def close_meeting(session: Session, *, actor: Actor, meeting_id: int, at: dateti
     """Open → closed. The follow-up section the meeting heard is frozen with it, and
     from now on nothing of its record changes (corrections are addenda). Fires the
     plugin event ``meeting_closed``."""
-    at = when(at)
+    at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         m = get_meeting(session, meeting_id)
         _editable(session, m)
@@ -660,7 +670,7 @@ def close_meeting(session: Session, *, actor: Actor, meeting_id: int, at: dateti
 def add_addendum(session: Session, *, actor: Actor, meeting_id: int, text: str, refers_to: str = "",
                  at: datetime | None = None) -> Addendum:
     """A correction to a closed meeting's record (补记), printed after its minutes."""
-    at = when(at)
+    at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         m = get_meeting(session, meeting_id)
         if m.status != MeetingStatus.closed:
@@ -1062,7 +1072,7 @@ def _set_action_status(session: Session, actor: Actor, item: ActionItem, to: Act
 def start_action(session: Session, *, actor: Actor, action_item_id: int, note: str = "",
                  meeting_id: int | None = None, at: datetime | None = None) -> ActionItem:
     """Open → in progress (work has begun), with an optional note."""
-    at = when(at)
+    at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         item = get_action_item(session, action_item_id)
         _unfinished(item)
@@ -1080,7 +1090,7 @@ def start_action(session: Session, *, actor: Actor, action_item_id: int, note: s
 def add_progress(session: Session, *, actor: Actor, action_item_id: int, text: str,
                  meeting_id: int | None = None, at: datetime | None = None) -> ActionNote:
     """A progress note (append-only), optionally as reported at a (draft or open) meeting."""
-    at = when(at)
+    at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         item = get_action_item(session, action_item_id)
         _unfinished(item)
@@ -1096,7 +1106,7 @@ def add_progress(session: Session, *, actor: Actor, action_item_id: int, text: s
 def drop_action(session: Session, *, actor: Actor, action_item_id: int, reason: str,
                 meeting_id: int | None = None, at: datetime | None = None) -> ActionItem:
     """Open / in progress → dropped, with the reason (required). It is no longer carried."""
-    at = when(at)
+    at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         item = get_action_item(session, action_item_id)
         _unfinished(item)
@@ -1151,7 +1161,7 @@ def complete_action(session: Session, *, actor: Actor, action_item_id: int, note
     transaction: the core's first step commits the action item with it. Fires the
     plugin event ``action_item_done``.
     """
-    at = when(at)
+    at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         item = get_action_item(session, action_item_id)
         _unfinished(item)
@@ -1310,7 +1320,7 @@ def log_service(
     """A micro-service requested for a resident (``at`` = when it was asked for). The
     compound defaults to the resident's home; given, the resident must live there
     (when their home is on record). With ``scheduled_for`` it starts as scheduled."""
-    at = when(at)
+    at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         kind_ = pick(ServiceKind, kind, "kind")
         person = get_person(session, resident_id)
@@ -1366,7 +1376,7 @@ def complete_service(
     at: datetime | None = None,
 ) -> PropertyService:
     """Requested / scheduled → done, by a person and/or a body (one is required)."""
-    at = when(at)
+    at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         s = get_service(session, service_id)
         _service_status(s, ServiceStatus.done, (ServiceStatus.requested, ServiceStatus.scheduled))

@@ -157,3 +157,23 @@ def test_roles_limit_the_cli(cli, monkeypatch):
     assert [(r["actor"], r["after"]["reason"]) for r in rows] == [("grid", "上门核实")]
     code, out, _ = cli("audit", "list", "--json", "--until", "2000-01-01")
     assert code == 0 and json.loads(out) == []
+
+
+def test_plugin_commands_find_a_person_by_full_phone_only_for_call_handlers(cli, monkeypatch):
+    """A plugin's person argument goes through the same rule as ``person find``: a viewer
+    names a resident by the phone's last four digits, not by the whole number."""
+    monkeypatch.setenv("GONGZHI_PLUGINS", "points_exchange")
+    _street(cli)
+    code, out, err = cli("db", "upgrade")
+    assert code == 0, out + err
+    assert cli("operator", "add", "boss", "王主任", "--role", "street_admin")[0] == 0
+    assert cli("login", "boss")[0] == 0
+    assert cli("operator", "add", "view", "只读", "--role", "viewer")[0] == 0
+    assert cli("login", "view")[0] == 0
+    code, out, err = cli("points", "balance", "5678")
+    assert code == 0, err
+    code, _, err = cli("points", "balance", "13812345678", lang="en")
+    assert code == 1 and "may not" in err and err.count("\n") == 1, err
+    assert cli("login", "boss")[0] == 0
+    code, out, err = cli("points", "balance", "13812345678")
+    assert code == 0, err

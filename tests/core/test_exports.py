@@ -205,3 +205,55 @@ def test_the_overdue_list_and_the_three_rates_as_word_documents(db, actor, tmp_p
     code = main(["--db", db.url, "stats", "rates", "--docx", str(rates)])  # never overwritten
     _out, err = capsys.readouterr()
     assert code == 1 and "已存在" in err
+
+
+def _text_of(path) -> str:
+    """Every cell of a .csv, .xlsx or .docx export, as one text."""
+    if path.suffix == ".xlsx":
+        from openpyxl import load_workbook
+
+        return "\n".join(str(c) for row in load_workbook(path).active.iter_rows(values_only=True) for c in row)
+    if path.suffix == ".docx":
+        from docx import Document
+
+        return "\n".join(c.text for t in Document(str(path)).tables for row in t.rows for c in row.cells)
+    return path.read_text(encoding="utf-8-sig")
+
+
+def test_no_personal_data_in_an_export_made_by_a_viewer(db, actor, tmp_path, capsys):
+    """Issue 15: the reporter's name, and phone or ID numbers typed into a title, reach an
+    export only for a role that may export personal data and when asked for."""
+    from core.cli import main
+    from core.services import operators as op_svc
+
+    w = build_world(db, actor)
+    new_request(db, actor, w, title="13812345678 来电：路灯不亮", reporter_id=w.people["zhang"].id)
+    # the CLI (here the local operator, a street administrator) strips it unless --personal
+    assert main(["--db", db.url, "request", "export", "-o", str(tmp_path / "cli.csv")]) == 0
+    assert "张晓明" not in (tmp_path / "cli.csv").read_text(encoding="utf-8-sig")
+    assert main(["--db", db.url, "request", "export", "--personal", "-o", str(tmp_path / "cli-full.csv")]) == 0
+    assert "张晓明" in (tmp_path / "cli-full.csv").read_text(encoding="utf-8-sig")
+    capsys.readouterr()
+    with db.session() as s:
+        op_svc.create_operator(s, actor=actor, login="view", display_name="只读", password="password 123")
+        op_svc.grant_role(s, actor=actor, login="view", role="viewer", place_id=w.street.id)
+        viewer = op_svc.actor_of(s, op_svc.get_operator(s, "view"))
+
+    def exported(who, name, **kw) -> str:
+        with db.session() as s:
+            exports.export_requests(s, actor=who, path=tmp_path / name, **kw)
+        return (tmp_path / name).read_text(encoding="utf-8-sig")
+
+    for name in ("viewer.csv", "viewer.xlsx", "viewer.docx"):
+        with db.session() as s:
+            exports.export_requests(s, actor=viewer, path=tmp_path / name)
+        text = _text_of(tmp_path / name)
+        assert "张晓明" not in text and "13812345678" not in text, name
+        assert "138****5678 来电：路灯不亮" in text, name
+        assert "（已隐去）" in text or name.endswith(".docx"), name  # the printable table has no reporter column
+    with db.session() as s, pytest.raises(DomainError) as info:  # asking for it does not help
+        exports.export_requests(s, actor=viewer, path=tmp_path / "asked.csv", personal=True)
+    assert info.value.code == "permission.denied" and not (tmp_path / "asked.csv").exists()
+    assert "张晓明" not in exported(actor, "admin-stripped.csv", personal=False)
+    full = exported(actor, "admin.csv", personal=True)  # a street administrator who asks
+    assert "张晓明" in full and "13812345678" in full

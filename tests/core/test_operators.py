@@ -285,3 +285,21 @@ def test_care_tags_only_for_street_admins_and_the_persons_community_secretary(db
     for other in (theirs, grid):
         expect_rejected(db, "permission.denied",
                         lambda s, o=other: people_svc.view_care_tags(s, actor=o, person_id=zhang))
+
+
+def test_care_tags_are_set_only_by_who_may_see_them(db, actor):
+    """A grid worker may register and edit residents, not give or change their care tags
+    (sensitive data); the community secretary may. Unchanged tags pass through an edit."""
+    w = build_world(db, actor)
+    zhang, home = w.people["zhang"].id, w.households[0].id  # 盛康社区
+    grid = _operator(db, actor, "grid", "grid_worker", w.communities[0].id)
+    ours = _operator(db, actor, "sec1", "community_secretary", w.communities[0].id)
+    expect_rejected(db, "permission.denied", lambda s: people_svc.create_person(
+        s, actor=grid, name="赵六", household_id=home, care_tags=["elderly_alone"]))
+    expect_rejected(db, "permission.denied", lambda s: people_svc.update_person(
+        s, actor=grid, person_id=zhang, care_tags=["disabled"]))
+    with db.session() as s:
+        people_svc.create_person(s, actor=grid, name="赵六", household_id=home, care_tags=[])  # none given: fine
+        people_svc.update_person(s, actor=ours, person_id=zhang, care_tags=["disabled"])
+        people_svc.update_person(s, actor=grid, person_id=zhang, notes="已走访", care_tags=["disabled"])  # unchanged
+        assert people_svc.care_tags_of(s, zhang) == ["disabled"]

@@ -291,7 +291,8 @@ class PersonPicker(Picker):
     """Pick a person by name, pinyin (张晓明 ← "zxm") or phone tail; phones masked."""
 
     def search(self, session: Session, query: str) -> list[PickerItem]:
-        people = find_people(session, query, limit=self.limit)
+        # a full phone number finds a person only for the roles that handle calls
+        people = find_people(session, query, limit=self.limit, actor=getattr(self.app, "actor", None))
         homes = _names(session, {p.household_id for p in people if p.household_id})
         items = []
         for p in people:

@@ -223,3 +223,26 @@ def test_a_vote_row_cannot_be_slipped_into_a_closed_meeting(site, street, actor)
         conn.execute(text("INSERT INTO redprop_resolution_vote (meeting_id, resolution_id, organisation_id, yes, no,"
                           " abstain) SELECT meeting_id, id, responsible_org_id, 1, 0, 0 FROM redprop_resolution"))
     assert "closed meeting is frozen" in str(exc.value)
+
+
+def test_facts_cannot_be_dated_in_the_future(site, street, actor):
+    """A meeting may be planned ahead; what was done at it (attendance, opening, closing,
+    notes, addenda) and a service asked for or done cannot carry a future time (issue 15)."""
+    future = at(2099, 1, 1)
+    with site.db.session() as s:
+        planned = svc.create_meeting(s, actor=actor, place_id=street.compound, held_at=future)  # planning: fine
+    meeting = open_meeting(site.db, actor, street, at(2026, 3, 5))
+    before = row_counts(site.db)
+    attempts = {
+        "check in": lambda s: svc.check_in(s, actor=actor, meeting_id=planned.id, person_id=street.wang,
+                                           organisation_id=street.party, at=future),
+        "close": lambda s: svc.close_meeting(s, actor=actor, meeting_id=meeting, at=future),
+        "service": lambda s: svc.log_service(s, actor=actor, kind="free_repair", resident_id=street.resident,
+                                             at=future),
+    }
+    for what, attempt in attempts.items():
+        with site.db.session() as s, pytest.raises(DomainError) as exc:
+            attempt(s)
+        assert exc.value.code == "input.future_date", what
+        assert "2099" in exc.value.message("en") and "cannot be after today" in exc.value.message("en")
+    assert row_counts(site.db) == before
