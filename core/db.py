@@ -94,8 +94,11 @@ class Database:
             # PostgreSQL may then switch to a generic plan that cannot see the values,
             # e.g. the overdue filter's "now" or a search text, and walk every request
             # (docs/performance.md, "Searching requests")
-            self.engine = create_engine(url, echo=echo, pool_pre_ping=True, connect_args={"prepare_threshold": None},
-                                        **pool)
+            # JIT off for the app's own connections: its statements are short, and the
+            # row-level security policies push a table scan past jit_above_cost, where
+            # compiling costs ten times the query (docs/performance.md, "Row-level security")
+            self.engine = create_engine(url, echo=echo, pool_pre_ping=True,
+                                        connect_args={"prepare_threshold": None, "options": "-c jit=off"}, **pool)
             self.write_engine = self.engine
         else:
             raise DomainError("db.unsupported_url", url=parsed.render_as_string(hide_password=True))
