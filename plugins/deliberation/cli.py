@@ -92,7 +92,7 @@ def _person(s, ref: str) -> int:
     text = ref.strip()
     if text.isdigit():
         return get_person(s, int(text)).id
-    found = find_people(s, text, limit=2)
+    found = find_people(s, text, limit=2, actor=state.actor)  # a full phone: call handlers only
     exact = [p for p in found if p.name == text]
     if len(exact) == 1:
         return exact[0].id

@@ -110,3 +110,31 @@ async def test_the_street_admin_reads_the_audit_log_in_the_app(street_db, ids):
         await settle(pilot)
         assert not isinstance(app.screen, AuditScreen)
     app.end_login()
+
+
+@sync
+async def test_care_tags_are_offered_only_to_who_may_see_them(street_db, ids):
+    """A grid worker edits people but may not see care tags: the person form leaves them
+    out; a community secretary gets the button, and reading them is checked and audited."""
+    from sqlalchemy import select
+
+    from core.models.audit import AuditLog
+    from tui.screens.person_form import PersonFormScreen
+
+    _operator(street_db, ids, "grid1", "钱多多", "grid_worker")
+    _operator(street_db, ids, "sec1", "孙丽", "community_secretary")
+    for login, offered in (("grid1", False), ("sec1", True)):
+        app = _app(street_db, require_login=True)
+        async with app.run_test(size=(160, 45)) as pilot:
+            await _log_in(app, pilot, login)
+            app.push_screen(PersonFormScreen(ids["张晓明"]))
+            await _until(pilot, lambda app=app: isinstance(app.screen, PersonFormScreen) and app.screen.loaded)
+            form = app.screen
+            assert form.query_one("#pf-care-field").display is offered, login
+            if offered:
+                form.query_one("#pf-care-show").press()
+                await _until(pilot, lambda form=form: form.care_loaded)
+                assert form.query_one("#pf-care").display
+    with street_db.read_session() as s:
+        viewed = list(s.scalars(select(AuditLog.actor).where(AuditLog.action == "person.view_care_tags")))
+    assert viewed == ["sec1"]

@@ -7,6 +7,7 @@ and shown inline. Dismisses with the new membership's id, or ``None``.
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 from sqlalchemy import select
 from sqlmodel import Session
@@ -28,15 +29,19 @@ from tui.screens.people import SearchPick, place_paths
 from tui.widgets.base import DbWork, translate_bindings
 from tui.widgets.pickers import Choice, ChoicePicker
 
+if TYPE_CHECKING:
+    from core.services.base import Actor
+
 PICK_LIMIT = 20
 GRID_ROLES = {Role.grid_worker.value, Role.micro_grid_worker.value, Role.mobile_grid_worker.value}
 SCOPE_KINDS = (PlaceKind.community, PlaceKind.compound, PlaceKind.building, PlaceKind.micro_grid)
 
 
-def find_people_to_pick(session: Session, text: str) -> list[tuple[int, str]]:
-    """People by name, pinyin or phone tail, shown as "张晓明 · 1948 · 138****5678"."""
+def find_people_to_pick(session: Session, text: str, actor: Actor | None = None) -> list[tuple[int, str]]:
+    """People by name, pinyin or phone tail, shown as "张晓明 · 1948 · 138****5678"; a
+    full phone number finds someone only for the roles that handle calls (``actor``)."""
     out = []
-    for p in people_svc.find_people(session, text, limit=PICK_LIMIT):
+    for p in people_svc.find_people(session, text, limit=PICK_LIMIT, actor=actor):
         row = people_svc.person_row(p)
         out.append(
             (p.id, " · ".join(x for x in (p.name, str(p.birth_year or ""), row["phone"]) if x))
@@ -100,7 +105,7 @@ class MembershipFormScreen(DbWork, ModalScreen[int | None]):
                 with Horizontal(classes="field"):
                     yield Label(_("Person"), classes="field-name")
                     yield SearchPick(
-                        find_people_to_pick,
+                        lambda session, text: find_people_to_pick(session, text, self.app.actor),
                         placeholder=_("Name, pinyin initials or last 4 phone digits"),
                         none_text=_("nobody chosen yet"),
                         id="mf-person",

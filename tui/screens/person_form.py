@@ -129,7 +129,9 @@ class PersonFormScreen(DbWork, ModalScreen[int | None]):
                         id="pf-household",
                     )
                     yield Button(_("No household"), id="pf-household-clear")
-                with Horizontal(classes="field"):
+                # care tags only for who may see them (person.care_tags): hidden from the rest
+                with Horizontal(classes="field", id="pf-care-field") as care_field:
+                    care_field.display = self.app.may("person.care_tags")
                     yield Label(_("Care tags (sensitive)"), classes="field-name")
                     if editing:
                         yield Button(_("Show and edit care tags"), id="pf-care-show")
@@ -233,11 +235,12 @@ class PersonFormScreen(DbWork, ModalScreen[int | None]):
 
     @on(Button.Pressed, "#pf-care-show")
     def _show_care(self) -> None:
-        db, pid = self.app.db, self.person_id
+        db, pid, actor = self.app.db, self.person_id, self.app.actor
 
         def fetch() -> list[str]:
-            with db.read_session() as s:
-                return people_svc.care_tags_of(s, pid)
+            # checked (person.care_tags) and audited as on the person's page; refused in words
+            with db.session() as s:
+                return people_svc.view_care_tags(s, actor=actor, person_id=pid)
 
         def show(tags: list[str]) -> None:
             care = self.query_one("#pf-care", SelectionList)
