@@ -145,3 +145,38 @@ def test_ctrl_e_exports_the_list_from_its_filter_field_too(make_app):
             assert box.cursor_position == len(box.value)
 
     asyncio.run(inner())
+
+
+def test_personal_data_goes_into_an_export_only_when_asked(make_app, street_db, tmp_path):
+    """Off by default (reporters withheld); on, the reporters' names are written."""
+    from sqlalchemy import select
+
+    from core.models.people import Person
+    from core.models.requests import Request
+
+    with street_db.read_session() as s:
+        reporters = set(s.scalars(select(Person.name).join(Request, Request.reporter_id == Person.id)
+                                  .where(Request.anonymous.is_(False))))
+    assert reporters
+    files = {False: tmp_path / "不含个人信息.csv", True: tmp_path / "含个人信息.csv"}
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.press("f4")
+            await settle(pilot)
+            for personal, target in files.items():
+                await pilot.press("f9")
+                await settle(pilot)
+                assert isinstance(app.screen, ExportScreen)
+                toggle = app.screen.query_one("#export-personal")
+                assert toggle.display and toggle.value is False  # offered to this operator, off
+                toggle.value = personal
+                app.screen.query_one("#export-path", Input).value = str(target)
+                await pilot.click("#export-start")
+                await until(pilot, lambda: not isinstance(app.screen, ExportScreen))
+
+    asyncio.run(inner())
+    written = {k: v.read_text(encoding="utf-8-sig") for k, v in files.items()}
+    assert any(name in written[True] for name in reporters)
+    assert not any(name in written[False] for name in reporters)

@@ -19,6 +19,7 @@ from core.services.requests import RequestFilter
 from tui import i18n
 from tui.i18n import N_, _
 from tui.widgets.base import translate_bindings
+from tui.widgets.toggle import Toggle
 
 
 def default_path() -> Path:
@@ -43,6 +44,12 @@ class ExportScreen(ModalScreen[Path | None]):
                         classes="status-line")
             yield Label(_("File"), classes="field-label")
             yield Input(str(default_path()), id="export-path")
+            # personal data (reporters' names, numbers in the text) only on purpose, and
+            # only offered to who may export it (export.personal); off by default
+            personal = Toggle(_("Personal data"), False, on_text=_("included (names and numbers as recorded)"),
+                              off_text=_("left out (names withheld, numbers masked)"), id="export-personal")
+            personal.display = self.app.may("export.personal")
+            yield personal
             yield ProgressBar(id="export-progress", show_eta=False)
             yield Label("", id="export-status", classes="status-line")
             yield Label("", id="export-error", classes="error")
@@ -61,6 +68,8 @@ class ExportScreen(ModalScreen[Path | None]):
         self.query_one("#export-error", Label).update("")
         self.query_one("#export-start", Button).disabled = True
         db, actor, flt, lang, app = self.app.db, self.app.actor, self.flt, i18n.language(), self.app
+        toggle = self.query_one("#export-personal", Toggle)
+        personal = bool(toggle.display and toggle.value)
 
         def job() -> ExportResult | str:
             worker = get_current_worker()
@@ -76,7 +85,7 @@ class ExportScreen(ModalScreen[Path | None]):
                         done = export_open311(s, actor=actor, path=path, flt=flt, lang=lang)
                         return ExportResult(path=done.requests_path, rows=done.requests, total=done.requests)
                     return export_requests(s, actor=actor, path=path, flt=flt, lang=lang, progress=progress,
-                                           cancelled=lambda: worker.is_cancelled)
+                                           cancelled=lambda: worker.is_cancelled, personal=personal)
             except DomainError as exc:
                 return exc.message(lang)
 
