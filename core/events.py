@@ -56,8 +56,33 @@ def held() -> Iterator[None]:
         stack.remove(buffer)
         raise
     stack.remove(buffer)
-    for event, payload in buffer:
-        fire(event, **payload)
+    fire_all(buffer)
+
+
+def fire_all(fired: list[tuple[str, dict[str, Any]]]) -> None:
+    """Fire many events at once, in order (a held block's, e.g. an import's): a listener
+    with a ``bulk`` method gets them in one call, the others one by one as :func:`fire`
+    would give them. Inside :func:`held` they join the block's buffer."""
+    if not fired:
+        return
+    stack = _held()
+    if stack:
+        stack[-1].extend(fired)
+        return
+    for listener in list(_listeners):
+        name = getattr(listener, "__qualname__", repr(listener))
+        bulk = getattr(listener, "bulk", None)
+        if bulk is not None:
+            try:
+                bulk(list(fired))
+            except Exception:  # noqa: BLE001 - a listener must never break the caller
+                log.exception("event listener %s failed on %d events", name, len(fired))
+            continue
+        for event, payload in fired:
+            try:
+                listener(event, **payload)
+            except Exception:  # noqa: BLE001
+                log.exception("event listener %s failed on %s", name, event)
 
 
 def fire(event: str, **payload: Any) -> None:

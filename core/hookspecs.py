@@ -106,5 +106,13 @@ def feedback_recorded(db: Any, request_id: int, feedback_id: int, actor: str) ->
 
 
 @hookspec
+def events_in_bulk(db: Any, events: list[tuple[str, dict[str, Any]]]) -> None:
+    """Many of the events above at once, in order, as ``(hook name, arguments)`` — e.g.
+    the thousands an import fires after its commit. A plugin that implements this gets
+    them here in one call *instead of* its per-event hooks (it must then handle every
+    event it cares about); a plugin that does not gets its per-event hooks as usual."""
+
+
+@hookspec
 def plugin_event(db: Any, source: str, name: str, payload: dict[str, Any]) -> None:
     """A generic event one plugin fires for the others (e.g. ``consultation_decided``)."""

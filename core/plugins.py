@@ -388,7 +388,7 @@ class PluginHost:
         self.import_models()
         self.db = db
         if self._unsubscribe is None:
-            self._unsubscribe = events.subscribe(self._on_event)
+            self._unsubscribe = events.subscribe(_Forward(self))
         return self
 
     def close(self) -> None:
@@ -396,15 +396,43 @@ class PluginHost:
             self._unsubscribe()
             self._unsubscribe = None
 
-    def _on_event(self, event: str, **payload: Any) -> None:
+    def _on_event(self, event: str, *, skip: frozenset[str] = frozenset(), **payload: Any) -> None:
         hook = getattr(self.pm.hook, event, None)
         if hook is None:
             return
         for impl in hook.get_hookimpls():
+            if impl.plugin_name in skip:
+                continue
             try:
                 impl.function(db=self.db, **payload)
             except Exception:  # noqa: BLE001 - never undo the committed write
                 log.exception("plugin %s failed in %s", impl.plugin_name, event)
+
+    def _on_events(self, fired: list[tuple[str, dict[str, Any]]]) -> None:
+        """Many events at once: one ``events_in_bulk`` call to each plugin implementing
+        it, the per-event hooks of the others (core.hookspecs.events_in_bulk)."""
+        bulk = self.pm.hook.events_in_bulk.get_hookimpls()
+        for impl in bulk:
+            try:
+                impl.function(db=self.db, events=fired)
+            except Exception:  # noqa: BLE001 - never undo the committed write
+                log.exception("plugin %s failed in events_in_bulk", impl.plugin_name)
+        skip = frozenset(impl.plugin_name for impl in bulk)
+        for event, payload in fired:
+            self._on_event(event, skip=skip, **payload)
+
+
+class _Forward:
+    """The host's listener on core events: one hook call per event, or many at once."""
+
+    def __init__(self, host: PluginHost) -> None:
+        self.host = host
+
+    def __call__(self, event: str, **payload: Any) -> None:
+        self.host._on_event(event, **payload)
+
+    def bulk(self, fired: list[tuple[str, dict[str, Any]]]) -> None:
+        self.host._on_events(fired)
 
 
 def _script_head(versions: Path) -> str | None:

@@ -442,8 +442,7 @@ def _write_chunk(ins: Inserter, actor: Actor, table: Table, chunk: list[tuple[Pl
     for row, aid in zip(audits, _ids(ins, AuditLog.__table__, len(audits)), strict=True):
         row["id"] = aid
     ins.insert(AuditLog.__table__, [{k: r[k] for k in _AUDIT_COLUMNS} for r in audits])
-    for event, payload in fired:
-        events.fire(event, **payload)
+    events.fire_all(fired)
 
 
 # -- residents (core.importing.people) ---------------------------------------------------------

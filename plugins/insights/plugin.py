@@ -60,6 +60,24 @@ def feedback_recorded(db, request_id, feedback_id, actor):
     _index(db, request_id)
 
 
+# the events whose request the index follows; from this many requests at once (an
+# import) one bulk pass segments them (services.sync_tokens) instead of one session each
+REQUEST_EVENTS = frozenset({"request_created", "request_status_changed", "feedback_recorded"})
+BULK_FROM = 200
+
+
+@hookimpl
+def events_in_bulk(db, events):
+    ids = list(dict.fromkeys(p["request_id"] for name, p in events if name in REQUEST_EVENTS))
+    if len(ids) >= BULK_FROM:
+        from plugins.insights.services import sync_tokens
+
+        sync_tokens(db, request_ids=ids)
+        return
+    for request_id in ids:
+        _index(db, request_id)
+
+
 @hookimpl
 def demo_data(db, actor, seed, scale):
     from plugins.insights.demo import build_insights

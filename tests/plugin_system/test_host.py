@@ -351,3 +351,62 @@ def test_every_core_event_reaches_a_plugin_with_its_arguments(write_plugin, gong
         ("feedback", request_id, True),
         ("status", request_id, "resolved", "closed"),
     ] == rec.SEEN
+
+
+def test_events_in_bulk_go_in_one_call_to_who_takes_them_and_one_by_one_to_the_rest(write_plugin, gongzhi_site):
+    """Events held in a block (as an import holds them) reach a plugin implementing
+    events_in_bulk in one call, instead of its per-event hooks; another plugin gets its
+    per-event hooks as before; a plain listener of core.events, each event."""
+    from core import events
+
+    write_plugin("bulky", """
+        from core.hookspecs import hookimpl
+
+        CALLS = []
+        ONE_BY_ONE = []
+
+        @hookimpl
+        def events_in_bulk(db, events):
+            CALLS.append([(name, args["request_id"]) for name, args in events])
+
+        @hookimpl
+        def request_created(db, request_id, actor):
+            ONE_BY_ONE.append(request_id)
+    """)
+    write_plugin("single", """
+        from core.hookspecs import hookimpl
+
+        SEEN = []
+
+        @hookimpl
+        def request_created(db, request_id, actor):
+            SEEN.append(("created", request_id))
+
+        @hookimpl
+        def request_status_changed(db, request_id, from_status, to_status, actor):
+            SEEN.append(("status", request_id, to_status))
+    """)
+    site = gongzhi_site(plugins=["bulky", "single"])
+    import gz_test_bulky as bulky
+    import gz_test_single as single
+
+    first = _request(site.db)  # fired alone: the per-event hooks of both
+    assert bulky.ONE_BY_ONE == [first] and bulky.CALLS == [] and single.SEEN == [("created", first)]
+    plain: list[tuple[str, int]] = []
+    unsubscribe = events.subscribe(lambda event, **p: plain.append((event, p["request_id"])))
+    actor = Actor("clerk")
+    try:
+        with events.held(), site.db.session() as s:
+            place_id = requests.get_request(s, first).place_id
+            cat = categories.find_category(s, "lighting")
+            made = [requests.create_request(s, actor=actor, channel="patrol", type="report", category_id=cat.id,
+                                            title=f"路灯不亮{i}", place_id=place_id).id for i in range(3)]
+            requests.transition(s, actor=actor, request_id=made[0], to_status="accepted")
+            assert bulky.CALLS == [] and plain == []  # held until the block ends
+    finally:
+        unsubscribe()
+    expected = [("request_created", i) for i in made] + [("request_status_changed", made[0])]
+    assert bulky.CALLS == [expected]  # one call, every event, in order
+    assert bulky.ONE_BY_ONE == [first]  # not also one by one
+    assert single.SEEN[1:] == [("created", i) for i in made] + [("status", made[0], "accepted")]
+    assert plain == expected

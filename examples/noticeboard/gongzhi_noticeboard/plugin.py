@@ -126,6 +126,17 @@ def feedback_recorded(db, request_id, feedback_id, actor):
 
 
 @hookimpl
+def events_in_bulk(db, events):
+    """Many events at once (an import's): taking this hook means taking every event in it,
+    so each is handed to the hook that handles it one by one."""
+    handlers = {"request_status_changed": request_status_changed, "plugin_event": plugin_event}
+    for name, arguments in events:
+        handler = handlers.get(name)
+        if handler is not None:
+            handler(db=db, **arguments)
+
+
+@hookimpl
 def plugin_event(db, source, name, payload):
     """Another plugin's decision (e.g. a roundtable's) is posted too."""
     if name != "consultation_decided":

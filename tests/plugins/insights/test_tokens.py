@@ -111,3 +111,30 @@ def test_hot_words_per_community_category_channel(db, street):
     assert terms(category_id=street.categories["safety_hazard"]) == {"井盖", "缺失", "楼道堆物"}
     assert terms(channel="hotline_12345") == {"井盖", "缺失", "路灯"}
     assert terms(channel="hotline_12345", compound_id=street.compounds["盛康园"]) == {"路灯"}
+
+
+def test_a_block_of_many_requests_is_segmented_in_one_bulk_pass(db, street, monkeypatch):
+    """Requests written in one held block (as an import writes them) reach the index
+    through events_in_bulk: below BULK_FROM one by one, from it in one sync_tokens pass;
+    the tokens are those of a request written alone."""
+    from core import events
+    from plugins.insights import plugin as insights_plugin
+    from plugins.insights import services as insights_services
+
+    monkeypatch.setattr(insights_plugin, "BULK_FROM", 5)
+    passes: list[int] = []
+    real = insights_services.sync_tokens
+
+    def counting(db_, **kw):
+        passes.append(len(kw["request_ids"]))
+        return real(db_, **kw)
+
+    monkeypatch.setattr(insights_services, "sync_tokens", counting)
+    for n, bulk in ((4, False), (6, True)):
+        with events.held():
+            made = [add_request(db, street, "荣雅园电瓶车飞线充电", description="您好，反映楼下有人飞线充电")
+                    for _ in range(n)]
+        assert passes == ([n] if bulk else []), n
+        for rid in made:
+            assert tokens(db, rid) == {"荣雅园": 1, "电动车": 1, "飞线充电": 2, "楼下": 1}
+        passes.clear()
