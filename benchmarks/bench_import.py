@@ -52,7 +52,7 @@ from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from _common import emit, log, machine, parse_backends, postgres, stats, table_row
+from _common import ALL_PLUGINS, emit, log, machine, parse_backends, postgres, stats, table_row
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
@@ -319,8 +319,24 @@ def run_floor(db: Database, rows: dict) -> dict:
     return {"seconds": time.perf_counter() - start}
 
 
-def bench_backend(backend: str, base: Database, copies: Copies, export: Path, repeat: int) -> dict:
-    imports, floors, details = [], [], []
+def import_with_plugins(db: Database, export: Path) -> float:
+    """The same import with every built-in plugin enabled and listening (their tables
+    migrated first, untimed): what their event hooks add after the commit."""
+    from core.config import Settings
+    from core.plugins import PluginHost
+
+    host = PluginHost(Settings(), names=ALL_PLUGINS.split(",")).load()
+    host.upgrade(db)
+    host.start(db)
+    try:
+        return run_import(db, export)["seconds"]
+    finally:
+        host.close()
+
+
+def bench_backend(backend: str, base: Database, copies: Copies, export: Path, repeat: int,
+                  plugins: bool = False) -> dict:
+    imports, floors, details, with_plugins = [], [], [], []
     counts = None
     for i in range(repeat):
         db = copies.new()
@@ -339,10 +355,21 @@ def bench_backend(backend: str, base: Database, copies: Copies, export: Path, re
         target.dispose()
         log(f"[{backend}]   floor {floors[-1]:.1f} s")
         del rows
+        if plugins:
+            db = copies.new()
+            with_plugins.append(import_with_plugins(db, export))
+            db.dispose()
+            log(f"[{backend}]   import with every built-in plugin {with_plugins[-1]:.1f} s")
     imp_s, floor_s = stats(imports), stats(floors)
     share = round(floor_s["median"] / imp_s["median"], 3)
     created = details[-1]["created"]
+    extra = {}
+    if with_plugins:
+        plug_s = stats(with_plugins)
+        extra = {"import_with_plugins_seconds": plug_s,
+                 "plugins_cost_ratio": round(plug_s["median"] / imp_s["median"], 2)}
     return {
+        **extra,
         "rows_written": counts,
         "created": created,
         "rejected_rows": details[-1]["rejected_rows"],
@@ -416,6 +443,8 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--backends", default="sqlite")
     ap.add_argument("--pg-url", default=None, help="an existing PostgreSQL server (default: a throwaway cluster)")
+    ap.add_argument("--plugins", action="store_true",
+                    help="also time the import with every built-in plugin enabled (their event hooks)")
     args = ap.parse_args()
     backends = parse_backends(args.backends)
     load_start = os.getloadavg()[0] if hasattr(os, "getloadavg") else None
@@ -446,7 +475,7 @@ def main() -> None:
             base.dispose()
             copies = Copies(base, work, admin_url)
             result["backends"][backend] = {"street_build_seconds": round(built, 1),
-                                           **bench_backend(backend, base, copies, export, args.repeat)}
+                                           **bench_backend(backend, base, copies, export, args.repeat, args.plugins)}
     result["machine"] = machine()  # the load at the end
     emit(result)
 
