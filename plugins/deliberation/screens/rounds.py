@@ -21,6 +21,8 @@ from tui.widgets.forms import (
     FormField,
 )
 
+SEAT_KINDS = ("stv", "plurality_at_large", "approval_seats")  # elections with several seats
+
 
 class RoundsMixin:
     """Round actions on the round the vote grid shows."""
@@ -79,8 +81,15 @@ class RoundsMixin:
 
         if not self._editable():
             return
+        from plugins.deliberation.owners import CATEGORIES
+        from plugins.deliberation.vocab import VOCAB
+
         d, db, actor, cid = self.detail, self.db, self.app.actor, self.consultation_id
+        lang = i18n.language()
         presets = [(preset_label(k), k) for k in PRESET_LABELS]
+        # elections with seats and owners' decisions: kinds of their own, beside the presets
+        presets += [(VOCAB.text("RuleKind", k, lang), f"kind:{k}") for k in SEAT_KINDS + ("owners",)]
+        categories = [(zh if lang == "zh" else en, code) for code, (_item, _major, zh, en) in CATEGORIES.items()]
         meetings = [(_("meeting {n} {when} {venue}").format(n=n, when=when, venue=venue), mid)
                     for mid, n, when, venue in d.meetings]
 
@@ -90,11 +99,23 @@ class RoundsMixin:
             nums = parse_numbers(v["options"])
             if nums is None:
                 raise FormError(_("Option numbers are whole numbers, separated by spaces or commas"))
+            preset, rule = v["preset"], None
+            if preset.startswith("kind:"):
+                kind, preset = preset.removeprefix("kind:"), None
+                if kind == "owners":
+                    if v["category"] is None:
+                        raise FormError(_("Choose the category of the owners' matter"))
+                    rule = svc.make_rule(kind=kind, category=v["category"])
+                else:
+                    seats = parse_numbers(v["seats"])
+                    if not seats or len(seats) != 1 or seats[0] < 1:
+                        raise FormError(_("An election needs its number of seats (a whole number, 1 or more)"))
+                    rule = svc.make_rule(kind=kind, seats=seats[0])
 
             def write() -> Any:
                 with db.session() as s:
                     ids = [svc.option_by_number(s, cid, n).id for n in nums] if nums else None
-                    return svc.open_round(s, actor=actor, consultation_id=cid, preset=v["preset"], option_ids=ids,
+                    return svc.open_round(s, actor=actor, consultation_id=cid, preset=preset, rule=rule, option_ids=ids,
                                           title=v["title"], secret=v["secret"], hide_results=v["hide"],
                                           meeting_id=v["meeting"], start=v["start"]).number
             return write
@@ -106,6 +127,9 @@ class RoundsMixin:
             FormField("preset", *pair(N_("Voting rule")), kind="choice", value="simple_majority", choices=presets),
             FormField("options", *pair(N_("Option numbers (blank: every active one)")),
                       placeholder="1 3"),
+            FormField("seats", *pair(N_("Seats (elections)")), placeholder="3"),
+            FormField("category", *pair(N_("Category of matter (owners' decision)")), kind="choice", value=None,
+                      choices=categories, placeholder=_("e.g. lift, repairs fund; empty: not an owners' decision")),
             FormField("title", *pair(N_("Motion (optional)"))),
             FormField("meeting", *pair(N_("Meeting (optional)")), kind="choice", value=None, choices=meetings,
                       placeholder=_("the meeting's number, date or venue; empty: none")),

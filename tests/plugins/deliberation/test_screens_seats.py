@@ -148,3 +148,50 @@ def test_an_owners_decision_is_voted_in_the_grid_like_a_motion(make_app, street_
                                                                                                strict=True))
         assert res.outcome == "adopted"  # 2 of the 3 owners and 160 of 240 m² taking part agree: more than half
         assert res.totals["owners"]["figures"][3]["part"] == "2/1"
+
+
+def test_the_new_round_form_opens_an_election_and_an_owners_decision(make_app, street_db, ids):  # noqa: F811
+    """Elections with seats and owners' decisions are chosen in the new-round form beside
+    the presets; their own fields (seats, the category of matter) are asked for."""
+    from plugins.deliberation import services as svc
+    from plugins.deliberation.models import Round
+    from tests.plugins.deliberation.test_screens_rounds import pick
+    from tests.tui.pilot import until
+    from tui.widgets.forms import FormModal
+
+    app = make_app(plugins=("deliberation",))
+    data = build(street_db, ids, [])
+
+    async def inner():
+        async with app.run_test(size=SIZE) as pilot:
+            screen = await open_it(app, pilot, data["consultation"])
+            for typed, field, good, refusal in (
+                ("单记可让渡", "seats", "2", "席位数"),
+                ("业主共同决定", "category", "加装电梯", "事项类别"),
+            ):
+                await pilot.press("v")
+                await until(pilot, lambda: isinstance(app.screen, FormModal))
+                form = app.screen
+                await pick(pilot, form, "#delib-round-preset", typed)
+                await pilot.press("ctrl+s")  # its own field missing: refused, nothing written
+                await settle(pilot)
+                assert app.screen is form and refusal in text_of(form.query_one("#delib-round-error", Label))
+                if field == "seats":
+                    form.query_one("#delib-round-seats").value = good
+                else:
+                    await pick(pilot, form, "#delib-round-category", good)
+                    form.query_one("#delib-round-title").value = "3号楼加装电梯"  # a motion
+                await pilot.press("ctrl+s")
+                await settle(pilot)
+                assert app.screen is screen, text_of(form.query_one("#delib-round-error", Label))
+                if field == "seats":  # the election is closed before the next round opens
+                    with street_db.session() as s:
+                        r = s.scalars(select(Round).where(Round.consultation_id == data["consultation"])).one()
+                        svc.close_round(s, actor=Actor("议事厅主持人"), round_id=r.id)
+                    await settle(pilot)
+
+    asyncio.run(inner())
+    with street_db.read_session() as s:
+        made = [svc.rule_of(r) for r in s.scalars(select(Round).where(Round.consultation_id == data["consultation"])
+                                                        .order_by(Round.id))]
+    assert [(r.kind, r.seats, r.category) for r in made] == [("stv", 2, None), ("owners", None, "elevator")]
