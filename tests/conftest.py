@@ -43,6 +43,18 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.fixture(autouse=True)
+def _no_stale_event_listeners() -> Iterator[None]:
+    """Listeners a test subscribed (a started PluginHost, an app's) end with it: left in
+    place they would forward every later test's events to plugins on databases long gone
+    (a demo build late in a worker took nine times as long)."""
+    from core import events
+
+    before = list(events._listeners)
+    yield
+    events._listeners[:] = before
+
+
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
     url = os.environ.get("GONGZHI_TEST_PG_URL")

@@ -391,7 +391,7 @@ def test_events_in_bulk_go_in_one_call_to_who_takes_them_and_one_by_one_to_the_r
     import gz_test_single as single
 
     first = _request(site.db)  # fired alone: the per-event hooks of both
-    assert bulky.ONE_BY_ONE == [first] and bulky.CALLS == [] and single.SEEN == [("created", first)]
+    assert [first] == bulky.ONE_BY_ONE and bulky.CALLS == [] and [("created", first)] == single.SEEN
     plain: list[tuple[str, int]] = []
     unsubscribe = events.subscribe(lambda event, **p: plain.append((event, p["request_id"])))
     actor = Actor("clerk")
@@ -406,7 +406,7 @@ def test_events_in_bulk_go_in_one_call_to_who_takes_them_and_one_by_one_to_the_r
     finally:
         unsubscribe()
     expected = [("request_created", i) for i in made] + [("request_status_changed", made[0])]
-    assert bulky.CALLS == [expected]  # one call, every event, in order
-    assert bulky.ONE_BY_ONE == [first]  # not also one by one
+    assert [expected] == bulky.CALLS  # one call, every event, in order
+    assert [first] == bulky.ONE_BY_ONE  # not also one by one
     assert single.SEEN[1:] == [("created", i) for i in made] + [("status", made[0], "accepted")]
     assert plain == expected

@@ -8,9 +8,12 @@ import sys
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 
 from core.db import Database
+from core.models.people import Person
+from core.models.places import Place
+from core.models.requests import Request
 from tests.conftest import DEMO_NOW
 from tests.dbs import pg_database
 
@@ -50,4 +53,44 @@ def demo_street(pg_url: str, pg_template: str, tmp_path_factory) -> Iterator[Dat
                     {"g": f"业主群{n}", "c": compound, "h": f"{n:064d}"})
                 conn.execute(text("INSERT INTO insights_chat_heat (import_id, day, term, messages) "
                                   "VALUES (:i, '2026-11-01', '漏水', 1)"), {"i": chat})
+        _roundtables(db)
         yield db
+
+
+def _roundtables(db: Database) -> None:
+    """A roundtable in each of the first two communities, through the services, with a row
+    in every deliberation table (a tied round settled by lot, a decision and its amendment),
+    so row-level security has rows on both sides of any split of the communities."""
+    from core.services.base import Actor
+    from plugins.deliberation import evaluation
+    from plugins.deliberation import services as delib
+
+    actor = Actor("测试主持人")
+    with db.engine.connect() as conn:
+        compounds = conn.execute(text(
+            "SELECT DISTINCT ON (community_id) id, community_id FROM place WHERE kind = 'compound' "
+            "ORDER BY community_id, id LIMIT 2")).all()
+    for compound, community in compounds:
+        with db.session() as s:
+            people = list(s.scalars(select(Person.id).join(Place, Place.id == Person.household_id)
+                                    .where(Place.community_id == community).order_by(Person.id).limit(2)))
+            request = s.scalar(select(Request.id).where(Request.community_id == community).order_by(Request.id))
+            c = delib.create_consultation(s, actor=actor, title="楼道堆物清理", place_id=compound,
+                                          request_ids=[request])
+            ps = [delib.add_participant(s, actor=actor, consultation_id=c.id, role="resident_rep", person_id=p,
+                                        present=True).id for p in people]
+            delib.add_meeting(s, actor=actor, consultation_id=c.id, venue="议事厅", attendance=ps)
+            a, b = (delib.add_option(s, actor=actor, consultation_id=c.id, text=t).id for t in ("清走", "保留"))
+            r = delib.open_round(s, actor=actor, consultation_id=c.id, rule=delib.make_rule(kind="plurality"))
+            for p, o in zip(ps, (a, b), strict=True):  # one each: a tie
+                delib.record_ballot(s, actor=actor, round_id=r.id, participant_id=p, option_id=o)
+            delib.close_round(s, actor=actor, round_id=r.id)
+            delib.break_tie(s, actor=actor, round_id=r.id, option_id=a, method="lot")
+            delib.decide(s, actor=actor, consultation_id=c.id, decision="一周内清走", round_id=r.id, option_id=a)
+            delib.amend_decision(s, actor=actor, consultation_id=c.id, reason="延期", decision="两周内清走")
+        # a micro-project's evaluation round in the community, as the micro-projects plugin asks for one
+        evaluation.open_evaluation_round(db, {
+            "project_id": 900_000 + community, "year": 2026, "community_id": community, "code": f"TEST-{community}",
+            "options": [{"key": k, "text_zh": t, "text_en": k} for k, t in (("satisfied", "满意"),
+                                                                             ("dissatisfied", "不满意"))],
+            "requested_by": "测试"})

@@ -1,6 +1,6 @@
 """Row-level security by community across the core and the built-in plugins, on the
 small demo street in PostgreSQL (core migration 0010; redprop0002, micro0002,
-insights0002).
+insights0002, delib0006).
 
 Every table with a community policy is checked in plain SQL through real logins in
 the role ``gongzhi_app``: a login confined to some communities sees exactly the rows
@@ -38,6 +38,21 @@ def _request(col: str) -> str:
 
 _PROJECT = "(SELECT l.community_id FROM micro_project p JOIN micro_list l ON l.id = p.list_id WHERE p.id = t.project_id)"
 _MEETING = f"(SELECT {_place('m.place_id')} FROM redprop_meeting m WHERE m.id = t.meeting_id)"
+# a consultation's community: NULL without a place (the street's, seen by all), -1 at a place
+# above the communities (the street itself: seen by unconfined logins only)
+_HELD_AT = "CASE WHEN c.place_id IS NULL THEN NULL ELSE coalesce({place}, -1) END".format(place=_place("c.place_id"))
+
+
+def _consultation(col: str) -> str:
+    return f"(SELECT {_HELD_AT} FROM delib_consultation c WHERE c.id = {col})"
+
+
+_ROUND = f"(SELECT {_consultation('r.consultation_id')} FROM delib_round r WHERE r.id = t.round_id)"
+
+DELIB_OF_CONSULTATION = ("delib_consultation_request", "delib_participant", "delib_option", "delib_meeting",
+                         "delib_round", "delib_outcome", "delib_evaluation_round")
+DELIB = ("delib_consultation", *DELIB_OF_CONSULTATION, "delib_ballot", "delib_round_result", "delib_tie_break",
+         "delib_outcome_amendment")
 
 # the community each row belongs to, as an expression over the row ``t`` (read by the owner)
 COMMUNITY_OF_ROW = {
@@ -64,10 +79,15 @@ COMMUNITY_OF_ROW = {
     "redprop_service": _place("t.compound_id"),
     "insights_chat_import": _place("t.compound_id"),
     "insights_chat_heat": f"(SELECT {_place('i.compound_id')} FROM insights_chat_import i WHERE i.id = t.import_id)",
+    "delib_consultation": _consultation("t.id"),
+    **{table: _consultation("t.consultation_id") for table in DELIB_OF_CONSULTATION},
+    **{table: _ROUND for table in ("delib_ballot", "delib_round_result", "delib_tie_break")},
+    "delib_outcome_amendment": f"(SELECT {_consultation('o.consultation_id')} FROM delib_outcome o "
+                               "WHERE o.id = t.outcome_id)",
 }
 # a row without a community is the whole street's there (a request always has one)
 STREET_WIDE_WHEN_NULL = {"place", "person", "person_care_tag", "organisation", "membership",
-                         "insights_chat_import", "insights_chat_heat"}
+                         "insights_chat_import", "insights_chat_heat", *DELIB}
 
 # tables that reach a place or a request through their foreign keys but are not
 # confined to a community, and why
@@ -79,7 +99,6 @@ NOT_SCOPED = {
     "points_stock_move": "the street-wide shop's stock",
     "db_login_scope": "the scopes themselves (read-only to the application role)",
 }
-NOT_SCOPED_YET = "delib_"  # deliberation: its tables are not confined to a community yet
 
 
 _logins = itertools.count()
@@ -143,10 +162,10 @@ def test_every_table_that_reaches_a_place_or_a_request_is_confined_or_says_why(d
         if not more:
             break
         reaches |= more
-    unconfined = sorted(t for t in reaches - scoped if t not in NOT_SCOPED and not t.startswith(NOT_SCOPED_YET))
+    unconfined = sorted(t for t in reaches - scoped if t not in NOT_SCOPED)
     assert unconfined == [], f"community-owned tables without row-level security: {unconfined}"
     assert set(COMMUNITY_OF_ROW) == scoped, "every confined table needs its community in COMMUNITY_OF_ROW"
-    for plugin_table in ("micro_project", "redprop_meeting", "insights_doc"):
+    for plugin_table in ("micro_project", "redprop_meeting", "insights_doc", "delib_consultation", "delib_ballot"):
         assert plugin_table in scoped
 
 
@@ -190,7 +209,7 @@ def test_a_confined_login_cannot_write_another_communitys_rows(demo_street: Data
             row = others[table]
             assert row is not None, f"{table}: the demo must hold another community's row"
             cols = [c for c in row if c not in generated[table]]
-            listed = ", ".join(cols)
+            listed = ", ".join(f"\"{c}\"" for c in cols)  # quoted: a column may be named "group"
             with confined.engine.connect() as conn, pytest.raises(DBAPIError) as caught:
                 conn.execute(text(
                     f"INSERT INTO {table} ({listed}) SELECT {listed} FROM jsonb_populate_record(NULL::{table}, "
