@@ -10,6 +10,7 @@ account and audited; after ``MAX_FAILURES`` in a row the account is locked for
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import re
 import secrets
@@ -34,8 +35,14 @@ SESSION_HOURS = 12
 MIN_PASSWORD = 8
 _LOGIN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,49}")
 _hasher = PasswordHasher()
-# a hash to verify against when the login is unknown: the same time either way
-_DUMMY = _hasher.hash("not a password of anyone")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to verify against when the login is unknown: the same time either way.
+    Made on the first such login, not at import: argon2 takes 64 MB and a tenth of a
+    second, and every start of the app imports this module (has_operators_safe)."""
+    return _hasher.hash("not a password of anyone")
 
 
 def has_operators(session: Session) -> bool:
@@ -176,7 +183,7 @@ def login(session: Session, login: str, password: str, *, now: datetime | None =
     system = Actor(f"login:{login[:80]}" if login else "login:-")
     if op is None:
         with contextlib.suppress(VerificationError):  # as slow as a real check
-            _hasher.verify(_DUMMY, password or "")
+            _hasher.verify(_dummy_hash(), password or "")
         with transaction(session):
             audit(session, system, "operator.login_failed", "operator", None, None, {"login": login[:80]})
         raise DomainError("auth.failed")
