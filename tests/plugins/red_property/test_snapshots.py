@@ -29,6 +29,19 @@ def _still(app) -> None:
             field.cursor_blink = False
 
 
+async def _tables_measured(pilot) -> None:
+    """A DataTable sizes its columns to the rows added when it is next idle: until then
+    they stand at their titles' widths (a snapshot taken then, under load, showed every
+    column cut to its title). Wait for that before the snapshot."""
+    from textual.widgets import DataTable
+
+    from tests.tui.pilot import until
+
+    tables = list(pilot.app.screen.query(DataTable))
+    await until(pilot, lambda: not any(t._require_update_dimensions or t._updated_cells for t in tables))
+    await pilot.pause()
+
+
 def test_the_meeting_at_hand_at_100x30(snap_compare, small_demo):
     from plugins.red_property import services as svc
     from plugins.red_property.screens import MeetingScreen
@@ -41,6 +54,7 @@ def test_the_meeting_at_hand_at_100x30(snap_compare, small_demo):
         pilot.app.push_screen(MeetingScreen(small_demo, meeting.id))
         await settle(pilot, debounce=0.2)
         _still(pilot.app)
+        await _tables_measured(pilot)
 
     with time_machine.travel(NOW, tick=True):
         assert snap_compare(make_app(small_demo, "zh"), terminal_size=(100, 30), run_before=run_before)
@@ -54,6 +68,7 @@ def test_the_meetings_in_english_at_160x45(snap_compare, small_demo):
         pilot.app.push_screen(RedPropertyScreen(small_demo))
         await settle(pilot, debounce=0.2)
         _still(pilot.app)
+        await _tables_measured(pilot)
 
     with time_machine.travel(NOW, tick=True):
         assert snap_compare(make_app(small_demo, "en"), terminal_size=(160, 45), run_before=run_before)
