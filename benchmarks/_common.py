@@ -99,8 +99,8 @@ def ensure_street_db(path: Path | str = STREET_DB, seed: int = 2014) -> Path:
     path = Path(path)
     if path.exists():
         return path
-    from core.db import Database
-    from core.demo import build_demo
+    from gongzhi.core.db import Database
+    from gongzhi.core.demo import build_demo
 
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".building.sqlite")
@@ -122,7 +122,7 @@ def ensure_street_db(path: Path | str = STREET_DB, seed: int = 2014) -> Path:
 
 def ensure_current(path: Path | str) -> Path:
     """Upgrade a SQLite file (the cached street demo) to the head migration in place, if behind."""
-    from core.db import Database
+    from gongzhi.core.db import Database
 
     path = Path(path)
     db = Database(f"sqlite:///{path}")
@@ -213,7 +213,7 @@ def postgres(url: str | None = None) -> Iterator[Callable[[str], object]]:
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
-    from core.db import Database
+    from gongzhi.core.db import Database
 
     cluster = None
     if url is None:

@@ -70,7 +70,7 @@ app()
 
 def round_file(path: Path) -> Path:
     """A closed yes/no round of 5 voters, as ``deliberation round export`` writes it."""
-    from plugins.deliberation.export import FORMAT, VERSION, result_json, tally_round_file
+    from gongzhi.plugins.deliberation.export import FORMAT, VERSION, result_json, tally_round_file
 
     data = {
         "format": FORMAT, "version": VERSION,

@@ -42,12 +42,12 @@ from pathlib import Path
 from _common import emit, log, machine, postgres, raw_connect, stats, table_row
 from sqlalchemy import MetaData, text
 
-from core.config import Settings
-from core.db import Database
-from core.demo import build_demo
-from core.demo.bulk import Inserter
-from core.plugins import PluginHost, available_plugins
-from core.services.base import Actor
+from gongzhi.core.config import Settings
+from gongzhi.core.db import Database
+from gongzhi.core.demo import build_demo
+from gongzhi.core.demo.bulk import Inserter
+from gongzhi.core.plugins import PluginHost, available_plugins
+from gongzhi.core.services.base import Actor
 
 GOAL_SHARE = 0.5
 ACTOR = Actor("gongzhi demo")

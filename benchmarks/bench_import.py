@@ -23,7 +23,7 @@ Timed (**import**): what ``gongzhi import requests FILE --valid-only`` does in p
 writes, the rejected workbook) — into a fresh copy of the street.
 
 Floor (**raw**): the rows that import wrote (requests, timeline events, audit records,
-read back after it) inserted by the demo's bulk writer (``core.demo.bulk.Inserter``:
+read back after it) inserted by the demo's bulk writer (``gongzhi.core.demo.bulk.Inserter``:
 ``executemany`` on SQLite, ``COPY`` on PostgreSQL, its per-table converters and
 hash-chain linkers, the search index filled once after, as ``gongzhi demo`` does) into
 another fresh copy of the street, in one transaction. Import and floor runs alternate
@@ -56,20 +56,20 @@ from _common import ALL_PLUGINS, emit, log, machine, parse_backends, postgres, s
 from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 
-from core.db import Database
-from core.demo import build_demo
-from core.demo.build import Scale
-from core.demo.bulk import Inserter
-from core.demo.requests_bulk import search_index_filled_after
-from core.importing import requests as imp
-from core.importing.addresses import AddressMatcher
-from core.importing.profiles import guess_profile
-from core.importing.reading import read_table
-from core.models.audit import AuditLog
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import RefCounter, Request, RequestEvent
-from core.services.base import Actor
+from gongzhi.core.db import Database
+from gongzhi.core.demo import build_demo
+from gongzhi.core.demo.build import Scale
+from gongzhi.core.demo.bulk import Inserter
+from gongzhi.core.demo.requests_bulk import search_index_filled_after
+from gongzhi.core.importing import requests as imp
+from gongzhi.core.importing.addresses import AddressMatcher
+from gongzhi.core.importing.profiles import guess_profile
+from gongzhi.core.importing.reading import read_table
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import RefCounter, Request, RequestEvent
+from gongzhi.core.services.base import Actor
 from tests.dbs import sqlite_copy
 
 GOAL_SHARE = 0.30
@@ -302,7 +302,7 @@ def written_rows(db: Database, since: dict[str, int]) -> dict:
 
 def run_floor(db: Database, rows: dict) -> dict:
     """The demo's bulk writer inserting those rows, one transaction, search index after."""
-    from core.db import write
+    from gongzhi.core.db import write
 
     start = time.perf_counter()
     with write(db) as session:
@@ -322,8 +322,8 @@ def run_floor(db: Database, rows: dict) -> dict:
 def import_with_plugins(db: Database, export: Path) -> float:
     """The same import with every built-in plugin enabled and listening (their tables
     migrated first, untimed): what their event hooks add after the commit."""
-    from core.config import Settings
-    from core.plugins import PluginHost
+    from gongzhi.core.config import Settings
+    from gongzhi.core.plugins import PluginHost
 
     host = PluginHost(Settings(), names=ALL_PLUGINS.split(",")).load()
     host.upgrade(db)
@@ -393,7 +393,7 @@ def bench_backend(backend: str, base: Database, copies: Copies, export: Path, re
 
 
 def bench_addresses(db: Database, homes: list, n: int, repeat: int) -> dict:
-    from core.importing.requests import _place_index
+    from gongzhi.core.importing.requests import _place_index
 
     rng = random.Random(68000)
     addresses = [written_address(rng, homes[i % len(homes)]) for i in range(n)]

@@ -12,7 +12,7 @@ never written), migrated for the plugin and backfilled with ``sync_tokens`` (tim
   synonyms) over ``--texts`` request texts. Floor: ``jieba.lcut`` (default
   dictionary, nothing else) over the same texts. ``ratio`` = our throughput ÷ jieba's
   (goal ≥ 0.80).
-- ``month_report``: :func:`plugins.insights.reports.month_report` of the demo's
+- ``month_report``: :func:`gongzhi.plugins.insights.reports.month_report` of the demo's
   latest full month (hot words with IDF, rising topics against the month before, hot
   spots, flagged chat topics), median of ``--repeat`` runs in a fresh reading
   session. Goal < 200 ms. Floor: the month's term counts by one hand-written
@@ -55,18 +55,18 @@ def main() -> None:
 
     from sqlalchemy import func, select, text
 
-    from core.config import Settings
-    from core.db import Database
-    from core.models.requests import Request
-    from plugins.insights.models import InsightsDoc
-    from plugins.insights.queries import parse_period
-    from plugins.insights.reports import month_report
-    from plugins.insights.segment import segmenter_for
-    from plugins.insights.services import request_text, sync_tokens
+    from gongzhi.core.config import Settings
+    from gongzhi.core.db import Database
+    from gongzhi.core.models.requests import Request
+    from gongzhi.plugins.insights.models import InsightsDoc
+    from gongzhi.plugins.insights.queries import parse_period
+    from gongzhi.plugins.insights.reports import month_report
+    from gongzhi.plugins.insights.segment import segmenter_for
+    from gongzhi.plugins.insights.services import request_text, sync_tokens
 
     path = street_copy()
     db = Database(f"sqlite:///{path}")
-    from core.plugins import PluginHost
+    from gongzhi.core.plugins import PluginHost
 
     PluginHost(Settings(), names=["insights"]).load().upgrade(db)
     if args.resync:

@@ -20,7 +20,7 @@ benchmarks do; autovacuum would have done it on a real street's database).
 
 Timed, each as the median of ``--repeat`` runs in a fresh reading session:
 
-- ``board``: :func:`plugins.micro_projects.queries.board` of the latest year (what the
+- ``board``: :func:`gongzhi.plugins.micro_projects.queries.board` of the latest year (what the
   TUI board and ``gongzhi micro list`` show). Floor: the same columns by hand-written
   SQL on a plain driver connection (sqlite3; psycopg on PostgreSQL).
 - ``fund_report``: :func:`queries.fund_report` (by community and by category). Floor:
@@ -46,12 +46,12 @@ from pathlib import Path
 from _common import emit, log, machine, median_ms, parse_backends, postgres, raw_connect
 from sqlalchemy import insert, text
 
-from core.config import Settings
-from core.db import Database
-from core.models.places import Place
-from core.plugins import PluginHost
-from plugins.micro_projects import queries
-from plugins.micro_projects.models import (
+from gongzhi.core.config import Settings
+from gongzhi.core.db import Database
+from gongzhi.core.models.places import Place
+from gongzhi.core.plugins import PluginHost
+from gongzhi.plugins.micro_projects import queries
+from gongzhi.plugins.micro_projects.models import (
     CATEGORIES,
     Allocation,
     Fund,

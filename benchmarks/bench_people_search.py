@@ -15,9 +15,9 @@ from pathlib import Path
 
 from _common import STREET_DB, emit, ensure_street_db, log, machine, median_ms, raw_connect
 
-from core.db import Database
-from core.pinyin import normalise_query
-from core.services.people import find_people
+from gongzhi.core.db import Database
+from gongzhi.core.pinyin import normalise_query
+from gongzhi.core.services.people import find_people
 
 COLUMNS = ("id, name, gender, birth_year, phone, phone_tail, id_number, household_id, notes, search_keys, "
            "created_at, updated_at")

@@ -48,14 +48,14 @@ from _common import CACHE, emit, log, machine
 from sqlalchemy import bindparam, create_engine, insert, select, text
 from sqlalchemy.engine import make_url
 
-from core.config import Settings
-from core.db import Database
-from core.models.people import Person
-from core.plugins import PluginHost
-from core.services import Actor, people
-from plugins.points_exchange import services as svc
-from plugins.points_exchange.models import Account, Goods, Rule, StockMove, Transfer
-from plugins.points_exchange.verify import verify
+from gongzhi.core.config import Settings
+from gongzhi.core.db import Database
+from gongzhi.core.models.people import Person
+from gongzhi.core.plugins import PluginHost
+from gongzhi.core.services import Actor, people
+from gongzhi.plugins.points_exchange import services as svc
+from gongzhi.plugins.points_exchange.models import Account, Goods, Rule, StockMove, Transfer
+from gongzhi.plugins.points_exchange.verify import verify
 
 PLUGIN = "points_exchange"
 CLERK = Actor("基准柜员")

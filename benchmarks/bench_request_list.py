@@ -52,10 +52,10 @@ from _common import (
     table_row,
 )
 
-from core.db import Database
-from core.demo import DEFAULT_NOW
-from core.services import requests as svc
-from core.services.requests import COUNT_CAP, RequestFilter, count_requests, list_page
+from gongzhi.core.db import Database
+from gongzhi.core.demo import DEFAULT_NOW
+from gongzhi.core.services import requests as svc
+from gongzhi.core.services.requests import COUNT_CAP, RequestFilter, count_requests, list_page
 
 PAGE = 100
 OPEN = ("submitted", "accepted", "dispatched", "in_progress")

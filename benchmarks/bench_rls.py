@@ -38,7 +38,7 @@ from _common import emit, log, machine, median_ms, postgres
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from core.services.base import Actor
+from gongzhi.core.services.base import Actor
 
 INFLATE = [
     "INSERT INTO request (ref, channel, type, category_id, title, description, place_id, anonymous, priority, status, "
@@ -64,7 +64,7 @@ def main() -> None:
 
     import psycopg
 
-    from core.demo import build_demo
+    from gongzhi.core.demo import build_demo
 
     with ExitStack() as stack:
         new = stack.enter_context(postgres(args.pg_url))

@@ -25,7 +25,7 @@ from collections import Counter
 
 from _common import emit, log, machine, median_ms
 
-from plugins.deliberation.rules import PRESETS, Ballot, Voter, tally, validate_ballot
+from gongzhi.plugins.deliberation.rules import PRESETS, Ballot, Voter, tally, validate_ballot
 
 
 def profile(n_ballots: int, n_options: int, seed: int) -> tuple[list[int], list[tuple[int, ...]]]:

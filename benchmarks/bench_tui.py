@@ -77,10 +77,10 @@ import asyncio, json, sys
 from pathlib import Path
 sys.path.insert(0, {root!r})
 {peak_rss}
-from core.cli.context import state
-from core.config import load_settings
-from tui.app import GongzhiApp
-from tui.cli import open_database
+from gongzhi.core.cli.context import state
+from gongzhi.core.config import load_settings
+from gongzhi.tui.app import GongzhiApp
+from gongzhi.tui.cli import open_database
 
 out = {{}}
 
@@ -90,7 +90,7 @@ def mark(name):
     out[name + "_rss_mb"] = peak_rss_mb()
 
 class Timed(GongzhiApp):
-    CSS_PATH = str(Path(sys.modules["tui.app"].__file__).parent / "app.tcss")
+    CSS_PATH = str(Path(sys.modules["gongzhi.tui.app"].__file__).parent / "app.tcss")
 
     def on_mount(self):  # runs before GongzhiApp.on_mount: sees the first refresh
         self.call_after_refresh(mark, "first_frame")
@@ -168,10 +168,10 @@ def starts(url: str, folder: Path, runs: int) -> tuple[list[dict], list[dict]]:
 
 
 async def keystrokes(url: str, query: str) -> list[float]:
-    from core.config import Settings
-    from core.db import Database
-    from tui.app import GongzhiApp
-    from tui.screens import requests as requests_view
+    from gongzhi.core.config import Settings
+    from gongzhi.core.db import Database
+    from gongzhi.tui.app import GongzhiApp
+    from gongzhi.tui.screens import requests as requests_view
 
     app = GongzhiApp(db=Database(url), settings=Settings(language="zh", operator="bench"))
     samples: list[float] = []
@@ -317,7 +317,7 @@ def main() -> None:
         }
         if not args.skip_keystrokes:
             log("keystrokes …")
-            from tui.screens.requests import DEBOUNCE_SECONDS
+            from gongzhi.tui.screens.requests import DEBOUNCE_SECONDS
 
             ms = [s * 1000 for s in asyncio.run(keystrokes(url, args.query))]
             debounce = DEBOUNCE_SECONDS * 1000

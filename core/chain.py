@@ -177,7 +177,7 @@ def _as_stored(conn, model_table: Table) -> Table:
 
 def add_chain(op, model_table: Table) -> None:
     """For a migration: add ``hash`` to an append-only table made by
-    :func:`core.migrations.triggers.create_append_only` and hash its rows in id order
+    :func:`gongzhi.core.migrations.triggers.create_append_only` and hash its rows in id order
     (its update guard is lifted for that, and put back)."""
     import sqlalchemy as sa
 

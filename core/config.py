@@ -16,7 +16,7 @@ from typing import Any
 
 import tomli_w
 
-from core.errors import DomainError
+from gongzhi.core.errors import DomainError
 
 APP_NAME = "gongzhi"
 

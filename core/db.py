@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlmodel import Session
 
-from core.errors import DomainError
+from gongzhi.core.errors import DomainError
 
 if TYPE_CHECKING:  # Alembic loads when a migration is looked at (not at every start)
     from alembic.config import Config
@@ -192,7 +192,7 @@ class Database:
         from alembic.autogenerate import compare_metadata
         from alembic.runtime.migration import MigrationContext
 
-        from core.migrations.env_support import core_metadata, include_object
+        from gongzhi.core.migrations.env_support import core_metadata, include_object
 
         with self.engine.connect() as conn:
             ctx = MigrationContext.configure(

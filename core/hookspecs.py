@@ -1,6 +1,6 @@
 """Every hook a gongzhi plugin can implement: one documented function each.
 
-Plugins implement these with ``@core.hookspecs.hookimpl`` in their ``plugin.py``
+Plugins implement these with ``@gongzhi.core.hookspecs.hookimpl`` in their ``plugin.py``
 and register the module under the ``gongzhi.plugins`` entry-point group. Names
 are verb-first without a prefix (as datasette's); hooks that collect
 contributions take a ``register`` callback (as simonw/llm's) so the core checks
@@ -25,12 +25,12 @@ hookimpl = pluggy.HookimplMarker(PROJECT)
 
 @hookspec
 def plugin_metadata() -> Any:
-    """Return this plugin's :class:`core.plugins.PluginMeta` (name, titles, depends)."""
+    """Return this plugin's :class:`gongzhi.core.plugins.PluginMeta` (name, titles, depends)."""
 
 
 @hookspec
 def plugin_migrations() -> Any:
-    """Return this plugin's :class:`core.plugins.MigrationSpec` (Alembic scripts, table prefix)."""
+    """Return this plugin's :class:`gongzhi.core.plugins.MigrationSpec` (Alembic scripts, table prefix)."""
 
 
 # -- command line and UI ---------------------------------------------------------
@@ -74,7 +74,7 @@ def register_categories(register: Callable[..., None]) -> None:
 @hookspec
 def register_permissions(register: Callable[..., None]) -> None:
     """Declare permissions: ``register(name, title_zh, title_en, roles=(...))``; the plugin's
-    services then call ``core.permissions.check(session, actor, name, place_id)``."""
+    services then call ``gongzhi.core.permissions.check(session, actor, name, place_id)``."""
 
 
 @hookspec

@@ -15,12 +15,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from core.errors import DomainError
+from gongzhi.core.errors import DomainError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from core.services.base import Actor
+    from gongzhi.core.services.base import Actor
 
 ROLES: tuple[str, ...] = (
     "street_admin",
@@ -116,7 +116,7 @@ class Grant:
 def place_path(session: Session, place_id: int | None) -> str | None:
     if place_id is None:
         return None
-    from core.models.places import Place
+    from gongzhi.core.models.places import Place
 
     place = session.get(Place, place_id)
     if place is None:

@@ -30,14 +30,14 @@ from typing import TYPE_CHECKING, Any
 
 import pluggy
 
-from core import events, hookspecs
-from core.config import Settings, update_config_file
-from core.errors import DomainError
+from gongzhi.core import events, hookspecs
+from gongzhi.core.config import Settings, update_config_file
+from gongzhi.core.errors import DomainError
 
 if TYPE_CHECKING:  # Alembic, SQLModel and the database load when first needed (issue 12)
     from alembic.config import Config
 
-    from core.db import Database
+    from gongzhi.core.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -85,7 +85,7 @@ class AvailablePlugin:
     @property
     def source(self) -> str:
         builtin = (self.distribution or "").startswith(BUILTIN_DISTRIBUTION_PREFIX) and self.module.startswith(
-            "plugins.")
+            "gongzhi.plugins.")
         return "built-in" if builtin else "package"
 
 
@@ -221,7 +221,7 @@ class PluginHost:
             return self
         from sqlmodel import SQLModel
 
-        from core.models import CORE_TABLES
+        from gongzhi.core.models import CORE_TABLES
 
         for name, prefix in ((n, s.table_prefix) for n, s in self.specs.items()):
             if any(t.startswith(prefix) for t in CORE_TABLES):
@@ -262,8 +262,8 @@ class PluginHost:
 
     def declare_permissions(self) -> list[str]:
         """The permissions plugins declare (``register_permissions``), added to the
-        core's registry so that :func:`core.permissions.check` applies to them too."""
-        from core.permissions import declare
+        core's registry so that :func:`gongzhi.core.permissions.check` applies to them too."""
+        from gongzhi.core.permissions import declare
 
         names = []
         for c in self.collect("register_permissions"):
@@ -345,7 +345,7 @@ class PluginHost:
         from alembic.runtime.migration import MigrationContext
         from sqlmodel import SQLModel
 
-        from core.migrations.plugin_env import include_for
+        from gongzhi.core.migrations.plugin_env import include_for
 
         self.import_models()
 
@@ -362,9 +362,9 @@ class PluginHost:
         """Add the request categories plugins contribute and the site does not have yet."""
         from sqlalchemy import select
 
-        from core.models.requests import RequestCategory
-        from core.services.base import Actor
-        from core.services.categories import create_category
+        from gongzhi.core.models.requests import RequestCategory
+        from gongzhi.core.services.base import Actor
+        from gongzhi.core.services.categories import create_category
 
         contributions = self.collect("register_categories")
         if not contributions:

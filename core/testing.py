@@ -1,6 +1,6 @@
 """Pytest fixtures for plugin authors (and for gongzhi's own tests).
 
-Use them from a plugin's test suite with ``pytest_plugins = ["core.testing"]``::
+Use them from a plugin's test suite with ``pytest_plugins = ["gongzhi.core.testing"]``::
 
     def test_my_plugin(gongzhi_site):
         site = gongzhi_site(plugins=["myplugin"])          # temporary SQLite, migrated
@@ -21,9 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from core.config import Settings, load_settings
-from core.db import Database
-from core.plugins import ENTRY_POINT_GROUP, PluginHost
+from gongzhi.core.config import Settings, load_settings
+from gongzhi.core.db import Database
+from gongzhi.core.plugins import ENTRY_POINT_GROUP, PluginHost
 
 
 @dataclass
@@ -38,7 +38,7 @@ class Site:
 
     def cli(self, *args: str, lang: str | None = None) -> tuple[int, str, str]:
         """Run ``gongzhi --db <this site> ARGS`` in-process; returns (exit code, stdout, stderr)."""
-        from core.cli import main
+        from gongzhi.core.cli import main
 
         self._capsys.readouterr()
         argv = ["--db", self.db.url] + (["--lang", lang] if lang else []) + list(args)

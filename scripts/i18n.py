@@ -33,8 +33,8 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from core.i18n import VOCABULARIES  # noqa: E402
-from tui.i18n import DOMAIN, LOCALES, compile_catalog, po_path  # noqa: E402
+from gongzhi.core.i18n import VOCABULARIES  # noqa: E402
+from gongzhi.tui.i18n import DOMAIN, LOCALES, compile_catalog, po_path  # noqa: E402
 
 KEYWORDS = {"_": None, "N_": None}
 
@@ -58,7 +58,7 @@ def vocabulary(domain_dir: Path | None) -> list[tuple[str, str]]:
     if domain_dir is None:
         return []
     if domain_dir == ROOT / "core":
-        module = "core.models.vocab"
+        module = "gongzhi.core.models.vocab"
     else:
         name = "vocab" if (domain_dir / "vocab.py").exists() else "models"
         module = ".".join(domain_dir.relative_to(ROOT).parts + (name,))

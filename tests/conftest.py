@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,9 +18,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-import core.cli.context  # noqa: F401  (see below)
-from core.db import Database
-from core.services import Actor
+import gongzhi.core.cli.context  # noqa: F401  (see below)
+from gongzhi.core.db import Database
+from gongzhi.core.services import Actor
 from tests.dbs import pg_database, sqlite_copy
 from tests.pg import Cluster
 
@@ -48,11 +49,21 @@ def _no_stale_event_listeners() -> Iterator[None]:
     """Listeners a test subscribed (a started PluginHost, an app's) end with it: left in
     place they would forward every later test's events to plugins on databases long gone
     (a demo build late in a worker took nine times as long)."""
-    from core import events
+    from gongzhi.core import events
 
     before = list(events._listeners)
     yield
     events._listeners[:] = before
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _no_bare_import_names() -> Iterator[None]:
+    """Everything imports gongzhi.core / gongzhi.tui / gongzhi.plugins (issue 19): from the clone's
+    root the folders would also import as bare ``core``, ``tui``, ``plugins`` (names other
+    distributions own) and a model imported under two names is two tables."""
+    yield
+    bare = sorted(m for m in sys.modules if m.split(".")[0] in ("core", "tui", "plugins"))
+    assert bare == [], f"imported under the folders' bare names: {bare[:10]}"
 
 
 @pytest.fixture(scope="session")
@@ -149,7 +160,7 @@ def small_demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     for var in ("GONGZHI_DATABASE_URL", "GONGZHI_CONFIG", "GONGZHI_PLUGINS", "GONGZHI_OPERATOR"):
         env.pop(var, None)
     subprocess.run(
-        [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())",
+        [sys.executable, "-c", "import sys; from gongzhi.tui.cli import main; sys.exit(main())",
          "--db", f"sqlite:///{path}", "demo", "--scale", "small", "--no-open", "--now", DEMO_NOW],
         check=True, env=env, capture_output=True,
     )

@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from core.db import Database
+from gongzhi.core.db import Database
 
 _counter = itertools.count()
 

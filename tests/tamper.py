@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from core.db import Database
+from gongzhi.core.db import Database
 
 
 def row(db: Database, table: str, row_id: int) -> dict:

@@ -17,8 +17,9 @@ def test_import_contracts_hold():
 
 def test_core_and_cli_import_no_plugin_and_no_ui():
     code = (
-        "import sys, core.cli, core.services.requests, core.services.stats, core.demo\n"
-        "bad = sorted(m for m in sys.modules if m == 'tui' or m.startswith(('tui.', 'plugins.')) or m == 'textual')\n"
+        "import sys, gongzhi.core.cli, gongzhi.core.services.requests, gongzhi.core.services.stats, gongzhi.core.demo\n"
+        "bad = sorted(m for m in sys.modules if m == 'gongzhi.tui' or m.startswith(('gongzhi.tui.', 'gongzhi.plugins.'))"
+        " or m == 'textual')\n"
         "print(','.join(bad))"
     )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
@@ -48,8 +49,34 @@ def test_plugins_never_import_each_other_and_the_ui_imports_none_by_name():
     for plugin in plugin_dirs:
         for path in plugin.rglob("*.py"):
             for name in _imports(path):
-                if name.startswith("plugins.") and name.split(".")[1] != plugin.name:
+                if name.startswith("gongzhi.plugins.") and name.split(".")[2] != plugin.name:
                     offences.append(f"{path.relative_to(ROOT)} imports {name}")
     for path in (ROOT / "tui").rglob("*.py"):
-        offences += [f"{path.relative_to(ROOT)} imports {n}" for n in _imports(path) if n.split(".")[0] == "plugins"]
+        offences += [f"{path.relative_to(ROOT)} imports {n}" for n in _imports(path) if n.startswith("gongzhi.plugins")]
     assert offences == []
+
+
+def test_nothing_imports_the_folders_by_their_bare_names():
+    """The installed import names are gongzhi.core, gongzhi.tui and gongzhi.plugins (issue 19):
+    `core`, `tui` and `plugins` belong to other distributions on PyPI. From the clone's root the
+    folders would still import under their bare names, so this checks every module's imports."""
+    bare = ("core", "tui", "plugins")
+    offences = []
+    for folder in ("core", "tui", "plugins", "tests", "benchmarks", "scripts", "examples"):
+        for path in (ROOT / folder).rglob("*.py"):
+            if "build" in path.relative_to(ROOT).parts:
+                continue
+            offences += [f"{path.relative_to(ROOT)} imports {n}" for n in _imports(path)
+                         if n.split(".")[0] in bare]
+    assert offences == []
+
+
+def test_every_package_folder_is_in_the_distribution():
+    """pyproject.toml lists the core's packages by hand (the folders map to gongzhi.*)."""
+    import tomllib
+
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"]["packages"])
+    found = {"gongzhi." + ".".join(p.parent.relative_to(ROOT).parts)
+             for folder in ("core", "tui") for p in (ROOT / folder).rglob("__init__.py")}
+    assert found == listed
+    assert not (ROOT / "plugins" / "__init__.py").exists()  # gongzhi.plugins is a namespace

@@ -2,6 +2,6 @@
 
 import sys
 
-from tui.cli import main
+from gongzhi.tui.cli import main
 
 sys.exit(main())

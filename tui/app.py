@@ -31,15 +31,15 @@ from textual.compose import compose
 from textual.containers import Horizontal
 from textual.widgets import ContentSwitcher, Footer, Header, Label, ListItem, ListView
 
-from core.config import Settings
-from tui import i18n
-from tui.i18n import N_, _
-from tui.widgets.base import translate_bindings
+from gongzhi.core.config import Settings
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, _
+from gongzhi.tui.widgets.base import translate_bindings
 
 if TYPE_CHECKING:  # the database layer loads after the first frame
-    from core.db import Database
-    from core.plugins import PluginHost
-    from core.services.base import Actor
+    from gongzhi.core.db import Database
+    from gongzhi.core.plugins import PluginHost
+    from gongzhi.core.services.base import Actor
 
 PLUGIN_SECTION_KEYS = "123456789"
 # what works while the login screen waits (its own submit and Textual's focus moves)
@@ -71,16 +71,16 @@ class Section:
 
 def core_sections() -> list[Section]:
     return [
-        Section("dashboard", N_("Dashboard"), view="tui.screens.dashboard:DashboardView"),
-        Section("requests", N_("Requests"), view="tui.screens.requests:RequestsView"),
-        Section("people", N_("People"), view="tui.screens.people:PeopleView"),
-        Section("places", N_("Places"), view="tui.screens.places:PlacesView"),
-        Section("orgs", N_("Organisations"), view="tui.screens.orgs:OrgsView"),
+        Section("dashboard", N_("Dashboard"), view="gongzhi.tui.screens.dashboard:DashboardView"),
+        Section("requests", N_("Requests"), view="gongzhi.tui.screens.requests:RequestsView"),
+        Section("people", N_("People"), view="gongzhi.tui.screens.people:PeopleView"),
+        Section("places", N_("Places"), view="gongzhi.tui.screens.places:PlacesView"),
+        Section("orgs", N_("Organisations"), view="gongzhi.tui.screens.orgs:OrgsView"),
     ]
 
 
 def settings_section() -> Section:
-    return Section("settings", N_("Settings"), view="tui.screens.settings:SettingsView")
+    return Section("settings", N_("Settings"), view="gongzhi.tui.screens.settings:SettingsView")
 
 
 class GongzhiApp(App[None]):
@@ -120,7 +120,7 @@ class GongzhiApp(App[None]):
         ``require_login``: always ask for an operator account (``gongzhi serve``: a
         browser session never acts as the server's user); a database without accounts
         is then refused."""
-        from tui.commands import GongzhiCommands
+        from gongzhi.tui.commands import GongzhiCommands
 
         self.COMMANDS = App.COMMANDS | {GongzhiCommands}
         super().__init__()
@@ -162,8 +162,8 @@ class GongzhiApp(App[None]):
     def actor(self) -> Actor:
         """The logged-in operator account when the database has accounts (resolved from
         the ``gongzhi login`` token when the database was opened), else the local operator."""
-        from core.cli.context import state
-        from core.services.base import Actor
+        from gongzhi.core.cli.context import state
+        from gongzhi.core.services.base import Actor
 
         if self._login_actor is not None:
             return self._login_actor
@@ -192,9 +192,9 @@ class GongzhiApp(App[None]):
         """Who the app acts as on ``db`` (worker thread): an account's actor, ``None`` for
         the local operator of a database without accounts, or ``"login"`` to ask.
         Raises DomainError when it must not open at all."""
-        from core.cli.context import state
-        from core.errors import DomainError
-        from core.services.operators import has_operators_safe
+        from gongzhi.core.cli.context import state
+        from gongzhi.core.errors import DomainError
+        from gongzhi.core.services.operators import has_operators_safe
 
         with db.read_session() as s:
             accounts = has_operators_safe(s)
@@ -212,7 +212,7 @@ class GongzhiApp(App[None]):
             raise
 
     def _ask_login(self, db: Database) -> None:
-        from tui.screens.login import LoginScreen
+        from gongzhi.tui.screens.login import LoginScreen
 
         self._login_pending = True
         self.push_screen(LoginScreen(db, self._logged_in, street=self.settings.street_name or None))
@@ -244,7 +244,7 @@ class GongzhiApp(App[None]):
             actor = self.actor
         if actor is None or actor.grants is None:
             return True
-        from core.permissions import role_permissions
+        from gongzhi.core.permissions import role_permissions
 
         return any(permission in role_permissions(g.role) for g in actor.grants)
 
@@ -253,7 +253,7 @@ class GongzhiApp(App[None]):
         token, self._login_token = self._login_token, None
         if token is None or self.db is None:
             return
-        from core.services.operators import logout
+        from gongzhi.core.services.operators import logout
 
         try:
             with self.db.session() as s:
@@ -367,7 +367,7 @@ class GongzhiApp(App[None]):
         lines: list[str] = []
 
         def job() -> None:
-            from core.errors import DomainError
+            from gongzhi.core.errors import DomainError
 
             try:
                 db, host = opener(lines.append)
@@ -443,7 +443,7 @@ class GongzhiApp(App[None]):
         def fetch() -> str | None:
             from sqlalchemy import select
 
-            from core.models.places import Place
+            from gongzhi.core.models.places import Place
 
             with self.db.read_session() as s:
                 return s.scalar(select(Place.name).where(Place.kind == "street").order_by(Place.id).limit(1))
@@ -516,7 +516,7 @@ class GongzhiApp(App[None]):
         """The focused list (or the screen's first) to an .xlsx file (tui.screens.table_export)."""
         from textual.widgets import ContentSwitcher
 
-        from tui.screens.table_export import TableExportScreen
+        from gongzhi.tui.screens.table_export import TableExportScreen
 
         if self._login_pending:
             return
@@ -546,7 +546,7 @@ class GongzhiApp(App[None]):
 
     def may_import(self) -> bool:
         """Whether the operator may import anything (tui.screens.import_data.KINDS)."""
-        from tui.screens.import_data import KINDS
+        from gongzhi.tui.screens.import_data import KINDS
 
         return any(self.may(permission) for _kind, _title, permission in KINDS)
 
@@ -557,12 +557,12 @@ class GongzhiApp(App[None]):
         if not self.may_import():
             self.notify(_("Your role may not import data."), severity="warning")
             return
-        from tui.screens.import_data import ImportScreen
+        from gongzhi.tui.screens.import_data import ImportScreen
 
         self.push_screen(ImportScreen(kind), then)
 
     def action_help(self) -> None:
-        from tui.screens.help import HelpScreen
+        from gongzhi.tui.screens.help import HelpScreen
 
         self.push_screen(HelpScreen())
 
@@ -576,7 +576,7 @@ class GongzhiApp(App[None]):
         translate_bindings(self)
         self._bind_plugin_sections()
         await self._rebuild()
-        from tui.widgets.textual_strings import translate_header
+        from gongzhi.tui.widgets.textual_strings import translate_header
 
         translate_header(self.screen_stack[0] if self.screen_stack else self)
         for screen in self.screen_stack[1:]:
@@ -592,11 +592,11 @@ class GongzhiApp(App[None]):
 
         ``host`` is a loaded host; without one, the plugins in ``settings.plugins``
         are loaded off the UI thread (their tables must already be migrated:
-        :func:`core.plugins.enable_plugin` does that). The old host stops
+        :func:`gongzhi.core.plugins.enable_plugin` does that). The old host stops
         receiving events; the new one starts.
         """
         if host is None:
-            from core.plugins import PluginHost
+            from gongzhi.core.plugins import PluginHost
 
             names = list(self.settings.plugins)
             host = await asyncio.to_thread(lambda: PluginHost(self.settings, names=names).load())
@@ -641,7 +641,7 @@ def _open_configured_database(settings: Settings) -> Callable[[Callable[[str], N
     """The default opener: the configured database, upgraded if it is an embedded SQLite."""
 
     def open_(report: Callable[[str], None]) -> tuple[Any, Any]:
-        from core.db import Database
+        from gongzhi.core.db import Database
 
         db = Database(settings.database_url, create=settings.database_is_default)
         db.ensure_ready()

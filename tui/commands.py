@@ -17,8 +17,8 @@ from functools import partial
 from rich.text import Text
 from textual.command import Hit, Hits, Provider
 
-from tui import i18n
-from tui.i18n import _
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import _
 
 _NOT_KEY = re.compile(r"[^a-z0-9|]")
 REQUEST_HITS = 5
@@ -27,7 +27,7 @@ REQUEST_HITS = 5
 def pinyin_score(title: str, query: str) -> float:
     """How well ``query`` spells ``title`` in pinyin: 1 for a prefix of the initials or
     full pinyin, 0.6 for a part of them, 0 for no match (or a query that is not pinyin)."""
-    from core.pinyin import normalise_query, place_search_keys
+    from gongzhi.core.pinyin import normalise_query, place_search_keys
 
     q = _NOT_KEY.sub("", normalise_query(query))
     if not q or not q.isascii():
@@ -45,7 +45,7 @@ def find_requests(db, query: str, limit: int = REQUEST_HITS) -> list[tuple[int, 
     whose title contains it (runs in a thread)."""
     from sqlalchemy import or_, select
 
-    from core.models.requests import Request
+    from gongzhi.core.models.requests import Request
 
     text = query.strip()
     if len(text) < 2:
@@ -96,12 +96,12 @@ class GongzhiCommands(Provider):
             self.app.show_section("plugin:" + action.split(":", 1)[1])  # type: ignore[attr-defined]
 
     def _open_audit(self) -> None:
-        from tui.screens.audit import AuditScreen
+        from gongzhi.tui.screens.audit import AuditScreen
 
         self.app.push_screen(AuditScreen())
 
     def _open_request(self, request_id: int) -> None:
-        from tui.screens.request_detail import RequestDetailScreen
+        from gongzhi.tui.screens.request_detail import RequestDetailScreen
 
         self.app.push_screen(RequestDetailScreen(request_id))
 

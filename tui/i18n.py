@@ -17,7 +17,7 @@ A plugin ships its own catalog in the same format, in its own folder
 
     # plugins/deliberation/i18n.py
     from pathlib import Path
-    from tui.i18n import N_, translator
+    from gongzhi.tui.i18n import N_, translator
 
     _ = translator("deliberation", Path(__file__).parent / "locale")
 
@@ -35,8 +35,8 @@ from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
-from core import i18n as _core_i18n
-from core.i18n import LOCALES, N_, compile_catalog, compiled_path, parse_po, read_catalog
+from gongzhi.core import i18n as _core_i18n
+from gongzhi.core.i18n import LOCALES, N_, compile_catalog, compiled_path, parse_po, read_catalog
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "gongzhi"

@@ -20,8 +20,8 @@ import sys
 
 import typer
 
-from core.cli.context import SERVED_ENV, console, state, tr
-from core.errors import DomainError
+from gongzhi.core.cli.context import SERVED_ENV, console, state, tr
+from gongzhi.core.errors import DomainError
 
 SHUTDOWN_SECONDS = 3.0
 
@@ -61,7 +61,7 @@ def serve(
     """在浏览器中使用 gongzhi（每个会话需登录操作员账号）/ serve the app to browsers (each session logs in)."""
     if not port.isdigit() or not 1 <= int(port) <= 65535:
         raise DomainError("serve.bad_port", value=port)
-    from core.services.operators import has_operators_safe
+    from gongzhi.core.services.operators import has_operators_safe
 
     db = state.database(login=False)  # refuses a missing file, upgrades as `gongzhi` would
     with db.read_session() as s:
@@ -74,7 +74,7 @@ def serve(
     os.environ["GONGZHI_DATABASE_URL"] = url
     os.environ["GONGZHI_LANG"] = state.language
     os.environ.pop("GONGZHI_OPERATOR", None)
-    command = shlex.join([sys.executable, "-m", "tui"])
+    command = shlex.join([sys.executable, "-m", "gongzhi.tui"])
     server = _server_class()(command, host=host, port=int(port), title="共治 gongzhi", public_url=public_url)
     try:
         server.serve()

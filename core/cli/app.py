@@ -6,9 +6,9 @@ from typing import Any
 
 import typer
 
-from core.cli import CORE_COMMANDS
-from core.cli.lazy import LazyGroup, bound_ints
-from core.cli.root import ensure_host, start
+from gongzhi.core.cli import CORE_COMMANDS
+from gongzhi.core.cli.lazy import LazyGroup, bound_ints
+from gongzhi.core.cli.root import ensure_host, start
 
 
 class RootGroup(LazyGroup):

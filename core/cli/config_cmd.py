@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from core.cli.context import console, print_json, state
-from core.config import config_path
+from gongzhi.core.cli.context import console, print_json, state
+from gongzhi.core.config import config_path
 
 app = typer.Typer(help="配置 / configuration", no_args_is_help=True)
 

@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 
-from core.config import Settings, load_settings
+from gongzhi.core.config import Settings, load_settings
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # what a BIGINT holds: larger numbers are refused before any work
 
 if TYPE_CHECKING:  # the database layer loads when a command first needs it (issue 12)
-    from core.db import Database
-    from core.plugins import PluginHost
-    from core.services.base import Actor
+    from gongzhi.core.db import Database
+    from gongzhi.core.plugins import PluginHost
+    from gongzhi.core.services.base import Actor
 
 
 # set by ``gongzhi serve`` for the app it runs per browser session: always the login screen
@@ -60,7 +60,7 @@ class State:
         if self.operator:
             self.settings.operator = self.operator
         if self.db_url:
-            from core.config import as_database_url
+            from gongzhi.core.config import as_database_url
 
             self.settings.database_url = as_database_url(self.db_url)
 
@@ -73,14 +73,14 @@ class State:
         """Who acts: on a database with operator accounts, the account of the session
         token (``gongzhi login``); without accounts, the one local operator named by
         the config, ``GONGZHI_OPERATOR`` or ``--operator`` (street_admin on the street)."""
-        from core.services.base import Actor
+        from gongzhi.core.services.base import Actor
 
         if self._actor is not None:
             return self._actor
         if self._db is None:
             return Actor(self.settings.operator)
-        from core.errors import DomainError
-        from core.services.operators import actor_from_token, has_operators_safe
+        from gongzhi.core.errors import DomainError
+        from gongzhi.core.services.operators import actor_from_token, has_operators_safe
 
         with self._db.read_session() as s:
             if not has_operators_safe(s):
@@ -96,7 +96,7 @@ class State:
                  login: bool = True) -> Database:
         """The database of this run, migrated if ``ready``; on a database with operator
         accounts the actor is resolved at once (``login=False``: the login commands)."""
-        from core.db import Database
+        from gongzhi.core.db import Database
 
         resolve_actor = ready and login
         if self._db is None:
@@ -107,7 +107,7 @@ class State:
         if self.host is not None:
             self.host.import_models()
         if ready and self._db.is_sqlite:
-            from core.plugins import sqlite_up_to_date
+            from gongzhi.core.plugins import sqlite_up_to_date
 
             # the common case, read with the standard library: nothing to migrate, no Alembic
             ready = not sqlite_up_to_date(self.settings.database_url, self.host)
@@ -116,7 +116,7 @@ class State:
             backup = self._db.ensure_ready()
             if fresh and self._db.current_revision() is not None:
                 # a brand-new site starts with the default request categories
-                from core.services.categories import ensure_default_categories
+                from gongzhi.core.services.categories import ensure_default_categories
 
                 with self._db.session() as s:
                     ensure_default_categories(s, actor=self.actor)
@@ -131,7 +131,7 @@ class State:
 
     def _ready_plugins(self, db: Database) -> None:
         """Enabled plugins' tables: migrated at start on SQLite, only checked on PostgreSQL."""
-        from core.errors import DomainError
+        from gongzhi.core.errors import DomainError
 
         host = self.host
         if host is None:
@@ -151,7 +151,7 @@ state = State()
 
 def session_file() -> Path:
     """The user's login tokens, one per database URL (0600; next to the config file)."""
-    from core.config import config_path
+    from gongzhi.core.config import config_path
 
     return config_path().parent / "session.json"
 
@@ -217,7 +217,7 @@ def _json_default(value: Any) -> Any:
 
 def print_json(data: Any) -> None:
     if state.xlsx_path is not None:
-        from core.services.sheets import write_records_xlsx
+        from gongzhi.core.services.sheets import write_records_xlsx
 
         _wrote(write_records_xlsx(state.xlsx_path, data))
         return
@@ -231,7 +231,7 @@ def _wrote(rows: int) -> None:
 
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
     if state.xlsx_path is not None:
-        from core.services.sheets import write_xlsx
+        from gongzhi.core.services.sheets import write_xlsx
 
         write_xlsx(state.xlsx_path, columns, rows)
         _wrote(len(rows))
@@ -250,8 +250,8 @@ def parse_local_datetime(text: str | None) -> datetime | None:
     """``2026-03-05 14:30`` (Asia/Shanghai unless an offset is given) → aware datetime."""
     if text is None:
         return None
-    from core.errors import DomainError
-    from core.models.types import LOCAL_TZ
+    from gongzhi.core.errors import DomainError
+    from gongzhi.core.models.types import LOCAL_TZ
 
     try:
         value = datetime.fromisoformat(text.strip())
@@ -266,6 +266,6 @@ def parse_local_datetime(text: str | None) -> datetime | None:
 def parse_date(text: str | None) -> date | None:
     if text is None:
         return None
-    from core.validation import parse_day
+    from gongzhi.core.validation import parse_day
 
     return parse_day(text)

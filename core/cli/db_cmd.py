@@ -7,7 +7,7 @@ from typing import Any
 
 import typer
 
-from core.cli.context import console, err, print_json, state, tr
+from gongzhi.core.cli.context import console, err, print_json, state, tr
 
 app = typer.Typer(help="数据库 / database operations", no_args_is_help=True)
 
@@ -32,7 +32,7 @@ def upgrade(
         db.upgrade(revision)
         if current is None and revision in ("head", "heads"):
             # a brand-new street starts with the default request categories, as on first start
-            from core.services.categories import ensure_default_categories
+            from gongzhi.core.services.categories import ensure_default_categories
 
             with db.session() as s:
                 ensure_default_categories(s, actor=state.actor)
@@ -49,7 +49,7 @@ def _check_revision(db: Any, revision: str) -> None:
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
 
-    from core.errors import DomainError
+    from gongzhi.core.errors import DomainError
 
     scripts = ScriptDirectory.from_config(db.alembic_config())
     try:
@@ -107,7 +107,7 @@ def check(as_json: bool = typer.Option(False, "--json")) -> None:
 
 
 def _broken_chains(db) -> list:
-    from core.chain import verify_chains
+    from gongzhi.core.chain import verify_chains
 
     with db.engine.connect() as conn:
         return verify_chains(conn)
@@ -128,10 +128,10 @@ def scope_login(
     from sqlalchemy import delete, text
     from sqlalchemy.exc import ProgrammingError
 
-    from core.errors import DomainError
-    from core.models.operators import DbLoginScope
-    from core.services.base import audit
-    from core.services.places import find_place
+    from gongzhi.core.errors import DomainError
+    from gongzhi.core.models.operators import DbLoginScope
+    from gongzhi.core.services.base import audit
+    from gongzhi.core.services.places import find_place
 
     db = state.database()
     if db.is_sqlite:
@@ -170,11 +170,11 @@ def scope_login(
 @app.command("verify")
 def verify(as_json: bool = typer.Option(False, "--json")) -> None:
     """逐行核对流水、时间线、审计和投票的哈希链 / check every hash chain end to end."""
-    from core.chain import CHAINED
+    from gongzhi.core.chain import CHAINED
 
     db = state.database(ready=False)
     if db.login_is_scoped():
-        from core.errors import DomainError
+        from gongzhi.core.errors import DomainError
 
         raise DomainError("db.verify_scoped")
     broken = _broken_chains(db)
@@ -195,7 +195,7 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
 def backup(output: Path | None = typer.Option(None, "--output", "-o", help="备份文件 / target file")) -> None:
     """备份 SQLite 数据库（在线一致备份）/ online backup of the SQLite file. PostgreSQL: use pg_dump."""
     if output is not None:
-        from core.services.base import check_output_path
+        from gongzhi.core.services.base import check_output_path
 
         output = check_output_path(output)  # before any work: no folder is made for a typo
     db = state.database(ready=False)

@@ -17,11 +17,19 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from core.cli.context import console, err, parse_local_datetime, print_json, state, table, tr
-from core.config import data_dir
-from core.db import Database
-from core.models.types import utcnow
-from core.models.vocab import OrgKind, PlaceKind, Status
+from gongzhi.core.cli.context import (
+    console,
+    err,
+    parse_local_datetime,
+    print_json,
+    state,
+    table,
+    tr,
+)
+from gongzhi.core.config import data_dir
+from gongzhi.core.db import Database
+from gongzhi.core.models.types import utcnow
+from gongzhi.core.models.vocab import OrgKind, PlaceKind, Status
 
 
 def demo_database_url() -> str:
@@ -41,8 +49,8 @@ def demo(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """建立演示街道并显示概况 / build the demo street and print its overview."""
-    from core.demo import SCALES, overview
-    from core.errors import DomainError
+    from gongzhi.core.demo import SCALES, overview
+    from gongzhi.core.errors import DomainError
 
     if scale not in SCALES:
         raise DomainError("input.invalid_choice", field="--scale", value=scale, choices=", ".join(SCALES))
@@ -95,8 +103,8 @@ def _choose_plugins(plugins: str | None) -> None:
     (or ``GONGZHI_PLUGINS``) names some. Only this run changes; the site config does not."""
     import os
 
-    from core.errors import DomainError
-    from core.plugins import PluginHost, available_plugins
+    from gongzhi.core.errors import DomainError
+    from gongzhi.core.plugins import PluginHost, available_plugins
 
     installed = list(available_plugins())
     if plugins is not None:
@@ -132,7 +140,7 @@ def _nothing():
 
 def _build(db: Database, *, scale: str, seed: int, now: str | None, as_json: bool) -> None:
     """Migrate, build the street with a progress bar, and add the enabled plugins' demo data."""
-    from core.demo import STAGES, build_demo
+    from gongzhi.core.demo import STAGES, build_demo
 
     _start_plugins(db)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -174,7 +182,7 @@ def _move_aside(path: Path) -> None:
 
 def print_overview(db: Database, *, as_json: bool = False) -> None:
     """The street at a glance: places, people, organisations, requests by status."""
-    from core.demo import overview
+    from gongzhi.core.demo import overview
 
     with db.read_session() as s:
         data = overview(s)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import typer
 
-from core.cli.context import console, err, print_json, state, table, tr
-from core.errors import DomainError
+from gongzhi.core.cli.context import console, err, print_json, state, table, tr
+from gongzhi.core.errors import DomainError
 
 app = typer.Typer(help="导入 / import", no_args_is_help=True)
 
@@ -25,9 +25,9 @@ def requests_(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """导入工单为诉求 / import a ticket export as requests."""
-    from core.importing import requests as imp
-    from core.importing.profiles import guess_profile, load_profile
-    from core.importing.reading import read_table
+    from gongzhi.core.importing import requests as imp
+    from gongzhi.core.importing.profiles import guess_profile, load_profile
+    from gongzhi.core.importing.reading import read_table
 
     if dry_run and valid_only:
         raise DomainError("input.invalid", field="--valid-only", value="--dry-run")
@@ -51,8 +51,8 @@ def people(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """导入居民花名册 / import a register of residents."""
-    from core.importing import people as imp
-    from core.importing.reading import read_table
+    from gongzhi.core.importing import people as imp
+    from gongzhi.core.importing.reading import read_table
 
     if dry_run and valid_only:
         raise DomainError("input.invalid", field="--valid-only", value="--dry-run")
@@ -67,8 +67,8 @@ def people(
 
 
 def _register(file: Path, dry_run: bool, valid_only: bool, as_json: bool, what: str) -> None:
-    from core.importing import registers as imp
-    from core.importing.reading import read_table
+    from gongzhi.core.importing import registers as imp
+    from gongzhi.core.importing.reading import read_table
 
     if dry_run and valid_only:
         raise DomainError("input.invalid", field="--valid-only", value="--dry-run")

@@ -21,7 +21,7 @@ import typer
 from typer.core import TyperCommand, TyperGroup
 from typer.main import get_command, get_group
 
-from core.cli.context import INT_MAX, INT_MIN
+from gongzhi.core.cli.context import INT_MAX, INT_MIN
 
 try:  # typer vendors click from 0.22 on
     from typer import _click as click

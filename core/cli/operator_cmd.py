@@ -10,7 +10,7 @@ import os
 
 import typer
 
-from core.cli.context import (
+from gongzhi.core.cli.context import (
     console,
     err,
     parse_local_datetime,
@@ -21,7 +21,7 @@ from core.cli.context import (
     tr,
     write_token,
 )
-from core.permissions import ROLE_TITLES, ROLES
+from gongzhi.core.permissions import ROLE_TITLES, ROLES
 
 app = typer.Typer(help="操作员账号 / operator accounts", no_args_is_help=True)
 audit_app = typer.Typer(help="审计日志 / the audit log", no_args_is_help=True)
@@ -42,7 +42,7 @@ def add(
     place: str | None = typer.Option(None, "--place", help="角色所在地点 / the place the role is granted on"),
 ) -> None:
     """新建操作员账号 / add an operator account (password asked without echo)."""
-    from core.services import operators as svc
+    from gongzhi.core.services import operators as svc
 
     db = state.database()
     password = _password(confirm=True)
@@ -58,14 +58,14 @@ def add(
 def _place_id(s, place: str | None) -> int:
     from sqlalchemy import select
 
-    from core.models.places import Place
-    from core.services.places import find_place
+    from gongzhi.core.models.places import Place
+    from gongzhi.core.services.places import find_place
 
     if place:
         return find_place(s, place).id
     root = s.scalar(select(Place.id).where(Place.parent_id.is_(None)).order_by(Place.id))
     if root is None:
-        from core.errors import DomainError
+        from gongzhi.core.errors import DomainError
 
         raise DomainError("input.required", field="--place")
     return root
@@ -78,12 +78,12 @@ def grant(
     place: str | None = typer.Option(None, "--place", help="地点（默认街道）/ place (default: the street)"),
 ) -> None:
     """授予角色 / grant a role on a place."""
-    from core.services import operators as svc
+    from gongzhi.core.services import operators as svc
 
     db = state.database()
     with db.session() as s:
         row = svc.grant_role(s, actor=state.actor, login=login_name, role=role, place_id=_place_id(s, place))
-        from core.services.places import get_place
+        from gongzhi.core.services.places import get_place
 
         where = get_place(s, row.place_id).name
     console.print(tr(f"已授予 {login_name}「{ROLE_TITLES[role][0]}」于 {where}",
@@ -93,7 +93,7 @@ def grant(
 @app.command("disable")
 def disable(login_name: str = typer.Argument(..., metavar="LOGIN")) -> None:
     """停用账号（并结束其登录）/ disable an account (and end its sessions)."""
-    from core.services import operators as svc
+    from gongzhi.core.services import operators as svc
 
     db = state.database()
     with db.session() as s:
@@ -104,7 +104,7 @@ def disable(login_name: str = typer.Argument(..., metavar="LOGIN")) -> None:
 @app.command("enable")
 def enable(login_name: str = typer.Argument(..., metavar="LOGIN")) -> None:
     """重新启用账号 / enable an account again."""
-    from core.services import operators as svc
+    from gongzhi.core.services import operators as svc
 
     db = state.database()
     with db.session() as s:
@@ -115,7 +115,7 @@ def enable(login_name: str = typer.Argument(..., metavar="LOGIN")) -> None:
 @app.command("passwd")
 def passwd(login_name: str = typer.Argument(..., metavar="LOGIN")) -> None:
     """设置新密码（解除锁定）/ set a new password (clears a lock)."""
-    from core.services import operators as svc
+    from gongzhi.core.services import operators as svc
 
     db = state.database()
     password = _password(confirm=True)
@@ -127,7 +127,7 @@ def passwd(login_name: str = typer.Argument(..., metavar="LOGIN")) -> None:
 @app.command("list")
 def list_(as_json: bool = typer.Option(False, "--json")) -> None:
     """操作员与角色 / operators and their roles."""
-    from core.services import operators as svc
+    from gongzhi.core.services import operators as svc
 
     db = state.database()
     with db.read_session() as s:
@@ -149,7 +149,7 @@ def login(
     hours: int = typer.Option(12, "--hours", min=1, max=24, help="有效时长（小时）/ hours the login lasts"),
 ) -> None:
     """登录本数据库（令牌存于用户配置目录，权限 0600）/ log in to this database."""
-    from core.services import operators as svc
+    from gongzhi.core.services import operators as svc
 
     db = state.database(login=False)
     password = _password(confirm=False)
@@ -162,7 +162,7 @@ def login(
 
 def logout() -> None:
     """退出登录 / log out of this database."""
-    from core.services import operators as svc
+    from gongzhi.core.services import operators as svc
 
     db = state.database(login=False)
     url = state.settings.database_url
@@ -187,7 +187,7 @@ def audit_list(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """审计日志（街道管理员）/ the audit log, newest first (street admin only)."""
-    from core.services.audit import list_audit
+    from gongzhi.core.services.audit import list_audit
 
     db = state.database()
     with db.read_session() as s:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from core.cli.context import console, parse_date, print_json, state, table, tr
-from core.models.vocab import OrgKind, Role
-from core.services import orgs as svc
-from core.services.people import get_person
-from core.services.places import find_place, get_place
+from gongzhi.core.cli.context import console, parse_date, print_json, state, table, tr
+from gongzhi.core.models.vocab import OrgKind, Role
+from gongzhi.core.services import orgs as svc
+from gongzhi.core.services.people import get_person
+from gongzhi.core.services.places import find_place, get_place
 
 app = typer.Typer(help="组织与任职 / organisations and memberships", no_args_is_help=True)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from core.cli.context import console, print_json, state, table, tr
-from core.models.vocab import CareTag, Gender, OrgKind, Role
-from core.services import people as svc
-from core.services.orgs import memberships_of
-from core.services.places import find_place, full_name, get_place
+from gongzhi.core.cli.context import console, print_json, state, table, tr
+from gongzhi.core.models.vocab import CareTag, Gender, OrgKind, Role
+from gongzhi.core.services import people as svc
+from gongzhi.core.services.orgs import memberships_of
+from gongzhi.core.services.places import find_place, full_name, get_place
 
 app = typer.Typer(help="居民 / people", no_args_is_help=True)
 
@@ -46,7 +46,7 @@ def find(
 ) -> None:
     """查找居民 / find people (张晓明 ← zxm, zhangxiaoming, 5678)."""
     if not query.strip():
-        from core.errors import DomainError
+        from gongzhi.core.errors import DomainError
 
         raise DomainError("input.required", field="query")
     db = state.database()

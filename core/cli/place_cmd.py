@@ -5,11 +5,11 @@ from __future__ import annotations
 import typer
 from sqlalchemy import func, select
 
-from core.cli.context import console, print_json, state, tr
-from core.models.places import Place
-from core.models.requests import Request
-from core.models.vocab import OPEN_STATUSES, HousingType, PlaceKind, PoiKind
-from core.services import places as svc
+from gongzhi.core.cli.context import console, print_json, state, tr
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.vocab import OPEN_STATUSES, HousingType, PlaceKind, PoiKind
+from gongzhi.core.services import places as svc
 
 app = typer.Typer(help="地点 / places", no_args_is_help=True)
 
@@ -83,7 +83,7 @@ def add(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """新增地点 / add a place."""
-    from core.errors import DomainError
+    from gongzhi.core.errors import DomainError
 
     floor_from = floor_to = None
     if floors:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from core.cli.context import console, print_json, state, table, tr
-from core.config import config_path
-from core.plugins import (
+from gongzhi.core.cli.context import console, print_json, state, table, tr
+from gongzhi.core.config import config_path
+from gongzhi.core.plugins import (
     PluginHost,
     available_plugins,
     disable_plugin,

@@ -8,7 +8,7 @@ from typing import Any
 import typer
 from sqlalchemy import select
 
-from core.cli.context import (
+from gongzhi.core.cli.context import (
     console,
     parse_local_datetime,
     print_json,
@@ -17,16 +17,16 @@ from core.cli.context import (
     tr,
     vocab_label,
 )
-from core.errors import DomainError
-from core.models.places import Place
-from core.models.requests import Request, RequestCategory
-from core.models.types import fmt_local
-from core.models.vocab import Channel, DispatchRole, Status
-from core.services import categories as category_svc
-from core.services import requests as svc
-from core.services.orgs import find_organisation, get_organisation
-from core.services.people import get_person
-from core.services.places import find_place, full_name
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request, RequestCategory
+from gongzhi.core.models.types import fmt_local
+from gongzhi.core.models.vocab import Channel, DispatchRole, Status
+from gongzhi.core.services import categories as category_svc
+from gongzhi.core.services import requests as svc
+from gongzhi.core.services.orgs import find_organisation, get_organisation
+from gongzhi.core.services.people import get_person
+from gongzhi.core.services.places import find_place, full_name
 
 app = typer.Typer(help="诉求 / requests", no_args_is_help=True)
 category_app = typer.Typer(help="诉求类别 / request categories", no_args_is_help=True)
@@ -183,13 +183,13 @@ def export_(
     Open311 GeoReport v2 (.json: the requests, and the services beside it as NAME.services.json)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from core.services.exports import export_requests
+    from gongzhi.core.services.exports import export_requests
 
     db = state.database()
     with db.session() as s:
         flt = _filter(s, status, community, place, channel, category, overdue, text, reporter)
         if output.suffix.lower() == ".json":
-            from core.services.open311 import export_open311
+            from gongzhi.core.services.open311 import export_open311
 
             done = export_open311(s, actor=state.actor, path=output, flt=flt, lang=state.language)
             console.print(tr(f"已按 Open311 导出 {done.requests} 件诉求到 {done.requests_path}，"

@@ -13,9 +13,9 @@ import logging
 import sys
 from typing import Any
 
-from core.cli.context import INT_MAX, INT_MIN, err, state, tr
-from core.config import load_settings
-from core.errors import DomainError
+from gongzhi.core.cli.context import INT_MAX, INT_MIN, err, state, tr
+from gongzhi.core.config import load_settings
+from gongzhi.core.errors import DomainError
 
 
 def _typer() -> Any:
@@ -26,7 +26,7 @@ def _typer() -> Any:
 def ensure_host(report: Any = None) -> Any:
     """The plugin host of this run, loaded on first need (plugins' models stay unimported)."""
     if state.host is None:
-        from core.plugins import PluginHost
+        from gongzhi.core.plugins import PluginHost
 
         state.host = PluginHost(state.settings).load(models=False)
         for name, why in state.host.failures.items():
@@ -49,7 +49,7 @@ def start(db: str | None, lang: str | None, operator: str | None, subcommand: st
     if xlsx is not None:  # refused before any work (after load: in the chosen language)
         from pathlib import Path
 
-        from core.services.base import check_output_path
+        from gongzhi.core.services.base import check_output_path
 
         if Path(xlsx).suffix.lower() != ".xlsx":
             raise DomainError("input.invalid", field="--xlsx", value=xlsx)
@@ -65,7 +65,7 @@ def start(db: str | None, lang: str | None, operator: str | None, subcommand: st
     if notice:
         err(notice)
     ensure_host()
-    from core.cli import demo_cmd
+    from gongzhi.core.cli import demo_cmd
 
     demo_cmd.print_overview(state.database())
 
@@ -77,7 +77,7 @@ def choose_database() -> str | None:
     """
     if state.db_url or not state.settings.database_is_default:
         return None
-    from core.config import data_dir
+    from gongzhi.core.config import data_dir
 
     default, demo = data_dir() / "gongzhi.sqlite", data_dir() / "demo.sqlite"
     if default.exists():
@@ -128,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args:  # the app, as fast as it can open: no Typer command to build
             start(None, None, None, None)
             return 0
-        from core.cli.app import build_app
+        from gongzhi.core.cli.app import build_app
 
         app = build_app()
         # in non-standalone mode click returns the code of a typer.Exit instead of raising
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         err(tr("已中断", "interrupted"))
         return 130
     except _typer().TyperException as exc:  # usage errors (typer vendors click)
-        from core.cli.usage import usage_message
+        from gongzhi.core.cli.usage import usage_message
 
         err(usage_message(exc, _language_asked(argv) or state.language))
         return getattr(exc, "exit_code", 2) or 2

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from core.cli.context import err, print_json, state, table, tr
-from core.services import stats as svc
+from gongzhi.core.cli.context import err, print_json, state, table, tr
+from gongzhi.core.services import stats as svc
 
 app = typer.Typer(help="统计 / statistics", no_args_is_help=True)
 
@@ -25,7 +25,7 @@ def rates(
 ) -> None:
     """三率：响应率、解决率、满意率 / response, resolution and satisfaction rates."""
     if docx is not None:
-        from core.services.base import check_output_path
+        from gongzhi.core.services.base import check_output_path
 
         docx = check_output_path(docx)  # before any work
     db = state.database()
@@ -41,8 +41,8 @@ def rates(
               f"{_pct(r.response_rate)} ({r.responded}/{r.base})", f"{_pct(r.resolution_rate)} ({r.resolved}/{r.base})",
               f"{_pct(r.satisfaction_rate)} ({r.satisfied}+{r.basically}/{r.rated})", _pct(r.score)] for r in rows]
     if docx is not None:
-        from core.models.types import fmt_local, utcnow
-        from core.services.word import write_table_docx
+        from gongzhi.core.models.types import fmt_local, utcnow
+        from gongzhi.core.services.word import write_table_docx
 
         weights = state.settings.rates
         notes = [tr(f"统计期间：{period or '全部'}；截至 {fmt_local(utcnow())}",

@@ -1,12 +1,12 @@
 """The demo street (``gongzhi demo``): 青（广）源街道 and its stories, from a seed.
 
-    from core.demo import build_demo, overview
+    from gongzhi.core.demo import build_demo, overview
     summary = build_demo(db, scale="street", seed=2014)
 
-See :mod:`core.demo.build` for the stages and guarantees.
+See :mod:`gongzhi.core.demo.build` for the stages and guarantees.
 """
 
-from core.demo.build import (
+from gongzhi.core.demo.build import (
     DEFAULT_NOW,
     SCALES,
     STAGES,

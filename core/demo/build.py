@@ -3,15 +3,15 @@
 Stages, each reported to ``progress(stage, done, total)`` per batch:
 
 1. ``places``, ``people``, ``organisations``, ``memberships`` — the registry, planned in
-   memory (:mod:`core.demo.registry`) and inserted in one transaction with SQLAlchemy
+   memory (:mod:`gongzhi.core.demo.registry`) and inserted in one transaction with SQLAlchemy
    Core ``executemany``; one ``demo.build`` audit record per stage.
 2. ``categories`` — the default request categories through the category service, with
    default departments where sensible.
 3. ``requests`` — years of background requests with their full timelines, dispatches,
-   feedback and supporters (:mod:`core.demo.requests_bulk`), in one transaction; the
+   feedback and supporters (:mod:`gongzhi.core.demo.requests_bulk`), in one transaction; the
    ``ref_counter`` rows are left at the last number used.
 4. ``stories`` — the article's five stories through the request services
-   (:mod:`core.demo.stories`), continuing the ref sequence.
+   (:mod:`gongzhi.core.demo.stories`), continuing the ref sequence.
 
 Deterministic: every random choice comes from ``random.Random`` seeded from ``seed``
 (one stream per stage), and times are relative to a fixed ``now`` unless one is
@@ -33,17 +33,17 @@ from typing import Any
 from sqlalchemy import Table, exists, func, insert, select, update
 from sqlmodel import Session
 
-from core.db import Database, write
-from core.demo.bulk import Inserter
-from core.demo.registry import plan_registry
-from core.demo.requests_bulk import Category, RequestBuilder
-from core.demo.stories import story_schedule, tell_stories
-from core.demo.street import CATEGORY_DEPARTMENTS
-from core.errors import DomainError
-from core.models.orgs import Membership, Organisation
-from core.models.people import Person, PersonCareTag
-from core.models.places import Place
-from core.models.requests import (
+from gongzhi.core.db import Database, write
+from gongzhi.core.demo.bulk import Inserter
+from gongzhi.core.demo.registry import plan_registry
+from gongzhi.core.demo.requests_bulk import Category, RequestBuilder
+from gongzhi.core.demo.stories import story_schedule, tell_stories
+from gongzhi.core.demo.street import CATEGORY_DEPARTMENTS
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.people import Person, PersonCareTag
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import (
     RefCounter,
     Request,
     RequestCategory,
@@ -52,11 +52,15 @@ from core.models.requests import (
     RequestFeedback,
     RequestSupporter,
 )
-from core.models.types import utcnow
-from core.models.vocab import OPEN_STATUSES, OrgKind, PlaceKind, Status
-from core.services.base import Actor, audit, transaction
-from core.services.categories import ensure_default_categories, list_categories, update_category
-from core.services.requests import DEFAULT_REF_PREFIX, overdue_condition
+from gongzhi.core.models.types import utcnow
+from gongzhi.core.models.vocab import OPEN_STATUSES, OrgKind, PlaceKind, Status
+from gongzhi.core.services.base import Actor, audit, transaction
+from gongzhi.core.services.categories import (
+    ensure_default_categories,
+    list_categories,
+    update_category,
+)
+from gongzhi.core.services.requests import DEFAULT_REF_PREFIX, overdue_condition
 
 # 09:00 on 1 November 2026 in Tianjin: the demo's "today" unless the caller gives one
 DEFAULT_NOW = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)

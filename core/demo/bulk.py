@@ -7,7 +7,7 @@ per-row parameter processing — building a parameter dict per row and calling
 each column type's bind processor — which measured 2.9× the raw inserts at
 street scale. Here each table gets a row converter compiled once (dict → tuple,
 values converted by the column's own bind processor where it has one, and a
-direct formatter for :class:`~core.models.types.UTCDateTime` on SQLite that
+direct formatter for :class:`~gongzhi.core.models.types.UTCDateTime` on SQLite that
 stores exactly what the type stores), and the tuples go to the driver:
 
 - SQLite: ``executemany`` through :meth:`Connection.exec_driver_sql`, in the
@@ -16,9 +16,9 @@ stores exactly what the type stores), and the tuples go to the driver:
   the caller's transaction; ``executemany`` instead where row-level security applies
   to the login (a login in the role ``gongzhi_app``), as PostgreSQL refuses COPY there.
 
-Rows of a hash-chained table (:mod:`core.chain`: the request timeline) get their
+Rows of a hash-chained table (:mod:`gongzhi.core.chain`: the request timeline) get their
 ``hash`` from a linker generated once per table (:func:`chain_linker`), which writes
-the very text :func:`core.chain.row_hash` hashes without its per-value work. Rows can
+the very text :func:`gongzhi.core.chain.row_hash` hashes without its per-value work. Rows can
 be dicts or, with ``columns``, plain lists (no dict per row).
 
 Triggers, constraints and indexes apply as for any insert; a stage may have its
@@ -40,8 +40,8 @@ from typing import Any
 from sqlalchemy import JSON, Table, func, select, text
 from sqlmodel import Session
 
-from core.chain import CHAINED, HASH_COLUMN, _lock_and_last, _norm, content_columns
-from core.models.types import UTCDateTime
+from gongzhi.core.chain import CHAINED, HASH_COLUMN, _lock_and_last, _norm, content_columns
+from gongzhi.core.models.types import UTCDateTime
 
 Progress = Callable[[str, int, int], None]
 
@@ -133,7 +133,7 @@ _JSON_TEXT = _json_text()
 
 def utc_iso(utc_text: Callable[[Any], str | None] | None = None,
             cache_size: int = 200_000) -> Callable[[datetime], str]:
-    """What :func:`core.chain.row_hash` makes of a datetime (``_norm``: UTC, ISO format with
+    """What :func:`gongzhi.core.chain.row_hash` makes of a datetime (``_norm``: UTC, ISO format with
     ``T``, microseconds and ``+00:00``; a naive value taken as UTC), remembered like
     :func:`sqlite_utc_text`. An aware value's text is made from ``utc_text``'s (the same
     instant, other separators), so each distinct time is formatted once for both."""
@@ -166,9 +166,9 @@ def chain_linker(table: Table, iso: Callable[[datetime], str] | None = None,
     """A function ``link(rows, previous_hash) -> last hash`` that gives each row dict its
     ``hash`` (with ``columns``: appends it to each row list, whose values are those
     ``columns`` in order; a content column not among them counts as NULL, as a key
-    missing from a dict does) exactly as :func:`core.chain.link_rows` does.
+    missing from a dict does) exactly as :func:`gongzhi.core.chain.link_rows` does.
 
-    :func:`core.chain.row_hash` hashes ``json.dumps([table, previous, content],
+    :func:`gongzhi.core.chain.row_hash` hashes ``json.dumps([table, previous, content],
     sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)``, where
     ``content`` maps each non-NULL column but ``id`` and ``hash`` to its value through
     ``_norm``. Here that text is written directly by code generated once per table: the
@@ -184,7 +184,7 @@ def chain_linker(table: Table, iso: Callable[[datetime], str] | None = None,
     iso = iso or utc_iso()
     encode = json.encoder.c_make_encoder
     if encode is None:  # no C accelerator: the reference implementation
-        from core.chain import row_hash
+        from gongzhi.core.chain import row_hash
 
         def link(rows, previous):
             for row in rows:

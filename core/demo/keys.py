@@ -1,4 +1,4 @@
-"""Pinyin search keys for many names at once: :func:`core.pinyin.search_keys`, exactly, faster.
+"""Pinyin search keys for many names at once: :func:`gongzhi.core.pinyin.search_keys`, exactly, faster.
 
 A street has 68,000 residents with about 36,000 distinct names, built from a few
 hundred surnames and a few thousand given names. ``search_keys`` asks pypinyin
@@ -16,7 +16,7 @@ from __future__ import annotations
 from pypinyin import Style, lazy_pinyin
 from pypinyin.core import Pinyin
 
-from core.pinyin import SURNAME_READINGS, _surname_length, search_keys
+from gongzhi.core.pinyin import SURNAME_READINGS, _surname_length, search_keys
 
 
 def _all_han(text: str) -> bool:
@@ -24,7 +24,7 @@ def _all_han(text: str) -> bool:
 
 
 class NameKeys:
-    """``keys(name)`` == ``core.pinyin.search_keys(name)``, memoised per name and per word."""
+    """``keys(name)`` == ``gongzhi.core.pinyin.search_keys(name)``, memoised per name and per word."""
 
     def __init__(self) -> None:
         self._names: dict[str, str] = {}

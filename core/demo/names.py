@@ -14,7 +14,7 @@ import random
 from bisect import bisect, bisect_left
 from itertools import accumulate
 
-from core.validation import id_check_digit
+from gongzhi.core.validation import id_check_digit
 
 # (surname, weight per 10,000)
 _SURNAMES: tuple[tuple[str, int], ...] = (

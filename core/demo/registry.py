@@ -2,7 +2,7 @@
 
 Everything here is built as plain row dicts with ids chosen up front, so that the
 place paths (``/1/4/17/``), ``community_id``, household links and memberships are
-consistent before a single row is written. :mod:`core.demo.build` inserts them.
+consistent before a single row is written. :mod:`gongzhi.core.demo.build` inserts them.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from core.demo.keys import NameKeys
-from core.demo.names import NameMaker
-from core.demo.street import (
+from gongzhi.core.demo.keys import NameKeys
+from gongzhi.core.demo.names import NameMaker
+from gongzhi.core.demo.street import (
     COMMUNITIES,
     DEPARTMENTS,
     PROPERTY_COMPANIES,
@@ -27,8 +27,8 @@ from core.demo.street import (
     CompoundPlan,
     micro_grid_slices,
 )
-from core.models.types import LOCAL_TZ
-from core.pinyin import place_search_keys
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.pinyin import place_search_keys
 
 # -- the in-memory street ------------------------------------------------------
 

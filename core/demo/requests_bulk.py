@@ -3,9 +3,9 @@
 Each request is simulated as a list of steps (created, accepted, dispatched,
 reported in, resolved, feedback, closed …) with realistic delays; the steps are
 sorted by time, cut at ``now`` and applied exactly as the services apply them
-(:mod:`core.services.requests`): the same status changes, the same event kinds
+(:mod:`gongzhi.core.services.requests`): the same status changes, the same event kinds
 and data, the same request fields (first response, resolved, closed, lead
-organisation). Rows go to :class:`core.demo.bulk.Inserter` chunk by chunk: requests,
+organisation). Rows go to :class:`gongzhi.core.demo.bulk.Inserter` chunk by chunk: requests,
 dispatches and feedback as dicts, timeline events (seven per request) as plain lists
 (:data:`EVENT_COLUMNS`), with the tables' indexes built once at the end (SQLite).
 """
@@ -24,18 +24,18 @@ from typing import Any
 
 from sqlalchemy import text as sa_text
 
-from core.demo.bulk import Inserter
-from core.demo.registry import Compound, Person, Registry, at_local
-from core.models.requests import (
+from gongzhi.core.demo.bulk import Inserter
+from gongzhi.core.demo.registry import Compound, Person, Registry, at_local
+from gongzhi.core.models.requests import (
     Request,
     RequestDispatch,
     RequestEvent,
     RequestFeedback,
     RequestSupporter,
 )
-from core.models.types import LOCAL_TZ
-from core.models.vocab import TRANSITIONS, Status
-from core.services.requests import index_requests_for_search
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.models.vocab import TRANSITIONS, Status
+from gongzhi.core.services.requests import index_requests_for_search
 
 CHUNK = 2000
 # the status machine as plain strings (the rows hold strings; enum lookups per step add up)
@@ -774,7 +774,7 @@ def search_index_filled_after(ins: Inserter) -> Iterator[None]:
     The insert trigger is dropped and re-created from its own stored SQL inside the
     stage's transaction, so a failure rolls both back and the index never drifts from
     ``request``; the rows written meanwhile are indexed with the statement the
-    migration uses (:func:`core.services.requests.index_requests_for_search`).
+    migration uses (:func:`gongzhi.core.services.requests.index_requests_for_search`).
     PostgreSQL computes its search column itself: nothing to do there.
     """
     session = ins.session

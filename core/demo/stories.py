@@ -21,10 +21,10 @@ from datetime import date, datetime, timedelta
 
 from sqlmodel import Session
 
-from core.demo.registry import Compound, Person, Registry, at_local
-from core.models.types import LOCAL_TZ
-from core.services.base import Actor
-from core.services.requests import (
+from gongzhi.core.demo.registry import Compound, Person, Registry, at_local
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.services.base import Actor
+from gongzhi.core.services.requests import (
     create_request,
     dispatch,
     rate_dispatch,

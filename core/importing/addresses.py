@@ -25,9 +25,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.importing.values import compact
-from core.models.places import Place
-from core.models.vocab import PlaceKind
+from gongzhi.core.importing.values import compact
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.vocab import PlaceKind
 
 _NUMERALS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
              "九": 9, "十": 10}

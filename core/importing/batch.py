@@ -1,13 +1,13 @@
 """New tickets written in batches: the rows, checks, timeline, audit and events of
-:func:`core.services.requests.create_request`, :func:`~core.services.requests.transition`
-and :func:`~core.services.requests.add_note`, at bulk speed (issue 17).
+:func:`gongzhi.core.services.requests.create_request`, :func:`~gongzhi.core.services.requests.transition`
+and :func:`~gongzhi.core.services.requests.add_note`, at bulk speed (issue 17).
 
 Going through the services costs about 21 ms a row on SQLite (an ORM unit of work, a
 savepoint, a ref-counter upsert and an FTS5 trigger per row). Here, inside the import's
 one transaction:
 
 1. every new ticket is checked in Python with the services' own checks, in their order
-   (:func:`core.services.base.fact_time`, ``choice``, ``require_text``, ``check_chars``,
+   (:func:`gongzhi.core.services.base.fact_time`, ``choice``, ``require_text``, ``check_chars``,
    the category, place, reporter and lead organisation looked up once per id, the
    permission asked once per place and permission), so a row the services would refuse
    is refused with the same error; the ticket numbers are looked up again inside the
@@ -19,12 +19,12 @@ one transaction:
    the reply's ``note``) and their audit records (``request.create``,
    ``request.transition`` with the snapshots before and after, ``request.note``,
    ``request.import`` with the file's name and sha256) are built as the services build
-   them and written by the demo's bulk writer (:class:`core.demo.bulk.Inserter`: one
+   them and written by the demo's bulk writer (:class:`gongzhi.core.demo.bulk.Inserter`: one
    converter per table, ``executemany`` on SQLite, ``COPY`` on PostgreSQL — ``INSERT``
    for a table under row-level security, which ``COPY`` does not support — and the hash
    chains of the timeline and the audit log linked as the ORM links them);
 4. SQLite's search index is filled once for the new requests inside the transaction
-   (:func:`core.demo.requests_bulk.search_index_filled_after`); PostgreSQL computes its
+   (:func:`gongzhi.core.demo.requests_bulk.search_index_filled_after`); PostgreSQL computes its
    search column itself; ``community_id`` is written from the place (the triggers of
    migration 0004 check it on both databases);
 5. the events the services fire (``request_created``, ``request_status_changed``) are
@@ -48,13 +48,13 @@ from sqlalchemy import select, text, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from core import events
-from core.db import Database
-from core.demo.bulk import Inserter
-from core.demo.requests_bulk import EVENT_COLUMNS, search_index_filled_after
-from core.errors import DomainError
-from core.importing.reading import Table
-from core.importing.requests import (
+from gongzhi.core import events
+from gongzhi.core.db import Database
+from gongzhi.core.demo.bulk import Inserter
+from gongzhi.core.demo.requests_bulk import EVENT_COLUMNS, search_index_filled_after
+from gongzhi.core.errors import DomainError
+from gongzhi.core.importing.reading import Table
+from gongzhi.core.importing.requests import (
     ImportReport,
     Planned,
     RowIssue,
@@ -65,19 +65,26 @@ from core.importing.requests import (
     reply_as_result,
     write_rejected,
 )
-from core.models.audit import AuditLog
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import RefCounter, Request, RequestEvent
-from core.models.types import local, utcnow
-from core.models.vocab import TRANSITIONS, Channel, Priority, RequestType, Status
-from core.permissions import check
-from core.services import requests as svc
-from core.services.base import Actor, check_chars, choice, fact_time, optional_text, require_text
-from core.services.categories import get_category, sla_hours
-from core.services.orgs import get_organisation
-from core.services.people import get_person
-from core.services.places import get_place
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import RefCounter, Request, RequestEvent
+from gongzhi.core.models.types import local, utcnow
+from gongzhi.core.models.vocab import TRANSITIONS, Channel, Priority, RequestType, Status
+from gongzhi.core.permissions import check
+from gongzhi.core.services import requests as svc
+from gongzhi.core.services.base import (
+    Actor,
+    check_chars,
+    choice,
+    fact_time,
+    optional_text,
+    require_text,
+)
+from gongzhi.core.services.categories import get_category, sla_hours
+from gongzhi.core.services.orgs import get_organisation
+from gongzhi.core.services.people import get_person
+from gongzhi.core.services.places import get_place
 
 CHUNK = 2000  # new tickets built and written at a time (progress and cancel between chunks)
 _REQUEST_FIELDS = tuple(Request.model_fields)  # the order snapshot() gives
@@ -232,7 +239,7 @@ def commit_batched(db: Database, table: Table, report: ImportReport, actor: Acto
                    cancel: Callable[[], bool] | None = None) -> ImportReport:
     """Write the planned rows of ``report`` in one transaction: new tickets in batches,
     known ones through the services (see the module's doc). Same contract as
-    :func:`core.importing.requests.run_import`."""
+    :func:`gongzhi.core.importing.requests.run_import`."""
     return _in_one_transaction(
         db, table, report, valid_only, progress, cancel,
         lambda bulk, failed: _write_new(bulk, actor, table, report, note, kind, failed, valid_only, progress,
@@ -451,10 +458,10 @@ def _write_chunk(ins: Inserter, actor: Actor, table: Table, chunk: list[tuple[Pl
 def commit_people_batched(db: Database, table: Table, report: ImportReport, actor: Actor, *,
                           valid_only: bool = False, progress: Callable[[int, int], None] | None = None,
                           cancel: Callable[[], bool] | None = None) -> ImportReport:
-    """The register's new residents in batches, with :func:`core.services.people.create_person`'s
+    """The register's new residents in batches, with :func:`gongzhi.core.services.people.create_person`'s
     checks (in its order), rows and audit record (``person.create``, personal numbers
     masked; ``person.import`` with the file's name and sha256); people already registered
-    are ``unchanged``. Same contract as :func:`core.importing.requests.run_import`."""
+    are ``unchanged``. Same contract as :func:`gongzhi.core.importing.requests.run_import`."""
 
     def known(_session: Session, _p) -> None:
         report.unchanged += 1
@@ -468,10 +475,10 @@ def commit_people_batched(db: Database, table: Table, report: ImportReport, acto
 def _write_new_people(session: Session, actor: Actor, table: Table, report: ImportReport,
                       failed: list[RowIssue], valid_only: bool, progress: Callable[[int, int], None] | None,
                       cancel: Callable[[], bool] | None) -> int:
-    from core.models.vocab import Gender
-    from core.pinyin import search_keys
-    from core.services import people as people_svc
-    from core.validation import normalise_id_number, normalise_phone
+    from gongzhi.core.models.vocab import Gender
+    from gongzhi.core.pinyin import search_keys
+    from gongzhi.core.services import people as people_svc
+    from gongzhi.core.validation import normalise_id_number, normalise_phone
 
     new = [p for p in report.planned if p.existing_id is None]
     checks = _Checks(session, actor)

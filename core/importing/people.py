@@ -1,6 +1,6 @@
 """Importing residents from a community's Excel register (花名册) through
-:func:`core.services.people.create_person`, with the same dry run, one transaction,
-valid-rows-only choice and audit as ticket imports (:mod:`core.importing.requests`).
+:func:`gongzhi.core.services.people.create_person`, with the same dry run, one transaction,
+valid-rows-only choice and audit as ticket imports (:mod:`gongzhi.core.importing.requests`).
 
 A person already registered (same ID number; without one, same name and phone) is
 left as it is, so re-importing a register adds nothing.
@@ -14,18 +14,18 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.db import Database
-from core.errors import DomainError
-from core.importing.addresses import AddressMatcher, Match
-from core.importing.reading import Table
-from core.importing.requests import ImportReport, RowIssue, _place_index, run_import
-from core.importing.values import _SCIENTIFIC, half_width, parse_datetime
-from core.models.people import Person
-from core.models.places import Place
-from core.models.vocab import PlaceKind
-from core.services import people as people_svc
-from core.services.base import Actor, audit
-from core.validation import normalise_id_number, normalise_phone
+from gongzhi.core.db import Database
+from gongzhi.core.errors import DomainError
+from gongzhi.core.importing.addresses import AddressMatcher, Match
+from gongzhi.core.importing.reading import Table
+from gongzhi.core.importing.requests import ImportReport, RowIssue, _place_index, run_import
+from gongzhi.core.importing.values import _SCIENTIFIC, half_width, parse_datetime
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.vocab import PlaceKind
+from gongzhi.core.services import people as people_svc
+from gongzhi.core.services.base import Actor, audit
+from gongzhi.core.validation import normalise_id_number, normalise_phone
 
 # field → the header names a register may carry (the first one found is used)
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -153,15 +153,15 @@ def commit(db: Database, table: Table, actor: Actor, *, valid_only: bool = False
            cancel: Callable[[], bool] | None = None,
            rejected: dict[int, tuple[str, str, DomainError]] | None = None, batched: bool = True) -> ImportReport:
     """Write the register's new residents in one transaction (in batches:
-    :func:`core.importing.batch.commit_people_batched`; ``batched=False``: each through
-    :func:`core.services.people.create_person`). ``rejected``: rows the clerk refused on
-    review (:func:`core.importing.review.reject_rows`)."""
-    from core.importing.review import reject_rows
+    :func:`gongzhi.core.importing.batch.commit_people_batched`; ``batched=False``: each through
+    :func:`gongzhi.core.services.people.create_person`). ``rejected``: rows the clerk refused on
+    review (:func:`gongzhi.core.importing.review.reject_rows`)."""
+    from gongzhi.core.importing.review import reject_rows
 
     with db.read_session() as s:
         report = reject_rows(plan_people(s, table), rejected)
     if batched:
-        from core.importing.batch import commit_people_batched
+        from gongzhi.core.importing.batch import commit_people_batched
 
         return commit_people_batched(db, table, report, actor, valid_only=valid_only, progress=progress,
                                      cancel=cancel)

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
-from core.errors import DomainError
+from gongzhi.core.errors import DomainError
 
 SUFFIXES = (".csv", ".xlsx", ".xls")
 

@@ -1,18 +1,18 @@
 """Importing the place tree and the organisations from Excel registers, with the same dry
 run, one transaction, valid-rows-only choice and audit as the other imports
-(:mod:`core.importing.requests`).
+(:mod:`gongzhi.core.importing.requests`).
 
 **Places** (``gongzhi import places FILE``): one row per place, its path written out in
 columns from the community down — 社区, 小区, 楼栋, 微网格 (floors, optional), 户 (the
 room). A row may stop at any level; the levels it names must not skip one (a building
 needs its compound). Every place is made under the street (the root of the tree) through
-:func:`core.services.places.create_place`; a place already there (same name under the
+:func:`gongzhi.core.services.places.create_place`; a place already there (same name under the
 same parent) is reused, so re-importing a register adds nothing.
 
 **Organisations** (``gongzhi import orgs FILE``): 名称, 类型 (a kind in words, Chinese or
 English, or its code: 居委会 / residents committee / residents_committee) and optionally
 所在地点 (a place's exact name); made through
-:func:`core.services.orgs.create_organisation`. One already there (same name and kind) is
+:func:`gongzhi.core.services.orgs.create_organisation`. One already there (same name and kind) is
 left as it is.
 """
 
@@ -24,17 +24,17 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.db import Database
-from core.errors import DomainError
-from core.importing.reading import Table
-from core.importing.requests import ImportReport, RowIssue, _place_index, run_import
-from core.importing.values import compact, half_width
-from core.models.orgs import Organisation
-from core.models.places import Place
-from core.models.vocab import OrgKind, PlaceKind
-from core.services import orgs as org_svc
-from core.services import places as place_svc
-from core.services.base import Actor, audit
+from gongzhi.core.db import Database
+from gongzhi.core.errors import DomainError
+from gongzhi.core.importing.reading import Table
+from gongzhi.core.importing.requests import ImportReport, RowIssue, _place_index, run_import
+from gongzhi.core.importing.values import compact, half_width
+from gongzhi.core.models.orgs import Organisation
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.vocab import OrgKind, PlaceKind
+from gongzhi.core.services import orgs as org_svc
+from gongzhi.core.services import places as place_svc
+from gongzhi.core.services.base import Actor, audit
 
 NAME_MAX = 100
 

@@ -2,8 +2,8 @@
 commit that writes all rows in one transaction (or, by explicit choice, the valid
 rows only, the rejected ones written to a workbook beside the input).
 
-Rows become requests through :func:`core.services.requests.create_request` and
-change status through :func:`core.services.requests.transition`, each inside a
+Rows become requests through :func:`gongzhi.core.services.requests.create_request` and
+change status through :func:`gongzhi.core.services.requests.transition`, each inside a
 savepoint of the one import transaction, so the timeline and the audit log are
 exactly those of requests logged by hand. A ticket already imported (same channel
 and number, unique since migration 0008) adds nothing; a new status walks the
@@ -23,19 +23,19 @@ from typing import Any
 from sqlalchemy import select, tuple_
 from sqlmodel import Session
 
-from core import events
-from core.db import Database
-from core.errors import DomainError
-from core.importing.addresses import AddressMatcher, Match
-from core.importing.profiles import REQUIRED, Profile
-from core.importing.reading import Table
-from core.importing.values import compact, parse_datetime, parse_phone, parse_ticket_number
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request, RequestCategory, RequestEvent
-from core.models.vocab import TRANSITIONS, Channel, PlaceKind, Status
-from core.services import requests as svc
-from core.services.base import Actor, audit
+from gongzhi.core import events
+from gongzhi.core.db import Database
+from gongzhi.core.errors import DomainError
+from gongzhi.core.importing.addresses import AddressMatcher, Match
+from gongzhi.core.importing.profiles import REQUIRED, Profile
+from gongzhi.core.importing.reading import Table
+from gongzhi.core.importing.values import compact, parse_datetime, parse_phone, parse_ticket_number
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request, RequestCategory, RequestEvent
+from gongzhi.core.models.vocab import TRANSITIONS, Channel, PlaceKind, Status
+from gongzhi.core.services import requests as svc
+from gongzhi.core.services.base import Actor, audit
 
 TITLE_MAX = 200
 TITLE_FROM_CONTENT = 30  # a title cut from the content when the export has none
@@ -335,22 +335,22 @@ def commit(db: Database, table: Table, profile: Profile, actor: Actor, *, valid_
     """Write the file's requests in one transaction. With errors, nothing is written
     unless ``valid_only``: then the valid rows are, and the rejected ones go to a
     workbook beside the input (:func:`write_rejected`). ``rejected``: rows the clerk
-    refused on review (:func:`core.importing.review.reject_rows`), bad rows like the others.
+    refused on review (:func:`gongzhi.core.importing.review.reject_rows`), bad rows like the others.
 
-    New tickets are written in batches (:mod:`core.importing.batch`: the same rows,
-    checks, timeline, audit and events as :func:`core.services.requests.create_request`
-    and :func:`~core.services.requests.transition` give, at bulk speed); tickets already
+    New tickets are written in batches (:mod:`gongzhi.core.importing.batch`: the same rows,
+    checks, timeline, audit and events as :func:`gongzhi.core.services.requests.create_request`
+    and :func:`~gongzhi.core.services.requests.transition` give, at bulk speed); tickets already
     imported are updated through the services, row by row. ``batched=False`` writes every
     row through the services. ``progress(done, total)`` is called after each batch (each
     known ticket); ``cancel()`` is asked at the same points: when it returns true the
     transaction is rolled back and the report says ``cancelled``."""
-    from core.importing.review import reject_rows
+    from gongzhi.core.importing.review import reject_rows
 
     with db.read_session() as s:
         report = reject_rows(plan_requests(s, table, profile), rejected)
     note = import_note(table)
     if batched:
-        from core.importing.batch import commit_batched
+        from gongzhi.core.importing.batch import commit_batched
 
         return commit_batched(db, table, report, actor, note, profile.type, valid_only=valid_only,
                               progress=progress, cancel=cancel)

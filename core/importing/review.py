@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from core.errors import DomainError
-from core.importing.requests import RowIssue
+from gongzhi.core.errors import DomainError
+from gongzhi.core.importing.requests import RowIssue
 
 
 def reject_rows(report: Any, rejected: Mapping[int, tuple[str, str, DomainError]] | None) -> Any:

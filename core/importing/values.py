@@ -1,14 +1,14 @@
 """Values as real exports write them: mixed date formats, full-width digits, ticket
 numbers Excel turned into scientific notation. Each parser returns the value or
-raises :class:`core.errors.DomainError` with an ``import.*`` code (the reason)."""
+raises :class:`gongzhi.core.errors.DomainError` with an ``import.*`` code (the reason)."""
 
 from __future__ import annotations
 
 import re
 from datetime import datetime
 
-from core.errors import DomainError
-from core.models.types import LOCAL_TZ
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.types import LOCAL_TZ
 
 # full-width digits, letters and the punctuation of dates and numbers → ASCII
 _HALF = {0xFF10 + i: ord("0") + i for i in range(10)}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from alembic import context
 
-from core.migrations.env_support import core_metadata, include_object
+from gongzhi.core.migrations.env_support import core_metadata, include_object
 
 config = context.config
 database = config.attributes["database"]

@@ -11,7 +11,7 @@ from sqlmodel import SQLModel
 
 
 def core_metadata() -> MetaData:
-    import core.models  # noqa: F401  (registers the tables)
+    import gongzhi.core.models  # noqa: F401  (registers the tables)
 
     return SQLModel.metadata
 
@@ -25,7 +25,7 @@ DATABASE_ONLY_COLUMNS = frozenset({("request", "search_vector")})
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    from core.models import CORE_TABLES
+    from gongzhi.core.models import CORE_TABLES
 
     if type_ == "index" and name in DATABASE_ONLY_INDEXES:
         return False

@@ -2,7 +2,7 @@
 
 A plugin's ``migrations/env.py`` is two lines::
 
-    from core.migrations.plugin_env import run_plugin_migrations
+    from gongzhi.core.migrations.plugin_env import run_plugin_migrations
     run_plugin_migrations()
 
 It migrates only the tables that carry the plugin's prefix, and records its

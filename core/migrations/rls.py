@@ -5,7 +5,7 @@ A login listed in ``db_login_scope`` (migration 0009; written by the owner with
 listed sees everything; the tables' owner and superusers are not subject to it
 (PostgreSQL's rule). A plugin migration scopes its community-owned tables the same way::
 
-    from core.migrations.rls import at_place, by_parent, drop_community_scope, scope_by_community
+    from gongzhi.core.migrations.rls import at_place, by_parent, drop_community_scope, scope_by_community
 
     def upgrade():
         ...

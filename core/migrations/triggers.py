@@ -1,6 +1,6 @@
 """Append-only tables at the database, for core and plugin migrations alike.
 
-    from core.migrations.triggers import create_append_only, drop_append_only
+    from gongzhi.core.migrations.triggers import create_append_only, drop_append_only
 
     def upgrade():
         ...

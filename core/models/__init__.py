@@ -1,11 +1,11 @@
 """The core's tables. Importing this package puts them on ``SQLModel.metadata``."""
 
-from core.models.audit import AuditLog
-from core.models.operators import DbLoginScope, Operator, OperatorRole, OperatorSession
-from core.models.orgs import Membership, Organisation
-from core.models.people import Person, PersonCareTag
-from core.models.places import Place
-from core.models.requests import (
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.operators import DbLoginScope, Operator, OperatorRole, OperatorSession
+from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.people import Person, PersonCareTag
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import (
     RefCounter,
     Request,
     RequestAttachment,

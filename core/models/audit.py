@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from core.chain import chained
-from core.models.types import UTCDateTime, utcnow
+from gongzhi.core.chain import chained
+from gongzhi.core.models.types import UTCDateTime, utcnow
 
 
 @chained

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.models.types import UTCDateTime, utcnow
+from gongzhi.core.models.types import UTCDateTime, utcnow
 
 
 class Operator(SQLModel, table=True):

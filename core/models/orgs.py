@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from core.models.types import UTCDateTime, utcnow
+from gongzhi.core.models.types import UTCDateTime, utcnow
 
 
 class Organisation(SQLModel, table=True):

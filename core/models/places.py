@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.models.types import UTCDateTime, utcnow
+from gongzhi.core.models.types import UTCDateTime, utcnow
 
 
 class Place(SQLModel, table=True):

@@ -9,8 +9,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.chain import chained
-from core.models.types import UTCDateTime, utcnow
+from gongzhi.core.chain import chained
+from gongzhi.core.models.types import UTCDateTime, utcnow
 
 
 class RequestCategory(SQLModel, table=True):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from core.i18n import V_, Vocabulary
+from gongzhi.core.i18n import V_, Vocabulary
 
 VOCAB = Vocabulary("core", Path(__file__).resolve().parent.parent / "locale")
 

@@ -2,10 +2,10 @@
 
 Each takes a session and the acting operator (keyword-only), validates, writes,
 audits and commits as one transaction, then fires events; on a rule broken it
-raises :class:`core.errors.DomainError` and writes nothing. The CLI, the TUI and
+raises :class:`gongzhi.core.errors.DomainError` and writes nothing. The CLI, the TUI and
 plugins call only these.
 """
 
-from core.services.base import Actor
+from gongzhi.core.services.base import Actor
 
 __all__ = ["Actor"]

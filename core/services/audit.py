@@ -8,9 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.models.audit import AuditLog
-from core.permissions import check
-from core.services.base import Actor, optional_text
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.permissions import check
+from gongzhi.core.services.base import Actor, optional_text
 
 
 def list_audit(

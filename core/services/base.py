@@ -14,9 +14,9 @@ from typing import Any, TypeVar
 
 from sqlmodel import Session, SQLModel
 
-from core.errors import DomainError
-from core.models.audit import AuditLog
-from core.models.types import utcnow
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.types import utcnow
 
 
 @dataclass(frozen=True)

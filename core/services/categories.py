@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.requests import RequestCategory
-from core.models.vocab import Priority
-from core.permissions import check
-from core.services.base import Actor, audit, require_text, snapshot, transaction
-from core.services.orgs import get_organisation
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.requests import RequestCategory
+from gongzhi.core.models.vocab import Priority
+from gongzhi.core.permissions import check
+from gongzhi.core.services.base import Actor, audit, require_text, snapshot, transaction
+from gongzhi.core.services.orgs import get_organisation
 
 # (code, 中文, English, hours for low/normal/high/urgent)
 DEFAULT_CATEGORIES: tuple[tuple[str, str, str, tuple[int, int, int, int]], ...] = (

@@ -19,16 +19,16 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request, RequestCategory
-from core.models.types import fmt_local, utcnow
-from core.models.vocab import Channel, Priority, RequestType, Status
-from core.permissions import allowed, check, check_any
-from core.services.base import Actor, audit, check_output_path, transaction
-from core.services.open311 import scrub
-from core.services.requests import RequestFilter, filter_conditions, is_overdue
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request, RequestCategory
+from gongzhi.core.models.types import fmt_local, utcnow
+from gongzhi.core.models.vocab import Channel, Priority, RequestType, Status
+from gongzhi.core.permissions import allowed, check, check_any
+from gongzhi.core.services.base import Actor, audit, check_output_path, transaction
+from gongzhi.core.services.open311 import scrub
+from gongzhi.core.services.requests import RequestFilter, filter_conditions, is_overdue
 
 BATCH = 1000
 
@@ -70,7 +70,7 @@ class _DocxOut:
 
     def close(self, ok: bool) -> None:
         if ok and self.rows:
-            from core.services.word import write_table_docx
+            from gongzhi.core.services.word import write_table_docx
 
             write_table_docx(self.tmp, self.title, self.notes, self.rows[0], self.rows[1:])
 

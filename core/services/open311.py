@@ -33,15 +33,15 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.models.orgs import Organisation
-from core.models.places import Place
-from core.models.requests import Request, RequestCategory
-from core.models.types import LOCAL_TZ, utcnow
-from core.models.vocab import OPEN_STATUSES, Status
-from core.permissions import check_any
-from core.services.base import Actor, audit, check_output_path, save_new_file, transaction
-from core.services.requests import RequestFilter, filter_conditions
-from core.validation import mask_id_number, mask_phone
+from gongzhi.core.models.orgs import Organisation
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request, RequestCategory
+from gongzhi.core.models.types import LOCAL_TZ, utcnow
+from gongzhi.core.models.vocab import OPEN_STATUSES, Status
+from gongzhi.core.permissions import check_any
+from gongzhi.core.services.base import Actor, audit, check_output_path, save_new_file, transaction
+from gongzhi.core.services.requests import RequestFilter, filter_conditions
+from gongzhi.core.validation import mask_id_number, mask_phone
 
 SERVICE_FIELDS = ("service_code", "service_name", "description", "metadata", "type", "keywords", "group")
 REQUEST_FIELDS = (

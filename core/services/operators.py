@@ -22,12 +22,12 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.operators import Operator, OperatorRole, OperatorSession
-from core.models.places import Place
-from core.models.types import utcnow
-from core.permissions import ROLES, Grant, check
-from core.services.base import Actor, audit, choice_of, require_text, transaction
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.operators import Operator, OperatorRole, OperatorSession
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.types import utcnow
+from gongzhi.core.permissions import ROLES, Grant, check
+from gongzhi.core.services.base import Actor, audit, choice_of, require_text, transaction
 
 MAX_FAILURES = 5
 LOCK_MINUTES = 15

@@ -8,13 +8,13 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.orgs import Membership, Organisation
-from core.models.vocab import OrgKind, Role
-from core.permissions import check
-from core.services.base import Actor, audit, choice, require_text, snapshot, transaction
-from core.services.people import get_person
-from core.services.places import get_place
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.vocab import OrgKind, Role
+from gongzhi.core.permissions import check
+from gongzhi.core.services.base import Actor, audit, choice, require_text, snapshot, transaction
+from gongzhi.core.services.people import get_person
+from gongzhi.core.services.places import get_place
 
 
 def get_organisation(session: Session, org_id: int) -> Organisation:

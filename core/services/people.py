@@ -14,14 +14,14 @@ from typing import Any
 from sqlalchemy import case, delete, or_, select
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.people import Person, PersonCareTag
-from core.models.places import Place
-from core.models.types import utcnow
-from core.models.vocab import CareTag, Gender, PlaceKind
-from core.permissions import check, check_any
-from core.pinyin import normalise_query, search_keys
-from core.services.base import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.people import Person, PersonCareTag
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.types import utcnow
+from gongzhi.core.models.vocab import CareTag, Gender, PlaceKind
+from gongzhi.core.permissions import check, check_any
+from gongzhi.core.pinyin import normalise_query, search_keys
+from gongzhi.core.services.base import (
     Actor,
     audit,
     choice,
@@ -32,7 +32,7 @@ from core.services.base import (
     text_match,
     transaction,
 )
-from core.validation import mask_id_number, mask_phone, normalise_id_number, normalise_phone
+from gongzhi.core.validation import mask_id_number, mask_phone, normalise_id_number, normalise_phone
 
 _PRIVATE = ("phone", "id_number", "search_keys")
 

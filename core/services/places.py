@@ -8,15 +8,15 @@ from dataclasses import dataclass, field
 from sqlalchemy import String, case, func, literal, or_, select, update
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.orgs import Membership, Organisation
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request
-from core.models.vocab import PLACE_PARENTS, HousingType, PlaceKind, PoiKind
-from core.permissions import check
-from core.pinyin import normalise_query, place_search_keys
-from core.services.base import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.vocab import PLACE_PARENTS, HousingType, PlaceKind, PoiKind
+from gongzhi.core.permissions import check
+from gongzhi.core.pinyin import normalise_query, place_search_keys
+from gongzhi.core.services.base import (
     Actor,
     audit,
     choice,

@@ -2,7 +2,7 @@
 
 Every change is one transaction that writes the request, an append-only event on
 its timeline and an audit record, then fires an event after commit. Only the
-transitions in :data:`core.models.vocab.TRANSITIONS` are accepted.
+transitions in :data:`gongzhi.core.models.vocab.TRANSITIONS` are accepted.
 """
 
 from __future__ import annotations
@@ -21,13 +21,13 @@ from sqlalchemy import text as sa_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from core import events
-from core.config import data_dir
-from core.errors import DomainError
-from core.models.orgs import Organisation
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import (
+from gongzhi.core import events
+from gongzhi.core.config import data_dir
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.orgs import Organisation
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import (
     RefCounter,
     Request,
     RequestAttachment,
@@ -36,8 +36,8 @@ from core.models.requests import (
     RequestFeedback,
     RequestSupporter,
 )
-from core.models.types import fmt_local, local, utcnow
-from core.models.vocab import (
+from gongzhi.core.models.types import fmt_local, local, utcnow
+from gongzhi.core.models.vocab import (
     DONE_STATUSES,
     OPEN_STATUSES,
     TRANSITIONS,
@@ -50,8 +50,8 @@ from core.models.vocab import (
     Satisfaction,
     Status,
 )
-from core.permissions import check
-from core.services.base import (
+from gongzhi.core.permissions import check
+from gongzhi.core.services.base import (
     Actor,
     audit,
     check_chars,
@@ -65,10 +65,10 @@ from core.services.base import (
     transaction,
     when,
 )
-from core.services.categories import get_category, sla_hours
-from core.services.orgs import get_organisation
-from core.services.people import get_person
-from core.services.places import get_place
+from gongzhi.core.services.categories import get_category, sla_hours
+from gongzhi.core.services.orgs import get_organisation
+from gongzhi.core.services.people import get_person
+from gongzhi.core.services.places import get_place
 
 DESCRIPTION_MAX = 4000
 # a dispatch's due date: after the request was logged, and at most this long after the dispatch
@@ -351,7 +351,7 @@ def filter_conditions(
     Each filter has an index that starts with its column and ends with ``created_at``
     (the list's order): community through ``request.community_id``, status, overdue
     (status, due), category, channel; the text through the search index."""
-    from core.pinyin import normalise_query
+    from gongzhi.core.pinyin import normalise_query
 
     conditions = []
     # the simple filters by name (bindparam): their statement's shape does not depend on

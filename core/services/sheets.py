@@ -31,7 +31,7 @@ def cell(value: Any) -> Any:
     if value is None or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, datetime):
-        from core.models.types import fmt_local
+        from gongzhi.core.models.types import fmt_local
 
         return fmt_local(value)
     if isinstance(value, date):
@@ -57,7 +57,7 @@ def write_xlsx(path: Path, header: Sequence[str], rows: Sequence[Sequence[Any]],
     ws.append(list(header))
     for r in values:
         ws.append(r)
-    from core.services.base import save_new_file
+    from gongzhi.core.services.base import save_new_file
 
     return save_new_file(path, wb.save)
 

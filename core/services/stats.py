@@ -26,12 +26,12 @@ from typing import Any
 from sqlalchemy import case, func, literal, select
 from sqlmodel import Session
 
-from core.config import RateSettings
-from core.errors import DomainError
-from core.models.places import Place
-from core.models.requests import Request, RequestCategory, RequestFeedback
-from core.models.types import LOCAL_TZ
-from core.models.vocab import EXCLUDED_FROM_RATES, Satisfaction, Status
+from gongzhi.core.config import RateSettings
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request, RequestCategory, RequestFeedback
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.models.vocab import EXCLUDED_FROM_RATES, Satisfaction, Status
 
 RESOLVED = (Status.resolved.value, Status.closed.value, Status.answered.value)
 GROUPINGS = ("community", "category", "channel", "all")
@@ -217,7 +217,7 @@ def _score(rr, res, satr, settings: RateSettings) -> Fraction | None:
 
 def group_labels(session: Session, group_by: str, lang: str = "zh") -> dict[Any, str]:
     """Display names for the group keys of :func:`three_rates`."""
-    from core.models.vocab import Channel
+    from gongzhi.core.models.vocab import Channel
 
     if group_by == "community":
         return dict(session.execute(select(Place.id, Place.name).where(Place.kind == "community")).all())

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from core.services.base import check_output_path, save_new_file
+from gongzhi.core.services.base import check_output_path, save_new_file
 
 
 def write_table_docx(path: Path, title: str, notes: Sequence[str], headers: Sequence[str],

@@ -14,7 +14,7 @@ from typing import Any
 
 import typer
 
-from core.cli.context import (
+from gongzhi.core.cli.context import (
     console,
     parse_date,
     parse_local_datetime,
@@ -24,16 +24,16 @@ from core.cli.context import (
     tr,
     vocab_label,
 )
-from core.cli.lazy import lazy
-from core.errors import DomainError
-from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+from gongzhi.core.cli.lazy import lazy
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
 
 # the services load when a command runs, so that registering this group stays cheap
-fmt_local = lazy("core.models.types", "fmt_local")
-find_people = lazy("core.services.people", "find_people")
-get_person = lazy("core.services.people", "get_person")
-find_place = lazy("core.services.places", "find_place")
-find_request = lazy("core.services.requests", "find_request")
+fmt_local = lazy("gongzhi.core.models.types", "fmt_local")
+find_people = lazy("gongzhi.core.services.people", "find_people")
+get_person = lazy("gongzhi.core.services.people", "get_person")
+find_place = lazy("gongzhi.core.services.places", "find_place")
+find_request = lazy("gongzhi.core.services.requests", "find_request")
 
 app = typer.Typer(help="居民议事厅 / residents' council (roundtable consultation voting)", no_args_is_help=True)
 participant_app = typer.Typer(help="参与人 / participants", no_args_is_help=True)
@@ -50,19 +50,19 @@ app.add_typer(round_app, name="round")
 
 
 def _svc():
-    from plugins.deliberation import services
+    from gongzhi.plugins.deliberation import services
 
     return services
 
 
 def _label(enum_name: str, value: str) -> str:
-    from plugins.deliberation import vocab
+    from gongzhi.plugins.deliberation import vocab
 
     return vocab_label(getattr(vocab, enum_name), value)
 
 
 def _outcome(value: str | None) -> str:
-    from plugins.deliberation.vocab import outcome_label
+    from gongzhi.plugins.deliberation.vocab import outcome_label
 
     return outcome_label(value, state.language)
 
@@ -114,7 +114,7 @@ def _round(s, consultation: str, ref: str):
 def _option_ids(s, consultation_id: int, numbers: list[int]) -> list[int]:
     from sqlalchemy import select
 
-    from plugins.deliberation.models import Option
+    from gongzhi.plugins.deliberation.models import Option
 
     by_number = dict(s.execute(select(Option.number, Option.id).where(Option.consultation_id == consultation_id)).all())
     out = []
@@ -128,7 +128,7 @@ def _option_ids(s, consultation_id: int, numbers: list[int]) -> list[int]:
 def _option_numbers(s, ids) -> dict[int, int]:
     from sqlalchemy import select
 
-    from plugins.deliberation.models import Option
+    from gongzhi.plugins.deliberation.models import Option
 
     ids = list(ids)
     if not ids:
@@ -139,7 +139,7 @@ def _option_numbers(s, ids) -> dict[int, int]:
 def render_line(line: dict[str, str], numbers: dict[int, int], names: dict[int, str] | None = None) -> str:
     """An explanation line in the chosen language, option ids (#17) shown as their
     numbers in the consultation (方案2 / option 2), participant ids as names."""
-    from plugins.deliberation.minutes import render_line as render
+    from gongzhi.plugins.deliberation.minutes import render_line as render
 
     return render(line, numbers, state.language, names)
 
@@ -587,7 +587,7 @@ def round_open(
 def _balance(s, consultation_id: int, attrs: list[str], at_least: list[str], at_most: list[str]):
     """``--attr 2:性别=女,楼栋=3号楼`` and ``--at-least 性别=女:2`` / ``--at-most 楼栋=3号楼:1``
     → (constraints, {option id: {attribute: value}})."""
-    from plugins.deliberation.rules import Constraint
+    from gongzhi.plugins.deliberation.rules import Constraint
 
     attributes: dict[int, dict[str, str]] = {}
     for text in attrs:
@@ -827,12 +827,12 @@ def export_round(
     output: Path | None = typer.Option(None, "--output", "-o", help="写入文件（不覆盖）/ file to write (never overwritten)"),
 ) -> None:
     """导出表决轮次供复核 / export a closed round for recounting (docs/deliberation.md)."""
-    from core.services.base import audit, transaction
-    from plugins.deliberation.export import write_json_file
-    from plugins.deliberation.services import round_file
+    from gongzhi.core.services.base import audit, transaction
+    from gongzhi.plugins.deliberation.export import write_json_file
+    from gongzhi.plugins.deliberation.services import round_file
 
     if output is not None:
-        from core.services.base import check_output_path
+        from gongzhi.core.services.base import check_output_path
 
         check_output_path(output)  # before any work
     db = state.database()
@@ -858,7 +858,7 @@ def tally(
     """仅凭表决文件重新计票并与存档结果比对 / recount a round file alone; compare with its stored result.
 
     Exit 1 when the recount differs from the stored result."""
-    from plugins.deliberation.export import read_round_file, tally_round_file
+    from gongzhi.plugins.deliberation.export import read_round_file, tally_round_file
 
     data = read_round_file(file)
     recount = tally_round_file(data)
@@ -870,7 +870,7 @@ def tally(
         texts = {o["id"]: o.get("text", "") for o in opts if isinstance(o.get("id"), int)}
         names = {v["id"]: v["name"] for v in data.get("voters", [])
                  if isinstance(v, dict) and isinstance(v.get("id"), int) and isinstance(v.get("name"), str)}
-        from plugins.deliberation.export import result_json
+        from gongzhi.plugins.deliberation.export import result_json
 
         _print_result(result_json(recount.result), numbers, texts, names)
         stray = [b for b in data.get("out_of_sequence") or [] if isinstance(b, dict)]
@@ -896,12 +896,12 @@ def minutes(
     output: Path | None = typer.Option(None, "--output", "-o", help="写入文件（不覆盖）/ file (never overwritten)"),
 ) -> None:
     """会议纪要：出席、各轮计票、异议及理由、决定 / minutes: attendance, each round's count, objections, outcome."""
-    from plugins.deliberation.minutes import build_minutes, to_markdown, write_minutes
+    from gongzhi.plugins.deliberation.minutes import build_minutes, to_markdown, write_minutes
 
     if fmt not in ("md", "docx"):
         raise DomainError("input.invalid_choice", field="--format", value=fmt, choices="md, docx")
     if output is not None:
-        from core.services.base import check_output_path
+        from gongzhi.core.services.base import check_output_path
 
         check_output_path(output)  # before any work
     svc = _svc()
@@ -930,7 +930,7 @@ def owners_tally(
     "votes": {"张三": "yes", …}}`` (docs/deliberation-rules.md). Exit 1 unless adopted."""
     import json
 
-    from plugins.deliberation.owners import Unit, owners_decision
+    from gongzhi.plugins.deliberation.owners import Unit, owners_decision
 
     try:
         data = json.loads(Path(file).read_text(encoding="utf-8"))

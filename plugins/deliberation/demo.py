@@ -39,11 +39,11 @@ from datetime import timedelta
 
 from sqlalchemy import func, select
 
-from core.models.orgs import Membership, Organisation
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request
-from core.services.base import Actor
+from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
+from gongzhi.core.services.base import Actor
 
 log = logging.getLogger(__name__)
 
@@ -64,8 +64,8 @@ def _members(s, kind: str, place_id: int, role: str) -> list[int]:
 
 def build_racks_consultation(db, *, actor: Actor, seed: int = 2014) -> int | None:
     """Build the consultation (once); returns its id, or None when the street has no 荣诚园."""
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.models import Consultation
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.models import Consultation
 
     with db.session() as s:
         existing = s.scalar(select(Consultation.id).where(Consultation.title == TITLE))
@@ -203,9 +203,9 @@ def build_racks_consultation(db, *, actor: Actor, seed: int = 2014) -> int | Non
 def build_open_round(db, *, actor: Actor, seed: int = 2014) -> int | None:
     """The consultation with an open round (once); returns the round's id, or None when
     the street has no 荣诚园. Opened at the street's latest request (the demo's "now")."""
-    from core.models.types import utcnow
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.models import Consultation, Round
+    from gongzhi.core.models.types import utcnow
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.models import Consultation, Round
 
     with db.session() as s:
         existing = s.scalar(select(Round.id).join(Consultation, Consultation.id == Round.consultation_id)

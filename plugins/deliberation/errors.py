@@ -1,15 +1,15 @@
 """The deliberation plugin's error codes (``delib.*``), Chinese first, English second.
 
-Registered with :func:`core.errors.register_messages` when this module is imported.
+Registered with :func:`gongzhi.core.errors.register_messages` when this module is imported.
 Every module of the plugin that raises a ``delib.*`` code imports it — the pure
-:mod:`plugins.deliberation.rules` included — so that the codes exist however the
+:mod:`gongzhi.plugins.deliberation.rules` included — so that the codes exist however the
 plugin is entered (the app, the CLI, ``gongzhi deliberation tally FILE`` with the
 rules alone, a test that imports one module).
 """
 
 from __future__ import annotations
 
-from core.errors import register_messages
+from gongzhi.core.errors import register_messages
 
 # code -> (Chinese template, English template); fields as str.format
 MESSAGES: dict[str, tuple[str, str]] = {

@@ -43,14 +43,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.places import Place
-from core.plugins import fire_plugin_event
-from core.services.base import Actor, audit, snapshot, transaction, when
-from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
-from plugins.deliberation import rules
-from plugins.deliberation.export import rule_to_json
-from plugins.deliberation.models import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.places import Place
+from gongzhi.core.plugins import fire_plugin_event
+from gongzhi.core.services.base import Actor, audit, snapshot, transaction, when
+from gongzhi.plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+from gongzhi.plugins.deliberation import rules
+from gongzhi.plugins.deliberation.export import rule_to_json
+from gongzhi.plugins.deliberation.models import (
     Consultation,
     ConsultationStatus,
     EvaluationRound,
@@ -59,7 +59,7 @@ from plugins.deliberation.models import (
     Round,
     RoundState,
 )
-from plugins.deliberation.services import _next_number, recount_input, result_of
+from gongzhi.plugins.deliberation.services import _next_number, recount_input, result_of
 
 log = logging.getLogger(__name__)
 

@@ -10,7 +10,7 @@ documented in docs/deliberation.md; ``FORMAT`` and ``VERSION`` name it.
 The codec functions here (rule, voter, ballot ⇄ JSON) are also what the
 services use to store rules and snapshots, so the database and the file speak
 the same language. Nothing in this module touches the database: the services
-build a round file from it (:func:`plugins.deliberation.services.round_file`) with
+build a round file from it (:func:`gongzhi.plugins.deliberation.services.round_file`) with
 these codecs, so the imports run one way, services → export.
 """
 
@@ -24,9 +24,9 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from core.errors import DomainError
-from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
-from plugins.deliberation import rules
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+from gongzhi.plugins.deliberation import rules
 
 FORMAT = "gongzhi.deliberation.round"
 VERSION = 3  # 2: kinds ranked_choice (rule.top_k) and ranked_pairs; 3: elections with seats (rule.seats …);
@@ -310,7 +310,9 @@ def tally_round_file(data: dict[str, Any]) -> Recount:
 
 def write_json_file(data: dict[str, Any], path: Path) -> Path:
     """Write ``data`` to ``path`` (never overwriting), via a temporary name and a rename."""
-    from core.services.base import check_output_path  # here: tally of a file loads no database code
+    from gongzhi.core.services.base import (
+        check_output_path,  # here: tally of a file loads no database code
+    )
 
     path = check_output_path(path)  # refused before any work: exists, no folder, not writable
     tmp = path.with_name(f".{path.name}.part")

@@ -7,7 +7,7 @@ binding texts, the reason and list-section headings): both come from the catalog
 the code holds one English id and the words live in the catalog like every other.
 The closed vocabularies' words (a round's state, a role, an outcome, a preset …) are in
 the same catalog with the vocabulary's name as the context: ``VOCAB`` in
-:mod:`plugins.deliberation.vocab` (``VOCAB.text(context, code, lang)``, ``VOCAB.pair``).
+:mod:`gongzhi.plugins.deliberation.vocab` (``VOCAB.text(context, code, lang)``, ``VOCAB.pair``).
 Update the catalogs with ``.venv/bin/python scripts/i18n.py --domain plugins/deliberation``.
 """
 
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.i18n import N_, pair_translator, translator
+from gongzhi.tui.i18n import N_, pair_translator, translator
 
 DOMAIN = "deliberation"
 LOCALE_DIR = Path(__file__).parent / "locale"

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from core.errors import DomainError
-from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
 
 if TYPE_CHECKING:  # the models load with build_minutes: render_line (the recount of a file) needs none
     from sqlmodel import Session
@@ -46,7 +46,7 @@ def _t(lang: str, zh: str, en: str) -> str:
 def _group_labels(text: str, lang: str) -> str:
     """The rules name groups by their code (``residents``); show them as the roster,
     the CLI and the minutes do (居民 / residents, 物业 / property company)."""
-    from plugins.deliberation.vocab import group_label
+    from gongzhi.plugins.deliberation.vocab import group_label
 
     def one(m: re.Match[str]) -> str:
         return f"{m.group(1)}{group_label(m.group(2), lang)}{m.group(3)}"
@@ -87,12 +87,12 @@ def render_line(line: dict[str, str], numbers: dict[int, int], lang: str,
 
 
 def build_minutes(session: Session, consultation_id: int, *, lang: str = "zh") -> Minutes:
-    from core.models.people import Person
-    from core.models.places import Place
-    from core.models.requests import Request
-    from core.models.types import fmt_local
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.models import (
+    from gongzhi.core.models.people import Person
+    from gongzhi.core.models.places import Place
+    from gongzhi.core.models.requests import Request
+    from gongzhi.core.models.types import fmt_local
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.models import (
         ConsultationStatus,
         ParticipantRole,
         RoundKind,
@@ -306,7 +306,7 @@ def build_minutes(session: Session, consultation_id: int, *, lang: str = "zh") -
 
 
 def _objections(session: Session, r, res, names: dict[int, str], lang: str) -> list[str]:
-    from plugins.deliberation.models import Ballot
+    from gongzhi.plugins.deliberation.models import Ballot
 
     veto_roles = res.rule.get("veto_roles")
     roles = {v["id"]: v["role"] for v in res.snapshot["voters"]}
@@ -382,7 +382,9 @@ def to_docx(m: Minutes, path: Path) -> Path:
 
 def _target(path: Path) -> Path:
     """Refused before any work if it exists, its folder is missing or not writable."""
-    from core.services.base import check_output_path  # here: tally of a file loads no database code
+    from gongzhi.core.services.base import (
+        check_output_path,  # here: tally of a file loads no database code
+    )
 
     return check_output_path(path)
 
@@ -399,7 +401,7 @@ def write_minutes(session: Session, consultation_id: int, path: Path, *, fmt: st
 
 def write_all_minutes(session: Session, path: Path, *, lang: str = "zh") -> Path:
     """Every consultation's minutes in one Markdown file (the plugin's export)."""
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     path = _target(path)
     parts = [to_markdown(build_minutes(session, c.id, lang=lang))

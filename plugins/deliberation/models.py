@@ -18,9 +18,9 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.chain import chained
-from core.models.types import UTCDateTime, utcnow
-from plugins.deliberation.vocab import (  # noqa: F401  (re-exported: the tables' vocabularies)
+from gongzhi.core.chain import chained
+from gongzhi.core.models.types import UTCDateTime, utcnow
+from gongzhi.plugins.deliberation.vocab import (  # noqa: F401  (re-exported: the tables' vocabularies)
     CHOICE_LABELS,
     CHOOSING_KINDS,
     DEFAULT_GROUPS,
@@ -280,7 +280,7 @@ class OutcomeAmendment(SQLModel, table=True):
 class EvaluationRound(SQLModel, table=True):
     """A round opened at another plugin's request to rate one of its items — the
     micro-projects' year-end satisfaction evaluation (民生微实事满意度测评), heard by name
-    through ``plugin_event`` (see :mod:`plugins.deliberation.evaluation`): whose item the
+    through ``plugin_event`` (see :mod:`gongzhi.plugins.deliberation.evaluation`): whose item the
     round rates, which option stands for which rating, and the rule its result is judged
     by, sent back when the round is published. ``subject_id`` is the other plugin's id
     (no foreign key: that plugin may be disabled, its tables absent)."""

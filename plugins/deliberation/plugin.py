@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.hookspecs import hookimpl
-from core.plugins import MigrationSpec, PluginMeta
+from gongzhi.core.hookspecs import hookimpl
+from gongzhi.core.plugins import MigrationSpec, PluginMeta
 
 NAME = "deliberation"
 
@@ -13,21 +13,21 @@ NAME = "deliberation"
 def from_request(app) -> None:
     """The palette action: take the request on screen to the council (asks for a title,
     creates the linked consultation, opens it); says so when no request is open."""
-    from plugins.deliberation.screens import open_from_request
+    from gongzhi.plugins.deliberation.screens import open_from_request
 
     open_from_request(app)
 
 
 def receiving_round(app) -> None:
     """The palette action: the round receiving ballots, ready to type them."""
-    from plugins.deliberation.screens import open_receiving_round
+    from gongzhi.plugins.deliberation.screens import open_receiving_round
 
     open_receiving_round(app)
 
 
 def link_request(app) -> None:
     """The palette action: add the request on screen to an existing consultation."""
-    from plugins.deliberation.screens import link_from_request
+    from gongzhi.plugins.deliberation.screens import link_from_request
 
     link_from_request(app)
 
@@ -44,12 +44,12 @@ def plugin_metadata():
 @hookimpl
 def plugin_migrations():
     return MigrationSpec(name=NAME, script_location=Path(__file__).parent / "migrations",
-                         table_prefix="delib_", models_module="plugins.deliberation.models")
+                         table_prefix="delib_", models_module="gongzhi.plugins.deliberation.models")
 
 
 @hookimpl
 def register_commands(cli):
-    from plugins.deliberation.cli import app
+    from gongzhi.plugins.deliberation.cli import app
 
     cli.add_typer(app, name="deliberation")
 
@@ -57,7 +57,7 @@ def register_commands(cli):
 @hookimpl
 def register_sections(register):
     def screen(db):
-        from plugins.deliberation.screens import DeliberationScreen
+        from gongzhi.plugins.deliberation.screens import DeliberationScreen
 
         return DeliberationScreen(db)
 
@@ -67,7 +67,7 @@ def register_sections(register):
 @hookimpl
 def register_palette_commands(register):
     # the titles and help lines are messages of the plugin's catalog, as (zh, en) pairs
-    from plugins.deliberation.i18n import N_, pair
+    from gongzhi.plugins.deliberation.i18n import N_, pair
 
     def add(title: str, action, help_text: str) -> None:
         help_zh, help_en = pair(help_text)
@@ -86,7 +86,7 @@ def register_palette_commands(register):
 @hookimpl
 def register_exports(register):
     def write(session, path: Path) -> Path:
-        from plugins.deliberation.minutes import write_all_minutes
+        from gongzhi.plugins.deliberation.minutes import write_all_minutes
 
         return write_all_minutes(session, path)
 
@@ -100,18 +100,18 @@ def plugin_event(db, source, name, payload):
     evaluation round (``micro_projects/micro_evaluation_round_requested``, heard by name)
     opens one round for the project at its community's year-end representatives' meeting."""
     if source == "insights" and name == "topic_to_consultation":
-        from plugins.deliberation.services import consultation_from_insight
+        from gongzhi.plugins.deliberation.services import consultation_from_insight
 
         consultation_from_insight(db, payload)
     elif source == "micro_projects" and name == "micro_evaluation_round_requested":
-        from plugins.deliberation.evaluation import open_evaluation_round
+        from gongzhi.plugins.deliberation.evaluation import open_evaluation_round
 
         open_evaluation_round(db, payload)
 
 
 @hookimpl
 def demo_data(db, actor, seed, scale):
-    from plugins.deliberation.demo import build_open_round, build_racks_consultation
+    from gongzhi.plugins.deliberation.demo import build_open_round, build_racks_consultation
 
     build_racks_consultation(db, actor=actor, seed=seed)
     build_open_round(db, actor=actor, seed=seed)

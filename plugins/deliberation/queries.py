@@ -1,5 +1,5 @@
 """What the roundtable's screens show, read in one go per list (the writes are in
-:mod:`plugins.deliberation.services`): plain data back, no query per row."""
+:mod:`gongzhi.plugins.deliberation.services`): plain data back, no query per row."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from datetime import date
 from sqlalchemy import func, or_, select
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.places import Place
-from plugins.deliberation.models import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.places import Place
+from gongzhi.plugins.deliberation.models import (
     WITHDRAWN,
     Ballot,
     Consultation,
@@ -129,7 +129,7 @@ class Detail:
 def load_consultations(session: Session) -> list[ConsultationRow]:
     """The list: the consultations, newest first, with their place and number of rounds
     (three queries, whatever the number of consultations)."""
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     cons = svc.list_consultations(session)
     if not cons:
@@ -159,10 +159,10 @@ def load_detail(session: Session, consultation_id: int) -> Detail:
     """One consultation as its screen shows it: a query per list (participants, options,
     rounds, their results, tie-breaks and current ballots, meetings, requests), never one
     per row; only a round receiving ballots with a visible tally is counted live."""
-    from core.models.requests import Request
-    from core.models.types import fmt_local
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.export import result_json
+    from gongzhi.core.models.requests import Request
+    from gongzhi.core.models.types import fmt_local
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.export import result_json
 
     c = svc.get_consultation(session, consultation_id)
     place = session.get(Place, c.place_id).name if c.place_id else ""

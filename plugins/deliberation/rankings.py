@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from itertools import permutations
 from typing import Any
 
-from core.errors import DomainError
-from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
 
 Opt = Hashable
 

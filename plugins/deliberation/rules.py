@@ -3,7 +3,7 @@
 Everything here is a pure function of a rule, the roster snapshot taken when the round
 closed, the current ballots and the option ids: no database, no clock, and no I/O but
 the plugin's catalog read for the words of the explanations (a kind's and a base's
-names, :mod:`plugins.deliberation.vocab`). Arithmetic is exact (``int`` and
+names, :mod:`gongzhi.plugins.deliberation.vocab`). Arithmetic is exact (``int`` and
 :class:`fractions.Fraction`, never ``float``), so a result stored in the database can be
 recomputed byte for byte from an exported file. Every result carries its explanation,
 round by round, in Chinese and English, and a tie is returned as ``outcome == "tie"``;
@@ -20,10 +20,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-from core.errors import DomainError
-from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
-from plugins.deliberation.multiwinner import Constraint  # noqa: F401  (re-exported: rules.Constraint)
-from plugins.deliberation.vocab import VOCAB
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+from gongzhi.plugins.deliberation.multiwinner import Constraint  # noqa: F401  (re-exported: rules.Constraint)
+from gongzhi.plugins.deliberation.vocab import VOCAB
 
 CHOICES = ("yes", "no", "abstain", "object")  # y / n / a / o
 
@@ -246,7 +246,7 @@ def check_rule(rule: Rule) -> None:
         raise _bad_rule(f"席位数只适用于多席位选举，不适用于{zh_kind}",
                         f"seats apply to elections with several seats, not {en_kind}")
     if rule.kind == "owners":
-        from plugins.deliberation.owners import CATEGORIES
+        from gongzhi.plugins.deliberation.owners import CATEGORIES
 
         if rule.category not in CATEGORIES:
             raise _bad_rule(f"业主共同决定须指明事项类别：{rule.category!r}（可选：{'、'.join(CATEGORIES)}）",
@@ -407,7 +407,7 @@ def _check_options(options: Iterable[int], rule: Rule) -> tuple[int, ...]:
     if strangers:
         raise DomainError("delib.unknown_option", option=strangers[0])
     if rule.constraints:
-        from plugins.deliberation.multiwinner import check_constraints
+        from gongzhi.plugins.deliberation.multiwinner import check_constraints
 
         check_constraints(rule.constraints, rule.attribute_map(), sorted(opts), int(rule.seats or 0))
     return tuple(sorted(opts))
@@ -552,7 +552,7 @@ def _check_content(rule: Rule, ballot: Ballot, options: frozenset[int]) -> None:
 def validate_ballot(
     rule: Rule, voters: dict[int, Voter], ballot: Ballot, options: list[int]
 ) -> None:
-    """Raise :class:`~core.errors.DomainError` when ``ballot`` is not acceptable in a round
+    """Raise :class:`~gongzhi.core.errors.DomainError` when ``ballot`` is not acceptable in a round
     run under ``rule`` with this roster and these options; return ``None`` when it is.
 
     A blank ballot (no choice, no preference) is acceptable: it is recorded as cast and
@@ -1050,7 +1050,7 @@ def _decide_ranked_choice(
     top_k: int | None, expressing: list[_Cast], opts: tuple[int, ...], totals: dict, rounds: list[dict],
     ex: _Explainer,
 ) -> list[int]:
-    from plugins.deliberation.rankings import loomio_ranked_choice
+    from gongzhi.plugins.deliberation.rankings import loomio_ranked_choice
 
     k = min(top_k or len(opts), len(opts))
     res = loomio_ranked_choice([(r, w) for r, w in _piles(expressing).items()], list(opts), k)
@@ -1069,7 +1069,7 @@ def _decide_ranked_choice(
 def _decide_ranked_pairs(
     expressing: list[_Cast], opts: tuple[int, ...], totals: dict, rounds: list[dict], ex: _Explainer
 ) -> list[int]:
-    from plugins.deliberation.rankings import pairwise, ranked_pairs
+    from gongzhi.plugins.deliberation.rankings import pairwise, ranked_pairs
 
     piles = [(r, w) for r, w in _piles(expressing).items()]
     d = pairwise(piles, list(opts))
@@ -1392,7 +1392,7 @@ def _decide_seats(
     rule: Rule, expressing: list[_Cast], opts: tuple[int, ...], totals: dict, rounds: list[dict], ex: _Explainer
 ) -> tuple[list[int], list[int]]:
     """An election with ``rule.seats`` seats among the round's options; returns (elected, tied)."""
-    from plugins.deliberation import multiwinner
+    from gongzhi.plugins.deliberation import multiwinner
 
     seats = int(rule.seats or 0)
     totals["seats"] = seats
@@ -1480,7 +1480,7 @@ def _decide_owners(
     """An owners' decision (Civil Code art. 278) counted by :func:`owners.owners_decision`: the
     owners' register is the roster's units (voters who may vote and own a unit; a unit listed by
     several voters is co-owned, and its area must agree); the votes are the valid ballots."""
-    from plugins.deliberation.owners import Unit, exact_area, owners_decision
+    from gongzhi.plugins.deliberation.owners import Unit, exact_area, owners_decision
 
     areas: dict[str, Fraction] = {}
     holders: dict[str, set[str]] = {}

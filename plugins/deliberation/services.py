@@ -30,10 +30,10 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.requests import Request
-from core.plugins import fire_plugin_event
-from core.services.base import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.requests import Request
+from gongzhi.core.plugins import fire_plugin_event
+from gongzhi.core.services.base import (
     Actor,
     audit,
     optional_text,
@@ -42,13 +42,13 @@ from core.services.base import (
     transaction,
     when,
 )
-from core.services.base import choice as pick
-from core.services.people import get_person
-from core.services.places import get_place
-from core.services.requests import add_note, get_request
-from plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
-from plugins.deliberation import rules
-from plugins.deliberation.export import (
+from gongzhi.core.services.base import choice as pick
+from gongzhi.core.services.people import get_person
+from gongzhi.core.services.places import get_place
+from gongzhi.core.services.requests import add_note, get_request
+from gongzhi.plugins.deliberation import errors as _errors  # noqa: F401  (registers the delib.* codes)
+from gongzhi.plugins.deliberation import rules
+from gongzhi.plugins.deliberation.export import (
     FORMAT,
     VERSION,
     ballot_to_json,
@@ -57,7 +57,7 @@ from plugins.deliberation.export import (
     rule_to_json,
     voter_to_json,
 )
-from plugins.deliberation.models import (
+from gongzhi.plugins.deliberation.models import (
     CHOOSING_KINDS,
     DEFAULT_GROUPS,
     MOTION_KINDS,
@@ -460,7 +460,7 @@ def add_participant(
 def _units(units: Iterable[tuple[str, Any]]) -> list[dict[str, str]]:
     """``[(unit, area)]`` → the stored form, each area exact (a float or a non-positive area
     refused, ``delib.bad_roster``) and no unit twice (``input.invalid``)."""
-    from plugins.deliberation.owners import exact_area
+    from gongzhi.plugins.deliberation.owners import exact_area
 
     out: list[dict[str, str]] = []
     for unit, area in units:
@@ -696,7 +696,7 @@ def make_rule(
 
     Fractions as ``"2/3"`` or :class:`~fractions.Fraction` (never a float). A base
     given for a round that is not yes/no is refused (``delib.base_not_allowed``)."""
-    from plugins.deliberation.export import fraction_from_json
+    from gongzhi.plugins.deliberation.export import fraction_from_json
 
     if preset is not None:
         if preset not in rules.PRESETS:
@@ -802,7 +802,7 @@ def open_round(
                     raise DomainError("delib.unknown_option", option=oid)
                 raise DomainError("delib.option_not_on_ballot", option=o.number, round=_next_number(session, Round, c.id))
         if rule.constraints:
-            from plugins.deliberation.multiwinner import check_constraints
+            from gongzhi.plugins.deliberation.multiwinner import check_constraints
 
             check_constraints(rule.constraints, rule.attribute_map(), [o.id for o in opts], int(rule.seats or 0))
         if meeting_id is not None:
@@ -930,7 +930,7 @@ def out_of_sequence(session: Session, round_id: int) -> list[dict[str, Any]]:
     recorded ballot has its audit entry, sits in its voter's chain (seq 1, 2 … each
     superseding the one before) and was recorded before the round closed. Returns
     ``{"id", "seq", "voter_key", "problems": [...]}`` per suspicious row, in id order."""
-    from core.models.audit import AuditLog
+    from gongzhi.core.models.audit import AuditLog
 
     r = get_round(session, round_id)
     rows = ballot_history(session, round_id)
@@ -1076,7 +1076,7 @@ def ballots_dropped_by_checkout(session: Session, participant_id: int) -> tuple[
 
 def _undo_row_ids(session: Session, ids: Sequence[int]) -> set[int]:
     """Which of these ballot rows :func:`undo_ballot` wrote (its audit entry says so)."""
-    from core.models.audit import AuditLog
+    from gongzhi.core.models.audit import AuditLog
 
     if not ids:
         return set()
@@ -1367,7 +1367,7 @@ def recount(session: Session, *, round_id: int) -> tuple[rules.Result, bool]:
     """Count a closed round again from its snapshot and ballots; True when it matches."""
     inp = recount_input(session, round_id=round_id)
     fresh = rules.tally(inp.rule, inp.voters, inp.ballots, inp.option_ids)
-    from plugins.deliberation.export import _counted
+    from gongzhi.plugins.deliberation.export import _counted
 
     return fresh, _counted(result_json(fresh)) == _counted(result_of(session, round_id).result)
 
@@ -1391,9 +1391,9 @@ def publish_round(session: Session, *, actor: Actor, round_id: int, at: datetime
 
 def _report_evaluation(session: Session, round_id: int) -> None:
     """A round another plugin asked for (the micro-projects' evaluation) sends its result
-    back (``evaluation_round_published``, :mod:`plugins.deliberation.evaluation`). After
+    back (``evaluation_round_published``, :mod:`gongzhi.plugins.deliberation.evaluation`). After
     the commit: a failure is logged and never undoes the publication."""
-    from plugins.deliberation.evaluation import report_result
+    from gongzhi.plugins.deliberation.evaluation import report_result
 
     try:
         report_result(session, round_id=round_id)
@@ -1705,8 +1705,8 @@ def consultation_dict(session: Session, c: Consultation, *, full: bool = True) -
 
 
 def round_file(session: Session, *, round_id: int, exported_by: str = "") -> dict[str, Any]:
-    """The round file (see :mod:`plugins.deliberation.export` and docs/deliberation.md)."""
-    from core.models.types import utcnow
+    """The round file (see :mod:`gongzhi.plugins.deliberation.export` and docs/deliberation.md)."""
+    from gongzhi.core.models.types import utcnow
 
     r = get_round(session, round_id)
     res = result_of(session, r.id)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from core.i18n import V_, Vocabulary
+from gongzhi.core.i18n import V_, Vocabulary
 
 VOCAB = Vocabulary("deliberation", Path(__file__).resolve().parent / "locale")
 

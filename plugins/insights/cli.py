@@ -19,14 +19,14 @@ from pathlib import Path
 
 import typer
 
-from core.cli.context import print_json, state, table, tr
-from plugins.insights import errors as _errors  # noqa: F401  (registers the insights.* codes)
+from gongzhi.core.cli.context import print_json, state, table, tr
+from gongzhi.plugins.insights import errors as _errors  # noqa: F401  (registers the insights.* codes)
 
 app = typer.Typer(help="民意数据库 / insights: hot words, rising topics, hot spots", no_args_is_help=True)
 
 
 def _filters(s, community, compound, category, channel):
-    from plugins.insights.queries import Filters, category_id, place_id
+    from gongzhi.plugins.insights.queries import Filters, category_id, place_id
 
     if community and not community.endswith("社区"):
         community += "社区"
@@ -37,7 +37,7 @@ def _filters(s, community, compound, category, channel):
 @app.command("sync")
 def sync(as_json: bool = typer.Option(False, "--json")) -> None:
     """分词入库（补齐旧诉求）/ segment every request not yet indexed (backfill)."""
-    from plugins.insights.services import sync_tokens
+    from gongzhi.plugins.insights.services import sync_tokens
 
     out = sync_tokens(state.database())
     if as_json:
@@ -58,7 +58,7 @@ def words(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """高频词（TF-IDF 加权）/ hot words weighted by TF-IDF."""
-    from plugins.insights.queries import hot_words, parse_period
+    from gongzhi.plugins.insights.queries import hot_words, parse_period
 
     p = parse_period(period)
     with state.database().read_session() as s:
@@ -82,7 +82,7 @@ def rising_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """上升话题（对数似然比 G² 检验）/ rising topics vs the previous period (Dunning G²)."""
-    from plugins.insights.queries import parse_period, rising_topics
+    from gongzhi.plugins.insights.queries import parse_period, rising_topics
 
     p = parse_period(period)
     with state.database().read_session() as s:
@@ -104,7 +104,7 @@ def hotspots(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """集中点：每千居民诉求数显著偏高的小区（单侧泊松检验）/ hot spots (one-sided Poisson test)."""
-    from plugins.insights.queries import category_id, hot_spots, parse_period
+    from gongzhi.plugins.insights.queries import category_id, hot_spots, parse_period
 
     p = parse_period(period)
     with state.database().read_session() as s:
@@ -129,7 +129,7 @@ def drill(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """下钻到诉求 / the requests behind a hot spot or a word."""
-    from plugins.insights.queries import category_id, parse_period, place_id, requests_of
+    from gongzhi.plugins.insights.queries import category_id, parse_period, place_id, requests_of
 
     p = parse_period(period)
     with state.database().read_session() as s:
@@ -150,7 +150,7 @@ def chat_import(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """导入群聊：只保存每日各话题的消息数，不保存姓名与原文 / import a chat (counts only)."""
-    from plugins.insights.services import import_chat
+    from gongzhi.plugins.insights.services import import_chat
 
     out = import_chat(state.database(), path, actor=state.actor.name, group_label=label, compound=compound)
     if as_json:
@@ -166,7 +166,7 @@ def chat_heat_cmd(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """群聊热度：群里热议、正式诉求少的话题标记 ★ / chat topics; ★ = hot in chat, rare in requests."""
-    from plugins.insights.queries import chat_heat, chat_topics
+    from gongzhi.plugins.insights.queries import chat_heat, chat_topics
 
     with state.database().read_session() as s:
         rows = chat_heat(s) if daily else chat_topics(s)
@@ -190,7 +190,7 @@ def act(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """把话题转为诉求、协商议题或微实事候选 / turn a topic into a request, a consultation or a micro-project candidate."""
-    from plugins.insights.services import act_on_topic
+    from gongzhi.plugins.insights.services import act_on_topic
 
     out = act_on_topic(state.database(), term, action, actor=state.actor, compound=compound)
     if as_json:
@@ -208,12 +208,12 @@ def report(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """月度分析报告（Word）/ the monthly report for the street's meeting (.docx)."""
-    from plugins.insights.queries import parse_period
-    from plugins.insights.reports import month_report, write_month_docx
+    from gongzhi.plugins.insights.queries import parse_period
+    from gongzhi.plugins.insights.reports import month_report, write_month_docx
 
     p = parse_period(period)
     if out is not None:
-        from core.services.base import check_output_path
+        from gongzhi.core.services.base import check_output_path
 
         check_output_path(out)  # before any work
     with state.database().read_session() as s:

@@ -15,8 +15,8 @@ SAMPLE_LAST_DAY = date(2026, 10, 31)
 
 
 def build_insights(db, *, actor, seed: int, scale: str) -> dict:
-    from plugins.insights.models import InsightsDoc
-    from plugins.insights.services import import_chat, sync_tokens
+    from gongzhi.plugins.insights.models import InsightsDoc
+    from gongzhi.plugins.insights.services import import_chat, sync_tokens
 
     out = sync_tokens(db)
     with db.session() as s:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.errors import register_messages
+from gongzhi.core.errors import register_messages
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "insights.invalid_period": ("时段「{value}」无效，示例：2026-11、2026、2026-11-01..2026-12-01",

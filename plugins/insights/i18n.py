@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.i18n import N_, translator
+from gongzhi.tui.i18n import N_, translator
 
 _ = translator("insights", Path(__file__).parent / "locale")
 

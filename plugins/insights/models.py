@@ -15,7 +15,7 @@ from datetime import date, datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from core.models.types import UTCDateTime, utcnow
+from gongzhi.core.models.types import UTCDateTime, utcnow
 
 
 class InsightsDoc(SQLModel, table=True):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.hookspecs import hookimpl
-from core.plugins import MigrationSpec, PluginMeta
+from gongzhi.core.hookspecs import hookimpl
+from gongzhi.core.plugins import MigrationSpec, PluginMeta
 
 NAME = "insights"
 
@@ -27,19 +27,19 @@ def plugin_migrations():
         name=NAME,
         script_location=Path(__file__).parent / "migrations",
         table_prefix="insights_",
-        models_module="plugins.insights.models",
+        models_module="gongzhi.plugins.insights.models",
     )
 
 
 @hookimpl
 def register_commands(cli):
-    from plugins.insights.cli import app
+    from gongzhi.plugins.insights.cli import app
 
     cli.add_typer(app, name="insights")
 
 
 def _index(db, request_id: int) -> None:
-    from plugins.insights.services import index_request
+    from gongzhi.plugins.insights.services import index_request
 
     index_request(db, request_id)
 
@@ -70,7 +70,7 @@ BULK_FROM = 200
 def events_in_bulk(db, events):
     ids = list(dict.fromkeys(p["request_id"] for name, p in events if name in REQUEST_EVENTS))
     if len(ids) >= BULK_FROM:
-        from plugins.insights.services import sync_tokens
+        from gongzhi.plugins.insights.services import sync_tokens
 
         sync_tokens(db, request_ids=ids)
         return
@@ -80,7 +80,7 @@ def events_in_bulk(db, events):
 
 @hookimpl
 def demo_data(db, actor, seed, scale):
-    from plugins.insights.demo import build_insights
+    from gongzhi.plugins.insights.demo import build_insights
 
     build_insights(db, actor=actor, seed=seed, scale=scale)
 
@@ -88,7 +88,7 @@ def demo_data(db, actor, seed, scale):
 @hookimpl
 def register_sections(register):
     def screen(db):
-        from plugins.insights.screens.overview import OverviewScreen
+        from gongzhi.plugins.insights.screens.overview import OverviewScreen
 
         return OverviewScreen(db)
 

@@ -10,13 +10,18 @@ from datetime import date, timedelta
 from sqlalchemy import distinct, func, select
 from sqlmodel import Session
 
-import plugins.insights.errors  # noqa: F401  (registers the insights.* codes)
-from core.errors import DomainError
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request, RequestCategory
-from plugins.insights.models import InsightsChatHeat, InsightsChatImport, InsightsDoc, InsightsToken
-from plugins.insights.stats import G2_P001, MIN_COUNT, g2, poisson_sf, rising
+import gongzhi.plugins.insights.errors  # noqa: F401  (registers the insights.* codes)
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request, RequestCategory
+from gongzhi.plugins.insights.models import (
+    InsightsChatHeat,
+    InsightsChatImport,
+    InsightsDoc,
+    InsightsToken,
+)
+from gongzhi.plugins.insights.stats import G2_P001, MIN_COUNT, g2, poisson_sf, rising
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from core.services.base import check_output_path
-from plugins.insights.queries import (
+from gongzhi.core.services.base import check_output_path
+from gongzhi.plugins.insights.queries import (
     ChatTopic,
     HotSpot,
     HotWord,

@@ -148,7 +148,7 @@ def place_names(session) -> list[str]:
     without its 社区 suffix)."""
     from sqlalchemy import select
 
-    from core.models.places import Place
+    from gongzhi.core.models.places import Place
 
     names = []
     for (name,) in session.execute(
@@ -170,7 +170,7 @@ def segmenter_for(session, *, fresh: bool = False) -> Segmenter:
     ``fresh=True`` (the bulk sync) re-reads the names, picking up a renamed place."""
     from sqlalchemy import func, select
 
-    from core.models.places import Place
+    from gongzhi.core.models.places import Place
 
     count, top = session.execute(
         select(func.count(), func.max(Place.id)).where(Place.kind.in_(NAMED_KINDS))).one()

@@ -11,12 +11,12 @@ from datetime import UTC, date
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
 
-import plugins.insights.errors  # noqa: F401  (registers the insights.* codes)
-from core.models.places import Place
-from core.models.requests import Request
-from core.models.types import LOCAL_TZ
-from plugins.insights.models import InsightsDoc, InsightsToken
-from plugins.insights.segment import Segmenter, segmenter_for, text_hash
+import gongzhi.plugins.insights.errors  # noqa: F401  (registers the insights.* codes)
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.plugins.insights.models import InsightsDoc, InsightsToken
+from gongzhi.plugins.insights.segment import Segmenter, segmenter_for, text_hash
 
 BATCH = 2000
 
@@ -104,7 +104,7 @@ def sync_tokens(db, *, request_ids: Iterable[int] | None = None, progress=None) 
     copy a changed category, channel or place), and drop the tokens of requests that no
     longer exist. Idempotent. Reads requests by id in batches (keyset) and writes new
     rows with bulk inserts."""
-    from core.demo.bulk import Inserter
+    from gongzhi.core.demo.bulk import Inserter
 
     written = seen = 0
     wanted = set(request_ids) if request_ids is not None else None
@@ -175,9 +175,9 @@ def import_chat(db, path, *, actor: str, group_label: str = "", compound: str | 
     import hashlib
     from pathlib import Path
 
-    from core.errors import DomainError
-    from plugins.insights import chat
-    from plugins.insights.models import InsightsChatHeat, InsightsChatImport
+    from gongzhi.core.errors import DomainError
+    from gongzhi.plugins.insights import chat
+    from gongzhi.plugins.insights.models import InsightsChatHeat, InsightsChatImport
 
     path = Path(path)
     try:
@@ -199,7 +199,7 @@ def import_chat(db, path, *, actor: str, group_label: str = "", compound: str | 
             raise DomainError("insights.chat_imported", on=seen.imported_at.date().isoformat())
         compound_id = None
         if compound:
-            from plugins.insights.queries import place_id
+            from gongzhi.plugins.insights.queries import place_id
 
             compound_id = place_id(s, compound, "compound")
         seg = segmenter_for(s)
@@ -223,7 +223,7 @@ def topic_category(session: Session, term: str) -> int:
     """The category most requests mentioning ``term`` were filed under (``other`` if none)."""
     from sqlalchemy import func
 
-    from core.services.categories import find_category
+    from gongzhi.core.services.categories import find_category
 
     cid = session.scalar(
         select(InsightsDoc.category_id).join(InsightsToken, InsightsToken.request_id == InsightsDoc.request_id)
@@ -239,12 +239,12 @@ def act_on_topic(db, term: str, action: str, *, actor, compound: str | None = No
     and ``micro_candidate``: ``plugin_event`` ``insights/topic_to_consultation`` or
     ``insights/topic_to_micro_candidate`` with the payload of docs/insights.md, for a
     plugin that listens (this one imports none). Every action is audited."""
-    from core.errors import DomainError
-    from core.plugins import fire_plugin_event
-    from core.services import requests as core_requests
-    from core.services.base import audit
-    from plugins.insights.models import InsightsChatImport
-    from plugins.insights.queries import chat_topics, place_id
+    from gongzhi.core.errors import DomainError
+    from gongzhi.core.plugins import fire_plugin_event
+    from gongzhi.core.services import requests as core_requests
+    from gongzhi.core.services.base import audit
+    from gongzhi.plugins.insights.models import InsightsChatImport
+    from gongzhi.plugins.insights.queries import chat_topics, place_id
 
     if action not in ACTIONS:
         raise DomainError("insights.invalid_action", value=action, choices=", ".join(ACTIONS))

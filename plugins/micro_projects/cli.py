@@ -30,21 +30,21 @@ from typing import Any
 
 import typer
 
-from core.cli.context import console, parse_date, print_json, state, table, tr, vocab_label
-from core.errors import DomainError
-from plugins.micro_projects import errors as _errors  # noqa: F401  (registers the micro.* codes)
+from gongzhi.core.cli.context import console, parse_date, print_json, state, table, tr, vocab_label
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.micro_projects import errors as _errors  # noqa: F401  (registers the micro.* codes)
 
 app = typer.Typer(help="民生微实事 / livelihood micro-projects", no_args_is_help=True)
 
 
 def _svc():
-    from plugins.micro_projects import services
+    from gongzhi.plugins.micro_projects import services
 
     return services
 
 
 def _models():
-    from plugins.micro_projects import models
+    from gongzhi.plugins.micro_projects import models
 
     return models
 
@@ -72,9 +72,9 @@ def _status(value: str) -> str:
 
 def _project_input(s, name: str, content: str, category: str, place: list[str], org: str | None,
                    person: str | None, deadline: str | None, effect: str, budget: str | None):
-    from core.services.orgs import find_organisation
-    from core.services.people import find_people, get_person
-    from core.services.places import find_place
+    from gongzhi.core.services.orgs import find_organisation
+    from gongzhi.core.services.people import find_people, get_person
+    from gongzhi.core.services.places import find_place
 
     person_id = None
     if person:
@@ -110,7 +110,7 @@ def list_projects(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """年度清单：各社区的项目及状态 / the year's projects by community."""
-    from plugins.micro_projects.queries import board
+    from gongzhi.plugins.micro_projects.queries import board
 
     db = state.database()
     with db.read_session() as s:
@@ -135,7 +135,7 @@ def list_projects(
 @app.command("lists")
 def list_lists(year: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """各社区清单的阶段 / each community's list and its phase."""
-    from plugins.micro_projects.queries import lists
+    from gongzhi.plugins.micro_projects.queries import lists
 
     with state.database().read_session() as s:
         rows = lists(s, _year(year))
@@ -151,7 +151,7 @@ def list_lists(year: str = typer.Argument(...), as_json: bool = typer.Option(Fal
 def show(project: str = typer.Argument(..., help="项目编号或 id / project code or id"),
          as_json: bool = typer.Option(False, "--json")) -> None:
     """项目详情：进度节点、关联诉求、资金、测评 / a project with milestones, requests, money, evaluation."""
-    from plugins.micro_projects.queries import project_detail
+    from gongzhi.plugins.micro_projects.queries import project_detail
 
     with state.database().read_session() as s:
         d = project_detail(s, _svc().find_project(s, project).id)
@@ -197,7 +197,7 @@ def show(project: str = typer.Argument(..., help="项目编号或 id / project c
 def _outputs(*paths: Path | None) -> None:
     """Files a command will write, refused before it changes anything (a missing or
     unwritable folder, a file that exists)."""
-    from core.services.base import check_output_path
+    from gongzhi.core.services.base import check_output_path
 
     for path in paths:
         if path is not None:
@@ -212,9 +212,9 @@ def fund(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """专项资金：按社区和类别 / the special fund by community and category."""
-    from plugins.micro_projects.models import VOCAB
-    from plugins.micro_projects.queries import fund_report
-    from plugins.micro_projects.reports import write_fund_xlsx
+    from gongzhi.plugins.micro_projects.models import VOCAB
+    from gongzhi.plugins.micro_projects.queries import fund_report
+    from gongzhi.plugins.micro_projects.reports import write_fund_xlsx
 
     _outputs(xlsx)
     db = state.database()
@@ -305,7 +305,7 @@ def from_request(
     effect: str = _PROJECT_OPTS["effect"], budget: str | None = _PROJECT_OPTS["budget"],
 ) -> None:
     """由一件或多件诉求生成项目 / one project from one or several requests."""
-    from core.services.requests import find_request
+    from gongzhi.core.services.requests import find_request
 
     with state.database().session() as s:
         plist = _list(s, community, year)
@@ -337,8 +337,8 @@ def publicise(
     answer: list[str] = typer.Option([], "--answer", help="答复异议：id=答复 / answer an objection"),
 ) -> None:
     """张榜公示（进入公示阶段、导出、异议）/ post the list, export it, record objections."""
-    from plugins.micro_projects.models import ListPhase
-    from plugins.micro_projects.reports import write_publicity_docx, write_publicity_xlsx
+    from gongzhi.plugins.micro_projects.models import ListPhase
+    from gongzhi.plugins.micro_projects.reports import write_publicity_docx, write_publicity_xlsx
 
     _outputs(docx, xlsx)
     with state.database().session() as s:
@@ -441,7 +441,7 @@ def evaluate(
                                                new_deadline=parse_date(redo_deadline))
         plist = _svc().get_list(s, p.list_id)
         t = _svc().tally(s, p.id, plist.year)
-    from plugins.micro_projects.reports import fmt_share
+    from gongzhi.plugins.micro_projects.reports import fmt_share
 
     if as_json:
         print_json(dataclasses.asdict(t) | {"code": p.code, "dissatisfied_share": str(t.dissatisfied_share),
@@ -492,8 +492,8 @@ def review(community: str = typer.Argument(...), year: str = typer.Argument(...)
            output: Path | None = typer.Option(None, "-o", "--output", help="述职评议报告 Word / report as Word"),
            as_json: bool = typer.Option(False, "--json")) -> None:
     """社区述职评议：承诺、按期、逾期、重新办理、满意率 / a community's annual review."""
-    from plugins.micro_projects.queries import annual_review
-    from plugins.micro_projects.reports import fmt_share, write_annual_review_docx
+    from gongzhi.plugins.micro_projects.queries import annual_review
+    from gongzhi.plugins.micro_projects.reports import fmt_share, write_annual_review_docx
 
     with state.database().read_session() as s:
         place = _svc().find_community(s, community)

@@ -26,16 +26,16 @@ from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import select
 
-from core.models.audit import AuditLog
-from core.models.orgs import Membership, Organisation
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request
-from core.models.types import LOCAL_TZ, utcnow
-from core.services.base import Actor
-from plugins.micro_projects import services as svc
-from plugins.micro_projects.models import ProjectList
-from plugins.micro_projects.services import ProjectInput
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.types import LOCAL_TZ, utcnow
+from gongzhi.core.services.base import Actor
+from gongzhi.plugins.micro_projects import services as svc
+from gongzhi.plugins.micro_projects.models import ProjectList
+from gongzhi.plugins.micro_projects.services import ProjectInput
 
 log = logging.getLogger(__name__)
 
@@ -295,6 +295,6 @@ class _Teller:
 
 
 def svc_projects(session, list_id: int):
-    from plugins.micro_projects.models import Project
+    from gongzhi.plugins.micro_projects.models import Project
 
     return list(session.scalars(select(Project).where(Project.list_id == list_id).order_by(Project.id)))

@@ -5,7 +5,7 @@ Codes are stable: the CLI, the TUI and scripts match on them.
 
 from __future__ import annotations
 
-from core.errors import register_messages
+from gongzhi.core.errors import register_messages
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "micro.list_not_found": ("找不到微实事清单：{ref}", "micro-project list not found: {ref}"),

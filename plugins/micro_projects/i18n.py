@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui.i18n import N_, pair_translator, translator
+from gongzhi.tui.i18n import N_, pair_translator, translator
 
 DOMAIN = "micro_projects"
 LOCALE_DIR = Path(__file__).parent / "locale"

@@ -23,8 +23,8 @@ from pathlib import Path
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.i18n import V_, Vocabulary
-from core.models.types import UTCDateTime, utcnow
+from gongzhi.core.i18n import V_, Vocabulary
+from gongzhi.core.models.types import UTCDateTime, utcnow
 
 # the vocabularies' words are in the plugin's catalog (locale/<lang>/LC_MESSAGES/
 # micro_projects.po, context = the vocabulary's name, "Category" for CATEGORIES);

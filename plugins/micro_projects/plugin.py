@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.hookspecs import hookimpl
-from core.plugins import MigrationSpec, PluginMeta
+from gongzhi.core.hookspecs import hookimpl
+from gongzhi.core.plugins import MigrationSpec, PluginMeta
 
 NAME = "micro_projects"
 
@@ -28,13 +28,13 @@ def plugin_migrations():
         name=NAME,
         script_location=Path(__file__).parent / "migrations",
         table_prefix="micro_",
-        models_module="plugins.micro_projects.models",
+        models_module="gongzhi.plugins.micro_projects.models",
     )
 
 
 @hookimpl
 def register_commands(cli):
-    from plugins.micro_projects.cli import app
+    from gongzhi.plugins.micro_projects.cli import app
 
     cli.add_typer(app, name="micro")
 
@@ -48,15 +48,15 @@ def plugin_event(db, source, name, payload):
     (``evaluation_round_published``, the round this plugin asked for with
     ``micro_evaluation_round_requested``) records its ballots and judges the project."""
     if source == "deliberation" and name == "consultation_decided":
-        from plugins.micro_projects.services import propose_from_consultation
+        from gongzhi.plugins.micro_projects.services import propose_from_consultation
 
         propose_from_consultation(db, payload)
     elif source == "deliberation" and name == "evaluation_round_published":
-        from plugins.micro_projects.services import record_round_result
+        from gongzhi.plugins.micro_projects.services import record_round_result
 
         record_round_result(db, payload)
     elif source == "insights" and name == "topic_to_micro_candidate":
-        from plugins.micro_projects.services import propose_from_insight
+        from gongzhi.plugins.micro_projects.services import propose_from_insight
 
         propose_from_insight(db, payload)
 
@@ -64,8 +64,8 @@ def plugin_event(db, source, name, payload):
 @hookimpl
 def register_exports(register):
     def fund(session, path: Path) -> Path:
-        from plugins.micro_projects.reports import write_fund_xlsx
-        from plugins.micro_projects.services import today
+        from gongzhi.plugins.micro_projects.reports import write_fund_xlsx
+        from gongzhi.plugins.micro_projects.services import today
 
         return write_fund_xlsx(session, today().year, path)
 
@@ -74,7 +74,7 @@ def register_exports(register):
 
 @hookimpl
 def demo_data(db, actor, seed, scale):
-    from plugins.micro_projects.demo import build_micro_projects
+    from gongzhi.plugins.micro_projects.demo import build_micro_projects
 
     build_micro_projects(db, actor=actor, seed=seed, scale=scale)
 
@@ -82,7 +82,7 @@ def demo_data(db, actor, seed, scale):
 @hookimpl
 def register_sections(register):
     def screen(db):
-        from plugins.micro_projects.screens.board import BoardScreen
+        from gongzhi.plugins.micro_projects.screens.board import BoardScreen
 
         return BoardScreen(db)
 

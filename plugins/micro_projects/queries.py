@@ -13,11 +13,11 @@ from sqlalchemy import and_, bindparam, case, func, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from core.models.orgs import Organisation
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request
-from plugins.micro_projects.models import (
+from gongzhi.core.models.orgs import Organisation
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
+from gongzhi.plugins.micro_projects.models import (
     Allocation,
     Milestone,
     Objection,
@@ -29,7 +29,7 @@ from plugins.micro_projects.models import (
     Spending,
     Verdict,
 )
-from plugins.micro_projects.services import Tally
+from gongzhi.plugins.micro_projects.services import Tally
 
 # statuses of a project that was promised on its list
 PROMISED = (ProjectStatus.planned, ProjectStatus.in_progress, ProjectStatus.done, ProjectStatus.redo,
@@ -330,7 +330,7 @@ def fund_report(session: Session, year: int) -> FundReport:
 
 @cache
 def _fund_statements():
-    from plugins.micro_projects.models import Fund
+    from gongzhi.plugins.micro_projects.models import Fund
 
     live = and_(ProjectList.year == bindparam("year"), Project.status != ProjectStatus.rejected.value)
     sums = (func.count(Project.id), func.coalesce(func.sum(Project.budget), 0),

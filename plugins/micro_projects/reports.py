@@ -10,11 +10,11 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from core.models.places import Place
-from core.services.base import check_output_path
-from plugins.micro_projects.models import VOCAB, ProjectStatus
-from plugins.micro_projects.queries import annual_review, board, fund_report
-from plugins.micro_projects.services import fmt_yuan, get_list, today
+from gongzhi.core.models.places import Place
+from gongzhi.core.services.base import check_output_path
+from gongzhi.plugins.micro_projects.models import VOCAB, ProjectStatus
+from gongzhi.plugins.micro_projects.queries import annual_review, board, fund_report
+from gongzhi.plugins.micro_projects.services import fmt_yuan, get_list, today
 
 PUBLICITY_COLUMNS = ("编号", "项目名称", "项目内容", "责任单位", "责任人", "完成时限", "预期效果", "预算（元）")
 

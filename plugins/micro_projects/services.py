@@ -28,14 +28,14 @@ from typing import Any
 from sqlalchemy import func, select, update
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.places import Place
-from core.models.requests import Request
-from core.models.types import local, utcnow
-from core.models.vocab import Status
-from core.plugins import fire_plugin_event
-from core.services import requests as core_requests
-from core.services.base import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.types import local, utcnow
+from gongzhi.core.models.vocab import Status
+from gongzhi.core.plugins import fire_plugin_event
+from gongzhi.core.services import requests as core_requests
+from gongzhi.core.services.base import (
     Actor,
     audit,
     choice,
@@ -44,10 +44,10 @@ from core.services.base import (
     snapshot,
     transaction,
 )
-from core.services.orgs import get_organisation
-from core.services.people import get_person
-from plugins.micro_projects import errors as _errors  # noqa: F401  (registers the micro.* codes)
-from plugins.micro_projects.models import (
+from gongzhi.core.services.orgs import get_organisation
+from gongzhi.core.services.people import get_person
+from gongzhi.plugins.micro_projects import errors as _errors  # noqa: F401  (registers the micro.* codes)
+from gongzhi.plugins.micro_projects.models import (
     CATEGORIES,
     PHASE_ORDER,
     Allocation,

@@ -1,8 +1,8 @@
 """``gongzhi points …``: the points ledger and the love supermarket from the command line.
 
-PERSON by id or a unique name / pinyin / phone tail (``core.services.people.find_people``);
+PERSON by id or a unique name / pinyin / phone tail (``gongzhi.core.services.people.find_people``);
 RULE by code; GOODS by id or exact name; TRANSFER by id or idempotency key. Every
-command is one service call (:mod:`plugins.points_exchange.services`); errors are
+command is one service call (:mod:`gongzhi.plugins.points_exchange.services`); errors are
 DomainErrors with stable ``points.*`` codes, which the core CLI prints on one line
 (exit 1) — a refused command writes nothing. Every listing takes ``--json``.
 """
@@ -16,15 +16,23 @@ from typing import Any
 
 import typer
 
-from core.cli.context import console, parse_date, parse_local_datetime, print_json, state, table, tr
-from core.cli.lazy import lazy
-from core.errors import DomainError
-from plugins.points_exchange import errors as _errors  # noqa: F401  (registers the points.* codes)
+from gongzhi.core.cli.context import (
+    console,
+    parse_date,
+    parse_local_datetime,
+    print_json,
+    state,
+    table,
+    tr,
+)
+from gongzhi.core.cli.lazy import lazy
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.points_exchange import errors as _errors  # noqa: F401  (registers the points.* codes)
 
 # the services load when a command runs, so that registering this group stays cheap
-fmt_local = lazy("core.models.types", "fmt_local")
-find_people = lazy("core.services.people", "find_people")
-get_person = lazy("core.services.people", "get_person")
+fmt_local = lazy("gongzhi.core.models.types", "fmt_local")
+find_people = lazy("gongzhi.core.services.people", "find_people")
+get_person = lazy("gongzhi.core.services.people", "get_person")
 
 app = typer.Typer(
     help="积分兑换 / points exchange (ledger, earning rules, love supermarket)",
@@ -42,7 +50,7 @@ app.add_typer(settings_app, name="settings")
 
 
 def _svc():
-    from plugins.points_exchange import services
+    from gongzhi.plugins.points_exchange import services
 
     return services
 
@@ -54,7 +62,7 @@ def _say(zh: str, en: str) -> None:
 def find_person(s, ref: str) -> int:
     """A person by id, or by a name / pinyin / phone tail that finds exactly one
     (an exact name wins over partial matches)."""
-    from core.models.people import Person
+    from gongzhi.core.models.people import Person
 
     text = ref.strip()
     if text.isdigit():
@@ -80,13 +88,13 @@ def find_person(s, ref: str) -> int:
 
 
 def _state_label(value: str) -> str:
-    from plugins.points_exchange.models import TransferState
+    from gongzhi.plugins.points_exchange.models import TransferState
 
     return TransferState(value).label(state.language)
 
 
 def _kind_label(value: str) -> str:
-    from plugins.points_exchange.models import TransferKind
+    from gongzhi.plugins.points_exchange.models import TransferKind
 
     return TransferKind(value).label(state.language)
 
@@ -291,7 +299,7 @@ def redeem(
 
     Asks for confirmation at a terminal (``--yes`` skips it). ``GOODS:QTY@PRICE``
     pins the price the resident was shown: a changed price refuses the basket."""
-    from plugins.points_exchange.services import BasketItem
+    from gongzhi.plugins.points_exchange.services import BasketItem
 
     svc = _svc()
     parsed = [parse_basket_item(x) for x in items]
@@ -432,7 +440,7 @@ def expire(
 def verify(as_json: bool = typer.Option(False, "--json")) -> None:
     """核对账目：借贷平衡、余额、非负、库存、冲正配对；有问题时退出码非 0 /
     check every invariant; exit 1 on any violation."""
-    from plugins.points_exchange.verify import verify as check
+    from gongzhi.plugins.points_exchange.verify import verify as check
 
     db = state.database()
     with db.read_session() as s:
@@ -814,7 +822,7 @@ def notice(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """月度积分公示（已入账、扣除冲正，不含待审核）/ a month's public notice of earnings."""
-    from plugins.points_exchange import reports
+    from gongzhi.plugins.points_exchange import reports
 
     period = reports.parse_month(month)
     n = _build_report(lambda s: reports.month_notice(s, period), reports.notice_document, output, fmt, as_json)
@@ -828,7 +836,7 @@ def _build_report(build, document, output: Path | None, fmt: str | None, as_json
     """Read ``build(session)``; write it as a document to ``output`` (refused before any
     work if the file exists), or print its JSON. Returns it when the caller should
     print it on screen, else None."""
-    from plugins.points_exchange import reports
+    from gongzhi.plugins.points_exchange import reports
 
     if output is not None:
         reports.target(output, fmt)  # refuse before any work
@@ -860,7 +868,7 @@ def leaderboard(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """积分排行榜 / leaderboard of a year or month (posted, net of reversals)."""
-    from plugins.points_exchange import reports
+    from gongzhi.plugins.points_exchange import reports
 
     p = reports.parse_period(period)
     b = _build_report(lambda s: reports.leaderboard(s, p, role=role, top=top), reports.leaderboard_document,
@@ -891,7 +899,7 @@ def report(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """积分月报：发放、兑换、过期、结余、库存价值、库存偏低 / the monthly report."""
-    from plugins.points_exchange import reports
+    from gongzhi.plugins.points_exchange import reports
 
     period = reports.parse_month(month)
     r = _build_report(lambda s: reports.monthly_report(s, period, low=low), reports.report_document,

@@ -15,7 +15,7 @@ at the community's love supermarket. Here:
   damaged at stocktaking;
 - people redeem at the counter every month or two, what their points allow.
 
-Everything goes through :mod:`plugins.points_exchange.services` in time order (so
+Everything goes through :mod:`gongzhi.plugins.points_exchange.services` in time order (so
 every balance check sees the balance of that day), with idempotency keys
 ``demo:<seed>:<n>``: deterministic for a seed and a demo "now", and run once.
 Bounded: at most :data:`PER_GROUP` people of each kind take part, so the street
@@ -33,11 +33,11 @@ from typing import Any
 
 from sqlalchemy import or_, select
 
-from core.errors import DomainError
-from core.models.audit import AuditLog
-from core.models.orgs import Membership
-from core.models.types import LOCAL_TZ, utcnow
-from core.services.base import Actor
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.orgs import Membership
+from gongzhi.core.models.types import LOCAL_TZ, utcnow
+from gongzhi.core.services.base import Actor
 
 log = logging.getLogger(__name__)
 
@@ -122,8 +122,8 @@ def build_love_supermarket(
 ) -> DemoPoints | None:
     """Stock the love supermarket and play a year of points (once; None when it is
     already there, or the street has nobody to take part)."""
-    from plugins.points_exchange import services as svc
-    from plugins.points_exchange.models import Goods, Transfer
+    from gongzhi.plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange.models import Goods, Transfer
 
     out = DemoPoints()
     with db.session() as s:
@@ -344,7 +344,7 @@ def build_love_supermarket(
 
 def _redeem(s, svc, clerk: Actor, person_id: int, rng: random.Random, key, at: datetime) -> bool:
     """A visit to the counter: a basket of what the person's points and the shelf allow."""
-    from plugins.points_exchange.services import BasketItem
+    from gongzhi.plugins.points_exchange.services import BasketItem
 
     account = svc.account_of(s, person_id)
     # people keep some points for later: they spend a half to all of what they have

@@ -9,7 +9,7 @@ field that differs (``fields`` lists all of them).
 
 from __future__ import annotations
 
-from core.errors import register_messages
+from gongzhi.core.errors import register_messages
 
 # transfer fields compared when an idempotency key comes back, in this order;
 # the first that differs names the error code

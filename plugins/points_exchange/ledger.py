@@ -1,6 +1,6 @@
 """The ledger's mechanics: one transaction per operation, locks in one order,
 conditional balance updates, idempotency keys. The public operations are in
-:mod:`plugins.points_exchange.services`; this module is what they share.
+:mod:`gongzhi.plugins.points_exchange.services`; this module is what they share.
 
 Concurrency (docs/points.md, "Lock order"):
 
@@ -33,11 +33,11 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.services.base import transaction
-from plugins.points_exchange import errors as _errors  # noqa: F401  (registers the codes)
-from plugins.points_exchange.errors import COMPARED_FIELDS
-from plugins.points_exchange.models import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services.base import transaction
+from gongzhi.plugins.points_exchange import errors as _errors  # noqa: F401  (registers the codes)
+from gongzhi.plugins.points_exchange.errors import COMPARED_FIELDS
+from gongzhi.plugins.points_exchange.models import (
     Account,
     AccountKind,
     Goods,
@@ -175,7 +175,7 @@ def lock_goods(session: Session, ids: Iterable[int]) -> dict[int, Goods]:
 
 
 def _exceeds(session: Session, account: Account, amount: int) -> DomainError:
-    from core.models.people import Person
+    from gongzhi.core.models.people import Person
 
     person = session.get(Person, account.person_id) if account.person_id else None
     fresh = session.scalar(

@@ -30,9 +30,9 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, CheckConstraint, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.chain import chained
-from core.i18n import V_, Vocabulary
-from core.models.types import UTCDateTime, utcnow
+from gongzhi.core.chain import chained
+from gongzhi.core.i18n import V_, Vocabulary
+from gongzhi.core.models.types import UTCDateTime, utcnow
 
 # -- vocabularies -----------------------------------------------------------------
 # their words are in the plugin's catalog (locale/<lang>/LC_MESSAGES/points_exchange.po,
@@ -327,7 +327,7 @@ class StockMove(SQLModel, table=True):
 
 
 class Setting(SQLModel, table=True):
-    """One setting of the plugin (see :class:`plugins.points_exchange.services.PointsSettings`)."""
+    """One setting of the plugin (see :class:`gongzhi.plugins.points_exchange.services.PointsSettings`)."""
 
     __tablename__ = "points_setting"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.hookspecs import hookimpl
-from core.plugins import MigrationSpec, PluginMeta
+from gongzhi.core.hookspecs import hookimpl
+from gongzhi.core.plugins import MigrationSpec, PluginMeta
 
 NAME = "points_exchange"
 
@@ -35,7 +35,7 @@ def plugin_migrations():
         name=NAME,
         script_location=Path(__file__).parent / "migrations",
         table_prefix="points_",
-        models_module="plugins.points_exchange.models",
+        models_module="gongzhi.plugins.points_exchange.models",
     )
 
 
@@ -45,7 +45,7 @@ def request_status_changed(db, request_id, from_status, to_status, actor):
     reporter points, once per request (plugins.points_exchange.services.earn_for_request)."""
     if to_status != "resolved":
         return
-    from plugins.points_exchange.services import earn_for_request
+    from gongzhi.plugins.points_exchange.services import earn_for_request
 
     earn_for_request(db, request_id=request_id, actor=actor)
 
@@ -53,7 +53,7 @@ def request_status_changed(db, request_id, from_status, to_status, actor):
 @hookimpl
 def register_person_panels(register):
     def render(session, person_id, lang="zh"):
-        from plugins.points_exchange.services import person_panel_text
+        from gongzhi.plugins.points_exchange.services import person_panel_text
 
         return person_panel_text(session, person_id, lang=lang)
 
@@ -62,7 +62,7 @@ def register_person_panels(register):
 
 @hookimpl
 def register_commands(cli):
-    from plugins.points_exchange.cli import app
+    from gongzhi.plugins.points_exchange.cli import app
 
     cli.add_typer(app, name="points")
 
@@ -70,12 +70,12 @@ def register_commands(cli):
 @hookimpl
 def register_exports(register):
     def notice(session, path: Path) -> Path:
-        from plugins.points_exchange.reports import this_month, write_notice
+        from gongzhi.plugins.points_exchange.reports import this_month, write_notice
 
         return write_notice(session, this_month(), path)
 
     def report(session, path: Path) -> Path:
-        from plugins.points_exchange.reports import this_month, write_report
+        from gongzhi.plugins.points_exchange.reports import this_month, write_report
 
         return write_report(session, this_month(), path)
 
@@ -95,7 +95,7 @@ def register_exports(register):
 
 @hookimpl
 def demo_data(db, actor, seed, scale):
-    from plugins.points_exchange.demo import build_love_supermarket
+    from gongzhi.plugins.points_exchange.demo import build_love_supermarket
 
     build_love_supermarket(db, actor=actor, seed=seed, scale=scale)
 
@@ -103,7 +103,7 @@ def demo_data(db, actor, seed, scale):
 @hookimpl
 def register_sections(register):
     def screen(db):
-        from plugins.points_exchange.screens import CounterScreen
+        from gongzhi.plugins.points_exchange.screens import CounterScreen
 
         return CounterScreen(db)
 
@@ -111,10 +111,10 @@ def register_sections(register):
 
 
 def _palette(name: str):
-    """A palette action that runs ``plugins.points_exchange.screens.<name>(app)``."""
+    """A palette action that runs ``gongzhi.plugins.points_exchange.screens.<name>(app)``."""
 
     def action(app) -> None:
-        from plugins.points_exchange import screens
+        from gongzhi.plugins.points_exchange import screens
 
         getattr(screens, name)(app)
 

@@ -1,7 +1,7 @@
 """What the points exchange's screens show, read as plain data (one query per list).
 
-The screens call these off the UI thread (:class:`tui.widgets.base.DbWork`) and keep
-the frozen results; writes go through :mod:`plugins.points_exchange.services`.
+The screens call these off the UI thread (:class:`gongzhi.tui.widgets.base.DbWork`) and keep
+the frozen results; writes go through :mod:`gongzhi.plugins.points_exchange.services`.
 
 - :func:`load_goods` — the shelf, with how often each goods item was redeemed (the
   counter's goods search lists the most used first): one query.
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from core.errors import DomainError
-from plugins.points_exchange.i18n import _
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.points_exchange.i18n import _
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class ReceiptLine:
 
 def load_goods(session: Session, *, include_inactive: bool = False) -> list[GoodsRow]:
     """Goods by name, each with the number of redemption lines that named it."""
-    from plugins.points_exchange.models import Goods, MoveKind, StockMove
+    from gongzhi.plugins.points_exchange.models import Goods, MoveKind, StockMove
 
     used = (
         select(StockMove.goods_id, func.count().label("n"))
@@ -84,8 +84,8 @@ def load_goods(session: Session, *, include_inactive: bool = False) -> list[Good
 
 def load_account(session: Session, person_id: int) -> AccountView:
     """The person's name and points (all 0 without an account yet)."""
-    from core.models.people import Person
-    from plugins.points_exchange.models import Account
+    from gongzhi.core.models.people import Person
+    from gongzhi.plugins.points_exchange.models import Account
 
     row = session.execute(
         select(
@@ -107,7 +107,7 @@ def load_account(session: Session, person_id: int) -> AccountView:
 
 def receipt_lines(session: Session, transfer_id: int) -> tuple[ReceiptLine, ...]:
     """A redemption's lines (goods, unit, quantity taken, unit price), in move order."""
-    from plugins.points_exchange.models import Goods, MoveKind, StockMove
+    from gongzhi.plugins.points_exchange.models import Goods, MoveKind, StockMove
 
     rows = session.execute(
         select(Goods.name, Goods.unit, StockMove.quantity, StockMove.unit_price)
@@ -130,7 +130,7 @@ class LedgerView:
 
 def load_ledger(session: Session, person_id: int, *, limit: int = 200) -> LedgerView:
     """What the ledger screen shows for a person."""
-    from plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange import services as svc
 
     account = load_account(session, person_id)
     lines = svc.person_transfers(session, person_id, limit=limit)
@@ -139,6 +139,6 @@ def load_ledger(session: Session, person_id: int, *, limit: int = 200) -> Ledger
 
 def load_approvals(session: Session, *, limit: int = 200) -> list:
     """The approvals queue (``services.TransferLine``), oldest first."""
-    from plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange import services as svc
 
     return svc.pending_approvals(session, limit=limit)

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from core.errors import DomainError
-from core.models.types import fmt_local
-from plugins.points_exchange.i18n import _
-from plugins.points_exchange.queries import ReceiptLine
-from tui import i18n
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.types import fmt_local
+from gongzhi.plugins.points_exchange.i18n import _
+from gongzhi.plugins.points_exchange.queries import ReceiptLine
+from gongzhi.tui import i18n
 
 PRINT_TIMEOUT_SECONDS = 30
 
@@ -79,9 +79,9 @@ class Receipt:
 
 def redeem_basket(db, actor, person_id: int, items: list, key: str) -> Receipt:
     """Redeem the basket (``BasketItem``s, with the prices shown) under ``key``; the receipt."""
-    from plugins.points_exchange import services as svc
-    from plugins.points_exchange.queries import load_account, receipt_lines
-    from plugins.points_exchange.reports import street_name
+    from gongzhi.plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange.queries import load_account, receipt_lines
+    from gongzhi.plugins.points_exchange.reports import street_name
 
     with db.session() as s:
         res = svc.redeem(s, actor=actor, person_id=person_id, items=items, key=key)
@@ -111,7 +111,7 @@ def redeem_basket(db, actor, person_id: int, items: list, key: str) -> Receipt:
 
 def receipt_path(transfer_id: int, suffix: str = "docx") -> Path:
     """``<data dir>/points/receipts/兑换小票-<number>.docx``."""
-    from core.config import data_dir
+    from gongzhi.core.config import data_dir
 
     name = _("receipt-{transfer_id}").format(transfer_id=transfer_id)
     return data_dir() / "points" / "receipts" / f"{name}.{suffix}"
@@ -120,7 +120,7 @@ def receipt_path(transfer_id: int, suffix: str = "docx") -> Path:
 def write_receipt_docx(receipt: Receipt, path: Path | None = None) -> Path:
     """The receipt as a Word file (a table of the lines); an existing file of the same
     receipt is kept, not written again."""
-    from plugins.points_exchange.reports import Document, TableBlock, write_document
+    from gongzhi.plugins.points_exchange.reports import Document, TableBlock, write_document
 
     path = path or receipt_path(receipt.transfer_id)
     if path.exists():

@@ -6,7 +6,7 @@ What counts (docs/points.md, "Public notice and reports"):
 
 - An earning counts in the month it was recorded (the day of the work, as the caps
   count it), only when it is posted — at once, or pending and since approved — and
-  not reversed (:func:`plugins.points_exchange.services.posted_earnings`). Pending
+  not reversed (:func:`gongzhi.plugins.points_exchange.services.posted_earnings`). Pending
   earnings are left out; a reversed earning is left out entirely (net of reversals).
 - The monthly report's flows (issued, redeemed, expired, adjusted) are the month's
   transfers that stand today (reversed ones left out); ``outstanding`` is what
@@ -30,15 +30,15 @@ from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.orgs import Membership, Organisation
-from core.models.people import Person
-from core.models.places import Place
-from core.models.types import LOCAL_TZ, local, utcnow
-from core.models.vocab import Role
-from core.services.base import check_output_path
-from plugins.points_exchange import errors as _errors  # noqa: F401  (registers the codes)
-from plugins.points_exchange.models import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.types import LOCAL_TZ, local, utcnow
+from gongzhi.core.models.vocab import Role
+from gongzhi.core.services.base import check_output_path
+from gongzhi.plugins.points_exchange import errors as _errors  # noqa: F401  (registers the codes)
+from gongzhi.plugins.points_exchange.models import (
     RESIDENT,
     Account,
     AccountKind,
@@ -49,7 +49,7 @@ from plugins.points_exchange.models import (
     Transfer,
     TransferKind,
 )
-from plugins.points_exchange.services import (
+from gongzhi.plugins.points_exchange.services import (
     EARNER_ROLES,
     month_bounds,
     posted_earnings,

@@ -3,7 +3,7 @@ the concurrency tests build on.
 
 Every write is one service call and one transaction: validate, lock (goods by id,
 then accounts by id), write, audit, commit — retried from the start after a
-transient conflict (:func:`plugins.points_exchange.ledger.atomic`). Bad input
+transient conflict (:func:`gongzhi.plugins.points_exchange.ledger.atomic`). Bad input
 raises a :class:`DomainError` (``points.*``, see :mod:`.errors`) and writes
 nothing. Services take keyword arguments only, ``session`` first: a session from
 ``Database.session()`` (``BEGIN IMMEDIATE`` on SQLite), the acting operator as
@@ -27,7 +27,7 @@ Settings: :func:`get_settings`, :func:`update_settings`.
 Reads: :func:`person_summary`, :func:`person_transfers`, :func:`pending_approvals`,
     :func:`get_transfer`, :func:`find_transfer`, :func:`transfer_line`, :func:`balance`.
     For screens: :func:`earnable_rules`, :func:`running_balances`.
-Checks: :func:`plugins.points_exchange.verify.verify`.
+Checks: :func:`gongzhi.plugins.points_exchange.verify.verify`.
 """
 
 from __future__ import annotations
@@ -43,17 +43,25 @@ from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import aliased
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.people import Person
-from core.models.requests import Request
-from core.models.types import LOCAL_TZ, fmt_local, local
-from core.models.vocab import Role
-from core.services.base import Actor, audit, fact_time, optional_text, require_text, snapshot, when
-from core.services.orgs import memberships_of
-from core.services.people import get_person
-from plugins.points_exchange import ledger
-from plugins.points_exchange.ledger import atomic, make_key
-from plugins.points_exchange.models import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.types import LOCAL_TZ, fmt_local, local
+from gongzhi.core.models.vocab import Role
+from gongzhi.core.services.base import (
+    Actor,
+    audit,
+    fact_time,
+    optional_text,
+    require_text,
+    snapshot,
+    when,
+)
+from gongzhi.core.services.orgs import memberships_of
+from gongzhi.core.services.people import get_person
+from gongzhi.plugins.points_exchange import ledger
+from gongzhi.plugins.points_exchange.ledger import atomic, make_key
+from gongzhi.plugins.points_exchange.models import (
     RESIDENT,
     Account,
     AccountKind,
@@ -587,10 +595,10 @@ def _may(session: Session, actor: Actor, permission: str) -> None:
     grants (a database without operator accounts, the demo, scripts) holds them all."""
     if actor.grants is None:
         return
-    from core.permissions import check_any, registry
+    from gongzhi.core.permissions import check_any, registry
 
     if permission not in registry():  # the host declares them on load; a bare import here
-        from core.permissions import declare
+        from gongzhi.core.permissions import declare
 
         from . import plugin
 

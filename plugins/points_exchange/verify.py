@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from plugins.points_exchange.models import Account, AccountKind, Goods, Phase, StockMove, Transfer
+from gongzhi.plugins.points_exchange.models import (
+    Account,
+    AccountKind,
+    Goods,
+    Phase,
+    StockMove,
+    Transfer,
+)
 
 
 @dataclass(frozen=True)

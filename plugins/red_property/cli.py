@@ -26,7 +26,7 @@ from typing import Any
 
 import typer
 
-from core.cli.context import (
+from gongzhi.core.cli.context import (
     console,
     parse_date,
     parse_local_datetime,
@@ -36,18 +36,18 @@ from core.cli.context import (
     tr,
     vocab_label,
 )
-from core.cli.lazy import lazy
-from core.errors import DomainError
-from plugins.red_property import errors as _errors  # noqa: F401  (registers the redprop.* codes)
+from gongzhi.core.cli.lazy import lazy
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.red_property import errors as _errors  # noqa: F401  (registers the redprop.* codes)
 
 # the services load when a command runs, so that registering this group stays cheap
-fmt_local = lazy("core.models.types", "fmt_local")
-OrgKind = lazy("core.models.vocab", "OrgKind")
-find_organisation = lazy("core.services.orgs", "find_organisation")
-find_people = lazy("core.services.people", "find_people")
-get_person = lazy("core.services.people", "get_person")
-find_place = lazy("core.services.places", "find_place")
-find_request = lazy("core.services.requests", "find_request")
+fmt_local = lazy("gongzhi.core.models.types", "fmt_local")
+OrgKind = lazy("gongzhi.core.models.vocab", "OrgKind")
+find_organisation = lazy("gongzhi.core.services.orgs", "find_organisation")
+find_people = lazy("gongzhi.core.services.people", "find_people")
+get_person = lazy("gongzhi.core.services.people", "get_person")
+find_place = lazy("gongzhi.core.services.places", "find_place")
+find_request = lazy("gongzhi.core.services.requests", "find_request")
 
 app = typer.Typer(help="红色物业联席会议 / red-property joint meetings", no_args_is_help=True)
 meeting_app = typer.Typer(help="联席会议 / joint meetings", no_args_is_help=True)
@@ -75,13 +75,13 @@ BODY_ALIASES: dict[str, str] = {
 
 
 def _svc():
-    from plugins.red_property import services
+    from gongzhi.plugins.red_property import services
 
     return services
 
 
 def _label(enum_name: str, value: str) -> str:
-    from plugins.red_property import models
+    from gongzhi.plugins.red_property import models
 
     return vocab_label(getattr(models, enum_name), value)
 
@@ -199,9 +199,9 @@ def _dt(text: str):
 
 def meeting_detail(s, meeting_id: int) -> dict[str, Any]:
     """Everything ``meeting show`` prints, as plain data (the ``--json`` output)."""
-    from core.models.orgs import Organisation
-    from core.models.people import Person
-    from core.models.requests import Request
+    from gongzhi.core.models.orgs import Organisation
+    from gongzhi.core.models.people import Person
+    from gongzhi.core.models.requests import Request
 
     svc = _svc()
     m = svc.get_meeting(s, meeting_id)
@@ -447,7 +447,7 @@ def agenda_add(
 @agenda_app.command("candidates")
 def agenda_candidates(meeting: str = typer.Argument(...), as_json: bool = typer.Option(False, "--json")) -> None:
     """可列入议程的物业类待办诉求 / open property requests the meeting could take up."""
-    from core.models.requests import RequestCategory
+    from gongzhi.core.models.requests import RequestCategory
 
     svc = _svc()
     db = state.database()
@@ -648,12 +648,12 @@ def minutes(
     output: Path | None = typer.Option(None, "--output", "-o", help="写入文件（不覆盖）/ file (never overwritten)"),
 ) -> None:
     """会议纪要（Word 或 Markdown，可打印张贴）/ the minutes, as .docx or Markdown (never overwrites)."""
-    from plugins.red_property.minutes import build_minutes, to_markdown, write_minutes
+    from gongzhi.plugins.red_property.minutes import build_minutes, to_markdown, write_minutes
 
     if fmt not in ("docx", "md"):
         raise DomainError("input.invalid_choice", field="--format", value=fmt, choices="docx, md")
     if output is not None:
-        from core.services.base import check_output_path
+        from gongzhi.core.services.base import check_output_path
 
         check_output_path(output)  # before any work
     db = state.database()
@@ -677,8 +677,8 @@ def month_minutes(
     """一个月内已结束的全部联席会议纪要，合成一个文件 / every meeting closed in a month, in one file."""
     from datetime import datetime
 
-    from core.models.types import LOCAL_TZ
-    from plugins.red_property.minutes import write_month_minutes
+    from gongzhi.core.models.types import LOCAL_TZ
+    from gongzhi.plugins.red_property.minutes import write_month_minutes
 
     if month is None:
         today = datetime.now(LOCAL_TZ)
@@ -689,7 +689,7 @@ def month_minutes(
             raise DomainError("redprop.invalid_month", value=month)
         year, number = int(found[1]), int(found[2])
     if output is not None:
-        from core.services.base import check_output_path
+        from gongzhi.core.services.base import check_output_path
 
         check_output_path(output)  # before any work
     with state.database().read_session() as s:
@@ -701,9 +701,9 @@ def month_minutes(
 
 
 def _service_row(s, x) -> dict[str, Any]:
-    from core.models.orgs import Organisation
-    from core.models.people import Person
-    from core.models.places import Place
+    from gongzhi.core.models.orgs import Organisation
+    from gongzhi.core.models.people import Person
+    from gongzhi.core.models.places import Place
 
     def name(model, id_):
         row = s.get(model, id_) if id_ is not None else None

@@ -47,14 +47,14 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 
-from core.models.audit import AuditLog
-from core.models.orgs import Membership, Organisation
-from core.models.people import Person
-from core.models.places import Place
-from core.models.types import LOCAL_TZ, local, utcnow
-from core.models.vocab import OrgKind
-from core.services.base import Actor
-from plugins.red_property.models import ActionItem, Meeting
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.types import LOCAL_TZ, local, utcnow
+from gongzhi.core.models.vocab import OrgKind
+from gongzhi.core.services.base import Actor
+from gongzhi.plugins.red_property.models import ActionItem, Meeting
 
 log = logging.getLogger(__name__)
 
@@ -205,7 +205,7 @@ class Story:
 
 
 def _cast(s, actor: Actor, compound: Place) -> Cast | None:
-    from core.services import orgs as org_svc
+    from gongzhi.core.services import orgs as org_svc
 
     community = s.get(Place, compound.parent_id)
 
@@ -294,8 +294,8 @@ def _this_months_meeting(now: datetime, day: int) -> datetime | None:
 
 def _compound_year(s, actor: Actor, compound: Place, index: int, day: int, now: datetime,
                    rng: random.Random) -> list[int]:
-    from core.services import categories, requests
-    from plugins.red_property import services as svc
+    from gongzhi.core.services import categories, requests
+    from gongzhi.plugins.red_property import services as svc
 
     cast = _cast(s, actor, compound)
     if cast is None:
@@ -450,7 +450,7 @@ def _compound_year(s, actor: Actor, compound: Place, index: int, day: int, now: 
 def _plan(story: Story, s, actor: Actor, action_id: int, fate: str, held: datetime, held_times: list[datetime],
           i: int, done: str) -> None:
     """Decide, at the meeting, how an action item will fare, as events in time."""
-    from plugins.red_property import services as svc
+    from gongzhi.plugins.red_property import services as svc
 
     def start(when: datetime, note: str) -> None:
         story.at(when, lambda: svc.start_action(s, actor=actor, action_item_id=action_id, note=note, at=when))
@@ -478,7 +478,7 @@ def _plan(story: Story, s, actor: Actor, action_id: int, fate: str, held: dateti
 
 def _micro_services(s, actor: Actor, compound: Place, cast: Cast, now: datetime, rng: random.Random) -> None:
     """A few micro-services a month: free home repairs, mostly for priority-care residents, and errands."""
-    from plugins.red_property import services as svc
+    from gongzhi.plugins.red_property import services as svc
 
     people = svc.suggest_residents(s, compound_id=compound.id, limit=10_000)
     if not people:

@@ -3,7 +3,7 @@ catalogue when this module is imported (services import it)."""
 
 from __future__ import annotations
 
-from core.errors import register_messages
+from gongzhi.core.errors import register_messages
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # input (field names come in both languages: field / field_en)

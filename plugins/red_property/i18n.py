@@ -2,7 +2,7 @@
 red_property.po``; English message ids), read first, then the core's.
 
 ``_("Check in")`` is the text in the current language. The shared dialogs and binding
-tables of :mod:`tui.widgets` still take (zh, en) pairs: :func:`pair` gives one from the
+tables of :mod:`gongzhi.tui.widgets` still take (zh, en) pairs: :func:`pair` gives one from the
 catalogs, so every string has one source, the catalog (update it with
 ``scripts/i18n.py --domain plugins/red_property``)."""
 
@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui import i18n
-from tui.i18n import N_, pair_translator, translator
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, pair_translator, translator
 
 LOCALE_DIR = Path(__file__).parent / "locale"
 DOMAIN = "red_property"

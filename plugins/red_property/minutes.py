@@ -19,7 +19,7 @@ and a line for the signatures of the chair and the secretary.
 
 The content is built once as a list of blocks (:func:`build_minutes`) and then
 rendered (:func:`to_markdown`, :func:`to_docx`), so both formats say the same.
-Everything is read through :mod:`plugins.red_property.services`.
+Everything is read through :mod:`gongzhi.plugins.red_property.services`.
 """
 
 from __future__ import annotations
@@ -30,13 +30,13 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.orgs import Membership, Organisation
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request, RequestCategory
-from core.models.types import fmt_local
-from core.models.vocab import OrgKind, PlaceKind, Role
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request, RequestCategory
+from gongzhi.core.models.types import fmt_local
+from gongzhi.core.models.vocab import OrgKind, PlaceKind, Role
 
 NONE = "（无）"
 
@@ -98,8 +98,13 @@ def _place_line(session: Session, place: Place) -> str:
 
 def build_minutes(session: Session, meeting_id: int) -> Minutes:
     """The minutes of one meeting (a draft or open meeting gets a provisional mark)."""
-    from plugins.red_property import services as svc
-    from plugins.red_property.models import ActionStatus, Decision, MeetingKind, MeetingStatus
+    from gongzhi.plugins.red_property import services as svc
+    from gongzhi.plugins.red_property.models import (
+        ActionStatus,
+        Decision,
+        MeetingKind,
+        MeetingStatus,
+    )
 
     m = svc.get_meeting(session, meeting_id)
     place = session.get(Place, m.place_id)
@@ -435,8 +440,8 @@ def month_meetings(session: Session, year: int, month: int) -> list[int]:
 
     from sqlalchemy import select
 
-    from core.models.types import LOCAL_TZ
-    from plugins.red_property.models import Meeting, MeetingStatus
+    from gongzhi.core.models.types import LOCAL_TZ
+    from gongzhi.plugins.red_property.models import Meeting, MeetingStatus
 
     start = datetime(year, month, 1, tzinfo=LOCAL_TZ)
     end = datetime(year + (month == 12), month % 12 + 1, 1, tzinfo=LOCAL_TZ)
@@ -476,7 +481,7 @@ def write_month_minutes(session: Session, year: int, month: int, path: Path, *, 
 
 def write_all_minutes(session: Session, path: Path) -> Path:
     """Every closed meeting's minutes in one Markdown file, oldest first (the plugin's export)."""
-    from plugins.red_property import services as svc
+    from gongzhi.plugins.red_property import services as svc
 
     path = _target(path)
     meetings = [m for m in reversed(svc.list_meetings(session, status="closed", limit=100_000))]

@@ -28,8 +28,8 @@ from pathlib import Path
 from sqlalchemy import Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from core.i18n import V_, Vocabulary
-from core.models.types import UTCDateTime, utcnow
+from gongzhi.core.i18n import V_, Vocabulary
+from gongzhi.core.models.types import UTCDateTime, utcnow
 
 # -- vocabularies -----------------------------------------------------------------
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.hookspecs import hookimpl
-from core.plugins import MigrationSpec, PluginMeta
+from gongzhi.core.hookspecs import hookimpl
+from gongzhi.core.plugins import MigrationSpec, PluginMeta
 
 NAME = "red_property"
 
@@ -33,7 +33,7 @@ def plugin_metadata():
 @hookimpl
 def plugin_migrations():
     return MigrationSpec(name=NAME, script_location=Path(__file__).parent / "migrations",
-                         table_prefix="redprop_", models_module="plugins.red_property.models")
+                         table_prefix="redprop_", models_module="gongzhi.plugins.red_property.models")
 
 
 @hookimpl
@@ -44,7 +44,7 @@ def register_categories(register):
 
 @hookimpl
 def register_commands(cli):
-    from plugins.red_property.cli import app
+    from gongzhi.plugins.red_property.cli import app
 
     cli.add_typer(app, name="property")
 
@@ -52,7 +52,7 @@ def register_commands(cli):
 @hookimpl
 def register_exports(register):
     def write(session, path: Path) -> Path:
-        from plugins.red_property.minutes import write_all_minutes
+        from gongzhi.plugins.red_property.minutes import write_all_minutes
 
         return write_all_minutes(session, path)
 
@@ -62,7 +62,7 @@ def register_exports(register):
 
 @hookimpl
 def demo_data(db, actor, seed, scale):
-    from plugins.red_property.demo import build_joint_meetings
+    from gongzhi.plugins.red_property.demo import build_joint_meetings
 
     build_joint_meetings(db, actor=actor, seed=seed, scale=scale)
 
@@ -70,7 +70,7 @@ def demo_data(db, actor, seed, scale):
 @hookimpl
 def register_sections(register):
     def screen(db):
-        from plugins.red_property.screens import RedPropertyScreen
+        from gongzhi.plugins.red_property.screens import RedPropertyScreen
 
         return RedPropertyScreen(db)
 
@@ -78,25 +78,25 @@ def register_sections(register):
 
 
 def _open_action_board(app) -> None:
-    from plugins.red_property.screens import open_action_board
+    from gongzhi.plugins.red_property.screens import open_action_board
 
     open_action_board(app)
 
 
 def _open_service_log(app) -> None:
-    from plugins.red_property.screens import open_service_log
+    from gongzhi.plugins.red_property.screens import open_service_log
 
     open_service_log(app)
 
 
 def _agenda_from_request(app) -> None:
-    from plugins.red_property.screens import agenda_from_request
+    from gongzhi.plugins.red_property.screens import agenda_from_request
 
     agenda_from_request(app)
 
 
 def _month_minutes(app) -> None:
-    from plugins.red_property.screens.month_minutes import month_minutes
+    from gongzhi.plugins.red_property.screens.month_minutes import month_minutes
 
     month_minutes(app)
 

@@ -1,5 +1,5 @@
 """What the section's screens show, read in as few queries as the lists need (plain data back,
-read off the UI thread); the writes are in :mod:`plugins.red_property.services`."""
+read off the UI thread); the writes are in :mod:`gongzhi.plugins.red_property.services`."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from datetime import date
 
 from sqlalchemy import select
 
-from core.models.orgs import Organisation
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request
-from core.models.types import fmt_local
-from plugins.red_property import services as svc
-from plugins.red_property.models import ActionStatus
+from gongzhi.core.models.orgs import Organisation
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.types import fmt_local
+from gongzhi.plugins.red_property import services as svc
+from gongzhi.plugins.red_property.models import ActionStatus
 
 
 def names_of(session, model, ids) -> dict[int, str]:
@@ -49,7 +49,7 @@ STATUS_ORDER = {"open": 0, "draft": 1, "closed": 2}
 def load_meetings(session, *, limit: int = 500) -> list[MeetingListRow]:
     """The meetings, the one at hand first: open, then draft (soonest first), then closed
     (newest first); with the quorum of bodies of each. Four queries, whatever the count."""
-    from plugins.red_property.models import Attendance, Meeting, MeetingBody
+    from gongzhi.plugins.red_property.models import Attendance, Meeting, MeetingBody
 
     meetings = list(session.scalars(select(Meeting).order_by(Meeting.held_at.desc(), Meeting.id.desc())
                                     .limit(limit)))
@@ -155,7 +155,7 @@ def load_detail(session, meeting_id: int) -> MeetingDetail:
     follow = svc.follow_ups(session, m.id)
     items = svc.agenda_items_of(session, m.id)
     resolutions = svc.resolutions_of(session, m.id)
-    from plugins.red_property.models import ActionItem, ResolutionVote
+    from gongzhi.plugins.red_property.models import ActionItem, ResolutionVote
 
     actions: dict[int, list] = {r.id: [] for r in resolutions}
     if resolutions:
@@ -212,9 +212,9 @@ class BoardRow:
 
 
 def meeting_labels(session, meeting_ids) -> dict[int, tuple[str, str]]:
-    """(zh, en) labels of meetings, as :func:`~plugins.red_property.services.meeting_label`
+    """(zh, en) labels of meetings, as :func:`~gongzhi.plugins.red_property.services.meeting_label`
     writes them: two queries for any number."""
-    from plugins.red_property.models import Meeting
+    from gongzhi.plugins.red_property.models import Meeting
 
     ids = {i for i in meeting_ids if i is not None}
     if not ids:
@@ -232,7 +232,7 @@ def latest_notes(session, action_ids) -> dict[int, str]:
     """The latest note of each action item: one query."""
     from sqlalchemy import func
 
-    from plugins.red_property.models import ActionNote
+    from gongzhi.plugins.red_property.models import ActionNote
 
     ids = list(action_ids)
     if not ids:
@@ -316,9 +316,9 @@ class CandidateRow:
 
 def load_candidates(session, meeting_id: int) -> list[CandidateRow]:
     """The open property requests of the meeting's area not yet on its agenda, soonest due
-    first (:func:`~plugins.red_property.services.candidate_requests`), with their category
+    first (:func:`~gongzhi.plugins.red_property.services.candidate_requests`), with their category
     and place: three queries."""
-    from core.models.requests import RequestCategory
+    from gongzhi.core.models.requests import RequestCategory
 
     reqs = svc.candidate_requests(session, meeting_id)
     if not reqs:

@@ -33,21 +33,29 @@ from typing import Any
 from sqlalchemy import delete, func, or_, select
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.models.orgs import Membership, Organisation
-from core.models.people import Person, PersonCareTag
-from core.models.places import Place
-from core.models.requests import Request, RequestCategory
-from core.models.types import local, utcnow
-from core.models.vocab import OPEN_STATUSES, TRANSITIONS, OrgKind, PlaceKind, Status
-from core.plugins import fire_plugin_event
-from core.services.base import Actor, audit, check_chars, fact_time, snapshot, transaction, when
-from core.services.orgs import get_organisation
-from core.services.people import get_person
-from core.services.places import get_place
-from core.services.requests import add_note, get_request, transition
-from plugins.red_property import errors as _errors  # noqa: F401  (registers the redprop.* messages)
-from plugins.red_property.models import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.people import Person, PersonCareTag
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request, RequestCategory
+from gongzhi.core.models.types import local, utcnow
+from gongzhi.core.models.vocab import OPEN_STATUSES, TRANSITIONS, OrgKind, PlaceKind, Status
+from gongzhi.core.plugins import fire_plugin_event
+from gongzhi.core.services.base import (
+    Actor,
+    audit,
+    check_chars,
+    fact_time,
+    snapshot,
+    transaction,
+    when,
+)
+from gongzhi.core.services.orgs import get_organisation
+from gongzhi.core.services.people import get_person
+from gongzhi.core.services.places import get_place
+from gongzhi.core.services.requests import add_note, get_request, transition
+from gongzhi.plugins.red_property import errors as _errors  # noqa: F401  (registers the redprop.* messages)
+from gongzhi.plugins.red_property.models import (
     FINISHED,
     UNFINISHED,
     ActionItem,
@@ -1430,8 +1438,8 @@ def suggest_residents(session: Session, *, compound_id: int, query: str = "",
                       limit: int = 20) -> list[ResidentSuggestion]:
     """Residents of a compound for the micro-service form: priority-care residents
     first, then by name (pinyin order); ``query`` matches the name, its pinyin or initials."""
-    from core.pinyin import normalise_query
-    from core.services.base import escape_like, text_match
+    from gongzhi.core.pinyin import normalise_query
+    from gongzhi.core.services.base import escape_like, text_match
 
     compound = _compound(session, compound_id)
     care = select(PersonCareTag.person_id).distinct()

@@ -34,7 +34,7 @@ pytestmark = pytest.mark.browser
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PASSWORD = "pass-12345"
-GONGZHI = [sys.executable, "-m", "tui"]
+GONGZHI = [sys.executable, "-m", "gongzhi.tui"]
 
 
 @pytest.fixture(scope="module", autouse=True)

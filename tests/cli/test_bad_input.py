@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
-from core.models import CORE_TABLES
+from gongzhi.core.cli import main
+from gongzhi.core.models import CORE_TABLES
 from tests.dbs import sqlite_copy
 
 STREET = (

@@ -11,10 +11,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from core.cli import main
-from core.db import Database
-from core.models import CORE_TABLES
-from core.models.audit import AuditLog
+from gongzhi.core.cli import main
+from gongzhi.core.db import Database
+from gongzhi.core.models import CORE_TABLES
+from gongzhi.core.models.audit import AuditLog
 
 
 @pytest.fixture
@@ -175,7 +175,7 @@ def test_db_commands(cli, tmp_path):
     assert code == 0 and target.exists()
     copy = Database(f"sqlite:///{target}")
     with copy.read_session() as s:
-        from core.models.people import Person
+        from gongzhi.core.models.people import Person
 
         assert s.scalar(select(Person.name)) == "张晓明"
     copy.dispose()
@@ -253,8 +253,8 @@ def test_usage_errors_speak_the_users_language(cli, args, zh, en):
 
 
 def test_an_impossible_date_is_called_impossible_not_badly_written():
-    from core.cli.context import parse_date
-    from core.errors import DomainError
+    from gongzhi.core.cli.context import parse_date
+    from gongzhi.core.errors import DomainError
 
     for text, code in (("2026-02-30", "input.impossible_date"), ("2026-13-01", "input.impossible_date"),
                        ("2026/02/30", "input.invalid_date"), ("下周一", "input.invalid_date")):

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from sqlalchemy import inspect, text
 
-from core.plugins import available_plugins
+from gongzhi.core.plugins import available_plugins
 
 
 def _counts(db) -> dict[str, int]:
@@ -69,6 +69,6 @@ def test_a_killed_postgresql_demo_build_leaves_the_database_as_it_was(pg_db, tmp
     after = _counts(pg_db)
     assert after["person"] > 0 and after["request"] > 0 and after["points_transfer"] > before["points_transfer"]
     with pg_db.engine.connect() as conn:
-        from core.chain import verify_chains
+        from gongzhi.core.chain import verify_chains
 
         assert verify_chains(conn) == []

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import json
 
-from core.cli import main
-from core.config import data_dir
+from gongzhi.core.cli import main
+from gongzhi.core.config import data_dir
 
 
 def test_demo_builds_once_into_its_own_file(capsys):
@@ -45,9 +45,9 @@ def test_an_interrupted_build_leaves_no_demo(capsys, monkeypatch):
 
 
 def test_the_demo_shows_every_installed_plugin_without_changing_the_config(capsys):
-    from core.cli.context import state
-    from core.config import load_settings
-    from core.plugins import available_plugins
+    from gongzhi.core.cli.context import state
+    from gongzhi.core.config import load_settings
+    from gongzhi.core.plugins import available_plugins
 
     assert main(["demo", "--no-open", "--json", "--now", "2026-11-01 09:00"]) == 0
     capsys.readouterr()

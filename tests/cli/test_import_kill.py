@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
-from core.db import Database
-from core.services import Actor
-from core.services import places as place_svc
+from gongzhi.core.cli import main
+from gongzhi.core.db import Database
+from gongzhi.core.services import Actor
+from gongzhi.core.services import places as place_svc
 from tests.core.helpers import count_rows
 
 ROWS = 100_000
@@ -86,7 +86,7 @@ def test_kill_9_mid_import_leaves_nothing(tmp_path, capsys, big_export):
     assert ("request_fts_insert",) in state[2]
     capsys.readouterr()
 
-    child = subprocess.Popen([sys.executable, "-m", "core", "--db", url, "import", "requests", str(big_export)],
+    child = subprocess.Popen([sys.executable, "-m", "gongzhi.core", "--db", url, "import", "requests", str(big_export)],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
+from gongzhi.core.cli import main
 
 
 def _listing(root: Path) -> list[str]:

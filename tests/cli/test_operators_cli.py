@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from core.cli import main
-from core.cli.context import session_file
-from core.db import Database
-from core.models.audit import AuditLog
-from core.models.operators import OperatorSession
+from gongzhi.core.cli import main
+from gongzhi.core.cli.context import session_file
+from gongzhi.core.db import Database
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.operators import OperatorSession
 
 PASSWORD = "correct horse 1"
 

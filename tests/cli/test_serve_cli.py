@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tui.cli import main
+from gongzhi.tui.cli import main
 
 
 @pytest.fixture

@@ -15,15 +15,15 @@ from pathlib import Path
 
 import pytest
 
-from core.cli import main
-from core.config import data_dir
+from gongzhi.core.cli import main
+from gongzhi.core.config import data_dir
 
 HEAVY = ("sqlalchemy", "alembic", "sqlmodel", "pypinyin")
 ALL_PLUGINS = "deliberation,red_property,points_exchange"
 
 RUN_AND_LIST = """
 import json, sys
-from tui.cli import main
+from gongzhi.tui.cli import main
 try:
     code = main(sys.argv[1:])
 except SystemExit as exc:
@@ -46,12 +46,12 @@ def _run(tmp_path: Path, *args: str, plugins: str = ALL_PLUGINS, **env: str) -> 
 
 
 def _heavy(modules: list[str]) -> list[str]:
-    return [m for m in modules if m.split(".")[0] in HEAVY or m in ("core.db", "core.models")]
+    return [m for m in modules if m.split(".")[0] in HEAVY or m in ("gongzhi.core.db", "gongzhi.core.models")]
 
 
 def _round_file(path: Path) -> Path:
-    from plugins.deliberation import rules
-    from plugins.deliberation.export import FORMAT, VERSION, result_json, tally_round_file
+    from gongzhi.plugins.deliberation import rules
+    from gongzhi.plugins.deliberation.export import FORMAT, VERSION, result_json, tally_round_file
 
     data = {
         "format": FORMAT, "version": VERSION,
@@ -71,7 +71,7 @@ def test_help_imports_no_database_layer(tmp_path):
     assert code == 0
     assert "request" in out and "deliberation" in out and "points" in out  # core and plugin groups listed
     assert _heavy(modules) == []
-    assert not any(m.startswith("core.services") for m in modules)
+    assert not any(m.startswith("gongzhi.core.services") for m in modules)
 
 
 def test_tally_of_a_file_imports_no_database_layer(tmp_path):
@@ -81,8 +81,8 @@ def test_tally_of_a_file_imports_no_database_layer(tmp_path):
     assert "与存档结果一致" in out
     assert _heavy(modules) == []
     # only the plugin whose group runs has its command module imported, and no emoji table
-    assert "plugins.deliberation.cli" in modules
-    assert not {"plugins.points_exchange.cli", "plugins.red_property.cli", "rich._emoji_codes"} & set(modules)
+    assert "gongzhi.plugins.deliberation.cli" in modules
+    assert not {"gongzhi.plugins.points_exchange.cli", "gongzhi.plugins.red_property.cli", "rich._emoji_codes"} & set(modules)
     code, out, modules = _run(tmp_path, "deliberation", "tally", str(path), "--json")
     assert code == 0 and json.loads(out)["matches"] is True
     assert _heavy(modules) == []
@@ -110,8 +110,8 @@ def test_plugins_list_still_migrates_a_database_that_is_behind(tmp_path):
 
 
 def test_red_property_body_aliases_are_org_kinds():
-    from core.models.vocab import OrgKind
-    from plugins.red_property.cli import BODY_ALIASES
+    from gongzhi.core.models.vocab import OrgKind
+    from gongzhi.plugins.red_property.cli import BODY_ALIASES
 
     assert set(BODY_ALIASES.values()) <= set(OrgKind.__members__)
 

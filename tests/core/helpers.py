@@ -15,16 +15,16 @@ import pytest
 from sqlalchemy import func, select, table
 from sqlmodel import Session
 
-from core.db import Database
-from core.errors import DomainError
-from core.models import CORE_TABLES
-from core.services import Actor
-from core.services import categories as cat_svc
-from core.services import orgs as org_svc
-from core.services import people as people_svc
-from core.services import places as place_svc
-from core.services import requests as req_svc
-from core.validation import id_check_digit
+from gongzhi.core.db import Database
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models import CORE_TABLES
+from gongzhi.core.services import Actor
+from gongzhi.core.services import categories as cat_svc
+from gongzhi.core.services import orgs as org_svc
+from gongzhi.core.services import people as people_svc
+from gongzhi.core.services import places as place_svc
+from gongzhi.core.services import requests as req_svc
+from gongzhi.core.validation import id_check_digit
 from tests.dbs import pg_database, sqlite_copy
 
 # a sample number printed in GB 11643 explanations; its check digit is X

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from core.errors import DomainError
-from core.models import AuditLog
-from core.services import Actor
-from core.services import categories as cat_svc
-from core.services import orgs as org_svc
-from core.services import people as people_svc
-from core.services import places as place_svc
-from core.services import requests as req_svc
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models import AuditLog
+from gongzhi.core.services import Actor
+from gongzhi.core.services import categories as cat_svc
+from gongzhi.core.services import orgs as org_svc
+from gongzhi.core.services import people as people_svc
+from gongzhi.core.services import places as place_svc
+from gongzhi.core.services import requests as req_svc
 from tests.core.helpers import SAMPLE_ID_NUMBER, build_world, count_rows, move, new_request
 
 

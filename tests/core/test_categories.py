@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from core.services import categories as cat_svc
+from gongzhi.core.services import categories as cat_svc
 from tests.core.helpers import at, build_world, count_rows, new_request
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import load_settings
+from gongzhi.core.config import load_settings
 
 LOCALE_VARS = ("LC_ALL", "LC_MESSAGES", "LANG", "LC_CTYPE", "GONGZHI_LANG")
 

@@ -18,12 +18,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select, text
 
-from core.db import Database
-from core.demo import DEFAULT_NOW, SCALES, STAGES, Scale, build_demo, overview
-from core.demo.build import summarise
-from core.demo.street import DEPARTMENTS
-from core.errors import DomainError
-from core.models import (
+from gongzhi.core.db import Database
+from gongzhi.core.demo import DEFAULT_NOW, SCALES, STAGES, Scale, build_demo, overview
+from gongzhi.core.demo.build import summarise
+from gongzhi.core.demo.street import DEPARTMENTS
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models import (
     AuditLog,
     Membership,
     Organisation,
@@ -38,13 +38,13 @@ from core.models import (
     RequestFeedback,
     RequestSupporter,
 )
-from core.models.types import LOCAL_TZ
-from core.pinyin import search_keys
-from core.services import Actor
-from core.services.categories import DEFAULT_CATEGORIES
-from core.services.places import create_place
-from core.services.requests import create_request, replay_status
-from core.validation import normalise_id_number, normalise_phone
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.pinyin import search_keys
+from gongzhi.core.services import Actor
+from gongzhi.core.services.categories import DEFAULT_CATEGORIES
+from gongzhi.core.services.places import create_place
+from gongzhi.core.services.requests import create_request, replay_status
+from gongzhi.core.validation import normalise_id_number, normalise_phone
 from tests.dbs import pg_database, sqlite_copy
 
 NAMED_COMPOUNDS = ("盛康园", "盛福园", "荣雅园", "荣诚园", "欢畅园", "荣乐园", "荣溪园")
@@ -513,7 +513,7 @@ def test_bulk_rows_are_converted_as_sqlalchemy_converts_them(dialect_name):
 
     from sqlalchemy.dialects import postgresql, sqlite
 
-    from core.demo.bulk import row_converter, sqlite_utc_text
+    from gongzhi.core.demo.bulk import row_converter, sqlite_utc_text
 
     dialect = sqlite.dialect() if dialect_name == "sqlite" else postgresql.psycopg.dialect()
     table = RequestEvent.__table__
@@ -548,8 +548,8 @@ def test_the_search_index_and_communities_hold_every_demo_request(bdb):
     request's community itself: both agree with the rows, and the trigger is back."""
     from sqlalchemy import or_
 
-    from core.models.places import Place
-    from core.services.requests import RequestFilter, count_requests
+    from gongzhi.core.models.places import Place
+    from gongzhi.core.services.requests import RequestFilter, count_requests
 
     with bdb.read_session() as s:
         for query in ("漏水", "电梯", "灯", "QY-20", "没有这样的事"):
@@ -569,7 +569,7 @@ def test_the_search_index_and_communities_hold_every_demo_request(bdb):
 
 
 def test_the_bulk_linker_hashes_as_the_chain_does():
-    """``core.demo.bulk.chain_linker`` writes the text ``core.chain.row_hash`` hashes by hand;
+    """``gongzhi.core.demo.bulk.chain_linker`` writes the text ``gongzhi.core.chain.row_hash`` hashes by hand;
     for dict rows and for list rows (all columns or some) it must give the same hashes, also
     for values the demo never writes (enums, decimals, dates, odd keys and strings)."""
     import copy
@@ -577,9 +577,9 @@ def test_the_bulk_linker_hashes_as_the_chain_does():
     from decimal import Decimal
     from zoneinfo import ZoneInfo
 
-    from core.chain import row_hash
-    from core.demo.bulk import chain_linker, sqlite_utc_text, utc_iso
-    from core.models.vocab import Status
+    from gongzhi.core.chain import row_hash
+    from gongzhi.core.demo.bulk import chain_linker, sqlite_utc_text, utc_iso
+    from gongzhi.core.models.vocab import Status
 
     class Colour(enum.Enum):
         red = 1
@@ -637,7 +637,7 @@ def test_the_bulk_stages_leave_the_schema_and_the_chains_as_they_were(built, req
     """The requests' and the registry's indexes (and the search trigger) are dropped for the
     bulk inserts and made again from their stored SQL: the schema is the migrated one; the
     timeline's hash chain holds."""
-    from core.chain import verify_chains
+    from gongzhi.core.chain import verify_chains
 
     with built.db.engine.connect() as conn:
         assert verify_chains(conn) == []
@@ -656,7 +656,7 @@ def test_the_bulk_stages_leave_the_schema_and_the_chains_as_they_were(built, req
 def test_a_failed_requests_stage_keeps_its_indexes(sqlite_db, actor, monkeypatch):
     """The indexes are dropped inside the stage's transaction: a stage that fails rolls the
     drop back with its rows."""
-    from core.demo.requests_bulk import RequestBuilder
+    from gongzhi.core.demo.requests_bulk import RequestBuilder
 
     schema = "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') ORDER BY name"
     with sqlite_db.engine.connect() as conn:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import MESSAGES, DomainError, register_messages
+from gongzhi.core.errors import MESSAGES, DomainError, register_messages
 
 
 def test_a_plugin_registers_its_codes_and_raises_them_in_both_languages():

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from core import events
+from gongzhi.core import events
 
 
 def test_an_event_fired_in_another_thread_is_not_held_by_an_open_import():

@@ -7,10 +7,10 @@ import csv
 import pytest
 from sqlalchemy import select
 
-from core.errors import DomainError
-from core.models.audit import AuditLog
-from core.services import exports
-from core.services.requests import RequestFilter
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.services import exports
+from gongzhi.core.services.requests import RequestFilter
 from tests.core.helpers import build_world, count_rows, new_request
 
 
@@ -45,7 +45,7 @@ def test_english_headers_and_no_personal_numbers(db, actor, tmp_path):
     text = target.read_text(encoding="utf-8-sig")
     assert text.startswith("ref,status,channel")
     with db.read_session() as s:
-        from core.services.people import get_person
+        from gongzhi.core.services.people import get_person
 
         phone = get_person(s, w.people["zhang"].id).phone
     assert phone and phone not in text and phone[-4:] not in text
@@ -124,8 +124,8 @@ def test_open311_documents_have_georeport_fields_and_no_personal_numbers(db, act
     import json
     from datetime import datetime
 
-    from core.cli import main
-    from core.services.open311 import export_open311
+    from gongzhi.core.cli import main
+    from gongzhi.core.services.open311 import export_open311
     from tests.core.helpers import move
 
     w = build_world(db, actor)
@@ -170,8 +170,8 @@ def test_the_overdue_list_and_the_three_rates_as_word_documents(db, actor, tmp_p
 
     from docx import Document
 
-    from core.cli import main
-    from core.models.types import utcnow
+    from gongzhi.core.cli import main
+    from gongzhi.core.models.types import utcnow
 
     w = build_world(db, actor)
     late = new_request(db, actor, w, title="楼道灯坏了", at=utcnow() - timedelta(days=30))
@@ -223,8 +223,8 @@ def _text_of(path) -> str:
 def test_no_personal_data_in_an_export_made_by_a_viewer(db, actor, tmp_path, capsys):
     """Issue 15: the reporter's name, and phone or ID numbers typed into a title, reach an
     export only for a role that may export personal data and when asked for."""
-    from core.cli import main
-    from core.services import operators as op_svc
+    from gongzhi.core.cli import main
+    from gongzhi.core.services import operators as op_svc
 
     w = build_world(db, actor)
     new_request(db, actor, w, title="13812345678 来电：路灯不亮", reporter_id=w.people["zhang"].id)

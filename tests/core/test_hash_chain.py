@@ -10,8 +10,8 @@ import json
 import pytest
 from sqlalchemy import inspect, text
 
-from core.chain import Break, verify_chains
-from core.cli import main
+from gongzhi.core.chain import Break, verify_chains
+from gongzhi.core.cli import main
 from tests.core.helpers import build_world, move, new_request
 
 

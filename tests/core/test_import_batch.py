@@ -12,15 +12,15 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, text
 
-from core import events
-from core.chain import verify_chains
-from core.db import Database
-from core.importing import requests as imp
-from core.importing.profiles import load_profile
-from core.importing.reading import read_table
-from core.models.requests import Request
-from core.services import categories as cat_svc
-from core.services import requests as req_svc
+from gongzhi.core import events
+from gongzhi.core.chain import verify_chains
+from gongzhi.core.db import Database
+from gongzhi.core.importing import requests as imp
+from gongzhi.core.importing.profiles import load_profile
+from gongzhi.core.importing.reading import read_table
+from gongzhi.core.models.requests import Request
+from gongzhi.core.services import categories as cat_svc
+from gongzhi.core.services import requests as req_svc
 from tests.core.helpers import build_world, count_rows
 from tests.core.test_importing import rows_12345
 from tests.dbs import pg_database, sqlite_copy
@@ -102,8 +102,8 @@ def content(db: Database, t0: datetime, t1: datetime) -> dict[str, list]:
     (they cover the times; both chains are verified instead)."""
     out: dict[str, list] = {}
     with db.read_session() as s:
-        from core.models.audit import AuditLog
-        from core.models.requests import RefCounter, RequestEvent
+        from gongzhi.core.models.audit import AuditLog
+        from gongzhi.core.models.requests import RefCounter, RequestEvent
 
         for model in (Request, RequestEvent, AuditLog):
             stmt = select(model.__table__).order_by(model.__table__.c.id)
@@ -258,9 +258,9 @@ def test_batched_import_as_the_app_role_under_row_level_security(pg_db, actor, t
 def test_batched_register_writes_what_create_person_writes(db, twin, actor, tmp_path):
     from openpyxl import Workbook
 
-    from core.importing import people as people_imp
-    from core.models.audit import AuditLog
-    from core.models.people import Person
+    from gongzhi.core.importing import people as people_imp
+    from gongzhi.core.models.audit import AuditLog
+    from gongzhi.core.models.people import Person
     from tests.core.helpers import SAMPLE_ID_NUMBER, make_id_number
 
     for target in (db, twin):

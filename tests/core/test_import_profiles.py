@@ -7,9 +7,9 @@ from dataclasses import replace
 
 import pytest
 
-from core.config import data_dir
-from core.errors import DomainError
-from core.importing.profiles import available, guess_profile, load_profile, save_profile
+from gongzhi.core.config import data_dir
+from gongzhi.core.errors import DomainError
+from gongzhi.core.importing.profiles import available, guess_profile, load_profile, save_profile
 
 
 def test_a_saved_profile_reads_back_whole_and_is_guessed():

@@ -15,17 +15,17 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 from sqlalchemy import select
 
-from core import events
-from core.errors import DomainError
-from core.importing import requests as imp
-from core.importing.profiles import guess_profile, load_profile
-from core.importing.reading import decode_csv, read_table
-from core.importing.values import parse_datetime, parse_ticket_number
-from core.models.audit import AuditLog
-from core.models.requests import Request
-from core.models.types import LOCAL_TZ
-from core.models.vocab import Status
-from core.services import requests as req_svc
+from gongzhi.core import events
+from gongzhi.core.errors import DomainError
+from gongzhi.core.importing import requests as imp
+from gongzhi.core.importing.profiles import guess_profile, load_profile
+from gongzhi.core.importing.reading import decode_csv, read_table
+from gongzhi.core.importing.values import parse_datetime, parse_ticket_number
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.models.vocab import Status
+from gongzhi.core.services import requests as req_svc
 from tests.core.helpers import assert_messages_render, build_world, count_rows
 
 HEADER_12345 = ["工单编号", "受理时间", "问题分类", "诉求内容", "事发地址", "来电号码", "工单状态"]
@@ -258,8 +258,8 @@ def test_a_row_failing_in_the_services_is_whole_or_absent(db, world, actor, tmp_
 
 
 def test_people_register_from_xlsx(db, world, actor, tmp_path):
-    from core.importing import people as people_imp
-    from core.models.people import Person
+    from gongzhi.core.importing import people as people_imp
+    from gongzhi.core.models.people import Person
     from tests.core.helpers import SAMPLE_ID_NUMBER, make_id_number
 
     new_id = make_id_number(birth="19560302")
@@ -321,9 +321,9 @@ def test_a_number_in_scientific_notation_is_never_taken_as_a_ticket(number, digi
 
 
 def test_place_register_builds_the_tree_and_a_reimport_adds_nothing(db, world, actor, tmp_path, capsys):
-    from core.cli import main
-    from core.importing import registers
-    from core.models.places import Place
+    from gongzhi.core.cli import main
+    from gongzhi.core.importing import registers
+    from gongzhi.core.models.places import Place
 
     wb = Workbook()
     ws = wb.active
@@ -362,8 +362,8 @@ def test_place_register_builds_the_tree_and_a_reimport_adds_nothing(db, world, a
 
 
 def test_organisation_list_by_kind_in_words(db, world, actor, tmp_path, capsys):
-    from core.cli import main
-    from core.models.orgs import Organisation
+    from gongzhi.core.cli import main
+    from gongzhi.core.models.orgs import Organisation
 
     rows = [["名称", "类型", "所在地点"],
             ["荣雅社区居委会", "居民委员会", "荣雅社区"],
@@ -396,8 +396,8 @@ def test_organisation_list_by_kind_in_words(db, world, actor, tmp_path, capsys):
     ("某某小区3号楼", None),
 ])
 def test_addresses_as_people_write_them(db, world, written, expected):
-    from core.importing.addresses import AddressMatcher, Match, chinese_number
-    from core.importing.requests import _place_index
+    from gongzhi.core.importing.addresses import AddressMatcher, Match, chinese_number
+    from gongzhi.core.importing.requests import _place_index
 
     assert [chinese_number(t) for t in ("十二", "二十一", "一", "十", "12", "两", "x")] == [12, 21, 1, 10, 12, 2, None]
     with db.read_session() as s:

@@ -2,7 +2,7 @@
 
 Random sequences of transitions, duplicate marking, dispatches (plain and whistle)
 and return visits (with reopen / close), legal and illegal, run on a real
-database. The oracle is a model of :data:`core.models.vocab.TRANSITIONS` plus the
+database. The oracle is a model of :data:`gongzhi.core.models.vocab.TRANSITIONS` plus the
 service rules around it (who may be dispatched, when a return visit may happen,
 what a duplicate may point at). After every step:
 
@@ -37,12 +37,12 @@ from hypothesis.stateful import (
 )
 from sqlalchemy import func, select
 
-from core.db import Database
-from core.errors import DomainError
-from core.models.requests import Request, RequestDispatch, RequestEvent, RequestFeedback
-from core.models.vocab import OPEN_STATUSES, TRANSITIONS, Satisfaction, Status
-from core.services import Actor
-from core.services import requests as req_svc
+from gongzhi.core.db import Database
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.requests import Request, RequestDispatch, RequestEvent, RequestFeedback
+from gongzhi.core.models.vocab import OPEN_STATUSES, TRANSITIONS, Satisfaction, Status
+from gongzhi.core.services import Actor
+from gongzhi.core.services import requests as req_svc
 from tests.core.helpers import assert_messages_render, build_world, count_rows
 
 FEEDBACK_STATUSES = frozenset({Status.resolved, Status.closed, Status.answered})

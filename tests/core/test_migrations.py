@@ -13,7 +13,7 @@ What is tested, and how:
     does not depend on how many revisions the core has, the test builds a newer
     head: it copies the core's migration directory to a temporary folder, adds a
     test-only revision (a marker table) on top of the core's head and points
-    ``core.db.MIGRATIONS_DIR`` at the copy. The real ``ensure_ready`` code then
+    ``gongzhi.core.db.MIGRATIONS_DIR`` at the copy. The real ``ensure_ready`` code then
     sees a database at the core's head that is one revision behind;
   * PostgreSQL is never upgraded at start-up: not at head (empty, or one revision
     behind the test head) it raises ``db.not_upgraded`` and writes nothing.
@@ -28,10 +28,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, text
 
-import core.db
-from core.db import Database
-from core.errors import DomainError
-from core.models import CORE_TABLES
+import gongzhi.core.db
+from gongzhi.core.db import Database
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models import CORE_TABLES
 from tests.core.helpers import assert_messages_render, build_world, count_rows
 
 MARKER = "zz_test_marker"
@@ -106,9 +106,9 @@ def newer_head(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     """Make the migration scripts' head a test revision one above the core's head."""
     head = CORE_HEAD
     copy = tmp_path / "migrations"
-    shutil.copytree(core.db.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(gongzhi.core.db.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
     (copy / "versions" / f"{MARKER}.py").write_text(MARKER_REVISION.replace("{head}", head), encoding="utf-8")
-    monkeypatch.setattr(core.db, "MIGRATIONS_DIR", copy)
+    monkeypatch.setattr(gongzhi.core.db, "MIGRATIONS_DIR", copy)
     return MARKER
 
 
@@ -270,7 +270,7 @@ def test_unsupported_url():
 
 def test_0003_gives_existing_places_their_pinyin_keys(db, actor):
     """Places written before 0003 are found by pinyin after the upgrade."""
-    from core.services import places
+    from gongzhi.core.services import places
 
     db.downgrade("0002")
     with db.engine.begin() as conn:
@@ -287,8 +287,8 @@ def test_0003_gives_existing_places_their_pinyin_keys(db, actor):
 def test_0004_indexes_the_requests_of_an_existing_database(db, actor):
     """A populated database at 0003 gets its requests' communities, the search index
     over their text and the list's indexes; downgrading removes them again."""
-    from core.services import requests as req_svc
-    from core.services.requests import RequestFilter, count_requests, list_page
+    from gongzhi.core.services import requests as req_svc
+    from gongzhi.core.services.requests import RequestFilter, count_requests, list_page
     from tests.core.helpers import new_request
 
     w = build_world(db, actor)

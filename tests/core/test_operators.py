@@ -9,18 +9,18 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from core import permissions
-from core.config import load_settings
-from core.errors import DomainError
-from core.models.audit import AuditLog
-from core.models.operators import Operator, OperatorSession
-from core.models.types import utcnow
-from core.plugins import PluginHost, available_plugins
-from core.services import Actor
-from core.services import operators as op_svc
-from core.services import people as people_svc
-from core.services import requests as req_svc
-from core.services.audit import list_audit
+from gongzhi.core import permissions
+from gongzhi.core.config import load_settings
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.operators import Operator, OperatorSession
+from gongzhi.core.models.types import utcnow
+from gongzhi.core.plugins import PluginHost, available_plugins
+from gongzhi.core.services import Actor
+from gongzhi.core.services import operators as op_svc
+from gongzhi.core.services import people as people_svc
+from gongzhi.core.services import requests as req_svc
+from gongzhi.core.services.audit import list_audit
 from tests.core.helpers import build_world, count_rows, expect_rejected, new_request
 
 PASSWORD = "correct horse 1"
@@ -246,7 +246,7 @@ def test_every_service_taking_an_actor_checks_a_declared_permission():
     """A new service function with an ``actor`` and no permission check fails here."""
     missing = []
     for m in SERVICE_MODULES:
-        mod = importlib.import_module(f"core.services.{m}")
+        mod = importlib.import_module(f"gongzhi.core.services.{m}")
         for name, fn in inspect.getmembers(mod, inspect.isfunction):
             if fn.__module__ != mod.__name__ or name.startswith("_"):
                 continue

@@ -7,9 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.services import orgs as org_svc
-from core.services import people as people_svc
-from core.services import places as place_svc
+from gongzhi.core.services import orgs as org_svc
+from gongzhi.core.services import people as people_svc
+from gongzhi.core.services import places as place_svc
 from tests.core.helpers import build_world, count_rows, expect_rejected
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.pinyin import name_readings, normalise_query, search_keys
-from core.services import Actor
-from core.services import people as people_svc
+from gongzhi.core.pinyin import name_readings, normalise_query, search_keys
+from gongzhi.core.services import Actor
+from gongzhi.core.services import people as people_svc
 from tests.core.helpers import SAMPLE_ID_NUMBER, build_world, fresh_database, make_id_number
 
 

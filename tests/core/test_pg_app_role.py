@@ -13,9 +13,9 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from core.db import Database
-from core.errors import DomainError
-from core.services.base import Actor
+from gongzhi.core.db import Database
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services.base import Actor
 from tests.core.helpers import build_world, new_request
 
 _logins = itertools.count()
@@ -99,7 +99,7 @@ def test_a_login_confined_to_a_community_sees_and_logs_only_its_requests(pg_db: 
 
 
 def test_db_check_warns_when_the_app_connects_as_a_superuser_or_owner(pg_db: Database, capsys):
-    from core.cli import main
+    from gongzhi.core.cli import main
 
     def check(db: Database) -> tuple[int, str]:
         capsys.readouterr()
@@ -116,7 +116,7 @@ def test_db_check_warns_when_the_app_connects_as_a_superuser_or_owner(pg_db: Dat
 
 
 def test_a_login_is_confined_to_a_community_by_the_owner_only(pg_db: Database, capsys):
-    from core.cli import main
+    from gongzhi.core.cli import main
 
     actor = Actor("测试办事员")
     w = build_world(pg_db, actor)
@@ -253,10 +253,10 @@ def test_a_community_login_cannot_write_outside_its_community(pg_db: Database):
 def test_the_app_works_through_a_community_login_and_keeps_the_chains(pg_db: Database, capsys):
     """The services run as a confined login: places, people and requests in its community,
     with timeline and audit rows appended to the street-wide hash chains."""
-    from core.cli import main
-    from core.services import people as people_svc
-    from core.services import places as place_svc
-    from core.services import requests as req_svc
+    from gongzhi.core.cli import main
+    from gongzhi.core.services import people as people_svc
+    from gongzhi.core.services import places as place_svc
+    from gongzhi.core.services import requests as req_svc
 
     actor = Actor("测试办事员")
     w, reqs = _community_world(pg_db)

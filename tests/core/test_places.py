@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from core.models import AuditLog, Place
-from core.services import people as people_svc
-from core.services import places as place_svc
-from core.services import requests as req_svc
-from core.services.requests import RequestFilter
+from gongzhi.core.models import AuditLog, Place
+from gongzhi.core.services import people as people_svc
+from gongzhi.core.services import places as place_svc
+from gongzhi.core.services import requests as req_svc
+from gongzhi.core.services.requests import RequestFilter
 from tests.core.helpers import build_world, new_request
 
 

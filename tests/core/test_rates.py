@@ -41,12 +41,12 @@ from fractions import Fraction
 
 import pytest
 
-from core.config import RateSettings
-from core.errors import DomainError
-from core.services import Actor
-from core.services import places as place_svc
-from core.services import requests as req_svc
-from core.services.stats import group_labels, period_bounds, three_rates
+from gongzhi.core.config import RateSettings
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services import Actor
+from gongzhi.core.services import places as place_svc
+from gongzhi.core.services import requests as req_svc
+from gongzhi.core.services.stats import group_labels, period_bounds, three_rates
 from tests.core.helpers import at, build_world, fresh_database
 
 H = timedelta(hours=1)

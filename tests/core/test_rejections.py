@@ -18,14 +18,14 @@ from typing import Any
 
 import pytest
 
-from core.config import data_dir
-from core.errors import MESSAGES, DomainError
-from core.services import Actor
-from core.services import categories as cat_svc
-from core.services import orgs as org_svc
-from core.services import people as people_svc
-from core.services import places as place_svc
-from core.services import requests as req_svc
+from gongzhi.core.config import data_dir
+from gongzhi.core.errors import MESSAGES, DomainError
+from gongzhi.core.services import Actor
+from gongzhi.core.services import categories as cat_svc
+from gongzhi.core.services import orgs as org_svc
+from gongzhi.core.services import people as people_svc
+from gongzhi.core.services import places as place_svc
+from gongzhi.core.services import requests as req_svc
 from tests.core.helpers import (
     SAMPLE_ID_NUMBER,
     World,

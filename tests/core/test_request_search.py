@@ -23,11 +23,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import event, func, or_, select, text, update
 
-from core.models.requests import Request
-from core.services import places as place_svc
-from core.services import requests as req_svc
-from core.services.base import escape_like, text_match
-from core.services.requests import RequestFilter, count_requests, list_page, list_requests
+from gongzhi.core.models.requests import Request
+from gongzhi.core.services import places as place_svc
+from gongzhi.core.services import requests as req_svc
+from gongzhi.core.services.base import escape_like, text_match
+from gongzhi.core.services.requests import RequestFilter, count_requests, list_page, list_requests
 from tests.core.helpers import at, build_world, move, new_request
 
 

@@ -11,14 +11,14 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from core import events
-from core.config import data_dir
-from core.errors import DomainError
-from core.models import RefCounter
-from core.services import Actor
-from core.services import people as people_svc
-from core.services import requests as req_svc
-from core.services.requests import RequestFilter, list_requests
+from gongzhi.core import events
+from gongzhi.core.config import data_dir
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models import RefCounter
+from gongzhi.core.services import Actor
+from gongzhi.core.services import people as people_svc
+from gongzhi.core.services import requests as req_svc
+from gongzhi.core.services.requests import RequestFilter, list_requests
 from tests.core.helpers import at, build_world, count_rows, expect_rejected, move, new_request
 
 
@@ -90,7 +90,7 @@ def test_due_time_is_creation_plus_the_sla_of_the_priority(db, actor, world, pri
 
 
 def test_category_default_department_becomes_the_lead(db, actor, world):
-    from core.services import categories as cat_svc
+    from gongzhi.core.services import categories as cat_svc
 
     with db.session() as s:
         cat = cat_svc.create_category(s, actor=actor, code="power", name_zh="供电", name_en="power",

@@ -33,7 +33,7 @@ def test_a_plain_insert_still_works(db, actor):
     world = build_world(db, actor)
     with db.engine.connect() as conn:
         before = conn.execute(text("SELECT count(*) FROM audit_log")).scalar_one()
-    from core.services import people as people_svc
+    from gongzhi.core.services import people as people_svc
 
     with db.session() as s:
         people_svc.create_person(s, actor=actor, name="赵六", household_id=world.households[0].id)

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select, text
 
-from core.models.types import UTCDateTime
+from gongzhi.core.models.types import UTCDateTime
 
 
 def _table():

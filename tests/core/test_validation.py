@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import DomainError
-from core.validation import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.validation import (
     id_check_digit,
     mask_id_number,
     mask_phone,

@@ -20,6 +20,7 @@ import sqlite3
 import subprocess
 import sys
 import sysconfig
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -36,14 +37,12 @@ IGNORE = shutil.ignore_patterns("__pycache__", "build", "*.egg-info", "*.sqlite*
 
 def _copy_source(name: str, folder: Path, into: Path) -> Path:
     target = into / name
-    if folder == ROOT:  # the core's distribution: the core, the UI and plugins/__init__.py
+    if folder == ROOT:  # the core's distribution: the core and the UI
         target.mkdir()
         for item in ("pyproject.toml", "README.md"):
             shutil.copy2(ROOT / item, target / item)
         for package in ("core", "tui"):
             shutil.copytree(ROOT / package, target / package, ignore=IGNORE)
-        (target / "plugins").mkdir()
-        shutil.copy2(ROOT / "plugins" / "__init__.py", target / "plugins" / "__init__.py")
     else:
         shutil.copytree(folder, target, ignore=IGNORE)
     return target
@@ -58,6 +57,10 @@ def wheels(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
                        check=True, cwd=sources, timeout=600, capture_output=True)
     found = {name: list(out.glob(f"{name.replace('-', '_')}-*.whl")) for name in DISTS}
     assert all(len(w) == 1 for w in found.values()), found
+    for name, (wheel,) in found.items():  # everything under gongzhi/ (or the example's own name)
+        with zipfile.ZipFile(wheel) as z:
+            tops = {n.split("/")[0] for n in z.namelist() if ".dist-info/" not in n}
+        assert tops == ({"gongzhi_noticeboard"} if name == "gongzhi-noticeboard" else {"gongzhi"}), (name, tops)
     return {name: w[0] for name, w in found.items()}
 
 
@@ -119,10 +122,14 @@ def test_the_core_alone_then_a_plugin_installed_later_migrates_on_enable(wheels,
     venv.gongzhi("--db", db, "db", "upgrade", "--create")
     assert venv.plugins(db) == []
     # the core and the UI come from the environment, with their catalogs; no plugin does
-    probe = venv.run(venv.bin("python"), "-c", "import core, tui, tui.i18n as i; "
-                     "print(core.__file__); print(i.catalog('zh')['Requests']); import plugins.deliberation",
+    probe = venv.run(venv.bin("python"), "-c", "import gongzhi.core as core, gongzhi.tui.i18n as i; "
+                     "print(core.__file__); print(i.catalog('zh')['Requests']); import gongzhi.plugins.deliberation",
                      check=False)
-    assert probe.returncode != 0 and "No module named 'plugins.deliberation'" in probe.stderr
+    assert probe.returncode != 0 and "No module named 'gongzhi.plugins" in probe.stderr
+    # nothing claims the generic top-level names other distributions use (issue 19)
+    bare = venv.run(venv.bin("python"), "-c", "import importlib.util as u; "
+                    "print([n for n in ('core', 'tui', 'plugins') if u.find_spec(n)])")
+    assert bare.stdout.strip() == "[]"
     assert str(venv.path) in probe.stdout.splitlines()[0] and probe.stdout.splitlines()[1] == "诉求"
     assert not {t for t in _tables(db_file) if t.startswith("delib_")}
 
@@ -146,8 +153,8 @@ def test_everything_and_a_third_party_plugin(wheels, tmp_path):
     listed = {p["name"]: p["source"] for p in json.loads(venv.gongzhi("--db", db, "plugins", "list", "--json").stdout)}
     assert listed["noticeboard"] == "package" and {listed[p] for p in PLUGINS} == {"built-in"}
     # a plugin's catalogs, migrations and data travel in its wheel
-    probe = venv.run(venv.bin("python"), "-c", "from pathlib import Path; import plugins.insights as p, "
-                     "plugins.deliberation.i18n as d; root = Path(p.__file__).parent; "
+    probe = venv.run(venv.bin("python"), "-c", "from pathlib import Path; import gongzhi.plugins.insights as p, "
+                     "gongzhi.plugins.deliberation.i18n as d; root = Path(p.__file__).parent; "
                      "print((root / 'data' / 'keywords.txt').exists(), (root / 'migrations' / 'script.py.mako').exists()); "
                      "print(d.pair('Vote')[0])")
     assert probe.stdout.split() == ["True", "True", "表决权"]  # the plugin's own word for Vote

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from core.testing import gongzhi_site, put_on_path  # noqa: F401  (fixture re-export)
+from gongzhi.core.testing import gongzhi_site, put_on_path  # noqa: F401  (fixture re-export)
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE_SRC = ROOT / "examples" / "noticeboard"

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect, select
 
-from core.cli import main
-from core.config import load_settings
-from core.db import Database
-from core.errors import DomainError
-from core.plugins import PluginHost, available_plugins, enabled_names
-from core.services import Actor, categories, places, requests
+from gongzhi.core.cli import main
+from gongzhi.core.config import load_settings
+from gongzhi.core.db import Database
+from gongzhi.core.errors import DomainError
+from gongzhi.core.plugins import PluginHost, available_plugins, enabled_names
+from gongzhi.core.services import Actor, categories, places, requests
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -133,7 +133,7 @@ def test_core_only_site_has_no_plugin_tables(noticeboard, tmp_path, capsys, monk
 def test_disabled_plugin_modules_are_never_imported(noticeboard, tmp_path):
     code = (
         "import sys\n"
-        "from core.cli import main\n"
+        "from gongzhi.core.cli import main\n"
         f"main(['--db', 'sqlite:///{tmp_path / 'y.sqlite'}', 'plugins', 'list', '--json'])\n"
         "print('LOADED' if any(m.startswith('gongzhi_noticeboard') for m in sys.modules) else 'CLEAN')\n"
     )
@@ -156,7 +156,7 @@ def test_event_hooks_run_after_commit(noticeboard, gongzhi_site):
 
 
 def test_generic_plugin_event_reaches_other_plugins(noticeboard, gongzhi_site):
-    from core.plugins import fire_plugin_event
+    from gongzhi.core.plugins import fire_plugin_event
 
     site = gongzhi_site(plugins=["noticeboard"])
     fire_plugin_event("deliberation", "consultation_decided", {"title": "荣诚园晾衣架"})
@@ -168,7 +168,7 @@ def test_generic_plugin_event_reaches_other_plugins(noticeboard, gongzhi_site):
 
 def test_a_raising_event_hook_never_undoes_the_core_write(noticeboard, write_plugin, gongzhi_site, caplog):
     write_plugin("grumpy", """
-        from core.hookspecs import hookimpl
+        from gongzhi.core.hookspecs import hookimpl
 
         @hookimpl
         def request_status_changed(db, request_id, from_status, to_status, actor):
@@ -189,7 +189,7 @@ def test_a_raising_event_hook_never_undoes_the_core_write(noticeboard, write_plu
 
 def test_a_misspelt_hook_fails_loudly_naming_its_plugin(write_plugin, tmp_path, capsys, monkeypatch):
     write_plugin("typo", """
-        from core.hookspecs import hookimpl
+        from gongzhi.core.hookspecs import hookimpl
 
         @hookimpl
         def request_statsu_changed(db, request_id):
@@ -220,8 +220,8 @@ def test_a_plugin_that_fails_to_import_is_reported_and_skipped(write_plugin, tmp
 def test_a_table_outside_the_prefix_is_refused(write_plugin):
     write_plugin("squatter", """
         from pathlib import Path
-        from core.hookspecs import hookimpl
-        from core.plugins import MigrationSpec
+        from gongzhi.core.hookspecs import hookimpl
+        from gongzhi.core.plugins import MigrationSpec
 
         @hookimpl
         def plugin_migrations():
@@ -235,8 +235,8 @@ def test_a_table_outside_the_prefix_is_refused(write_plugin):
 
 def test_dependencies_are_checked(write_plugin):
     write_plugin("needy", """
-        from core.hookspecs import hookimpl
-        from core.plugins import PluginMeta
+        from gongzhi.core.hookspecs import hookimpl
+        from gongzhi.core.plugins import PluginMeta
 
         @hookimpl
         def plugin_metadata():
@@ -294,7 +294,7 @@ def test_contribution_hooks(noticeboard, gongzhi_site, tmp_path):
 
 
 def test_every_hook_is_documented_and_implemented_by_the_example():
-    import core.hookspecs as hs
+    import gongzhi.core.hookspecs as hs
 
     hooks = [n for n, f in vars(hs).items() if callable(f) and hasattr(f, "gongzhi_spec")]
     assert len(hooks) >= 14
@@ -308,7 +308,7 @@ def test_every_hook_is_documented_and_implemented_by_the_example():
 
 def test_every_core_event_reaches_a_plugin_with_its_arguments(write_plugin, gongzhi_site):
     write_plugin("recorder", """
-        from core.hookspecs import hookimpl
+        from gongzhi.core.hookspecs import hookimpl
 
         SEEN = []
 
@@ -331,7 +331,7 @@ def test_every_core_event_reaches_a_plugin_with_its_arguments(write_plugin, gong
     site = gongzhi_site(plugins=["recorder"])
     import gz_test_recorder as rec
 
-    from core.services import orgs
+    from gongzhi.core.services import orgs
 
     request_id = _request(site.db)
     actor = Actor("clerk")
@@ -357,10 +357,10 @@ def test_events_in_bulk_go_in_one_call_to_who_takes_them_and_one_by_one_to_the_r
     """Events held in a block (as an import holds them) reach a plugin implementing
     events_in_bulk in one call, instead of its per-event hooks; another plugin gets its
     per-event hooks as before; a plain listener of core.events, each event."""
-    from core import events
+    from gongzhi.core import events
 
     write_plugin("bulky", """
-        from core.hookspecs import hookimpl
+        from gongzhi.core.hookspecs import hookimpl
 
         CALLS = []
         ONE_BY_ONE = []
@@ -374,7 +374,7 @@ def test_events_in_bulk_go_in_one_call_to_who_takes_them_and_one_by_one_to_the_r
             ONE_BY_ONE.append(request_id)
     """)
     write_plugin("single", """
-        from core.hookspecs import hookimpl
+        from gongzhi.core.hookspecs import hookimpl
 
         SEEN = []
 

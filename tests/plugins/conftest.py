@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select, text
 
-from core.db import Database
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request
+from gongzhi.core.db import Database
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
 from tests.conftest import DEMO_NOW
 from tests.dbs import pg_database
 
@@ -28,7 +28,7 @@ def demo_street(pg_url: str, pg_template: str, tmp_path_factory) -> Iterator[Dat
         for var in ("GONGZHI_DATABASE_URL", "GONGZHI_CONFIG", "GONGZHI_PLUGINS", "GONGZHI_OPERATOR"):
             env.pop(var, None)
         subprocess.run(
-            [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())",
+            [sys.executable, "-c", "import sys; from gongzhi.tui.cli import main; sys.exit(main())",
              "--db", db.url, "demo", "--scale", "small", "--no-open", "--now", DEMO_NOW],
             check=True, env=env, capture_output=True,
         )
@@ -61,9 +61,9 @@ def _roundtables(db: Database) -> None:
     """A roundtable in each of the first two communities, through the services, with a row
     in every deliberation table (a tied round settled by lot, a decision and its amendment),
     so row-level security has rows on both sides of any split of the communities."""
-    from core.services.base import Actor
-    from plugins.deliberation import evaluation
-    from plugins.deliberation import services as delib
+    from gongzhi.core.services.base import Actor
+    from gongzhi.plugins.deliberation import evaluation
+    from gongzhi.plugins.deliberation import services as delib
 
     actor = Actor("测试主持人")
     with db.engine.connect() as conn:

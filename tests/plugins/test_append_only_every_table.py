@@ -1,14 +1,14 @@
 """Issue 15, item 7, for every append-only table of the core and the built-in plugins at
 once: on SQLite ``INSERT OR REPLACE`` / ``REPLACE`` of an existing row is refused (REPLACE
 deletes without firing the delete trigger), on PostgreSQL ``TRUNCATE`` is refused. The
-tables are found by their guards (``core.migrations.triggers``), so a new append-only
+tables are found by their guards (``gongzhi.core.migrations.triggers``), so a new append-only
 table without the REPLACE guard fails here."""
 
 from __future__ import annotations
 
 from sqlalchemy import text
 
-from core.db import Database
+from gongzhi.core.db import Database
 from tests.tamper import assert_replace_refused, assert_truncate_refused
 
 

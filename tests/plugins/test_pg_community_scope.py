@@ -25,7 +25,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from core.db import Database
+from gongzhi.core.db import Database
 
 
 def _place(col: str) -> str:
@@ -234,7 +234,7 @@ def _gongzhi(db: Database, *args: str, data) -> subprocess.CompletedProcess:
            "GONGZHI_PLUGINS": "insights,micro_projects,red_property,points_exchange"}
     for var in ("GONGZHI_DATABASE_URL", "GONGZHI_CONFIG", "GONGZHI_OPERATOR"):
         env.pop(var, None)
-    return subprocess.run([sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())",
+    return subprocess.run([sys.executable, "-c", "import sys; from gongzhi.tui.cli import main; sys.exit(main())",
                            "--db", db.url, *args], env=env, capture_output=True, text=True)
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from core.config import Settings
-from core.db import Database
-from core.plugins import PluginHost
+from gongzhi.core.config import Settings
+from gongzhi.core.db import Database
+from gongzhi.core.plugins import PluginHost
 from tests.dbs import sqlite_copy
 from tests.tui.street import build_small_street
 
@@ -38,7 +38,7 @@ def ids(street_template) -> dict[str, int]:
 @pytest.fixture
 def make_app(street_db: Database):
     """``make_app(lang="zh", plugins=())`` → an unstarted GongzhiApp on the street copy."""
-    from tui.app import GongzhiApp
+    from gongzhi.tui.app import GongzhiApp
 
     def make(lang: str = "zh", plugins: tuple[str, ...] = (), settings: Settings | None = None) -> GongzhiApp:
         settings = settings or Settings(language=lang, operator="测试办事员", database_url=street_db.url)

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from core.db import Database
-from core.services import Actor, categories, orgs, people, places, requests
+from gongzhi.core.db import Database
+from gongzhi.core.services import Actor, categories, orgs, people, places, requests
 
 # a fixed "now" keeps snapshots stable
 NOW = datetime(2026, 11, 20, 2, 0, tzinfo=UTC)

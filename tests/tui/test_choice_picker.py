@@ -6,7 +6,7 @@ import asyncio
 
 from textual.app import App, ComposeResult
 
-from tui.widgets.pickers import Choice, ChoicePicker, filter_choices
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker, filter_choices
 
 CATEGORIES = [
     Choice(1, "电梯故障", code="elevator", weight=5),

@@ -1,10 +1,10 @@
-"""tui.widgets.columns: the least important columns give way first, long cells end in "…"."""
+"""gongzhi.tui.widgets.columns: the least important columns give way first, long cells end in "…"."""
 
 from __future__ import annotations
 
 from rich.cells import cell_len
 
-from tui.widgets.columns import CELL_GAP, Column, cut, fit_columns
+from gongzhi.tui.widgets.columns import CELL_GAP, Column, cut, fit_columns
 
 COLUMNS = (
     Column("ref", "Ref", 15),
@@ -63,7 +63,7 @@ def test_cells_are_cut_with_an_ellipsis_counting_chinese_as_two():
 
 
 def test_a_column_is_never_narrower_than_its_title():
-    from tui import i18n
+    from gongzhi.tui import i18n
 
     columns = (Column("gender", "Gender", 4), Column("name", "Name", 8))
     before = i18n.language()
@@ -83,7 +83,7 @@ def test_a_fitted_table_plans_for_its_own_width_and_keeps_its_rows():
     from textual.containers import Horizontal
     from textual.widgets import Static
 
-    from tui.widgets.columns import FittedTable
+    from gongzhi.tui.widgets.columns import FittedTable
 
     class Panels(App):
         CSS = "FittedTable { width: 1fr; height: auto; } Static { width: 1fr; }"

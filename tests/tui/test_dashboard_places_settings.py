@@ -11,15 +11,21 @@ from rich.cells import cell_len
 from sqlalchemy import inspect
 from textual.widgets import ContentSwitcher, DataTable, Input, Label, ListView, Switch
 
-from core.config import config_path
-from core.services.stats import three_rates
+from gongzhi.core.config import config_path
+from gongzhi.core.services.stats import three_rates
+from gongzhi.tui import i18n
+from gongzhi.tui.screens.dashboard import DashboardView, load_overview, local_day_bounds, rate_cells
+from gongzhi.tui.screens.places import (
+    PeopleHereScreen,
+    PlacesView,
+    PlaceTree,
+    open_counts,
+    people_under,
+)
+from gongzhi.tui.widgets.charts import Bar, BarChart, render_bars
 from tests.plugin_system.conftest import noticeboard  # noqa: F401  (fixture)
 from tests.tui.pilot import wait_for_workers
 from tests.tui.street import NOW
-from tui import i18n
-from tui.screens.dashboard import DashboardView, load_overview, local_day_bounds, rate_cells
-from tui.screens.places import PeopleHereScreen, PlacesView, PlaceTree, open_counts, people_under
-from tui.widgets.charts import Bar, BarChart, render_bars
 
 SIZE = (160, 50)
 
@@ -113,8 +119,8 @@ def test_today_is_the_shanghai_calendar_day(street_db, ids):
 
 
 def test_dashboard_refreshes_with_ctrl_r(make_app, street_db, ids):
-    from core.services import Actor
-    from core.services import requests as svc
+    from gongzhi.core.services import Actor
+    from gongzhi.core.services import requests as svc
 
     app = make_app()
 
@@ -293,7 +299,7 @@ def test_operator_name_is_saved_and_used_for_audits(make_app):
 
 
 def test_database_url_hides_the_password():
-    from tui.screens.settings import hidden_password_url
+    from gongzhi.tui.screens.settings import hidden_password_url
 
     shown = hidden_password_url("postgresql+psycopg://clerk:s3cret@db.example/gongzhi")
     assert "s3cret" not in shown and "clerk" in shown
@@ -332,8 +338,8 @@ def test_enabling_and_disabling_a_plugin_in_settings(make_app, street_db, notice
 
 
 def test_a_plugin_that_cannot_be_enabled_leaves_its_switch_off(make_app, noticeboard, monkeypatch):  # noqa: F811
-    from core.errors import DomainError
-    from tui.screens import settings as settings_screen
+    from gongzhi.core.errors import DomainError
+    from gongzhi.tui.screens import settings as settings_screen
 
     def refuse(settings, db, name):
         raise DomainError("plugin.missing_dependency", name=name, depends="other")

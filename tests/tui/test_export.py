@@ -8,10 +8,10 @@ import time
 
 from textual.widgets import Input, ProgressBar
 
-from core.services import exports
+from gongzhi.core.services import exports
+from gongzhi.tui.screens import export as export_screen
+from gongzhi.tui.screens.export import ExportScreen
 from tests.tui.pilot import settle, until
-from tui.screens import export as export_screen
-from tui.screens.export import ExportScreen
 
 
 def test_export_the_filtered_list_with_progress(make_app, tmp_path):
@@ -86,7 +86,7 @@ def test_any_list_on_screen_goes_to_an_xlsx_with_ctrl_e(make_app, tmp_path):
     from openpyxl import load_workbook
     from textual.widgets import DataTable
 
-    from tui.screens.table_export import TableExportScreen
+    from gongzhi.tui.screens.table_export import TableExportScreen
 
     people_file, existing = tmp_path / "居民.xlsx", tmp_path / "已有.xlsx"
     existing.write_bytes(b"keep me")
@@ -124,7 +124,7 @@ def test_ctrl_e_exports_the_list_from_its_filter_field_too(make_app):
     "end of line" stays with End); in the export dialog itself ctrl+e is the field's."""
     from textual.widgets import DataTable
 
-    from tui.screens.table_export import TableExportScreen
+    from gongzhi.tui.screens.table_export import TableExportScreen
 
     async def inner() -> None:
         app = make_app()
@@ -151,8 +151,8 @@ def test_personal_data_goes_into_an_export_only_when_asked(make_app, street_db, 
     """Off by default (reporters withheld); on, the reporters' names are written."""
     from sqlalchemy import select
 
-    from core.models.people import Person
-    from core.models.requests import Request
+    from gongzhi.core.models.people import Person
+    from gongzhi.core.models.requests import Request
 
     with street_db.read_session() as s:
         reporters = set(s.scalars(select(Person.name).join(Request, Request.reporter_id == Person.id)

@@ -17,26 +17,26 @@ import asyncio
 
 from sqlalchemy import select
 
-from core.config import Settings
-from core.models.orgs import Organisation
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request
-from core.plugins import PluginHost, available_plugins
-from core.services import Actor
-from core.services import categories as category_svc
-from core.services import requests as svc
+from gongzhi.core.config import Settings
+from gongzhi.core.models.orgs import Organisation
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
+from gongzhi.core.plugins import PluginHost, available_plugins
+from gongzhi.core.services import Actor
+from gongzhi.core.services import categories as category_svc
+from gongzhi.core.services import requests as svc
+from gongzhi.tui.screens.request_actions import DispatchDialog, ReportInDialog, TransitionDialog
+from gongzhi.tui.screens.request_detail import RequestDetailScreen
+from gongzhi.tui.screens.request_form import RequestFormScreen
 from tests.tui.pilot import Keys, settle, until
-from tui.screens.request_actions import DispatchDialog, ReportInDialog, TransitionDialog
-from tui.screens.request_detail import RequestDetailScreen
-from tui.screens.request_form import RequestFormScreen
 
 PLUGINS = tuple(available_plugins())  # every installed plugin, as the demo has them
 SIZE = (160, 45)
 
 
 def demo_app(db, lang: str = "zh", size_plugins: tuple[str, ...] = PLUGINS):
-    from tui.app import GongzhiApp
+    from gongzhi.tui.app import GongzhiApp
 
     settings = Settings(language=lang, operator="测试办事员", database_url=db.url)
     host = PluginHost(settings, names=list(size_plugins)).load()

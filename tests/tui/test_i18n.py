@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from babel.messages.extract import extract_from_dir
 
-from tui import i18n
+from gongzhi.tui import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -123,19 +123,19 @@ def test_an_edited_catalog_is_read_from_the_po_until_compiled_again(tmp_path: Pa
 def _vocabularies():
     import importlib
 
-    from core.i18n import VOCABULARIES
+    from gongzhi.core.i18n import VOCABULARIES
 
-    importlib.import_module("core.models.vocab")
+    importlib.import_module("gongzhi.core.models.vocab")
     for plugin_dir in PLUGIN_DIRS:
         name = "vocab" if (plugin_dir / "vocab.py").exists() else "models"
-        importlib.import_module(f"plugins.{plugin_dir.name}.{name}")
+        importlib.import_module(f"gongzhi.plugins.{plugin_dir.name}.{name}")
     return VOCABULARIES
 
 
 def test_every_vocabulary_word_has_both_translations():
     """Statuses, kinds, roles … have their words in their domain's catalog (context = the
     vocabulary's name), not in (zh, en) pairs in the code."""
-    from core.i18n import message_key
+    from gongzhi.core.i18n import message_key
 
     vocabularies = _vocabularies()
     assert "core" in vocabularies
@@ -149,7 +149,7 @@ def test_every_vocabulary_word_has_both_translations():
 
 
 def test_one_english_word_can_be_two_chinese_words_by_vocabulary():
-    from core.models.vocab import ResolvedAnswer, Status
+    from gongzhi.core.models.vocab import ResolvedAnswer, Status
 
     assert Status.resolved.label("en") == ResolvedAnswer.yes.label("en") == "resolved"
     assert (Status.resolved.label("zh"), ResolvedAnswer.yes.label("zh")) == ("已办结", "已解决")

@@ -14,14 +14,14 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from textual.widgets import Input, TabbedContent
 
-from core.config import data_dir
-from core.models.audit import AuditLog
-from core.models.requests import Request
+from gongzhi.core.config import data_dir
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.requests import Request
+from gongzhi.tui.screens.import_data import ImportScreen, complete_path
+from gongzhi.tui.widgets.toggle import Toggle
 from tests.tui.pilot import settle, until
 from tests.tui.test_login import _app, sync
 from tests.tui.test_roles import _log_in, _operator, _palette_titles
-from tui.screens.import_data import ImportScreen, complete_path
-from tui.widgets.toggle import Toggle
 
 HEADER_12345 = ["工单编号", "受理时间", "问题分类", "诉求内容", "事发地址", "来电号码", "工单状态"]
 MESSY = [
@@ -165,7 +165,7 @@ def test_a_messy_export_is_checked_reviewed_and_imported(make_app, street_db, tm
 def test_cancelling_an_import_leaves_nothing_written(make_app, street_db, tmp_path, monkeypatch):
     """The real import, written a request a batch and each batch slowed to 0.2 s, cancelled
     with Escape once rows are written."""
-    from core.importing import batch
+    from gongzhi.core.importing import batch
 
     rows = [[f"2026110200{i:02d}", "2026-11-02 09:00", "路灯", f"第 {i} 盏灯不亮", "荣雅园1号楼", "", "已受理"]
             for i in range(1, 13)]
@@ -335,7 +335,7 @@ def test_f2_switches_the_screen_and_keeps_the_check(make_app, street_db, tmp_pat
 
 def test_a_place_register_from_the_places_section(make_app, street_db, tmp_path):
     """ctrl+l in 地点 opens the screen for a place register; its columns are found by name."""
-    from core.models.places import Place
+    from gongzhi.core.models.places import Place
 
     source = write_csv(tmp_path / "楼栋房号.csv", ["社区", "小区", "楼栋", "户"], [
         ["荣雅园社区", "荣雅园", "荣雅园2号楼", "2-101"],
@@ -383,10 +383,10 @@ def test_the_check_reports_its_rows_and_stops_when_cancelled(street_db, tmp_path
 
     import pytest
 
-    from core.importing import requests as tickets
-    from core.importing.profiles import load_profile
-    from core.importing.reading import read_table
-    from tui.screens.import_data import ImportCancelled, WatchedRows
+    from gongzhi.core.importing import requests as tickets
+    from gongzhi.core.importing.profiles import load_profile
+    from gongzhi.core.importing.reading import read_table
+    from gongzhi.tui.screens.import_data import ImportCancelled, WatchedRows
 
     table = read_table(write_csv(tmp_path / "t.csv", HEADER_12345, MESSY))
     seen: list[int] = []

@@ -13,13 +13,13 @@ import functools
 
 from sqlalchemy import func, select
 
-from core.config import Settings
-from core.models.audit import AuditLog
-from core.models.operators import OperatorSession
-from core.services import operators as op_svc
-from core.services.base import Actor
-from tui.app import GongzhiApp
-from tui.screens.login import LoginScreen
+from gongzhi.core.config import Settings
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.operators import OperatorSession
+from gongzhi.core.services import operators as op_svc
+from gongzhi.core.services.base import Actor
+from gongzhi.tui.app import GongzhiApp
+from gongzhi.tui.screens.login import LoginScreen
 
 PASSWORD = "s3cret-pass"
 

@@ -11,18 +11,18 @@ import asyncio
 from sqlalchemy import func, select
 from textual.widgets import Button, DataTable, Input, Label, Select
 
-from core.hookspecs import hookimpl
-from core.models.audit import AuditLog
-from core.models.orgs import Membership
-from core.models.people import Person
-from core.services import people as people_svc
+from gongzhi.core.hookspecs import hookimpl
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.models.orgs import Membership
+from gongzhi.core.models.people import Person
+from gongzhi.core.services import people as people_svc
+from gongzhi.tui.screens.membership_form import MembershipFormScreen
+from gongzhi.tui.screens.orgs import ConfirmScreen, OrganisationFormScreen, OrgsView
+from gongzhi.tui.screens.people import PeopleView, SearchPick
+from gongzhi.tui.screens.person_detail import PersonDetailScreen, RevealReasonScreen
+from gongzhi.tui.screens.person_form import PersonFormScreen
+from gongzhi.tui.widgets.pickers import ChoicePicker
 from tests.tui.pilot import wait_for_workers
-from tui.screens.membership_form import MembershipFormScreen
-from tui.screens.orgs import ConfirmScreen, OrganisationFormScreen, OrgsView
-from tui.screens.people import PeopleView, SearchPick
-from tui.screens.person_detail import PersonDetailScreen, RevealReasonScreen
-from tui.screens.person_form import PersonFormScreen
-from tui.widgets.pickers import ChoicePicker
 
 SIZE = (160, 50)
 
@@ -235,7 +235,7 @@ def test_add_person_validates_as_you_type_and_writes_nothing_on_error(make_app, 
 
 
 def test_duplicate_id_number_is_shown_inline(make_app, street_db, ids):
-    from core.services import Actor
+    from gongzhi.core.services import Actor
 
     with street_db.session() as s:
         people_svc.update_person(

@@ -13,12 +13,10 @@ from pathlib import Path
 import pytest
 from textual.widgets import Button, Checkbox, Input, Label, Select
 
-from core.services.people import get_person
-from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
-from tests.tui.pilot import settle, until
-from tui import i18n
-from tui.widgets.bilingual import t
-from tui.widgets.forms import (
+from gongzhi.core.services.people import get_person
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.bilingual import t
+from gongzhi.tui.widgets.forms import (
     ConfirmModal,
     ExportModal,
     FormError,
@@ -28,6 +26,8 @@ from tui.widgets.forms import (
     export_path,
     modal_binding_text,
 )
+from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
+from tests.tui.pilot import settle, until
 
 SIZE = (120, 40)
 TEXTS = {"demo.decide": ("决定", "Decide"), **modal_binding_text("demo")}

@@ -15,27 +15,27 @@ from sqlalchemy import func, select
 from textual.widgets import Button, DataTable, Input, Label, TextArea
 from textual.worker import WorkerState
 
-from core.models.requests import (
+from gongzhi.core.models.requests import (
     Request,
     RequestAttachment,
     RequestDispatch,
     RequestEvent,
     RequestFeedback,
 )
-from core.services import categories
-from core.services import requests as svc
-from tests.tui.pilot import wait_for_workers
-from tui.screens.request_actions import (
+from gongzhi.core.services import categories
+from gongzhi.core.services import requests as svc
+from gongzhi.tui.screens.request_actions import (
     DispatchDialog,
     DuplicateDialog,
     FeedbackDialog,
     ReportInDialog,
     TransitionDialog,
 )
-from tui.screens.request_detail import RequestDetailScreen
-from tui.screens.request_form import RequestFormScreen
-from tui.widgets.pickers import ChoicePicker, PersonPicker, Picker, PlacePicker
-from tui.widgets.toggle import Toggle
+from gongzhi.tui.screens.request_detail import RequestDetailScreen
+from gongzhi.tui.screens.request_form import RequestFormScreen
+from gongzhi.tui.widgets.pickers import ChoicePicker, PersonPicker, Picker, PlacePicker
+from gongzhi.tui.widgets.toggle import Toggle
+from tests.tui.pilot import wait_for_workers
 
 SIZE = (160, 50)
 
@@ -383,7 +383,7 @@ def test_form_shows_the_cores_refusal_inline(make_app, street_db, tmp_path: Path
 
 
 def test_anonymous_disables_the_reporter(make_app, street_db, ids, monkeypatch):
-    monkeypatch.setattr("tui.widgets.pickers.DEBOUNCE_SECONDS", 0.5)
+    monkeypatch.setattr("gongzhi.tui.widgets.pickers.DEBOUNCE_SECONDS", 0.5)
     app = make_app()
 
     async def body() -> None:
@@ -621,8 +621,8 @@ def test_attachments_added_later_from_the_detail(make_app, street_db, ids, tmp_p
 
 
 def test_a_missing_step_names_the_key_that_comes_first():
-    from core.models.vocab import Status
-    from tui.screens.request_actions import first_step, precondition_message
+    from gongzhi.core.models.vocab import Status
+    from gongzhi.tui.screens.request_actions import first_step, precondition_message
 
     assert first_step(Status.submitted, Status.in_progress) == Status.accepted
     assert first_step(Status.closed, Status.resolved) == Status.in_progress

@@ -7,9 +7,9 @@ import asyncio
 
 from textual.widgets import DataTable, Input, Label
 
-from core.services.requests import list_requests
+from gongzhi.core.services.requests import list_requests
+from gongzhi.tui.screens import requests as requests_screen
 from tests.tui.pilot import settle
-from tui.screens import requests as requests_screen
 
 
 def _refs(app) -> list[str]:
@@ -64,7 +64,7 @@ def test_next_and_previous_page_keys_and_the_count(make_app, street_db, monkeypa
 
 
 def _lamp_refs(session) -> set[str]:
-    from core.services.requests import RequestFilter
+    from gongzhi.core.services.requests import RequestFilter
 
     return {r.ref for r in list_requests(session, RequestFilter(text="灯"), limit=1000).rows}
 
@@ -72,7 +72,7 @@ def _lamp_refs(session) -> set[str]:
 def test_enter_in_the_filter_opens_the_one_match_and_down_goes_into_the_list(make_app, street_db):
     """Typing a reference and Enter opens that request, even before the debounce is over;
     Down from the filter box moves into the list at its first row."""
-    from tui.screens.request_detail import RequestDetailScreen
+    from gongzhi.tui.screens.request_detail import RequestDetailScreen
 
     with street_db.read_session() as s:
         everything = list_requests(s, limit=1000)
@@ -107,7 +107,7 @@ def test_enter_in_the_filter_opens_the_one_match_and_down_goes_into_the_list(mak
 
 def test_a_large_count_says_more_than_the_cap_first_then_the_exact_total(make_app, street_db, monkeypatch):
     """Over the cap the status line first says "N+" (counting on), then the exact total."""
-    from core.services import requests as svc
+    from gongzhi.core.services import requests as svc
 
     monkeypatch.setattr(svc, "COUNT_CAP", 1)
     with street_db.read_session() as s:

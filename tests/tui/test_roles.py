@@ -3,12 +3,12 @@ the street admin reads the audit log, the header names the operator as people kn
 
 from __future__ import annotations
 
-from core.services import operators as op_svc
-from core.services.base import Actor
+from gongzhi.core.services import operators as op_svc
+from gongzhi.core.services.base import Actor
+from gongzhi.tui.screens.audit import AuditScreen
+from gongzhi.tui.screens.login import LoginScreen
 from tests.tui.pilot import settle
 from tests.tui.test_login import PASSWORD, _app, _type, _until, sync
-from tui.screens.audit import AuditScreen
-from tui.screens.login import LoginScreen
 
 
 def _operator(db, ids, login: str, name: str, role: str) -> None:
@@ -118,8 +118,8 @@ async def test_care_tags_are_offered_only_to_who_may_see_them(street_db, ids):
     out; a community secretary gets the button, and reading them is checked and audited."""
     from sqlalchemy import select
 
-    from core.models.audit import AuditLog
-    from tui.screens.person_form import PersonFormScreen
+    from gongzhi.core.models.audit import AuditLog
+    from gongzhi.tui.screens.person_form import PersonFormScreen
 
     _operator(street_db, ids, "grid1", "钱多多", "grid_worker")
     _operator(street_db, ids, "sec1", "孙丽", "community_secretary")

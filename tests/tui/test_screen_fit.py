@@ -28,9 +28,9 @@ from sqlalchemy import select
 from textual.widgets import Button, Checkbox, DataTable, Input, Label, ListView, Select
 from textual.widgets._footer import FooterKey
 
-from core.models.people import Person
-from core.models.requests import Request
-from core.plugins import available_plugins
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.requests import Request
+from gongzhi.core.plugins import available_plugins
 from tests.tui.pilot import settle
 from tests.tui.test_field_fit import demo_app
 
@@ -84,7 +84,7 @@ def _a_person(app) -> int:
 
 
 async def open_request_detail(app, pilot) -> None:
-    from tui.screens.request_detail import RequestDetailScreen
+    from gongzhi.tui.screens.request_detail import RequestDetailScreen
 
     app.push_screen(RequestDetailScreen(_latest_request(app)))
     await settle(pilot, debounce=0.2)
@@ -96,7 +96,7 @@ async def open_dispatch(app, pilot) -> None:
 
 
 async def open_person_detail(app, pilot) -> None:
-    from tui.screens.person_detail import PersonDetailScreen
+    from gongzhi.tui.screens.person_detail import PersonDetailScreen
 
     app.push_screen(PersonDetailScreen(_a_person(app)))
     await settle(pilot, debounce=0.2)
@@ -118,7 +118,7 @@ async def open_import_checked(app, pilot) -> None:
     import tempfile
     from pathlib import Path
 
-    from core.models.places import Place
+    from gongzhi.core.models.places import Place
     from tests.tui.pilot import until
 
     with app.db.read_session() as s:

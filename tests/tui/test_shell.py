@@ -6,7 +6,7 @@ import asyncio
 
 from textual.widgets import ContentSwitcher
 
-from core.config import Settings
+from gongzhi.core.config import Settings
 from tests.tui.pilot import settle, until
 
 
@@ -60,7 +60,7 @@ def test_a_site_remaps_keys_by_binding_id(make_app, street_db):
 
 
 def test_command_palette_opens_the_new_request_form(make_app):
-    from tui.screens.request_form import RequestFormScreen
+    from gongzhi.tui.screens.request_form import RequestFormScreen
 
     async def inner() -> None:
         app = make_app()
@@ -80,7 +80,7 @@ def test_command_palette_opens_the_new_request_form(make_app):
 def test_help_lists_the_keys_in_the_current_language(make_app):
     from textual.widgets import DataTable
 
-    from tui.screens.help import HelpScreen
+    from gongzhi.tui.screens.help import HelpScreen
 
     async def inner() -> None:
         app = make_app(lang="en")
@@ -99,7 +99,7 @@ def test_keys_of_a_section_work_right_after_going_there(make_app):
     """F4 then ctrl+n opens the new-request form: going to a section puts the focus in it."""
     from textual.widgets import Input
 
-    from tui.screens.request_form import RequestFormScreen
+    from gongzhi.tui.screens.request_form import RequestFormScreen
 
     async def inner() -> None:
         app = make_app()
@@ -121,7 +121,7 @@ def test_f2_redraws_a_plugin_screen_open_on_top_of_the_shell(make_app):
     from textual.screen import Screen
     from textual.widgets import Label
 
-    from tui.widgets.bilingual import Bilingual, t
+    from gongzhi.tui.widgets.bilingual import Bilingual, t
 
     class PluginScreen(Bilingual, Screen):
         BINDING_TEXT = {"demo.count": ("计票", "Count")}
@@ -152,7 +152,7 @@ def test_f2_redraws_a_plugin_screen_open_on_top_of_the_shell(make_app):
 
 
 def test_plugin_palette_commands_carry_their_help_in_the_current_language(make_app):
-    from tui.commands import GongzhiCommands
+    from gongzhi.tui.commands import GongzhiCommands
 
     async def inner(lang: str) -> dict[str, str]:
         app = make_app(lang=lang, plugins=("deliberation",))
@@ -175,7 +175,7 @@ def test_a_read_that_finishes_after_its_screen_closed_is_dropped(make_app):
     from textual.screen import Screen
     from textual.widgets import Label
 
-    from tui.widgets.base import DbWork
+    from gongzhi.tui.widgets.base import DbWork
 
     release = threading.Event()
     shown: list[str] = []
@@ -218,16 +218,16 @@ def test_a_read_that_finishes_after_its_screen_closed_is_dropped(make_app):
 FIRST_FRAME_PROBE = """
 import asyncio, json, sys
 from pathlib import Path
-from core.cli.context import state
-from core.config import load_settings
-from tui.app import GongzhiApp
-from tui.cli import open_database
+from gongzhi.core.cli.context import state
+from gongzhi.core.config import load_settings
+from gongzhi.tui.app import GongzhiApp
+from gongzhi.tui.cli import open_database
 
 state.settings = load_settings()
 seen = {}
 
 class Probe(GongzhiApp):
-    CSS_PATH = str(Path(sys.modules["tui.app"].__file__).parent / "app.tcss")
+    CSS_PATH = str(Path(sys.modules["gongzhi.tui.app"].__file__).parent / "app.tcss")
 
     def on_mount(self):
         # Textual runs this before GongzhiApp.on_mount (handlers run down the MRO), so the
@@ -285,7 +285,7 @@ def test_the_first_frame_comes_before_the_database_and_sections_are_built_when_o
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     heavy = [m for m in seen["modules"]
              if m.split(".")[0] in ("sqlalchemy", "sqlmodel", "alembic", "pypinyin", "plugins")
-             or m in ("core.db", "core.models", "core.plugins") or m.startswith(("core.services", "core.models."))]
+             or m in ("gongzhi.core.db", "gongzhi.core.models", "gongzhi.core.plugins") or m.startswith(("gongzhi.core.services", "gongzhi.core.models."))]
     assert heavy == []
     assert seen["sidebar"] == 6  # five core sections and Settings: the plugins come with the database
     assert seen["views"] == ["dashboard"]
@@ -371,10 +371,10 @@ def test_plugin_section_keys_are_remapped_by_binding_id(make_app, street_db):
 def test_an_embedded_database_is_upgraded_after_its_backup_once_the_app_shows(tmp_path, monkeypatch):
     """``gongzhi`` alone on a SQLite file one migration behind: the app paints, then its
     worker backs the file up and upgrades it, and the backup is named in a notification."""
-    from core.cli.context import state
-    from core.db import Database
-    from tui.app import GongzhiApp
-    from tui.cli import open_database
+    from gongzhi.core.cli.context import state
+    from gongzhi.core.db import Database
+    from gongzhi.tui.app import GongzhiApp
+    from gongzhi.tui.cli import open_database
 
     monkeypatch.setenv("GONGZHI_PLUGINS", "")
     url = f"sqlite:///{tmp_path / 'site.sqlite'}"

@@ -17,12 +17,12 @@ import pytest
 import time_machine
 from textual.widgets import DataTable
 
-from core.config import Settings
-from core.db import Database
+from gongzhi.core.config import Settings
+from gongzhi.core.db import Database
+from gongzhi.tui.app import GongzhiApp
 from tests.dbs import sqlite_copy
 from tests.tui.pilot import wait_for_workers
 from tests.tui.street import NOW
-from tui.app import GongzhiApp
 
 SIZE = (150, 42)
 FROZEN = NOW + timedelta(hours=6)

@@ -21,10 +21,10 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from core.models.types import fmt_local
-from tui.i18n import N_, _
-from tui.widgets.base import DbWork, translate_bindings
-from tui.widgets.columns import Column, FittedTable
+from gongzhi.core.models.types import fmt_local
+from gongzhi.tui.i18n import N_, _
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.columns import Column, FittedTable
 
 LIMIT = 500
 DEBOUNCE_SECONDS = 0.2
@@ -90,8 +90,8 @@ class AuditScreen(DbWork, Screen[None]):
         db, actor, flt = self.app.db, self.app.actor, self.filters()
 
         def fetch() -> list[dict[str, Any]]:
-            from core.cli.context import parse_local_datetime
-            from core.services.audit import list_audit
+            from gongzhi.core.cli.context import parse_local_datetime
+            from gongzhi.core.services.audit import list_audit
 
             since: datetime | None = parse_local_datetime(flt["since"]) if flt["since"] else None
             with db.read_session() as s:

@@ -29,18 +29,18 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Select
 
-from core.config import RateSettings
-from tui import i18n
-from tui.i18n import N_, _, label
-from tui.widgets.base import DbWork, translate_bindings
-from tui.widgets.charts import Bar, BarChart
-from tui.widgets.columns import Column, FittedTable
+from gongzhi.core.config import RateSettings
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, _, label
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.charts import Bar, BarChart
+from gongzhi.tui.widgets.columns import Column, FittedTable
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from core.models.requests import Request
-    from core.services.stats import Rates
+    from gongzhi.core.models.requests import Request
+    from gongzhi.core.services.stats import Rates
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # as core.models.types, without importing SQLAlchemy
 
@@ -104,7 +104,7 @@ def local_day_bounds(now: datetime) -> tuple[datetime, datetime]:
 
 def period_range(period: str, now: datetime) -> tuple[datetime | None, datetime | None]:
     """The bounds of "this month / quarter / year" (Asia/Shanghai) or (None, None) for all time."""
-    from core.services.stats import period_bounds
+    from gongzhi.core.services.stats import period_bounds
 
     local = now.astimezone(LOCAL_TZ)
     if period == "month":
@@ -119,7 +119,7 @@ def period_range(period: str, now: datetime) -> tuple[datetime | None, datetime 
 def _lines(session: Session, rows: list[Request]) -> list[RequestLine]:
     from sqlalchemy import select
 
-    from core.models.places import Place
+    from gongzhi.core.models.places import Place
 
     place_ids = {r.place_id for r in rows}
     names = (dict(session.execute(select(Place.id, Place.name).where(Place.id.in_(place_ids))).all())
@@ -132,10 +132,10 @@ def load_overview(session: Session, now: datetime) -> Overview:
     """Counts by status, overdue and today's requests, and this month's channels, as of ``now``."""
     from sqlalchemy import func, select
 
-    from core.models.requests import Request
-    from core.models.vocab import OPEN_STATUSES
-    from core.services import requests as request_svc
-    from core.services.stats import period_bounds
+    from gongzhi.core.models.requests import Request
+    from gongzhi.core.models.vocab import OPEN_STATUSES
+    from gongzhi.core.services import requests as request_svc
+    from gongzhi.core.services.stats import period_bounds
 
     by_status = request_svc.count_by_status(session)
     open_codes = {s.value for s in OPEN_STATUSES}
@@ -172,7 +172,7 @@ def load_overview(session: Session, now: datetime) -> Overview:
 def load_rates(session: Session, period: str, now: datetime, settings: RateSettings | None, lang: str) -> RatesTable:
     """The three rates per community, and the street's total summed from them (one run of
     :func:`three_rates`: every request belongs to exactly one community group)."""
-    from core.services.stats import group_labels, three_rates
+    from gongzhi.core.services.stats import group_labels, three_rates
 
     start, end = period_range(period, now)
     names = group_labels(session, "community", lang)
@@ -186,7 +186,7 @@ def load_rates(session: Session, period: str, now: datetime, settings: RateSetti
 
 def street_total(rows: list[Rates], settings: RateSettings) -> Rates:
     """The rates of the whole street from its groups' counts (the formulas of three_rates)."""
-    from core.services.stats import Rates, _score
+    from gongzhi.core.services.stats import Rates, _score
 
     n = {k: sum(getattr(r, k) for r in rows) for k in
          ("received", "base", "responded", "resolved", "rated", "satisfied", "basically", "dissatisfied")}
@@ -385,8 +385,8 @@ class DashboardView(DbWork, Vertical):
     # -- showing -------------------------------------------------------------------
 
     def _show_overview(self, data: Overview) -> None:
-        from core.models.types import fmt_local
-        from core.models.vocab import Channel, Status
+        from gongzhi.core.models.types import fmt_local
+        from gongzhi.core.models.vocab import Channel, Status
 
         if not self.is_attached:
             return

@@ -13,13 +13,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from core.errors import DomainError
-from core.services.exports import ExportResult, export_requests
-from core.services.requests import RequestFilter
-from tui import i18n
-from tui.i18n import N_, _
-from tui.widgets.base import translate_bindings
-from tui.widgets.toggle import Toggle
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services.exports import ExportResult, export_requests
+from gongzhi.core.services.requests import RequestFilter
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, _
+from gongzhi.tui.widgets.base import translate_bindings
+from gongzhi.tui.widgets.toggle import Toggle
 
 
 def default_path() -> Path:
@@ -80,7 +80,7 @@ class ExportScreen(ModalScreen[Path | None]):
             try:
                 with db.session() as s:
                     if path.suffix.lower() == ".json":  # Open311 GeoReport v2 (core.services.open311)
-                        from core.services.open311 import export_open311
+                        from gongzhi.core.services.open311 import export_open311
 
                         done = export_open311(s, actor=actor, path=path, flt=flt, lang=lang)
                         return ExportResult(path=done.requests_path, rows=done.requests, total=done.requests)

@@ -14,8 +14,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
-from tui.i18n import N_, _
-from tui.widgets.base import translate_bindings
+from gongzhi.tui.i18n import N_, _
+from gongzhi.tui.widgets.base import translate_bindings
 
 
 class HelpScreen(ModalScreen[None]):

@@ -53,13 +53,13 @@ from textual.widgets import (
     TabPane,
 )
 
-from core.errors import DomainError
-from tui import i18n
-from tui.i18n import N_, _
-from tui.widgets.base import translate_bindings
-from tui.widgets.columns import Column, FittedTable
-from tui.widgets.pickers import Choice, ChoicePicker
-from tui.widgets.toggle import Toggle
+from gongzhi.core.errors import DomainError
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, _
+from gongzhi.tui.widgets.base import translate_bindings
+from gongzhi.tui.widgets.columns import Column, FittedTable
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
+from gongzhi.tui.widgets.toggle import Toggle
 
 # what may be imported: (kind, title, the permission the engine's services need)
 KINDS: tuple[tuple[str, str, str], ...] = (
@@ -138,7 +138,7 @@ class ImportCancelled(Exception):
 def complete_path(value: str) -> str | None:
     """The first existing folder (``…/``) or table file whose name continues what was
     typed, as the whole new value (``None``: nothing to suggest)."""
-    from core.importing.reading import SUFFIXES
+    from gongzhi.core.importing.reading import SUFFIXES
 
     if not value:
         return None
@@ -194,7 +194,7 @@ class WatchedRows(list):
 
 def list_profiles() -> list[tuple[str, str]]:
     """(name, label in the current language) of every profile, shipped and the site's."""
-    from core.importing import profiles as profile_mod
+    from gongzhi.core.importing import profiles as profile_mod
 
     out = []
     for name in profile_mod.available():
@@ -208,8 +208,8 @@ def list_profiles() -> list[tuple[str, str]]:
 
 def register_mapping(kind: str, header: list[str]) -> dict[str, int]:
     """Field → column index as the register importers find them (by header name)."""
-    from core.importing.people import COLUMNS
-    from core.importing.registers import ORG_COLUMNS, PLACE_LEVELS
+    from gongzhi.core.importing.people import COLUMNS
+    from gongzhi.core.importing.registers import ORG_COLUMNS, PLACE_LEVELS
 
     wanted: dict[str, tuple[str, ...]]
     if kind == "people":
@@ -230,9 +230,9 @@ def register_mapping(kind: str, header: list[str]) -> dict[str, int]:
 
 
 def fields_of(kind: str) -> tuple[str, ...]:
-    from core.importing.people import COLUMNS
-    from core.importing.profiles import FIELDS
-    from core.importing.registers import ORG_COLUMNS, PLACE_LEVELS
+    from gongzhi.core.importing.people import COLUMNS
+    from gongzhi.core.importing.profiles import FIELDS
+    from gongzhi.core.importing.registers import ORG_COLUMNS, PLACE_LEVELS
 
     if kind == "requests":
         return FIELDS
@@ -544,8 +544,8 @@ class ImportScreen(Screen[bool]):
         lang = i18n.language()
 
         def job() -> tuple:
-            from core.importing import profiles as profile_mod
-            from core.importing.reading import read_table
+            from gongzhi.core.importing import profiles as profile_mod
+            from gongzhi.core.importing.reading import read_table
 
             table = read_table(path)
             profiles = list_profiles()
@@ -589,7 +589,7 @@ class ImportScreen(Screen[bool]):
         name = event.value
         if name is None or (self.base_profile is not None and self.base_profile.name == name):
             return
-        from core.importing.profiles import load_profile
+        from gongzhi.core.importing.profiles import load_profile
 
         try:
             self.base_profile = load_profile(str(name))
@@ -604,7 +604,7 @@ class ImportScreen(Screen[bool]):
         if self.table is None:
             return []
         if self.kind == "requests":
-            from core.importing.profiles import REQUIRED
+            from gongzhi.core.importing.profiles import REQUIRED
 
             missing = [f for f in REQUIRED if f not in self.mapping]
             if "content" not in self.mapping and "title" not in self.mapping:
@@ -657,7 +657,7 @@ class ImportScreen(Screen[bool]):
             box.focus()
             self.app.notify(_("Name the profile first."), severity="warning")
             return
-        from core.importing.profiles import available, load_profile, save_profile
+        from gongzhi.core.importing.profiles import available, load_profile, save_profile
 
         profile = replace(self.current_profile(), label_zh=name, label_en=name)
         try:
@@ -693,8 +693,8 @@ class ImportScreen(Screen[bool]):
         key = self._current_key()
 
         def job(table: Any) -> Any:
-            from core.importing import people, registers
-            from core.importing import requests as tickets
+            from gongzhi.core.importing import people, registers
+            from gongzhi.core.importing import requests as tickets
 
             if kind == "requests":
                 return tickets.dry_run(db, table, profile)
@@ -728,7 +728,7 @@ class ImportScreen(Screen[bool]):
         return text + " · " + _("nothing was written")
 
     def rejected_issues(self) -> list[Any]:
-        from core.importing.requests import RowIssue
+        from gongzhi.core.importing.requests import RowIssue
 
         return [RowIssue(issue.row, issue.column, issue.value,
                          DomainError("import.address_rejected", place=issue.error.params.get("place", "")))
@@ -784,8 +784,8 @@ class ImportScreen(Screen[bool]):
         db, actor, kind, profile = self.app.db, self.app.actor, self.kind, self.current_profile()
 
         def job(table: Any, progress: Callable[[int, int], None]) -> Any:
-            from core.importing import people, registers
-            from core.importing import requests as tickets
+            from gongzhi.core.importing import people, registers
+            from gongzhi.core.importing import requests as tickets
 
             if kind == "requests":
                 return tickets.commit(db, table, profile, actor, valid_only=valid_only, progress=progress,

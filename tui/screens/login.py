@@ -6,7 +6,7 @@ in a terminal when ``gongzhi login`` has not left a valid token for this databas
 Nothing of the street is read before it succeeds: the app's database work waits for it.
 
 The password is checked in a worker thread (argon2 is slow on purpose); every failure
-is audited and counted by :func:`core.services.operators.login`, which locks an account
+is audited and counted by :func:`gongzhi.core.services.operators.login`, which locks an account
 after five failures in a row. The token lives in the app's memory only and the session
 is ended when the app closes.
 """
@@ -23,13 +23,13 @@ from textual.containers import Center, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Button, Footer, Input, Label
 
-from tui.i18n import N_, _
-from tui.i18n import language as ui_language
-from tui.widgets.base import translate_bindings
+from gongzhi.tui.i18n import N_, _
+from gongzhi.tui.i18n import language as ui_language
+from gongzhi.tui.widgets.base import translate_bindings
 
 if TYPE_CHECKING:
-    from core.db import Database
-    from core.services.base import Actor
+    from gongzhi.core.db import Database
+    from gongzhi.core.services.base import Actor
 
 
 class LoginScreen(Screen[None]):
@@ -99,8 +99,8 @@ class LoginScreen(Screen[None]):
         db = self.db
 
         def check() -> None:
-            from core.errors import DomainError
-            from core.services.operators import actor_of, login
+            from gongzhi.core.errors import DomainError
+            from gongzhi.core.services.operators import actor_of, login
 
             try:
                 with db.session() as s:

@@ -18,19 +18,19 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from core.errors import DomainError
-from core.models.orgs import Organisation
-from core.models.places import Place
-from core.models.vocab import PlaceKind, Role
-from core.services import orgs as orgs_svc
-from core.services import people as people_svc
-from tui.i18n import N_, _, label, language
-from tui.screens.people import SearchPick, place_paths
-from tui.widgets.base import DbWork, translate_bindings
-from tui.widgets.pickers import Choice, ChoicePicker
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.orgs import Organisation
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.vocab import PlaceKind, Role
+from gongzhi.core.services import orgs as orgs_svc
+from gongzhi.core.services import people as people_svc
+from gongzhi.tui.i18n import N_, _, label, language
+from gongzhi.tui.screens.people import SearchPick, place_paths
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
 
 if TYPE_CHECKING:
-    from core.services.base import Actor
+    from gongzhi.core.services.base import Actor
 
 PICK_LIMIT = 20
 GRID_ROLES = {Role.grid_worker.value, Role.micro_grid_worker.value, Role.mobile_grid_worker.value}
@@ -69,7 +69,7 @@ def scope_search(organisation_id: int):
 
 
 def parse_date(text: str) -> date:
-    from core.validation import parse_day
+    from gongzhi.core.validation import parse_day
 
     return parse_day(text)
 

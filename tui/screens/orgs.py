@@ -21,17 +21,17 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from core.models.orgs import Membership, Organisation
-from core.models.people import Person
-from core.models.places import Place
-from core.models.vocab import OrgKind, PlaceKind, Role
-from core.services import orgs as orgs_svc
-from tui import i18n
-from tui.i18n import N_, _, label
-from tui.screens.people import SearchPick, place_paths
-from tui.widgets.base import DbWork, translate_bindings
-from tui.widgets.columns import Column, ColumnPlan, fit_columns
-from tui.widgets.pickers import Choice, ChoicePicker
+from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.vocab import OrgKind, PlaceKind, Role
+from gongzhi.core.services import orgs as orgs_svc
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, _, label
+from gongzhi.tui.screens.people import SearchPick, place_paths
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
 
 PICK_LIMIT = 20
 KINDS_WIDTH = 34  # the list of organisation kinds on the left
@@ -446,7 +446,7 @@ class OrgsView(DbWork, Vertical):
         return next((m for m in self.members if m.id == key), None)
 
     def action_add_membership(self) -> None:
-        from tui.screens.membership_form import MembershipFormScreen
+        from gongzhi.tui.screens.membership_form import MembershipFormScreen
 
         if self.org_id is None:
             self.app.notify(_("Choose an organisation first"))

@@ -23,14 +23,14 @@ from textual.timer import Timer
 from textual.widgets import DataTable, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from core.models.people import Person
-from core.models.places import Place
-from core.models.vocab import Gender
-from core.services import people as people_svc
-from tui import i18n
-from tui.i18n import N_, _
-from tui.widgets.base import DbWork, translate_bindings
-from tui.widgets.columns import Column, ColumnPlan, fit_columns
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.vocab import Gender
+from gongzhi.core.services import people as people_svc
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, _
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
 
 LIMIT = 100
 
@@ -345,7 +345,7 @@ class PeopleView(DbWork, Vertical):
         return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def open_person(self, person_id: int) -> None:
-        from tui.screens.person_detail import PersonDetailScreen
+        from gongzhi.tui.screens.person_detail import PersonDetailScreen
 
         def done(changed: bool | None) -> None:
             if changed:
@@ -356,7 +356,7 @@ class PeopleView(DbWork, Vertical):
     # -- actions -------------------------------------------------------------------
 
     def action_add_person(self) -> None:
-        from tui.screens.person_form import PersonFormScreen
+        from gongzhi.tui.screens.person_form import PersonFormScreen
 
         def done(person_id: int | None) -> None:
             if person_id is not None:
@@ -366,7 +366,7 @@ class PeopleView(DbWork, Vertical):
         self.app.push_screen(PersonFormScreen(), done)
 
     def action_edit_person(self) -> None:
-        from tui.screens.person_form import PersonFormScreen
+        from gongzhi.tui.screens.person_form import PersonFormScreen
 
         person_id = self.selected_person()
         if person_id is None:

@@ -22,16 +22,16 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Footer, Input, Label, Static
 
-from core.models.requests import Request
-from core.models.vocab import CareTag, Gender, OrgKind, Role, Status
-from core.services import orgs as orgs_svc
-from core.services import people as people_svc
-from tui import i18n
-from tui.i18n import N_, _
-from tui.screens.orgs import is_current
-from tui.screens.people import place_paths
-from tui.widgets.base import DbWork, translate_bindings
-from tui.widgets.columns import Column, ColumnPlan, fit_columns
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.vocab import CareTag, Gender, OrgKind, Role, Status
+from gongzhi.core.services import orgs as orgs_svc
+from gongzhi.core.services import people as people_svc
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, _
+from gongzhi.tui.screens.orgs import is_current
+from gongzhi.tui.screens.people import place_paths
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
 
 log = logging.getLogger(__name__)
 REQUEST_LIMIT = 100
@@ -358,7 +358,7 @@ class PersonDetailScreen(DbWork, ModalScreen[bool]):
         self.db_work(fetch, show, group="person-care")
 
     def action_edit(self) -> None:
-        from tui.screens.person_form import PersonFormScreen
+        from gongzhi.tui.screens.person_form import PersonFormScreen
 
         def done(saved: int | None) -> None:
             if saved is not None:
@@ -369,7 +369,7 @@ class PersonDetailScreen(DbWork, ModalScreen[bool]):
 
     @on(DataTable.RowSelected, "#pd-requests")
     def _open_request(self, event: DataTable.RowSelected) -> None:
-        from tui.screens.request_detail import RequestDetailScreen
+        from gongzhi.tui.screens.request_detail import RequestDetailScreen
 
         self.app.push_screen(
             RequestDetailScreen(int(event.row_key.value)), lambda _changed: self.load()

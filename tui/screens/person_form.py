@@ -24,14 +24,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, SelectionList, TextArea
 from textual.widgets.selection_list import Selection
 
-from core.errors import DomainError
-from core.models.places import Place
-from core.models.vocab import CareTag, Gender, PlaceKind
-from core.services import people as people_svc
-from core.validation import normalise_id_number, normalise_phone
-from tui.i18n import N_, _, label, language
-from tui.screens.people import SearchPick, place_paths
-from tui.widgets.base import DbWork, translate_bindings
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.vocab import CareTag, Gender, PlaceKind
+from gongzhi.core.services import people as people_svc
+from gongzhi.core.validation import normalise_id_number, normalise_phone
+from gongzhi.tui.i18n import N_, _, label, language
+from gongzhi.tui.screens.people import SearchPick, place_paths
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
 
 PICK_LIMIT = 20
 

@@ -24,14 +24,14 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Tree
 from textual.widgets.tree import TreeNode
 
-from core.models.people import Person
-from core.models.places import Place
-from core.models.requests import Request
-from core.models.vocab import OPEN_STATUSES, Gender, HousingType, PlaceKind, PoiKind
-from core.services import places as place_svc
-from core.services.people import person_row
-from tui.i18n import N_, _, label
-from tui.widgets.base import DbWork, translate_bindings
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.vocab import OPEN_STATUSES, Gender, HousingType, PlaceKind, PoiKind
+from gongzhi.core.services import places as place_svc
+from gongzhi.core.services.people import person_row
+from gongzhi.tui.i18n import N_, _, label
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
 
 PEOPLE_LIMIT = 500
 

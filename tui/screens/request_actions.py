@@ -38,10 +38,10 @@ from textual.widgets import (
     RadioSet,
 )
 
-from core.errors import DomainError
-from core.models.orgs import Organisation
-from core.models.requests import RequestDispatch
-from core.models.vocab import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.orgs import Organisation
+from gongzhi.core.models.requests import RequestDispatch
+from gongzhi.core.models.vocab import (
     TRANSITIONS,
     DispatchRole,
     OrgKind,
@@ -49,12 +49,12 @@ from core.models.vocab import (
     Satisfaction,
     Status,
 )
-from core.services import requests as svc
-from core.services.base import Actor
-from tui.i18n import N_, _, label, language
-from tui.widgets.base import DbWork, translate_bindings
-from tui.widgets.pickers import Choice, ChoicePicker, PersonPicker
-from tui.widgets.toggle import Toggle
+from gongzhi.core.services import requests as svc
+from gongzhi.core.services.base import Actor
+from gongzhi.tui.i18n import N_, _, label, language
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker, PersonPicker
+from gongzhi.tui.widgets.toggle import Toggle
 
 # the key of the request detail that performs each step of the loop, and its name
 # (request_detail.py's bindings)

@@ -4,7 +4,7 @@ with a key for every action of the closed loop.
 Keys: ``a`` accept, ``w`` whistle / dispatch, ``i`` report in, ``s`` start,
 ``r`` resolve, ``f`` feedback, ``o`` reopen, ``d`` duplicate, ``t`` any other
 legal status change, ``e`` a department's result and rating, ``p`` add a
-supporter. Each opens a dialog from :mod:`tui.screens.request_actions`; the core
+supporter. Each opens a dialog from :mod:`gongzhi.tui.screens.request_actions`; the core
 decides what is legal and its refusal shows in the dialog. The screen returns
 ``True`` when anything was written, so the list behind it reloads.
 """
@@ -22,16 +22,16 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Label
 
-from core.models.people import Person
-from core.models.requests import (
+from gongzhi.core.models.people import Person
+from gongzhi.core.models.requests import (
     Request,
     RequestAttachment,
     RequestDispatch,
     RequestEvent,
     RequestFeedback,
 )
-from core.models.types import fmt_local, utcnow
-from core.models.vocab import (
+from gongzhi.core.models.types import fmt_local, utcnow
+from gongzhi.core.models.vocab import (
     Channel,
     DispatchRole,
     Priority,
@@ -40,13 +40,13 @@ from core.models.vocab import (
     Satisfaction,
     Status,
 )
-from core.services import categories as category_svc
-from core.services import places as place_svc
-from core.services import requests as svc
-from core.validation import mask_phone
-from tui import i18n
-from tui.i18n import N_, _, label
-from tui.screens.request_actions import (
+from gongzhi.core.services import categories as category_svc
+from gongzhi.core.services import places as place_svc
+from gongzhi.core.services import requests as svc
+from gongzhi.core.validation import mask_phone
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, _, label
+from gongzhi.tui.screens.request_actions import (
     ActionDialog,
     AttachDialog,
     DispatchDialog,
@@ -57,8 +57,8 @@ from tui.screens.request_actions import (
     SupporterDialog,
     TransitionDialog,
 )
-from tui.widgets.base import DbWork, translate_bindings
-from tui.widgets.columns import Column, ColumnPlan, fit_columns
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
 
 # what each kind of timeline event is called (RequestEvent.kind)
 EVENT_KINDS = {

@@ -14,7 +14,7 @@ impossible date) shows inline in the user's language, with the core's own
 messages where the core has one. A save with something missing says so beside
 each missing field and in a notification, and puts the cursor in the first one.
 The due time follows the category's SLA for the chosen priority, live.
-Saving goes through :func:`core.services.requests.create_request` in a worker; a
+Saving goes through :func:`gongzhi.core.services.requests.create_request` in a worker; a
 refusal of the core shows inline and writes nothing. Escape cancels. The screen
 returns the new request's id (``None`` when cancelled).
 """
@@ -36,21 +36,21 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Checkbox, Footer, Input, Label, TextArea
 
-from core.errors import FIELD_LABELS, DomainError
-from core.models.requests import Request
-from core.models.types import LOCAL_TZ, fmt_local, utcnow
-from core.models.vocab import Channel, Priority, RequestType
-from core.services import categories as category_svc
-from core.services import requests as svc
-from tui.i18n import N_, _, label, language
-from tui.widgets.base import DbWork, translate_bindings
-from tui.widgets.pickers import Choice, ChoicePicker, PersonPicker, Picker, PlacePicker
-from tui.widgets.toggle import Toggle
+from gongzhi.core.errors import FIELD_LABELS, DomainError
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.types import LOCAL_TZ, fmt_local, utcnow
+from gongzhi.core.models.vocab import Channel, Priority, RequestType
+from gongzhi.core.services import categories as category_svc
+from gongzhi.core.services import requests as svc
+from gongzhi.tui.i18n import N_, _, label, language
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker, PersonPicker, Picker, PlacePicker
+from gongzhi.tui.widgets.toggle import Toggle
 
 TITLE_MAX = 200
 EXTERNAL_ID_MAX = 60
 
-# required fields: widget id -> core field name (labels from core.errors.FIELD_LABELS)
+# required fields: widget id -> core field name (labels from gongzhi.core.errors.FIELD_LABELS)
 REQUIRED = (
     ("f-channel", "channel"),
     ("f-type", "type"),

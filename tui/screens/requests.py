@@ -4,7 +4,7 @@ Text matches ref, title and description; the reporter box matches the reporter's
 name or pinyin (张晓明 ← zxm). Status, community, channel, category and overdue
 narrow the list; a click on a column header sorts by it. Enter opens the detail.
 
-A page is one query (:func:`core.services.requests.list_page`) and shows at once;
+A page is one query (:func:`gongzhi.core.services.requests.list_page`) and shows at once;
 the total follows from its own worker, so counting never holds a page back. Next
 and previous pages are keyset ranges from the rows on screen. Category labels are
 read once and kept (``ctrl+r`` reads them again).
@@ -23,15 +23,15 @@ from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
 from textual.widgets import Checkbox, DataTable, Input, Label, Select
 
-from core.models.places import Place
-from core.models.types import fmt_local, utcnow
-from core.models.vocab import Channel, Status
-from core.services import categories as category_svc
-from core.services import requests as svc
-from tui import i18n
-from tui.i18n import N_, _, label
-from tui.widgets.base import DbWork, translate_bindings
-from tui.widgets.columns import Column, ColumnPlan, fit_columns
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.types import fmt_local, utcnow
+from gongzhi.core.models.vocab import Channel, Status
+from gongzhi.core.services import categories as category_svc
+from gongzhi.core.services import requests as svc
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, _, label
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
 
 PAGE_SIZE = 100
 DEBOUNCE_SECONDS = 0.1
@@ -354,14 +354,14 @@ class RequestsView(DbWork, Vertical):
         self.open_request(int(event.row_key.value))
 
     def open_request(self, request_id: int) -> None:
-        from tui.screens.request_detail import RequestDetailScreen
+        from gongzhi.tui.screens.request_detail import RequestDetailScreen
 
         self.app.push_screen(RequestDetailScreen(request_id), lambda _changed: self.reload())
 
     # -- actions -------------------------------------------------------------------
 
     def action_new_request(self) -> None:
-        from tui.screens.request_form import RequestFormScreen
+        from gongzhi.tui.screens.request_form import RequestFormScreen
 
         def done(request_id: int | None) -> None:
             self.reload()
@@ -408,7 +408,7 @@ class RequestsView(DbWork, Vertical):
 
     def action_export(self) -> None:
         """Export what the list shows now (all pages) to CSV, with progress and cancel."""
-        from tui.screens.export import ExportScreen
+        from gongzhi.tui.screens.export import ExportScreen
 
         self.app.push_screen(ExportScreen(self.current_filter()))
 

@@ -1,7 +1,7 @@
 """Settings: language, operator name, enabled plugins, and where the database lives.
 
 Changes apply at once and are written to the site config file
-(``core.config.update_config_file``), the same file ``gongzhi plugins enable``
+(``gongzhi.core.config.update_config_file``), the same file ``gongzhi plugins enable``
 edits. Enabling a plugin does what the command line does — checks its
 dependencies, migrates its tables, records it in the config — then the app loads
 a new plugin host and the plugin's section appears in the sidebar; disabling
@@ -22,12 +22,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Switch
 
-from core.config import config_path, update_config_file
-from core.errors import DomainError
-from core.plugins import PluginHost, available_plugins, disable_plugin, enable_plugin
-from tui import i18n
-from tui.i18n import N_, _
-from tui.widgets.base import DbWork, translate_bindings
+from gongzhi.core.config import config_path, update_config_file
+from gongzhi.core.errors import DomainError
+from gongzhi.core.plugins import PluginHost, available_plugins, disable_plugin, enable_plugin
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, _
+from gongzhi.tui.widgets.base import DbWork, translate_bindings
 
 OPERATOR_MAX = 50
 LANGUAGES = (("zh", "中文"), ("en", "English"))  # each language in its own words

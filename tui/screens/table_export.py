@@ -20,10 +20,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label
 
-from core.errors import DomainError
-from tui import i18n
-from tui.i18n import N_, _
-from tui.widgets.base import translate_bindings
+from gongzhi.core.errors import DomainError
+from gongzhi.tui import i18n
+from gongzhi.tui.i18n import N_, _
+from gongzhi.tui.widgets.base import translate_bindings
 
 
 def table_rows(table: DataTable) -> tuple[list[str], list[list[str]]]:
@@ -69,8 +69,8 @@ class TableExportScreen(ModalScreen[Path | None]):
     @on(Input.Submitted, "#table-export-path")
     @on(Button.Pressed, "#table-export-start")
     def start(self) -> None:
-        from core.services.base import check_output_path
-        from core.services.sheets import write_xlsx
+        from gongzhi.core.services.base import check_output_path
+        from gongzhi.core.services.sheets import write_xlsx
 
         raw = self.query_one("#table-export-path", Input).value.strip()
         try:

@@ -17,9 +17,9 @@ from textual.dom import DOMNode
 from textual.screen import Screen
 from textual.worker import Worker, get_current_worker
 
-from core.errors import DomainError
-from tui.i18n import _, language
-from tui.widgets import textual_strings
+from gongzhi.core.errors import DomainError
+from gongzhi.tui.i18n import _, language
+from gongzhi.tui.widgets import textual_strings
 
 # Textual's own few English strings (Select's prompt, the palette's) come from our catalog:
 # installed here because the app imports this module before it composes anything

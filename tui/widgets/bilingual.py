@@ -16,7 +16,7 @@ from typing import ClassVar
 
 from textual.dom import DOMNode
 
-from tui import i18n
+from gongzhi.tui import i18n
 
 
 def t(zh: str, en: str) -> str:

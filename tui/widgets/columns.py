@@ -7,7 +7,7 @@ first, the later of equals first); :func:`fit_columns` plans them for the width 
 and the plan adds them to the table and cuts each cell to its column (``…`` at the end;
 Chinese characters count two cells)::
 
-    from tui.widgets.columns import Column, fit_columns
+    from gongzhi.tui.widgets.columns import Column, fit_columns
 
     COLUMNS = (
         Column("ref", N_("Ref"), 15),
@@ -38,7 +38,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import DataTable
 
-from tui.i18n import _
+from gongzhi.tui.i18n import _
 
 CELL_GAP = 2  # DataTable pads each cell with one space either side
 

@@ -1,7 +1,7 @@
 """Dialogs a plugin's screens are built from: a form, a confirmation, a reason, an export.
 
 Every dialog here is a :class:`~textual.screen.ModalScreen` that speaks Chinese first and
-English second (:mod:`tui.widgets.bilingual`) and relabels itself when F2 switches the
+English second (:mod:`gongzhi.tui.widgets.bilingual`) and relabels itself when F2 switches the
 language. A plugin subclasses each one once, naming its prefix in the class statement::
 
     class FormScreen(FormModal, prefix="delib"):
@@ -16,8 +16,8 @@ ctrl+s saves and Esc cancels a form or a reason; ``y`` confirms, ``n`` or Esc de
   person, place); the check fields (yes/no toggles that say their state in words and that
   only Space flips) come after every field that takes typing; Enter saves from any field;
   its save calls ``submit(values)`` on the UI thread, which returns the write to
-  run off the UI thread (:meth:`tui.widgets.base.DbWork.db_work`) or raises
-  :class:`FormError` (or a :class:`~core.errors.DomainError`). A refusal stays on the form
+  run off the UI thread (:meth:`gongzhi.tui.widgets.base.DbWork.db_work`) or raises
+  :class:`FormError` (or a :class:`~gongzhi.core.errors.DomainError`). A refusal stays on the form
   in the user's language, and nothing is written; otherwise the form is dismissed with the
   write's result (``None`` when cancelled).
 - :class:`ConfirmModal` — a question (and optional detail lines); dismissed with a bool.
@@ -43,11 +43,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select
 
-from core.errors import DomainError
-from tui import i18n
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
-from tui.widgets.toggle import Toggle
+from gongzhi.core.errors import DomainError
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual, t
+from gongzhi.tui.widgets.toggle import Toggle
 
 Pair = tuple[str, str]
 
@@ -75,8 +75,8 @@ def text_of(value: str | Pair) -> str:
 
 def export_path(*folders: str, stem: str, fmt: str, stamp: str = "%Y%m%d-%H%M") -> Path:
     """``<data dir>/<folders…>/<stem>-<local time>.<fmt>``; the folder is made when written."""
-    from core.config import data_dir
-    from core.models.types import LOCAL_TZ
+    from gongzhi.core.config import data_dir
+    from gongzhi.core.models.types import LOCAL_TZ
 
     return data_dir().joinpath(*folders) / f"{stem}-{datetime.now(LOCAL_TZ).strftime(stamp)}.{fmt}"
 
@@ -113,7 +113,7 @@ class _Prefixed:
 
 class FormError(Exception):
     """A value the form itself can tell is wrong (not a number, not a date); its text is
-    shown on the form as it is (make it with :func:`~tui.widgets.bilingual.t`)."""
+    shown on the form as it is (make it with :func:`~gongzhi.tui.widgets.bilingual.t`)."""
 
 
 FIELD_KINDS = ("text", "select", "choice", "check", "person", "place")
@@ -127,8 +127,8 @@ class FormField:
     ``kind``: ``text`` (an Input; its value comes back stripped), ``select`` (``choices`` as
     (label, value); blank allowed when ``value`` is None or ""; comes back as the value or
     None), ``choice`` (the same ``choices``, chosen by typing — Chinese, pinyin initials,
-    full pinyin — in a :class:`~tui.widgets.pickers.ChoicePicker`; preset with ``value``;
-    comes back as the value or None), ``check`` (a :class:`~tui.widgets.toggle.Toggle`,
+    full pinyin — in a :class:`~gongzhi.tui.widgets.pickers.ChoicePicker`; preset with ``value``;
+    comes back as the value or None), ``check`` (a :class:`~gongzhi.tui.widgets.toggle.Toggle`,
     shown after the typed fields; a bool), ``person`` / ``place`` (a picker; the chosen id or
     None; preset with ``value=(id, name)``, ``kinds`` limits a place picker). The widget's
     id is ``<form_id>-<key>``."""
@@ -219,7 +219,7 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
         return t(f.zh, f.en) + t("：", ":")
 
     def _field(self, f: FormField):
-        from tui.widgets.pickers import Choice, ChoicePicker, PersonPicker, PlacePicker
+        from gongzhi.tui.widgets.pickers import Choice, ChoicePicker, PersonPicker, PlacePicker
 
         if f.kind == "choice":
             picker = ChoicePicker(

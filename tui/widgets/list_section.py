@@ -5,7 +5,7 @@ rows off the UI thread (:meth:`ListSection.load`), and turns a row into cells
 (:meth:`ListSection.cells`) and the status line (:meth:`ListSection.status`). The
 list reloads when the screen comes back on top; the cursor keeps its place.
 
-The table plans its columns for its width (:class:`tui.widgets.columns.FittedTable`):
+The table plans its columns for its width (:class:`gongzhi.tui.widgets.columns.FittedTable`):
 ``FIT`` gives a column's preferred width, importance, narrowest width and whether it
 takes the room left (``{"title": (30, 1, 12, True)}``); a column not in ``FIT`` is as
 wide as its widest cell, and the later such columns give way first on a narrow terminal.
@@ -21,9 +21,9 @@ from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
-from tui.widgets.columns import Column, FittedTable
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual, t
+from gongzhi.tui.widgets.columns import Column, FittedTable
 
 
 class ListSection(Bilingual, DbWork, Screen):

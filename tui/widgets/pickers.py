@@ -9,7 +9,7 @@ nothing to pick (an empty box, or a choice already made) is left to the form: it
 
 Use::
 
-    from tui.widgets.pickers import PersonPicker, PlacePicker
+    from gongzhi.tui.widgets.pickers import PersonPicker, PlacePicker
 
     yield PersonPicker(placeholder=_("Reporter (name, pinyin or phone tail)"), id="reporter")
 
@@ -28,7 +28,7 @@ API (the same for every picker):
 
 :class:`PersonPicker` finds people by name, pinyin initials or full pinyin
 (张晓明 ← "zxm", "zhangxiaoming") or the last four digits of the phone, through
-:func:`core.services.people.find_people`; phones are shown masked.
+:func:`gongzhi.core.services.people.find_people`; phones are shown masked.
 :class:`PlacePicker` finds places by name (or code) and shows each one's full
 path; ``kinds=("household",)`` limits it to some kinds of place.
 """
@@ -50,13 +50,13 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
-from core.models.places import Place
-from core.models.vocab import PlaceKind
-from core.services.people import find_people
-from core.services.places import search_places
-from core.validation import mask_phone
-from tui.i18n import _, label
-from tui.widgets.base import DbWork
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.vocab import PlaceKind
+from gongzhi.core.services.people import find_people
+from gongzhi.core.services.places import search_places
+from gongzhi.core.validation import mask_phone
+from gongzhi.tui.i18n import _, label
+from gongzhi.tui.widgets.base import DbWork
 
 DEBOUNCE_SECONDS = 0.1
 
@@ -313,7 +313,7 @@ class PlacePicker(Picker):
         self.kinds = tuple(kinds)
 
     def search(self, session: Session, query: str) -> list[PickerItem]:
-        from core.pinyin import normalise_query, place_search_keys
+        from gongzhi.core.pinyin import normalise_query, place_search_keys
 
         places = search_places(session, query, kinds=self.kinds, limit=self.limit)
         # a name the query spells out whole comes first: "ryy" is 荣雅园 before 荣雅园社区
@@ -353,7 +353,7 @@ class Choice:
 
 def _choice_rank(choice: Choice, query: str, pinyin_keys: str) -> int | None:
     """How well ``choice`` matches ``query`` (lower is better), or ``None``."""
-    from core.pinyin import normalise_query
+    from gongzhi.core.pinyin import normalise_query
 
     q = query.lower()
     code, label_lower, extra = choice.code.lower(), choice.label.lower(), choice.keys.lower()
@@ -373,7 +373,7 @@ def _choice_rank(choice: Choice, query: str, pinyin_keys: str) -> int | None:
 
 def filter_choices(choices: Sequence[Choice], query: str, keys: dict[int, str] | None = None) -> list[Choice]:
     """The choices matching ``query``, best match first, then by weight (empty query: all by weight)."""
-    from core.pinyin import place_search_keys  # pypinyin: loaded when first needed
+    from gongzhi.core.pinyin import place_search_keys  # pypinyin: loaded when first needed
 
     query = query.strip()
     if not query:
@@ -409,7 +409,7 @@ class ChoicePicker(Picker):
 
     def _pinyin(self) -> dict[int, str]:
         if self._keys is None:
-            from core.pinyin import place_search_keys
+            from gongzhi.core.pinyin import place_search_keys
 
             self._keys = {i: place_search_keys(c.label) for i, c in enumerate(self.choices)}
         return self._keys

@@ -13,7 +13,7 @@ string                                 where Textual keeps it                   
 ``Theme``, ``Quit``, ``Keys`` …        ``App.get_system_commands``                 wrapped: each ``SystemCommand``'s title and help through the catalog
 =====================================  ==========================================  =====================
 
-:func:`install` applies the wrappers once, when :mod:`tui.widgets.base` is imported (the
+:func:`install` applies the wrappers once, when :mod:`gongzhi.tui.widgets.base` is imported (the
 app imports it before it composes anything); each looks the text up in the core catalog
 (``tui/locale``) at the moment the widget is built, so after F2 the rebuilt screens speak
 the new language. Every English id is a msgid of the catalog (listed in
@@ -30,7 +30,7 @@ from __future__ import annotations
 from functools import wraps
 from typing import Any
 
-from tui.i18n import N_, _
+from gongzhi.tui.i18n import N_, _
 
 TEXTUAL_MSGIDS = (
     N_("Select"),

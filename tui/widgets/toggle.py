@@ -21,7 +21,7 @@ from typing import ClassVar
 from textual.binding import Binding, BindingType
 from textual.widgets import Checkbox
 
-from tui.i18n import _
+from gongzhi.tui.i18n import _
 
 
 class Toggle(Checkbox, inherit_bindings=False):

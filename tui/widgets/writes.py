@@ -2,8 +2,8 @@
 open a form whose save does), say what was done, and read the screen again.
 
 :class:`WriteThenReload` is a mixin for a :class:`~textual.screen.Screen` that is also a
-:class:`~tui.widgets.base.DbWork` and has ``reload()`` (read what it shows again) and a
-``busy`` flag. A done text is a string, a (zh, en) pair (:func:`~tui.widgets.forms.text_of`)
+:class:`~gongzhi.tui.widgets.base.DbWork` and has ``reload()`` (read what it shows again) and a
+``busy`` flag. A done text is a string, a (zh, en) pair (:func:`~gongzhi.tui.widgets.forms.text_of`)
 or, where the write's result goes into it, a function of that result. Two hooks say where
 the words go: :meth:`~WriteThenReload.announce` (a notification) and
 :meth:`~WriteThenReload.write_failed` (the app's error line, then a reload); a screen with
@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from tui.widgets.forms import FormField, FormModal, Pair, text_of
+from gongzhi.tui.widgets.forms import FormField, FormModal, Pair, text_of
 
 DoneText = str | Pair | Callable[[Any], str]
 

@@ -13,7 +13,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.errors import DomainError
+from gongzhi.core.errors import DomainError
 
 FIELDS = ("ticket_number", "received_at", "channel", "category", "title", "content", "address",
           "reporter_phone", "status", "reply")
@@ -44,7 +44,7 @@ class Profile:
 
 
 def _folders() -> list[Path]:
-    from core.config import data_dir
+    from gongzhi.core.config import data_dir
 
     return [Path(__file__).parent, data_dir() / "import_profiles"]
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import core.models.types
+import gongzhi.core.models.types
 
 revision: str = '0002'
 down_revision: str | None = '0001'

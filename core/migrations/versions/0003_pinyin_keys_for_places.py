@@ -23,7 +23,7 @@ BATCH = 2000
 
 
 def upgrade() -> None:
-    from core.pinyin import place_search_keys
+    from gongzhi.core.pinyin import place_search_keys
 
     with op.batch_alter_table("place", schema=None) as batch_op:
         batch_op.add_column(sa.Column("search_keys", sa.String(length=600), nullable=False, server_default=""))

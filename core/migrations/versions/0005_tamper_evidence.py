@@ -5,11 +5,11 @@ Revises: 0004
 Create Date: 2026-12-04 19:20:00
 
 - ``request_event.hash`` and ``audit_log.hash``: each row's SHA-256 over its content
-  and the previous row's hash (``core.chain``); existing rows are hashed here, in id
+  and the previous row's hash (``gongzhi.core.chain``); existing rows are hashed here, in id
   order (the append-only update guard is lifted for that and put back).
 - SQLite: ``INSERT OR REPLACE`` / ``REPLACE`` into ``request_event`` or ``audit_log``
   deleted the old row without firing the delete trigger; a BEFORE INSERT trigger now
-  refuses an insert whose key exists (``core.migrations.triggers.create_no_replace``).
+  refuses an insert whose key exists (``gongzhi.core.migrations.triggers.create_no_replace``).
 - PostgreSQL: 0001 guarded UPDATE and DELETE only; TRUNCATE is now refused too.
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from core.chain import drop_chain
-from core.migrations.triggers import create_no_replace, drop_no_replace
+from gongzhi.core.chain import drop_chain
+from gongzhi.core.migrations.triggers import create_no_replace, drop_no_replace
 
 revision: str = "0005"
 down_revision: str | None = "0004"
@@ -29,9 +29,9 @@ APPEND_ONLY = ("request_event", "audit_log")
 
 
 def upgrade() -> None:
-    from core.chain import add_chain
-    from core.models.audit import AuditLog
-    from core.models.requests import RequestEvent
+    from gongzhi.core.chain import add_chain
+    from gongzhi.core.models.audit import AuditLog
+    from gongzhi.core.models.requests import RequestEvent
 
     for model in (RequestEvent, AuditLog):
         add_chain(op, model.__table__)

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import core.models.types
+import gongzhi.core.models.types
 
 revision: str = "0006"
 down_revision: str | None = "0005"
@@ -32,8 +32,8 @@ def upgrade() -> None:
         sa.Column("password_hash", sa.String(length=200), nullable=False),
         sa.Column("disabled", sa.Boolean(), nullable=False),
         sa.Column("failed_attempts", sa.Integer(), nullable=False),
-        sa.Column("locked_until", core.models.types.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("created_at", core.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("locked_until", gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("login"),
     )
@@ -55,9 +55,9 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("operator_id", sa.Integer(), nullable=False),
         sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("created_at", core.models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", core.models.types.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("ended_at", core.models.types.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("ended_at", gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(["operator_id"], ["operator.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("token_hash"),

@@ -6,7 +6,7 @@ Create Date: 2026-12-06 02:00:00
 
 0009 confined a login listed in ``db_login_scope`` to its communities' requests. Here
 the same scope covers what else a community owns, so that such a login sees only its
-rows even in plain SQL (``core.migrations.rls``):
+rows even in plain SQL (``gongzhi.core.migrations.rls``):
 
 - ``place``: the nodes of its communities; the street and anything above a community
   (``community_id`` null) stay visible to all, and a scoped login may add a node only
@@ -22,7 +22,7 @@ rows even in plain SQL (``core.migrations.rls``):
 Not scoped, on purpose: the audit log (one street-wide chain; read in the app by the
 street administrator only), categories, ref counters, operators and the migration state.
 
-The hash chains (``core.chain``) need the last hash of a whole table, rows a scoped
+The hash chains (``gongzhi.core.chain``) need the last hash of a whole table, rows a scoped
 login cannot see: ``gongzhi_chain_head(table)`` returns it (SECURITY DEFINER, owned by
 the tables' owner; the hash only, never a row's content). ``gongzhi db verify`` needs
 every row and refuses to run through a scoped login.
@@ -34,7 +34,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from core.migrations.rls import (
+from gongzhi.core.migrations.rls import (
     COMMUNITIES,
     at_place,
     by_parent,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import typer
 
-from core.cli.context import console, print_json, state, tr
-from core.services.places import find_place
+from gongzhi.core.cli.context import console, print_json, state, tr
+from gongzhi.core.services.places import find_place
 
 app = typer.Typer(help="公示栏 / notice board", no_args_is_help=True)
 

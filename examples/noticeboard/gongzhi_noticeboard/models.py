@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from core.models.types import UTCDateTime, utcnow
+from gongzhi.core.models.types import UTCDateTime, utcnow
 
 
 class NoticeItem(SQLModel, table=True):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from core.hookspecs import hookimpl
-from core.plugins import MigrationSpec, PluginMeta
+from gongzhi.core.hookspecs import hookimpl
+from gongzhi.core.plugins import MigrationSpec, PluginMeta
 
 NAME = "noticeboard"
 
@@ -49,7 +49,7 @@ def register_person_panels(register):
     def render(session, person_id):
         from sqlalchemy import func, select
 
-        from core.models.requests import Request
+        from gongzhi.core.models.requests import Request
         from gongzhi_noticeboard.models import NoticeItem
 
         n = session.scalar(select(func.count()).select_from(NoticeItem).join(Request, Request.id == NoticeItem.request_id)
@@ -100,8 +100,8 @@ def request_status_changed(db, request_id, from_status, to_status, actor):
     """办结公示: a resolved request is posted on the board."""
     if to_status != "resolved":
         return
-    from core.services.base import Actor
-    from core.services.requests import get_request
+    from gongzhi.core.services.base import Actor
+    from gongzhi.core.services.requests import get_request
     from gongzhi_noticeboard.services import post_notice
 
     with db.session() as s:
@@ -141,7 +141,7 @@ def plugin_event(db, source, name, payload):
     """Another plugin's decision (e.g. a roundtable's) is posted too."""
     if name != "consultation_decided":
         return
-    from core.services.base import Actor
+    from gongzhi.core.services.base import Actor
     from gongzhi_noticeboard.services import post_notice
 
     with db.session() as s:

@@ -5,9 +5,16 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session
 
-from core.permissions import check
-from core.services.base import Actor, audit, optional_text, require_text, snapshot, transaction
-from core.services.places import get_place
+from gongzhi.core.permissions import check
+from gongzhi.core.services.base import (
+    Actor,
+    audit,
+    optional_text,
+    require_text,
+    snapshot,
+    transaction,
+)
+from gongzhi.core.services.places import get_place
 from gongzhi_noticeboard.models import NoticeItem
 
 

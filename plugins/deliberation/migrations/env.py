@@ -1,3 +1,3 @@
-from core.migrations.plugin_env import run_plugin_migrations
+from gongzhi.core.migrations.plugin_env import run_plugin_migrations
 
 run_plugin_migrations()

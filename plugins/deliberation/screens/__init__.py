@@ -17,15 +17,15 @@ or withdraws the consultation, ``l`` links a request, F9 writes the minutes.
 
 Every write is one service call run off the UI thread; a service's refusal is shown
 in the user's language and nothing is written. Texts go through gettext with the
-plugin's own catalog (:mod:`plugins.deliberation.i18n`: ``_("English")``; the shared
+plugin's own catalog (:mod:`gongzhi.plugins.deliberation.i18n`: ``_("English")``; the shared
 widgets that take (zh, en) pairs get them from the catalogs with ``pair``); the role,
 group and outcome vocabularies are the models' labels. On a live language switch (F2)
 the app calls each stacked screen's ``refresh_language``, and these screens relabel
 their tables and labels.
 """
 
-from plugins.deliberation.i18n import N_, _, pair
-from plugins.deliberation.screens.common import (
+from gongzhi.plugins.deliberation.i18n import N_, _, pair
+from gongzhi.plugins.deliberation.screens.common import (
     BINDING_TEXT,
     CHOOSING,
     PRESET_LABELS,
@@ -40,17 +40,17 @@ from plugins.deliberation.screens.common import (
     parse_numbers,
     present_word,
 )
-from plugins.deliberation.screens.consultation import ConsultationScreen
-from plugins.deliberation.screens.consultations import DeliberationScreen
-from plugins.deliberation.screens.decide import DecideScreen, Decision
-from plugins.deliberation.screens.from_request import FromRequestScreen
-from plugins.deliberation.screens.link_request import LinkRequestScreen
-from plugins.deliberation.screens.palette import (
+from gongzhi.plugins.deliberation.screens.consultation import ConsultationScreen
+from gongzhi.plugins.deliberation.screens.consultations import DeliberationScreen
+from gongzhi.plugins.deliberation.screens.decide import DecideScreen, Decision
+from gongzhi.plugins.deliberation.screens.from_request import FromRequestScreen
+from gongzhi.plugins.deliberation.screens.link_request import LinkRequestScreen
+from gongzhi.plugins.deliberation.screens.palette import (
     link_from_request,
     open_from_request,
     open_receiving_round,
 )
-from plugins.deliberation.screens.tables import OptionTable, ParticipantTable, VoteGrid
+from gongzhi.plugins.deliberation.screens.tables import OptionTable, ParticipantTable, VoteGrid
 
 __all__ = [
     "BINDING_TEXT", "CHOOSING", "PRESET_LABELS", "RANKED", "ConfirmCloseScreen", "ConsultationScreen", "DecideScreen",

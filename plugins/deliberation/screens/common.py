@@ -7,11 +7,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from plugins.deliberation.i18n import N_, _, pair
-from plugins.deliberation.rules import APPROVAL_KINDS, CHOOSING_KINDS, RANKING_KINDS
-from plugins.deliberation.vocab import PRESET_LABELS, VOCAB
-from tui import i18n
-from tui.widgets.forms import (
+from gongzhi.plugins.deliberation.i18n import N_, _, pair
+from gongzhi.plugins.deliberation.rules import APPROVAL_KINDS, CHOOSING_KINDS, RANKING_KINDS
+from gongzhi.plugins.deliberation.vocab import PRESET_LABELS, VOCAB
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.forms import (
     ConfirmModal,
     ExportModal,
     FormError,
@@ -79,7 +79,7 @@ def preset_label(code: str, modified: bool = False) -> str:
 def explanation(lines: list[dict[str, str]], numbers: dict[int, int], names: dict[int, str] | None) -> list[str]:
     """Explanation lines in the UI's language, option ids shown as their numbers and a
     preset's code (``simple_majority``, stored in the recountable result) as its label."""
-    from plugins.deliberation.minutes import render_line
+    from gongzhi.plugins.deliberation.minutes import render_line
 
     def label(m: re.Match[str]) -> str:
         if m.group(1) not in PRESET_LABELS:
@@ -90,7 +90,7 @@ def explanation(lines: list[dict[str, str]], numbers: dict[int, int], names: dic
 
 
 class FormScreen(FormModal, prefix="delib"):
-    """The plugin's forms (:class:`tui.widgets.forms.FormModal`): ctrl+s saves, Esc cancels."""
+    """The plugin's forms (:class:`gongzhi.tui.widgets.forms.FormModal`): ctrl+s saves, Esc cancels."""
 
     BINDING_TEXT = BINDING_TEXT
 
@@ -145,6 +145,6 @@ def default_minutes_path(consultation_id: int, fmt: str = "md") -> Path:
 
 
 class MinutesScreen(ExportModal, FormScreen):
-    """The minutes' format and path (:class:`tui.widgets.forms.ExportModal`): the path
+    """The minutes' format and path (:class:`gongzhi.tui.widgets.forms.ExportModal`): the path
     follows the format, an existing file is refused."""
 

@@ -14,9 +14,9 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from plugins.deliberation.i18n import N_, _, pair
-from plugins.deliberation.queries import Detail, RoundRow, load_detail
-from plugins.deliberation.screens.common import (
+from gongzhi.plugins.deliberation.i18n import N_, _, pair
+from gongzhi.plugins.deliberation.queries import Detail, RoundRow, load_detail
+from gongzhi.plugins.deliberation.screens.common import (
     APPROVALS,
     BINDING_TEXT,
     OPTION_COLUMNS,
@@ -30,18 +30,18 @@ from plugins.deliberation.screens.common import (
     explanation,
     present_word,
 )
-from plugins.deliberation.screens.decide import DecideScreen, Decision
-from plugins.deliberation.screens.records import RecordsMixin
-from plugins.deliberation.screens.rounds import RoundsMixin
-from plugins.deliberation.screens.tables import OptionTable, ParticipantTable, VoteGrid
-from plugins.deliberation.screens.voting import VotingMixin
-from tui import i18n
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, enum_label
-from tui.widgets.forms import (
+from gongzhi.plugins.deliberation.screens.decide import DecideScreen, Decision
+from gongzhi.plugins.deliberation.screens.records import RecordsMixin
+from gongzhi.plugins.deliberation.screens.rounds import RoundsMixin
+from gongzhi.plugins.deliberation.screens.tables import OptionTable, ParticipantTable, VoteGrid
+from gongzhi.plugins.deliberation.screens.voting import VotingMixin
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual, enum_label
+from gongzhi.tui.widgets.forms import (
     FormField,
 )
-from tui.widgets.writes import WriteThenReload
+from gongzhi.tui.widgets.writes import WriteThenReload
 
 
 class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload, Bilingual, DbWork, Screen):
@@ -153,7 +153,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         self.db_work(fetch, self._show, group="delib-detail")
 
     def _show(self, d: Detail) -> None:
-        from plugins.deliberation.models import (
+        from gongzhi.plugins.deliberation.models import (
             ConsultationStatus,
             ParticipantRole,
             RoundKind,
@@ -239,7 +239,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         return self.drafts.get(key)
 
     def _show_round(self) -> None:
-        from plugins.deliberation.models import (
+        from gongzhi.plugins.deliberation.models import (
             MOTION_KINDS,
             RoundKind,
             RoundState,
@@ -358,7 +358,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         return int(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
 
     def _editable(self) -> bool:
-        from plugins.deliberation.models import ConsultationStatus
+        from gongzhi.plugins.deliberation.models import ConsultationStatus
 
         if self.detail is None or self.busy:
             return False
@@ -369,7 +369,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         return True
 
     def toggle_presence(self) -> None:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         pid = self._highlighted("#delib-participants")
         p = next((p for p in self.detail.participants if p.id == pid), None) if self.detail else None
@@ -388,8 +388,12 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
     # -- the consultation --------------------------------------------------------------
 
     def action_decide(self) -> None:
-        from plugins.deliberation import services as svc
-        from plugins.deliberation.models import ConsultationStatus, RoundState, outcome_label
+        from gongzhi.plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation.models import (
+            ConsultationStatus,
+            RoundState,
+            outcome_label,
+        )
 
         d, r = self.detail, self.current_round()
         if d is None or self.busy:
@@ -440,8 +444,8 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         self.app.push_screen(DecideScreen(basis, [o for o in d.options if o.active]), chosen)
 
     def action_finish(self) -> None:
-        from plugins.deliberation import services as svc
-        from plugins.deliberation.models import ConsultationStatus
+        from gongzhi.plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation.models import ConsultationStatus
 
         d = self.detail
         if d is None or self.busy:
@@ -473,8 +477,8 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         self.app.push_screen(ConfirmCloseScreen(question), confirmed)
 
     def action_link(self) -> None:
-        from core.services.requests import find_request
-        from plugins.deliberation import services as svc
+        from gongzhi.core.services.requests import find_request
+        from gongzhi.plugins.deliberation import services as svc
 
         if not self._editable():
             return
@@ -493,7 +497,7 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
                               form_id="delib-link")
 
     def action_minutes(self) -> None:
-        from plugins.deliberation.minutes import write_minutes
+        from gongzhi.plugins.deliberation.minutes import write_minutes
 
         if self.detail is None:
             return

@@ -10,15 +10,15 @@ from textual import on
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from plugins.deliberation.i18n import N_, _, pair
-from plugins.deliberation.queries import ConsultationRow, load_consultations
-from plugins.deliberation.screens.common import BINDING_TEXT, FormScreen
-from plugins.deliberation.screens.consultation import ConsultationScreen
-from tui.widgets.bilingual import enum_label
-from tui.widgets.forms import (
+from gongzhi.plugins.deliberation.i18n import N_, _, pair
+from gongzhi.plugins.deliberation.queries import ConsultationRow, load_consultations
+from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT, FormScreen
+from gongzhi.plugins.deliberation.screens.consultation import ConsultationScreen
+from gongzhi.tui.widgets.bilingual import enum_label
+from gongzhi.tui.widgets.forms import (
     FormField,
 )
-from tui.widgets.list_section import ListSection
+from gongzhi.tui.widgets.list_section import ListSection
 
 LIST_COLUMNS = (("title", *pair(N_("Title"))), ("status", *pair(N_("Status"))), ("place", *pair(N_("Place"))),
                 ("rounds", *pair(N_("Rounds"))))
@@ -45,7 +45,7 @@ class DeliberationScreen(ListSection):
         return load_consultations(session)
 
     def cells(self, r: ConsultationRow) -> tuple[str, ...]:
-        from plugins.deliberation.models import ConsultationStatus
+        from gongzhi.plugins.deliberation.models import ConsultationStatus
 
         return r.title, enum_label(ConsultationStatus, r.status), r.place, str(r.rounds)
 
@@ -57,7 +57,7 @@ class DeliberationScreen(ListSection):
         self.app.push_screen(ConsultationScreen(self.db, int(event.row_key.value)))
 
     def action_new(self) -> None:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         db, actor = self.db, self.app.actor
 

@@ -12,10 +12,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from plugins.deliberation.i18n import _
-from plugins.deliberation.queries import DecisionRow, OptionRow
-from plugins.deliberation.screens.common import BINDING_TEXT
-from tui.widgets.bilingual import Bilingual
+from gongzhi.plugins.deliberation.i18n import _
+from gongzhi.plugins.deliberation.queries import DecisionRow, OptionRow
+from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT
+from gongzhi.tui.widgets.bilingual import Bilingual
 
 
 @dataclass
@@ -89,9 +89,9 @@ class DecideScreen(Bilingual, ModalScreen[Decision | None]):
         review_on = None
         raw = self.query_one("#delib-decide-review", Input).value.strip()
         if raw:
-            from core.errors import DomainError
-            from core.validation import parse_day
-            from tui.i18n import language
+            from gongzhi.core.errors import DomainError
+            from gongzhi.core.validation import parse_day
+            from gongzhi.tui.i18n import language
 
             try:
                 review_on = parse_day(raw)

@@ -9,10 +9,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from plugins.deliberation.i18n import _
-from plugins.deliberation.screens.common import BINDING_TEXT
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual
+from gongzhi.plugins.deliberation.i18n import _
+from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual
 
 
 class FromRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
@@ -45,7 +45,7 @@ class FromRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
                 yield Button(_("Cancel"), id="delib-from-request-cancel")
 
     def on_mount(self) -> None:
-        from core.services.requests import get_request
+        from gongzhi.core.services.requests import get_request
 
         self.translate_own_bindings()
         self.query_one("#delib-from-request-title", Input).focus()
@@ -68,7 +68,7 @@ class FromRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
     @on(Input.Submitted, "#delib-from-request-title")
     @on(Button.Pressed, "#delib-from-request-save")
     def action_save(self) -> None:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         title = self.query_one("#delib-from-request-title", Input).value.strip()
         error = self.query_one("#delib-from-request-error", Label)

@@ -10,11 +10,11 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
-from plugins.deliberation.i18n import _
-from plugins.deliberation.queries import ConsultationRow, load_consultations
-from plugins.deliberation.screens.common import BINDING_TEXT
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, enum_label
+from gongzhi.plugins.deliberation.i18n import _
+from gongzhi.plugins.deliberation.queries import ConsultationRow, load_consultations
+from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual, enum_label
 
 
 class LinkRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
@@ -44,7 +44,7 @@ class LinkRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
             yield Label("", id="delib-link-error", classes="error")
 
     def on_mount(self) -> None:
-        from plugins.deliberation.models import ConsultationStatus
+        from gongzhi.plugins.deliberation.models import ConsultationStatus
 
         self.translate_own_bindings()
         table = self.query_one("#delib-link-list", DataTable)
@@ -70,7 +70,7 @@ class LinkRequestScreen(Bilingual, DbWork, ModalScreen[int | None]):
 
     @on(DataTable.RowSelected, "#delib-link-list")
     def _picked(self, event: DataTable.RowSelected) -> None:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         if self.busy:
             return

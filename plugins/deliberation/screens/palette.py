@@ -3,10 +3,10 @@ one, and straight to the round receiving ballots."""
 
 from __future__ import annotations
 
-from plugins.deliberation.i18n import _
-from plugins.deliberation.screens.consultation import ConsultationScreen
-from plugins.deliberation.screens.from_request import FromRequestScreen
-from plugins.deliberation.screens.link_request import LinkRequestScreen
+from gongzhi.plugins.deliberation.i18n import _
+from gongzhi.plugins.deliberation.screens.consultation import ConsultationScreen
+from gongzhi.plugins.deliberation.screens.from_request import FromRequestScreen
+from gongzhi.plugins.deliberation.screens.link_request import LinkRequestScreen
 
 
 def open_from_request(app) -> None:
@@ -35,7 +35,7 @@ def open_receiving_round(app) -> None:
     """The palette action: straight to the round receiving ballots (the newest open one),
     its consultation open with the focus on the vote grid; without one, the section,
     with a word on how to open a round."""
-    from plugins.deliberation.queries import receiving_round
+    from gongzhi.plugins.deliberation.queries import receiving_round
 
     db = app.db
 

@@ -1,6 +1,6 @@
 """Participants, options and meetings added (and options withdrawn or merged), mixed
 into :class:`ConsultationScreen`. The forms' choices (role, vote, proxy, amended option)
-are chosen by typing (:class:`~tui.widgets.pickers.ChoicePicker`: Chinese, pinyin
+are chosen by typing (:class:`~gongzhi.tui.widgets.pickers.ChoicePicker`: Chinese, pinyin
 initials or full pinyin, the code; Down on an empty box lists them all)."""
 
 from __future__ import annotations
@@ -9,12 +9,12 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from core.models.types import LOCAL_TZ
-from plugins.deliberation.i18n import N_, _, pair
-from plugins.deliberation.queries import OptionRow
-from plugins.deliberation.screens.common import ConfirmCloseScreen, need_int
-from tui import i18n
-from tui.widgets.forms import (
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.plugins.deliberation.i18n import N_, _, pair
+from gongzhi.plugins.deliberation.queries import OptionRow
+from gongzhi.plugins.deliberation.screens.common import ConfirmCloseScreen, need_int
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.forms import (
     FormError,
     FormField,
 )
@@ -24,8 +24,8 @@ class RecordsMixin:
     """Forms that add to the consultation's records."""
 
     def action_add_participant(self) -> None:
-        from plugins.deliberation import services as svc
-        from plugins.deliberation.models import ParticipantRole
+        from gongzhi.plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation.models import ParticipantRole
 
         if not self._editable():
             return
@@ -64,7 +64,7 @@ class RecordsMixin:
         ], submit, lambda name: _("{name} added").format(name=name), form_id="delib-participant")
 
     def action_add_option(self) -> None:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         if not self._editable():
             return
@@ -92,7 +92,7 @@ class RecordsMixin:
         return next((o for o in self.detail.options if o.id == oid), None) if self.detail else None
 
     def withdraw_option(self) -> None:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         o = self._option()
         if o is None or not self._editable():
@@ -113,7 +113,7 @@ class RecordsMixin:
                              confirmed)
 
     def merge_option(self) -> None:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         o = self._option()
         if o is None or not self._editable():
@@ -136,7 +136,7 @@ class RecordsMixin:
                               form_id="delib-merge")
 
     def action_add_meeting(self) -> None:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         if not self._editable():
             return

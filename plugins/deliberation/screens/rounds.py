@@ -1,22 +1,22 @@
 """The rounds' actions, mixed into :class:`ConsultationScreen`: a new round, start,
 close and count, publish, settle a tie. The forms' choices (the rule's preset, the
 meeting, how a tie is settled and by which rule) are chosen by typing
-(:class:`~tui.widgets.pickers.ChoicePicker`)."""
+(:class:`~gongzhi.tui.widgets.pickers.ChoicePicker`)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from plugins.deliberation.i18n import N_, _, pair
-from plugins.deliberation.screens.common import (
+from gongzhi.plugins.deliberation.i18n import N_, _, pair
+from gongzhi.plugins.deliberation.screens.common import (
     PRESET_LABELS,
     ConfirmCloseScreen,
     parse_numbers,
     preset_label,
 )
-from tui import i18n
-from tui.widgets.forms import (
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.forms import (
     FormError,
     FormField,
 )
@@ -28,8 +28,8 @@ class RoundsMixin:
     """Round actions on the round the vote grid shows."""
 
     def action_close_round(self) -> None:
-        from plugins.deliberation import services as svc
-        from plugins.deliberation.models import RoundState
+        from gongzhi.plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation.models import RoundState
 
         r = self.current_round()
         if r is None or self.busy:
@@ -67,22 +67,22 @@ class RoundsMixin:
         self.write_then_reload(write, done_text.format(n=r.number))
 
     def action_start_round(self) -> None:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         self._round_call(svc.start_round, _("Round {n} is open"))
 
     def action_publish(self) -> None:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         self._round_call(svc.publish_round, _("Round {n} published"))
 
     def action_new_round(self) -> None:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         if not self._editable():
             return
-        from plugins.deliberation.owners import CATEGORIES
-        from plugins.deliberation.vocab import VOCAB
+        from gongzhi.plugins.deliberation.owners import CATEGORIES
+        from gongzhi.plugins.deliberation.vocab import VOCAB
 
         d, db, actor, cid = self.detail, self.db, self.app.actor, self.consultation_id
         lang = i18n.language()
@@ -139,8 +139,8 @@ class RoundsMixin:
         ], submit, lambda n: _("Round {n} created").format(n=n), form_id="delib-round", after=opened)
 
     def action_tie(self) -> None:
-        from plugins.deliberation import services as svc
-        from plugins.deliberation.models import TieBreakMethod
+        from gongzhi.plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation.models import TieBreakMethod
 
         r = self.current_round()
         if r is None or self.busy or self.detail is None:

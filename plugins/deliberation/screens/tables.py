@@ -6,8 +6,8 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from plugins.deliberation.screens.common import BINDING_TEXT
-from tui.widgets.bilingual import Bilingual
+from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT
+from gongzhi.tui.widgets.bilingual import Bilingual
 
 
 class ParticipantTable(Bilingual, DataTable):

@@ -11,18 +11,18 @@ from typing import Any
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowDoesNotExist
 
-from core.errors import DomainError
-from plugins.deliberation.i18n import _
-from plugins.deliberation.queries import ParticipantRow, RoundRow
-from plugins.deliberation.screens.common import (
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation.i18n import _
+from gongzhi.plugins.deliberation.queries import ParticipantRow, RoundRow
+from gongzhi.plugins.deliberation.screens.common import (
     APPROVALS,
     CHOOSING,
     RANKED,
     ReasonScreen,
     parse_numbers,
 )
-from tui import i18n
-from tui.widgets.forms import (
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.forms import (
     FormError,
     FormField,
 )
@@ -32,7 +32,7 @@ class VotingMixin:
     """Ballots typed on the vote grid (see the module docstring)."""
 
     def _open_round(self) -> RoundRow | None:
-        from plugins.deliberation.models import RoundState
+        from gongzhi.plugins.deliberation.models import RoundState
 
         r = self.current_round()
         if r is None or self.busy or self.detail is None:
@@ -54,7 +54,7 @@ class VotingMixin:
         return p, int(col[1:]) if col.startswith("o") and col[1:].isdigit() else None
 
     def vote(self, choice: str) -> None:
-        from plugins.deliberation.models import MOTION_KINDS
+        from gongzhi.plugins.deliberation.models import MOTION_KINDS
 
         r = self._open_round()
         if r is None:
@@ -74,7 +74,7 @@ class VotingMixin:
             self._record(r, p, {"choice": choice})
 
     def digit(self, n: int) -> None:
-        from plugins.deliberation.models import RoundKind
+        from gongzhi.plugins.deliberation.models import RoundKind
 
         r = self._open_round()
         if r is None or r.kind not in CHOOSING:
@@ -100,7 +100,7 @@ class VotingMixin:
         self._show_round()
 
     def tick(self) -> None:
-        from plugins.deliberation.models import RoundKind
+        from gongzhi.plugins.deliberation.models import RoundKind
 
         r = self._open_round()
         if r is None or r.kind not in CHOOSING:
@@ -122,7 +122,7 @@ class VotingMixin:
                             severity="warning")
 
     def submit_row(self) -> None:
-        from plugins.deliberation.models import RoundKind
+        from gongzhi.plugins.deliberation.models import RoundKind
 
         r = self._open_round()
         if r is None or r.kind not in CHOOSING:
@@ -169,7 +169,7 @@ class VotingMixin:
                         prompt: tuple[str, str] | None = None) -> None:
         """A ballot given as option numbers (typed at once, or asked for in a form): the
         numbers become option ids in the worker, so an unknown number is the service's error."""
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         db, actor, cid = self.db, self.app.actor, self.consultation_id
         holder = self._holder(p)
@@ -232,7 +232,7 @@ class VotingMixin:
     def _receiving_round(self) -> RoundRow | None:
         """The round the vote grid shows when it receives ballots, else the consultation's
         newest round that does (None: no round is open)."""
-        from plugins.deliberation.models import RoundState
+        from gongzhi.plugins.deliberation.models import RoundState
 
         r = self.current_round()
         if r is not None and r.state == RoundState.open:
@@ -245,7 +245,7 @@ class VotingMixin:
         and that still stands — on this screen or before it (an earlier visit, the CLI):
         a new row, see ``undo_ballot``; again, the one before. The cursor goes back to its
         row, to type it again."""
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         if self.busy or self.detail is None:
             return
@@ -284,7 +284,7 @@ class VotingMixin:
 
     def action_checkin_all(self) -> None:
         """Everyone at the table checked in at once; space on a row then marks who is absent."""
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         if not self._editable():
             return
@@ -297,8 +297,8 @@ class VotingMixin:
         self.write_then_reload(write, lambda n: _("All present ({n} checked in; space checks an absent one out)").format(n=n))
 
     def _record(self, r: RoundRow, p: ParticipantRow, ballot: dict[str, Any]) -> None:
-        from plugins.deliberation import services as svc
-        from plugins.deliberation.models import choice_label
+        from gongzhi.plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation.models import choice_label
 
         db, actor, holder = self.db, self.app.actor, self._holder(p)
 

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from plugins.insights.i18n import _
-from tui.widgets.base import translate_bindings
+from gongzhi.plugins.insights.i18n import _
+from gongzhi.tui.widgets.base import translate_bindings
 
 
 class Translated:

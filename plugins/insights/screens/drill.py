@@ -7,11 +7,11 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from core.models.vocab import Status
-from plugins.insights.i18n import N_, _
-from plugins.insights.screens.common import Translated
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import enum_label
+from gongzhi.core.models.vocab import Status
+from gongzhi.plugins.insights.i18n import N_, _
+from gongzhi.plugins.insights.screens.common import Translated
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import enum_label
 
 
 class DrillScreen(Translated, DbWork, Screen):
@@ -32,7 +32,7 @@ class DrillScreen(Translated, DbWork, Screen):
 
     def on_mount(self) -> None:
         self.translate_own_bindings()
-        from plugins.insights.queries import requests_of
+        from gongzhi.plugins.insights.queries import requests_of
 
         db, period, compound_id, term = self.db, self.period, self.compound_id, self.term
 

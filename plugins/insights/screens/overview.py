@@ -13,10 +13,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from plugins.insights.i18n import N_, _
-from plugins.insights.screens.common import Translated
-from tui.widgets.base import DbWork
-from tui.widgets.charts import Bar, BarChart
+from gongzhi.plugins.insights.i18n import N_, _
+from gongzhi.plugins.insights.screens.common import Translated
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.charts import Bar, BarChart
 
 
 class OverviewScreen(Translated, DbWork, Screen):
@@ -65,8 +65,8 @@ class OverviewScreen(Translated, DbWork, Screen):
     def reload(self) -> None:
         from sqlalchemy import func, select
 
-        from plugins.insights.models import InsightsDoc
-        from plugins.insights.queries import (
+        from gongzhi.plugins.insights.models import InsightsDoc
+        from gongzhi.plugins.insights.queries import (
             chat_topics,
             hot_spots,
             hot_words,
@@ -136,8 +136,8 @@ class OverviewScreen(Translated, DbWork, Screen):
 
     def action_to_request(self) -> None:
         """The chat topic under the cursor becomes a request (core services), in one step."""
-        from core.services import Actor
-        from plugins.insights.services import act_on_topic
+        from gongzhi.core.services import Actor
+        from gongzhi.plugins.insights.services import act_on_topic
 
         table = self.query_one("#insights-chat", DataTable)
         if not table.row_count:
@@ -156,7 +156,7 @@ class OverviewScreen(Translated, DbWork, Screen):
         self.action_drill()
 
     def action_drill(self) -> None:
-        from plugins.insights.screens.drill import DrillScreen
+        from gongzhi.plugins.insights.screens.drill import DrillScreen
 
         if self.data is None:
             return

@@ -1,4 +1,4 @@
 """The micro-projects' TUI screens, one per file: the board (the section), the
 project page, the fund view and the evaluation grid. What they show is read by
-:mod:`plugins.micro_projects.queries`; what they write goes through
-:mod:`plugins.micro_projects.services`."""
+:mod:`gongzhi.plugins.micro_projects.queries`; what they write goes through
+:mod:`gongzhi.plugins.micro_projects.services`."""

@@ -16,10 +16,15 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from plugins.micro_projects.i18n import N_, _
-from plugins.micro_projects.screens.common import Translated, category_label, status_label, yuan
-from tui.widgets.base import DbWork
-from tui.widgets.columns import Column, FittedTable
+from gongzhi.plugins.micro_projects.i18n import N_, _
+from gongzhi.plugins.micro_projects.screens.common import (
+    Translated,
+    category_label,
+    status_label,
+    yuan,
+)
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.columns import Column, FittedTable
 
 STATUS_CYCLE = (None, "planned", "in_progress", "done", "redo", "passed", "candidate", "rejected")
 
@@ -41,7 +46,7 @@ class BoardScreen(Translated, DbWork, Screen):
 
     def __init__(self, db, year: int | None = None) -> None:
         super().__init__()
-        from plugins.micro_projects.services import today
+        from gongzhi.plugins.micro_projects.services import today
 
         self.db = db
         self.year = year or today().year
@@ -79,7 +84,7 @@ class BoardScreen(Translated, DbWork, Screen):
         self.reload()
 
     def reload(self) -> None:
-        from plugins.micro_projects.queries import board
+        from gongzhi.plugins.micro_projects.queries import board
 
         db, year, status = self.db, self.year, self.status_filter
 
@@ -90,7 +95,7 @@ class BoardScreen(Translated, DbWork, Screen):
         self.db_work(fetch, self.show_rows, group="micro-board")
 
     def show_rows(self, rows: list) -> None:
-        from plugins.micro_projects.services import today
+        from gongzhi.plugins.micro_projects.services import today
 
         self.rows = rows
         table = self.query_one("#micro-board", FittedTable)
@@ -130,24 +135,24 @@ class BoardScreen(Translated, DbWork, Screen):
         self.action_open()
 
     def action_open(self) -> None:
-        from plugins.micro_projects.screens.project import ProjectScreen
+        from gongzhi.plugins.micro_projects.screens.project import ProjectScreen
 
         row = self.selected()
         if row is not None:
             self.app.push_screen(ProjectScreen(self.db, row.id))
 
     def action_fund(self) -> None:
-        from plugins.micro_projects.screens.fund import FundScreen
+        from gongzhi.plugins.micro_projects.screens.fund import FundScreen
 
         self.app.push_screen(FundScreen(self.db, self.year))
 
     def action_evaluate(self) -> None:
-        from plugins.micro_projects.screens.evaluation import EvaluationScreen
+        from gongzhi.plugins.micro_projects.screens.evaluation import EvaluationScreen
 
         self.app.push_screen(EvaluationScreen(self.db, self.year))
 
     def action_new_project(self) -> None:
-        from plugins.micro_projects.screens import forms
+        from gongzhi.plugins.micro_projects.screens import forms
 
         row = self.selected()
         forms.new_project(self, self.year, self._added, community_id=row.community_id if row else None)
@@ -158,7 +163,7 @@ class BoardScreen(Translated, DbWork, Screen):
             self.reload()
 
     def action_new_list(self) -> None:
-        from plugins.micro_projects.screens import forms
+        from gongzhi.plugins.micro_projects.screens import forms
 
         forms.new_list(self, self.year, self._list_opened)
 
@@ -179,9 +184,12 @@ class BoardScreen(Translated, DbWork, Screen):
         self.reload()
 
     def action_export(self, fmt: str) -> None:
-        from plugins.micro_projects.models import Project
-        from plugins.micro_projects.reports import write_publicity_docx, write_publicity_xlsx
-        from tui.widgets.forms import export_path
+        from gongzhi.plugins.micro_projects.models import Project
+        from gongzhi.plugins.micro_projects.reports import (
+            write_publicity_docx,
+            write_publicity_xlsx,
+        )
+        from gongzhi.tui.widgets.forms import export_path
 
         row = self.selected()
         if row is None:
@@ -200,6 +208,6 @@ class BoardScreen(Translated, DbWork, Screen):
 
 
 def lang_is_zh() -> bool:
-    from plugins.micro_projects.screens.common import lang
+    from gongzhi.plugins.micro_projects.screens.common import lang
 
     return lang() == "zh"

@@ -4,9 +4,9 @@ vocabularies, money in yuan."""
 
 from __future__ import annotations
 
-from plugins.micro_projects.i18n import N_, _
-from tui import i18n
-from tui.widgets.base import translate_bindings
+from gongzhi.plugins.micro_projects.i18n import N_, _
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.base import translate_bindings
 
 # the English message ids of the vocabularies, for the catalog
 STATUS_TEXT = {
@@ -50,7 +50,7 @@ def category_label(value: str) -> str:
 
 
 def yuan(fen: int) -> str:
-    from plugins.micro_projects.services import fmt_yuan
+    from gongzhi.plugins.micro_projects.services import fmt_yuan
 
     return fmt_yuan(fen)
 

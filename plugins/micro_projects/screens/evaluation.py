@@ -16,14 +16,14 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from core.services.base import Actor
-from plugins.micro_projects.i18n import N_, _
-from plugins.micro_projects.screens import forms
-from plugins.micro_projects.screens.common import Translated
-from plugins.micro_projects.screens.forms import MicroForm
-from plugins.micro_projects.screens.forms import parse_date as _date
-from tui.widgets.base import DbWork
-from tui.widgets.forms import FormField
+from gongzhi.core.services.base import Actor
+from gongzhi.plugins.micro_projects.i18n import N_, _
+from gongzhi.plugins.micro_projects.screens import forms
+from gongzhi.plugins.micro_projects.screens.common import Translated
+from gongzhi.plugins.micro_projects.screens.forms import MicroForm
+from gongzhi.plugins.micro_projects.screens.forms import parse_date as _date
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.forms import FormField
 
 RATING_KEYS = {"1": "satisfied", "2": "basically_satisfied", "3": "dissatisfied"}
 
@@ -67,7 +67,7 @@ class EvaluationScreen(Translated, DbWork, Screen):
         self.reload()
 
     def reload(self) -> None:
-        from plugins.micro_projects.queries import evaluation_grid
+        from gongzhi.plugins.micro_projects.queries import evaluation_grid
 
         db, year = self.db, self.year
 
@@ -78,7 +78,7 @@ class EvaluationScreen(Translated, DbWork, Screen):
         self.db_work(fetch, self.show_rows, group="micro-eval")
 
     def show_rows(self, rows: list) -> None:
-        from plugins.micro_projects.reports import fmt_share
+        from gongzhi.plugins.micro_projects.reports import fmt_share
 
         self.rows = rows
         table = self.query_one("#micro-eval", DataTable)
@@ -105,7 +105,7 @@ class EvaluationScreen(Translated, DbWork, Screen):
         return Actor(self.app.settings.operator)
 
     def action_ballot(self, rating: str) -> None:
-        from plugins.micro_projects import services as svc
+        from gongzhi.plugins.micro_projects import services as svc
 
         g = self.selected()
         if g is None or self.busy:
@@ -129,7 +129,7 @@ class EvaluationScreen(Translated, DbWork, Screen):
         self.db_work(write, done, group="micro-ballot", on_error=failed)
 
     def action_verdict(self) -> None:
-        from plugins.micro_projects import services as svc
+        from gongzhi.plugins.micro_projects import services as svc
 
         g = self.selected()
         if g is None:
@@ -173,8 +173,8 @@ class EvaluationScreen(Translated, DbWork, Screen):
             self.reload()
 
     def action_export(self) -> None:
-        from plugins.micro_projects.reports import write_annual_review_docx
-        from tui.widgets.forms import export_path
+        from gongzhi.plugins.micro_projects.reports import write_annual_review_docx
+        from gongzhi.tui.widgets.forms import export_path
 
         g = self.selected()
         if g is None:

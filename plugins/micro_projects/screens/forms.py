@@ -16,10 +16,10 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from core.errors import DomainError
-from plugins.micro_projects.i18n import N_, _, pair
-from plugins.micro_projects.screens.common import category_label, phase_label
-from tui.widgets.forms import FormError, FormField, FormModal, modal_binding_text
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.micro_projects.i18n import N_, _, pair
+from gongzhi.plugins.micro_projects.screens.common import category_label, phase_label
+from gongzhi.tui.widgets.forms import FormError, FormField, FormModal, modal_binding_text
 
 Done = Callable[[Any], None]
 
@@ -30,7 +30,7 @@ class MicroForm(FormModal, prefix="micro"):
 
 def parse_date(text: str) -> date | None:
     """The core's rule: a day the calendar lacks is called impossible, not badly written."""
-    from core.validation import parse_day
+    from gongzhi.core.validation import parse_day
 
     return parse_day(text) if text else None
 
@@ -43,7 +43,7 @@ def parse_year(text: str) -> int:
 
 def parse_money(text: str) -> int:
     """Yuan as typed ("1500", "1,234.50") → fen; refused with the service's own words."""
-    from plugins.micro_projects.services import parse_yuan
+    from gongzhi.plugins.micro_projects.services import parse_yuan
 
     if not text:
         raise DomainError("micro.invalid_amount", value="")
@@ -69,7 +69,7 @@ def _push(screen, title: tuple[str, str], fields: list[FormField], submit, form_
 
 def new_list(screen, year: int, done: Done) -> None:
     """A community's list for a year (collecting)."""
-    from plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects import services as svc
 
     db, actor = screen.db, screen.app.actor
 
@@ -93,9 +93,9 @@ def new_list(screen, year: int, done: Done) -> None:
 def new_project(screen, year: int, done: Done, *, community_id: int | None = None) -> None:
     """A project entered on a list still collecting or reviewing: directly, or from the
     requests named by their refs (they stay linked and get a timeline note)."""
-    from core.services.orgs import organisations
-    from plugins.micro_projects.models import CATEGORIES, ListPhase
-    from plugins.micro_projects.queries import lists
+    from gongzhi.core.services.orgs import organisations
+    from gongzhi.plugins.micro_projects.models import CATEGORIES, ListPhase
+    from gongzhi.plugins.micro_projects.queries import lists
 
     db = screen.db
     open_phases = (ListPhase.collecting.value, ListPhase.reviewing.value)
@@ -133,7 +133,7 @@ def new_project(screen, year: int, done: Done, *, community_id: int | None = Non
 
 
 def project_submit(screen):
-    from plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects import services as svc
 
     db, actor = screen.db, screen.app.actor
 
@@ -148,7 +148,7 @@ def project_submit(screen):
             responsible_person_id=v["person"], deadline=deadline, expected_effect=v["effect"], budget=budget)
 
         def write():
-            from core.services.requests import find_request
+            from gongzhi.core.services.requests import find_request
 
             with db.session() as s:
                 if refs:
@@ -169,7 +169,7 @@ def allocate(screen, done: Done, *, project_id: int | None = None, year: int | N
     """Money from the year's fund to a project (``take back`` returns what it has not
     spent). From the project page the project is given; from the fund view it is chosen
     among the year's projects that may be funded."""
-    from plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects import services as svc
 
     db, actor = screen.db, screen.app.actor
 
@@ -192,7 +192,7 @@ def allocate(screen, done: Done, *, project_id: int | None = None, year: int | N
     if project_id is not None:
         _push(screen, pair(N_("Allocate")), money, submit, "micro-allocate-form", done)
         return
-    from plugins.micro_projects.queries import board
+    from gongzhi.plugins.micro_projects.queries import board
 
     fundable = ("planned", "in_progress", "done")
 
@@ -213,7 +213,7 @@ def allocate(screen, done: Done, *, project_id: int | None = None, year: int | N
 def spend(screen, project_id: int, done: Done) -> None:
     """Money spent on a project, held to its allocation (a negative amount is not typed
     here: a correction is ``gongzhi micro spend`` with the reason)."""
-    from plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects import services as svc
 
     db, actor = screen.db, screen.app.actor
 
@@ -237,7 +237,7 @@ def spend(screen, project_id: int, done: Done) -> None:
 
 def fund_total(screen, year: int, current: int | None, done: Done) -> None:
     """Set (or change) the year's special fund; never below what is allocated."""
-    from plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects import services as svc
 
     db, actor = screen.db, screen.app.actor
 
@@ -261,7 +261,7 @@ def fund_total(screen, year: int, current: int | None, done: Done) -> None:
 def round_request(screen, project_id: int, year: int, done: Done) -> None:
     """Ask the residents' council for the project's evaluation round (the threshold and
     the redo deadline go with it; the result is judged by them when it comes back)."""
-    from plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects import services as svc
 
     db, actor = screen.db, screen.app.actor
 

@@ -11,10 +11,10 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label
 
-from plugins.micro_projects.i18n import N_, _
-from plugins.micro_projects.screens.common import Translated, category_label, yuan
-from tui.widgets.base import DbWork
-from tui.widgets.charts import Bar, BarChart
+from gongzhi.plugins.micro_projects.i18n import N_, _
+from gongzhi.plugins.micro_projects.screens.common import Translated, category_label, yuan
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.charts import Bar, BarChart
 
 
 class FundScreen(Translated, DbWork, Screen):
@@ -46,7 +46,7 @@ class FundScreen(Translated, DbWork, Screen):
         self.relabel()
 
     def relabel(self) -> None:
-        from plugins.micro_projects.queries import fund_report
+        from gongzhi.plugins.micro_projects.queries import fund_report
 
         db, year = self.db, self.year
 
@@ -77,12 +77,12 @@ class FundScreen(Translated, DbWork, Screen):
             empty=empty)
 
     def action_allocate(self) -> None:
-        from plugins.micro_projects.screens import forms
+        from gongzhi.plugins.micro_projects.screens import forms
 
         forms.allocate(self, self._written, year=self.year)
 
     def action_total(self) -> None:
-        from plugins.micro_projects.screens import forms
+        from gongzhi.plugins.micro_projects.screens import forms
 
         forms.fund_total(self, self.year, self.report.total if self.report else None, self._written)
 
@@ -92,8 +92,8 @@ class FundScreen(Translated, DbWork, Screen):
             self.relabel()
 
     def action_export(self) -> None:
-        from plugins.micro_projects.reports import write_fund_xlsx
-        from tui.widgets.forms import export_path
+        from gongzhi.plugins.micro_projects.reports import write_fund_xlsx
+        from gongzhi.tui.widgets.forms import export_path
 
         db, year = self.db, self.year
         path = export_path("micro", stem=f"{year}微实事专项资金", fmt="xlsx")

@@ -11,15 +11,20 @@ from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Static
 
-from core.errors import DomainError
-from core.services.base import Actor
-from plugins.micro_projects.i18n import N_, _
-from plugins.micro_projects.screens import forms
-from plugins.micro_projects.screens.common import Translated, category_label, status_label, yuan
-from plugins.micro_projects.screens.forms import MicroForm
-from plugins.micro_projects.screens.forms import parse_date as _date
-from tui.widgets.base import DbWork
-from tui.widgets.forms import FormField
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services.base import Actor
+from gongzhi.plugins.micro_projects.i18n import N_, _
+from gongzhi.plugins.micro_projects.screens import forms
+from gongzhi.plugins.micro_projects.screens.common import (
+    Translated,
+    category_label,
+    status_label,
+    yuan,
+)
+from gongzhi.plugins.micro_projects.screens.forms import MicroForm
+from gongzhi.plugins.micro_projects.screens.forms import parse_date as _date
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.forms import FormField
 
 __all__ = ["MicroForm", "ProjectScreen", "_date"]
 
@@ -73,7 +78,7 @@ class ProjectScreen(Translated, DbWork, Screen):
         self.reload()
 
     def reload(self) -> None:
-        from plugins.micro_projects.queries import project_detail
+        from gongzhi.plugins.micro_projects.queries import project_detail
 
         db, pid = self.db, self.project_id
 
@@ -84,8 +89,8 @@ class ProjectScreen(Translated, DbWork, Screen):
         self.db_work(fetch, self.show_detail, group="micro-project")
 
     def show_detail(self, d) -> None:
-        from core.models.vocab import Status
-        from tui.i18n import label
+        from gongzhi.core.models.vocab import Status
+        from gongzhi.tui.i18n import label
 
         self.detail = d
         r = d.row
@@ -129,7 +134,7 @@ class ProjectScreen(Translated, DbWork, Screen):
         return Actor(self.app.settings.operator)
 
     def action_progress(self) -> None:
-        from plugins.micro_projects import services as svc
+        from gongzhi.plugins.micro_projects import services as svc
 
         current = self.detail.row.progress if self.detail else 0
         db, pid, actor = self.db, self.project_id, self._actor()
@@ -158,7 +163,7 @@ class ProjectScreen(Translated, DbWork, Screen):
                              self._written)
 
     def action_close_out(self) -> None:
-        from plugins.micro_projects import services as svc
+        from gongzhi.plugins.micro_projects import services as svc
 
         db, pid, actor = self.db, self.project_id, self._actor()
 

@@ -18,30 +18,30 @@ points and the volunteer at the love supermarket's counter. One screen per modul
 - :mod:`.notice` — this month's public notice in one key (F9), or a chosen month.
 - :mod:`.common` — what they share: binding texts, the dialogs, :class:`PointsScreen`.
 
-What a screen shows is read by :mod:`plugins.points_exchange.queries` off the UI
-thread (:class:`tui.widgets.base.DbWork`); writes go through
-:mod:`plugins.points_exchange.services`; a refusal is shown in the user's language
+What a screen shows is read by :mod:`gongzhi.plugins.points_exchange.queries` off the UI
+thread (:class:`gongzhi.tui.widgets.base.DbWork`); writes go through
+:mod:`gongzhi.plugins.points_exchange.services`; a refusal is shown in the user's language
 and nothing is written. Words come from the plugin's gettext catalog
-(:mod:`plugins.points_exchange.i18n`); F2 relabels the open screens
+(:mod:`gongzhi.plugins.points_exchange.i18n`); F2 relabels the open screens
 (``refresh_language``). docs/points.md, "In the app", has the keys and the fast paths.
 """
 
 from __future__ import annotations
 
-from plugins.points_exchange.receipts import Receipt, receipt_path
-from plugins.points_exchange.screens.approvals import ApprovalsScreen
-from plugins.points_exchange.screens.common import (
+from gongzhi.plugins.points_exchange.receipts import Receipt, receipt_path
+from gongzhi.plugins.points_exchange.screens.approvals import ApprovalsScreen
+from gongzhi.plugins.points_exchange.screens.common import (
     BINDING_TEXT,
     ConfirmScreen,
     PointsForm,
     PointsScreen,
 )
-from plugins.points_exchange.screens.counter import CounterScreen
-from plugins.points_exchange.screens.earn import EarnScreen
-from plugins.points_exchange.screens.goods import GoodsScreen
-from plugins.points_exchange.screens.ledger import LedgerScreen
-from plugins.points_exchange.screens.notice import choose_notice, export_notice, notice_path
-from plugins.points_exchange.screens.receipt import ReceiptScreen
+from gongzhi.plugins.points_exchange.screens.counter import CounterScreen
+from gongzhi.plugins.points_exchange.screens.earn import EarnScreen
+from gongzhi.plugins.points_exchange.screens.goods import GoodsScreen
+from gongzhi.plugins.points_exchange.screens.ledger import LedgerScreen
+from gongzhi.plugins.points_exchange.screens.notice import choose_notice, export_notice, notice_path
+from gongzhi.plugins.points_exchange.screens.receipt import ReceiptScreen
 
 # -- entry points for the plugin's hooks --------------------------------------------------------
 

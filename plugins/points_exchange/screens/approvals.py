@@ -6,11 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Label
 
-from core.models.types import fmt_local
-from plugins.points_exchange.i18n import N_, _
-from plugins.points_exchange.queries import load_approvals
-from plugins.points_exchange.screens.common import ConfirmScreen, PointsScreen, amount_text
-from tui import i18n
+from gongzhi.core.models.types import fmt_local
+from gongzhi.plugins.points_exchange.i18n import N_, _
+from gongzhi.plugins.points_exchange.queries import load_approvals
+from gongzhi.plugins.points_exchange.screens.common import ConfirmScreen, PointsScreen, amount_text
+from gongzhi.tui import i18n
 
 # -- approvals ------------------------------------------------------------------------------
 
@@ -97,7 +97,7 @@ class ApprovalsScreen(PointsScreen):
         )
 
     def _resolve(self, approve: bool) -> None:
-        from plugins.points_exchange import services as svc
+        from gongzhi.plugins.points_exchange import services as svc
 
         tid = self.highlighted("points-approvals")
         if tid is None or self.busy:

@@ -12,14 +12,14 @@ from rich.text import Text
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Label
 
-from core.errors import DomainError
-from plugins.points_exchange.i18n import N_, _
-from tui import i18n
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual
-from tui.widgets.forms import ConfirmModal, FormField, FormModal, modal_binding_text
-from tui.widgets.pickers import PersonPicker
-from tui.widgets.writes import WriteThenReload
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.points_exchange.i18n import N_, _
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual
+from gongzhi.tui.widgets.forms import ConfirmModal, FormField, FormModal, modal_binding_text
+from gongzhi.tui.widgets.pickers import PersonPicker
+from gongzhi.tui.widgets.writes import WriteThenReload
 
 # binding id -> description (a message id of the plugin's catalog)
 BINDING_TEXT: dict[str, str] = {
@@ -57,7 +57,7 @@ MODAL_TEXT = modal_binding_text("points")
 def low_stock() -> int:
     """Goods with fewer than this many on the shelf are highlighted (the monthly
     report's threshold)."""
-    from plugins.points_exchange.reports import LOW_STOCK
+    from gongzhi.plugins.points_exchange.reports import LOW_STOCK
 
     return LOW_STOCK
 
@@ -92,14 +92,14 @@ def amount_text(amount: int) -> str:
 
 
 class ConfirmScreen(ConfirmModal, prefix="points"):
-    """A confirmation (:class:`tui.widgets.forms.ConfirmModal`): a title and the lines to
+    """A confirmation (:class:`gongzhi.tui.widgets.forms.ConfirmModal`): a title and the lines to
     check (``#points-confirm-text``); ``y`` confirms, ``n`` / Esc declines."""
 
     BINDING_TEXT = MODAL_TEXT
 
 
 class PointsForm(FormModal, prefix="points"):
-    """The section's forms (:class:`tui.widgets.forms.FormModal`): ``submit(values)`` raises
+    """The section's forms (:class:`gongzhi.tui.widgets.forms.FormModal`): ``submit(values)`` raises
     a :class:`DomainError` for a value it can tell is wrong (the service's own words)."""
 
     BINDING_TEXT = MODAL_TEXT
@@ -112,7 +112,7 @@ def field(key: str, label: str, **kwargs: Any) -> FormField:
 
 
 class Translated(Bilingual):
-    """:class:`~tui.widgets.bilingual.Bilingual` with the bindings' descriptions from the
+    """:class:`~gongzhi.tui.widgets.bilingual.Bilingual` with the bindings' descriptions from the
     plugin's gettext catalog: ``BINDING_TEXT`` maps a binding id to a message id."""
 
     BINDING_TEXT: ClassVar[dict[str, str]] = BINDING_TEXT  # type: ignore[assignment]

@@ -9,12 +9,12 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from core.errors import DomainError
-from plugins.points_exchange.i18n import N_, _
-from plugins.points_exchange.queries import AccountView, GoodsRow, load_account, load_goods
-from plugins.points_exchange.receipts import Receipt, redeem_basket
-from plugins.points_exchange.screens.approvals import ApprovalsScreen
-from plugins.points_exchange.screens.common import (
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.points_exchange.i18n import N_, _
+from gongzhi.plugins.points_exchange.queries import AccountView, GoodsRow, load_account, load_goods
+from gongzhi.plugins.points_exchange.receipts import Receipt, redeem_basket
+from gongzhi.plugins.points_exchange.screens.approvals import ApprovalsScreen
+from gongzhi.plugins.points_exchange.screens.common import (
     ConfirmScreen,
     PointsScreen,
     error_text,
@@ -23,14 +23,14 @@ from plugins.points_exchange.screens.common import (
     parse_int,
     search_hint,
 )
-from plugins.points_exchange.screens.earn import EarnScreen
-from plugins.points_exchange.screens.goods import GoodsScreen
-from plugins.points_exchange.screens.goods_picker import GoodsPicker
-from plugins.points_exchange.screens.ledger import LedgerScreen
-from plugins.points_exchange.screens.notice import choose_notice, export_notice
-from plugins.points_exchange.screens.receipt import ReceiptScreen
-from tui import i18n
-from tui.widgets.pickers import PersonPicker
+from gongzhi.plugins.points_exchange.screens.earn import EarnScreen
+from gongzhi.plugins.points_exchange.screens.goods import GoodsScreen
+from gongzhi.plugins.points_exchange.screens.goods_picker import GoodsPicker
+from gongzhi.plugins.points_exchange.screens.ledger import LedgerScreen
+from gongzhi.plugins.points_exchange.screens.notice import choose_notice, export_notice
+from gongzhi.plugins.points_exchange.screens.receipt import ReceiptScreen
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.pickers import PersonPicker
 
 # -- the counter ------------------------------------------------------------------------------
 
@@ -382,7 +382,7 @@ class CounterScreen(PointsScreen):
         Sent twice (a double Enter, a retry), the key makes it one redemption."""
         if self.account is None or not self.basket:
             return
-        from plugins.points_exchange.services import BasketItem
+        from gongzhi.plugins.points_exchange.services import BasketItem
 
         items = [BasketItem(gid, q, self.goods[gid].price) for gid, q in self.basket.items()]
         db, actor, pid, key = self.db, self.app.actor, self.account.person_id, self.basket_key

@@ -12,18 +12,18 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from core.errors import DomainError
-from plugins.points_exchange.i18n import _
-from plugins.points_exchange.screens.common import (
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.points_exchange.i18n import _
+from gongzhi.plugins.points_exchange.screens.common import (
     BINDING_TEXT,
     Translated,
     new_key,
     parse_int,
     search_hint,
 )
-from tui import i18n
-from tui.widgets.base import DbWork
-from tui.widgets.pickers import Choice, ChoicePicker, PersonPicker, PickerItem
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker, PersonPicker, PickerItem
 
 
 class RulePicker(ChoicePicker):
@@ -112,7 +112,7 @@ class EarnScreen(Translated, DbWork, ModalScreen[str | None]):
         db, pid = self.db, event.value
 
         def fetch() -> list:
-            from plugins.points_exchange import services as svc
+            from gongzhi.plugins.points_exchange import services as svc
 
             with db.read_session() as s:
                 return svc.earnable_rules(s, pid)
@@ -163,7 +163,7 @@ class EarnScreen(Translated, DbWork, ModalScreen[str | None]):
         self.dismiss(None)
 
     def action_save(self) -> None:
-        from plugins.points_exchange import services as svc
+        from gongzhi.plugins.points_exchange import services as svc
 
         if self.busy:
             return

@@ -10,17 +10,17 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Label
 
-from plugins.points_exchange.i18n import N_, _
-from plugins.points_exchange.queries import GoodsRow, load_goods
-from plugins.points_exchange.screens.common import (
+from gongzhi.plugins.points_exchange.i18n import N_, _
+from gongzhi.plugins.points_exchange.queries import GoodsRow, load_goods
+from gongzhi.plugins.points_exchange.screens.common import (
     PointsScreen,
     field,
     low_stock,
     new_key,
     parse_int,
 )
-from tui.widgets.bilingual import enum_label
-from tui.widgets.forms import FormError
+from gongzhi.tui.widgets.bilingual import enum_label
+from gongzhi.tui.widgets.forms import FormError
 
 # -- goods and stock ------------------------------------------------------------------------
 
@@ -112,7 +112,7 @@ class GoodsScreen(PointsScreen):
 
     @staticmethod
     def _in_kinds() -> list[tuple[str, str]]:
-        from plugins.points_exchange.models import MoveKind
+        from gongzhi.plugins.points_exchange.models import MoveKind
 
         return [(enum_label(MoveKind, k), k) for k in ("donation", "purchase")]
 
@@ -124,7 +124,7 @@ class GoodsScreen(PointsScreen):
         return values["kind"]
 
     def action_add(self) -> None:
-        from plugins.points_exchange import services as svc
+        from gongzhi.plugins.points_exchange import services as svc
 
         db, actor = self.db, self.app.actor
 
@@ -168,7 +168,7 @@ class GoodsScreen(PointsScreen):
         )
 
     def action_restock(self) -> None:
-        from plugins.points_exchange import services as svc
+        from gongzhi.plugins.points_exchange import services as svc
 
         g = self._current()
         if g is None:
@@ -213,7 +213,7 @@ class GoodsScreen(PointsScreen):
         )
 
     def action_correct(self) -> None:
-        from plugins.points_exchange import services as svc
+        from gongzhi.plugins.points_exchange import services as svc
 
         g = self._current()
         if g is None:
@@ -246,7 +246,7 @@ class GoodsScreen(PointsScreen):
         )
 
     def action_price(self) -> None:
-        from plugins.points_exchange import services as svc
+        from gongzhi.plugins.points_exchange import services as svc
 
         g = self._current()
         if g is None:

@@ -1,4 +1,4 @@
-"""The counter's goods search: a :class:`~tui.widgets.pickers.ChoicePicker` over the shelf.
+"""The counter's goods search: a :class:`~gongzhi.tui.widgets.pickers.ChoicePicker` over the shelf.
 
 Goods are found by name (挂面), pinyin initials or full pinyin (``gm``, ``guamian``)
 or their number (the goods' number in the goods list); the most redeemed come first.
@@ -14,9 +14,9 @@ from textual import on
 from textual.message import Message
 from textual.widgets import Input
 
-from plugins.points_exchange.i18n import _
-from plugins.points_exchange.queries import GoodsRow
-from tui.widgets.pickers import Choice, ChoicePicker, PickerItem
+from gongzhi.plugins.points_exchange.i18n import _
+from gongzhi.plugins.points_exchange.queries import GoodsRow
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker, PickerItem
 
 
 class GoodsPicker(ChoicePicker):

@@ -8,19 +8,19 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import DataTable, Footer, Header, Input, Label
 
-from core.models.types import fmt_local
-from plugins.points_exchange.i18n import N_, _
-from plugins.points_exchange.queries import AccountView, LedgerView, load_ledger
-from plugins.points_exchange.screens.common import (
+from gongzhi.core.models.types import fmt_local
+from gongzhi.plugins.points_exchange.i18n import N_, _
+from gongzhi.plugins.points_exchange.queries import AccountView, LedgerView, load_ledger
+from gongzhi.plugins.points_exchange.screens.common import (
     ConfirmScreen,
     PointsScreen,
     amount_text,
     new_key,
     search_hint,
 )
-from tui import i18n
-from tui.widgets.bilingual import enum_label
-from tui.widgets.pickers import PersonPicker
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.bilingual import enum_label
+from gongzhi.tui.widgets.pickers import PersonPicker
 
 # -- a person's ledger ------------------------------------------------------------------------
 
@@ -107,7 +107,11 @@ class LedgerScreen(PointsScreen):
         self.db_work(fetch, show, group="points-ledger-read", on_error=self.fail)
 
     def render_rows(self) -> None:
-        from plugins.points_exchange.models import SystemAccount, TransferKind, TransferState
+        from gongzhi.plugins.points_exchange.models import (
+            SystemAccount,
+            TransferKind,
+            TransferState,
+        )
 
         self.query_one("#points-ledger-account", Label).update(
             Text(self.account.line()) if self.account else _("Find a person first")
@@ -141,8 +145,8 @@ class LedgerScreen(PointsScreen):
         )
 
     def action_reverse(self) -> None:
-        from plugins.points_exchange import services as svc
-        from plugins.points_exchange.models import TransferKind
+        from gongzhi.plugins.points_exchange import services as svc
+        from gongzhi.plugins.points_exchange.models import TransferKind
 
         tid = self.highlighted("points-ledger")
         if tid is None or self.busy:

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from core.errors import DomainError
-from plugins.points_exchange.i18n import N_, _
-from plugins.points_exchange.screens.common import PointsForm, field
-from tui import i18n
-from tui.widgets.forms import FormError, export_path
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.points_exchange.i18n import N_, _
+from gongzhi.plugins.points_exchange.screens.common import PointsForm, field
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.forms import FormError, export_path
 
 # -- the public notice ---------------------------------------------------------------------------
 
@@ -25,7 +25,7 @@ def notice_path(month: str, fmt: str) -> Path:
 def export_notice(app, said: Callable[[str], Any] | None = None) -> None:
     """This month's public notice (公示) as Word (.docx), in one action (F9 on the
     counter, or the palette): written into the data directory, and said where."""
-    from plugins.points_exchange import reports
+    from gongzhi.plugins.points_exchange import reports
 
     db, lang = app.db, i18n.language()
     month = reports.this_month()
@@ -54,7 +54,7 @@ def _written(app, path: Path, said: Callable[[str], Any] | None) -> None:
 def choose_notice(app, said: Callable[[str], Any] | None = None) -> None:
     """Ask for the month (default this one) and the format (Excel or Word), write the
     month's public notice (公示) into the data directory and say where (shift+F9)."""
-    from plugins.points_exchange import reports
+    from gongzhi.plugins.points_exchange import reports
 
     db = app.db
 

@@ -18,12 +18,12 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label
 
-from core.errors import DomainError
-from plugins.points_exchange.i18n import _
-from plugins.points_exchange.receipts import Receipt, print_receipt, write_receipt_docx
-from plugins.points_exchange.screens.common import BINDING_TEXT, Translated
-from tui import i18n
-from tui.widgets.base import DbWork
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.points_exchange.i18n import _
+from gongzhi.plugins.points_exchange.receipts import Receipt, print_receipt, write_receipt_docx
+from gongzhi.plugins.points_exchange.screens.common import BINDING_TEXT, Translated
+from gongzhi.tui import i18n
+from gongzhi.tui.widgets.base import DbWork
 
 
 class ReceiptScreen(Translated, DbWork, ModalScreen[None]):
@@ -90,7 +90,7 @@ class ReceiptScreen(Translated, DbWork, ModalScreen[None]):
         lang = i18n.language()
 
         def work() -> tuple[Path, str | None, str | None]:
-            from plugins.points_exchange import services as svc
+            from gongzhi.plugins.points_exchange import services as svc
 
             path = write_receipt_docx(receipt)
             if not to_printer:

@@ -15,30 +15,30 @@ One screen per module:
 - :mod:`.check_in`, :mod:`.agenda_picker`, :mod:`.month_minutes` — dialogs;
   :mod:`.common` — what they share; :mod:`.palette` — the command-palette actions.
 
-What a screen shows is read by :mod:`plugins.red_property.queries`; every write is a
-call into :mod:`plugins.red_property.services`, off the UI thread.
+What a screen shows is read by :mod:`gongzhi.plugins.red_property.queries`; every write is a
+call into :mod:`gongzhi.plugins.red_property.services`, off the UI thread.
 """
 
-from plugins.red_property.screens.action_board import ActionBoardScreen
-from plugins.red_property.screens.agenda_picker import AgendaPickScreen
-from plugins.red_property.screens.check_in import CheckInScreen
-from plugins.red_property.screens.common import (
+from gongzhi.plugins.red_property.screens.action_board import ActionBoardScreen
+from gongzhi.plugins.red_property.screens.agenda_picker import AgendaPickScreen
+from gongzhi.plugins.red_property.screens.check_in import CheckInScreen
+from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
     ConfirmScreen,
     FormScreen,
     MinutesScreen,
     PickListScreen,
 )
-from plugins.red_property.screens.meeting import MeetingScreen, RosterTable
-from plugins.red_property.screens.meetings import RedPropertyScreen
-from plugins.red_property.screens.month_minutes import MonthMinutesScreen
-from plugins.red_property.screens.new_service import NewServiceScreen
-from plugins.red_property.screens.palette import (
+from gongzhi.plugins.red_property.screens.meeting import MeetingScreen, RosterTable
+from gongzhi.plugins.red_property.screens.meetings import RedPropertyScreen
+from gongzhi.plugins.red_property.screens.month_minutes import MonthMinutesScreen
+from gongzhi.plugins.red_property.screens.new_service import NewServiceScreen
+from gongzhi.plugins.red_property.screens.palette import (
     agenda_from_request,
     open_action_board,
     open_service_log,
 )
-from plugins.red_property.screens.service_log import ServiceLogScreen
+from gongzhi.plugins.red_property.screens.service_log import ServiceLogScreen
 
 __all__ = [
     "BINDING_TEXT",

@@ -9,23 +9,23 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, Select
 
-from plugins.red_property.i18n import N_, _, pair
-from plugins.red_property.models import (
+from gongzhi.plugins.red_property.i18n import N_, _, pair
+from gongzhi.plugins.red_property.models import (
     ActionStatus,
 )
-from plugins.red_property.queries import (
+from gongzhi.plugins.red_property.queries import (
     BoardRow,
     load_board,
 )
-from plugins.red_property.screens.common import (
+from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
     action_step,
     enum_text,
     highlighted_key,
 )
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
-from tui.widgets.pickers import PlacePicker
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual, t
+from gongzhi.tui.widgets.pickers import PlacePicker
 
 # -- the action-item board -----------------------------------------------------------------
 

@@ -17,13 +17,13 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label
 
-from plugins.red_property import services as svc
-from plugins.red_property.i18n import N_, _, pair
-from plugins.red_property.queries import CandidateRow, load_candidates
-from plugins.red_property.screens.common import BINDING_TEXT, highlighted_key
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
-from tui.widgets.pickers import Choice, filter_choices
+from gongzhi.plugins.red_property import services as svc
+from gongzhi.plugins.red_property.i18n import N_, _, pair
+from gongzhi.plugins.red_property.queries import CandidateRow, load_candidates
+from gongzhi.plugins.red_property.screens.common import BINDING_TEXT, highlighted_key
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual, t
+from gongzhi.tui.widgets.pickers import Choice, filter_choices
 
 CANDIDATE_COLUMNS = (("mark", *pair(N_("Pick"))), ("title", *pair(N_("Request"))), ("category", *pair(N_("Category"))),
                      ("place", *pair(N_("Place"))), ("due", *pair(N_("Due by"))), ("ref", *pair(N_("Ref"))))
@@ -109,7 +109,7 @@ class AgendaPickScreen(Bilingual, DbWork, ModalScreen[list[str] | None]):
         if query:
             choices = [Choice(r.id, r.title, code=r.ref, keys=f"{r.category_zh} {r.category_en} {r.place}")
                        for r in self.rows]
-            from core.pinyin import place_search_keys
+            from gongzhi.core.pinyin import place_search_keys
 
             keys = {i: place_search_keys(r.title) + place_search_keys(r.category_zh) + place_search_keys(r.place)
                     for i, r in enumerate(self.rows)}  # each "|initials|full|": they join

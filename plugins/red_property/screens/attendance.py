@@ -12,10 +12,10 @@ from rich.text import Text
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from plugins.red_property.i18n import N_, _, join, pair
-from plugins.red_property.queries import MeetingDetail
-from plugins.red_property.screens.common import BINDING_TEXT
-from tui.widgets.bilingual import Bilingual
+from gongzhi.plugins.red_property.i18n import N_, _, join, pair
+from gongzhi.plugins.red_property.queries import MeetingDetail
+from gongzhi.plugins.red_property.screens.common import BINDING_TEXT
+from gongzhi.tui.widgets.bilingual import Bilingual
 
 ATTENDANCE_COLUMNS = (("mark", *pair(N_("In"))), ("name", *pair(N_("Body / name"))), ("state", *pair(N_("State"))))
 

@@ -10,14 +10,14 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from plugins.red_property import services as svc
-from plugins.red_property.i18n import _
-from plugins.red_property.screens.common import (
+from gongzhi.plugins.red_property import services as svc
+from gongzhi.plugins.red_property.i18n import _
+from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
 )
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual
-from tui.widgets.pickers import Choice, ChoicePicker, PersonPicker
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker, PersonPicker
 
 
 class CheckInScreen(Bilingual, DbWork, ModalScreen[str | None]):

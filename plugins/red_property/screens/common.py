@@ -16,12 +16,12 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label, Select
 
-from core.models.types import LOCAL_TZ
-from plugins.red_property import services as svc
-from plugins.red_property.i18n import N_, _, pair
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, enum_label, t
-from tui.widgets.forms import (
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.plugins.red_property import services as svc
+from gongzhi.plugins.red_property.i18n import N_, _, pair
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual, enum_label, t
+from gongzhi.tui.widgets.forms import (
     ConfirmModal,
     ExportModal,
     FormError,
@@ -140,7 +140,7 @@ def highlighted_key(table: DataTable) -> str | None:
 
 
 class FormScreen(FormModal, prefix="redprop"):
-    """The section's forms (:class:`tui.widgets.forms.FormModal`): ctrl+s saves, Esc cancels;
+    """The section's forms (:class:`gongzhi.tui.widgets.forms.FormModal`): ctrl+s saves, Esc cancels;
     a person or place preset is ``value=(id, name)``, ``kinds`` limits a place picker."""
 
     BINDING_TEXT = BINDING_TEXT
@@ -271,5 +271,5 @@ def default_minutes_path(meeting_id: int, fmt: str = "docx") -> Path:
 
 
 class MinutesScreen(ExportModal, FormScreen):
-    """The minutes' format and path (:class:`tui.widgets.forms.ExportModal`): the path
+    """The minutes' format and path (:class:`gongzhi.tui.widgets.forms.ExportModal`): the path
     follows the format, an existing file is refused."""

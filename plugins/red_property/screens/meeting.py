@@ -14,23 +14,27 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
-from plugins.red_property import services as svc
-from plugins.red_property.i18n import N_, _, join, pair, pair_of
-from plugins.red_property.models import (
+from gongzhi.plugins.red_property import services as svc
+from gongzhi.plugins.red_property.i18n import N_, _, join, pair, pair_of
+from gongzhi.plugins.red_property.models import (
     ActionStatus,
     Decision,
     MeetingKind,
     MeetingStatus,
 )
-from plugins.red_property.queries import (
+from gongzhi.plugins.red_property.queries import (
     ItemRow,
     MeetingDetail,
     load_detail,
 )
-from plugins.red_property.screens.agenda_picker import AgendaPickScreen
-from plugins.red_property.screens.attendance import ATTENDANCE_COLUMNS, AttendanceGrid, parse_key
-from plugins.red_property.screens.check_in import CheckInScreen
-from plugins.red_property.screens.common import (
+from gongzhi.plugins.red_property.screens.agenda_picker import AgendaPickScreen
+from gongzhi.plugins.red_property.screens.attendance import (
+    ATTENDANCE_COLUMNS,
+    AttendanceGrid,
+    parse_key,
+)
+from gongzhi.plugins.red_property.screens.check_in import CheckInScreen
+from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
     ConfirmScreen,
     FormScreen,
@@ -42,12 +46,12 @@ from plugins.red_property.screens.common import (
     parse_day,
     parse_votes,
 )
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
-from tui.widgets.forms import (
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual, t
+from gongzhi.tui.widgets.forms import (
     FormField,
 )
-from tui.widgets.writes import WriteThenReload
+from gongzhi.tui.widgets.writes import WriteThenReload
 
 # -- one meeting -----------------------------------------------------------------------------
 
@@ -607,7 +611,7 @@ class MeetingScreen(WriteThenReload, Bilingual, DbWork, Screen):
         ], submit, pair(N_("Addendum saved")), form_id="redprop-addendum")
 
     def action_minutes(self) -> None:
-        from plugins.red_property.minutes import write_minutes
+        from gongzhi.plugins.red_property.minutes import write_minutes
 
         d = self.detail
         if d is None:

@@ -11,34 +11,34 @@ from textual import on
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from core.models.types import LOCAL_TZ
-from plugins.red_property import services as svc
-from plugins.red_property.i18n import N_, _, pair
-from plugins.red_property.models import (
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.plugins.red_property import services as svc
+from gongzhi.plugins.red_property.i18n import N_, _, pair
+from gongzhi.plugins.red_property.models import (
     MeetingKind,
     MeetingStatus,
 )
-from plugins.red_property.queries import (
+from gongzhi.plugins.red_property.queries import (
     MeetingListRow,
     load_meetings,
 )
-from plugins.red_property.screens.action_board import ActionBoardScreen
-from plugins.red_property.screens.common import (
+from gongzhi.plugins.red_property.screens.action_board import ActionBoardScreen
+from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
     FormScreen,
     enum_choices,
     enum_text,
     parse_when,
 )
-from plugins.red_property.screens.meeting import MeetingScreen
-from plugins.red_property.screens.month_minutes import month_minutes
-from plugins.red_property.screens.service_log import ServiceLogScreen
-from tui.widgets.bilingual import t
-from tui.widgets.forms import (
+from gongzhi.plugins.red_property.screens.meeting import MeetingScreen
+from gongzhi.plugins.red_property.screens.month_minutes import month_minutes
+from gongzhi.plugins.red_property.screens.service_log import ServiceLogScreen
+from gongzhi.tui.widgets.bilingual import t
+from gongzhi.tui.widgets.forms import (
     FormError,
     FormField,
 )
-from tui.widgets.list_section import ListSection
+from gongzhi.tui.widgets.list_section import ListSection
 
 # -- the meetings ----------------------------------------------------------------------------
 

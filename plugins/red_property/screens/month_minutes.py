@@ -17,10 +17,10 @@ from typing import Any
 from textual import on
 from textual.widgets import Input
 
-from core.models.types import LOCAL_TZ
-from plugins.red_property.i18n import N_, _, pair
-from plugins.red_property.screens.common import FormScreen
-from tui.widgets.forms import FormError, FormField, export_path
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.plugins.red_property.i18n import N_, _, pair
+from gongzhi.plugins.red_property.screens.common import FormScreen
+from gongzhi.tui.widgets.forms import FormError, FormField, export_path
 
 MONTH = re.compile(r"^\s*(\d{4})\s*(?:[-/.年]\s*(\d{1,2})\s*月?|(\d{2}))\s*$")
 
@@ -65,7 +65,7 @@ class MonthMinutesScreen(FormScreen):
         box.value = str(self.default)
 
     def _submit(self, v: dict[str, Any]) -> Callable[[], Path]:
-        from plugins.red_property.minutes import write_month_minutes
+        from gongzhi.plugins.red_property.minutes import write_month_minutes
 
         year, month = parse_month(v["month"])
         if not v["path"]:

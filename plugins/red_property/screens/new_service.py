@@ -10,23 +10,23 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Button, DataTable, Input, Label
 
-from plugins.red_property import services as svc
-from plugins.red_property.i18n import N_, _, pair
-from plugins.red_property.models import (
+from gongzhi.plugins.red_property import services as svc
+from gongzhi.plugins.red_property.i18n import N_, _, pair
+from gongzhi.plugins.red_property.models import (
     ServiceKind,
 )
-from plugins.red_property.screens.common import (
+from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
     enum_choices,
     highlighted_key,
     parse_when,
 )
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual
-from tui.widgets.forms import (
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual
+from gongzhi.tui.widgets.forms import (
     FormError,
 )
-from tui.widgets.pickers import Choice, ChoicePicker, PlacePicker
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker, PlacePicker
 
 
 def kind_choices() -> list[Choice]:

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.models.places import Place
-from core.models.requests import Request
-from core.models.types import fmt_local
-from plugins.red_property import services as svc
-from plugins.red_property.i18n import N_, _, pair
-from plugins.red_property.models import (
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.requests import Request
+from gongzhi.core.models.types import fmt_local
+from gongzhi.plugins.red_property import services as svc
+from gongzhi.plugins.red_property.i18n import N_, _, pair
+from gongzhi.plugins.red_property.models import (
     MeetingStatus,
 )
-from plugins.red_property.screens.action_board import ActionBoardScreen
-from plugins.red_property.screens.common import (
+from gongzhi.plugins.red_property.screens.action_board import ActionBoardScreen
+from gongzhi.plugins.red_property.screens.common import (
     PickListScreen,
     enum_text,
 )
-from plugins.red_property.screens.service_log import ServiceLogScreen
-from tui.widgets.bilingual import t
+from gongzhi.plugins.red_property.screens.service_log import ServiceLogScreen
+from gongzhi.tui.widgets.bilingual import t
 
 # -- palette actions ------------------------------------------------------------------------
 

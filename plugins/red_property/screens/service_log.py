@@ -14,19 +14,19 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Select
 
-from core.models.types import LOCAL_TZ
-from plugins.red_property import services as svc
-from plugins.red_property.i18n import N_, _, pair
-from plugins.red_property.models import (
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.plugins.red_property import services as svc
+from gongzhi.plugins.red_property.i18n import N_, _, pair
+from gongzhi.plugins.red_property.models import (
     ServiceKind,
     ServiceStatus,
 )
-from plugins.red_property.queries import (
+from gongzhi.plugins.red_property.queries import (
     ServiceLog,
     ServiceRow,
     load_services,
 )
-from plugins.red_property.screens.common import (
+from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
     FormScreen,
     enum_choices,
@@ -34,15 +34,15 @@ from plugins.red_property.screens.common import (
     highlighted_key,
     parse_when,
 )
-from plugins.red_property.screens.new_service import NewServiceScreen
-from tui.widgets.base import DbWork
-from tui.widgets.bilingual import Bilingual, t
-from tui.widgets.forms import (
+from gongzhi.plugins.red_property.screens.new_service import NewServiceScreen
+from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.bilingual import Bilingual, t
+from gongzhi.tui.widgets.forms import (
     FormError,
     FormField,
 )
-from tui.widgets.pickers import PlacePicker
-from tui.widgets.writes import WriteThenReload
+from gongzhi.tui.widgets.pickers import PlacePicker
+from gongzhi.tui.widgets.writes import WriteThenReload
 
 # -- the micro-service log -------------------------------------------------------------------
 

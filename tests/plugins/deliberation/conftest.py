@@ -9,8 +9,8 @@ from dataclasses import dataclass
 import pytest
 from sqlalchemy import func, select, text
 
-from core.services import Actor, categories, people, places, requests
-from core.testing import Site, gongzhi_site, put_on_path  # noqa: F401  (fixture re-export)
+from gongzhi.core.services import Actor, categories, people, places, requests
+from gongzhi.core.testing import Site, gongzhi_site, put_on_path  # noqa: F401  (fixture re-export)
 
 PLUGIN = "deliberation"
 
@@ -45,7 +45,7 @@ def actor() -> Actor:
 
 
 def make_table(db, actor: Actor, *, title: str = "荣诚园晾衣架") -> Table:
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     with db.session() as s:
         street = places.create_place(s, actor=actor, kind="street", name=f"青源街道{title}")

@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from core.errors import DomainError
-from core.services import requests
-from plugins.deliberation import services as svc
-from plugins.deliberation.minutes import build_minutes, to_markdown
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services import requests
+from gongzhi.plugins.deliberation import services as svc
+from gongzhi.plugins.deliberation.minutes import build_minutes, to_markdown
 from tests.plugins.deliberation.conftest import row_counts
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -37,7 +37,7 @@ def _decided(site, table, actor) -> int:
 
 
 def test_an_amendment_keeps_the_original_and_its_reason(site, table, actor):
-    from core import events
+    from gongzhi.core import events
 
     _decided(site, table, actor)
     seen = []
@@ -135,10 +135,10 @@ def test_rules_alone_register_the_delib_codes():
     """``gongzhi deliberation tally`` and auditors import the pure rules alone: the codes
     they raise exist then, and core.errors itself holds no delib.* entry."""
     script = (
-        "import core.errors as e\n"
+        "import gongzhi.core.errors as e\n"
         "assert not any(k.startswith('delib.') for k in e.MESSAGES)\n"
-        "import plugins.deliberation.rules as r\n"
-        "from core.errors import DomainError\n"
+        "import gongzhi.plugins.deliberation.rules as r\n"
+        "from gongzhi.core.errors import DomainError\n"
         "try:\n"
         "    r.check_rule(r.Rule('yes_no', threshold=r.Fraction(3, 2)))\n"
         "except DomainError as exc:\n"

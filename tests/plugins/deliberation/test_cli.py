@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import zipfile
 
-from core.services import Actor, categories, people, places, requests
+from gongzhi.core.services import Actor, categories, people, places, requests
 
 
 def _ok(site, *args, lang=None):

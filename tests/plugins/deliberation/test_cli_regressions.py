@@ -141,7 +141,7 @@ def test_a_hand_reset_round_ends_in_a_coded_error(site):
 
 
 def test_export_flags_a_hand_inserted_ballot(site, tmp_path):
-    from plugins.deliberation.models import Ballot
+    from gongzhi.plugins.deliberation.models import Ballot
 
     cid = _consultation(site, "插票")
     r = json.loads(_ok(site, "deliberation", "round", "open", cid, "--preset", "simple_majority", "--options", "1", "--json"))

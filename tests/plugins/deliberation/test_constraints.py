@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.errors import DomainError
-from plugins.deliberation.multiwinner import (
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation.multiwinner import (
     Conformance,
     Constraint,
     approval_seats,
@@ -202,8 +202,8 @@ def test_elected_always_meet_satisfiable_constraints(case):
 
 
 def test_a_constrained_stv_round_from_the_command_line(site, table, actor, tmp_path):
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.export import tally_round_file
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.export import tally_round_file
 
     c1, c2, c3 = table.options
     cid = str(table.consultation_id)

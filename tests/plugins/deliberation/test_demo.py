@@ -3,10 +3,10 @@ options refined, consent of all resident representatives, 6 sets of racks)."""
 
 from __future__ import annotations
 
-from core.demo import build_demo
-from core.services import Actor, requests
-from plugins.deliberation import services as svc
-from plugins.deliberation.demo import OPEN_OPTION, OPEN_TITLE, STORY_REQUEST_TITLE, TITLE
+from gongzhi.core.demo import build_demo
+from gongzhi.core.services import Actor, requests
+from gongzhi.plugins.deliberation import services as svc
+from gongzhi.plugins.deliberation.demo import OPEN_OPTION, OPEN_TITLE, STORY_REQUEST_TITLE, TITLE
 
 
 def test_the_racks_consultation_is_in_the_demo_street(site):
@@ -47,7 +47,7 @@ def test_the_racks_consultation_is_in_the_demo_street(site):
         assert request.title == STORY_REQUEST_TITLE
         notes = [e.public_note for e in requests.timeline(s, request_id) if e.kind == "note"]
         assert notes[0] == f"提交居民议事厅协商：{TITLE}" and notes[1].startswith("居民议事厅已作出决定")
-    from plugins.deliberation.minutes import build_minutes, to_markdown
+    from gongzhi.plugins.deliberation.minutes import build_minutes, to_markdown
 
     with site.db.read_session() as s:
         md = to_markdown(build_minutes(s, c.id))

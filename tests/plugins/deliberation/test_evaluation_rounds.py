@@ -13,12 +13,12 @@ from fractions import Fraction
 
 from sqlalchemy import select
 
-from core import events
-from core.plugins import fire_plugin_event
-from core.services import places
-from plugins.deliberation import services as svc
-from plugins.deliberation.evaluation import percent, report_result
-from plugins.deliberation.models import Consultation, EvaluationRound, Round
+from gongzhi.core import events
+from gongzhi.core.plugins import fire_plugin_event
+from gongzhi.core.services import places
+from gongzhi.plugins.deliberation import services as svc
+from gongzhi.plugins.deliberation.evaluation import percent, report_result
+from gongzhi.plugins.deliberation.models import Consultation, EvaluationRound, Round
 from tests.plugins.deliberation.conftest import row_counts
 
 OPTIONS = [{"key": k, "text_zh": z, "text_en": e} for k, z, e in (

@@ -11,10 +11,10 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from core.errors import DomainError
-from plugins.deliberation import rules
-from plugins.deliberation import services as svc
-from plugins.deliberation.export import (
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation import rules
+from gongzhi.plugins.deliberation import services as svc
+from gongzhi.plugins.deliberation.export import (
     FORMAT,
     VERSION,
     read_round_file,

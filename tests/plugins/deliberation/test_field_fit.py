@@ -14,8 +14,8 @@ import asyncio
 from sqlalchemy import select
 from textual.widgets import DataTable, Label
 
-from core.config import Settings
-from core.plugins import PluginHost
+from gongzhi.core.config import Settings
+from gongzhi.core.plugins import PluginHost
 from tests.plugins.deliberation.test_screens import run_palette, text_of
 from tests.tui.pilot import Keys, settle, until
 
@@ -25,7 +25,7 @@ T3_BUDGET = 15
 
 def demo_app(db, lang: str = "zh"):
     """``gongzhi`` opened on the small demo with every plugin, as tests/tui/conftest.py's make_app."""
-    from tui.app import GongzhiApp
+    from gongzhi.tui.app import GongzhiApp
 
     settings = Settings(language=lang, operator="测试办事员", database_url=db.url)
     host = PluginHost(settings, names=PLUGINS).load()
@@ -35,8 +35,8 @@ def demo_app(db, lang: str = "zh"):
 
 
 def the_open_round(db) -> tuple[int, int]:
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.demo import OPEN_TITLE
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.demo import OPEN_TITLE
 
     with db.read_session() as s:
         c = svc.find_consultation(s, OPEN_TITLE)
@@ -52,8 +52,8 @@ def test_t3_ten_ballots_closed_and_the_outcome_within_15_keys(small_demo):
     """The fastest path: the palette's 录入表决 opens the round receiving ballots with the
     focus on the vote grid; ``k`` checks everyone in; one key per ballot (the cursor moves
     on after each recorded one); ``c`` and ``y`` close and count; the outcome is on screen."""
-    from plugins.deliberation.models import Ballot, RoundResult
-    from plugins.deliberation.screens import ConsultationScreen
+    from gongzhi.plugins.deliberation.models import Ballot, RoundResult
+    from gongzhi.plugins.deliberation.screens import ConsultationScreen
 
     cid, rid = the_open_round(small_demo)
     app = demo_app(small_demo)
@@ -97,7 +97,7 @@ def test_t3_ten_ballots_closed_and_the_outcome_within_15_keys(small_demo):
 
 
 async def open_round_screen(app, pilot, query: str = "录入表决"):
-    from plugins.deliberation.screens import ConsultationScreen
+    from gongzhi.plugins.deliberation.screens import ConsultationScreen
 
     await settle(pilot)
     await run_palette(app, pilot, query)
@@ -107,7 +107,7 @@ async def open_round_screen(app, pilot, query: str = "录入表决"):
 
 
 def test_the_vote_grid_a_refused_ballot_leaves_the_cursor_and_the_other_rows_unchanged(small_demo):
-    from plugins.deliberation.models import Ballot
+    from gongzhi.plugins.deliberation.models import Ballot
 
     _, rid = the_open_round(small_demo)
     app = demo_app(small_demo)
@@ -157,8 +157,8 @@ def test_the_vote_grid_a_refused_ballot_leaves_the_cursor_and_the_other_rows_unc
 
 
 def test_the_vote_grid_undoes_the_last_ballots(small_demo):
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.models import Ballot
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.models import Ballot
 
     _, rid = the_open_round(small_demo)
     app = demo_app(small_demo, lang="en")
@@ -200,9 +200,9 @@ def test_the_vote_grid_undoes_the_last_ballots(small_demo):
 def test_z_undoes_a_ballot_recorded_on_an_earlier_visit_of_the_screen(small_demo):
     """The operator records a ballot, leaves the consultation and comes back: ``z`` on the
     new screen still takes that ballot back (a new row), the cursor on its row."""
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.models import Ballot
-    from plugins.deliberation.screens import ConsultationScreen
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.models import Ballot
+    from gongzhi.plugins.deliberation.screens import ConsultationScreen
 
     _, rid = the_open_round(small_demo)
     app = demo_app(small_demo)
@@ -252,9 +252,9 @@ def test_z_undoes_the_operators_ballot_from_the_cli_but_never_another_clerks(sma
     import subprocess
     import sys
 
-    from core.services import Actor
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.models import Ballot
+    from gongzhi.core.services import Actor
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.models import Ballot
 
     cid, rid = the_open_round(small_demo)
     clerk = Actor("另一位办事员")
@@ -267,7 +267,7 @@ def test_z_undoes_the_operators_ballot_from_the_cli_but_never_another_clerks(sma
     for var in ("GONGZHI_DATABASE_URL", "GONGZHI_CONFIG", "GONGZHI_OPERATOR"):
         env.pop(var, None)
     done = subprocess.run(
-        [sys.executable, "-c", "import sys; from tui.cli import main; sys.exit(main())", "--db", small_demo.url,
+        [sys.executable, "-c", "import sys; from gongzhi.tui.cli import main; sys.exit(main())", "--db", small_demo.url,
          "--operator", "测试办事员", "deliberation", "vote", str(cid), str(number), voters[0].name, "n"],
         env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]

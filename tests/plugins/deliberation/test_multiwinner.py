@@ -10,8 +10,13 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from core.errors import DomainError
-from plugins.deliberation.multiwinner import approval_seats, droop_quota, plurality_at_large, stv
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation.multiwinner import (
+    approval_seats,
+    droop_quota,
+    plurality_at_large,
+    stv,
+)
 
 
 def _profile(*groups):

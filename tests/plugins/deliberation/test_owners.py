@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import pytest
 
-from core.errors import DomainError
-from plugins.deliberation.owners import CATEGORIES, Unit, owner_groups, owners_decision
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation.owners import CATEGORIES, Unit, owner_groups, owners_decision
 
 
 def _flats(n: int, area: int | str = 10) -> list[Unit]:

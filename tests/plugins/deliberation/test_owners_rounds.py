@@ -10,13 +10,13 @@ import json
 
 import pytest
 
-from core.errors import DomainError
-from plugins.deliberation.rules import Ballot, Rule, Voter, check_rule, tally
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation.rules import Ballot, Rule, Voter, check_rule, tally
 
 
 def _consultation(site, actor, owners: list[list[tuple[str, str]]], *, category: str, title: str = "3号楼加装电梯"):
     """One participant per entry of ``owners`` (their units), all present, a motion and an open owners' round."""
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     with site.db.session() as s:
         c = svc.create_consultation(s, actor=actor, title=title)
@@ -31,7 +31,7 @@ def _consultation(site, actor, owners: list[list[tuple[str, str]]], *, category:
 
 
 def _vote(site, actor, round_id, ids, choices):
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     with site.db.session() as s:
         for pid, choice in zip(ids, choices, strict=False):
@@ -40,7 +40,7 @@ def _vote(site, actor, round_id, ids, choices):
 
 
 def _close(site, actor, round_id):
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     with site.db.session() as s:
         res = svc.close_round(s, actor=actor, round_id=round_id)
@@ -105,16 +105,16 @@ def test_co_owners_count_once_and_one_owner_of_two_units_once(site, actor):
     assert figures["approving_owners"]["part"] == "2/1" and figures["approving_area"]["part"] == "180/1"
     assert outcome == "no_quorum"  # 3/5 < 2/3 of the owners, though 270/390 > 2/3 of the area
     with site.db.read_session() as s:
-        from plugins.deliberation import services as svc
+        from gongzhi.plugins.deliberation import services as svc
 
         lines = [x["zh"] for x in svc.result_of(s, rid).explanation]
     assert any("意见不一致，计为参与表决但不计入同意" in x for x in lines)
 
 
 def test_show_minutes_and_file_name_the_article_and_the_figures(site, actor, tmp_path):
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.export import tally_round_file
-    from plugins.deliberation.minutes import build_minutes, to_markdown
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.export import tally_round_file
+    from gongzhi.plugins.deliberation.minutes import build_minutes, to_markdown
 
     cid, rid, number, ids, clerk = _consultation(site, actor, TWELVE, category="elevator")
     with site.db.session() as s:  # someone without a unit is no owner: refused, nothing written
@@ -168,7 +168,7 @@ def test_the_participants_units_from_the_command_line(site, actor):
 
 
 def test_the_rule_checks_its_category_and_refuses_a_quorum():
-    from plugins.deliberation.rules import Quorum
+    from gongzhi.plugins.deliberation.rules import Quorum
 
     for bad in (Rule("owners"), Rule("owners", category="lift"),
                 Rule("owners", category="elevator", quorum=Quorum("entitled", count=3))):

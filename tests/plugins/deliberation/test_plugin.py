@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
-from core.cli import main
-from core.config import load_settings
-from core.db import Database
-from core.plugins import available_plugins
-from core.services import Actor
-from plugins.deliberation import services as svc
+from gongzhi.core.cli import main
+from gongzhi.core.config import load_settings
+from gongzhi.core.db import Database
+from gongzhi.core.plugins import available_plugins
+from gongzhi.core.services import Actor
+from gongzhi.plugins.deliberation import services as svc
 from tests.plugins.deliberation.conftest import make_table
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -42,15 +42,15 @@ def _closed_tied_round(db, table, actor) -> int:
 
 def test_the_plugin_is_installed_under_the_entry_point_group():
     found = available_plugins()
-    assert found["deliberation"].module == "plugins.deliberation.plugin"
+    assert found["deliberation"].module == "gongzhi.plugins.deliberation.plugin"
     assert found["deliberation"].source == "built-in"
 
 
 def test_plugin_module_imports_nothing_heavy():
-    code = ("import sys, plugins.deliberation.plugin\n"
-            "print(','.join(sorted(m for m in sys.modules if m.startswith('plugins.deliberation.'))))")
+    code = ("import sys, gongzhi.plugins.deliberation.plugin\n"
+            "print(','.join(sorted(m for m in sys.modules if m.startswith('gongzhi.plugins.deliberation.'))))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "plugins.deliberation.plugin"
+    assert out.strip() == "gongzhi.plugins.deliberation.plugin"
 
 
 def test_alone_migrated_and_matching_its_models(site):
@@ -90,7 +90,7 @@ def test_triggers_refuse_update_and_delete(site, table, actor, table_name, state
 
 
 def test_the_orm_cannot_change_a_ballot_or_a_result_either(site, table, actor):
-    from plugins.deliberation.models import Ballot, RoundResult
+    from gongzhi.plugins.deliberation.models import Ballot, RoundResult
 
     round_id = _closed_tied_round(site.db, table, actor)
     with site.db.session() as s:

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from sqlalchemy import event
 
-from plugins.deliberation import services as svc
-from plugins.deliberation.queries import load_consultations, load_detail
+from gongzhi.plugins.deliberation import services as svc
+from gongzhi.plugins.deliberation.queries import load_consultations, load_detail
 from tests.plugins.deliberation.conftest import make_table
 
 
@@ -66,6 +66,6 @@ def test_the_round_file_codecs_import_no_services():
     source = Path(__file__).resolve().parents[3] / "plugins" / "deliberation" / "export.py"
     imported = {n.module for n in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
                 if isinstance(n, ast.ImportFrom)} | {
-        f"plugins.deliberation.{a.name}" for n in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
-        if isinstance(n, ast.ImportFrom) and n.module == "plugins.deliberation" for a in n.names}
-    assert "plugins.deliberation.services" not in imported
+        f"gongzhi.plugins.deliberation.{a.name}" for n in ast.walk(ast.parse(source.read_text(encoding="utf-8")))
+        if isinstance(n, ast.ImportFrom) and n.module == "gongzhi.plugins.deliberation" for a in n.names}
+    assert "gongzhi.plugins.deliberation.services" not in imported

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import DomainError
-from plugins.deliberation.rankings import loomio_ranked_choice, pairwise, ranked_pairs
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation.rankings import loomio_ranked_choice, pairwise, ranked_pairs
 
 # Wikipedia's Tennessee capital example: 42 % Memphis, 26 % Nashville, 15 % Chattanooga, 17 % Knoxville
 M, N, C, K = "Memphis", "Nashville", "Chattanooga", "Knoxville"
@@ -55,7 +55,7 @@ def test_a_perfectly_symmetric_cycle_is_a_tie():
 
 
 def test_ranked_choice_and_ranked_pairs_as_round_kinds():
-    from plugins.deliberation.rules import Rule, check_rule, tally
+    from gongzhi.plugins.deliberation.rules import Rule, check_rule, tally
     from tests.plugins.deliberation.test_rules import CITIES as IDS
     from tests.plugins.deliberation.test_rules import NASHVILLE, ranked_profile
     from tests.plugins.deliberation.test_rules import TENNESSEE as PROFILE
@@ -77,8 +77,13 @@ def test_ranked_choice_and_ranked_pairs_as_round_kinds():
 
 
 def test_round_file_version_2_carries_top_k_and_version_1_still_reads():
-    from plugins.deliberation.export import VERSION, rule_from_json, rule_to_json, tally_round_file
-    from plugins.deliberation.rules import PRESETS, Rule
+    from gongzhi.plugins.deliberation.export import (
+        VERSION,
+        rule_from_json,
+        rule_to_json,
+        tally_round_file,
+    )
+    from gongzhi.plugins.deliberation.rules import PRESETS, Rule
 
     assert VERSION == 3  # 3: elections with seats (test_seat_rounds.py); a version 2 file still reads
     d = rule_to_json(Rule("ranked_choice", top_k=3, name="custom"))

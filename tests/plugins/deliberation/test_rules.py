@@ -13,8 +13,8 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from core.errors import MESSAGES, DomainError
-from plugins.deliberation.rules import (
+from gongzhi.core.errors import MESSAGES, DomainError
+from gongzhi.plugins.deliberation.rules import (
     BASES,
     CHOICES,
     KINDS,

@@ -25,8 +25,8 @@ from pathlib import Path
 
 import pytest
 
-from plugins.deliberation.multiwinner import _five_places, stv
-from plugins.deliberation.rules import Ballot, Rule, Voter, tally
+from gongzhi.plugins.deliberation.multiwinner import _five_places, stv
+from gongzhi.plugins.deliberation.rules import Ballot, Rule, Voter, tally
 
 DATA = Path(__file__).parent / "data"
 
@@ -119,8 +119,8 @@ def test_the_scottish_count_as_a_round_rule():
 
 @pytest.mark.parametrize("bad", [Rule("borda", rounding="scottish"), Rule("stv", seats=2, rounding="irish")])
 def test_rounding_belongs_to_stv_alone(bad):
-    from core.errors import DomainError
-    from plugins.deliberation.rules import check_rule
+    from gongzhi.core.errors import DomainError
+    from gongzhi.plugins.deliberation.rules import check_rule
 
     with pytest.raises(DomainError) as e:
         check_rule(bad)

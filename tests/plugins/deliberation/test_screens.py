@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import select
 from textual.widgets import DataTable, Input, Label, ListView
 
-from core.services import Actor
+from gongzhi.core.services import Actor
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
 from tests.tui.pilot import settle, until
 
@@ -27,7 +27,7 @@ def text_of(label: Label) -> str:
 def build(db, ids: dict[str, int], *, hide_results: bool = False, preset: str = "simple_majority") -> dict[str, int]:  # noqa: F811
     """A consultation on the small street: three resident representatives (one already
     present), an expert (no vote), one option, and an open round on it."""
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     actor = Actor("议事厅主持人")
     with db.session() as s:
@@ -46,7 +46,7 @@ def build(db, ids: dict[str, int], *, hide_results: bool = False, preset: str = 
 
 
 async def open_consultation(app, pilot):
-    from plugins.deliberation.screens import ConsultationScreen, DeliberationScreen
+    from gongzhi.plugins.deliberation.screens import ConsultationScreen, DeliberationScreen
 
     await settle(pilot)
     nav = app.query_one("#sidebar", ListView)
@@ -67,8 +67,8 @@ async def open_consultation(app, pilot):
 
 
 def test_check_in_vote_and_close_a_round(make_app, street_db, ids):  # noqa: F811
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.models import Ballot, RoundResult
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.models import Ballot, RoundResult
 
     app = make_app(plugins=("deliberation",))
     data = build(street_db, ids)
@@ -133,8 +133,8 @@ def test_check_in_vote_and_close_a_round(make_app, street_db, ids):  # noqa: F81
 
 
 def test_objection_asks_for_a_reason_and_hidden_tally(make_app, street_db, ids):  # noqa: F811
-    from plugins.deliberation.models import Ballot, RoundResult
-    from plugins.deliberation.screens import ReasonScreen
+    from gongzhi.plugins.deliberation.models import Ballot, RoundResult
+    from gongzhi.plugins.deliberation.screens import ReasonScreen
 
     app = make_app(lang="en", plugins=("deliberation",))
     data = build(street_db, ids, hide_results=True, preset="consent_all_residents")
@@ -197,8 +197,8 @@ def test_objection_asks_for_a_reason_and_hidden_tally(make_app, street_db, ids):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_binding_has_an_id_and_a_description(lang):
-    from plugins.deliberation import screens
-    from tui import i18n
+    from gongzhi.plugins.deliberation import screens
+    from gongzhi.tui import i18n
 
     i18n.set_language(lang)
     try:
@@ -231,10 +231,10 @@ async def run_palette(app, pilot, query: str) -> None:
 
 
 def test_palette_opens_a_consultation_from_the_request_on_screen(make_app, street_db, ids):  # noqa: F811
-    from core.models.requests import Request, RequestEvent
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.screens import ConsultationScreen, FromRequestScreen
-    from tui.screens.request_detail import RequestDetailScreen
+    from gongzhi.core.models.requests import Request, RequestEvent
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.screens import ConsultationScreen, FromRequestScreen
+    from gongzhi.tui.screens.request_detail import RequestDetailScreen
 
     app = make_app(plugins=("deliberation",))
     with street_db.read_session() as s:
@@ -289,10 +289,10 @@ def test_palette_opens_a_consultation_from_the_request_on_screen(make_app, stree
 
 
 def test_record_the_decision_of_a_closed_round(make_app, street_db, ids):  # noqa: F811
-    from core.models.requests import RequestEvent
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.models import ConsultationStatus
-    from plugins.deliberation.screens import DecideScreen
+    from gongzhi.core.models.requests import RequestEvent
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.models import ConsultationStatus
+    from gongzhi.plugins.deliberation.screens import DecideScreen
 
     app = make_app(lang="en", plugins=("deliberation",))
     data = build(street_db, ids)

@@ -12,16 +12,16 @@ import asyncio
 from sqlalchemy import select
 from textual.widgets import Checkbox, DataTable, Input, Label, Select
 
-from core.services import Actor
+from gongzhi.core.services import Actor
+from gongzhi.tui.widgets.pickers import ChoicePicker
 from tests.plugins.deliberation.test_screens import SIZE, run_palette, text_of
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
 from tests.tui.pilot import settle, until
-from tui.widgets.pickers import ChoicePicker
 
 
 def build(db, ids, *, preset: str, options: int = 3) -> dict[str, int]:  # noqa: F811
     """Three resident representatives, all present, ``options`` options and an open round."""
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     actor = Actor("议事厅主持人")
     with db.session() as s:
@@ -35,7 +35,7 @@ def build(db, ids, *, preset: str, options: int = 3) -> dict[str, int]:  # noqa:
 
 
 async def open_it(app, pilot, cid: int):
-    from plugins.deliberation.screens import ConsultationScreen
+    from gongzhi.plugins.deliberation.screens import ConsultationScreen
 
     await settle(pilot)
     app.push_screen(ConsultationScreen(app.db, cid))
@@ -64,8 +64,8 @@ def cells(grid: DataTable, row: int) -> list[str]:
 
 
 def test_ranks_typed_in_cells_or_as_an_ordering(make_app, street_db, ids):  # noqa: F811
-    from plugins.deliberation.models import Ballot
-    from plugins.deliberation.screens import FormScreen
+    from gongzhi.plugins.deliberation.models import Ballot
+    from gongzhi.plugins.deliberation.screens import FormScreen
 
     app = make_app(plugins=("deliberation",))
     data = build(street_db, ids, preset="borda")
@@ -149,9 +149,9 @@ def test_ranks_typed_in_cells_or_as_an_ordering(make_app, street_db, ids):  # no
 
 def test_a_plurality_tie_broken_published_decided_closed_and_the_minutes(  # noqa: F811
         make_app, street_db, ids, tmp_path, monkeypatch):  # noqa: F811
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.models import Ballot
-    from plugins.deliberation.screens import (
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.models import Ballot
+    from gongzhi.plugins.deliberation.screens import (
         ConfirmCloseScreen,
         DecideScreen,
         FormScreen,
@@ -256,15 +256,15 @@ def test_a_plurality_tie_broken_published_decided_closed_and_the_minutes(  # noq
 
 
 def test_forms_for_people_options_meetings_rounds_and_requests(make_app, street_db, ids):  # noqa: F811
-    from core.models.requests import Request
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.screens import (
+    from gongzhi.core.models.requests import Request
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.screens import (
         ConsultationScreen,
         DeliberationScreen,
         FormScreen,
         LinkRequestScreen,
     )
-    from tui.screens.request_detail import RequestDetailScreen
+    from gongzhi.tui.screens.request_detail import RequestDetailScreen
 
     app = make_app(plugins=("deliberation",))
 
@@ -429,7 +429,7 @@ def test_forms_for_people_options_meetings_rounds_and_requests(make_app, street_
 
 
 def svc_option_id(db, number: int) -> int:
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     with db.read_session() as s:
         [c] = [c for c in svc.list_consultations(s) if c.title == "荣雅园路灯"]
@@ -437,7 +437,7 @@ def svc_option_id(db, number: int) -> int:
 
 
 def ref_of(db, request_id: int) -> str:
-    from core.models.requests import Request
+    from gongzhi.core.models.requests import Request
 
     with db.read_session() as s:
         return s.get(Request, request_id).ref

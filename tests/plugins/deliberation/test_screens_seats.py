@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from textual.widgets import DataTable, Label
 
-from core.services import Actor
+from gongzhi.core.services import Actor
 from tests.plugins.deliberation.test_screens import SIZE, text_of
 from tests.plugins.deliberation.test_screens_rounds import cells, open_it
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
@@ -20,7 +20,7 @@ from tests.tui.pilot import settle
 def build(db, ids, rules_):  # noqa: F811
     """Three present resident representatives, three options, and one round per rule
     (the last one opened is the one the grid shows)."""
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     actor = Actor("议事厅主持人")
     with db.session() as s:
@@ -47,7 +47,7 @@ async def rank_rows(pilot, grid, rows):
 
 
 def _ballots(db, round_id):
-    from plugins.deliberation.models import Ballot
+    from gongzhi.plugins.deliberation.models import Ballot
 
     with db.read_session() as s:
         rows = s.scalars(select(Ballot).where(Ballot.round_id == round_id).order_by(Ballot.id)).all()
@@ -56,7 +56,7 @@ def _ballots(db, round_id):
 
 @pytest.mark.parametrize(("kind", "seats"), [("irv", None), ("stv", 2)])
 def test_ranks_in_an_irv_round_and_an_stv_election(make_app, street_db, ids, kind, seats):  # noqa: F811
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     app = make_app(plugins=("deliberation",))
     data = build(street_db, ids, [svc.make_rule(kind=kind, seats=seats)])
@@ -88,7 +88,7 @@ def test_ranks_in_an_irv_round_and_an_stv_election(make_app, street_db, ids, kin
 
 
 def test_ticks_in_an_approval_election(make_app, street_db, ids):  # noqa: F811
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     app = make_app(plugins=("deliberation",))
     data = build(street_db, ids, [svc.make_rule(kind="approval_seats", seats=2)])
@@ -113,7 +113,7 @@ def test_ticks_in_an_approval_election(make_app, street_db, ids):  # noqa: F811
 
 
 def test_an_owners_decision_is_voted_in_the_grid_like_a_motion(make_app, street_db, ids):  # noqa: F811
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     app = make_app(plugins=("deliberation",))  # the plugin's tables exist once the app is made
     actor = Actor("议事厅主持人")
@@ -153,11 +153,11 @@ def test_an_owners_decision_is_voted_in_the_grid_like_a_motion(make_app, street_
 def test_the_new_round_form_opens_an_election_and_an_owners_decision(make_app, street_db, ids):  # noqa: F811
     """Elections with seats and owners' decisions are chosen in the new-round form beside
     the presets; their own fields (seats, the category of matter) are asked for."""
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.models import Round
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.models import Round
+    from gongzhi.tui.widgets.forms import FormModal
     from tests.plugins.deliberation.test_screens_rounds import pick
     from tests.tui.pilot import until
-    from tui.widgets.forms import FormModal
 
     app = make_app(plugins=("deliberation",))
     data = build(street_db, ids, [])

@@ -11,8 +11,15 @@ from fractions import Fraction
 
 import pytest
 
-from core.errors import DomainError
-from plugins.deliberation.rules import Ballot, Rule, Voter, check_rule, tally, validate_ballot
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.deliberation.rules import (
+    Ballot,
+    Rule,
+    Voter,
+    check_rule,
+    tally,
+    validate_ballot,
+)
 
 # -- pure: the rules' tally --------------------------------------------------------------
 
@@ -102,7 +109,7 @@ def test_seats_are_checked():
 
 
 def _five_candidates(site, actor, table):
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     with site.db.session() as s:
         extra = [svc.add_option(s, actor=actor, consultation_id=table.consultation_id, text=t).id
@@ -111,9 +118,9 @@ def _five_candidates(site, actor, table):
 
 
 def test_an_stv_round_end_to_end(site, table, actor, tmp_path):
-    from plugins.deliberation import services as svc
-    from plugins.deliberation.export import VERSION, tally_round_file
-    from plugins.deliberation.minutes import build_minutes, to_markdown
+    from gongzhi.plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation.export import VERSION, tally_round_file
+    from gongzhi.plugins.deliberation.minutes import build_minutes, to_markdown
 
     cands = _five_candidates(site, actor, table)
     c1, c2, c3, c4, c5 = cands
@@ -164,7 +171,7 @@ def test_an_stv_round_end_to_end(site, table, actor, tmp_path):
 
 
 def test_approval_seats_and_plurality_at_large_rounds_by_services_and_cli(site, table, actor):
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     c1, c2, c3 = table.options
     cid = str(table.consultation_id)
@@ -195,7 +202,7 @@ def test_approval_seats_and_plurality_at_large_rounds_by_services_and_cli(site, 
 
 
 def test_a_tied_last_seat_is_broken_by_a_recorded_rule_or_a_new_round_among_the_tied(site, table, actor):
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     c1, c2, c3 = table.options
     with site.db.session() as s:
@@ -216,7 +223,7 @@ def test_a_tied_last_seat_is_broken_by_a_recorded_rule_or_a_new_round_among_the_
 
 
 def test_two_tied_seats_need_a_new_round(site, table, actor):
-    from plugins.deliberation import services as svc
+    from gongzhi.plugins.deliberation import services as svc
 
     c1, c2, c3 = table.options
     with site.db.session() as s:

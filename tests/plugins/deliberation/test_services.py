@@ -10,18 +10,24 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core.errors import DomainError
-from core.models.audit import AuditLog
-from core.services import requests
-from plugins.deliberation import rules
-from plugins.deliberation import services as svc
-from plugins.deliberation.models import Ballot, Consultation, Participant, Round, RoundResult
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.audit import AuditLog
+from gongzhi.core.services import requests
+from gongzhi.plugins.deliberation import rules
+from gongzhi.plugins.deliberation import services as svc
+from gongzhi.plugins.deliberation.models import (
+    Ballot,
+    Consultation,
+    Participant,
+    Round,
+    RoundResult,
+)
 from tests.plugins.deliberation.conftest import row_counts
 
 
 def test_from_request_to_decision(site, table, actor):
     seen = []
-    from core import events
+    from gongzhi.core import events
 
     unsubscribe = events.subscribe(lambda event, **kw: seen.append((event, kw)))
     try:
@@ -441,7 +447,7 @@ def test_undo_again_steps_back_and_finds_the_operators_latest_ballot(site, table
     brings the first undone one back); ``last_recorded_voter`` names the voter whose
     ballot the operator recorded last and that still stands — passing over ballots undone
     or changed since by another clerk — also in a secret round."""
-    from core.services import Actor
+    from gongzhi.core.services import Actor
 
     r1, r2, r3 = table.residents[:3]
     clerk = Actor("另一位办事员")
@@ -503,14 +509,14 @@ def test_check_in_everyone_but_the_absent_in_one_step(site, table, actor):
 def test_a_topic_flagged_in_the_opinion_database_opens_a_draft_consultation(site, actor):
     """insights' ``topic_to_consultation`` (payload of docs/insights.md), heard by name:
     one draft consultation on the topic's place, however often it is sent."""
-    from core.models.places import Place
-    from core.plugins import fire_plugin_event
-    from plugins.deliberation.models import Consultation
+    from gongzhi.core.models.places import Place
+    from gongzhi.core.plugins import fire_plugin_event
+    from gongzhi.plugins.deliberation.models import Consultation
 
     with site.db.session() as s:
         place_id = s.scalar(select(Place.id).where(Place.kind == "street").order_by(Place.id).limit(1))
     if place_id is None:
-        from core.services import places as place_svc
+        from gongzhi.core.services import places as place_svc
 
         with site.db.session() as s:
             place_id = place_svc.create_place(s, actor=actor, kind="street", name="青（广）源街道").id

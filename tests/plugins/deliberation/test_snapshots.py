@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import Settings
-from core.plugins import PluginHost
+from gongzhi.core.config import Settings
+from gongzhi.core.plugins import PluginHost
 from tests.plugins.deliberation.test_field_fit import PLUGINS
 from tests.tui.pilot import settle, until
 
@@ -25,8 +25,8 @@ def steady(app) -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 @pytest.mark.parametrize("size", [(100, 30), (160, 45)], ids=["100x30", "160x45"])
 def test_the_round_receiving_ballots(snap_compare, small_demo, lang, size):
-    from plugins.deliberation.screens import ConsultationScreen, open_receiving_round
-    from tui.app import GongzhiApp
+    from gongzhi.plugins.deliberation.screens import ConsultationScreen, open_receiving_round
+    from gongzhi.tui.app import GongzhiApp
 
     settings = Settings(language=lang, operator="测试办事员", database_url=small_demo.url)
     host = PluginHost(settings, names=PLUGINS).load()

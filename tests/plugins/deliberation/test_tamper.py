@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from plugins.deliberation import services as svc
+from gongzhi.plugins.deliberation import services as svc
 from tests.tamper import assert_replace_refused, assert_truncate_refused
 
 
@@ -20,7 +20,7 @@ def test_ballots_hold_against_replace_and_truncate(site, table, actor):
 def test_a_hand_edited_ballot_is_named_by_db_verify(site, table, actor, capsys):
     from sqlalchemy import text
 
-    from core.cli import main
+    from gongzhi.core.cli import main
 
     with site.db.session() as s:
         r = svc.open_round(s, actor=actor, consultation_id=table.consultation_id,

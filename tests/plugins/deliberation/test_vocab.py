@@ -3,8 +3,8 @@ the vocabulary's name), as the core's do: the code holds English ids only."""
 
 from __future__ import annotations
 
-from plugins.deliberation import vocab
-from plugins.deliberation.vocab import (
+from gongzhi.plugins.deliberation import vocab
+from gongzhi.plugins.deliberation.vocab import (
     VOCAB,
     ConsultationStatus,
     ParticipantRole,

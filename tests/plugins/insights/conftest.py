@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from core.config import Settings
-from core.db import Database
-from core.plugins import PluginHost
-from core.services import Actor, categories, people, places
-from core.services import requests as core_requests
-from core.testing import Site, gongzhi_site  # noqa: F401  (fixture re-export)
+from gongzhi.core.config import Settings
+from gongzhi.core.db import Database
+from gongzhi.core.plugins import PluginHost
+from gongzhi.core.services import Actor, categories, people, places
+from gongzhi.core.services import requests as core_requests
+from gongzhi.core.testing import Site, gongzhi_site  # noqa: F401  (fixture re-export)
 from tests.dbs import pg_database, sqlite_copy
 
 PLUGIN = "insights"

@@ -9,11 +9,11 @@ from datetime import date
 import pytest
 from sqlalchemy import inspect, select, text
 
-from core.errors import DomainError
-from plugins.insights.chat import parse
-from plugins.insights.models import InsightsChatHeat
-from plugins.insights.queries import chat_heat, chat_topics
-from plugins.insights.services import import_chat
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.insights.chat import parse
+from gongzhi.plugins.insights.models import InsightsChatHeat
+from gongzhi.plugins.insights.queries import chat_heat, chat_topics
+from gongzhi.plugins.insights.services import import_chat
 
 EXPORT = """\
 2026-10-03 08:15 张晓梅：昨晚又有人楼上扔东西，@王建国 你家车没事吧

@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import func, select
 
-from core import events
-from core.models.requests import Request
+from gongzhi.core import events
+from gongzhi.core.models.requests import Request
 from tests.plugins.insights.conftest import PLUGIN, add_request
 from tests.plugins.insights.test_chat import EXPORT
 

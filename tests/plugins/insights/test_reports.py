@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.errors import DomainError
-from plugins.insights.queries import hot_spots, parse_period, requests_of, rising_topics
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.insights.queries import hot_spots, parse_period, requests_of, rising_topics
 from tests.plugins.insights.conftest import add_request
 
 

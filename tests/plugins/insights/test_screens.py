@@ -13,9 +13,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from textual.widgets import DataTable, Label
 
-from core.models.requests import Request
-from core.services import Actor, categories
-from core.services import requests as core_requests
+from gongzhi.core.models.requests import Request
+from gongzhi.core.services import Actor, categories
+from gongzhi.core.services import requests as core_requests
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
 from tests.tui.pilot import settle, until
 
@@ -24,7 +24,7 @@ CLERK = Actor("民意分析员")
 
 
 def seed(db, ids):  # noqa: F811
-    from plugins.insights.services import sync_tokens
+    from gongzhi.plugins.insights.services import sync_tokens
 
     with db.session() as s:
         cat = categories.find_category(s, "high_rise_littering").id
@@ -43,7 +43,7 @@ def seed(db, ids):  # noqa: F811
 
 
 def import_sample_chat(db, tmp_path) -> None:
-    from plugins.insights.services import import_chat
+    from gongzhi.plugins.insights.services import import_chat
 
     path = tmp_path / "群.txt"
     path.write_text("".join(f"2026-10-{5 + i:02d} 09:00 居民{i}：楼道堆物太多了，消防通道堵死\n" for i in range(10)),
@@ -56,8 +56,8 @@ def rows(table: DataTable) -> list[list[str]]:
 
 
 def test_overview_and_drill_down(make_app, street_db, ids, tmp_path):  # noqa: F811
-    from plugins.insights.screens.drill import DrillScreen
-    from plugins.insights.screens.overview import OverviewScreen
+    from gongzhi.plugins.insights.screens.drill import DrillScreen
+    from gongzhi.plugins.insights.screens.overview import OverviewScreen
 
     app = make_app(plugins=("insights",))
     seed(street_db, ids)

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from plugins.insights.segment import Segmenter, keywords, segmenter_for, stop_words, synonyms
+from gongzhi.plugins.insights.segment import (
+    Segmenter,
+    keywords,
+    segmenter_for,
+    stop_words,
+    synonyms,
+)
 
 
 @pytest.fixture(scope="module")

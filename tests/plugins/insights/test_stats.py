@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from plugins.insights.stats import G2_P001, g2, poisson_sf, rising
+from gongzhi.plugins.insights.stats import G2_P001, g2, poisson_sf, rising
 
 
 def test_g2_matches_the_textbook_value():

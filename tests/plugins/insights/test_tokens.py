@@ -8,12 +8,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy import select, update
 
-from core.models.requests import Request
-from core.services import requests as core_requests
-from plugins.insights.models import InsightsDoc, InsightsToken
-from plugins.insights.queries import Filters, hot_words, parse_period
-from plugins.insights.segment import segmenter_for
-from plugins.insights.services import request_text, sync_tokens
+from gongzhi.core.models.requests import Request
+from gongzhi.core.services import requests as core_requests
+from gongzhi.plugins.insights.models import InsightsDoc, InsightsToken
+from gongzhi.plugins.insights.queries import Filters, hot_words, parse_period
+from gongzhi.plugins.insights.segment import segmenter_for
+from gongzhi.plugins.insights.services import request_text, sync_tokens
 from tests.plugins.insights.conftest import CLERK, add_request
 
 
@@ -117,9 +117,9 @@ def test_a_block_of_many_requests_is_segmented_in_one_bulk_pass(db, street, monk
     """Requests written in one held block (as an import writes them) reach the index
     through events_in_bulk: below BULK_FROM one by one, from it in one sync_tokens pass;
     the tokens are those of a request written alone."""
-    from core import events
-    from plugins.insights import plugin as insights_plugin
-    from plugins.insights import services as insights_services
+    from gongzhi.core import events
+    from gongzhi.plugins.insights import plugin as insights_plugin
+    from gongzhi.plugins.insights import services as insights_services
 
     monkeypatch.setattr(insights_plugin, "BULK_FROM", 5)
     passes: list[int] = []

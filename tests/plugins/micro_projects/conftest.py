@@ -17,12 +17,12 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from core.config import Settings
-from core.db import Database
-from core.plugins import PluginHost
-from core.services import Actor, categories, orgs, people, places
-from core.services import requests as core_requests
-from core.testing import Site, gongzhi_site  # noqa: F401  (fixture re-export)
+from gongzhi.core.config import Settings
+from gongzhi.core.db import Database
+from gongzhi.core.plugins import PluginHost
+from gongzhi.core.services import Actor, categories, orgs, people, places
+from gongzhi.core.services import requests as core_requests
+from gongzhi.core.testing import Site, gongzhi_site  # noqa: F401  (fixture re-export)
 from tests.dbs import pg_database, sqlite_copy
 
 PLUGIN = "micro_projects"
@@ -43,7 +43,7 @@ class Street:
 
 
 def make_street(db: Database, actor: Actor) -> Street:
-    from plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects import services as svc
 
     with db.session() as s:
         street = places.create_place(s, actor=actor, kind="street", name="青源街道")

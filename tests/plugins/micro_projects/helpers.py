@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import date
 
-from core.services import Actor
-from plugins.micro_projects import services as svc
-from plugins.micro_projects.services import ProjectInput
+from gongzhi.core.services import Actor
+from gongzhi.plugins.micro_projects import services as svc
+from gongzhi.plugins.micro_projects.services import ProjectInput
 
 YEAR = 2026
 

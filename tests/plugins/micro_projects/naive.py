@@ -4,7 +4,7 @@ fund screen would that shows what is left and lets the clerk confirm.
 
 Kept in the tests only, as the proof that the concurrency tests can fail
 (``test_concurrency.py``). It writes the same rows as
-:func:`plugins.micro_projects.services.allocate`; its figures never trip the CHECK
+:func:`gongzhi.plugins.micro_projects.services.allocate`; its figures never trip the CHECK
 constraint (each writer leaves what it read plus its own allocation, which its own
 check allowed), so the race shows as more allocations than the fund holds and a
 stored ``allocated`` that no longer equals the sum of the allocation rows.
@@ -17,10 +17,10 @@ from collections.abc import Callable
 from sqlalchemy import update
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.services import Actor
-from plugins.micro_projects.models import Allocation, Fund, Project
-from plugins.micro_projects.services import fmt_yuan, get_fund, get_list, get_project
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services import Actor
+from gongzhi.plugins.micro_projects.models import Allocation, Fund, Project
+from gongzhi.plugins.micro_projects.services import fmt_yuan, get_fund, get_list, get_project
 
 
 def allocate(

@@ -10,7 +10,7 @@ import pytest
 from docx import Document
 from openpyxl import load_workbook
 
-from core.models.requests import Request
+from gongzhi.core.models.requests import Request
 from tests.plugins.micro_projects.conftest import row_counts
 
 

@@ -19,11 +19,11 @@ from functools import partial
 import pytest
 from sqlalchemy import func, select
 
-from core.db import Database
-from core.errors import DomainError
-from core.services import Actor
-from plugins.micro_projects import services as svc
-from plugins.micro_projects.models import Allocation, Fund, Project, Spending
+from gongzhi.core.db import Database
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services import Actor
+from gongzhi.plugins.micro_projects import services as svc
+from gongzhi.plugins.micro_projects.models import Allocation, Fund, Project, Spending
 from tests.plugins.micro_projects import naive
 
 SETUP = Actor("并发测试预置")

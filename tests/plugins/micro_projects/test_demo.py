@@ -8,9 +8,15 @@ from fractions import Fraction
 
 from sqlalchemy import func, select
 
-from plugins.micro_projects import services as svc
-from plugins.micro_projects.models import Fund, Project, ProjectList, ProjectRequest, Verdict
-from plugins.micro_projects.queries import board, fund_report, lists
+from gongzhi.plugins.micro_projects import services as svc
+from gongzhi.plugins.micro_projects.models import (
+    Fund,
+    Project,
+    ProjectList,
+    ProjectRequest,
+    Verdict,
+)
+from gongzhi.plugins.micro_projects.queries import board, fund_report, lists
 
 YEAR = 2026  # the demo's "now" in the tests is 2026-11-20
 

@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
-from plugins.micro_projects import services as svc
-from plugins.micro_projects.models import Project, ProjectList, Verdict
+from gongzhi.plugins.micro_projects import services as svc
+from gongzhi.plugins.micro_projects.models import Project, ProjectList, Verdict
 from tests.plugins.micro_projects.helpers import YEAR, advance, executing_project
 from tests.plugins.micro_projects.test_lifecycle import refused
 

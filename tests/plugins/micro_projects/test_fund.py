@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
-from core.errors import DomainError
-from plugins.micro_projects import services as svc
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.micro_projects import services as svc
 from tests.plugins.micro_projects.conftest import FUND, YEAR
 from tests.plugins.micro_projects.helpers import executing_project
 from tests.plugins.micro_projects.test_lifecycle import refused

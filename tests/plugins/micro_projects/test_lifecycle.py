@@ -8,10 +8,10 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from core.errors import DomainError
-from core.models.requests import Request, RequestEvent
-from plugins.micro_projects import services as svc
-from plugins.micro_projects.models import Milestone, Project, ProjectList
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.requests import Request, RequestEvent
+from gongzhi.plugins.micro_projects import services as svc
+from gongzhi.plugins.micro_projects.models import Milestone, Project, ProjectList
 from tests.plugins.micro_projects.conftest import row_counts, state_dump
 from tests.plugins.micro_projects.helpers import (
     YEAR,
@@ -115,7 +115,7 @@ def test_from_requests_links_and_notifies_reporters(db, clerk, street):
 
 
 def test_progress_milestones_and_close_out_resolve_requests(db, clerk, street):
-    from core import events
+    from gongzhi.core import events
 
     plist, p = executing_project(db, clerk, street)
     with db.session() as s:

@@ -9,10 +9,10 @@ from datetime import date
 
 from sqlalchemy import inspect, select
 
-from core.plugins import fire_plugin_event
-from core.services import requests as core_requests
-from plugins.micro_projects import services as svc
-from plugins.micro_projects.models import Project
+from gongzhi.core.plugins import fire_plugin_event
+from gongzhi.core.services import requests as core_requests
+from gongzhi.plugins.micro_projects import services as svc
+from gongzhi.plugins.micro_projects.models import Project
 from tests.plugins.micro_projects.conftest import row_counts
 from tests.plugins.micro_projects.helpers import project_input
 

@@ -11,10 +11,10 @@ from datetime import date
 
 from sqlalchemy import select
 
-from core import events
-from core.plugins import fire_plugin_event
-from plugins.micro_projects import services as svc
-from plugins.micro_projects.models import RatingRecord
+from gongzhi.core import events
+from gongzhi.core.plugins import fire_plugin_event
+from gongzhi.plugins.micro_projects import services as svc
+from gongzhi.plugins.micro_projects.models import RatingRecord
 from tests.plugins.micro_projects.test_evaluation import closed_and_evaluating
 
 

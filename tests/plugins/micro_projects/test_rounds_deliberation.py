@@ -14,10 +14,10 @@ from datetime import date
 import pytest
 from sqlalchemy import func, inspect, select
 
-from core import events
-from core.plugins import fire_plugin_event
-from plugins.micro_projects import services as svc
-from plugins.micro_projects.models import Project, RatingRecord, Verdict
+from gongzhi.core import events
+from gongzhi.core.plugins import fire_plugin_event
+from gongzhi.plugins.micro_projects import services as svc
+from gongzhi.plugins.micro_projects.models import Project, RatingRecord, Verdict
 from tests.plugins.micro_projects.conftest import row_counts
 from tests.plugins.micro_projects.helpers import YEAR, advance, new_list, project_input
 
@@ -55,8 +55,8 @@ def two_closed_projects(db, clerk, street) -> tuple[int, list[int]]:
 def vote(db, actor, round_id: int, participants: list[int], keys: list[str]) -> None:
     """Start the round, record one ballot per representative (the option of its rating),
     close and count it, publish it."""
-    from plugins.deliberation import services as delib
-    from plugins.deliberation.evaluation import evaluation_of
+    from gongzhi.plugins.deliberation import services as delib
+    from gongzhi.plugins.deliberation.evaluation import evaluation_of
 
     with db.session() as s:
         option_of = {key: int(oid) for oid, key in evaluation_of(s, round_id).option_keys.items()}
@@ -68,8 +68,14 @@ def vote(db, actor, round_id: int, participants: list[int], keys: list[str]) -> 
 
 
 def test_one_round_per_project_and_the_verdicts_come_back(both, street, clerk) -> None:
-    from plugins.deliberation import services as delib
-    from plugins.deliberation.models import Consultation, EvaluationRound, Meeting, Option, Round
+    from gongzhi.plugins.deliberation import services as delib
+    from gongzhi.plugins.deliberation.models import (
+        Consultation,
+        EvaluationRound,
+        Meeting,
+        Option,
+        Round,
+    )
 
     db = both.db
     list_id, (lamps, benches) = two_closed_projects(db, clerk, street)
@@ -141,7 +147,7 @@ def test_one_round_per_project_and_the_verdicts_come_back(both, street, clerk) -
         assert (carried.deadline, carried.source) == (REDO_DEADLINE, "redo")
 
     # heard again (a resend): recorded once, judged once
-    from plugins.deliberation.evaluation import report_result
+    from gongzhi.plugins.deliberation.evaluation import report_result
 
     before = row_counts(db)
     with db.session() as s:
@@ -150,20 +156,20 @@ def test_one_round_per_project_and_the_verdicts_come_back(both, street, clerk) -
 
 
 def delib_keys(s, round_id: int) -> dict[str, str]:
-    from plugins.deliberation.evaluation import evaluation_of
+    from gongzhi.plugins.deliberation.evaluation import evaluation_of
 
     return evaluation_of(s, round_id).option_keys
 
 
 def test_a_redo_without_a_deadline_waits_for_the_grid(both, street, clerk) -> None:
-    from plugins.deliberation.models import Consultation, EvaluationRound
+    from gongzhi.plugins.deliberation.models import Consultation, EvaluationRound
 
     db = both.db
     _list_id, (lamps, _benches) = two_closed_projects(db, clerk, street)
     with db.session() as s:
         svc.request_evaluation_round(s, actor=clerk, project_id=lamps)
     with db.session() as s:
-        from plugins.deliberation import services as delib
+        from gongzhi.plugins.deliberation import services as delib
 
         c = s.scalars(select(Consultation)).one()
         reps = [delib.add_participant(s, actor=clerk, consultation_id=c.id, role="resident_rep", name=f"代表{i}",
@@ -198,8 +204,8 @@ def test_deliberation_alone_opens_and_publishes_with_nobody_listening(gongzhi_si
     """With only the deliberation plugin, the request (fired by hand here, as the
     micro-projects would) opens a round; its publication reports to nobody and the
     micro-projects' tables stay as they were."""
-    from plugins.deliberation import services as delib
-    from plugins.deliberation.models import EvaluationRound
+    from gongzhi.plugins.deliberation import services as delib
+    from gongzhi.plugins.deliberation.models import EvaluationRound
 
     alone = gongzhi_site(plugins=["deliberation"], url=db.url)
     before = {k: v for k, v in row_counts(db).items() if k.startswith("micro_")}

@@ -17,7 +17,7 @@ import time_machine
 from sqlalchemy import select
 from textual.widgets import DataTable, Input, Label, Static
 
-from core.services import Actor
+from gongzhi.core.services import Actor
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
 from tests.tui.pilot import settle, until
 from tests.tui.street import NOW
@@ -32,8 +32,8 @@ def seed(db, ids: dict[str, int]) -> dict[str, int]:  # noqa: F811
     """荣雅园: street lamps from a request (in progress, two milestones) and benches
     (closed out) on a list still executing; 荣乐园: charging sheds closed out on a list
     in evaluation."""
-    from plugins.micro_projects import services as svc
-    from plugins.micro_projects.services import ProjectInput
+    from gongzhi.plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects.services import ProjectInput
 
     out: dict[str, int] = {}
     with db.session() as s:
@@ -77,7 +77,7 @@ def row(table: DataTable, i: int) -> list[str]:
 
 
 async def open_board(app, pilot):
-    from plugins.micro_projects.screens.board import BoardScreen
+    from gongzhi.plugins.micro_projects.screens.board import BoardScreen
 
     await settle(pilot)
     assert str(app.query_one("#nav-plugin-micro_projects").query_one(Label).render()) == "民生微实事"
@@ -88,8 +88,8 @@ async def open_board(app, pilot):
 
 
 def test_board_and_project_page(make_app, street_db, ids):  # noqa: F811
-    from plugins.micro_projects.models import Milestone
-    from plugins.micro_projects.screens.project import ProjectScreen
+    from gongzhi.plugins.micro_projects.models import Milestone
+    from gongzhi.plugins.micro_projects.screens.project import ProjectScreen
 
     app = make_app(plugins=PLUGIN)  # migrates the plugin's tables
     made = seed(street_db, ids)
@@ -131,7 +131,7 @@ def test_board_and_project_page(make_app, street_db, ids):  # noqa: F811
             await until(pilot, lambda: app.screen is board)
             await pilot.press("f")  # the fund view
             await settle(pilot)
-            from plugins.micro_projects.screens.fund import FundScreen
+            from gongzhi.plugins.micro_projects.screens.fund import FundScreen
 
             assert isinstance(app.screen, FundScreen)
             chart = app.screen.query_one("#micro-fund-community")
@@ -147,8 +147,8 @@ def test_board_and_project_page(make_app, street_db, ids):  # noqa: F811
 
 
 def test_evaluation_grid(make_app, street_db, ids):  # noqa: F811
-    from plugins.micro_projects import services as svc
-    from plugins.micro_projects.screens.evaluation import EvaluationScreen
+    from gongzhi.plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects.screens.evaluation import EvaluationScreen
 
     app = make_app(plugins=PLUGIN)  # migrates the plugin's tables
     made = seed(street_db, ids)
@@ -188,12 +188,12 @@ def test_evaluation_grid(make_app, street_db, ids):  # noqa: F811
 
 
 def test_every_binding_has_an_id_and_a_translation():
-    from plugins.micro_projects.i18n import _
-    from plugins.micro_projects.screens.board import BoardScreen
-    from plugins.micro_projects.screens.evaluation import EvaluationScreen
-    from plugins.micro_projects.screens.fund import FundScreen
-    from plugins.micro_projects.screens.project import ProjectScreen
-    from tui import i18n
+    from gongzhi.plugins.micro_projects.i18n import _
+    from gongzhi.plugins.micro_projects.screens.board import BoardScreen
+    from gongzhi.plugins.micro_projects.screens.evaluation import EvaluationScreen
+    from gongzhi.plugins.micro_projects.screens.fund import FundScreen
+    from gongzhi.plugins.micro_projects.screens.project import ProjectScreen
+    from gongzhi.tui import i18n
 
     i18n.set_language("zh")
     try:
@@ -215,10 +215,10 @@ def snap_micro(street_template, tmp_path_factory, monkeypatch):  # noqa: F811
     import tempfile
     from pathlib import Path
 
-    from core.config import Settings
-    from core.plugins import PluginHost
+    from gongzhi.core.config import Settings
+    from gongzhi.core.plugins import PluginHost
+    from gongzhi.tui.app import GongzhiApp
     from tests.dbs import sqlite_copy
-    from tui.app import GongzhiApp
 
     fixed = Path(tempfile.gettempdir()) / "gongzhi-micro-snapshots"
     shutil.rmtree(fixed, ignore_errors=True)
@@ -259,7 +259,7 @@ def test_snapshot(snap_compare, snap_micro, name, steps):
 
 
 def test_board_in_english_and_after_f2(make_app, street_db, ids):  # noqa: F811
-    from plugins.micro_projects.screens.board import BoardScreen
+    from gongzhi.plugins.micro_projects.screens.board import BoardScreen
 
     app = make_app(lang="en", plugins=PLUGIN)
     seed(street_db, ids)

@@ -20,7 +20,7 @@ from sqlalchemy import func, select, text
 from textual.widgets import DataTable, Label
 from textual.widgets._footer import FooterKey
 
-from core.models.requests import Request
+from gongzhi.core.models.requests import Request
 from tests.plugins.micro_projects.test_screens import PLUGIN, YEAR, open_board, row, seed
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
 from tests.tui.pilot import settle, until
@@ -51,7 +51,7 @@ async def save(pilot, form, back) -> None:
 
 
 async def open_form(pilot, key: str, form_id: str):
-    from plugins.micro_projects.screens.forms import MicroForm
+    from gongzhi.plugins.micro_projects.screens.forms import MicroForm
 
     await pilot.press(key)
     await until(pilot, lambda: isinstance(pilot.app.screen, MicroForm) and pilot.app.screen.form_id == form_id)
@@ -60,7 +60,7 @@ async def open_form(pilot, key: str, form_id: str):
 
 
 def test_new_list_and_new_projects_from_the_board(make_app, street_db, ids):  # noqa: F811
-    from plugins.micro_projects.models import Project, ProjectList
+    from gongzhi.plugins.micro_projects.models import Project, ProjectList
 
     app = make_app(plugins=PLUGIN)
     seed(street_db, ids)
@@ -133,15 +133,15 @@ def test_new_list_and_new_projects_from_the_board(make_app, street_db, ids):  # 
                 gate.responsible_person_id, gate.deadline, gate.expected_effect, gate.budget, gate.source) == (
             "单元门禁维修", "更换3个单元的门禁", "safety", [ids["荣雅园"]], ids["荣雅园社区-rc"], ids["李秀英"],
             date(2027, 6, 30), "出入安全", 150_050, "direct")
-        from plugins.micro_projects.services import linked_request_ids
+        from gongzhi.plugins.micro_projects.services import linked_request_ids
 
         assert (lights.source, linked_request_ids(s, lights.id)) == ("request", [ids["r3"]])
 
 
 def test_allocate_and_spend_on_the_project_page(make_app, street_db, ids):  # noqa: F811
-    from plugins.micro_projects.models import Allocation, Spending
-    from plugins.micro_projects.screens.project import ProjectScreen
-    from plugins.micro_projects.services import get_project
+    from gongzhi.plugins.micro_projects.models import Allocation, Spending
+    from gongzhi.plugins.micro_projects.screens.project import ProjectScreen
+    from gongzhi.plugins.micro_projects.services import get_project
 
     app = make_app(plugins=PLUGIN)
     made = seed(street_db, ids)
@@ -197,9 +197,9 @@ def test_allocate_and_spend_on_the_project_page(make_app, street_db, ids):  # no
 
 
 def test_the_fund_total_and_an_allocation_from_the_fund_view(make_app, street_db, ids):  # noqa: F811
-    from plugins.micro_projects.models import Fund
-    from plugins.micro_projects.screens.fund import FundScreen
-    from plugins.micro_projects.services import get_project
+    from gongzhi.plugins.micro_projects.models import Fund
+    from gongzhi.plugins.micro_projects.screens.fund import FundScreen
+    from gongzhi.plugins.micro_projects.services import get_project
 
     app = make_app(plugins=PLUGIN)
     made = seed(street_db, ids)
@@ -235,8 +235,8 @@ def test_the_fund_total_and_an_allocation_from_the_fund_view(make_app, street_db
 
 
 def test_a_round_asked_from_the_grid_opens_in_the_council(make_app, street_db, ids):  # noqa: F811
-    from plugins.deliberation.models import EvaluationRound, Round
-    from plugins.micro_projects.screens.evaluation import EvaluationScreen
+    from gongzhi.plugins.deliberation.models import EvaluationRound, Round
+    from gongzhi.plugins.micro_projects.screens.evaluation import EvaluationScreen
 
     app = make_app(plugins=(*PLUGIN, "deliberation"))
     made = seed(street_db, ids)
@@ -269,7 +269,7 @@ def test_a_round_asked_from_the_grid_opens_in_the_council(make_app, street_db, i
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_keys_are_in_the_footer_at_100x30_and_in_the_help(make_app, street_db, ids, lang):  # noqa: F811
-    from plugins.micro_projects.screens.board import BoardScreen
+    from gongzhi.plugins.micro_projects.screens.board import BoardScreen
 
     app = make_app(lang=lang, plugins=PLUGIN)
     seed(street_db, ids)

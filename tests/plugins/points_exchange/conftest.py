@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import make_url
 
-from core.config import Settings
-from core.db import Database
-from core.plugins import PluginHost
-from core.services import Actor, categories, orgs, people, places
-from core.testing import Site, gongzhi_site  # noqa: F401  (fixture re-export)
+from gongzhi.core.config import Settings
+from gongzhi.core.db import Database
+from gongzhi.core.plugins import PluginHost
+from gongzhi.core.services import Actor, categories, orgs, people, places
+from gongzhi.core.testing import Site, gongzhi_site  # noqa: F401  (fixture re-export)
 from tests.dbs import pg_database, sqlite_copy
 
 PLUGIN = "points_exchange"
@@ -53,7 +53,7 @@ class Street:
 
 
 def make_street(db, actor: Actor) -> Street:
-    from plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange import services as svc
 
     with db.session() as s:
         street = places.create_place(s, actor=actor, kind="street", name="青源街道")

@@ -2,7 +2,7 @@
 
 Kept in the tests only, as the proof that the concurrency tests can fail
 (``test_concurrency.py``, "the naive variant"). It has the signatures of
-:func:`plugins.points_exchange.services.earn` and ``redeem`` and writes the same
+:func:`gongzhi.plugins.points_exchange.services.earn` and ``redeem`` and writes the same
 rows, but it does what the real ledger must never do:
 
 - it reads the balance, the stock and the idempotency key, checks them in Python
@@ -33,10 +33,10 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import update
 from sqlmodel import Session
 
-from core.errors import DomainError
-from core.services import Actor
-from plugins.points_exchange import ledger
-from plugins.points_exchange.models import (
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services import Actor
+from gongzhi.plugins.points_exchange import ledger
+from gongzhi.plugins.points_exchange.models import (
     Account,
     AccountKind,
     Goods,
@@ -47,7 +47,7 @@ from plugins.points_exchange.models import (
     Transfer,
     TransferKind,
 )
-from plugins.points_exchange.services import BasketItem, TransferResult, rule_for
+from gongzhi.plugins.points_exchange.services import BasketItem, TransferResult, rule_for
 
 
 def _nothing() -> None:

@@ -10,7 +10,7 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import text
 
-from plugins.points_exchange import reports
+from gongzhi.plugins.points_exchange import reports
 from tests.plugins.points_exchange.conftest import row_counts, state_dump
 
 CLERK, CHECKER = "积分录入员", "积分审核员"
@@ -186,7 +186,7 @@ def test_errors_speak_english_too(site, street) -> None:
 
 
 def test_exports_from_the_command_line_never_overwrite(site, street, tmp_path, checker) -> None:
-    from plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange import services as svc
 
     _ok(site, "points", "earn", "王芳", "resident_volunteer")
     w = _json(site, "points", "earn", "李娜", "resident_volunteer")
@@ -243,7 +243,7 @@ def test_verify_exits_non_zero_on_any_violation(site, street) -> None:
     _ok(site, "points", "verify")
     # balances and stock are stored counters the triggers allow to change: tamper behind the services
     with site.db.session() as s:
-        from plugins.points_exchange import services as svc
+        from gongzhi.plugins.points_exchange import services as svc
 
         account = svc.account_of(s, street.residents[0]).id
     _tamper(

@@ -42,13 +42,13 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlmodel import Session
 
-from core.db import Database
-from core.errors import DomainError
-from core.models.types import utcnow
-from core.services import Actor, people
-from plugins.points_exchange import services as svc
-from plugins.points_exchange.models import Transfer
-from plugins.points_exchange.verify import verify
+from gongzhi.core.db import Database
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.types import utcnow
+from gongzhi.core.services import Actor, people
+from gongzhi.plugins.points_exchange import services as svc
+from gongzhi.plugins.points_exchange.models import Transfer
+from gongzhi.plugins.points_exchange.verify import verify
 from tests.plugins.points_exchange import naive
 
 WORKERS = (8, 32)

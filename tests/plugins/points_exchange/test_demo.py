@@ -10,13 +10,13 @@ from datetime import UTC
 import pytest
 from sqlalchemy import func, select
 
-from core.demo import DEFAULT_NOW, build_demo
-from core.services import Actor
-from plugins.points_exchange import reports
-from plugins.points_exchange import services as svc
-from plugins.points_exchange.demo import GOODS, build_love_supermarket
-from plugins.points_exchange.models import Goods, Transfer
-from plugins.points_exchange.verify import verify
+from gongzhi.core.demo import DEFAULT_NOW, build_demo
+from gongzhi.core.services import Actor
+from gongzhi.plugins.points_exchange import reports
+from gongzhi.plugins.points_exchange import services as svc
+from gongzhi.plugins.points_exchange.demo import GOODS, build_love_supermarket
+from gongzhi.plugins.points_exchange.models import Goods, Transfer
+from gongzhi.plugins.points_exchange.verify import verify
 from tests.dbs import pg_database
 from tests.plugins.points_exchange.conftest import PLUGIN, row_counts
 
@@ -34,7 +34,7 @@ def _ledger(db) -> list[tuple]:
 
 
 def _holders(session, role: str) -> list[int]:
-    from core.models.orgs import Membership
+    from gongzhi.core.models.orgs import Membership
 
     return list(session.scalars(select(Membership.person_id).where(Membership.role == role)))
 

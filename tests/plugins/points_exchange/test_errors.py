@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from core.errors import DomainError
-from core.models.types import LOCAL_TZ
-from core.services import Actor, people, requests
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.services import Actor, people, requests
 from tests.plugins.points_exchange.conftest import Street, row_counts, state_dump
 
 
@@ -28,7 +28,7 @@ class Ctx:
 
     @property
     def svc(self):
-        from plugins.points_exchange import services
+        from gongzhi.plugins.points_exchange import services
 
         return services
 
@@ -64,7 +64,7 @@ def nothing(c: Ctx) -> None:
 
 def print_to(command: str) -> None:
     """Send a one-line receipt to ``command`` (the ``receipt_printer`` setting)."""
-    from plugins.points_exchange.receipts import Receipt, print_receipt
+    from gongzhi.plugins.points_exchange.receipts import Receipt, print_receipt
 
     print_receipt(Receipt(1, "k", "created", "王芳", (), 0, 0, datetime.now(LOCAL_TZ), "x"), command)
 
@@ -395,7 +395,7 @@ CASES = [
 
 def fresh_street(db, clerk: Actor, n: int) -> Street:
     """Three new residents and new goods (soap 5 points × 10, rice 20 × 1) for one case."""
-    from plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange import services as svc
 
     base: Street = db.street
     with db.session() as s:
@@ -430,7 +430,7 @@ def test_error_code(case: Case, shared_db, clerk, checker) -> None:
 
 
 def test_every_code_has_a_case() -> None:
-    from plugins.points_exchange.errors import MESSAGES
+    from gongzhi.plugins.points_exchange.errors import MESSAGES
 
     assert {c.code for c in CASES} == set(MESSAGES)
     assert len({c.code for c in CASES}) == len(CASES)
@@ -438,7 +438,7 @@ def test_every_code_has_a_case() -> None:
 
 def test_not_valid_after_a_rule_is_retired(site, street, clerk) -> None:
     """A rule revised with an end date refuses earnings after it (and names the dates)."""
-    from plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange import services as svc
 
     yesterday = date.today() - timedelta(days=1)
     with site.db.session() as s:

@@ -22,9 +22,9 @@ import time_machine
 from docx import Document as Docx
 from textual.widgets import Button, DataTable, Input, Label
 
-from core.config import Settings, data_dir
-from core.plugins import PluginHost
-from core.services import Actor
+from gongzhi.core.config import Settings, data_dir
+from gongzhi.core.plugins import PluginHost
+from gongzhi.core.services import Actor
 from tests.tui.pilot import Keys, settle, until
 
 NOW = "2026-11-20 10:00 +08:00"  # the demo's "now"
@@ -34,7 +34,7 @@ BUDGET = 12
 
 
 def demo_app(db, lang: str = "zh"):
-    from tui.app import GongzhiApp
+    from gongzhi.tui.app import GongzhiApp
 
     settings = Settings(language=lang, operator="爱心超市志愿者", database_url=db.url)
     host = PluginHost(settings, names=PLUGINS).load()
@@ -81,9 +81,9 @@ async def goods_then_quantity(keys: Keys, pilot, goods: str, quantity: str | Non
 def test_t5_redeem_two_goods_for_a_resident_found_by_pinyin_with_a_receipt(
     small_demo, tmp_path
 ) -> None:
-    from plugins.points_exchange import services as svc
-    from plugins.points_exchange.screens import ConfirmScreen, CounterScreen, ReceiptScreen
-    from plugins.points_exchange.verify import verify
+    from gongzhi.plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange.screens import ConfirmScreen, CounterScreen, ReceiptScreen
+    from gongzhi.plugins.points_exchange.verify import verify
 
     printer, printed = stand_in_printer(tmp_path)
     with small_demo.session() as s:  # the counter has a printer (a documented setting)
@@ -160,15 +160,15 @@ def test_t5_redeem_two_goods_for_a_resident_found_by_pinyin_with_a_receipt(
 def _person(session, name: str) -> int:
     from sqlalchemy import select
 
-    from core.models.people import Person
+    from gongzhi.core.models.people import Person
 
     return session.scalar(select(Person.id).where(Person.name == name).order_by(Person.id))
 
 
 def test_a_failing_printer_is_said_and_the_word_receipt_is_kept(small_demo, tmp_path) -> None:
-    from plugins.points_exchange import services as svc
-    from plugins.points_exchange.receipts import redeem_basket
-    from plugins.points_exchange.screens import ReceiptScreen
+    from gongzhi.plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange.receipts import redeem_basket
+    from gongzhi.plugins.points_exchange.screens import ReceiptScreen
 
     failing = tmp_path / "broken-lp"
     failing.write_text("#!/bin/sh\necho 'lp: The printer or class does not exist.' >&2\nexit 1\n")
@@ -199,7 +199,7 @@ def test_a_failing_printer_is_said_and_the_word_receipt_is_kept(small_demo, tmp_
 
 
 def test_this_months_notice_in_one_key(small_demo) -> None:
-    from plugins.points_exchange.screens import CounterScreen
+    from gongzhi.plugins.points_exchange.screens import CounterScreen
 
     app = demo_app(small_demo)
 
@@ -228,7 +228,7 @@ def test_this_months_notice_in_one_key(small_demo) -> None:
 def test_the_counter_opens_on_the_resident_search_and_tabs_in_visual_order(small_demo) -> None:
     from textual.widgets import Input
 
-    from plugins.points_exchange.screens import CounterScreen
+    from gongzhi.plugins.points_exchange.screens import CounterScreen
 
     app = demo_app(small_demo)
 
@@ -281,7 +281,7 @@ def test_the_counter_opens_on_the_resident_search_and_tabs_in_visual_order(small
             # Enter on the empty goods box with nobody's points short: the confirmation
             await pilot.press("enter")
             await settle(pilot)
-            from plugins.points_exchange.screens import ConfirmScreen
+            from gongzhi.plugins.points_exchange.screens import ConfirmScreen
 
             assert isinstance(app.screen, ConfirmScreen)
             await pilot.press("n")  # not now: nothing redeemed, the basket stays
@@ -309,10 +309,10 @@ def test_every_screen_shows_its_main_actions_in_the_footer(small_demo, lang, siz
     described in that language."""
     from textual.widgets._footer import FooterKey
 
-    from plugins.points_exchange import screens
-    from plugins.points_exchange import services as svc
-    from plugins.points_exchange.i18n import _
-    from plugins.points_exchange.receipts import redeem_basket
+    from gongzhi.plugins.points_exchange import screens
+    from gongzhi.plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange.i18n import _
+    from gongzhi.plugins.points_exchange.receipts import redeem_basket
 
     with small_demo.session() as s:
         person = _person(s, "宋文斌")

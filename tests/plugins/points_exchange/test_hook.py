@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from core.services import requests
-from plugins.points_exchange import services as svc
-from plugins.points_exchange.models import Transfer
-from plugins.points_exchange.verify import verify
+from gongzhi.core.services import requests
+from gongzhi.plugins.points_exchange import services as svc
+from gongzhi.plugins.points_exchange.models import Transfer
+from gongzhi.plugins.points_exchange.verify import verify
 
 
 def _request(s, street, clerk, reporter: int | None, **kw) -> int:

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from core.errors import DomainError
-from core.models.types import LOCAL_TZ
-from plugins.points_exchange import services as svc
-from plugins.points_exchange.verify import verify
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.plugins.points_exchange import services as svc
+from gongzhi.plugins.points_exchange.verify import verify
 
 
 def _raw(db, sql: str) -> None:

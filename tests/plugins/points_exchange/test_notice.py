@@ -12,11 +12,11 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from core.errors import DomainError
-from core.models.types import LOCAL_TZ
-from plugins.points_exchange import reports
-from plugins.points_exchange import services as svc
-from plugins.points_exchange.models import Account, AccountKind, Goods
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.plugins.points_exchange import reports
+from gongzhi.plugins.points_exchange import services as svc
+from gongzhi.plugins.points_exchange.models import Account, AccountKind, Goods
 
 
 def _at(day: int, month: int = 3, hour: int = 10) -> datetime:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from core.errors import DomainError
-from core.models.places import Place
-from core.services import operators as op_svc
-from plugins.points_exchange import services as svc
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.places import Place
+from gongzhi.core.services import operators as op_svc
+from gongzhi.plugins.points_exchange import services as svc
 
 
 def _account(db, admin, login, role):

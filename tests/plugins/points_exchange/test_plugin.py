@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from plugins.points_exchange import services as svc
-from plugins.points_exchange.verify import verify
+from gongzhi.plugins.points_exchange import services as svc
+from gongzhi.plugins.points_exchange.verify import verify
 
 PLUGIN = "points_exchange"
 

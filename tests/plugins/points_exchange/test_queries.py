@@ -8,7 +8,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import event, select
 
-from core.services import Actor
+from gongzhi.core.services import Actor
 
 
 @contextmanager
@@ -27,10 +27,10 @@ def counted(db):
 
 
 def test_the_counters_reads_are_one_query_each(small_demo) -> None:
-    from core.models.people import Person
-    from plugins.points_exchange import services as svc
-    from plugins.points_exchange.queries import load_account, load_goods, receipt_lines
-    from plugins.points_exchange.receipts import redeem_basket
+    from gongzhi.core.models.people import Person
+    from gongzhi.plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange.queries import load_account, load_goods, receipt_lines
+    from gongzhi.plugins.points_exchange.receipts import redeem_basket
 
     with small_demo.read_session() as s:
         pid = s.scalar(select(Person.id).where(Person.name == "宋文斌"))

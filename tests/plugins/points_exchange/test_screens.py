@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy import func, select
 from textual.widgets import DataTable, Input, Label
 
-from core.config import data_dir
-from core.services import Actor
+from gongzhi.core.config import data_dir
+from gongzhi.core.services import Actor
+from gongzhi.tui.widgets.pickers import ChoicePicker
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
 from tests.tui.pilot import settle, until
-from tui.widgets.pickers import ChoicePicker
 
 SIZE = (160, 50)
 CLERK = Actor("超市志愿者")
@@ -46,7 +46,7 @@ def row(table: DataTable, i: int) -> list[str]:
 
 def stock_up(db, ids: dict[str, int]) -> dict[str, int]:  # noqa: F811
     """Rice (20 points, 1 bag) and soap (5 points, 10 bars); 张晓明 holds 30 points."""
-    from plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange import services as svc
 
     with db.session() as s:
         rice = svc.add_goods(s, actor=CLERK, name="大米", unit="袋", price=20, stock=1).id
@@ -58,7 +58,7 @@ def stock_up(db, ids: dict[str, int]) -> dict[str, int]:  # noqa: F811
 
 
 def redemptions(db, person_id: int) -> list:
-    from plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange import services as svc
 
     with db.read_session() as s:
         return [x for x in svc.person_transfers(s, person_id) if x.kind == "redeem"]
@@ -67,7 +67,7 @@ def redemptions(db, person_id: int) -> list:
 async def open_counter(
     app, pilot, query: str = "zxm", name: str = "张晓明", *, goods_list: bool = True
 ):
-    from plugins.points_exchange.screens import CounterScreen
+    from gongzhi.plugins.points_exchange.screens import CounterScreen
 
     await settle(pilot)
     assert text_of(app.query_one("#nav-plugin-points_exchange").query_one(Label)) == "积分兑换"
@@ -89,9 +89,9 @@ async def open_counter(
 
 
 def test_counter_redeems_a_basket_once_with_a_receipt(make_app, street_db, ids):  # noqa: F811
-    from plugins.points_exchange import services as svc
-    from plugins.points_exchange.screens import ConfirmScreen, CounterScreen, ReceiptScreen
-    from plugins.points_exchange.verify import verify
+    from gongzhi.plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange.screens import ConfirmScreen, CounterScreen, ReceiptScreen
+    from gongzhi.plugins.points_exchange.verify import verify
 
     app = make_app(plugins=("points_exchange",))
     goods = stock_up(street_db, ids)
@@ -179,8 +179,8 @@ def test_counter_redeems_a_basket_once_with_a_receipt(make_app, street_db, ids):
 
 
 def test_counter_shows_refusals_and_writes_nothing(make_app, street_db, ids):  # noqa: F811
-    from plugins.points_exchange import services as svc
-    from plugins.points_exchange.screens import ConfirmScreen
+    from gongzhi.plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange.screens import ConfirmScreen
 
     app = make_app(plugins=("points_exchange",))
     goods = stock_up(street_db, ids)
@@ -248,9 +248,9 @@ async def run_palette(app, pilot, query: str) -> None:
 
 
 def test_an_earning_approved_by_a_second_operator(make_app, street_db, ids):  # noqa: F811
-    from plugins.points_exchange import services as svc
-    from plugins.points_exchange.models import Transfer
-    from plugins.points_exchange.screens import ApprovalsScreen, EarnScreen
+    from gongzhi.plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange.models import Transfer
+    from gongzhi.plugins.points_exchange.screens import ApprovalsScreen, EarnScreen
 
     app = make_app(plugins=("points_exchange",))
 
@@ -331,9 +331,9 @@ def test_an_earning_approved_by_a_second_operator(make_app, street_db, ids):  # 
 
 
 def test_ledger_reversal_restock_notice_and_f2(make_app, street_db, ids):  # noqa: F811
-    from plugins.points_exchange import services as svc
-    from plugins.points_exchange.models import StockMove
-    from plugins.points_exchange.screens import (
+    from gongzhi.plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange.models import StockMove
+    from gongzhi.plugins.points_exchange.screens import (
         ConfirmScreen,
         CounterScreen,
         GoodsScreen,
@@ -463,8 +463,8 @@ def test_ledger_reversal_restock_notice_and_f2(make_app, street_db, ids):  # noq
 
 
 def test_the_section_and_palette_commands_are_registered():
-    from core.config import Settings
-    from core.plugins import PluginHost
+    from gongzhi.core.config import Settings
+    from gongzhi.core.plugins import PluginHost
 
     host = PluginHost(Settings(), names=["points_exchange"]).load()
     [section] = host.collect("register_sections")
@@ -477,10 +477,10 @@ def test_the_section_and_palette_commands_are_registered():
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_binding_has_an_id_and_a_description(lang):
-    from plugins.points_exchange import screens
-    from plugins.points_exchange.i18n import _
-    from plugins.points_exchange.screens.common import MODAL_TEXT
-    from tui import i18n
+    from gongzhi.plugins.points_exchange import screens
+    from gongzhi.plugins.points_exchange.i18n import _
+    from gongzhi.plugins.points_exchange.screens.common import MODAL_TEXT
+    from gongzhi.tui import i18n
 
     i18n.set_language(lang)
     try:
@@ -516,7 +516,7 @@ def test_every_binding_has_an_id_and_a_description(lang):
 
 
 def test_earnable_rules_follow_roles_and_dates(site, street, clerk) -> None:
-    from plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange import services as svc
 
     with site.db.session() as s:  # volunteering retired at the end of 2025
         svc.revise_rule(
@@ -540,7 +540,7 @@ def test_earnable_rules_follow_roles_and_dates(site, street, clerk) -> None:
 
 
 def test_running_balances_count_back_from_the_balance(site, street, clerk, checker) -> None:
-    from plugins.points_exchange import services as svc
+    from gongzhi.plugins.points_exchange import services as svc
 
     pid = street.residents[0]
     with site.db.session() as s:

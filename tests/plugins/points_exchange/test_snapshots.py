@@ -12,8 +12,8 @@ from __future__ import annotations
 import pytest
 import time_machine
 
-from core.config import Settings
-from core.plugins import PluginHost
+from gongzhi.core.config import Settings
+from gongzhi.core.plugins import PluginHost
 from tests.tui.pilot import settle, until
 
 NOW = "2026-11-20 10:00 +08:00"
@@ -22,7 +22,7 @@ PLUGINS = ["points_exchange", "deliberation", "red_property"]
 
 def counter_with_a_basket(resident: str, goods: list[tuple[str, str]]):
     async def run_before(pilot) -> None:
-        from plugins.points_exchange.screens import CounterScreen
+        from gongzhi.plugins.points_exchange.screens import CounterScreen
 
         app = pilot.app
         await settle(pilot)
@@ -50,7 +50,7 @@ def counter_with_a_basket(resident: str, goods: list[tuple[str, str]]):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_the_counter_at_100x30(snap_compare, small_demo, lang):
-    from tui.app import GongzhiApp
+    from gongzhi.tui.app import GongzhiApp
 
     settings = Settings(language=lang, operator="爱心超市志愿者", database_url=small_demo.url)
     host = PluginHost(settings, names=PLUGINS).load()

@@ -23,10 +23,10 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from core.errors import DomainError
-from core.services import Actor, people
-from plugins.points_exchange import services as svc
-from plugins.points_exchange.verify import verify
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services import Actor, people
+from gongzhi.plugins.points_exchange import services as svc
+from gongzhi.plugins.points_exchange.verify import verify
 
 CLERK, CHECKER = Actor("录入员甲"), Actor("审核员乙")
 RULES = {"resident_volunteer": (10, False), "resident_suggestion": (10, True)}

@@ -3,8 +3,8 @@
 
 from __future__ import annotations
 
-from plugins.points_exchange import services as svc
-from plugins.points_exchange.verify import verify
+from gongzhi.plugins.points_exchange import services as svc
+from gongzhi.plugins.points_exchange.verify import verify
 from tests.tamper import assert_replace_refused, assert_truncate_refused
 
 
@@ -25,7 +25,7 @@ def test_the_ledger_holds_against_replace_and_truncate(site, street, clerk) -> N
 def test_a_hand_edited_transfer_is_named_by_db_verify(site, street, clerk, capsys) -> None:
     from sqlalchemy import text
 
-    from core.cli import main
+    from gongzhi.core.cli import main
 
     with site.db.session() as s:
         ts = [svc.earn(s, actor=clerk, person_id=p, rule_code="resident_volunteer").transfer

@@ -11,9 +11,9 @@ from datetime import date, datetime
 import pytest
 from sqlalchemy import func, select, text
 
-from core.models.types import LOCAL_TZ
-from core.services import Actor, categories, orgs, people, places, requests
-from core.testing import Site, gongzhi_site  # noqa: F401  (fixture re-export)
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.services import Actor, categories, orgs, people, places, requests
+from gongzhi.core.testing import Site, gongzhi_site  # noqa: F401  (fixture re-export)
 
 PLUGIN = "red_property"
 
@@ -111,7 +111,7 @@ def street(site, actor) -> Street:
 
 def open_meeting(db, actor: Actor, street: Street, when: datetime, **kw):
     """A compound meeting of 荣雅园 with all four bodies present, opened."""
-    from plugins.red_property import services as svc
+    from gongzhi.plugins.red_property import services as svc
 
     with db.session() as s:
         m = svc.create_meeting(s, actor=actor, place_id=street.compound, held_at=when, chair_id=street.wang,

@@ -9,11 +9,11 @@ from datetime import date
 
 import pytest
 
-from core import events
-from core.errors import DomainError
-from core.models.vocab import Status
-from core.services import requests
-from plugins.red_property import services as svc
+from gongzhi.core import events
+from gongzhi.core.errors import DomainError
+from gongzhi.core.models.vocab import Status
+from gongzhi.core.services import requests
+from gongzhi.plugins.red_property import services as svc
 from tests.plugins.red_property.conftest import at, new_request, open_meeting, row_counts
 
 

@@ -12,7 +12,7 @@ from datetime import timedelta
 import pytest
 from docx import Document
 
-from plugins.red_property import services as svc
+from gongzhi.plugins.red_property import services as svc
 from tests.plugins.red_property.conftest import PLUGIN, new_request, row_counts
 
 
@@ -44,7 +44,7 @@ def test_a_meeting_run_from_the_shell(site, street, tmp_path):
     ref_id = new_request(site.db, site_actor(), street.compound, title="3号楼电梯停运")
     other = new_request(site.db, site_actor(), street.compound, title="南门口车辆乱停", category="parking")
     with site.db.read_session() as s:
-        from core.services.requests import get_request
+        from gongzhi.core.services.requests import get_request
 
         ref, other_ref = get_request(s, ref_id).ref, get_request(s, other).ref
 
@@ -161,7 +161,7 @@ def test_a_meeting_run_from_the_shell(site, street, tmp_path):
 
 
 def site_actor():
-    from core.services import Actor
+    from gongzhi.core.services import Actor
 
     return Actor("联席会议秘书")
 

@@ -14,15 +14,15 @@ from datetime import datetime
 import pytest
 from sqlalchemy import func, select
 
-from core.demo import build_demo
-from core.models.people import PersonCareTag
-from core.models.places import Place
-from core.models.types import LOCAL_TZ, local
-from core.services import Actor, requests
-from plugins.red_property import services as svc
-from plugins.red_property.demo import DROP_REASON, demo_now
-from plugins.red_property.minutes import build_minutes, to_markdown
-from plugins.red_property.models import (
+from gongzhi.core.demo import build_demo
+from gongzhi.core.models.people import PersonCareTag
+from gongzhi.core.models.places import Place
+from gongzhi.core.models.types import LOCAL_TZ, local
+from gongzhi.core.services import Actor, requests
+from gongzhi.plugins.red_property import services as svc
+from gongzhi.plugins.red_property.demo import DROP_REASON, demo_now
+from gongzhi.plugins.red_property.minutes import build_minutes, to_markdown
+from gongzhi.plugins.red_property.models import (
     ActionItem,
     AgendaItem,
     FollowUp,

@@ -17,9 +17,9 @@ import time_machine
 from sqlalchemy import select
 from textual.widgets import DataTable
 
-from core.config import Settings
-from core.models.types import LOCAL_TZ
-from core.plugins import PluginHost
+from gongzhi.core.config import Settings
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.plugins import PluginHost
 from tests.tui.pilot import Keys, settle, until
 
 NOW = datetime(2026, 11, 20, 10, 0, tzinfo=LOCAL_TZ)
@@ -28,7 +28,7 @@ SIZE = (160, 45)
 
 
 def make_app(db, lang: str = "zh"):
-    from tui.app import GongzhiApp
+    from gongzhi.tui.app import GongzhiApp
 
     settings = Settings(language=lang, operator="联席会议记录人", database_url=db.url)
     host = PluginHost(settings, names=PLUGINS).load()
@@ -43,7 +43,7 @@ def rows(table: DataTable) -> list[list[str]]:
 
 async def open_section(pilot, keys: Keys) -> None:
     """From the first screen: the command palette, "打开联席会议", Enter (2 keys)."""
-    from plugins.red_property.screens import RedPropertyScreen
+    from gongzhi.plugins.red_property.screens import RedPropertyScreen
 
     await keys.press("ctrl+p")
     await keys.type("打开联席会议")
@@ -61,10 +61,10 @@ def frozen():
 
 def test_t4_check_in_eight_and_take_three_requests_onto_the_agenda(small_demo, frozen):
     """T4: check in 8 attendees of a joint meeting, pull 3 open requests onto the agenda — ≤ 20 keys."""
-    from plugins.red_property import services as svc
-    from plugins.red_property.models import AgendaItem, Attendance
-    from plugins.red_property.screens import MeetingScreen
-    from plugins.red_property.screens.agenda_picker import AgendaPickScreen
+    from gongzhi.plugins.red_property import services as svc
+    from gongzhi.plugins.red_property.models import AgendaItem, Attendance
+    from gongzhi.plugins.red_property.screens import MeetingScreen
+    from gongzhi.plugins.red_property.screens.agenda_picker import AgendaPickScreen
 
     with small_demo.read_session() as s:
         (meeting,) = [m for m in svc.list_meetings(s, status="draft") if m.kind == "extraordinary"]
@@ -121,7 +121,7 @@ def test_t4_check_in_eight_and_take_three_requests_onto_the_agenda(small_demo, f
         taken = list(s.scalars(select(AgendaItem.request_id).where(AgendaItem.meeting_id == mid,
                                                                    AgendaItem.request_id.is_not(None))))
         assert sorted(taken) == sorted(candidates[:3])  # the three soonest due
-        from core.services import requests
+        from gongzhi.core.services import requests
 
         for rid in taken:  # each request's timeline says so
             assert any("议程" in (e.public_note or "") for e in requests.timeline(s, rid))
@@ -132,8 +132,8 @@ def test_t6_the_months_minutes_in_one_word_file(small_demo, frozen, tmp_path, mo
     """T6: export the month's joint-meeting minutes to Word — ≤ 6 keys."""
     from docx import Document
 
-    from plugins.red_property import services as svc
-    from plugins.red_property.screens.month_minutes import MonthMinutesScreen
+    from gongzhi.plugins.red_property import services as svc
+    from gongzhi.plugins.red_property.screens.month_minutes import MonthMinutesScreen
 
     monkeypatch.setenv("GONGZHI_DATA_DIR", str(tmp_path / "data"))
     with small_demo.read_session() as s:
@@ -174,9 +174,9 @@ def test_t6_the_months_minutes_in_one_word_file(small_demo, frozen, tmp_path, mo
 def test_attendance_grid_all_present_and_keys_faster_than_the_database(small_demo, frozen):
     """``a`` checks in everyone expected, each for the first body they are listed under;
     space pressed again and again without waiting is queued, never dropped."""
-    from plugins.red_property import services as svc
-    from plugins.red_property.screens import MeetingScreen
-    from plugins.red_property.screens.attendance import parse_key
+    from gongzhi.plugins.red_property import services as svc
+    from gongzhi.plugins.red_property.screens import MeetingScreen
+    from gongzhi.plugins.red_property.screens.attendance import parse_key
 
     with small_demo.read_session() as s:
         (meeting,) = [m for m in svc.list_meetings(s, status="draft") if m.kind == "extraordinary"]
@@ -240,10 +240,10 @@ def test_footers_show_the_main_actions_first(small_demo, frozen, lang, size):
     language (no English word in Chinese mode)."""
     from textual.widgets._footer import FooterKey
 
-    from plugins.red_property.screens import MeetingScreen, RedPropertyScreen
+    from gongzhi.plugins.red_property.screens import MeetingScreen, RedPropertyScreen
 
     with small_demo.read_session() as s:
-        from plugins.red_property import services as svc
+        from gongzhi.plugins.red_property import services as svc
 
         (meeting,) = [m for m in svc.list_meetings(s, status="draft") if m.kind == "extraordinary"]
     app = make_app(small_demo, lang=lang)
@@ -281,8 +281,8 @@ def test_footers_show_the_main_actions_first(small_demo, frozen, lang, size):
 def test_a_resolution_on_a_draft_meeting_says_first_what_comes_first(small_demo, frozen):
     """``v`` before the meeting opens: no form to fill in vain; the notice names the key
     that comes first. The forms' choices prompt in the user's language."""
-    from plugins.red_property import services as svc
-    from plugins.red_property.screens import FormScreen, MeetingScreen
+    from gongzhi.plugins.red_property import services as svc
+    from gongzhi.plugins.red_property.screens import FormScreen, MeetingScreen
 
     with small_demo.read_session() as s:
         (meeting,) = [m for m in svc.list_meetings(s, status="draft") if m.kind == "extraordinary"]
@@ -313,7 +313,7 @@ def test_a_resolution_on_a_draft_meeting_says_first_what_comes_first(small_demo,
             await until(pilot, lambda: isinstance(app.screen, FormScreen))
             from textual.widgets import Input, Select
 
-            from tui.widgets.pickers import ChoicePicker
+            from gongzhi.tui.widgets.pickers import ChoicePicker
 
             assert {str(box.prompt) for box in app.screen.query(Select)} <= {"请选择"}
             # the responsible body and how it was decided are chosen by typing, asked in Chinese

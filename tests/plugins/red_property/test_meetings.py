@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from core.errors import DomainError
-from core.services import orgs
-from plugins.red_property import services as svc
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services import orgs
+from gongzhi.plugins.red_property import services as svc
 from tests.plugins.red_property.conftest import at, open_meeting, row_counts
 
 
@@ -131,7 +131,7 @@ def test_bad_meetings_are_refused(site, street, actor):
 
 
 def test_a_compound_without_an_owners_committee_needs_its_bodies_named(site, street, actor):
-    from core.services import places
+    from gongzhi.core.services import places
 
     with site.db.session() as s:
         bare = places.create_place(s, actor=actor, kind="compound", name="荣乐园", parent_id=street.community)

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import DomainError
-from core.services import people
-from plugins.red_property import services as svc
+from gongzhi.core.errors import DomainError
+from gongzhi.core.services import people
+from gongzhi.plugins.red_property import services as svc
 from tests.plugins.red_property.conftest import at, row_counts
 
 

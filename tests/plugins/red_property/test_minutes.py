@@ -11,8 +11,8 @@ from datetime import date
 import pytest
 from docx import Document
 
-from plugins.red_property import services as svc
-from plugins.red_property.minutes import (
+from gongzhi.plugins.red_property import services as svc
+from gongzhi.plugins.red_property.minutes import (
     build_minutes,
     to_markdown,
     write_all_minutes,
@@ -139,7 +139,7 @@ def test_a_draft_meeting_is_marked_and_absent_bodies_named(site, street, actor):
 
 
 def test_the_lookups_the_command_line_and_the_minutes_use(site, street, actor):
-    from core.errors import DomainError
+    from gongzhi.core.errors import DomainError
 
     with site.db.session() as s:
         m = svc.create_meeting(s, actor=actor, place_id=street.compound, held_at=at(2026, 3, 5))
@@ -163,7 +163,7 @@ def test_a_months_minutes_in_one_file_and_nothing_of_other_months(site, street, 
     """February's two closed meetings (a monthly one and an extraordinary one) in one .docx,
     each on its own pages, oldest first; January's and a February draft are not in it; an
     empty month, an impossible month and an existing file are refused, and nothing is left."""
-    from core.errors import DomainError
+    from gongzhi.core.errors import DomainError
 
     m1, m2, _ = _two_meetings(site, street, actor)
     db = site.db

@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import inspect, select, text
 from sqlalchemy.exc import DBAPIError
 
-from core.models.requests import RequestCategory
-from core.plugins import available_plugins
-from plugins.red_property import services as svc
+from gongzhi.core.models.requests import RequestCategory
+from gongzhi.core.plugins import available_plugins
+from gongzhi.plugins.red_property import services as svc
 from tests.plugins.red_property.conftest import TABLES, at, open_meeting
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -27,15 +27,15 @@ def _tables(db) -> set[str]:
 
 def test_the_plugin_is_installed_under_the_entry_point_group():
     found = available_plugins()
-    assert found["red_property"].module == "plugins.red_property.plugin"
+    assert found["red_property"].module == "gongzhi.plugins.red_property.plugin"
     assert found["red_property"].source == "built-in"
 
 
 def test_plugin_module_imports_nothing_heavy():
-    code = ("import sys, plugins.red_property.plugin\n"
-            "print(','.join(sorted(m for m in sys.modules if m.startswith('plugins.red_property.'))))")
+    code = ("import sys, gongzhi.plugins.red_property.plugin\n"
+            "print(','.join(sorted(m for m in sys.modules if m.startswith('gongzhi.plugins.red_property.'))))")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "plugins.red_property.plugin"
+    assert out.strip() == "gongzhi.plugins.red_property.plugin"
 
 
 def test_migrated_up_to_date_and_matching_its_models(site):
@@ -60,8 +60,8 @@ def test_a_core_only_site_has_no_redprop_tables(gongzhi_site, db):
 
 
 def test_the_property_categories_reuse_the_core_ones(gongzhi_site, db, actor):
-    from core.plugins import PluginHost
-    from core.services import categories
+    from gongzhi.core.plugins import PluginHost
+    from gongzhi.core.services import categories
 
     core_only = gongzhi_site(plugins=[], url=db.url)
     with core_only.db.session() as s:

@@ -23,8 +23,8 @@ def counted(db):
 
 
 def test_lists_take_a_fixed_number_of_queries(small_demo):
-    from plugins.red_property import queries
-    from plugins.red_property import services as svc
+    from gongzhi.plugins.red_property import queries
+    from gongzhi.plugins.red_property import services as svc
 
     with small_demo.read_session() as s:
         closed = svc.list_meetings(s, status="closed")

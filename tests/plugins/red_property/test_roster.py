@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import DomainError
-from plugins.red_property import services as svc
+from gongzhi.core.errors import DomainError
+from gongzhi.plugins.red_property import services as svc
 from tests.plugins.red_property.conftest import at
 
 

@@ -17,11 +17,11 @@ import pytest
 from sqlalchemy import func, select
 from textual.widgets import DataTable, Input, Label, ListView, Select
 
-from core.models.types import LOCAL_TZ
-from core.services import Actor, categories, orgs, people, requests
+from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.services import Actor, categories, orgs, people, requests
+from gongzhi.tui.widgets.pickers import ChoicePicker
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
 from tests.tui.pilot import settle, until
-from tui.widgets.pickers import ChoicePicker
 
 SIZE = (180, 60)
 SECRETARY = Actor("联席会议秘书")
@@ -40,7 +40,7 @@ def bodies(db, ids: dict[str, int]) -> dict[str, int]:  # noqa: F811
     secretary and residents' committee director (cross-appointed), 李秀英 already
     works for the residents' committee; an earlier meeting left an action overdue;
     an elevator request waits in 荣雅园."""
-    from plugins.red_property import services as svc
+    from gongzhi.plugins.red_property import services as svc
 
     a = SECRETARY
     out: dict[str, int] = {"rc": ids["荣雅园社区-rc"]}
@@ -76,7 +76,7 @@ def bodies(db, ids: dict[str, int]) -> dict[str, int]:  # noqa: F811
 
 
 async def open_section(app, pilot):
-    from plugins.red_property.screens import RedPropertyScreen
+    from gongzhi.plugins.red_property.screens import RedPropertyScreen
 
     await settle(pilot)
     nav = app.query_one("#sidebar", ListView)
@@ -109,10 +109,10 @@ async def choose(pilot, picker, typed: str) -> None:
 
 
 def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, ids, tmp_path):  # noqa: F811
-    from core.models.requests import Request, RequestEvent
-    from plugins.red_property import services as svc
-    from plugins.red_property.models import ActionNote, Meeting, Resolution
-    from plugins.red_property.screens import (
+    from gongzhi.core.models.requests import Request, RequestEvent
+    from gongzhi.plugins.red_property import services as svc
+    from gongzhi.plugins.red_property.models import ActionNote, Meeting, Resolution
+    from gongzhi.plugins.red_property.screens import (
         ActionBoardScreen,
         AgendaPickScreen,
         CheckInScreen,
@@ -428,8 +428,8 @@ def test_a_joint_meeting_from_check_in_to_the_action_board(make_app, street_db, 
 
 
 def test_micro_services_logged_scheduled_and_done(make_app, street_db, ids):  # noqa: F811
-    from plugins.red_property import services as svc
-    from plugins.red_property.screens import (
+    from gongzhi.plugins.red_property import services as svc
+    from gongzhi.plugins.red_property.screens import (
         FormScreen,
         NewServiceScreen,
         RedPropertyScreen,
@@ -532,8 +532,8 @@ def test_micro_services_logged_scheduled_and_done(make_app, street_db, ids):  # 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_every_binding_has_an_id_and_both_languages(lang):
-    from plugins.red_property import screens
-    from tui import i18n
+    from gongzhi.plugins.red_property import screens
+    from gongzhi.tui import i18n
 
     i18n.set_language(lang)
     try:
@@ -559,9 +559,13 @@ def test_every_binding_has_an_id_and_both_languages(lang):
 def test_palette_puts_the_request_on_screen_on_a_meeting_agenda(make_app, street_db, ids):  # noqa: F811
     from textual.command import CommandPalette
 
-    from plugins.red_property import services as svc
-    from plugins.red_property.screens import ActionBoardScreen, PickListScreen, ServiceLogScreen
-    from tui.screens.request_detail import RequestDetailScreen
+    from gongzhi.plugins.red_property import services as svc
+    from gongzhi.plugins.red_property.screens import (
+        ActionBoardScreen,
+        PickListScreen,
+        ServiceLogScreen,
+    )
+    from gongzhi.tui.screens.request_detail import RequestDetailScreen
 
     app = make_app(plugins=("red_property",))
     b = bodies(street_db, ids)

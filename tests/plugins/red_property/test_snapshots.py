@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import time_machine
 
-from core.config import Settings
-from core.plugins import PluginHost
+from gongzhi.core.config import Settings
+from gongzhi.core.plugins import PluginHost
 from tests.plugins.red_property.test_field_fit import NOW, PLUGINS
 from tests.tui.pilot import settle
 
 
 def make_app(db, lang: str):
-    from tui.app import GongzhiApp
+    from gongzhi.tui.app import GongzhiApp
 
     settings = Settings(language=lang, operator="联席会议记录人", database_url=db.url)
     host = PluginHost(settings, names=PLUGINS).load()
@@ -43,8 +43,8 @@ async def _tables_measured(pilot) -> None:
 
 
 def test_the_meeting_at_hand_at_100x30(snap_compare, small_demo):
-    from plugins.red_property import services as svc
-    from plugins.red_property.screens import MeetingScreen
+    from gongzhi.plugins.red_property import services as svc
+    from gongzhi.plugins.red_property.screens import MeetingScreen
 
     with small_demo.read_session() as s:
         (meeting,) = [m for m in svc.list_meetings(s, status="draft") if m.kind == "extraordinary"]
@@ -61,7 +61,7 @@ def test_the_meeting_at_hand_at_100x30(snap_compare, small_demo):
 
 
 def test_the_meetings_in_english_at_160x45(snap_compare, small_demo):
-    from plugins.red_property.screens import RedPropertyScreen
+    from gongzhi.plugins.red_property.screens import RedPropertyScreen
 
     async def run_before(pilot) -> None:
         await settle(pilot)

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from core.migrations.triggers import create_append_only, drop_append_only
+from gongzhi.core.migrations.triggers import create_append_only, drop_append_only
 
-import core.models.types
+import gongzhi.core.models.types
 
 revision: str = 'delib0001'
 down_revision: str | None = None
@@ -34,9 +34,9 @@ def upgrade() -> None:
     sa.Column('place_id', sa.Integer(), nullable=True),
     sa.Column('facilitator_id', sa.Integer(), nullable=True),
     sa.Column('status', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('updated_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['facilitator_id'], ['person.id'], ),
     sa.ForeignKeyConstraint(['place_id'], ['place.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -49,7 +49,7 @@ def upgrade() -> None:
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('consultation_id', sa.Integer(), nullable=False),
     sa.Column('number', sa.Integer(), nullable=False),
-    sa.Column('held_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('held_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('venue', sqlmodel.sql.sqltypes.AutoString(length=200), nullable=False),
     sa.Column('place_id', sa.Integer(), nullable=True),
     sa.Column('attendance', sa.JSON(), nullable=False),
@@ -74,7 +74,7 @@ def upgrade() -> None:
     sa.Column('weight', sa.Integer(), nullable=False),
     sa.Column('present', sa.Boolean(), nullable=False),
     sa.Column('proxy_for_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['consultation_id'], ['delib_consultation.id'], ),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.ForeignKeyConstraint(['proxy_for_id'], ['delib_participant.id'], ),
@@ -107,7 +107,7 @@ def upgrade() -> None:
     sa.Column('proposed_by_id', sa.Integer(), nullable=True),
     sa.Column('withdrawn', sa.Boolean(), nullable=False),
     sa.Column('merged_into_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['amends_id'], ['delib_option.id'], ),
     sa.ForeignKeyConstraint(['consultation_id'], ['delib_consultation.id'], ),
     sa.ForeignKeyConstraint(['merged_into_id'], ['delib_option.id'], ),
@@ -133,10 +133,10 @@ def upgrade() -> None:
     sa.Column('state', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False),
     sa.Column('follows_round_id', sa.Integer(), nullable=True),
     sa.Column('token_key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('opened_at', core.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('closed_at', core.models.types.UTCDateTime(timezone=True), nullable=True),
-    sa.Column('published_at', core.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('opened_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('closed_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=True),
+    sa.Column('published_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=True),
     sa.ForeignKeyConstraint(['consultation_id'], ['delib_consultation.id'], ),
     sa.ForeignKeyConstraint(['follows_round_id'], ['delib_round.id'], ),
     sa.ForeignKeyConstraint(['meeting_id'], ['delib_meeting.id'], ),
@@ -161,7 +161,7 @@ def upgrade() -> None:
     sa.Column('approvals', sa.JSON(), nullable=False),
     sa.Column('option_id', sa.Integer(), nullable=True),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('recorded_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['cast_by_id'], ['delib_participant.id'], ),
     sa.ForeignKeyConstraint(['option_id'], ['delib_option.id'], ),
     sa.ForeignKeyConstraint(['participant_id'], ['delib_participant.id'], ),
@@ -182,7 +182,7 @@ def upgrade() -> None:
     sa.Column('option_id', sa.Integer(), nullable=True),
     sa.Column('decision', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('review_on', sa.Date(), nullable=True),
-    sa.Column('decided_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('decided_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('decided_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.ForeignKeyConstraint(['consultation_id'], ['delib_consultation.id'], ),
     sa.ForeignKeyConstraint(['option_id'], ['delib_option.id'], ),
@@ -201,7 +201,7 @@ def upgrade() -> None:
     sa.Column('totals', sa.JSON(), nullable=False),
     sa.Column('explanation', sa.JSON(), nullable=False),
     sa.Column('result', sa.JSON(), nullable=False),
-    sa.Column('computed_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('computed_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('computed_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.ForeignKeyConstraint(['round_id'], ['delib_round.id'], ),
     sa.PrimaryKeyConstraint('id'),
@@ -214,7 +214,7 @@ def upgrade() -> None:
     sa.Column('option_id', sa.Integer(), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('recorded_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('recorded_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['option_id'], ['delib_option.id'], ),
     sa.ForeignKeyConstraint(['round_id'], ['delib_round.id'], ),
     sa.PrimaryKeyConstraint('id'),

@@ -16,8 +16,8 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import core.models.types
-from core.migrations.triggers import create_append_only, drop_append_only
+import gongzhi.core.models.types
+from gongzhi.core.migrations.triggers import create_append_only, drop_append_only
 
 revision: str = "delib0002"
 down_revision: str | None = "delib0001"
@@ -38,7 +38,7 @@ def upgrade() -> None:
         sa.Column("option_id", sa.Integer(), nullable=True),
         sa.Column("review_on", sa.Date(), nullable=True),
         sa.Column("reason", sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-        sa.Column("amended_at", core.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("amended_at", gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("amended_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
         sa.ForeignKeyConstraint(["option_id"], ["delib_option.id"]),
         sa.ForeignKeyConstraint(["outcome_id"], ["delib_outcome.id"]),

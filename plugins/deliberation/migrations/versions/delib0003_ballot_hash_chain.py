@@ -8,7 +8,7 @@ On SQLite ``INSERT OR REPLACE`` replaced a ballot without firing the delete trig
 BEFORE INSERT trigger now refuses an insert whose key exists. (TRUNCATE on PostgreSQL
 was already refused by delib0001 and delib0002.)
 
-The hash chain (``core.chain``): a ``hash`` column, each row's SHA-256 over its content
+The hash chain (``gongzhi.core.chain``): a ``hash`` column, each row's SHA-256 over its content
 and the previous row's hash; existing rows are hashed here in id order.
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from core.chain import add_chain, drop_chain
-from core.migrations.triggers import create_no_replace, drop_no_replace
+from gongzhi.core.chain import add_chain, drop_chain
+from gongzhi.core.migrations.triggers import create_no_replace, drop_no_replace
 
 revision: str = "delib0003"
 down_revision: str | None = "delib0002"
@@ -28,7 +28,7 @@ APPEND_ONLY = ("delib_ballot", "delib_round_result", "delib_tie_break", "delib_o
 
 
 def upgrade() -> None:
-    from plugins.deliberation.models import Ballot
+    from gongzhi.plugins.deliberation.models import Ballot
 
     add_chain(op, Ballot.__table__)  # hash existing rows, in id order
     create_no_replace(op, APPEND_ONLY)

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import core.models.types
+import gongzhi.core.models.types
 
 revision: str = "delib0004"
 down_revision: str | None = "delib0003"
@@ -39,7 +39,7 @@ def upgrade() -> None:
         sa.Column("threshold_den", sa.Integer(), nullable=False),
         sa.Column("redo_deadline", sa.Date(), nullable=True),
         sa.Column("requested_by", sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-        sa.Column("requested_at", core.models.types.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("requested_at", gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["community_id"], ["place.id"]),
         sa.ForeignKeyConstraint(["consultation_id"], ["delib_consultation.id"]),
         sa.ForeignKeyConstraint(["round_id"], ["delib_round.id"]),

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from core.migrations.rls import at_place, by_parent, drop_community_scope, scope_by_community
+from gongzhi.core.migrations.rls import at_place, by_parent, drop_community_scope, scope_by_community
 
 revision: str = "delib0006"
 down_revision: str | None = "delib0005"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import core.models.types
+import gongzhi.core.models.types
 
 revision: str = 'insights0001'
 down_revision: str | None = None
@@ -29,7 +29,7 @@ def upgrade() -> None:
     sa.Column('first_day', sa.Date(), nullable=True),
     sa.Column('last_day', sa.Date(), nullable=True),
     sa.Column('text_hash', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('imported_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('imported_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('imported_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.ForeignKeyConstraint(['compound_id'], ['place.id'], ),
     sa.PrimaryKeyConstraint('id'),

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from core.migrations.rls import at_place, by_parent, drop_community_scope, of_request, scope_by_community
+from gongzhi.core.migrations.rls import at_place, by_parent, drop_community_scope, of_request, scope_by_community
 
 revision: str = "insights0002"
 down_revision: str | None = "insights0001"

@@ -15,9 +15,9 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from core.migrations.triggers import create_append_only, drop_append_only
+from gongzhi.core.migrations.triggers import create_append_only, drop_append_only
 
-import core.models.types
+import gongzhi.core.models.types
 
 revision: str = 'micro0001'
 down_revision: str | None = None
@@ -32,7 +32,7 @@ def upgrade() -> None:
     sa.Column('year', sa.Integer(), nullable=False),
     sa.Column('total', sa.BigInteger(), nullable=False),
     sa.Column('allocated', sa.BigInteger(), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.CheckConstraint('allocated >= 0 AND allocated <= total', name='ck_micro_fund_allocated'),
     sa.CheckConstraint('total >= 0', name='ck_micro_fund_total'),
@@ -52,7 +52,7 @@ def upgrade() -> None:
     sa.Column('evaluating_on', sa.Date(), nullable=True),
     sa.Column('finished_on', sa.Date(), nullable=True),
     sa.Column('next_seq', sa.Integer(), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.CheckConstraint("phase IN ('collecting', 'reviewing', 'publicised', 'executing', 'evaluating', 'finished')", name='ck_micro_list_phase'),
     sa.ForeignKeyConstraint(['community_id'], ['place.id'], ),
@@ -88,9 +88,9 @@ def upgrade() -> None:
     sa.Column('closed_on', sa.Date(), nullable=True),
     sa.Column('close_evidence', sa.JSON(), nullable=False),
     sa.Column('close_note', sqlmodel.sql.sqltypes.AutoString(length=2000), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('updated_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("feasibility IN ('undecided', 'feasible', 'unfeasible')", name='ck_micro_project_feasibility'),
     sa.CheckConstraint("status IN ('candidate', 'planned', 'rejected', 'in_progress', 'done', 'redo', 'passed')", name='ck_micro_project_status'),
     sa.CheckConstraint('allocated >= 0 AND spent >= 0 AND spent <= allocated', name='ck_micro_project_money'),
@@ -116,7 +116,7 @@ def upgrade() -> None:
     sa.Column('amount', sa.BigInteger(), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('amount <> 0', name='ck_micro_allocation_amount'),
     sa.ForeignKeyConstraint(['fund_id'], ['micro_fund.id'], ),
     sa.ForeignKeyConstraint(['project_id'], ['micro_project.id'], ),
@@ -134,7 +134,7 @@ def upgrade() -> None:
     sa.Column('photos', sa.JSON(), nullable=False),
     sa.Column('progress', sa.Integer(), nullable=False),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('progress >= 0 AND progress <= 100', name='ck_micro_milestone_progress'),
     sa.ForeignKeyConstraint(['project_id'], ['micro_project.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -154,7 +154,7 @@ def upgrade() -> None:
     sa.Column('answered_on', sa.Date(), nullable=True),
     sa.Column('answered_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['list_id'], ['micro_list.id'], ),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.ForeignKeyConstraint(['project_id'], ['micro_project.id'], ),
@@ -173,7 +173,7 @@ def upgrade() -> None:
     sa.Column('rating', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('via', sqlmodel.sql.sqltypes.AutoString(length=30), nullable=False),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("rating IN ('satisfied', 'basically_satisfied', 'dissatisfied')", name='ck_micro_rating_rating'),
     sa.ForeignKeyConstraint(['person_id'], ['person.id'], ),
     sa.ForeignKeyConstraint(['project_id'], ['micro_project.id'], ),
@@ -189,7 +189,7 @@ def upgrade() -> None:
     sa.Column('spent_on', sa.Date(), nullable=False),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('amount <> 0', name='ck_micro_spending_amount'),
     sa.ForeignKeyConstraint(['project_id'], ['micro_project.id'], ),
     sa.PrimaryKeyConstraint('id')
@@ -209,7 +209,7 @@ def upgrade() -> None:
     sa.Column('redo', sa.Boolean(), nullable=False),
     sa.Column('new_deadline', sa.Date(), nullable=True),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.ForeignKeyConstraint(['project_id'], ['micro_project.id'], ),
     sa.PrimaryKeyConstraint('id')
     )

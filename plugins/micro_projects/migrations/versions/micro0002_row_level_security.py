@@ -12,15 +12,15 @@ street-wide and stays visible.
 
 On SQLite, ``INSERT OR REPLACE`` / ``REPLACE`` into the append-only tables (allocations,
 spending, ratings, verdicts) is refused: REPLACE deletes the old row without firing the
-delete trigger (``core.migrations.triggers.create_no_replace``).
+delete trigger (``gongzhi.core.migrations.triggers.create_no_replace``).
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-from core.migrations.triggers import create_no_replace, drop_no_replace
-from core.migrations.rls import by_parent, drop_community_scope, in_community, scope_by_community
+from gongzhi.core.migrations.triggers import create_no_replace, drop_no_replace
+from gongzhi.core.migrations.rls import by_parent, drop_community_scope, in_community, scope_by_community
 
 revision: str = "micro0002"
 down_revision: str | None = "micro0001"

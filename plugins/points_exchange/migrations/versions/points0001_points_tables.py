@@ -17,9 +17,9 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-from core.migrations.triggers import create_append_only, drop_append_only
+from gongzhi.core.migrations.triggers import create_append_only, drop_append_only
 
-import core.models.types
+import gongzhi.core.models.types
 
 revision: str = 'points0001'
 down_revision: str | None = None
@@ -36,8 +36,8 @@ def upgrade() -> None:
     sa.Column('price', sa.Integer(), nullable=False),
     sa.Column('stock', sa.Integer(), nullable=False),
     sa.Column('active', sa.Boolean(), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('price > 0', name='ck_points_goods_price'),
     sa.CheckConstraint('stock >= 0', name='ck_points_goods_stock'),
     sa.PrimaryKeyConstraint('id'),
@@ -57,7 +57,7 @@ def upgrade() -> None:
     sa.Column('needs_approval', sa.Boolean(), nullable=False),
     sa.Column('valid_from', sa.Date(), nullable=False),
     sa.Column('valid_to', sa.Date(), nullable=True),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('created_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.CheckConstraint('points > 0', name='ck_points_rule_points'),
     sa.CheckConstraint('version >= 1', name='ck_points_rule_version'),
@@ -70,7 +70,7 @@ def upgrade() -> None:
     op.create_table('points_setting',
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=40), nullable=False),
     sa.Column('value', sa.JSON(), nullable=True),
-    sa.Column('updated_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('updated_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('updated_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.PrimaryKeyConstraint('key')
     )
@@ -83,7 +83,7 @@ def upgrade() -> None:
     sa.Column('credits_posted', sa.BigInteger(), nullable=False),
     sa.Column('debits_pending', sa.BigInteger(), nullable=False),
     sa.Column('credits_pending', sa.BigInteger(), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(kind = 'person' AND person_id IS NOT NULL AND code IS NULL) OR (kind = 'system' AND person_id IS NULL AND code IS NOT NULL)", name='ck_points_account_owner'),
     sa.CheckConstraint("kind = 'system' OR debits_posted + debits_pending <= credits_posted", name='ck_points_account_not_negative'),
     sa.CheckConstraint("kind IN ('person', 'system')", name='ck_points_account_kind'),
@@ -109,7 +109,7 @@ def upgrade() -> None:
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.Column('recorded_by_person_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint("(phase IN ('post', 'void')) = (pending_id IS NOT NULL)", name='ck_points_transfer_pending_id'),
     sa.CheckConstraint("phase IN ('single', 'pending', 'post', 'void')", name='ck_points_transfer_phase'),
     sa.CheckConstraint("reverses_id IS NULL OR (phase = 'single' AND kind = 'reversal')", name='ck_points_transfer_reversal'),
@@ -146,7 +146,7 @@ def upgrade() -> None:
     sa.Column('key', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=True),
     sa.Column('note', sqlmodel.sql.sqltypes.AutoString(length=500), nullable=False),
     sa.Column('recorded_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
-    sa.Column('created_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('created_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.CheckConstraint('quantity <> 0', name='ck_points_stock_move_quantity'),
     sa.ForeignKeyConstraint(['goods_id'], ['points_goods.id'], ),
     sa.ForeignKeyConstraint(['reverses_move_id'], ['points_stock_move.id'], ),
@@ -195,7 +195,7 @@ def _seed() -> None:
         sa.column("kind", sa.String), sa.column("code", sa.String),
         sa.column("debits_posted", sa.Integer), sa.column("credits_posted", sa.Integer),
         sa.column("debits_pending", sa.Integer), sa.column("credits_pending", sa.Integer),
-        sa.column("created_at", core.models.types.UTCDateTime(timezone=True)),
+        sa.column("created_at", gongzhi.core.models.types.UTCDateTime(timezone=True)),
     )
     op.bulk_insert(account, [
         {"kind": "system", "code": code, "debits_posted": 0, "credits_posted": 0, "debits_pending": 0,
@@ -208,7 +208,7 @@ def _seed() -> None:
         sa.column("name_en", sa.String), sa.column("description", sa.String), sa.column("points", sa.Integer),
         sa.column("roles", sa.JSON), sa.column("daily_cap", sa.Integer), sa.column("monthly_cap", sa.Integer),
         sa.column("needs_approval", sa.Boolean), sa.column("valid_from", sa.Date),
-        sa.column("valid_to", sa.Date), sa.column("created_at", core.models.types.UTCDateTime(timezone=True)),
+        sa.column("valid_to", sa.Date), sa.column("created_at", gongzhi.core.models.types.UTCDateTime(timezone=True)),
         sa.column("created_by", sa.String),
     )
     op.bulk_insert(rule, [

@@ -8,7 +8,7 @@ On SQLite ``INSERT OR REPLACE`` rewrote a ledger row (amount 5 -> 1005) without 
 the delete trigger; a BEFORE INSERT trigger now refuses an insert whose key exists.
 (TRUNCATE on PostgreSQL was already refused by points0001.)
 
-The hash chain (``core.chain``): a ``hash`` column, each row's SHA-256 over its content
+The hash chain (``gongzhi.core.chain``): a ``hash`` column, each row's SHA-256 over its content
 and the previous row's hash; existing rows are hashed here in id order.
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-from core.chain import add_chain, drop_chain
-from core.migrations.triggers import create_no_replace, drop_no_replace
+from gongzhi.core.chain import add_chain, drop_chain
+from gongzhi.core.migrations.triggers import create_no_replace, drop_no_replace
 
 revision: str = "points0002"
 down_revision: str | None = "points0001"
@@ -28,7 +28,7 @@ APPEND_ONLY = ("points_transfer", "points_stock_move", "points_rule")
 
 
 def upgrade() -> None:
-    from plugins.points_exchange.models import Transfer
+    from gongzhi.plugins.points_exchange.models import Transfer
 
     add_chain(op, Transfer.__table__)  # hash existing rows, in id order
     create_no_replace(op, APPEND_ONLY)

@@ -12,15 +12,15 @@ notes, and the services done in its compounds.
 
 On SQLite, ``INSERT OR REPLACE`` / ``REPLACE`` into the append-only tables (action notes,
 addenda) is refused: REPLACE deletes the old row without firing the delete trigger
-(``core.migrations.triggers.create_no_replace``).
+(``gongzhi.core.migrations.triggers.create_no_replace``).
 """
 
 from collections.abc import Sequence
 
 from alembic import op
 
-from core.migrations.triggers import create_no_replace, drop_no_replace
-from core.migrations.rls import at_place, by_parent, drop_community_scope, scope_by_community
+from gongzhi.core.migrations.triggers import create_no_replace, drop_no_replace
+from gongzhi.core.migrations.rls import at_place, by_parent, drop_community_scope, scope_by_community
 
 revision: str = "redprop0002"
 down_revision: str | None = "redprop0001"

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-import core.models.types
+import gongzhi.core.models.types
 
 revision: str = 'nb0001'
 down_revision: str | None = None
@@ -27,7 +27,7 @@ def upgrade() -> None:
     sa.Column('body', sqlmodel.sql.sqltypes.AutoString(length=4000), nullable=False),
     sa.Column('place_id', sa.Integer(), nullable=True),
     sa.Column('request_id', sa.Integer(), nullable=True),
-    sa.Column('posted_at', core.models.types.UTCDateTime(timezone=True), nullable=False),
+    sa.Column('posted_at', gongzhi.core.models.types.UTCDateTime(timezone=True), nullable=False),
     sa.Column('posted_by', sqlmodel.sql.sqltypes.AutoString(length=100), nullable=False),
     sa.ForeignKeyConstraint(['place_id'], ['place.id'], ),
     sa.ForeignKeyConstraint(['request_id'], ['request.id'], ),
