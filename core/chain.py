@@ -26,7 +26,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, event, select, text
+from sqlalchemy import Table, event, func, select, text
 from sqlalchemy.orm import Session
 
 HASH_COLUMN = "hash"
@@ -203,3 +203,91 @@ def add_chain(op, model_table: Table) -> None:
 
 def drop_chain(op, name: str) -> None:
     op.drop_column(name, HASH_COLUMN)
+
+
+# -- the chains' heads and the append-only guards (migration 0011) -------------------
+
+CHECKPOINT_TABLE = "chain_checkpoint"
+# chains whose checkpoint the core's migrations keep (a plugin adds its own with
+# gongzhi.core.migrations.checkpoints.create_chain_checkpoint: then its row is compared too)
+CORE_CHECKPOINTED = ("request_event", "audit_log")
+# append-only tables besides the chains (which are append-only too)
+APPEND_ONLY: set[str] = {"request_event", "audit_log", CHECKPOINT_TABLE}
+
+
+def append_only(model: Any) -> Any:
+    """Class decorator (or call, with a table name) registering an append-only table whose
+    guards ``gongzhi db check`` confirms (a chained table is registered already)."""
+    APPEND_ONLY.add(model if isinstance(model, str) else model.__table__.name)
+    return model
+
+
+@dataclass(frozen=True)
+class HeadMismatch:
+    """A chain whose rows end elsewhere than its checkpoint says: rows removed at its end
+    (or all of them), or added past the insert trigger. ``expected`` is None when the
+    checkpoint row itself is missing."""
+
+    table: str
+    expected: tuple[int, int] | None  # (rows, last id) by the checkpoint
+    found: tuple[int, int]  # (rows, last id) in the table
+
+
+def check_heads(conn) -> list[HeadMismatch]:
+    from sqlalchemy import inspect
+
+    present = set(inspect(conn).get_table_names())
+    if CHECKPOINT_TABLE not in present:
+        return []
+    heads = {chain: (int(last_id), last_hash, int(rows)) for chain, last_id, last_hash, rows in conn.execute(
+        text(f"SELECT chain, last_id, last_hash, row_count FROM {CHECKPOINT_TABLE}"))}
+    out = []
+    for name in CHAINED:
+        if name not in present or (name not in heads and name not in CORE_CHECKPOINTED):
+            continue
+        table = CHAINED[name]
+        rows, last_id = conn.execute(select(func.count(), func.coalesce(func.max(table.c.id), 0))).one()
+        last_hash = conn.scalar(select(table.c[HASH_COLUMN]).where(table.c.id == last_id)) if rows else None
+        head = heads.get(name)
+        if head is None:
+            out.append(HeadMismatch(name, None, (rows, last_id)))
+        elif (int(last_id), last_hash, int(rows)) != head:
+            out.append(HeadMismatch(name, (head[2], head[0]), (int(rows), int(last_id))))
+    return out
+
+
+def missing_guards(conn) -> list[tuple[str, str]]:
+    """(table, trigger) for each append-only guard that is missing or disabled: on SQLite
+    ``<t>_no_update``, ``<t>_no_delete`` and ``<t>_no_replace``; on PostgreSQL
+    ``<t>_append_only`` and ``<t>_no_truncate``; on both ``<t>_checkpoint`` for a chain
+    with a checkpoint. The tables: those registered (:data:`APPEND_ONLY`, the chains) and
+    any that carries one of these triggers (a plugin's)."""
+    from sqlalchemy import inspect
+
+    present = set(inspect(conn).get_table_names())
+    if conn.dialect.name == "sqlite":
+        kinds = ("no_update", "no_delete", "no_replace")
+        live = {name for (name,) in conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))}
+    elif conn.dialect.name == "postgresql":
+        kinds = ("append_only", "no_truncate")
+        live = {name for (name,) in conn.execute(text(
+            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' AND c.relnamespace = current_schema()::regnamespace"))}
+        every = {name for (name,) in conn.execute(text(
+            "SELECT t.tgname FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+            "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace"))}
+    else:
+        return []
+    seen = every if conn.dialect.name == "postgresql" else live
+    tables = {t for t in (*APPEND_ONLY, *CHAINED) if t in present}
+    tables |= {t for t in present for kind in kinds if f"{t}_{kind}" in seen}
+    checkpointed = set(CORE_CHECKPOINTED) if CHECKPOINT_TABLE in present else set()
+    if checkpointed:
+        checkpointed |= {c for (c,) in conn.execute(text(f"SELECT chain FROM {CHECKPOINT_TABLE}"))}
+    out = []
+    for table in sorted(tables):
+        wanted = [f"{table}_{kind}" for kind in kinds]
+        if table in checkpointed and table in present:
+            wanted.append(f"{table}_checkpoint")
+        out += [(table, trigger) for trigger in wanted if trigger not in live]
+    return out

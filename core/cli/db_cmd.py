@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +52,10 @@ def _check_revision(db: Any, revision: str) -> None:
 
     from gongzhi.core.errors import DomainError
 
+    # relative targets (-1, +2, 0009+1, head-1) and branch syntax (x@y) are Alembic's own
+    # notation: an upgrade cannot go down, and a clerk means a named revision
+    if re.search(r"[+-]\d+$", revision) or "@" in revision:
+        raise DomainError("db.relative_revision", revision=revision, head=db.head_revision())
     scripts = ScriptDirectory.from_config(db.alembic_config())
     try:
         found = scripts.get_revisions(revision)
@@ -78,9 +83,17 @@ def check(as_json: bool = typer.Option(False, "--json")) -> None:
             diffs += [f"{name}: {d}" for d in p_diffs] or [f"{name}: at {p_current}, head {p_head}"]
     scoped = current is not None and db.login_is_scoped()
     broken = _broken_chains(db) if current is not None and not scoped else []
-    if broken:
+    heads = _head_mismatches(db) if current is not None and not scoped else []
+    guards = _missing_guards(db) if current is not None else []
+    if broken or heads or guards:
         ok = False
     warnings = db.login_warnings()
+    if current is not None and not db.is_sqlite and not _has_operators(db):
+        warnings.append(("db.no_operators", (
+            "警告：这个共享数据库没有操作员账号，任何人都可以自称任何人，“双人复核”只比对名字；"
+            "请用 gongzhi operator add 建立第一个街道管理员账号",
+            "warning: this shared database has no operator accounts: anyone may act under any name and "
+            "the four-eyes rule compares names only; add the first street admin with gongzhi operator add")))
     if scoped:  # it sees only its communities' rows: the chains cannot be walked from here
         warnings.append(("db.chains_not_checked", (
             "提示：当前登录按社区限定，未核对哈希链；请以数据库所有者运行 gongzhi db verify",
@@ -89,6 +102,8 @@ def check(as_json: bool = typer.Option(False, "--json")) -> None:
     if as_json:
         print_json({"ok": ok, "current": current, "head": head, "differences": diffs, "plugins": plugins,
                     "broken_chains": [{"table": b.table, "id": b.id} for b in broken],
+                    "chain_heads": [_head_json(m) for m in heads],
+                    "missing_guards": [{"table": t, "trigger": g} for t, g in guards],
                     "warnings": [w for w, _text in warnings]})
     elif ok:
         console.print(tr(f"数据库结构正常（{current}）", f"schema is up to date ({current})"), markup=False)
@@ -96,9 +111,14 @@ def check(as_json: bool = typer.Option(False, "--json")) -> None:
         err(tr(f"数据库结构不一致：当前 {current}，最新 {head}", f"schema differs: at {current}, head {head}"))
         for d in diffs:
             err("  " + d)
-    if broken and not as_json:
+    if not as_json:
         for b in broken:
             err(_broken_line(b))
+        for m in heads:
+            err(_head_line(m))
+        for table, trigger in guards:
+            err(tr(f"追加表保护缺失：表 {table} 没有（或停用了）触发器 {trigger}",
+                   f"append-only guard missing: table {table} has no (or a disabled) trigger {trigger}"))
     if not as_json:
         for _code, (zh, en) in warnings:
             err(tr(zh, en))
@@ -111,6 +131,46 @@ def _broken_chains(db) -> list:
 
     with db.engine.connect() as conn:
         return verify_chains(conn)
+
+
+def _head_mismatches(db) -> list:
+    from gongzhi.core.chain import check_heads
+
+    with db.engine.connect() as conn:
+        return check_heads(conn)
+
+
+def _missing_guards(db) -> list[tuple[str, str]]:
+    from gongzhi.core.chain import missing_guards
+
+    with db.engine.connect() as conn:
+        return missing_guards(conn)
+
+
+def _has_operators(db) -> bool:
+    from gongzhi.core.services.operators import has_operators_safe
+
+    with db.read_session() as s:
+        return has_operators_safe(s)
+
+
+def _head_json(m) -> dict:
+    return {"table": m.table, "expected": None if m.expected is None else
+            {"rows": m.expected[0], "last_id": m.expected[1]},
+            "found": {"rows": m.found[0], "last_id": m.found[1]}}
+
+
+def _head_line(m) -> str:
+    rows, last = m.found
+    if m.expected is None:
+        return tr(f"哈希链缺少检查点：表 {m.table}（现有 {rows} 行，最后编号 {last}）",
+                  f"hash chain without its checkpoint: table {m.table} ({rows} rows, last id {last})")
+    e_rows, e_last = m.expected
+    return tr(f"哈希链末尾不符：表 {m.table} 按检查点应有 {e_rows} 行、最后编号 {e_last}，实有 {rows} 行、最后编号 {last}"
+              "（末尾的记录被删除，或绕过触发器写入过）",
+              f"hash chain end does not match: table {m.table} should have {e_rows} rows up to id {e_last} by its "
+              f"checkpoint, and has {rows} rows up to id {last} (rows at its end were removed, or written past "
+              "the trigger)")
 
 
 def _broken_line(b) -> str:
@@ -178,16 +238,20 @@ def verify(as_json: bool = typer.Option(False, "--json")) -> None:
 
         raise DomainError("db.verify_scoped")
     broken = _broken_chains(db)
+    heads = _head_mismatches(db)
     if as_json:
-        print_json({"ok": not broken, "tables": list(CHAINED),
-                    "broken": [{"table": b.table, "id": b.id} for b in broken]})
-    elif not broken:
+        print_json({"ok": not (broken or heads), "tables": list(CHAINED),
+                    "broken": [{"table": b.table, "id": b.id} for b in broken],
+                    "chain_heads": [_head_json(m) for m in heads]})
+    elif not (broken or heads):
         console.print(tr(f"哈希链完整：{', '.join(CHAINED)}", f"hash chains intact: {', '.join(CHAINED)}"),
                       markup=False)
     else:
         for b in broken:
             err(_broken_line(b))
-    if broken:
+        for m in heads:
+            err(_head_line(m))
+    if broken or heads:
         raise typer.Exit(1)
 
 

@@ -47,12 +47,18 @@ def add(
     db = state.database()
     password = _password(confirm=True)
     with db.session() as s:
-        actor = state.actor
-        op = svc.create_operator(s, actor=actor, login=login_name, display_name=display_name, password=password)
-        if role is not None:
-            svc.grant_role(s, actor=actor, login=op.login, role=role, place_id=_place_id(s, place))
+        # the place is found before anything is written; account and grant are one transaction
+        place_id = _place_id(s, place) if role is not None or place is not None else None
+        op = svc.add_operator(s, actor=state.actor, login=login_name, display_name=display_name,
+                              password=password, role=role, place_id=place_id, token=_token())
     console.print(tr(f"已新建操作员 {op.login}（{op.display_name}）", f"added operator {op.login} ({op.display_name})"),
                   markup=False)
+
+
+def _token() -> str | None:
+    """The session token of this database, which the PostgreSQL functions that change
+    accounts check again (migration 0011)."""
+    return read_token(state.settings.database_url)
 
 
 def _place_id(s, place: str | None) -> int:
@@ -82,7 +88,8 @@ def grant(
 
     db = state.database()
     with db.session() as s:
-        row = svc.grant_role(s, actor=state.actor, login=login_name, role=role, place_id=_place_id(s, place))
+        row = svc.grant_role(s, actor=state.actor, login=login_name, role=role, place_id=_place_id(s, place),
+                             token=_token())
         from gongzhi.core.services.places import get_place
 
         where = get_place(s, row.place_id).name
@@ -97,7 +104,7 @@ def disable(login_name: str = typer.Argument(..., metavar="LOGIN")) -> None:
 
     db = state.database()
     with db.session() as s:
-        svc.set_disabled(s, actor=state.actor, login=login_name, disabled=True)
+        svc.set_disabled(s, actor=state.actor, login=login_name, disabled=True, token=_token())
     console.print(tr(f"已停用 {login_name}", f"disabled {login_name}"), markup=False)
 
 
@@ -108,7 +115,7 @@ def enable(login_name: str = typer.Argument(..., metavar="LOGIN")) -> None:
 
     db = state.database()
     with db.session() as s:
-        svc.set_disabled(s, actor=state.actor, login=login_name, disabled=False)
+        svc.set_disabled(s, actor=state.actor, login=login_name, disabled=False, token=_token())
     console.print(tr(f"已启用 {login_name}", f"enabled {login_name}"), markup=False)
 
 
@@ -120,7 +127,7 @@ def passwd(login_name: str = typer.Argument(..., metavar="LOGIN")) -> None:
     db = state.database()
     password = _password(confirm=True)
     with db.session() as s:
-        svc.set_password(s, actor=state.actor, login=login_name, password=password)
+        svc.set_password(s, actor=state.actor, login=login_name, password=password, token=_token())
     console.print(tr(f"已为 {login_name} 设置新密码", f"new password set for {login_name}"), markup=False)
 
 

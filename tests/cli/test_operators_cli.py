@@ -177,3 +177,55 @@ def test_plugin_commands_find_a_person_by_full_phone_only_for_call_handlers(cli,
     assert cli("login", "boss")[0] == 0
     code, out, err = cli("points", "balance", "13812345678")
     assert code == 0, err
+
+
+# -- issue 15 audit, item 1: a refused `operator add` writes nothing -----------------
+
+def _counts(url: str) -> dict[str, int]:
+    from sqlalchemy import text
+
+    db = Database(url)
+    with db.engine.connect() as conn:
+        out = {t: conn.scalar(text(f"SELECT count(*) FROM {t}"))
+               for t in ("operator", "operator_role", "operator_session", "audit_log")}
+    db.dispose()
+    return out
+
+
+@pytest.mark.parametrize(("args", "zh", "en"), [
+    (("--role", "nosuch"), "角色的取值「nosuch」无效", "invalid role 'nosuch'"),
+    (("--role", "viewer", "--place", "没有这个地方"), "没有这个地方", "没有这个地方"),
+    ((), "第一个操作员账号必须是街道上的街道管理员", "the first operator account must be street_admin on the street"),
+    (("--role", "grid_worker", "--place", "荣雅园社区"), "第一个操作员账号必须是", "must be street_admin on the street"),
+    (("--role", "street_admin", "--place", "荣雅园社区"), "第一个操作员账号必须是", "must be street_admin on the street"),
+])
+def test_a_refused_operator_add_creates_no_account(cli, args, zh, en):
+    """A bad role or place, or a first account that could lock the street out: one coded
+    line in either language, and no account, grant or audit row."""
+    _street(cli)
+    before = _counts(cli.url)
+    for lang, expected in (("zh", zh), ("en", en)):
+        code, out, err = cli("operator", "add", "zz1", "名", *args, lang=lang)
+        assert code == 1 and out == "", (out, err)
+        assert expected in err and err.count("\n") == 1, err
+        assert err.startswith("错误：" if lang == "zh" else "error: "), err
+    assert _counts(cli.url) == before
+
+
+def test_the_first_account_is_street_admin_on_the_street_and_made_in_one_step(cli):
+    _street(cli)
+    before = _counts(cli.url)
+    code, _, err = cli("operator", "add", "first", "王主任", "--role", "street_admin")
+    assert code == 0, err
+    after = _counts(cli.url)
+    assert (after["operator"], after["operator_role"]) == (before["operator"] + 1, before["operator_role"] + 1)
+    assert [r.action for r in _audit(cli.url, "operator.create") + _audit(cli.url, "operator.grant")] == [
+        "operator.create", "operator.grant"]
+    # with a street admin in place, an account without a role is fine again (granted later)
+    assert cli("login", "first")[0] == 0
+    code, _, err = cli("operator", "add", "later", "李四")
+    assert code == 0, err
+    before = _counts(cli.url)
+    code, _, err = cli("operator", "add", "zz2", "名", "--role", "nosuch", lang="en")
+    assert code == 1 and "invalid role 'nosuch'" in err
+    assert _counts(cli.url) == before

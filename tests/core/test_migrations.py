@@ -78,6 +78,12 @@ PG_SEARCH_TRIGGERS = {"request_community", "place_community"}
 # what 0005 adds: REPLACE refused on SQLite, TRUNCATE on PostgreSQL (issue 15, item 7)
 SQLITE_NO_REPLACE_TRIGGERS = {"request_event_no_replace", "audit_log_no_replace"}
 PG_NO_TRUNCATE_TRIGGERS = {"request_event_no_truncate", "audit_log_no_truncate"}
+# what 0011 adds: the chains' heads (a table kept by triggers, no model) and its guards
+CHECKPOINT_TABLES = {"chain_checkpoint"}
+SQLITE_CHECKPOINT_TRIGGERS = {"request_event_checkpoint", "audit_log_checkpoint", "chain_checkpoint_no_update",
+                              "chain_checkpoint_no_delete", "chain_checkpoint_no_replace"}
+PG_CHECKPOINT_TRIGGERS = {"request_event_checkpoint", "audit_log_checkpoint", "chain_checkpoint_append_only",
+                          "chain_checkpoint_no_truncate"}
 
 
 def append_only_function_exists(db: Database) -> bool:
@@ -120,10 +126,10 @@ def test_upgrade_from_empty_sqlite_equals_the_models(tmp_path):
         assert db.current_revision() == db.head_revision() == CORE_HEAD
         assert db.is_current()
         assert db.check() == []
-        assert tables(db) == set(CORE_TABLES) | {"alembic_version"} | SQLITE_SEARCH_TABLES
+        assert tables(db) == set(CORE_TABLES) | {"alembic_version"} | SQLITE_SEARCH_TABLES | CHECKPOINT_TABLES
         assert triggers(db) == {
             "request_event_no_update", "request_event_no_delete", "audit_log_no_update", "audit_log_no_delete",
-        } | SQLITE_SEARCH_TRIGGERS | SQLITE_NO_REPLACE_TRIGGERS
+        } | SQLITE_SEARCH_TRIGGERS | SQLITE_NO_REPLACE_TRIGGERS | SQLITE_CHECKPOINT_TRIGGERS
     finally:
         db.dispose()
 
@@ -135,9 +141,9 @@ def test_upgrade_from_empty_postgresql_equals_the_models(empty_pg_db):
     db.upgrade()
     assert db.is_current()
     assert db.check() == []
-    assert tables(db) == set(CORE_TABLES) | {"alembic_version"}
+    assert tables(db) == set(CORE_TABLES) | {"alembic_version"} | CHECKPOINT_TABLES
     assert triggers(db) == {"request_event_append_only", "audit_log_append_only"} | PG_SEARCH_TRIGGERS \
-        | PG_NO_TRUNCATE_TRIGGERS
+        | PG_NO_TRUNCATE_TRIGGERS | PG_CHECKPOINT_TRIGGERS
     assert append_only_function_exists(db)
 
 
@@ -153,8 +159,10 @@ def test_downgrade_to_base_and_upgrade_again(db, actor):
     assert db.is_current()
     assert db.check() == []
     assert all(n == 0 for n in count_rows(db).values())
-    assert len(triggers(db)) == (4 + len(SQLITE_SEARCH_TRIGGERS) + len(SQLITE_NO_REPLACE_TRIGGERS) if db.is_sqlite
-                                 else 2 + len(PG_SEARCH_TRIGGERS) + len(PG_NO_TRUNCATE_TRIGGERS))
+    assert len(triggers(db)) == (4 + len(SQLITE_SEARCH_TRIGGERS) + len(SQLITE_NO_REPLACE_TRIGGERS)
+                                 + len(SQLITE_CHECKPOINT_TRIGGERS) if db.is_sqlite
+                                 else 2 + len(PG_SEARCH_TRIGGERS) + len(PG_NO_TRUNCATE_TRIGGERS)
+                                 + len(PG_CHECKPOINT_TRIGGERS))
 
 
 def test_every_revision_steps_up_and_down(db):
