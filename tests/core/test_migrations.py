@@ -335,3 +335,21 @@ def test_0004_indexes_the_requests_of_an_existing_database(db, actor):
         assert conn.scalar(text("SELECT count(*) FROM request")) == 3
     assert "community_id" not in columns and "request_fts" not in tables(db)
     assert not (SQLITE_SEARCH_TRIGGERS | PG_SEARCH_TRIGGERS) & triggers(db)
+
+
+@pytest.mark.parametrize("target", ["-1", "+1", "0009+1", "head-1", "0010@head"])
+def test_db_upgrade_refuses_a_relative_revision_in_one_line(sqlite_db, capsys, target):
+    """Alembic's relative notation would reach the migration and end in a traceback
+    (issue 15 audit, item 4): refused before anything is backed up or migrated."""
+    from gongzhi.core.cli import main
+
+    before = sqlite_db.current_revision()
+    backups = sqlite_db.sqlite_path.parent / "backups"
+    for lang, expected in (("zh", "错误：请写出目标版本号"), ("en", "error: name the target revision")):
+        capsys.readouterr()
+        assert main(["--db", sqlite_db.url, "--lang", lang, "db", "upgrade", "-r", target]) == 1
+        out, err = capsys.readouterr()
+        assert out == "" and err.startswith(expected) and err.count("\n") == 1, err
+        assert target in err and "Traceback" not in err
+    assert sqlite_db.current_revision() == before == CORE_HEAD
+    assert not backups.exists()

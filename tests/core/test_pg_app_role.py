@@ -16,7 +16,10 @@ from sqlalchemy.exc import DBAPIError
 from gongzhi.core.db import Database
 from gongzhi.core.errors import DomainError
 from gongzhi.core.services.base import Actor
+from gongzhi.core.services import operators as op_svc
 from tests.core.helpers import build_world, new_request
+
+PASSWORD = "correct horse 1"
 
 _logins = itertools.count()
 
@@ -110,9 +113,17 @@ def test_db_check_warns_when_the_app_connects_as_a_superuser_or_owner(pg_db: Dat
     code, said = check(pg_db)
     assert code == 0 and "connected as the superuser" in said, said
     with app_login(pg_db) as (_name, clerk):
+        # a shared database without accounts: anyone is whoever they say (issue 15 audit, item 5)
+        code, said = check(clerk)
+        assert code == 0 and "connected as" not in said, said
+        assert "warning: this shared database has no operator accounts" in said, said
+        assert clerk.login_warnings() == []
+        w = build_world(pg_db, Actor("测试办事员"))
+        with pg_db.session() as s:
+            op_svc.add_operator(s, actor=Actor("测试办事员"), login="boss", display_name="王主任",
+                                password=PASSWORD, role="street_admin", place_id=w.street.id)
         code, said = check(clerk)
         assert code == 0 and "warning" not in said, said
-        assert clerk.login_warnings() == []
 
 
 def test_a_login_is_confined_to_a_community_by_the_owner_only(pg_db: Database, capsys):
@@ -289,3 +300,110 @@ def test_the_app_works_through_a_community_login_and_keeps_the_chains(pg_db: Dat
     code = main(["--db", pg_db.url, "db", "verify"])  # the owner: every chain intact
     out, errs = capsys.readouterr()
     assert code == 0 and "哈希链完整" in out, out + errs
+
+
+# -- the operator tables (migration 0011): read-only for the app role, written through
+# -- SECURITY DEFINER functions that check the password and a street admin's session --
+
+def _operator_rows(db: Database) -> tuple:
+    with db.engine.connect() as conn:
+        return tuple(conn.scalar(text(f"SELECT count(*) FROM {t}"))
+                     for t in ("operator", "operator_role", "operator_session"))
+
+
+def test_the_app_role_cannot_write_operator_tables_but_the_app_still_logs_in_and_manages_them(
+        pg_db: Database, capsys, monkeypatch):
+    from gongzhi.core.cli import main
+
+    w = build_world(pg_db, Actor("测试办事员"))
+    monkeypatch.setenv("GONGZHI_PASSWORD", PASSWORD)
+    with app_login(pg_db) as (_name, clerk):
+        def run(*args: str) -> tuple[int, str]:
+            capsys.readouterr()
+            code = main(["--db", clerk.url, "--lang", "en", *args])
+            out, errs = capsys.readouterr()
+            return code, out + errs
+
+        # the first account, through the app as the app role: street admin on the street only
+        code, said = run("operator", "add", "first", "名")
+        assert code == 1 and "must be street_admin on the street" in said, said
+        code, said = run("operator", "add", "zz1", "名", "--role", "nosuch")
+        assert code == 1 and "invalid role" in said, said
+        assert _operator_rows(pg_db) == (0, 0, 0)
+        with clerk.engine.begin() as conn:  # nor behind the app's back
+            with pytest.raises(DBAPIError) as caught:
+                conn.execute(text("SELECT gongzhi_operator_add(NULL, 'mallory', 'M', '$argon2id$x', 'viewer', "
+                                  f"{w.street.id})"))
+            assert caught.value.orig.sqlstate == "42501"
+        assert run("operator", "add", "boss", "王主任", "--role", "street_admin")[0] == 0
+        code, said = run("login", "boss")
+        assert code == 0, said
+        code, said = run("operator", "add", "grid", "网格员", "--role", "grid_worker", "--place", w.communities[0].name)
+        assert code == 0, said
+        assert run("operator", "grant", "grid", "viewer")[0] == 0
+        assert run("operator", "passwd", "grid")[0] == 0
+        assert run("operator", "disable", "grid")[0] == 0
+        assert run("operator", "enable", "grid")[0] == 0
+        monkeypatch.setenv("GONGZHI_PASSWORD", "wrong password")
+        code, said = run("login", "grid")
+        assert code == 1 and said.strip() == "error: wrong login or password", said
+        monkeypatch.setenv("GONGZHI_PASSWORD", PASSWORD)
+        code, said = run("login", "grid")
+        assert code == 0, said
+        code, said = run("operator", "list", "--json")
+        assert code == 0 and '"grid_worker"' in said and '"viewer"' in said, said
+        assert run("logout")[0] == 0
+        with pg_db.engine.connect() as conn:
+            assert conn.execute(text("SELECT failed_attempts, disabled FROM operator WHERE login = 'grid'")).one() \
+                == (0, False)
+            assert conn.scalar(text("SELECT count(*) FROM operator_session WHERE ended_at IS NULL")) == 1  # boss
+            actions = conn.execute(text("SELECT action FROM audit_log WHERE action LIKE 'operator.%' ORDER BY id"))
+            assert actions.scalars().all() == [
+                "operator.create", "operator.grant", "operator.login", "operator.create", "operator.grant",
+                "operator.grant", "operator.passwd", "operator.disable", "operator.enable",
+                "operator.login_failed", "operator.login", "operator.logout"]
+
+        # what a clerk's database login cannot do in plain SQL
+        before = _operator_rows(pg_db)
+        grid = f"(SELECT id FROM operator WHERE login = 'grid')"
+        denied = "42501"
+        assert refused(clerk, f"UPDATE operator_role SET role = 'street_admin' WHERE operator_id = {grid}") == denied
+        assert refused(clerk, f"INSERT INTO operator_role (operator_id, role, place_id) VALUES ({grid}, "
+                       f"'street_admin', {w.street.id})") == denied
+        assert refused(clerk, "INSERT INTO operator_session (operator_id, token_hash, created_at, expires_at) "
+                       f"VALUES ({grid}, repeat('a', 64), now(), now() + interval '1 hour')") == denied
+        assert refused(clerk, "UPDATE operator SET password_hash = 'x', locked_until = NULL") == denied
+        assert refused(clerk, "SELECT password_hash FROM operator") == denied
+        assert refused(clerk, "DELETE FROM operator_session") == denied
+        assert refused(clerk, "SELECT gongzhi_operator_manager('x')") == denied
+        assert refused(clerk, "UPDATE chain_checkpoint SET row_count = 0") == denied
+        assert refused(clerk, f"SELECT gongzhi_operator_grant('not a token', 'grid', 'street_admin', {w.street.id})") \
+            == denied
+        assert refused(clerk, "SELECT gongzhi_operator_set_password('not a token', 'boss', '$argon2id$v=19$x')") \
+            == denied
+        with clerk.engine.begin() as conn:  # a session needs the password: a guessed hash only counts a failure
+            outcome = conn.execute(text("SELECT outcome FROM gongzhi_operator_login('grid', '$argon2id$guess', "
+                                        "repeat('b', 64), 24)")).scalar_one()
+            assert outcome == "failed"
+        assert _operator_rows(pg_db) == before
+
+
+def test_an_audit_row_the_app_role_forges_is_named_or_refused(pg_db: Database, capsys):
+    """The app role appends audit rows with the hash it computes: a wrong hash is named by
+    db verify, a row slipped in before the chain's head is refused."""
+    from gongzhi.core.cli import main
+
+    actor = Actor("测试办事员")
+    new_request(pg_db, actor, build_world(pg_db, actor))
+    with app_login(pg_db) as (_name, clerk):
+        with clerk.engine.connect() as conn:
+            first = conn.scalar(text("SELECT min(id) FROM audit_log"))
+        assert refused(clerk, "INSERT INTO audit_log (id, at, actor, action, entity, hash) "
+                       f"VALUES ({first - 1}, now(), '伪造的主任', 'x', 'x', repeat('0', 64))") == "42501"
+        with clerk.engine.begin() as conn:
+            forged = conn.scalar(text("INSERT INTO audit_log (at, actor, action, entity, hash) "
+                                      "VALUES (now(), '伪造的主任', 'operator.grant', 'operator', repeat('0', 64)) "
+                                      "RETURNING id"))
+    capsys.readouterr()
+    assert main(["--db", pg_db.url, "--lang", "en", "db", "verify"]) == 1
+    assert f"hash chain broken: table audit_log, row id {forged}" in capsys.readouterr().err
