@@ -15,8 +15,8 @@ from sqlalchemy.exc import DBAPIError
 
 from gongzhi.core.db import Database
 from gongzhi.core.errors import DomainError
-from gongzhi.core.services.base import Actor
 from gongzhi.core.services import operators as op_svc
+from gongzhi.core.services.base import Actor
 from tests.core.helpers import build_world, new_request
 
 PASSWORD = "correct horse 1"
@@ -365,7 +365,7 @@ def test_the_app_role_cannot_write_operator_tables_but_the_app_still_logs_in_and
 
         # what a clerk's database login cannot do in plain SQL
         before = _operator_rows(pg_db)
-        grid = f"(SELECT id FROM operator WHERE login = 'grid')"
+        grid = "(SELECT id FROM operator WHERE login = 'grid')"
         denied = "42501"
         assert refused(clerk, f"UPDATE operator_role SET role = 'street_admin' WHERE operator_id = {grid}") == denied
         assert refused(clerk, f"INSERT INTO operator_role (operator_id, role, place_id) VALUES ({grid}, "
