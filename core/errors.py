@@ -17,6 +17,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "input.invalid_choice": ("{field}的取值「{value}」无效，可选：{choices}", "invalid {field} '{value}'; choose from: {choices}"),
     "input.invalid": ("{field}无效：{value}", "invalid {field}: {value}"),
     "input.control_chars": ("{field}不能含有控制字符或换行", "{field} must not contain control characters or line breaks"),
+    "input.invisible_chars": ("{field}不能含有不可见字符（零宽字符、文字方向控制符等）",
+                              "{field} must not contain invisible characters (zero-width or text-direction controls)"),
     "input.bad_encoding": ("输入含有无法识别的字节（不是有效的 UTF-8 文字）：{value}", "the input holds bytes that are not valid UTF-8 text: {value}"),
     "input.out_of_range": ("{field}超出范围：{value}（应在 {min} 到 {max} 之间）", "{field} is out of range: {value} (expected {min} to {max})"),
     "input.future_date": ("{field}不能晚于今天（{today}）：{value}", "{field} cannot be after today ({today}): {value}"),

@@ -12,14 +12,18 @@ a database without accounts: ``street_admin`` on the street.
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from gongzhi.core.errors import DomainError
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from gongzhi.core.models.places import Place
     from gongzhi.core.services.base import Actor
 
 ROLES: tuple[str, ...] = (
@@ -82,6 +86,8 @@ def role_permissions(role: str) -> set[str]:
 CALL_HANDLERS = ("street_admin", "community_secretary", "grid_worker")
 
 _CORE: list[tuple[str, str, str, tuple[str, ...]]] = [
+    ("place.read", "查看地点", "view places", ROLES),
+    ("org.read", "查看组织与任职", "view organisations and posts", ROLES),
     ("person.read", "查看居民", "view people", ROLES),
     ("person.create", "登记居民", "add people", ("community_secretary", "grid_worker")),
     ("person.update", "修改居民", "edit people", ("community_secretary", "grid_worker")),
@@ -165,3 +171,171 @@ def check_any(session: Session, actor: Actor, permission: str) -> None:
 
 def has_role(actor: Actor, *roles: str) -> bool:
     return actor.grants is None or any(g.role in roles for g in actor.grants)
+
+
+# -- reading: what an actor may see ---------------------------------------------------
+
+
+def _holds(actor: Actor, permission: str) -> list[Grant] | None:
+    """The actor's grants whose role holds ``permission``; ``None``: everywhere (a grant
+    on the street, or the implicit local operator)."""
+    if actor.grants is None:
+        return None
+    perm = _REGISTRY.get(permission)
+    if perm is None:
+        raise DomainError("permission.unknown", name=permission)
+    grants = [g for g in actor.grants if g.role in perm.roles]
+    if any(g.path.count("/") == 2 for g in grants):
+        return None
+    return grants
+
+
+def _denied(actor: Actor, permission: str) -> DomainError:
+    perm = _REGISTRY[permission]
+    return DomainError("permission.denied", operator=actor.name, permission=perm.name,
+                       what=perm.title_zh, what_en=perm.title_en)
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Where an actor may read: below any of ``paths`` (the granted places' paths).
+    ``communities`` are the granted places that are communities (a list is confined to
+    them through the indexed ``community_id``), ``below`` the others: nodes inside a
+    community (a compound, a grid) or between the street and its communities.
+    ``above`` are the ids of every place above a granted one (its ancestors: the way
+    to one's own places is shown, not what else hangs from it)."""
+
+    paths: tuple[str, ...]
+    communities: tuple[int, ...]
+    below: tuple[tuple[int, str, int | None], ...]  # (place id, path, its community id)
+    above: tuple[int, ...]
+
+    def covers(self, path: str | None) -> bool:
+        return path is not None and any(path.startswith(p) for p in self.paths)
+
+    def sees_place(self, place: Place) -> bool:
+        """In scope, or on the way to it (an ancestor of a granted place)."""
+        return self.covers(place.path or f"/{place.id}/") or place.id in self.above
+
+
+def read_scope(session: Session, actor: Actor | None, permission: str) -> Scope | None:
+    """Where ``actor`` may read rows under ``permission``: ``None`` everywhere (a street
+    grant, the implicit local operator, or no actor: the services' own internal reads);
+    refused (``permission.denied``) when no grant of the actor holds it at all."""
+    if actor is None:
+        return None
+    grants = _holds(actor, permission)
+    if grants is None:
+        return None
+    if not grants:
+        raise _denied(actor, permission)
+    from gongzhi.core.models.places import Place
+
+    communities: list[int] = []
+    below: list[tuple[int, str, int | None]] = []
+    above: set[int] = set()
+    for g in grants:
+        place = session.get(Place, g.place_id)
+        if place is None:
+            continue
+        if place.community_id == place.id:
+            communities.append(place.id)
+        else:
+            below.append((place.id, g.path, place.community_id))
+        above.update(int(x) for x in g.path.strip("/").split("/")[:-1] if x)
+    return Scope(tuple(g.path for g in grants), tuple(sorted(set(communities))), tuple(below),
+                 tuple(sorted(above)))
+
+
+def check_read(session: Session, actor: Actor | None, permission: str, place_id: int | None, *,
+               above: bool = False) -> None:
+    """Refuse (``permission.denied``) a read of one row at ``place_id`` outside the
+    actor's scope. A row at no place is street-wide: whoever holds the permission
+    somewhere reads it (as row-level security lets every login see it). ``above``: a
+    place above the scope (on the way to it) is readable too (places, organisations)."""
+    scope = read_scope(session, actor, permission)
+    if scope is None or place_id is None:
+        return
+    from gongzhi.core.models.places import Place
+
+    place = session.get(Place, place_id)
+    if place is None:
+        raise DomainError("place.not_found", ref=place_id)
+    if scope.sees_place(place) if above else scope.covers(place.path or f"/{place.id}/"):
+        return
+    assert actor is not None
+    raise _denied(actor, permission)
+
+
+# -- declared permissions of the services ---------------------------------------------
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What a service function declares (:func:`requires`): the permission it checks and
+    how: ``kind`` "action" (on the place ``place`` returns; ``None``: street-wide),
+    "read" (one row at that place, refused outside the scope), or "list" (rows
+    confined to the scope by the function itself; refused when the role holds the
+    permission nowhere)."""
+
+    permission: str
+    kind: str
+    place: Callable[[Session, dict[str, Any]], int | None] | None
+    above: bool = False
+
+
+# every decorated service: "module.function" → (the function, its requirement)
+SERVICES: dict[str, tuple[Callable[..., Any], Requirement]] = {}
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def requires(permission: str, place: Callable[[Session, dict[str, Any]], int | None] | None = None, *,
+             read: bool = False, confine: bool = False, above: bool = False) -> Callable[[F], F]:
+    """Declare (and check) the permission a service function needs, before its body runs.
+
+    ``place(session, args)`` names the place the call concerns from its arguments (by
+    parameter name; ``None``: street-wide). ``read``: a read of one row there (outside
+    the actor's scope refused; see :func:`check_read`); ``confine``: a list the body
+    confines to :func:`read_scope` (refused only when no grant holds the permission).
+    Otherwise an action: :func:`check`. Reads with ``actor=None`` are the services' own
+    (unchecked); an action always needs an actor. The declaration is kept in
+    :data:`SERVICES`, from which the permission matrix test is generated."""
+    if read and confine:
+        raise ValueError("a service reads one row or confines a list, not both")
+    kind = "list" if confine else "read" if read else "action"
+    req = Requirement(permission, kind, place, above)
+
+    def decorate(fn: F) -> F:
+        sig = inspect.signature(fn)
+        if "actor" not in sig.parameters:
+            raise TypeError(f"{fn.__qualname__}: a service that requires a permission takes an actor")
+
+        by_position = sig.parameters["actor"].kind != inspect.Parameter.KEYWORD_ONLY
+
+        @functools.wraps(fn)
+        def wrapper(session: Session, *args: Any, **kwargs: Any) -> Any:
+            actor = kwargs.get("actor")
+            if actor is None and by_position and "actor" not in kwargs:
+                actor = sig.bind_partial(session, *args, **kwargs).arguments.get("actor")
+            if actor is None:
+                if kind == "action":
+                    raise DomainError("input.required", field="operator")
+                return fn(session, *args, **kwargs)
+            if kind == "list":
+                read_scope(session, actor, permission)  # refuses an actor holding it nowhere
+            else:
+                bound = sig.bind(session, *args, **kwargs)
+                bound.apply_defaults()
+                place_id = place(session, bound.arguments) if place is not None else None
+                if kind == "read":
+                    check_read(session, actor, permission, place_id, above=above)
+                else:
+                    check(session, actor, permission, place_id)
+            return fn(session, *args, **kwargs)
+
+        wrapper.__requires__ = req  # type: ignore[attr-defined]
+        SERVICES[f"{fn.__module__}.{fn.__name__}"] = (wrapper, req)
+        return wrapper  # type: ignore[return-value]
+
+    return decorate

@@ -40,21 +40,28 @@ def pinyin_score(title: str, query: str) -> float:
     return 0.6 if q in keys else 0.0
 
 
-def find_requests(db, query: str, limit: int = REQUEST_HITS) -> list[tuple[int, str, str]]:
+def find_requests(db, query: str, limit: int = REQUEST_HITS, actor=None) -> list[tuple[int, str, str]]:
     """(id, ref, title) of the latest requests whose ref ends with / contains ``query`` or
-    whose title contains it (runs in a thread)."""
+    whose title contains it (runs in a thread); with an ``actor``, of its places only."""
     from sqlalchemy import or_, select
 
+    from gongzhi.core.errors import DomainError
     from gongzhi.core.models.requests import Request
+    from gongzhi.core.models.types import utcnow
+    from gongzhi.core.services.requests import scoped_conditions
 
     text = query.strip()
     if len(text) < 2:
         return []
     like = f"%{text.replace('%', '').replace('_', '')}%"
     with db.read_session() as s:
+        try:
+            scope = scoped_conditions(s, None, actor, now=utcnow())
+        except DomainError:  # a role that reads no requests: no hits
+            return []
         rows = s.execute(
             select(Request.id, Request.ref, Request.title)
-            .where(or_(Request.ref.ilike(like), Request.title.like(like)))
+            .where(or_(Request.ref.ilike(like), Request.title.like(like)), *scope)
             .order_by(Request.id.desc())
             .limit(limit)
         ).all()
@@ -118,6 +125,7 @@ class GongzhiCommands(Provider):
         db = getattr(self.app, "db", None)
         if db is None:
             return
-        for request_id, ref, title in await asyncio.to_thread(find_requests, db, query):
+        for request_id, ref, title in await asyncio.to_thread(find_requests, db, query, REQUEST_HITS,
+                                                                   getattr(self.app, "actor", None)):
             text = _("Requests: open {ref} {title}").format(ref=ref, title=title)
             yield Hit(0.9, Text(text), partial(self._open_request, request_id), help=_("Open this request"))

@@ -21,7 +21,7 @@ def list_(kind: str | None = typer.Option(None, "--kind"), as_json: bool = typer
         rows = [
             {"id": o.id, "kind": o.kind, "name": o.name, "place": get_place(s, o.place_id).name if o.place_id else None,
              "parent_id": o.parent_id, "members": len(svc.members_of(s, o.id))}
-            for o in svc.organisations(s, kind=kind)
+            for o in svc.organisations(s, kind=kind, actor=state.actor)
         ]
     if as_json:
         print_json(rows)
@@ -51,7 +51,7 @@ def members(org: str = typer.Argument(...), as_json: bool = typer.Option(False, 
     """组织在任成员 / current members of an organisation."""
     db = state.database()
     with db.read_session() as s:
-        o = svc.find_organisation(s, org)
+        o = svc.find_organisation(s, org, actor=state.actor)
         rows = [
             {"membership_id": m.id, "person_id": m.person_id, "name": get_person(s, m.person_id).name,
              "role": m.role, "scope_place": get_place(s, m.scope_place_id).name if m.scope_place_id else None,

@@ -81,7 +81,7 @@ def show(
     """居民详情 / show a person (numbers masked unless --reveal)."""
     db = state.database()
     with db.session() as s:
-        p = svc.get_person(s, person_id)
+        p = svc.get_person(s, person_id, actor=state.actor)
         row = svc.person_row(p)
         if reveal:
             numbers = svc.reveal_person(s, actor=state.actor, person_id=p.id, reason=reason)

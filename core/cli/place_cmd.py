@@ -8,8 +8,10 @@ from sqlalchemy import func, select
 from gongzhi.core.cli.context import console, print_json, state, tr
 from gongzhi.core.models.places import Place
 from gongzhi.core.models.requests import Request
+from gongzhi.core.models.types import utcnow
 from gongzhi.core.models.vocab import OPEN_STATUSES, HousingType, PlaceKind, PoiKind
 from gongzhi.core.services import places as svc
+from gongzhi.core.services.requests import scoped_conditions
 
 app = typer.Typer(help="地点 / places", no_args_is_help=True)
 
@@ -37,14 +39,15 @@ def tree(
     """地点树（含在办诉求数）/ the place tree with open request counts."""
     db = state.database()
     with db.read_session() as s:
-        roots = [svc.find_place(s, root)] if root else svc.children(s, None)
+        roots = [svc.find_place(s, root, actor=state.actor)] if root else svc.children(s, None, actor=state.actor)
         nodes: list[Place] = []
         for r in roots:
-            nodes += svc.subtree(s, r, max_depth=depth)
+            nodes += svc.subtree(s, r, max_depth=depth, actor=state.actor)
         open_direct = dict(
             s.execute(
                 select(Request.place_id, func.count())
-                .where(Request.status.in_([x.value for x in OPEN_STATUSES]))
+                .where(Request.status.in_([x.value for x in OPEN_STATUSES]),
+                       *scoped_conditions(s, None, state.actor, now=utcnow()))  # the actor's only
                 .group_by(Request.place_id)
             ).all()
         )

@@ -137,7 +137,8 @@ def list_(
     db = state.database()
     with db.read_session() as s:
         flt = _filter(s, status, community, place, channel, category, overdue, text, reporter)
-        page = svc.list_requests(s, flt, sort=sort, descending=not ascending, offset=offset, limit=limit)
+        page = svc.list_requests(s, flt, sort=sort, descending=not ascending, offset=offset, limit=limit,
+                                 actor=state.actor)
         ids = {r.place_id for r in page.rows}
         places = dict(s.execute(select(Place.id, Place.name).where(Place.id.in_(ids))).all()) if ids else {}
         cats = {c.id: c for c in category_svc.list_categories(s)}
@@ -211,7 +212,7 @@ def show(ref: str = typer.Argument(..., help="编号 / ref"), as_json: bool = ty
     """诉求详情与办理时间线 / a request with its timeline."""
     db = state.database()
     with db.read_session() as s:
-        r = svc.find_request(s, ref)
+        r = svc.find_request(s, ref, actor=state.actor)
         data = request_dict(s, r)
         data["description"] = r.description
         data["place_path"] = full_name(s, find_place(s, r.place_id))
@@ -292,8 +293,8 @@ def transition_(
     """变更诉求状态 / move a request along its lifecycle (reopen = in_progress)."""
     db = state.database()
     with db.session() as s:
-        r = svc.find_request(s, ref)
-        original = svc.find_request(s, duplicate_of).id if duplicate_of else None
+        r = svc.find_request(s, ref, actor=state.actor)
+        original = svc.find_request(s, duplicate_of, actor=state.actor).id if duplicate_of else None
         previous = Status(r.status)
         svc.transition(s, actor=state.actor, request_id=r.id, to_status=to, public_note=note,
                        private_note=private_note, duplicate_of_id=original)
@@ -312,7 +313,7 @@ def dispatch_(
     """派单或吹哨 / dispatch (or whistle) a request to organisations."""
     db = state.database()
     with db.session() as s:
-        r = svc.find_request(s, ref)
+        r = svc.find_request(s, ref, actor=state.actor)
         orgs = ([(find_organisation(s, lead).id, "lead")] if lead else []) + [
             (find_organisation(s, a).id, "assist") for a in assist
         ]
@@ -331,7 +332,7 @@ def report_in_(
     """职能部门报到 / a department reports in on site."""
     db = state.database()
     with db.session() as s:
-        r = svc.find_request(s, ref)
+        r = svc.find_request(s, ref, actor=state.actor)
         org = find_organisation(s, organisation)
         row = next((d for d in svc.dispatches(s, r.id) if d.organisation_id == org.id), None)
         if row is None:
@@ -348,7 +349,7 @@ def attach_(
     """补充附件（照片、回执等；全部成功或都不保存）/ attach files later (all or none)."""
     db = state.database()
     with db.session() as s:
-        r = svc.find_request(s, ref)
+        r = svc.find_request(s, ref, actor=state.actor)
         rows = svc.add_attachments(s, actor=state.actor, request_id=r.id, paths=files,
                                    max_mb=state.settings.attachment_max_mb)
         names = [a.filename for a in rows]
@@ -368,7 +369,7 @@ def feedback_(
     """记录回访评价 / record feedback (回访) on a resolved request."""
     db = state.database()
     with db.session() as s:
-        r = svc.find_request(s, ref)
+        r = svc.find_request(s, ref, actor=state.actor)
         svc.record_feedback(s, actor=state.actor, request_id=r.id, contacted=not not_contacted,
                             resolved=resolved, satisfaction=satisfaction, comment=comment, reopen=reopen, close=close)
     console.print(tr(f"{r.ref} 回访已记录，当前「{_label(Status, r.status)}」",

@@ -33,7 +33,8 @@ def rates(
     if period:
         start, end = svc.period_bounds(period)
     with db.read_session() as s:
-        rows = svc.three_rates(s, group_by=by, start=start, end=end, settings=state.settings.rates)
+        rows = svc.three_rates(s, group_by=by, start=start, end=end, settings=state.settings.rates,
+                               actor=state.actor)
         labels = svc.group_labels(s, by, state.language)
     headers = [tr("分组", "group"), tr("受理", "received"), tr("响应率", "response"), tr("解决率", "resolution"),
                tr("满意率", "satisfaction"), tr("综合", "score")]

@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlmodel import Session
 
 from gongzhi.core.models.audit import AuditLog
-from gongzhi.core.permissions import check
+from gongzhi.core.permissions import requires
 from gongzhi.core.services.base import Actor, optional_text
 
 
+@requires("audit.read")
 def list_audit(
     session: Session,
     *,
@@ -27,7 +28,6 @@ def list_audit(
 ) -> list[dict[str, Any]]:
     """Audit rows, newest first; ``action`` matches a whole action or a prefix ending in
     ``.`` (``person.`` is every person action); ``until`` is exclusive."""
-    check(session, actor, "audit.read")
     stmt = select(AuditLog)
     if who:
         stmt = stmt.where(AuditLog.actor == optional_text(who, "operator", max_len=100))

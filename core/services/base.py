@@ -100,11 +100,29 @@ def transaction(session: Session) -> Iterator[Session]:
 LINE_FIELDS = frozenset({"name", "name_zh", "name_en", "title", "code", "operator", "external_id", "reason"})
 
 
+# characters that show as nothing but are not format characters (category Cf): the
+# Hangul fillers and the blank Braille pattern, favourites for a name that looks empty
+INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+# the text-direction embeddings, overrides and isolates: they reorder what is shown
+# (a name shown backwards, a description that hides its end); refused in any text
+BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def is_invisible(ch: str) -> bool:
+    """A format character (Unicode category Cf: zero-width space and joiners, the byte
+    order mark, direction marks …) or another character that shows as nothing."""
+    return ch in INVISIBLE or unicodedata.category(ch) == "Cf"
+
+
 def check_chars(text: str, field: str, *, line: bool | None = None) -> str:
-    """Refuse undecodable bytes (surrogates) anywhere, control characters anywhere, and
-    line breaks and tabs in a one-line field (``line``; by default the name-like fields)."""
+    """Refuse undecodable bytes (surrogates) anywhere, control characters anywhere,
+    text-direction overrides anywhere, and in a one-line field (``line``; by default the
+    name-like fields) line breaks, tabs and invisible characters (:func:`is_invisible`).
+    A one-line field of nothing but whitespace and invisible characters is empty
+    (``input.required``)."""
     if line is None:
         line = field in LINE_FIELDS
+    invisible = False
     for ch in text:
         cat = unicodedata.category(ch)
         if cat == "Cs":
@@ -113,6 +131,12 @@ def check_chars(text: str, field: str, *, line: bool | None = None) -> str:
             raise DomainError("input.control_chars", field=field)
         if line and ch in "\u2028\u2029":
             raise DomainError("input.control_chars", field=field)
+        if ch in BIDI_CONTROLS or (line and is_invisible(ch)):
+            invisible = True
+    if invisible:
+        if line and not "".join(ch for ch in text if not is_invisible(ch)).strip():
+            raise DomainError("input.required", field=field)
+        raise DomainError("input.invisible_chars", field=field)
     return text
 
 

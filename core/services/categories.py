@@ -8,7 +8,7 @@ from sqlmodel import Session
 from gongzhi.core.errors import DomainError
 from gongzhi.core.models.requests import RequestCategory
 from gongzhi.core.models.vocab import Priority
-from gongzhi.core.permissions import check
+from gongzhi.core.permissions import requires
 from gongzhi.core.services.base import Actor, audit, require_text, snapshot, transaction
 from gongzhi.core.services.orgs import get_organisation
 
@@ -68,6 +68,7 @@ def _sla(values: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
     return values
 
 
+@requires("category.manage")
 def create_category(
     session: Session,
     *,
@@ -80,7 +81,6 @@ def create_category(
     source: str = "core",
 ) -> RequestCategory:
     with transaction(session):
-        check(session, actor, "category.manage")
         code = require_text(code, "code", max_len=40)
         if session.scalar(select(RequestCategory.id).where(RequestCategory.code == code)) is not None:
             raise DomainError("category.duplicate", code=code)
@@ -104,6 +104,7 @@ def create_category(
     return category
 
 
+@requires("category.manage")
 def update_category(
     session: Session,
     *,
@@ -114,7 +115,6 @@ def update_category(
     active: bool | None = None,
 ) -> RequestCategory:
     with transaction(session):
-        check(session, actor, "category.manage")
         category = get_category(session, category_id)
         before = snapshot(category)
         if sla is not None:

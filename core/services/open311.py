@@ -38,9 +38,9 @@ from gongzhi.core.models.places import Place
 from gongzhi.core.models.requests import Request, RequestCategory
 from gongzhi.core.models.types import LOCAL_TZ, utcnow
 from gongzhi.core.models.vocab import OPEN_STATUSES, Status
-from gongzhi.core.permissions import check_any
+from gongzhi.core.permissions import requires
 from gongzhi.core.services.base import Actor, audit, check_output_path, save_new_file, transaction
-from gongzhi.core.services.requests import RequestFilter, filter_conditions
+from gongzhi.core.services.requests import RequestFilter, scoped_conditions
 from gongzhi.core.validation import mask_id_number, mask_phone
 
 SERVICE_FIELDS = ("service_code", "service_name", "description", "metadata", "type", "keywords", "group")
@@ -76,11 +76,12 @@ def w3c(dt: datetime | None) -> str | None:
     return dt.astimezone(LOCAL_TZ).isoformat(timespec="seconds") if dt is not None else None
 
 
+@requires("request.read", confine=True)
 def export_open311(
     session: Session, *, actor: Actor, path: Path, flt: RequestFilter | None = None, lang: str = "zh",
 ) -> Open311Result:
-    """Write the requests matching ``flt`` to ``path`` and the services (categories) beside it."""
-    check_any(session, actor, "request.read")
+    """Write the requests matching ``flt`` to ``path`` and the services (categories) beside
+    it: those of the places the actor may read."""
     path = check_output_path(path)
     services_path = check_output_path(services_path_for(path))
     en = lang == "en"
@@ -94,7 +95,7 @@ def export_open311(
     by_id = {c.id: c for c in categories}
     places = {p.id: (p.name, p.path) for p in session.scalars(select(Place))}
     orgs = dict(session.execute(select(Organisation.id, Organisation.name)).all())
-    conditions = filter_conditions(session, flt or RequestFilter(), now=utcnow())
+    conditions = scoped_conditions(session, flt, actor, now=utcnow())
     rows: list[dict[str, Any]] = []
     for r in session.scalars(select(Request).where(*conditions).order_by(Request.id)):
         category = by_id.get(r.category_id)

@@ -10,29 +10,57 @@ from sqlmodel import Session
 
 from gongzhi.core.errors import DomainError
 from gongzhi.core.models.orgs import Membership, Organisation
+from gongzhi.core.models.places import Place
 from gongzhi.core.models.vocab import OrgKind, Role
-from gongzhi.core.permissions import check
+from gongzhi.core.permissions import read_scope, requires
 from gongzhi.core.services.base import Actor, audit, choice, require_text, snapshot, transaction
-from gongzhi.core.services.people import get_person
+from gongzhi.core.services.people import get_person, home_of
 from gongzhi.core.services.places import get_place
+from gongzhi.core.services.places import in_scope as places_in_scope
 
 
-def get_organisation(session: Session, org_id: int) -> Organisation:
+def _get(session: Session, org_id: int) -> Organisation:
     org = session.get(Organisation, org_id)
     if org is None:
         raise DomainError("org.not_found", ref=org_id)
     return org
 
 
-def find_organisation(session: Session, ref: str | int) -> Organisation:
+def place_of(session: Session, org_id: int) -> int | None:
+    """The place an organisation belongs to (``None``: street-wide, a department)."""
+    return _get(session, org_id).place_id
+
+
+def _membership(session: Session, membership_id: int) -> Membership:
+    membership = session.get(Membership, membership_id)
+    if membership is None:
+        raise DomainError("membership.not_found", ref=membership_id)
+    return membership
+
+
+@requires("org.read", lambda s, a: place_of(s, a["org_id"]), read=True, above=True)
+def get_organisation(session: Session, org_id: int, *, actor: Actor | None = None) -> Organisation:
+    """One organisation; with an ``actor``, refused unless at a place it may read
+    (its places and those above them) or street-wide."""
+    return _get(session, org_id)
+
+
+@requires("org.read", lambda s, a: _find(s, a["ref"]).place_id, read=True, above=True)
+def find_organisation(session: Session, ref: str | int, *, actor: Actor | None = None) -> Organisation:
+    """An organisation by id or unique name (see :func:`get_organisation`)."""
+    return _find(session, ref)
+
+
+def _find(session: Session, ref: str | int) -> Organisation:
     if isinstance(ref, int) or str(ref).isdigit():
-        return get_organisation(session, int(ref))
+        return _get(session, int(ref))
     rows = session.scalars(select(Organisation).where(Organisation.name == str(ref).strip()).limit(2)).all()
     if len(rows) != 1:
         raise DomainError("org.not_found", ref=ref)
     return rows[0]
 
 
+@requires("org.manage", lambda s, a: a["place_id"])
 def create_organisation(
     session: Session,
     *,
@@ -43,7 +71,6 @@ def create_organisation(
     parent_id: int | None = None,
 ) -> Organisation:
     with transaction(session):
-        check(session, actor, "org.manage", place_id)
         kind_ = choice(OrgKind, kind, "kind")
         if place_id is not None:
             get_place(session, place_id)
@@ -61,6 +88,7 @@ def create_organisation(
     return org
 
 
+@requires("org.manage", lambda s, a: place_of(s, a["organisation_id"]))
 def add_membership(
     session: Session,
     *,
@@ -75,7 +103,6 @@ def add_membership(
     with transaction(session):
         person = get_person(session, person_id)
         org = get_organisation(session, organisation_id)
-        check(session, actor, "org.manage", org.place_id)
         role_ = choice(Role, role, "role")
         if scope_place_id is not None:
             get_place(session, scope_place_id)
@@ -109,12 +136,10 @@ def add_membership(
     return membership
 
 
+@requires("org.manage", lambda s, a: place_of(s, _membership(s, a["membership_id"]).organisation_id))
 def end_membership(session: Session, *, actor: Actor, membership_id: int, end_date: date | None = None) -> Membership:
     with transaction(session):
-        membership = session.get(Membership, membership_id)
-        if membership is None:
-            raise DomainError("membership.not_found", ref=membership_id)
-        check(session, actor, "org.manage", get_organisation(session, membership.organisation_id).place_id)
+        membership = _membership(session, membership_id)
         if membership.end_date is not None and membership.end_date <= date.today():
             raise DomainError("membership.already_ended", date=membership.end_date.isoformat())
         end = end_date or date.today()
@@ -127,7 +152,10 @@ def end_membership(session: Session, *, actor: Actor, membership_id: int, end_da
     return membership
 
 
-def memberships_of(session: Session, person_id: int, *, current_only: bool = True) -> list[tuple[Membership, Organisation]]:
+@requires("person.read", lambda s, a: home_of(s, a["person_id"]), read=True)
+def memberships_of(session: Session, person_id: int, *, current_only: bool = True,
+                   actor: Actor | None = None) -> list[tuple[Membership, Organisation]]:
+    """A person's posts (with an ``actor``: a person it may read)."""
     stmt = (
         select(Membership, Organisation)
         .join(Organisation, Organisation.id == Membership.organisation_id)
@@ -138,15 +166,25 @@ def memberships_of(session: Session, person_id: int, *, current_only: bool = Tru
     return [(m, o) for m, o in session.execute(stmt.order_by(Organisation.kind, Organisation.name))]
 
 
-def members_of(session: Session, organisation_id: int, *, current_only: bool = True) -> list[Membership]:
+@requires("org.read", lambda s, a: place_of(s, a["organisation_id"]), read=True, above=True)
+def members_of(session: Session, organisation_id: int, *, current_only: bool = True,
+               actor: Actor | None = None) -> list[Membership]:
+    """An organisation's posts (with an ``actor``: an organisation it may read)."""
     stmt = select(Membership).where(Membership.organisation_id == organisation_id)
     if current_only:
         stmt = stmt.where(or_(Membership.end_date.is_(None), Membership.end_date > date.today()))
     return list(session.scalars(stmt.order_by(Membership.role, Membership.id)))
 
 
-def organisations(session: Session, *, kind: str | None = None) -> list[Organisation]:
+@requires("org.read", confine=True)
+def organisations(session: Session, *, kind: str | None = None, actor: Actor | None = None) -> list[Organisation]:
+    """Every organisation (of ``kind``); with an ``actor``, those at places it may read
+    and the street-wide ones."""
     stmt = select(Organisation)
+    scope = read_scope(session, actor, "org.read")
+    if scope is not None:
+        stmt = stmt.where(or_(Organisation.place_id.is_(None),
+                              Organisation.place_id.in_(select(Place.id).where(places_in_scope(scope)))))
     if kind:
         stmt = stmt.where(Organisation.kind == choice(OrgKind, kind, "kind").value)
     return list(session.scalars(stmt.order_by(Organisation.kind, Organisation.name)))

@@ -19,7 +19,7 @@ from gongzhi.core.models.people import Person, PersonCareTag
 from gongzhi.core.models.places import Place
 from gongzhi.core.models.types import utcnow
 from gongzhi.core.models.vocab import CareTag, Gender, PlaceKind
-from gongzhi.core.permissions import check, check_any
+from gongzhi.core.permissions import Scope, check, check_any, read_scope, requires
 from gongzhi.core.pinyin import normalise_query, search_keys
 from gongzhi.core.services.base import (
     Actor,
@@ -45,11 +45,30 @@ def _audit_view(person: Person) -> dict[str, Any]:
     return data
 
 
-def get_person(session: Session, person_id: int) -> Person:
+def _get(session: Session, person_id: int) -> Person:
     person = session.get(Person, person_id)
     if person is None:
         raise DomainError("person.not_found", ref=person_id)
     return person
+
+
+def home_of(session: Session, person_id: int) -> int | None:
+    """Where a person lives (their household), the place their data belongs to."""
+    return _get(session, person_id).household_id
+
+
+@requires("person.read", lambda s, a: home_of(s, a["person_id"]), read=True)
+def get_person(session: Session, person_id: int, *, actor: Actor | None = None) -> Person:
+    """One person; with an ``actor``, refused outside the actor's places (a person
+    without a household is street-wide)."""
+    return _get(session, person_id)
+
+
+def in_scope(scope: Scope):
+    """People the scope may read: at a household inside it, or at none (street-wide)."""
+    places = [Place.community_id.in_(scope.communities)] if scope.communities else []
+    places += [Place.path.startswith(path, autoescape=True) for _id, path, _c in scope.below]
+    return or_(Person.household_id.is_(None), Person.household_id.in_(select(Place.id).where(or_(*places))))
 
 
 def _birth_year(value: int | None) -> int | None:
@@ -93,6 +112,7 @@ def _unique_id_number(session: Session, id_number: str | None, person_id: int | 
         raise DomainError("person.duplicate_id_number", name=other.name)
 
 
+@requires("person.create", lambda s, a: a["household_id"])
 def create_person(
     session: Session,
     *,
@@ -107,7 +127,6 @@ def create_person(
     notes: str = "",
 ) -> Person:
     with transaction(session):
-        check(session, actor, "person.create", household_id)
         if care_tags:  # sensitive: only who may see them may set them
             check(session, actor, "person.care_tags", household_id)
         name = require_text(name, "name", max_len=50)
@@ -138,6 +157,7 @@ def create_person(
 _UNSET: Any = object()
 
 
+@requires("person.update", lambda s, a: home_of(s, a["person_id"]))
 def update_person(
     session: Session,
     *,
@@ -154,8 +174,7 @@ def update_person(
 ) -> Person:
     """Change the given fields; the pinyin search keys follow the name."""
     with transaction(session):
-        person = get_person(session, person_id)
-        check(session, actor, "person.update", person.household_id)
+        person = _get(session, person_id)
         if household_id is not _UNSET:  # moving someone needs the right on both homes
             check(session, actor, "person.update", household_id)
         before = _audit_view(person) | {"care_tags": care_tags_of(session, person_id)}
@@ -205,12 +224,12 @@ class Revealed:
     id_number: str | None
 
 
+@requires("person.reveal", lambda s, a: home_of(s, a["person_id"]))
 def reveal_person(session: Session, *, actor: Actor, person_id: int, reason: str = "") -> Revealed:
     """The unmasked phone and ID number of one person; the reveal itself is audited and
     needs a reason (a missing or blank one is refused, nothing written)."""
     with transaction(session):
-        person = get_person(session, person_id)
-        check(session, actor, "person.reveal", person.household_id)
+        person = _get(session, person_id)
         if not (reason or "").strip():
             raise DomainError("person.reveal_reason_required")
         audit(
@@ -225,11 +244,11 @@ def reveal_person(session: Session, *, actor: Actor, person_id: int, reason: str
     return Revealed(phone=person.phone, id_number=person.id_number)
 
 
+@requires("person.care_tags", lambda s, a: home_of(s, a["person_id"]))
 def view_care_tags(session: Session, *, actor: Actor, person_id: int) -> list[str]:
     """A person's care tags (sensitive); the viewing itself is audited."""
     with transaction(session):
-        person = get_person(session, person_id)
-        check(session, actor, "person.care_tags", person.household_id)
+        person = _get(session, person_id)
         tags = care_tags_of(session, person.id)
         audit(session, actor, "person.view_care_tags", "person", person.id, None, {"fields": ["care_tags"]})
     return tags
@@ -248,18 +267,23 @@ def person_row(person: Person) -> dict[str, Any]:
     }
 
 
+@requires("person.read", confine=True)
 def find_people(session: Session, query: str, *, limit: int = 50, actor: Actor | None = None) -> list[Person]:
     """People whose name, pinyin (initials or full, any surname reading) or phone matches.
 
     Four digits search the phone tail; eleven digits the whole phone number, only for
     roles that handle calls (``person.find_by_phone``) when an ``actor`` is given.
     Exact names come first, then names that start with the query, then the rest.
+    With an ``actor``, only the people of its places (and those without a household).
     """
     text = (query or "").strip()
     if not text:
         return []
     digits = text.replace(" ", "").replace("-", "")
     stmt = select(Person)
+    scope = read_scope(session, actor, "person.read")
+    if scope is not None:
+        stmt = stmt.where(in_scope(scope))
     if digits.isdigit() and len(digits) == 4:
         stmt = stmt.where(Person.phone_tail == digits).order_by(Person.name, Person.id)
     elif digits.isdigit() and len(digits) == 11:

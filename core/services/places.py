@@ -14,7 +14,7 @@ from gongzhi.core.models.people import Person
 from gongzhi.core.models.places import Place
 from gongzhi.core.models.requests import Request
 from gongzhi.core.models.vocab import PLACE_PARENTS, HousingType, PlaceKind, PoiKind
-from gongzhi.core.permissions import check
+from gongzhi.core.permissions import Scope, check, read_scope, requires
 from gongzhi.core.pinyin import normalise_query, place_search_keys
 from gongzhi.core.services.base import (
     Actor,
@@ -28,17 +28,34 @@ from gongzhi.core.services.base import (
 )
 
 
-def get_place(session: Session, place_id: int) -> Place:
+def _get(session: Session, place_id: int) -> Place:
     place = session.get(Place, place_id)
     if place is None:
         raise DomainError("place.not_found", ref=place_id)
     return place
 
 
-def search_places(session: Session, query: str, *, kinds: Sequence[str] = (), limit: int = 20) -> list[Place]:
+@requires("place.read", lambda s, a: a["place_id"], read=True, above=True)
+def get_place(session: Session, place_id: int, *, actor: Actor | None = None) -> Place:
+    """One place; with an ``actor``, refused unless inside its places or on the way to
+    them (the street above a community is read; a neighbouring community is not)."""
+    return _get(session, place_id)
+
+
+def in_scope(scope: Scope):
+    """The places a scope may read: inside it, or above it (the way to its places)."""
+    inside = [Place.community_id.in_(scope.communities)] if scope.communities else []
+    inside += [Place.path.startswith(path, autoescape=True) for _id, path, _c in scope.below]
+    return or_(*inside, Place.id.in_(scope.above))
+
+
+@requires("place.read", confine=True)
+def search_places(session: Session, query: str, *, kinds: Sequence[str] = (), limit: int = 20,
+                  actor: Actor | None = None) -> list[Place]:
     """Places whose name contains ``query``, whose code is ``query``, or whose name's
     pinyin keys start with it (``ryy`` → 荣雅园, ``rongya`` → 荣雅园社区). An exact name
-    comes first, then higher levels of the tree (a community before its compounds)."""
+    comes first, then higher levels of the tree (a community before its compounds).
+    With an ``actor``, only the places it may read."""
     text = query.strip()
     if not text:
         return []
@@ -47,6 +64,9 @@ def search_places(session: Session, query: str, *, kinds: Sequence[str] = (), li
     if key.isascii() and key:
         conditions.append(Place.search_keys.like(f"%|{escape_like(key)}%", escape="\\"))
     stmt = select(Place).where(or_(*conditions))
+    scope = read_scope(session, actor, "place.read")
+    if scope is not None:
+        stmt = stmt.where(in_scope(scope))
     if kinds:
         stmt = stmt.where(Place.kind.in_(list(kinds)))
     level = case({k.value: i for i, k in enumerate(PlaceKind)}, value=Place.kind, else_=99)
@@ -54,10 +74,16 @@ def search_places(session: Session, query: str, *, kinds: Sequence[str] = (), li
     return list(session.scalars(stmt.order_by(exact, level, Place.name, Place.id).limit(limit)).all())
 
 
-def find_place(session: Session, ref: str | int) -> Place:
-    """A place by id, or by a unique name (or a ``/``-separated name path from the top)."""
+@requires("place.read", lambda s, a: _find(s, a["ref"]).id, read=True, above=True)
+def find_place(session: Session, ref: str | int, *, actor: Actor | None = None) -> Place:
+    """A place by id, or by a unique name (or a ``/``-separated name path from the top);
+    with an ``actor``, refused unless it may read it (see :func:`get_place`)."""
+    return _find(session, ref)
+
+
+def _find(session: Session, ref: str | int) -> Place:
     if isinstance(ref, int) or str(ref).isdigit():
-        return get_place(session, int(ref))
+        return _get(session, int(ref))
     text = str(ref).strip()
     parts = [p for p in text.split("/") if p]
     if not parts:
@@ -121,6 +147,7 @@ def _community_of(kind: PlaceKind, parent: Place | None, own_id: int | None) -> 
     return parent.community_id if parent is not None else None
 
 
+@requires("place.manage", lambda s, a: a["parent_id"])
 def create_place(
     session: Session,
     *,
@@ -136,7 +163,6 @@ def create_place(
     notes: str = "",
 ) -> Place:
     with transaction(session):
-        check(session, actor, "place.manage", parent_id)
         kind_ = choice(PlaceKind, kind, "kind")
         name = require_text(name, "name", max_len=100)
         parent = get_place(session, parent_id) if parent_id is not None else None
@@ -191,6 +217,7 @@ def _floors(kind: PlaceKind, floor_from: int | None, floor_to: int | None) -> tu
 _UNSET = object()
 
 
+@requires("place.manage", lambda s, a: a["place_id"])
 def update_place(
     session: Session,
     *,
@@ -205,7 +232,6 @@ def update_place(
 ) -> Place:
     with transaction(session):
         place = get_place(session, place_id)
-        check(session, actor, "place.manage", place.id)
         before = snapshot(place)
         kind = PlaceKind(place.kind)
         if name is not None:
@@ -229,13 +255,13 @@ def update_place(
     return place
 
 
+@requires("place.manage", lambda s, a: a["place_id"])
 def move_place(session: Session, *, actor: Actor, place_id: int, new_parent_id: int) -> Place:
     """Hang a node (and its subtree) under another parent; its records stay attached."""
     with transaction(session):
         place = get_place(session, place_id)
         parent = get_place(session, new_parent_id)
-        check(session, actor, "place.manage", place.id)
-        check(session, actor, "place.manage", parent.id)
+        check(session, actor, "place.manage", parent.id)  # and on where it goes
         if parent.path.startswith(place.path):
             raise DomainError("place.cycle")
         kind = PlaceKind(place.kind)
@@ -298,11 +324,11 @@ def place_records(session: Session, place_id: int) -> PlaceRecords:
 _RECORD_LABELS = {"requests": "诉求", "people": "居民", "organisations": "组织", "memberships": "任职"}
 
 
+@requires("place.manage", lambda s, a: a["place_id"])
 def delete_place(session: Session, *, actor: Actor, place_id: int) -> None:
     """Delete an empty node: one with no children and no records pointing at it."""
     with transaction(session):
         place = get_place(session, place_id)
-        check(session, actor, "place.manage", place.id)
         found = place_records(session, place_id)
         if found.children:
             raise DomainError("place.has_children", name=place.name, count=found.children)
@@ -319,10 +345,16 @@ def delete_place(session: Session, *, actor: Actor, place_id: int) -> None:
         audit(session, actor, "place.delete", "place", place_id, before, None)
 
 
-def children(session: Session, parent_id: int | None) -> list[Place]:
+@requires("place.read", confine=True)
+def children(session: Session, parent_id: int | None, *, actor: Actor | None = None) -> list[Place]:
+    """The nodes right below ``parent_id`` (the top ones for ``None``); with an
+    ``actor``, those it may read."""
     stmt = select(Place).where(
         Place.parent_id.is_(None) if parent_id is None else Place.parent_id == parent_id
     )
+    scope = read_scope(session, actor, "place.read")
+    if scope is not None:
+        stmt = stmt.where(in_scope(scope))
     return list(session.scalars(stmt.order_by(Place.kind, Place.name)).all())
 
 
@@ -337,9 +369,15 @@ def full_name(session: Session, place: Place) -> str:
     return " / ".join(p.name for p in ancestors(session, place))
 
 
-def subtree(session: Session, place: Place, *, max_depth: int | None = None) -> list[Place]:
-    """The node and everything below it, ordered by path (depth-first)."""
+@requires("place.read", confine=True)
+def subtree(session: Session, place: Place, *, max_depth: int | None = None,
+            actor: Actor | None = None) -> list[Place]:
+    """The node and everything below it, ordered by path (depth-first); with an
+    ``actor``, what of it the actor may read."""
     stmt = select(Place).where(Place.path.startswith(place.path, autoescape=True))
+    scope = read_scope(session, actor, "place.read")
+    if scope is not None:
+        stmt = stmt.where(in_scope(scope))
     rows = list(session.scalars(stmt).all())
     base_depth = place.path.count("/")
     if max_depth is not None:

@@ -11,7 +11,7 @@ import functools
 import hashlib
 import shutil
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -50,7 +50,7 @@ from gongzhi.core.models.vocab import (
     Satisfaction,
     Status,
 )
-from gongzhi.core.permissions import check
+from gongzhi.core.permissions import Scope, check, read_scope, requires
 from gongzhi.core.services.base import (
     Actor,
     audit,
@@ -79,25 +79,50 @@ DEFAULT_REF_PREFIX = "QY"
 # -- reading -------------------------------------------------------------------
 
 
-def get_request(session: Session, request_id: int) -> Request:
+def _get(session: Session, request_id: int) -> Request:
     request = session.get(Request, request_id)
     if request is None:
         raise DomainError("request.not_found", ref=request_id)
     return request
 
 
-def find_request(session: Session, ref: str | int) -> Request:
+def place_of(session: Session, request_id: int) -> int:
+    """Where a request was raised: the place its permissions are checked on."""
+    return _get(session, request_id).place_id
+
+
+def _dispatch_place(session: Session, dispatch_id: int) -> int:
+    return place_of(session, _get_dispatch(session, dispatch_id).request_id)
+
+
+# one request, and each part of one (its timeline, dispatches …): with an actor,
+# refused outside the actor's places
+_READ_ONE = requires("request.read", lambda s, a: place_of(s, a["request_id"]), read=True)
+
+
+@_READ_ONE
+def get_request(session: Session, request_id: int, *, actor: Actor | None = None) -> Request:
+    return _get(session, request_id)
+
+
+@requires("request.read", lambda s, a: _find(s, a["ref"]).place_id, read=True)
+def find_request(session: Session, ref: str | int, *, actor: Actor | None = None) -> Request:
     """A request by its ref number (QY-2026-000123) or id."""
+    return _find(session, ref)
+
+
+def _find(session: Session, ref: str | int) -> Request:
     text = str(ref).strip()
     if text.isdigit():
-        return get_request(session, int(text))
+        return _get(session, int(text))
     found = session.scalar(select(Request).where(Request.ref == text.upper()))
     if found is None:
         raise DomainError("request.not_found", ref=ref)
     return found
 
 
-def timeline(session: Session, request_id: int) -> list[RequestEvent]:
+@_READ_ONE
+def timeline(session: Session, request_id: int, *, actor: Actor | None = None) -> list[RequestEvent]:
     return list(
         session.scalars(
             select(RequestEvent).where(RequestEvent.request_id == request_id).order_by(RequestEvent.id)
@@ -118,7 +143,8 @@ def replay_status(events_: Iterable[RequestEvent]) -> Status | None:
     return status
 
 
-def dispatches(session: Session, request_id: int) -> list[RequestDispatch]:
+@_READ_ONE
+def dispatches(session: Session, request_id: int, *, actor: Actor | None = None) -> list[RequestDispatch]:
     return list(
         session.scalars(
             select(RequestDispatch).where(RequestDispatch.request_id == request_id).order_by(RequestDispatch.id)
@@ -126,7 +152,8 @@ def dispatches(session: Session, request_id: int) -> list[RequestDispatch]:
     )
 
 
-def feedbacks(session: Session, request_id: int) -> list[RequestFeedback]:
+@_READ_ONE
+def feedbacks(session: Session, request_id: int, *, actor: Actor | None = None) -> list[RequestFeedback]:
     return list(
         session.scalars(
             select(RequestFeedback).where(RequestFeedback.request_id == request_id).order_by(RequestFeedback.id)
@@ -134,7 +161,8 @@ def feedbacks(session: Session, request_id: int) -> list[RequestFeedback]:
     )
 
 
-def supporters(session: Session, request_id: int) -> list[RequestSupporter]:
+@_READ_ONE
+def supporters(session: Session, request_id: int, *, actor: Actor | None = None) -> list[RequestSupporter]:
     return list(
         session.scalars(
             select(RequestSupporter).where(RequestSupporter.request_id == request_id).order_by(RequestSupporter.id)
@@ -142,7 +170,8 @@ def supporters(session: Session, request_id: int) -> list[RequestSupporter]:
     )
 
 
-def attachments(session: Session, request_id: int) -> list[RequestAttachment]:
+@_READ_ONE
+def attachments(session: Session, request_id: int, *, actor: Actor | None = None) -> list[RequestAttachment]:
     return list(
         session.scalars(
             select(RequestAttachment).where(RequestAttachment.request_id == request_id).order_by(RequestAttachment.id)
@@ -343,17 +372,59 @@ def text_condition(session: Session, text: str, *, plan: str = "lookup", fts: Ft
     return (literal_column("+request.id") if plan == "member" else Request.id).in_(_fts_rowids(fts.match))
 
 
+def scope_condition(scope: Scope):
+    """Requests inside an actor's read scope: of its communities (the indexed
+    ``community_id``), or below a granted node inside a community (its path, within
+    that community's requests)."""
+    parts = [Request.community_id.in_(scope.communities)] if scope.communities else []
+    for _pid, path, community in scope.below:
+        below = Request.place_id.in_(select(Place.id).where(Place.path.startswith(path, autoescape=True)))
+        parts.append(and_(Request.community_id == community, below) if community is not None else below)
+    return or_(*parts) if parts else false()
+
+
+def _confine(session: Session, flt: RequestFilter | None, actor: Actor | None
+            ) -> tuple[RequestFilter, Scope | None] | None:
+    """``flt`` confined to what ``actor`` may read (``request.read``): the filter to use
+    and the scope still to apply (:func:`filter_conditions`' ``scope``), or ``None`` when
+    nothing can match (another community asked for). One community, the common case,
+    becomes the filter's ``community_id``: the list's simple, indexed statement.
+    Refuses (``permission.denied``) an actor that may read requests nowhere."""
+    flt = flt or RequestFilter()
+    scope = read_scope(session, actor, "request.read")
+    if scope is None:
+        return flt, None
+    if len(scope.communities) == 1 and not scope.below:
+        community = scope.communities[0]
+        if flt.community_id is None:
+            return replace(flt, community_id=community), None
+        return (flt, None) if flt.community_id == community else None
+    return flt, scope
+
+
+@requires("request.read", confine=True)
+def scoped_conditions(session: Session, flt: RequestFilter | None, actor: Actor | None, *,
+                      now: datetime) -> list[Any]:
+    """:func:`filter_conditions` confined to ``actor``'s scope (for exports)."""
+    confined = _confine(session, flt, actor)
+    if confined is None:
+        return [false()]
+    return filter_conditions(session, confined[0], now=now, scope=confined[1])
+
+
 def filter_conditions(
-    session: Session, flt: RequestFilter, *, now: datetime, text_plan_: str = "lookup", fts: FtsQuery | None = None
+    session: Session, flt: RequestFilter, *, now: datetime, text_plan_: str = "lookup", fts: FtsQuery | None = None,
+    scope: Scope | None = None,
 ) -> list[Any]:
-    """The WHERE conditions of a request filter (shared by the list and the export).
+    """The WHERE conditions of a request filter (shared by the list and the export),
+    within ``scope`` when given (see :func:`_confine`).
 
     Each filter has an index that starts with its column and ends with ``created_at``
     (the list's order): community through ``request.community_id``, status, overdue
     (status, due), category, channel; the text through the search index."""
     from gongzhi.core.pinyin import normalise_query
 
-    conditions = []
+    conditions = [] if scope is None else [scope_condition(scope)]
     # the simple filters by name (bindparam): their statement's shape does not depend on
     # the values, so list_page can keep it and run it again with other values
     params = simple_filter_params(flt, now)
@@ -417,6 +488,7 @@ def _order(sort: str, descending: bool) -> tuple[Any, list[Any]]:
     return col, [col.desc(), Request.id.desc()] if descending else [col.asc(), Request.id.asc()]
 
 
+@requires("request.read", confine=True)
 def list_requests(
     session: Session,
     flt: RequestFilter | None = None,
@@ -427,9 +499,11 @@ def list_requests(
     limit: int = 50,
     count: bool = True,
     now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> RequestPage:
-    """One page of requests matching ``flt``, newest first by default."""
-    conditions = filter_conditions(session, flt or RequestFilter(), now=now or utcnow())
+    """One page of requests matching ``flt``, newest first by default (with an
+    ``actor``: of the places it may read)."""
+    conditions = scoped_conditions(session, flt, actor, now=now or utcnow())
     _col, order = _order(sort, descending)
     stmt = select(Request).where(*conditions).order_by(*order)
     rows = list(session.scalars(stmt.offset(offset).limit(limit)))
@@ -473,6 +547,7 @@ class ListPage:
     has_more: bool  # rows beyond this page, in the direction it was read
 
 
+@requires("request.read", confine=True)
 def list_page(
     session: Session,
     flt: RequestFilter | None = None,
@@ -484,6 +559,7 @@ def list_page(
     offset: int = 0,
     limit: int = 100,
     now: datetime | None = None,
+    actor: Actor | None = None,
 ) -> ListPage:
     """One page of the request list in one query, without counting.
 
@@ -491,14 +567,18 @@ def list_page(
     key of the first row shown) the previous one, as keyset ranges on the list's order
     ("created" and the other never-empty sort columns); ``offset`` pages the others.
     The count comes separately (:func:`count_requests`), so it never delays a page.
+    With an ``actor``, only the requests of the places it may read (:func:`_confine`).
     """
-    flt = flt or RequestFilter()
+    confined = _confine(session, flt, actor)
+    if confined is None:
+        return ListPage(rows=[], has_more=False)
+    flt, scope = confined
     now = now or utcnow()
     keyset = sort in KEYSET_SORTS or sort not in _SORTS
     backwards = before is not None and keyset
     cursor = before if backwards else after if keyset else None
     shape = None
-    if _is_simple(flt) and (keyset or not offset):
+    if _is_simple(flt) and scope is None and (keyset or not offset):
         params = simple_filter_params(flt, now)
         shape = (session.get_bind().dialect.name, tuple(sorted(params)), sort, descending, backwards,
                  cursor is not None, limit)
@@ -512,7 +592,7 @@ def list_page(
         fts = sqlite_fts_query(session, flt.text.strip())
         if fts is not None and fts.match:
             plan = text_plan(session, fts)
-    conditions = filter_conditions(session, flt, now=now, text_plan_=plan, fts=fts)
+    conditions = filter_conditions(session, flt, now=now, text_plan_=plan, fts=fts, scope=scope)
     col, _ = _order(sort, descending)
     read_desc = descending != backwards
     _col, order = _order(sort, read_desc)
@@ -624,29 +704,38 @@ def _pg_text_is_common(session: Session, text: str) -> bool:
 COUNT_CAP = 1000  # the list first says "1,000+" for a filter that matches more, then the exact figure
 
 
+@requires("request.read", confine=True)
 def count_requests(session: Session, flt: RequestFilter | None = None, *, now: datetime | None = None,
-                   cap: int | None = None) -> int:
+                   cap: int | None = None, actor: Actor | None = None) -> int:
     """How many requests match ``flt`` (the list asks for it in a worker).
 
     Exact without ``cap``. With ``cap``, counting stops at the first ``cap + 1`` matches:
     a result above ``cap`` means "more than ``cap``" (shown as "1,000+"), at a cost that
     does not grow with the table — a common word over a district's million requests is
-    counted in the time a page takes; the exact figure follows from a second call."""
-    flt = flt or RequestFilter()
-    only_text = flt == RequestFilter(text=flt.text)
+    counted in the time a page takes; the exact figure follows from a second call.
+    With an ``actor``, only the requests of the places it may read."""
+    confined = _confine(session, flt, actor)
+    if confined is None:
+        return 0
+    flt, scope = confined
+    only_text = flt == RequestFilter(text=flt.text) and scope is None
     if only_text and flt.text.strip() and session.get_bind().dialect.name == "sqlite":
         fts = sqlite_fts_query(session, flt.text.strip())
         if fts is not None:
             return sqlite_fts_count(session, fts.match, cap=cap)  # exact: a match is a LIKE match
-    conditions = filter_conditions(session, flt, now=now or utcnow())
+    conditions = filter_conditions(session, flt, now=now or utcnow(), scope=scope)
     if cap is None:
         return session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
     ids = select(Request.id).where(*conditions).limit(cap + 1).subquery()
     return session.scalar(select(func.count()).select_from(ids)) or 0
 
 
-def count_by_status(session: Session) -> dict[str, int]:
-    return dict(session.execute(select(Request.status, func.count()).group_by(Request.status)).all())
+@requires("request.read", confine=True)
+def count_by_status(session: Session, *, actor: Actor | None = None) -> dict[str, int]:
+    """How many requests in each status (with an ``actor``: of the places it may read)."""
+    conditions = scoped_conditions(session, None, actor, now=utcnow())
+    return dict(session.execute(
+        select(Request.status, func.count()).where(*conditions).group_by(Request.status)).all())
 
 
 # -- writing -------------------------------------------------------------------
@@ -742,6 +831,7 @@ def _remove(paths: list[Path]) -> None:
         p.unlink(missing_ok=True)
 
 
+@requires("request.create", lambda s, a: a["place_id"])
 def create_request(
     session: Session,
     *,
@@ -779,7 +869,6 @@ def create_request(
             if not category.active:
                 raise DomainError("category.not_found", ref=category_id)
             place = get_place(session, place_id)
-            check(session, actor, "request.create", place.id)
             if anonymous and reporter_id is not None:
                 raise DomainError("request.reporter_conflict")
             if reporter_id is not None:
@@ -875,6 +964,7 @@ _CLOSING = frozenset({Status.resolved, Status.closed, Status.answered, Status.du
                       Status.unable_to_fix})
 
 
+@requires("request.update", lambda s, a: place_of(s, a["request_id"]))
 def transition(
     session: Session,
     *,
@@ -891,7 +981,8 @@ def transition(
     with transaction(session):
         request = get_request(session, request_id)
         to = choice(Status, to_status, "status")
-        check(session, actor, "request.close" if to in _CLOSING else "request.update", request.place_id)
+        if to in _CLOSING:  # resolving and closing: more than working on it
+            check(session, actor, "request.close", request.place_id)
         if to == Status.dispatched and to in TRANSITIONS[Status(request.status)]:
             raise DomainError("request.dispatch_required")
         before = snapshot(request)
@@ -942,6 +1033,7 @@ def _support(
     return row
 
 
+@requires("request.update", lambda s, a: place_of(s, a["request_id"]))
 def add_note(
     session: Session,
     *,
@@ -958,7 +1050,6 @@ def add_note(
     at = fact_time(at)
     with transaction(session):
         request = get_request(session, request_id)
-        check(session, actor, "request.update", request.place_id)
         if not (public_note or "").strip() and not (private_note or "").strip():
             raise DomainError("input.required", field="public_note")
         event = _event(session, request, actor, "note", at=at, public_note=public_note, private_note=private_note,
@@ -968,6 +1059,7 @@ def add_note(
     return event
 
 
+@requires("request.update", lambda s, a: place_of(s, a["request_id"]))
 def add_supporter(
     session: Session, *, actor: Actor, request_id: int, person_id: int, at: datetime | None = None
 ) -> RequestSupporter:
@@ -975,13 +1067,13 @@ def add_supporter(
     at = fact_time(at)
     with transaction(session):
         request = get_request(session, request_id)
-        check(session, actor, "request.update", request.place_id)
         row = _support(session, actor, request, person_id, via=None, at=at, strict=True)
         session.flush()
         audit(session, actor, "request.support", "request_supporter", row.id, None, snapshot(row))
     return row
 
 
+@requires("request.dispatch", lambda s, a: place_of(s, a["request_id"]))
 def dispatch(
     session: Session,
     *,
@@ -1004,7 +1096,6 @@ def dispatch(
     at = fact_time(at)
     with transaction(session):
         request = get_request(session, request_id)
-        check(session, actor, "request.dispatch", request.place_id)
         status = Status(request.status)
         if status not in DISPATCHABLE:
             raise DomainError("request.dispatch_not_allowed", ref=request.ref, status=status.value,
@@ -1074,6 +1165,7 @@ def _get_dispatch(session: Session, dispatch_id: int) -> RequestDispatch:
     return row
 
 
+@requires("request.update", lambda s, a: _dispatch_place(s, a["dispatch_id"]))
 def report_in(session: Session, *, actor: Actor, dispatch_id: int, note: str = "", at: datetime | None = None) -> RequestDispatch:
     """A department reports on site (报到) after the whistle."""
     at = fact_time(at)
@@ -1085,7 +1177,6 @@ def report_in(session: Session, *, actor: Actor, dispatch_id: int, note: str = "
         before = snapshot(row)
         row.reported_at = at
         request = get_request(session, row.request_id)
-        check(session, actor, "request.update", request.place_id)
         _event(session, request, actor, "report_in", at=at, public_note=note,
                data={"dispatch_id": row.id, "organisation": org.name})
         session.flush()
@@ -1093,6 +1184,7 @@ def report_in(session: Session, *, actor: Actor, dispatch_id: int, note: str = "
     return row
 
 
+@requires("request.update", lambda s, a: _dispatch_place(s, a["dispatch_id"]))
 def record_dispatch_result(
     session: Session, *, actor: Actor, dispatch_id: int, result: str, at: datetime | None = None
 ) -> RequestDispatch:
@@ -1103,7 +1195,6 @@ def record_dispatch_result(
         row.result = require_text(result, "result", max_len=2000)
         row.result_at = at
         request = get_request(session, row.request_id)
-        check(session, actor, "request.update", request.place_id)
         _event(session, request, actor, "dispatch_result", at=at, public_note=row.result,
                data={"dispatch_id": row.id, "organisation_id": row.organisation_id})
         session.flush()
@@ -1111,6 +1202,7 @@ def record_dispatch_result(
     return row
 
 
+@requires("request.update", lambda s, a: _dispatch_place(s, a["dispatch_id"]))
 def rate_dispatch(session: Session, *, actor: Actor, dispatch_id: int, rating: int, at: datetime | None = None) -> RequestDispatch:
     """The street's rating (1–5) of how a department handled its part."""
     at = fact_time(at)
@@ -1122,7 +1214,6 @@ def rate_dispatch(session: Session, *, actor: Actor, dispatch_id: int, rating: i
         row.rating = rating
         row.rated_at = at
         request = get_request(session, row.request_id)
-        check(session, actor, "request.update", request.place_id)
         _event(session, request, actor, "rating", at=at, data={"dispatch_id": row.id, "rating": rating})
         session.flush()
         audit(session, actor, "dispatch.rate", "request_dispatch", row.id, before, snapshot(row))
@@ -1132,6 +1223,7 @@ def rate_dispatch(session: Session, *, actor: Actor, dispatch_id: int, rating: i
 FEEDBACK_STATUSES = frozenset({Status.resolved, Status.closed, Status.answered})
 
 
+@requires("request.update", lambda s, a: place_of(s, a["request_id"]))
 def record_feedback(
     session: Session,
     *,
@@ -1149,7 +1241,6 @@ def record_feedback(
     at = fact_time(at)
     with transaction(session):
         request = get_request(session, request_id)
-        check(session, actor, "request.update", request.place_id)
         status = Status(request.status)
         if status not in FEEDBACK_STATUSES:
             raise DomainError("request.feedback_not_resolved", ref=request.ref, status=status.value,
@@ -1195,6 +1286,7 @@ def record_feedback(
     return row
 
 
+@requires("request.update", lambda s, a: place_of(s, a["request_id"]))
 def add_attachments(
     session: Session, *, actor: Actor, request_id: int, paths: Sequence[str | Path], max_mb: int = 20
 ) -> list[RequestAttachment]:
@@ -1203,7 +1295,6 @@ def add_attachments(
     try:
         with transaction(session):
             request = get_request(session, request_id)
-            check(session, actor, "request.update", request.place_id)
             files = _check_attachment_files(paths, max_mb)
             if not files:
                 raise DomainError("input.required", field="paths")

@@ -30,8 +30,11 @@ from gongzhi.core.config import RateSettings
 from gongzhi.core.errors import DomainError
 from gongzhi.core.models.places import Place
 from gongzhi.core.models.requests import Request, RequestCategory, RequestFeedback
-from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.models.types import LOCAL_TZ, utcnow
 from gongzhi.core.models.vocab import EXCLUDED_FROM_RATES, Satisfaction, Status
+from gongzhi.core.permissions import requires
+from gongzhi.core.services.base import Actor
+from gongzhi.core.services.requests import scoped_conditions
 
 RESOLVED = (Status.resolved.value, Status.closed.value, Status.answered.value)
 GROUPINGS = ("community", "category", "channel", "all")
@@ -101,6 +104,7 @@ def _hours_to_first_response(dialect: str):
     return func.extract("epoch", Request.first_response_at - Request.created_at) / 3600
 
 
+@requires("request.read", confine=True)
 def three_rates(
     session: Session,
     *,
@@ -108,9 +112,12 @@ def three_rates(
     start: datetime | None = None,
     end: datetime | None = None,
     settings: RateSettings | None = None,
+    actor: Actor | None = None,
 ) -> list[Rates]:
-    """The three rates per group for requests created in [start, end)."""
+    """The three rates per group for requests created in [start, end); with an
+    ``actor``, of the requests of the places it may read."""
     settings = settings or RateSettings()
+    scoped = scoped_conditions(session, None, actor, now=utcnow())
     if group_by not in GROUPINGS:
         raise DomainError("input.invalid_choice", field="group_by", value=group_by, choices=", ".join(GROUPINGS))
     dialect = session.get_bind().dialect.name
@@ -135,6 +142,7 @@ def three_rates(
         key = literal("all")
 
     def in_period(stmt):
+        stmt = stmt.where(*scoped)
         if start is not None:
             stmt = stmt.where(Request.created_at >= start)
         if end is not None:

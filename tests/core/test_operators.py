@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import inspect
 from datetime import timedelta
 
@@ -239,14 +240,17 @@ def test_permission_matrix_every_permission_by_role_in_and_out_of_scope(sqlite_d
         assert all(permissions.allowed(s, Actor("local"), n, outside) for n in every_permission)
 
 
-SERVICE_MODULES = ["people", "places", "orgs", "requests", "categories", "operators", "audit", "exports"]
+SERVICE_MODULES = ["people", "places", "orgs", "requests", "categories", "operators", "audit", "exports",
+                   "open311", "stats"]
 
 
-def test_every_service_taking_an_actor_checks_a_declared_permission():
-    """A new service function with an ``actor`` and no permission check fails here."""
+def _unchecked_services(modules: list[str]) -> list[str]:
+    """Public functions of ``modules`` that take an ``actor`` and declare no permission:
+    neither through ``permissions.requires`` (the ``__requires__`` it leaves) nor by
+    naming a declared permission in their source (the plugins' convention)."""
     missing = []
-    for m in SERVICE_MODULES:
-        mod = importlib.import_module(f"gongzhi.core.services.{m}")
+    for m in modules:
+        mod = importlib.import_module(m)
         for name, fn in inspect.getmembers(mod, inspect.isfunction):
             if fn.__module__ != mod.__name__ or name.startswith("_"):
                 continue
@@ -254,12 +258,43 @@ def test_every_service_taking_an_actor_checks_a_declared_permission():
                 continue
             src = inspect.getsource(fn)
             named = [p for p in permissions.registry() if f'"{p}"' in src]
+            declared = getattr(fn, "__requires__", None)
+            if declared is not None:
+                assert declared.permission in permissions.registry(), (name, declared.permission)
             delegated = any(call in src for call in ("_manage(session", "create_category(session"))
-            if not (named or delegated) and name not in ("login",):
+            if not (declared or named or delegated) and name not in ("login",):
                 missing.append(f"{m}.{name}")
-            for p in named:
-                assert p in permissions.registry(), p
-    assert missing == []
+    return missing
+
+
+def test_every_service_taking_an_actor_checks_a_declared_permission():
+    """A new core service function with an ``actor`` and no permission check fails here."""
+    assert _unchecked_services([f"gongzhi.core.services.{m}" for m in SERVICE_MODULES]) == []
+
+
+def plugin_service_modules() -> list[str]:
+    """Every installed plugin's ``services`` module (gongzhi.plugins.*.services)."""
+    out = []
+    for plugin in available_plugins().values():
+        name = plugin.module.rsplit(".", 1)[0] + ".services"
+        if importlib.util.find_spec(name) is not None:
+            out.append(name)
+    return sorted(out)
+
+
+# FOR THE INTEGRATOR (issue 15): on main today 81 plugin services take an actor without a
+# permission check (deliberation 26, micro_projects 20, red_property 19, points_exchange 14,
+# insights 2); other branches add them. Strict: once they pass, this mark fails the run
+# and must be removed.
+@pytest.mark.xfail(strict=True, reason="plugins' permission checks land on other branches (issue 15)")
+def test_every_plugin_service_taking_an_actor_checks_a_declared_permission():
+    """The same for the plugins' services (their permissions declared through the
+    ``register_permissions`` hook, checked by name or by ``permissions.requires``)."""
+    host = PluginHost(load_settings(), names=sorted(available_plugins())).load(models=False)
+    host.declare_permissions()
+    modules = plugin_service_modules()
+    assert len(modules) >= 4, modules  # deliberation, micro_projects, points_exchange, red_property
+    assert _unchecked_services(modules) == []
 
 
 def test_rows_unchanged_by_a_refused_login(db, actor):

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from gongzhi.core.models.requests import Request
+    from gongzhi.core.services.base import Actor
     from gongzhi.core.services.stats import Rates
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # as core.models.types, without importing SQLAlchemy
@@ -128,8 +129,9 @@ def _lines(session: Session, rows: list[Request]) -> list[RequestLine]:
             for r in rows]
 
 
-def load_overview(session: Session, now: datetime) -> Overview:
-    """Counts by status, overdue and today's requests, and this month's channels, as of ``now``."""
+def load_overview(session: Session, now: datetime, actor: Actor | None = None) -> Overview:
+    """Counts by status, overdue and today's requests, and this month's channels, as of
+    ``now`` (with an ``actor``: of the places it may read)."""
     from sqlalchemy import func, select
 
     from gongzhi.core.models.requests import Request
@@ -137,12 +139,13 @@ def load_overview(session: Session, now: datetime) -> Overview:
     from gongzhi.core.services import requests as request_svc
     from gongzhi.core.services.stats import period_bounds
 
-    by_status = request_svc.count_by_status(session)
+    by_status = request_svc.count_by_status(session, actor=actor)
     open_codes = {s.value for s in OPEN_STATUSES}
     overdue = request_svc.list_requests(session, request_svc.RequestFilter(overdue=True), sort="due",
-                                        descending=False, limit=LIST_LIMIT, now=now)
+                                        descending=False, limit=LIST_LIMIT, now=now, actor=actor)
     day_start, day_end = local_day_bounds(now)
-    in_today = (Request.created_at >= day_start, Request.created_at < day_end)
+    mine = request_svc.scoped_conditions(session, None, actor, now=now)
+    in_today = (Request.created_at >= day_start, Request.created_at < day_end, *mine)
     today_rows = list(session.scalars(
         select(Request).where(*in_today).order_by(Request.created_at.desc(), Request.id.desc()).limit(LIST_LIMIT)
     ))
@@ -152,7 +155,7 @@ def load_overview(session: Session, now: datetime) -> Overview:
     m_start, m_end = period_bounds(month)
     by_channel = dict(session.execute(
         select(Request.channel, func.count())
-        .where(Request.created_at >= m_start, Request.created_at < m_end)
+        .where(Request.created_at >= m_start, Request.created_at < m_end, *mine)
         .group_by(Request.channel)
     ).all())
     return Overview(
@@ -169,7 +172,8 @@ def load_overview(session: Session, now: datetime) -> Overview:
     )
 
 
-def load_rates(session: Session, period: str, now: datetime, settings: RateSettings | None, lang: str) -> RatesTable:
+def load_rates(session: Session, period: str, now: datetime, settings: RateSettings | None, lang: str,
+               actor: Actor | None = None) -> RatesTable:
     """The three rates per community, and the street's total summed from them (one run of
     :func:`three_rates`: every request belongs to exactly one community group)."""
     from gongzhi.core.services.stats import group_labels, three_rates
@@ -177,7 +181,7 @@ def load_rates(session: Session, period: str, now: datetime, settings: RateSetti
     start, end = period_range(period, now)
     names = group_labels(session, "community", lang)
     out = RatesTable(period=period)
-    rows = three_rates(session, group_by="community", start=start, end=end, settings=settings)
+    rows = three_rates(session, group_by="community", start=start, end=end, settings=settings, actor=actor)
     for r in rows:
         out.rows.append((names.get(r.group_id, "") if r.group_id is not None else _("Street level"), r))
     out.total = street_total(rows, settings or RateSettings()) if rows else None
@@ -368,7 +372,7 @@ class DashboardView(DbWork, Vertical):
 
         def fetch() -> Overview:
             with self.app.db.read_session() as s:  # read in the worker: the database may open after the first frame
-                return load_overview(s, now)
+                return load_overview(s, now, self.app.actor)
 
         self.db_work(fetch, self._show_overview, group="dashboard-overview")
 
@@ -378,7 +382,7 @@ class DashboardView(DbWork, Vertical):
 
         def fetch() -> RatesTable:
             with self.app.db.read_session() as s:
-                return load_rates(s, period, now, settings, lang)
+                return load_rates(s, period, now, settings, lang, self.app.actor)
 
         self.db_work(fetch, self._show_rates, group="dashboard-rates")
 

@@ -26,6 +26,7 @@ from gongzhi.core.models.people import Person
 from gongzhi.core.models.places import Place
 from gongzhi.core.models.vocab import OrgKind, PlaceKind, Role
 from gongzhi.core.services import orgs as orgs_svc
+from gongzhi.core.services.base import Actor
 from gongzhi.tui import i18n
 from gongzhi.tui.i18n import N_, _, label
 from gongzhi.tui.screens.people import SearchPick, place_paths
@@ -75,8 +76,8 @@ def load_kind_counts(session: Session) -> dict[str, int]:
     )
 
 
-def load_orgs(session: Session, kind: str) -> list[OrgRow]:
-    orgs = orgs_svc.organisations(session, kind=kind)
+def load_orgs(session: Session, kind: str, actor: Actor | None = None) -> list[OrgRow]:
+    orgs = orgs_svc.organisations(session, kind=kind, actor=actor)
     ids = [o.id for o in orgs]
     today = date.today()
     counts = (
@@ -106,11 +107,11 @@ def load_orgs(session: Session, kind: str) -> list[OrgRow]:
     ]
 
 
-def load_members(session: Session, organisation_id: int, lang: str) -> list[MemberRow]:
+def load_members(session: Session, organisation_id: int, lang: str, actor: Actor | None = None) -> list[MemberRow]:
     today = date.today()
     members = [
         m
-        for m in orgs_svc.members_of(session, organisation_id, current_only=False)
+        for m in orgs_svc.members_of(session, organisation_id, current_only=False, actor=actor)
         if is_current(m, today)
     ]
     names = (
@@ -352,11 +353,11 @@ class OrgsView(DbWork, Vertical):
 
     def reload(self) -> None:
         """Kind counts, the organisations of the chosen kind, then the chosen one's members."""
-        db, kind = self.app.db, self.kind
+        db, kind, actor = self.app.db, self.kind, self.app.actor
 
         def fetch() -> tuple[dict[str, int], list[OrgRow]]:
             with db.read_session() as s:
-                return load_kind_counts(s), load_orgs(s, kind)
+                return load_kind_counts(s), load_orgs(s, kind, actor)
 
         self.db_work(fetch, self._show_orgs, group="orgs-list")
 
@@ -396,11 +397,11 @@ class OrgsView(DbWork, Vertical):
         if org_id is None:
             self._show_members([])
             return
-        db, lang = self.app.db, i18n.language()
+        db, lang, actor = self.app.db, i18n.language(), self.app.actor
 
         def fetch() -> list[MemberRow]:
             with db.read_session() as s:
-                return load_members(s, org_id, lang)
+                return load_members(s, org_id, lang, actor)
 
         self.db_work(fetch, self._show_members, group="orgs-members")
 

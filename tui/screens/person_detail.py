@@ -73,10 +73,11 @@ def _vocab(enum, value: str, lang: str) -> str:
         return value
 
 
-def load_person(db, host, person_id: int, lang: str) -> PersonInfo:
-    """Everything the screen shows, read in one session (runs in a worker)."""
+def load_person(db, host, person_id: int, lang: str, actor=None) -> PersonInfo:
+    """Everything the screen shows, read in one session (runs in a worker); with an
+    ``actor``, refused for a person outside its places."""
     with db.read_session() as s:
-        p = people_svc.get_person(s, person_id)
+        p = people_svc.get_person(s, person_id, actor=actor)
         row = people_svc.person_row(p)
         # a post ended today is over (as end_membership sees it), so filter here rather than current_only
         today = date.today()
@@ -268,13 +269,14 @@ class PersonDetailScreen(DbWork, ModalScreen[bool]):
                            key=str(request_id))
 
     def load(self) -> None:
-        db, host, pid, lang = (
+        db, host, pid, lang, actor = (
             self.app.db,
             getattr(self.app, "host", None),
             self.person_id,
             i18n.language(),
+            self.app.actor,
         )
-        self.db_work(lambda: load_person(db, host, pid, lang), self._show, group="person-detail")
+        self.db_work(lambda: load_person(db, host, pid, lang, actor), self._show, group="person-detail")
 
     async def _show(self, info: PersonInfo) -> None:
         self.info = info

@@ -154,11 +154,11 @@ class PersonFormScreen(DbWork, ModalScreen[int | None]):
             self._load()
 
     def _load(self) -> None:
-        db, pid = self.app.db, self.person_id
+        db, pid, actor = self.app.db, self.person_id, self.app.actor
 
         def fetch() -> dict[str, Any]:
             with db.read_session() as s:
-                p = people_svc.get_person(s, pid)
+                p = people_svc.get_person(s, pid, actor=actor)
                 row = people_svc.person_row(p)
                 household = (
                     place_paths(s, [p.household_id]).get(p.household_id, "")

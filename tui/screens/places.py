@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 
 from rich.text import Text
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 from sqlmodel import Session
 from textual import on
 from textual.app import ComposeResult
@@ -27,9 +27,14 @@ from textual.widgets.tree import TreeNode
 from gongzhi.core.models.people import Person
 from gongzhi.core.models.places import Place
 from gongzhi.core.models.requests import Request
+from gongzhi.core.models.types import utcnow
 from gongzhi.core.models.vocab import OPEN_STATUSES, Gender, HousingType, PlaceKind, PoiKind
+from gongzhi.core.permissions import read_scope
+from gongzhi.core.services import people as people_svc
 from gongzhi.core.services import places as place_svc
+from gongzhi.core.services.base import Actor
 from gongzhi.core.services.people import person_row
+from gongzhi.core.services.requests import scoped_conditions
 from gongzhi.tui.i18n import N_, _, label
 from gongzhi.tui.widgets.base import DbWork, translate_bindings
 
@@ -59,12 +64,14 @@ class PlaceItem:
                    child_count=child_count)
 
 
-def open_counts(session: Session) -> dict[int, int]:
-    """Open requests on each place and below it, for every place that has any."""
+def open_counts(session: Session, actor: Actor | None = None) -> dict[int, int]:
+    """Open requests on each place and below it, for every place that has any (with an
+    ``actor``: its requests only)."""
     rows = session.execute(
         select(Place.path, func.count(Request.id))
         .join(Place, Place.id == Request.place_id)
-        .where(Request.status.in_([s.value for s in OPEN_STATUSES]))
+        .where(Request.status.in_([s.value for s in OPEN_STATUSES]),
+               *scoped_conditions(session, None, actor, now=utcnow()))
         .group_by(Place.id, Place.path)
     ).all()
     out: dict[int, int] = {}
@@ -80,9 +87,10 @@ def _natural(text: str) -> list:
     return [(0, int(tok), "") if tok.isdigit() else (1, 0, tok) for tok in re.split(r"(\d+)", text) if tok]
 
 
-def child_items(session: Session, parent_id: int | None) -> list[PlaceItem]:
-    """The children of a node (the top places for ``None``), points of interest last."""
-    places = place_svc.children(session, parent_id)
+def child_items(session: Session, parent_id: int | None, actor: Actor | None = None) -> list[PlaceItem]:
+    """The children of a node (the top places for ``None``), points of interest last;
+    with an ``actor``, those it may read."""
+    places = place_svc.children(session, parent_id, actor=actor)
     ids = [p.id for p in places]
     counts = (dict(session.execute(
         select(Place.parent_id, func.count()).where(Place.parent_id.in_(ids)).group_by(Place.parent_id)
@@ -162,11 +170,11 @@ class PlacesView(DbWork, Vertical):
 
     def reload(self) -> None:
         """Build the tree again from the top, re-opening the nodes that were open."""
-        db = self.app.db
+        db, actor = self.app.db, self.app.actor
 
         def fetch() -> tuple[dict[int, int], list[PlaceItem]]:
             with db.read_session() as s:
-                return open_counts(s), child_items(s, None)
+                return open_counts(s, actor), child_items(s, None, actor)
 
         def show(result: tuple[dict[int, int], list[PlaceItem]]) -> None:
             self.counts, top = result
@@ -184,11 +192,11 @@ class PlacesView(DbWork, Vertical):
 
     def refresh_counts(self) -> None:
         """Recount open requests and relabel the nodes already shown."""
-        db = self.app.db
+        db, actor = self.app.db, self.app.actor
 
         def fetch() -> dict[int, int]:
             with db.read_session() as s:
-                return open_counts(s)
+                return open_counts(s, actor)
 
         def show(counts: dict[int, int]) -> None:
             self.counts = counts
@@ -215,11 +223,11 @@ class PlacesView(DbWork, Vertical):
         if item is None or item.loaded or item.loading:
             return
         item.loading = True
-        db = self.app.db
+        db, actor = self.app.db, self.app.actor
 
         def fetch() -> list[PlaceItem]:
             with db.read_session() as s:
-                return child_items(s, item.id)
+                return child_items(s, item.id, actor)
 
         def show(children: list[PlaceItem]) -> None:
             item.loading, item.loaded = False, True
@@ -312,10 +320,15 @@ class PersonLine:
     cells: tuple[str, ...]
 
 
-def people_under(session: Session, place_id: int, limit: int = PEOPLE_LIMIT) -> tuple[list[PersonLine], int]:
-    """People whose household lies under a place (phones masked), and how many there are."""
-    node = place_svc.get_place(session, place_id)
+def people_under(session: Session, place_id: int, limit: int = PEOPLE_LIMIT,
+                 actor: Actor | None = None) -> tuple[list[PersonLine], int]:
+    """People whose household lies under a place (phones masked), and how many there are
+    (with an ``actor``: of its places only; the street shows a community's own)."""
+    node = place_svc.get_place(session, place_id, actor=actor)
     under = Place.path.startswith(node.path, autoescape=True)
+    scope = read_scope(session, actor, "person.read")
+    if scope is not None:
+        under = and_(under, people_svc.in_scope(scope))
     rows = session.execute(
         select(Person, Place.name).join(Place, Place.id == Person.household_id).where(under)
         .order_by(Place.path, Person.name, Person.id).limit(limit)
@@ -353,11 +366,11 @@ class PeopleHereScreen(DbWork, ModalScreen[None]):
         table = self.query_one("#people-here", DataTable)
         for title in (N_("Name"), N_("Gender"), N_("Born"), N_("Phone"), N_("Household")):
             table.add_column(_(title))
-        db, place_id = self.app.db, self.place_id
+        db, place_id, actor = self.app.db, self.place_id, self.app.actor
 
         def fetch() -> tuple[list[PersonLine], int]:
             with db.read_session() as s:
-                return people_under(s, place_id)
+                return people_under(s, place_id, actor=actor)
 
         self.db_work(fetch, self._show, group="people-here")
 

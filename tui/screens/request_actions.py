@@ -720,11 +720,11 @@ class DuplicateDialog(ActionDialog):
         self._debounce = self.set_timer(0.15, lambda: self._lookup(ref))
 
     def _lookup(self, ref: str) -> None:
-        db = self.app.db
+        db, actor = self.app.db, self.app.actor
 
         def fetch() -> str:
             with db.read_session() as s:
-                found = svc.find_request(s, ref)
+                found = svc.find_request(s, ref, actor=actor)
                 return f"{found.ref}  {found.title}  ({label(Status(found.status))})"
 
         preview = self.query_one("#original-preview", Label)
@@ -742,7 +742,7 @@ class DuplicateDialog(ActionDialog):
         return {"original": original, "note": self.query_one("#note-public", Input).value}
 
     def perform(self, session: Session, actor: Actor, values: dict[str, Any]) -> object:
-        original = svc.find_request(session, values["original"])
+        original = svc.find_request(session, values["original"], actor=actor)
         return svc.transition(
             session,
             actor=actor,

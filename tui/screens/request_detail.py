@@ -121,8 +121,8 @@ class Detail:
     person_names: dict[int, str] = field(default_factory=dict)
 
 
-def load_detail(session: Any, request_id: int) -> Detail:
-    request = svc.get_request(session, request_id)
+def load_detail(session: Any, request_id: int, actor: Any = None) -> Detail:
+    request = svc.get_request(session, request_id, actor=actor)  # refused outside the actor's places
     category = category_svc.get_category(session, request.category_id)
     place = place_svc.get_place(session, request.place_id)
     reporter = session.get(Person, request.reporter_id) if request.reporter_id else None
@@ -290,11 +290,11 @@ class RequestDetailScreen(DbWork, ModalScreen[bool]):
     # -- loading -------------------------------------------------------------------
 
     def reload(self) -> None:
-        db, request_id = self.app.db, self.request_id
+        db, request_id, actor = self.app.db, self.request_id, self.app.actor
 
         def fetch() -> Detail:
             with db.read_session() as s:
-                return load_detail(s, request_id)
+                return load_detail(s, request_id, actor)
 
         self.db_work(fetch, self._show, group="request-detail")
 

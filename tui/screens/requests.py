@@ -175,7 +175,7 @@ class RequestsView(DbWork, Vertical):
     def reload(self, *, after: Any = None, before: Any = None) -> None:
         """Read the page at ``filters.offset`` (after or before a row's key, for the
         next or previous page), then count the matches apart."""
-        db, flt = self.app.db, self.filters
+        db, flt, actor = self.app.db, self.filters, self.app.actor
         request_filter = self.current_filter()
         lang = i18n.language()
         categories = self._categories
@@ -187,7 +187,7 @@ class RequestsView(DbWork, Vertical):
             with db.read_session() as s:
                 cats = categories if categories is not None else _category_labels(s, lang)
                 page = svc.list_page(s, request_filter, sort=flt.sort, descending=flt.descending, after=after,
-                                     before=before, offset=flt.offset, limit=PAGE_SIZE)
+                                     before=before, offset=flt.offset, limit=PAGE_SIZE, actor=actor)
             rows = page.rows
             has_next = page.has_more if before is None else True
             return Page(rows=_rows(rows, cats, lang), offset=flt.offset, has_next=has_next,
@@ -214,12 +214,12 @@ class RequestsView(DbWork, Vertical):
     def _count(self, request_filter: svc.RequestFilter, generation: int, *, exact: bool = False) -> None:
         """The count, in two steps when it is large: first capped (a common word over a
         million requests answers "1,000+" at once), then the exact figure."""
-        db = self.app.db
+        db, actor = self.app.db, self.app.actor
         cap = None if exact else svc.COUNT_CAP
 
         def fetch() -> int:
             with db.read_session() as s:
-                return svc.count_requests(s, request_filter, cap=cap)
+                return svc.count_requests(s, request_filter, cap=cap, actor=actor)
 
         def show(total: int) -> None:
             if generation != self._generation or self.page is None:

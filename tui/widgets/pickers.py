@@ -315,7 +315,8 @@ class PlacePicker(Picker):
     def search(self, session: Session, query: str) -> list[PickerItem]:
         from gongzhi.core.pinyin import normalise_query, place_search_keys
 
-        places = search_places(session, query, kinds=self.kinds, limit=self.limit)
+        places = search_places(session, query, kinds=self.kinds, limit=self.limit,
+                               actor=getattr(self.app, "actor", None))
         # a name the query spells out whole comes first: "ryy" is 荣雅园 before 荣雅园社区
         norm = normalise_query(query)
         if norm:
