@@ -419,8 +419,35 @@ def test_an_approximate_address_is_imported_and_listed_for_review(db, world, act
     rows = rows_12345()
     rows[0][4] = "天津市东丽区盛康园1栋101室"
     table = read_table(write_csv(tmp_path / "t.csv", rows))
-    report = imp.dry_run(db, table, guess_profile(table.header))
+    report = imp.dry_run(db, table, guess_profile(table.header), confirm_approximate=True)
     review = [w for w in report.warnings if w.error.code == "import.address_approximate"]
     assert [(w.row, w.value) for w in review] == [(2, "天津市东丽区盛康园1栋101室")]
     assert review[0].reason("zh") == "地址不完全一致，按「盛康社区 / 盛康园 / 1号楼 / 1-6层 / 101」导入，请核对"
     assert 2 not in report.bad_rows
+
+
+def test_an_approximate_address_is_never_committed_unconfirmed(db, world, actor, tmp_path):
+    """Without confirmation (the CLI's --confirm-approximate, the TUI's review) an approximate
+    match is a bad row: reported by the dry run, refused by the commit, dropped (and written to
+    the rejected workbook) by valid-only; confirmed, it is imported with the place chosen."""
+    rows = [r for r in rows_12345() if r[0] in ("202603050001 ", "２０２６０３０５０００２")]
+    rows[0][4] = "天津市东丽区盛康园1栋101室"
+    table = read_table(write_csv(tmp_path / "t.csv", rows))
+    profile = load_profile("12345")
+    expected = [(2, "事发地址", "天津市东丽区盛康园1栋101室", "import.address_unconfirmed")]
+    dry = imp.dry_run(db, table, profile, actor)
+    assert issues(dry) == expected
+    assert "--confirm-approximate" in dry.errors[0].reason("en") and "盛康园 / 1号楼" in dry.errors[0].reason("zh")
+    assert not [w for w in dry.warnings if w.error.code == "import.address_approximate"]
+    before = count_rows(db)
+    refused = imp.commit(db, table, profile, actor)
+    assert issues(refused) == expected and not refused.written and count_rows(db) == before
+    dropped = imp.commit(db, table, profile, actor, valid_only=True)
+    assert dropped.written and dropped.created == 1 and issues(dropped) == expected
+    rejected = list(load_workbook(dropped.error_file).active.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1]) for r in rejected] == [(2, "事发地址")]
+    confirmed = imp.commit(db, table, profile, actor, confirm_approximate=True)
+    assert confirmed.written and confirmed.created == 1 and confirmed.errors == []
+    with db.read_session() as s:
+        r = s.scalar(select(Request).where(Request.external_id == "202603050001"))
+        assert r.place_id == world.households[0].id
