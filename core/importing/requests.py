@@ -505,11 +505,14 @@ def check_rejected_writable(table: Table) -> None:
     """Refuse a valid-rows-only import before its transaction when the rejected rows'
     workbook could not be written beside the input (else the rows would be committed and
     the rejected ones lost)."""
-    import os
+    import tempfile
 
     folder = table.path.parent
-    if not (folder.is_dir() and os.access(folder, os.W_OK | os.X_OK)):
-        raise DomainError("import.rejected_not_writable", path=str(folder))
+    try:  # a file made and removed: the folder's rights, a read-only disk, an immutable folder, root or not
+        with tempfile.TemporaryFile(dir=folder, prefix=".gongzhi-probe-"):
+            pass
+    except OSError:
+        raise DomainError("import.rejected_not_writable", path=str(folder)) from None
 
 
 def commit_with_rejected(outer: Any, table: Table, report: Any) -> None:

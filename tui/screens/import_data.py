@@ -331,6 +331,7 @@ class ImportScreen(Screen[bool]):
         self.checked: tuple | None = None  # what the dry run was of (see _current_key)
         self.review: list[Any] = []  # the approximate-address notices (RowIssue)
         self.decisions: dict[int, bool] = {}  # row → confirmed (True) or rejected (False)
+        self.repointed: dict[int, int] = {}  # row → the place the clerk chose instead (confirmed)
         self.result: Any = None  # the last commit's report
         self.written = False
         self.message = ""  # the last outcome said in the status line
@@ -684,22 +685,24 @@ class ImportScreen(Screen[bool]):
 
     def _forget_check(self) -> None:
         self.report, self.checked, self.review, self.decisions, self.result = None, None, [], {}, None
+        self.repointed = {}
 
     @on(Button.Pressed, "#import-check")
     def action_dry_run(self) -> None:
         if self._busy or not self._ready():
             return
-        db, kind, profile = self.app.db, self.kind, self.current_profile()
+        db, actor, kind, profile = self.app.db, self.app.actor, self.kind, self.current_profile()
         key = self._current_key()
 
         def job(table: Any) -> Any:
             from gongzhi.core.importing import people, registers
             from gongzhi.core.importing import requests as tickets
 
+            # approximate matches stay notices here: the review list decides each of them
             if kind == "requests":
-                return tickets.dry_run(db, table, profile)
+                return tickets.dry_run(db, table, profile, actor, confirm_approximate=True)
             if kind == "people":
-                return people.dry_run(db, table)
+                return people.dry_run(db, table, actor, confirm_approximate=True)
             return getattr(registers, f"dry_run_{kind}")(db, table)
 
         def done(report: Any) -> None:
@@ -782,16 +785,19 @@ class ImportScreen(Screen[bool]):
             self.app.notify(self.message, severity="warning")
             return
         db, actor, kind, profile = self.app.db, self.app.actor, self.kind, self.current_profile()
+        places = dict(self.repointed)
 
         def job(table: Any, progress: Callable[[int, int], None]) -> Any:
             from gongzhi.core.importing import people, registers
             from gongzhi.core.importing import requests as tickets
 
+            # every approximate match was decided on review: confirmed, rejected or re-pointed
             if kind == "requests":
                 return tickets.commit(db, table, profile, actor, valid_only=valid_only, progress=progress,
-                                      rejected=rejected)
+                                      rejected=rejected, places=places, confirm_approximate=True)
             if kind == "people":
-                return people.commit(db, table, actor, valid_only=valid_only, progress=progress, rejected=rejected)
+                return people.commit(db, table, actor, valid_only=valid_only, progress=progress, rejected=rejected,
+                                     places=places, confirm_approximate=True)
             return getattr(registers, f"commit_{kind}")(db, table, actor, valid_only=valid_only, progress=progress)
 
         def done(report: Any) -> None:
