@@ -451,3 +451,36 @@ def test_an_approximate_address_is_never_committed_unconfirmed(db, world, actor,
     with db.read_session() as s:
         r = s.scalar(select(Request).where(Request.external_id == "202603050001"))
         assert r.place_id == world.households[0].id
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("盛康圆1号楼", "盛康社区 / 盛康园 / 1号楼"),  # 圆 for 园
+    ("盛康小区1号楼101", "盛康社区 / 盛康园 / 1号楼 / 1-6层 / 101"),  # 小区 for 园
+    ("盛康1号楼", "盛康社区 / 盛康园 / 1号楼"),  # the suffix left out
+    ("天津市东丽区圣康园1号楼", "盛康社区 / 盛康园 / 1号楼"),  # a homophone (sheng kang yuan)
+    ("荣稚园2号楼201", "荣雅社区 / 荣雅园 / 2号楼 / 201"),  # one character off
+    ("盛康社区盛康花园1号楼", "盛康社区 / 盛康园 / 1号楼"),  # the community, then the compound fuzzily
+])
+def test_addresses_matched_fuzzily_are_approximate(db, world, written, expected):
+    from gongzhi.core.importing.addresses import AddressMatcher, Match
+    from gongzhi.core.importing.requests import _place_index
+
+    with db.read_session() as s:
+        matcher = AddressMatcher(s, _place_index(s))
+        found = matcher.match(written)
+        assert isinstance(found, Match) and not found.exact, found
+        assert matcher.path_text(found.place_id) == expected
+
+
+def test_an_address_two_compounds_fit_equally_is_ambiguous(db, world, actor, tmp_path):
+    from gongzhi.core.services import places as place_svc
+
+    with db.session() as s:
+        place_svc.create_place(s, actor=actor, kind="compound", name="盛康苑", parent_id=world.communities[0].id)
+    rows = [["202603050001", "2026-03-05 09:30", "路灯", "路灯不亮", "盛康1号楼", "", ""],
+            ["202603050002", "2026-03-05 09:30", "路灯", "路灯不亮", "盛康园1号楼", "", ""]]
+    table = read_table(write_csv(tmp_path / "t.csv", rows))
+    report = imp.dry_run(db, table, load_profile("12345"), actor, confirm_approximate=True)
+    assert issues(report) == [(2, "事发地址", "盛康1号楼", "import.address_ambiguous")]
+    assert report.errors[0].reason("zh") == "该地址对应多个地点：盛康园、盛康苑"
+    assert [p.row for p in report.planned] == [3]  # the exact name is no doubt

@@ -39,7 +39,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.suggester import Suggester
 from textual.widgets import (
     Button,
@@ -58,7 +58,7 @@ from gongzhi.tui import i18n
 from gongzhi.tui.i18n import N_, _
 from gongzhi.tui.widgets.base import translate_bindings
 from gongzhi.tui.widgets.columns import Column, FittedTable
-from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker, Picker
 from gongzhi.tui.widgets.toggle import Toggle
 
 # what may be imported: (kind, title, the permission the engine's services need)
@@ -275,6 +275,7 @@ class ReviewTable(FittedTable):
         Binding("y", "decide(True)", N_("Confirm"), id="import.confirm"),
         Binding("n", "decide(False)", N_("Reject"), id="import.reject"),
         Binding("A", "confirm_all", N_("Confirm all"), id="import.confirm_all"),
+        Binding("p", "repoint", N_("Choose place"), id="import.repoint"),
     ]
 
     def on_mount(self) -> None:
@@ -286,6 +287,41 @@ class ReviewTable(FittedTable):
 
     def action_confirm_all(self) -> None:
         self.screen.confirm_all()  # type: ignore[attr-defined]
+
+    def action_repoint(self) -> None:
+        if self.row_count:
+            self.screen.repoint(self.cursor_row)  # type: ignore[attr-defined]
+
+
+class RepointScreen(ModalScreen["tuple[int, str] | None"]):
+    """The place a row's address means, chosen by the clerk (a household for a resident)."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="import.repoint_cancel")]
+
+    def __init__(self, address: str, kinds: tuple[str, ...]) -> None:
+        super().__init__()
+        self.address, self.kinds = address, kinds
+
+    def compose(self) -> ComposeResult:
+        from gongzhi.tui.widgets.pickers import PlacePicker
+
+        with Vertical(classes="form", id="repoint-form"):
+            yield Label(_("The place this address means"), classes="panel-title")
+            yield Label(self.address, classes="status-line", markup=False)
+            yield PlacePicker(placeholder=_("name or pinyin initials of a compound, building …"), kinds=self.kinds,
+                              id="repoint-place")
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
+        self.query_one("#repoint-place").focus()
+
+    @on(Picker.Changed, "#repoint-place")
+    def _chosen(self, event: Picker.Changed) -> None:
+        if event.value is not None:
+            self.dismiss((event.value, event.text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 # -- the screen -------------------------------------------------------------------------
@@ -332,6 +368,7 @@ class ImportScreen(Screen[bool]):
         self.review: list[Any] = []  # the approximate-address notices (RowIssue)
         self.decisions: dict[int, bool] = {}  # row → confirmed (True) or rejected (False)
         self.repointed: dict[int, int] = {}  # row → the place the clerk chose instead (confirmed)
+        self.chosen_names: dict[int, str] = {}  # row → that place's name, as the picker showed it
         self.result: Any = None  # the last commit's report
         self.written = False
         self.message = ""  # the last outcome said in the status line
@@ -498,8 +535,11 @@ class ImportScreen(Screen[bool]):
         for issue in self.review:
             decision = self.decisions.get(issue.row)
             word = _("to review") if decision is None else _("confirmed") if decision else _("rejected")
+            place = issue.error.params.get("place", "")
+            if issue.row in self.repointed:
+                place, word = self.chosen_names.get(issue.row, ""), _("place chosen")
             rows.append(({"row": str(issue.row), "address": issue.value,
-                          "place": issue.error.params.get("place", ""), "decision": word}, str(issue.row)))
+                          "place": place, "decision": word}, str(issue.row)))
         table = self.query_one("#import-review", ReviewTable)
         row = table.cursor_row
         table.set_rows(rows)
@@ -685,7 +725,7 @@ class ImportScreen(Screen[bool]):
 
     def _forget_check(self) -> None:
         self.report, self.checked, self.review, self.decisions, self.result = None, None, [], {}, None
-        self.repointed = {}
+        self.repointed, self.chosen_names = {}, {}
 
     @on(Button.Pressed, "#import-check")
     def action_dry_run(self) -> None:
@@ -747,6 +787,22 @@ class ImportScreen(Screen[bool]):
         table.move_cursor(row=min(index + 1, len(self.review) - 1))
         if self.report is not None:
             self._say(self._summary(self.report))
+
+    def repoint(self, index: int) -> None:
+        """Point the row at a place the clerk picks (confirmed with it)."""
+        if not 0 <= index < len(self.review) or self.result is not None:
+            return
+        issue = self.review[index]
+
+        def chosen(picked: tuple[int, str] | None) -> None:
+            if picked is None:
+                return
+            self.repointed[issue.row] = picked[0]
+            self.chosen_names[issue.row] = picked[1]
+            self.decide(index, True)
+
+        kinds = ("household",) if self.kind == "people" else ()
+        self.app.push_screen(RepointScreen(issue.value, kinds), chosen)
 
     def confirm_all(self) -> None:
         if self.result is not None:
