@@ -484,3 +484,26 @@ def test_an_address_two_compounds_fit_equally_is_ambiguous(db, world, actor, tmp
     assert issues(report) == [(2, "事发地址", "盛康1号楼", "import.address_ambiguous")]
     assert report.errors[0].reason("zh") == "该地址对应多个地点：盛康园、盛康苑"
     assert [p.row for p in report.planned] == [3]  # the exact name is no doubt
+
+
+def test_a_legacy_xls_export_is_imported(db, world, actor, tmp_path):
+    """A checked-in Excel 97–2003 (.xls, BIFF8) ticket export (tests/data/make_xls.py): number
+    and date cells read as the clerk sees them, through the dry run and the commit."""
+    import shutil
+
+    source = Path(__file__).parents[1] / "data" / "12345导出.xls"
+    path = shutil.copy(source, tmp_path / source.name)  # the rejected workbook goes beside it
+    table = read_table(path)
+    assert (table.encoding, table.header[0]) == ("excel", "工单编号")
+    assert [r[1][:2] for r in table.rows] == [["202603050101", "2026-03-05 09:30:00"],
+                                              ["202603050102", "2026年3月5日 9时40分"],
+                                              ["2.02603E+11", "2026/3/5 9:50"]]
+    profile = guess_profile(table.header)
+    dry = imp.dry_run(db, table, profile, actor)
+    assert issues(dry) == [(4, "工单编号", "2.02603E+11", "import.scientific_ticket")]
+    report = imp.commit(db, table, profile, actor, valid_only=True)
+    assert report.written and report.created == 2 and issues(report) == issues(dry)
+    with db.read_session() as s:
+        r = s.scalar(select(Request).where(Request.external_id == "202603050101"))
+        assert (r.place_id, r.reporter_id, r.status) == (world.buildings[0].id, world.people["zhang"].id, "accepted")
+        assert r.created_at == datetime(2026, 3, 5, 9, 30, tzinfo=LOCAL_TZ)
