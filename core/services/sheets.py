@@ -83,9 +83,9 @@ PERSONAL_KEYS = frozenset({
     "care_tags", "notes", "member", "members_names", "participant", "voter",
 })
 PERSONAL_TITLES = frozenset({
-    "姓名", "手机", "电话", "联系电话", "身份证", "身份证号", "住址", "地址", "反映人", "服务对象", "出生年",
-    "关爱标签", "备注", "居民",
-    "phone", "ID", "home", "reporter", "resident", "born", "care tags", "notes", "address",
+    "姓名", "手机", "手机号", "电话", "联系电话", "身份证", "身份证号", "住址", "住户", "地址", "反映人", "服务对象",
+    "出生年", "出生年份", "关爱标签", "备注", "居民",
+    "phone", "home", "household", "reporter", "resident", "born", "care tags", "notes", "address",
 })
 # the key or title "name" names a person unless the listing is of things (places,
 # organisations, categories, plugins, goods …): see :func:`names_are_personal`
@@ -101,6 +101,7 @@ def names_are_personal(command: str) -> bool:
 
 
 def _personal(key: str, names: bool) -> bool:
+    key = key.strip().lower()
     return key in PERSONAL_KEYS or key in PERSONAL_TITLES or (names and key in NAME_KEYS)
 
 
