@@ -77,7 +77,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "import.address_rejected": ("核对时拒绝了地址匹配「{place}」，该行未导入：请改正地址后重新导入", "the address match '{place}' was rejected on review; the row was not imported: correct the address and import again"),
     "import.address_unconfirmed": ("地址不完全一致（最接近「{place}」），未经确认不导入：核对后加 --confirm-approximate，或在导入界面核对",
                                    "the address is not exact (closest: '{place}') and was not confirmed: check it, then add --confirm-approximate, or review it in the import screen"),
-    "import.address_ambiguous_fuzzy": ("地址不完全一致，可能是「{places}」中的任一个：请写明小区", "the address is not exact and could be any of '{places}': name the compound"),
     "import.rejected_not_writable": ("无法在 {path} 写入未导入行的工作簿，未导入任何数据：请换到可写的文件夹或不加 --valid-only",
                                      "the workbook of rejected rows cannot be written in {path}; nothing was imported: use a folder you can write to, or leave out --valid-only"),
     "import.bad_profile_name": ("导入配置名「{name}」无效：只能用汉字、字母、数字、-、_，不超过 40 个字符", "invalid import profile name '{name}': use Chinese characters, letters, digits, - and _, at most 40"),
