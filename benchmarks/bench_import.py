@@ -62,7 +62,7 @@ from gongzhi.core.demo.build import Scale
 from gongzhi.core.demo.bulk import Inserter
 from gongzhi.core.demo.requests_bulk import search_index_filled_after
 from gongzhi.core.importing import requests as imp
-from gongzhi.core.importing.addresses import AddressMatcher
+from gongzhi.core.importing.addresses import AddressMatcher, core_name
 from gongzhi.core.importing.profiles import guess_profile
 from gongzhi.core.importing.reading import read_table
 from gongzhi.core.models.audit import AuditLog
@@ -144,8 +144,10 @@ def written_address(rng: random.Random, home: tuple[str, str, str, str]) -> str:
         return f"{compound}{_chinese(int(number))}号楼{room}"
     if r < 0.85:
         return f"{compound} {number}幢 {room}"
-    if r < 0.95:
+    if r < 0.93:
         return f"{compound}{number}号楼旁边"
+    if r < 0.97:  # the compound's name written loosely: 盛康小区, 盛康 (matched fuzzily)
+        return f"{core_name(compound)}{rng.choice(('小区', '', '花园'))}{number}号楼{room}"
     return compound
 
 
@@ -275,7 +277,8 @@ def run_import(db: Database, export: Path) -> dict:
         start = time.perf_counter()
         table = read_table(export)
         read_seconds = time.perf_counter() - start
-        report = imp.commit(db, table, guess_profile(table.header), ACTOR, valid_only=True)
+        report = imp.commit(db, table, guess_profile(table.header), ACTOR, valid_only=True,
+                            confirm_approximate=True)
         seconds = time.perf_counter() - start
     finally:
         imp.plan_requests, Inserter.insert = original_plan, original_insert

@@ -24,6 +24,7 @@ CORE_COMMANDS: dict[str, tuple[str, str]] = {
     "logout": ("gongzhi.core.cli.operator_cmd:logout", "退出登录 / log out"),
     "audit": ("gongzhi.core.cli.operator_cmd:audit_app", "审计日志 / the audit log"),
     "import": ("gongzhi.core.cli.import_cmd:app", "导入工单与名册 / import ticket exports and registers"),
+    "export": ("gongzhi.core.cli.export_cmd:app", "导出诉求清单、Open311、三率与超期报表 / export requests, Open311, rates and overdue reports"),
     "demo": ("gongzhi.core.cli.demo_cmd:demo", "建立演示街道并显示概况 / build the demo street and print its overview."),
 }
 

@@ -63,9 +63,10 @@ def _root(
     db: str | None = typer.Option(None, "--db", help="数据库地址 / database URL (sqlite:///… or postgresql+psycopg://…)"),
     lang: str | None = typer.Option(None, "--lang", help="界面语言 zh|en / language"),
     operator: str | None = typer.Option(None, "--operator", help="操作员 / acting operator"),
-    xlsx: str | None = typer.Option(None, "--xlsx", help="把列表写入 .xlsx 文件（不会覆盖）/ write the listing to an .xlsx file (never overwritten)"),
+    xlsx: str | None = typer.Option(None, "--xlsx", help="把列表写入 .xlsx 文件（不会覆盖；个人信息隐去）/ write the listing to an .xlsx file (never overwritten; personal data withheld)"),
+    personal: bool = typer.Option(False, "--personal", help="与 --xlsx 一起：包含个人信息（需导出个人信息权限）/ with --xlsx: include personal data (needs the export.personal permission)"),
 ) -> None:
-    start(db, lang, operator, ctx.invoked_subcommand, xlsx=xlsx)
+    start(db, lang, operator, ctx.invoked_subcommand, xlsx=xlsx, personal=personal)
 
 
 def build_app() -> typer.Typer:

@@ -44,6 +44,8 @@ class State:
     create_database: bool = False
     # ``--xlsx FILE``: the command's listing goes to this workbook (checked before any work)
     xlsx_path: Path | None = None
+    # ``--personal`` (with ``--xlsx``): personal data asked for, granted with export.personal only
+    xlsx_personal: bool = False
     _db: Database | None = None
     _actor: Actor | None = None
 
@@ -215,10 +217,38 @@ def _json_default(value: Any) -> Any:
     raise TypeError(f"not JSON serialisable: {type(value)}")
 
 
+def _xlsx_strip() -> tuple[bool, bool]:
+    """For a listing about to be written with ``--xlsx``: (strip its personal data, do its
+    ``name`` columns name people). Personal data stays in only when ``--personal`` asked for
+    it and the operator holds ``export.personal`` (asking without it is refused: nothing is
+    written); the listing's command path says whether names are people's."""
+    try:  # the running command: typer's own copy of click (typer ≥ 0.17), else click
+        from typer._click.globals import get_current_context
+    except ImportError:  # pragma: no cover
+        from click import get_current_context
+
+    ctx = get_current_context(silent=True)
+    command = " ".join(ctx.command_path.split()[1:]) if ctx is not None else ""
+    from gongzhi.core.services.sheets import names_are_personal
+
+    names = names_are_personal(command)
+    if not state.xlsx_personal:
+        return True, names
+    from gongzhi.core.permissions import check
+
+    db = state._db if state._db is not None else state.database()
+    with db.read_session() as s:
+        check(s, state.actor, "export.personal")
+    return False, names
+
+
 def print_json(data: Any) -> None:
     if state.xlsx_path is not None:
-        from gongzhi.core.services.sheets import write_records_xlsx
+        from gongzhi.core.services.sheets import strip_records, write_records_xlsx
 
+        strip, names = _xlsx_strip()
+        if strip:
+            data = strip_records(data, names=names, lang=state.language)
         _wrote(write_records_xlsx(state.xlsx_path, data))
         return
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n")
@@ -231,9 +261,11 @@ def _wrote(rows: int) -> None:
 
 def table(columns: list[str], rows: list[list[Any]], title: str | None = None) -> None:
     if state.xlsx_path is not None:
-        from gongzhi.core.services.sheets import write_xlsx
+        from gongzhi.core.services.sheets import strip_table, write_xlsx
 
-        write_xlsx(state.xlsx_path, columns, rows)
+        strip, names = _xlsx_strip()
+        write_xlsx(state.xlsx_path, columns,
+                   strip_table(columns, rows, names=names, lang=state.language) if strip else rows)
         _wrote(len(rows))
         return
     from rich.table import Table

@@ -3,7 +3,7 @@ residents, places and organisations (docs/importing.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -14,6 +14,11 @@ from gongzhi.core.errors import DomainError
 
 app = typer.Typer(help="导入 / import", no_args_is_help=True)
 
+_CONFIRM = typer.Option(
+    False, "--confirm-approximate",
+    help="确认按近似匹配的地址导入（先用 --dry-run 核对）；不加时这些行不导入 / import the rows whose address "
+         "matched only approximately (check them with --dry-run first); without it those rows are refused")
+
 
 @app.command("requests")
 def requests_(
@@ -22,6 +27,7 @@ def requests_(
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查，不写入 / check only, write nothing"),
     valid_only: bool = typer.Option(False, "--valid-only",
                                     help="只导入正确的行，错误行另存 / import valid rows only, rejected rows to a file"),
+    confirm_approximate: bool = _CONFIRM,
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """导入工单为诉求 / import a ticket export as requests."""
@@ -34,11 +40,13 @@ def requests_(
     data = read_table(file)
     prof = load_profile(profile) if profile else guess_profile(data.header)
     db = state.database()
-    if dry_run:
-        report = imp.dry_run(db, data, prof)
-    else:
-        with _progress() as step:
-            report = imp.commit(db, data, prof, state.actor, valid_only=valid_only, progress=step)
+    with _progress() as bar:
+        if dry_run:
+            report = imp.dry_run(db, data, prof, state.actor, confirm_approximate=confirm_approximate,
+                                 progress=bar.checking)
+        else:
+            report = imp.commit(db, data, prof, state.actor, valid_only=valid_only, progress=bar.writing,
+                                planning=bar.checking, confirm_approximate=confirm_approximate)
     _finish(report, prof.name, dry_run, as_json)
 
 
@@ -48,6 +56,7 @@ def people(
     dry_run: bool = typer.Option(False, "--dry-run", help="只检查，不写入 / check only, write nothing"),
     valid_only: bool = typer.Option(False, "--valid-only",
                                     help="只导入正确的行，错误行另存 / import valid rows only, rejected rows to a file"),
+    confirm_approximate: bool = _CONFIRM,
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """导入居民花名册 / import a register of residents."""
@@ -58,11 +67,13 @@ def people(
         raise DomainError("input.invalid", field="--valid-only", value="--dry-run")
     data = read_table(file)
     db = state.database()
-    if dry_run:
-        report = imp.dry_run(db, data)
-    else:
-        with _progress() as step:
-            report = imp.commit(db, data, state.actor, valid_only=valid_only, progress=step)
+    with _progress() as bar:
+        if dry_run:
+            report = imp.dry_run(db, data, state.actor, confirm_approximate=confirm_approximate,
+                                 progress=bar.checking)
+        else:
+            report = imp.commit(db, data, state.actor, valid_only=valid_only, progress=bar.writing,
+                                planning=bar.checking, confirm_approximate=confirm_approximate)
     _finish(report, "people", dry_run, as_json)
 
 
@@ -77,8 +88,9 @@ def _register(file: Path, dry_run: bool, valid_only: bool, as_json: bool, what: 
     if dry_run:
         report = getattr(imp, f"dry_run_{what}")(db, data)
     else:
-        with _progress() as step:
-            report = getattr(imp, f"commit_{what}")(db, data, state.actor, valid_only=valid_only, progress=step)
+        with _progress() as bar:
+            report = getattr(imp, f"commit_{what}")(db, data, state.actor, valid_only=valid_only,
+                                                    progress=bar.writing)
     _finish(report, what, dry_run, as_json)
 
 
@@ -106,10 +118,31 @@ def orgs(
     _register(file, dry_run, valid_only, as_json, "orgs")
 
 
+class _Bar:
+    """The two phases of an import on one rich progress bar: checking the rows (the dry
+    run, the commit's planning), then writing them; rows/s and the time left for each."""
+
+    def __init__(self, bar, task) -> None:
+        self.bar, self.task, self.phase = bar, task, ""
+
+    def _show(self, phase: str, label: str, done: int, total: int) -> None:
+        if phase != self.phase:
+            self.phase = phase
+            self.bar.reset(self.task, total=total, description=label)
+        self.bar.update(self.task, completed=done, total=total)
+
+    def checking(self, done: int, total: int) -> None:
+        self._show("check", tr("检查", "checking"), done, total)
+
+    def writing(self, done: int, total: int) -> None:
+        self._show("write", tr("导入", "importing"), done, total)
+
+
 @contextmanager
-def _progress() -> Iterator[Callable[[int, int], None]]:
-    """A progress bar with rows/s and the time left (gone when done; Ctrl+C cancels,
-    and the one transaction leaves nothing written)."""
+def _progress() -> Iterator[_Bar]:
+    """A progress bar with rows/s and the time left, while the rows are checked and while
+    they are written (gone when done; Ctrl+C cancels, and the one transaction leaves
+    nothing written). Not drawn when the output is not a terminal."""
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -125,10 +158,10 @@ def _progress() -> Iterator[Callable[[int, int], None]]:
             speed = task.finished_speed or task.speed
             return Text("" if speed is None else tr(f"{speed:.0f} 行/秒", f"{speed:.0f} rows/s"))
 
-    with Progress(TextColumn(tr("导入", "import")), BarColumn(), MofNCompleteColumn(), RowsPerSecond(),
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), RowsPerSecond(),
                   TimeRemainingColumn(), console=console, transient=True) as bar:
-        task = bar.add_task("import", total=None)
-        yield lambda done, total: bar.update(task, completed=done, total=total)
+        task = bar.add_task(tr("检查", "checking"), total=None)
+        yield _Bar(bar, task)
 
 
 def _finish(report, profile: str, dry_run: bool, as_json: bool) -> None:

@@ -36,7 +36,7 @@ def ensure_host(report: Any = None) -> Any:
 
 
 def start(db: str | None, lang: str | None, operator: str | None, subcommand: str | None, *,
-          xlsx: str | None = None) -> None:
+          xlsx: str | None = None, personal: bool = False) -> None:
     """What the root command does with its options (``gongzhi`` alone: open the app)."""
     if lang is not None and lang not in ("zh", "en"):
         raise DomainError("input.invalid_choice", field="--lang", value=lang, choices="zh, en")
@@ -44,6 +44,7 @@ def start(db: str | None, lang: str | None, operator: str | None, subcommand: st
         state._db.dispose()
     state.db_url, state.lang, state.operator, state._db, state._actor = db, lang, operator, None, None
     state.xlsx_path = None
+    state.xlsx_personal = False
     state.create_database = False
     state.load()
     if xlsx is not None:  # refused before any work (after load: in the chosen language)
@@ -54,6 +55,9 @@ def start(db: str | None, lang: str | None, operator: str | None, subcommand: st
         if Path(xlsx).suffix.lower() != ".xlsx":
             raise DomainError("input.invalid", field="--xlsx", value=xlsx)
         state.xlsx_path = check_output_path(xlsx)
+        state.xlsx_personal = personal
+    elif personal:  # personal data is a choice about a workbook: refused before any work without one
+        raise DomainError("input.invalid", field="--personal", value="--xlsx")
     if subcommand is not None:
         ensure_host()
         return
@@ -181,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             state._db = None
         state._actor = None
         state.xlsx_path = None
+        state.xlsx_personal = False
     return 0
 
 

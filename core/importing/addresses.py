@@ -12,9 +12,24 @@ address is read the way clerks and callers write it — ``天津市东丽区金�
 3. the room: the last run of 3–4 digits after the building (``101``, ``1203室``),
    matched to a household of that building (directly or in one of its micro-grids).
 
+When no compound's name is in the text, the compounds are scored against it
+(:meth:`AddressMatcher.fuzzy`), best first:
+
+- 3, the name without its suffix (小区, 花园, 家园, 社区, 园, 苑 …) is in the text:
+  ``盛康小区1号楼101``, ``盛康1号楼``, ``盛康圆1号楼`` all name 盛康园;
+- 2, the name read aloud (pinyin, :mod:`gongzhi.core.pinyin`) is in the text read aloud:
+  ``圣康园`` is 盛康园 (a caller's name taken down by ear);
+- 1, a stretch of the text is one edit (a character added, dropped or changed) from the
+  name, for names of three characters or more: ``盛糠园1号楼``.
+
+The best compound is used (a longer name found wins a tie); two compounds equally good
+are no match but an ambiguous one (the set of both: the row is refused naming them). A
+community named without a compound is scored the same way among its own compounds.
+
 It stops at the deepest level it could match. Such a match is *approximate*: the import
-uses it and lists it for review (the row, the address as written and the place chosen),
-so a clerk can confirm or correct it before committing.
+uses it only once confirmed (``--confirm-approximate``, or the review list of the TUI,
+where a clerk confirms it, rejects it or points the row at another place), so a fuzzy
+match is never committed silently.
 """
 
 from __future__ import annotations
@@ -34,6 +49,32 @@ _NUMERALS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 
 _BUILDING = re.compile(r"([0-9]+|[零〇一二两三四五六七八九十]+)\s*(?:号楼|号|栋|幢|楼|座)")
 _ROOM = re.compile(r"(\d{3,4})(?:室|号|户)?")
 _NUMBER = re.compile(r"\d+")
+# what a compound's name ends with, and may be written without or with another of (longest first)
+SUFFIXES = ("小区", "花园", "家园", "社区", "园区", "新村", "园", "苑", "里", "村", "庄")
+# what may stand in a compound's name's place in the text: written instead of the suffix
+_SUFFIX_WRITTEN = tuple(sorted({*SUFFIXES, "圆", "院", "源"}, key=len, reverse=True))
+
+
+def core_name(name: str) -> str:
+    """A compound's name without its suffix (盛康园 → 盛康), when two characters are left."""
+    for suffix in SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return name[: -len(suffix)]
+    return name
+
+
+def within_one_edit(a: str, b: str) -> bool:
+    """Whether ``a`` becomes ``b`` by at most one character added, dropped or changed."""
+    if a == b:
+        return True
+    if abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) > len(b):
+        a, b = b, a
+    i = 0
+    while i < len(a) and a[i] == b[i]:
+        i += 1
+    return a[i + (len(a) == len(b)):] == b[i + 1:]
 
 
 def chinese_number(text: str) -> int | None:
@@ -78,6 +119,10 @@ class AddressMatcher:
             if kind in (PlaceKind.compound, PlaceKind.community):
                 by_name.setdefault(compact(name), []).append(pid)
         self.areas = sorted(by_name.items(), key=lambda item: -len(item[0]))
+        # the compounds as the fuzzy reading compares them: (id, name, name without suffix)
+        self.compounds = [(pid, compact(name), core_name(compact(name)))
+                          for pid, name, kind, _p in rows if kind == PlaceKind.compound]
+        self._sounds: dict[str, str] = {}  # a character → its reading (pinyin, tone marks off)
 
     def match(self, address: str) -> set[int] | Match:
         """The exact matches (a set: empty, one or several), or an approximate :class:`Match`."""
@@ -88,7 +133,9 @@ class AddressMatcher:
         approx = self.approximate(key)
         return approx if approx is not None else set()
 
-    def approximate(self, text: str) -> Match | None:
+    def approximate(self, text: str) -> Match | set[int] | None:
+        """The place the address names read as people write it, or the set of compounds it
+        could equally be (ambiguous), or None."""
         area = None
         for name, ids in self.areas:
             at = text.find(name)
@@ -100,6 +147,12 @@ class AddressMatcher:
                 return None  # the same name in two places: not ours to choose
             area, text = pick[0], text[at + len(name):]
             break
+        if area is None or self.kind[area] == PlaceKind.community:
+            found = self.fuzzy(text, within=area)
+            if len(found) > 1:
+                return {pid for pid, _rest in found}
+            if found:
+                area, text = found[0]
         if area is None:
             return None
         place = area
@@ -118,6 +171,54 @@ class AddressMatcher:
                     if len(households) == 1:
                         place = households[0]
         return Match(place, exact=False)
+
+    def _sound(self, text: str) -> list[str]:
+        sounds = self._sounds
+        missing = {ch for ch in text if ch not in sounds}
+        if missing:
+            from gongzhi.core.pinyin import lazy_pinyin
+
+            for ch in missing:
+                sounds[ch] = lazy_pinyin(ch)[0] if "\u3400" <= ch <= "\u9fff" else ch
+        return [sounds[ch] for ch in text]
+
+    def fuzzy(self, text: str, within: int | None = None) -> list[tuple[int, str]]:
+        """The compounds (below ``within``, a community, when given) the text names best,
+        each with the text after the name: one, several equally good, or none. Tier by
+        tier (the name without its suffix, then by sound, then one edit away): a tier
+        that finds any ends the search."""
+        compounds = [c for c in self.compounds if within is None or self.parent.get(c[0]) == within]
+        found: list[tuple[int, int, str]] = []  # (length of the name found, id, the text after it)
+        for pid, _name, core in compounds:
+            at = text.find(core) if len(core) >= 2 else -1
+            if at >= 0:
+                end = at + len(core)
+                for suffix in _SUFFIX_WRITTEN:  # 盛康小区1号楼: the building is read after 小区
+                    if text.startswith(suffix, end):
+                        end += len(suffix)
+                        break
+                found.append((len(core), pid, text[end:]))
+        if not found:
+            heard = self._sound(text)
+            for pid, name, _core in compounds:
+                sound = self._sound(name)
+                hit = next((i for i in range(len(heard) - len(sound) + 1) if heard[i:i + len(sound)] == sound), None)
+                if hit is not None:
+                    found.append((len(name), pid, text[hit + len(sound):]))
+        if not found:
+            for pid, name, _core in compounds:
+                if len(name) < 3:
+                    continue
+                for width in (len(name), len(name) - 1, len(name) + 1):
+                    hit = next((i for i in range(len(text) - width + 1) if within_one_edit(text[i:i + width], name)),
+                               None)
+                    if hit is not None:
+                        found.append((len(name), pid, text[hit + width:]))
+                        break
+        if not found:
+            return []
+        longest = max(n for n, _pid, _rest in found)  # 荣雅园二期 over 荣雅园, both found
+        return [(pid, rest) for n, pid, rest in found if n == longest]
 
     def _buildings(self, compound: int) -> dict[int, list[int]]:
         """A compound's buildings by the number in their name (worked out once per compound)."""

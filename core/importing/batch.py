@@ -53,6 +53,7 @@ from gongzhi.core.db import Database
 from gongzhi.core.demo.bulk import Inserter
 from gongzhi.core.demo.requests_bulk import EVENT_COLUMNS, search_index_filled_after
 from gongzhi.core.errors import DomainError
+from gongzhi.core.importing.checks import Checks
 from gongzhi.core.importing.reading import Table
 from gongzhi.core.importing.requests import (
     ImportReport,
@@ -61,9 +62,10 @@ from gongzhi.core.importing.requests import (
     _Abandon,
     _Cancelled,
     _write_row,
+    check_rejected_writable,
+    commit_with_rejected,
     import_record,
     reply_as_result,
-    write_rejected,
 )
 from gongzhi.core.models.audit import AuditLog
 from gongzhi.core.models.people import Person
@@ -71,20 +73,15 @@ from gongzhi.core.models.places import Place
 from gongzhi.core.models.requests import RefCounter, Request, RequestEvent
 from gongzhi.core.models.types import local, utcnow
 from gongzhi.core.models.vocab import TRANSITIONS, Channel, Priority, RequestType, Status
-from gongzhi.core.permissions import check
 from gongzhi.core.services import requests as svc
 from gongzhi.core.services.base import (
     Actor,
     check_chars,
-    choice,
     fact_time,
     optional_text,
     require_text,
 )
-from gongzhi.core.services.categories import get_category, sla_hours
-from gongzhi.core.services.orgs import get_organisation
-from gongzhi.core.services.people import get_person
-from gongzhi.core.services.places import get_place
+from gongzhi.core.services.categories import sla_hours
 
 CHUNK = 2000  # new tickets built and written at a time (progress and cancel between chunks)
 _REQUEST_FIELDS = tuple(Request.model_fields)  # the order snapshot() gives
@@ -100,62 +97,7 @@ def _iso(value: Any) -> Any:
     return value.isoformat() if isinstance(value, datetime | date) else value
 
 
-class _Checks:
-    """The services' look-ups and permission checks, each asked once (results and refusals
-    remembered)."""
-
-    def __init__(self, session: Session, actor: Actor) -> None:
-        self.session, self.actor = session, actor
-        self._memo: dict[tuple, Any] = {}
-
-    def _once(self, key: tuple, fn: Callable[[], Any]) -> Any:
-        try:
-            found = self._memo[key]
-        except KeyError:
-            try:
-                found = fn()
-            except DomainError as exc:
-                found = exc
-            self._memo[key] = found
-        if isinstance(found, DomainError):
-            raise found
-        return found
-
-    def preload(self, kind: str, model, ids) -> None:
-        """Read the rows of these ids at once (500 a query) for the look-ups to find."""
-        wanted = sorted({i for i in ids if i is not None and (kind, i) not in self._memo})
-        for i in range(0, len(wanted), 500):
-            for obj in self.session.scalars(select(model).where(model.id.in_(wanted[i:i + 500]))):
-                self._memo[(kind, obj.id)] = obj
-
-    def category(self, category_id: int):
-        def get():
-            category = get_category(self.session, category_id)
-            if not category.active:
-                raise DomainError("category.not_found", ref=category_id)
-            return category
-        return self._once(("category", category_id), get)
-
-    def place(self, place_id: int):
-        return self._once(("place", place_id), lambda: get_place(self.session, place_id))
-
-    def person(self, person_id: int):
-        return self._once(("person", person_id), lambda: get_person(self.session, person_id))
-
-    def organisation(self, org_id: int):
-        return self._once(("org", org_id), lambda: get_organisation(self.session, org_id))
-
-    def allowed(self, permission: str, place_id: int) -> None:
-        self._once(("perm", permission, place_id), lambda: check(self.session, self.actor, permission, place_id))
-
-    def choice(self, enum, value: str, field: str):
-        return self._once(("choice", field, value), lambda: choice(enum, value, field))
-
-    def note(self, note: str) -> str:
-        return self._once(("note", note), lambda: optional_text(note, "public_note", max_len=2000))
-
-
-def _check_new(c: _Checks, p: Planned, kind: str, note: str) -> dict[str, Any]:
+def _check_new(c: Checks, p: Planned, kind: str, note: str) -> dict[str, Any]:
     """What :func:`create_request` (then each ``transition`` and the reply's ``add_note``)
     would check for this row, in their order; the values they would write."""
     at = fact_time(p.received_at)
@@ -255,6 +197,8 @@ def _in_one_transaction(db: Database, table: Table, report: ImportReport, valid_
     it has done); then ``write_known(session, planned)`` each known row in its savepoint."""
     if report.errors and not valid_only:
         return report
+    if valid_only:
+        check_rejected_writable(table)
     total = len(report.planned)
     try:
         with events.held(), db.write_engine.connect() as conn:
@@ -293,10 +237,11 @@ def _in_one_transaction(db: Database, table: Table, report: ImportReport, valid_
                 if report.errors and not valid_only:
                     raise _Abandon
                 session.commit()
-                outer.commit()
+                commit_with_rejected(outer, table, report)
             except BaseException:
                 session.close()
-                outer.rollback()
+                if outer.is_active:
+                    outer.rollback()
                 raise
             session.close()
     except _Abandon:
@@ -307,8 +252,6 @@ def _in_one_transaction(db: Database, table: Table, report: ImportReport, valid_
         report.cancelled = True
         return report
     report.written = True
-    if report.errors:
-        report.error_file = write_rejected(table, report)
     return report
 
 
@@ -317,7 +260,7 @@ def _write_new(session: Session, actor: Actor, table: Table, report: ImportRepor
                cancel: Callable[[], bool] | None) -> int:
     """Check, then write, the rows of new tickets; returns how many rows are done."""
     new = [p for p in report.planned if p.existing_id is None]
-    checks = _Checks(session, actor)
+    checks = Checks(session, actor)
     checks.preload("place", Place, (p.place_id for p in new))
     checks.preload("person", Person, (p.reporter_id for p in new))
     good: list[tuple[Planned, dict[str, Any]]] = []
@@ -481,7 +424,7 @@ def _write_new_people(session: Session, actor: Actor, table: Table, report: Impo
     from gongzhi.core.validation import normalise_id_number, normalise_phone
 
     new = [p for p in report.planned if p.existing_id is None]
-    checks = _Checks(session, actor)
+    checks = Checks(session, actor)
     checks.preload("place", Place, (p.household_id for p in new))
     # ID numbers registered meanwhile: refused as the service refuses them
     taken: dict[str, str] = {}

@@ -53,7 +53,15 @@ class PlannedPerson:
     existing_id: int | None = None
 
 
-def plan_people(session: Session, table: Table) -> ImportReport:
+def plan_people(session: Session, table: Table, actor: Actor | None = None, *,
+                progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Check every row against the database, with ``create_person``'s own checks (control
+    characters in the name and notes; given the ``actor``, ``person.create`` on the
+    household), each tied to its column and value; writes nothing."""
+    from gongzhi.core.importing.checks import Checks
+    from gongzhi.core.services.base import check_chars
+
+    checks = Checks(session, actor) if actor is not None else None
     report = ImportReport(file=table.path, sha256=table.sha256, encoding=table.encoding, rows=len(table.rows))
     header = table.header
     cols = {f: header.index(n) for f, names in COLUMNS.items() for n in reversed(names) if n in header}
@@ -79,6 +87,16 @@ def plan_people(session: Session, table: Table) -> ImportReport:
             bad("name", DomainError("import.required"), name)
         elif len(name) > 50:
             bad("name", DomainError("import.too_long", max=50, length=len(name)), name)
+        else:
+            try:
+                check_chars(name, "name")
+            except DomainError as exc:
+                bad("name", exc, name)
+        if cell("notes"):
+            try:
+                check_chars(cell("notes"), "notes")
+            except DomainError as exc:
+                bad("notes", exc, cell("notes"))
         raw = cell("gender")
         gender = GENDERS.get(half_width(raw).lower(), "unknown" if not raw else None)
         if gender is None:
@@ -127,6 +145,13 @@ def plan_people(session: Session, table: Table) -> ImportReport:
                 bad("address", DomainError("import.not_a_household", place=names[next(iter(found))]), raw)
             else:
                 household = next(iter(found))
+        if checks is not None and (household is not None or not raw):
+            try:
+                checks.allowed("person.create", household)
+            except DomainError as exc:
+                bad("address" if "address" in cols else "name", exc, raw if "address" in cols else name)
+        if progress is not None and rowno % 500 == 0:
+            progress(rowno, len(table.rows))
         if issues:
             report.errors.extend(issues)
             continue
@@ -140,26 +165,35 @@ def plan_people(session: Session, table: Table) -> ImportReport:
     for p in planned:
         p.existing_id = by_id.get(p.id_number) if p.id_number else by_name_phone.get((p.name, p.phone))
     report.planned = planned
+    if progress is not None:
+        progress(len(table.rows), len(table.rows))
     return report
 
 
-def dry_run(db: Database, table: Table) -> ImportReport:
+def dry_run(db: Database, table: Table, actor: Actor | None = None, *, confirm_approximate: bool = False,
+            progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    from gongzhi.core.importing.review import settle
+
     with db.read_session() as s:
-        return plan_people(s, table)
+        return settle(plan_people(s, table, actor, progress=progress), confirm_approximate=confirm_approximate)
 
 
 def commit(db: Database, table: Table, actor: Actor, *, valid_only: bool = False,
            progress: Callable[[int, int], None] | None = None,
            cancel: Callable[[], bool] | None = None,
-           rejected: dict[int, tuple[str, str, DomainError]] | None = None, batched: bool = True) -> ImportReport:
+           rejected: dict[int, tuple[str, str, DomainError]] | None = None, batched: bool = True,
+           confirm_approximate: bool = False, places: dict[int, int] | None = None,
+           planning: Callable[[int, int], None] | None = None) -> ImportReport:
     """Write the register's new residents in one transaction (in batches:
     :func:`gongzhi.core.importing.batch.commit_people_batched`; ``batched=False``: each through
     :func:`gongzhi.core.services.people.create_person`). ``rejected``: rows the clerk refused on
-    review (:func:`gongzhi.core.importing.review.reject_rows`)."""
-    from gongzhi.core.importing.review import reject_rows
+    review, ``places`` the rows re-pointed to a household, ``confirm_approximate`` whether the
+    approximate address matches left are confirmed (:func:`gongzhi.core.importing.review.settle`)."""
+    from gongzhi.core.importing.review import settle
 
     with db.read_session() as s:
-        report = reject_rows(plan_people(s, table), rejected)
+        report = settle(plan_people(s, table, actor, progress=planning), rejected=rejected, places=places,
+                        confirm_approximate=confirm_approximate)
     if batched:
         from gongzhi.core.importing.batch import commit_people_batched
 

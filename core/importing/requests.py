@@ -152,8 +152,20 @@ def _place_index(session: Session) -> dict[str, set[int]]:
     return index
 
 
-def plan_requests(session: Session, table: Table, profile: Profile) -> ImportReport:
-    """Check every row against the database; writes nothing."""
+def plan_requests(session: Session, table: Table, profile: Profile, actor: Actor | None = None, *,
+                  progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """Check every row against the database; writes nothing.
+
+    Besides the file's own checks, the services' checks run here, read-only, each refusal
+    tied to its column and value: a received time in the future or before 2000
+    (``fact_time``), control characters in the title, content or reply (``check_chars``),
+    and, given the ``actor``, the permissions the services would ask on the place
+    (``request.create``, ``request.update``/``request.close`` for each step and the reply).
+    So the dry run lists what the commit would refuse. ``progress(done, total)`` is
+    called every 500 rows and at the end."""
+    from gongzhi.core.importing.checks import Checks
+    from gongzhi.core.services.base import check_chars, fact_time
+
     report = ImportReport(file=table.path, sha256=table.sha256, encoding=table.encoding, rows=len(table.rows))
     cols = profile.locate(table.header)
     missing = [profile.columns.get(f, [f])[0] for f in REQUIRED if f not in cols]
@@ -204,7 +216,7 @@ def plan_requests(session: Session, table: Table, profile: Profile) -> ImportRep
                 seen[key] = rowno
         raw = cell(cells, "received_at")
         try:
-            values["received_at"] = parse_datetime(raw)
+            values["received_at"] = fact_time(parse_datetime(raw), "received_at")
         except DomainError as exc:
             bad("received_at", exc, raw)
         raw = cell(cells, "category")
@@ -217,12 +229,27 @@ def plan_requests(session: Session, table: Table, profile: Profile) -> ImportRep
             bad("category", DomainError("import.unknown_category"), raw)
         content = cell(cells, "content")
         title = cell(cells, "title")
+        title_field = "title"
         if not title:
+            title_field = "content"
             title = content.splitlines()[0][:TITLE_FROM_CONTENT] if content else ""
         if not title:
             bad("content" if "content" in cols else "title", DomainError("import.required"), "")
         elif len(title) > TITLE_MAX:
             bad("title", DomainError("import.too_long", max=TITLE_MAX, length=len(title)), title)
+        else:
+            try:
+                check_chars(title, "title")
+            except DomainError as exc:
+                if title_field == "title":
+                    bad("title", exc, title)
+                elif not _has_bad_chars(content):  # else said once, of the content, below
+                    bad("content", exc, content)
+        if content:
+            try:
+                check_chars(content, "description")
+            except DomainError as exc:
+                bad("content", exc, content)
         values["title"] = title
         if len(content) > svc.DESCRIPTION_MAX:
             report.warnings.append(RowIssue(rowno, header[cols["content"]], content[:20] + "…", DomainError(
@@ -255,18 +282,26 @@ def plan_requests(session: Session, table: Table, profile: Profile) -> ImportRep
         raw = values["reply"] = cell(cells, "reply")
         if len(raw) > REPLY_MAX:
             bad("reply", DomainError("import.too_long", max=REPLY_MAX, length=len(raw)), raw[:20] + "…")
+        elif raw:
+            try:
+                check_chars(raw, "public_note")
+            except DomainError as exc:
+                bad("reply", exc, raw)
         values["phone"] = parse_phone(cell(cells, "reporter_phone"))
         values["phone_raw"] = cell(cells, "reporter_phone")
         parsed.append((rowno, cells, issues, values))
+        if progress is not None and len(parsed) % 500 == 0:
+            progress(len(parsed), len(table.rows))
 
     keys = [(v["channel"], v["ticket"]) for _, _, issues, v in parsed if "ticket" in v]
-    existing: dict[tuple[str, str], tuple[int, str, str]] = {}
+    existing: dict[tuple[str, str], tuple[int, str, str, int]] = {}
     for i in range(0, len(keys), 500):
         chunk = keys[i:i + 500]
-        stmt = select(Request.channel, Request.external_id, Request.id, Request.status, Request.ref).where(
-            tuple_(Request.channel, Request.external_id).in_(chunk))
-        for ch, ext, rid, status, ref in session.execute(stmt):
-            existing[(ch, ext)] = (rid, status, ref)
+        stmt = select(Request.channel, Request.external_id, Request.id, Request.status, Request.ref,
+                      Request.place_id).where(tuple_(Request.channel, Request.external_id).in_(chunk))
+        for ch, ext, rid, status, ref, place in session.execute(stmt):
+            existing[(ch, ext)] = (rid, status, ref, place)
+    checks = Checks(session, actor) if actor is not None else None
     # what the timelines of the known tickets with a reply already say: a reply already
     # there (as a note or a step's note) is not added again
     said: dict[int, set[str]] = {}
@@ -282,7 +317,7 @@ def plan_requests(session: Session, table: Table, profile: Profile) -> ImportRep
         for pid, phone in session.execute(select(Person.id, Person.phone).where(Person.phone.in_(phones[i:i + 500]))):
             people.setdefault(phone, []).append(pid)
 
-    for rowno, _cells, issues, v in parsed:
+    for rowno, cells, issues, v in parsed:
         known = existing.get((v["channel"], v.get("ticket")))
         start = Status(known[1]) if known else Status.submitted
         target = v.get("status")
@@ -305,23 +340,58 @@ def plan_requests(session: Session, table: Table, profile: Profile) -> ImportRep
             else:
                 report.warnings.append(RowIssue(rowno, header[cols["reporter_phone"]], v["phone_raw"],
                                                 DomainError("import.reporter_not_found")))
-        if issues:
-            report.errors.extend(issues)
-            continue
         reply = v["reply"]
         if known and reply in said.get(known[0], ()):
             reply = ""
+        place_id = known[3] if known else v.get("place_id")
+        if checks is not None and place_id is not None:
+            # the permissions the services ask on the place, each tied to the cell that needs it
+            def denied(fld: str, permission: str, raw: str) -> None:
+                try:
+                    checks.allowed(permission, place_id)  # noqa: B023
+                except DomainError as exc:
+                    issues.append(RowIssue(rowno, header[cols[fld]] if fld in cols else fld, raw, exc))  # noqa: B023
+
+            if known is None:
+                denied("address", "request.create", cell(cells, "address"))
+            if path:
+                needs = {"request.close" if step in svc._CLOSING else "request.update" for step in path}
+                for permission in sorted(needs, reverse=True):  # update before close, as a walk asks
+                    denied("status", permission, v["status_raw"])
+            if reply and not (path and path[-1] in _RESULT_STATUSES):
+                denied("reply", "request.update", reply)
+        if issues:
+            report.errors.extend(issues)
+            continue
         report.planned.append(Planned(
             row=rowno, ticket=v["ticket"], channel=v["channel"], received_at=v["received_at"],
             category_id=v["category_id"], title=v["title"], description=v["description"],
             place_id=v["place_id"], reporter_id=reporter, path=path,
             existing_id=known[0] if known else None, reply=reply))
+    if progress is not None:
+        progress(len(table.rows), len(table.rows))
     return report
 
 
-def dry_run(db: Database, table: Table, profile: Profile) -> ImportReport:
+def _has_bad_chars(text: str) -> bool:
+    from gongzhi.core.services.base import check_chars
+
+    try:
+        check_chars(text, "description")
+    except DomainError:
+        return True
+    return False
+
+
+def dry_run(db: Database, table: Table, profile: Profile, actor: Actor | None = None, *,
+            confirm_approximate: bool = False, progress: Callable[[int, int], None] | None = None) -> ImportReport:
+    """The commit's checks, writing nothing: the report :func:`commit` would refuse or write
+    (with the same ``actor`` and ``confirm_approximate``)."""
+    from gongzhi.core.importing.review import settle
+
     with db.read_session() as s:
-        return plan_requests(s, table, profile)
+        return settle(plan_requests(s, table, profile, actor, progress=progress),
+                      confirm_approximate=confirm_approximate)
 
 
 def import_note(table: Table) -> str:
@@ -331,7 +401,9 @@ def import_note(table: Table) -> str:
 
 def commit(db: Database, table: Table, profile: Profile, actor: Actor, *, valid_only: bool = False,
            progress: Callable[[int, int], None] | None = None, cancel: Callable[[], bool] | None = None,
-           rejected: dict[int, tuple[str, str, DomainError]] | None = None, batched: bool = True) -> ImportReport:
+           rejected: dict[int, tuple[str, str, DomainError]] | None = None, batched: bool = True,
+           confirm_approximate: bool = False, places: dict[int, int] | None = None,
+           planning: Callable[[int, int], None] | None = None) -> ImportReport:
     """Write the file's requests in one transaction. With errors, nothing is written
     unless ``valid_only``: then the valid rows are, and the rejected ones go to a
     workbook beside the input (:func:`write_rejected`). ``rejected``: rows the clerk
@@ -343,11 +415,17 @@ def commit(db: Database, table: Table, profile: Profile, actor: Actor, *, valid_
     imported are updated through the services, row by row. ``batched=False`` writes every
     row through the services. ``progress(done, total)`` is called after each batch (each
     known ticket); ``cancel()`` is asked at the same points: when it returns true the
-    transaction is rolled back and the report says ``cancelled``."""
-    from gongzhi.core.importing.review import reject_rows
+    transaction is rolled back and the report says ``cancelled``.
+
+    An address matched only approximately is written only with ``confirm_approximate``
+    (else its row is bad: ``import.address_unconfirmed``); ``places`` (row → place id)
+    re-points rows to the place the clerk chose (:func:`gongzhi.core.importing.review.settle`).
+    ``planning(done, total)`` reports the checking of the rows before the transaction."""
+    from gongzhi.core.importing.review import settle
 
     with db.read_session() as s:
-        report = reject_rows(plan_requests(s, table, profile), rejected)
+        report = settle(plan_requests(s, table, profile, actor, progress=planning), rejected=rejected,
+                        places=places, confirm_approximate=confirm_approximate)
     note = import_note(table)
     if batched:
         from gongzhi.core.importing.batch import commit_batched
@@ -380,6 +458,8 @@ def run_import(db: Database, table: Table, report: Any, valid_only: bool,
     (asked after each row) nothing is written and ``report.cancelled`` is set."""
     if report.errors and not valid_only:
         return report
+    if valid_only:
+        check_rejected_writable(table)
     try:
         with events.held(), db.write_engine.connect() as conn:
             outer = conn.begin()
@@ -403,10 +483,11 @@ def run_import(db: Database, table: Table, report: Any, valid_only: bool,
                 if report.errors and not valid_only:
                     raise _Abandon
                 session.commit()
-                outer.commit()
+                commit_with_rejected(outer, table, report)
             except BaseException:
                 session.close()
-                outer.rollback()
+                if outer.is_active:
+                    outer.rollback()
                 raise
             session.close()
     except _Abandon:
@@ -417,9 +498,39 @@ def run_import(db: Database, table: Table, report: Any, valid_only: bool,
         report.cancelled = True
         return report
     report.written = True
-    if report.errors:
-        report.error_file = write_rejected(table, report)
     return report
+
+
+def check_rejected_writable(table: Table) -> None:
+    """Refuse a valid-rows-only import before its transaction when the rejected rows'
+    workbook could not be written beside the input (else the rows would be committed and
+    the rejected ones lost)."""
+    import tempfile
+
+    folder = table.path.parent
+    try:  # a file made and removed: the folder's rights, a read-only disk, an immutable folder, root or not
+        with tempfile.TemporaryFile(dir=folder, prefix=".gongzhi-probe-"):
+            pass
+    except OSError:
+        raise DomainError("import.rejected_not_writable", path=str(folder)) from None
+
+
+def commit_with_rejected(outer: Any, table: Table, report: Any) -> None:
+    """Commit the import's transaction, the rejected rows' workbook written first: a
+    workbook that cannot be written rolls the import back (nothing is lost); a commit
+    that fails removes the workbook."""
+    if report.errors:
+        try:
+            report.error_file = write_rejected(table, report)
+        except OSError as exc:
+            raise DomainError("import.rejected_not_writable", path=str(table.path.parent)) from exc
+    try:
+        outer.commit()
+    except BaseException:
+        if report.error_file is not None:
+            report.error_file.unlink(missing_ok=True)
+            report.error_file = None
+        raise
 
 
 def _write_row(session: Session, actor: Actor, p: Planned, table: Table, report: ImportReport, note: str,

@@ -231,3 +231,46 @@ def _filter_dict(flt: RequestFilter | None) -> dict:
     if flt is None:
         return {}
     return {k: (list(v) if isinstance(v, tuple | list) else v) for k, v in flt.__dict__.items() if v}
+
+
+def _pct(value) -> str:
+    return "—" if value is None else f"{float(value) * 100:.1f}%"
+
+
+def export_rates(session: Session, *, actor: Actor, path: Path, group_by: str = "community",
+                 period: str | None = None, settings=None, lang: str = "zh") -> ExportResult:
+    """The three rates (response, resolution, satisfaction; docs/rates.md) grouped by
+    ``group_by`` over ``period``, as a Word table to print (needs ``request.read``; the
+    rates name no one). The same table as ``gongzhi stats rates --docx``."""
+    from gongzhi.core.config import RateSettings
+    from gongzhi.core.services import stats
+    from gongzhi.core.services.word import write_table_docx
+
+    check_any(session, actor, "request.read")
+    path = check_output_path(path)
+    if path.suffix.lower() != ".docx":
+        raise DomainError("input.invalid", field="--output", value=str(path))
+    weights = settings or RateSettings()
+    start = end = None
+    if period:
+        start, end = stats.period_bounds(period)
+    rows = stats.three_rates(session, group_by=group_by, start=start, end=end, settings=weights)
+    labels = stats.group_labels(session, group_by, lang)
+    en = lang == "en"
+    headers = (["group", "received", "response", "resolution", "satisfaction", "score"] if en
+               else ["分组", "受理", "响应率", "解决率", "满意率", "综合"])
+    cells = [[labels.get(r.group_id, str(r.group_id)), r.received,
+              f"{_pct(r.response_rate)} ({r.responded}/{r.base})", f"{_pct(r.resolution_rate)} ({r.resolved}/{r.base})",
+              f"{_pct(r.satisfaction_rate)} ({r.satisfied}+{r.basically}/{r.rated})", _pct(r.score)] for r in rows]
+    now = fmt_local(utcnow())
+    notes = ([f"period: {period or 'all'}; as of {now}",
+              f"score weights: response {weights.weight_response}, resolution {weights.weight_resolution}, "
+              f"satisfaction {weights.weight_satisfaction}"] if en else
+             [f"统计期间：{period or '全部'}；截至 {now}",
+              f"综合得分权重：响应 {weights.weight_response}，解决 {weights.weight_resolution}，"
+              f"满意 {weights.weight_satisfaction}"])
+    written = write_table_docx(path, "Three rates" if en else "三率统计", notes, headers, cells)
+    with transaction(session):
+        audit(session, actor, "rates.export", "request", None, None,
+              {"path": str(written), "rows": len(rows), "group_by": group_by, "period": period})
+    return ExportResult(path=written, rows=len(rows), total=len(rows))

@@ -70,3 +70,65 @@ def write_records_xlsx(path: Path, data: Any) -> int:
         header += [k for k in r if k not in header]
     write_xlsx(path, header, [[r.get(k) for k in header] for r in records])
     return len(records)
+
+
+# -- personal data in listings written to a workbook (issue 15, item 3) -----------------------
+
+WITHHELD = {"zh": "（已隐去）", "en": "(withheld)"}
+# keys of a --json listing, and column titles of a table, that hold personal data wherever they
+# appear: withheld unless the operator may export personal data and asked for it
+PERSONAL_KEYS = frozenset({
+    "phone", "id_number", "household", "address", "home", "reporter", "reporter_id", "reporter_name",
+    "resident", "resident_id", "resident_name", "person", "person_id", "person_name", "birth_year",
+    "care_tags", "notes", "member", "members_names", "participant", "voter",
+})
+PERSONAL_TITLES = frozenset({
+    "姓名", "手机", "手机号", "电话", "联系电话", "身份证", "身份证号", "住址", "住户", "地址", "反映人", "服务对象",
+    "出生年", "出生年份", "关爱标签", "备注", "居民",
+    "phone", "home", "household", "reporter", "resident", "born", "care tags", "notes", "address",
+})
+# the key or title "name" names a person unless the listing is of things (places,
+# organisations, categories, plugins, goods …): see :func:`names_are_personal`
+NAME_KEYS = frozenset({"name", "display_name"})
+THING_LISTINGS = ("place", "org list", "category", "plugins", "stats", "config", "db", "points goods",
+                  "export", "import", "demo")
+
+
+def names_are_personal(command: str) -> bool:
+    """Whether a listing's ``name`` column names people: every listing but those of things
+    (``place tree``, ``org list`` …; ``command`` is the command path without the program)."""
+    return not any(command == c or command.startswith(c + " ") for c in THING_LISTINGS)
+
+
+def _personal(key: str, names: bool) -> bool:
+    key = key.strip().lower()
+    return key in PERSONAL_KEYS or key in PERSONAL_TITLES or (names and key in NAME_KEYS)
+
+
+def _strip(value: Any, names: bool, withheld: str) -> Any:
+    from gongzhi.core.services.open311 import scrub
+
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, dict):
+        return {k: (withheld if _personal(k, names) and v not in (None, "", [], {}) else _strip(v, names, withheld))
+                for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_strip(v, names, withheld) for v in value]
+    return value
+
+
+def strip_records(data: Any, *, names: bool, lang: str = "zh") -> Any:
+    """A ``--json`` listing with its personal data withheld (every level) and the phone and
+    ID numbers in its free text masked, as :func:`gongzhi.core.services.exports.export_requests`
+    strips a request list."""
+    return _strip(data, names, WITHHELD.get(lang, WITHHELD["zh"]))
+
+
+def strip_table(header: Sequence[str], rows: Sequence[Sequence[Any]], *, names: bool,
+                lang: str = "zh") -> list[list[Any]]:
+    """A table's rows with its personal columns withheld and numbers in its text masked."""
+    withheld = WITHHELD.get(lang, WITHHELD["zh"])
+    personal = [_personal(str(h).strip(), names) for h in header]
+    return [[withheld if i < len(personal) and personal[i] and v not in (None, "") else _strip(v, names, withheld)
+             for i, v in enumerate(r)] for r in rows]

@@ -86,7 +86,8 @@ def test_kill_9_mid_import_leaves_nothing(tmp_path, capsys, big_export):
     assert ("request_fts_insert",) in state[2]
     capsys.readouterr()
 
-    child = subprocess.Popen([sys.executable, "-m", "gongzhi.core", "--db", url, "import", "requests", str(big_export)],
+    child = subprocess.Popen([sys.executable, "-m", "gongzhi.core", "--db", url, "import", "requests", str(big_export),
+                              "--confirm-approximate"],
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 300

@@ -139,7 +139,9 @@ def run_both(db, twin, actor, path, **kw):
         fired = got[name]
         unsubscribe = events.subscribe(lambda event, _f=fired, **payload: _f.append((event, payload)))
         try:
-            results[name] = imp.commit(target, read_table(path), profile, actor, batched=batched, **kw)
+            # the approximate address of 0017 confirmed, as a clerk does (--confirm-approximate)
+            results[name] = imp.commit(target, read_table(path), profile, actor, batched=batched,
+                                       confirm_approximate=True, **kw)
         finally:
             unsubscribe()
     assert report_of(results["batched"]) == report_of(results["rows"])
@@ -198,7 +200,7 @@ def test_batched_import_writes_what_the_services_write(db, twin, actor, tmp_path
     for target in (db, twin):
         before = count_rows(target)
         again = imp.commit(target, read_table(path2), load_profile("12345"), actor, valid_only=True,
-                           batched=target is db)
+                           batched=target is db, confirm_approximate=True)
         assert (again.created, again.updated, again.unchanged) == (0, 0, 7)
         assert count_rows(target) == before
 
@@ -208,23 +210,26 @@ def test_all_or_nothing_and_cancel_on_both_paths(db, actor, tmp_path):
     rows = [r for r in messy_rows() if r[0] in ("202603050001 ", "202603050013", "202603050010")]
     path = write(tmp_path / "t.csv", rows)
     profile = load_profile("12345")
+    sure = {"confirm_approximate": True}  # 荣雅园2幢201, confirmed
     before = count_rows(db)
     for batched in (True, False):
         # the future date is refused by the services' check only: nothing is written
-        report = imp.commit(db, read_table(path), profile, actor, batched=batched)
+        report = imp.commit(db, read_table(path), profile, actor, batched=batched, **sure)
         assert [(e.row, e.error.code) for e in report.errors] == [(3, "input.future_date")]
         assert not report.written and report.created == 0 and count_rows(db) == before
         # cancelled after the rows were written: rolled back
         asked = []
-        report = imp.commit(db, read_table(path), profile, actor, valid_only=True, batched=batched,
+        report = imp.commit(db, read_table(path), profile, actor, valid_only=True, batched=batched, **sure,
                             cancel=lambda _a=asked: _a.append(1) or True)
         assert report.cancelled and not report.written and asked and report.created == 0
         assert count_rows(db) == before
         assert not list(tmp_path.glob("*.rejected*"))
     seen: list[tuple[int, int]] = []
-    done = imp.commit(db, read_table(path), profile, actor, valid_only=True,
+    done = imp.commit(db, read_table(path), profile, actor, valid_only=True, **sure,
                       progress=lambda n, total: seen.append((n, total)), cancel=lambda: False)
-    assert done.written and done.created == 2 and seen[-1] == (3, 3)
+    # the future date is refused by the dry run's checks now: two rows planned, both written
+    assert done.written and done.created == 2 and seen[-1] == (2, 2)
+    assert [(e.row, e.column, e.error.code) for e in done.errors] == [(3, "受理时间", "input.future_date")]
 
 
 def test_batched_import_as_the_app_role_under_row_level_security(pg_db, actor, tmp_path):
@@ -240,7 +245,7 @@ def test_batched_import_as_the_app_role_under_row_level_security(pg_db, actor, t
         with pg_db.engine.begin() as conn:
             conn.execute(text("INSERT INTO db_login_scope (login, community_id) "
                               "SELECT :l, id FROM place WHERE name = '盛康社区'"), {"l": name})
-        report = imp.commit(clerk, read_table(path), load_profile("12345"), actor)
+        report = imp.commit(clerk, read_table(path), load_profile("12345"), actor, confirm_approximate=True)
         assert report.written and report.created == 3
         with clerk.read_session() as s:
             assert s.scalar(select(func.count()).select_from(Request)) == 3
@@ -281,7 +286,8 @@ def test_batched_register_writes_what_create_person_writes(db, twin, actor, tmp_
     t0 = datetime.now(UTC)
     results = {}
     for name, target, batched in (("batched", db, True), ("rows", twin, False)):
-        results[name] = people_imp.commit(target, read_table(path), actor, valid_only=True, batched=batched)
+        results[name] = people_imp.commit(target, read_table(path), actor, valid_only=True, batched=batched,
+                                          confirm_approximate=True)
     assert report_of(results["batched"]) == report_of(results["rows"])
     report = results["batched"]
     assert (report.created, report.unchanged) == (2, 1)
@@ -305,5 +311,5 @@ def test_batched_register_writes_what_create_person_writes(db, twin, actor, tmp_
     assert len(rows) == 2 and [a["action"] for a in audits] == ["person.create", "person.import"] * 2
     assert audits[0]["after"]["phone"] != "13900022222"  # masked, as the service keeps it
     before = count_rows(db)
-    again = people_imp.commit(db, read_table(path), actor, valid_only=True)
+    again = people_imp.commit(db, read_table(path), actor, valid_only=True, confirm_approximate=True)
     assert (again.created, again.unchanged) == (0, 3) and count_rows(db) == before

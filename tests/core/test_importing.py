@@ -419,8 +419,91 @@ def test_an_approximate_address_is_imported_and_listed_for_review(db, world, act
     rows = rows_12345()
     rows[0][4] = "天津市东丽区盛康园1栋101室"
     table = read_table(write_csv(tmp_path / "t.csv", rows))
-    report = imp.dry_run(db, table, guess_profile(table.header))
+    report = imp.dry_run(db, table, guess_profile(table.header), confirm_approximate=True)
     review = [w for w in report.warnings if w.error.code == "import.address_approximate"]
     assert [(w.row, w.value) for w in review] == [(2, "天津市东丽区盛康园1栋101室")]
     assert review[0].reason("zh") == "地址不完全一致，按「盛康社区 / 盛康园 / 1号楼 / 1-6层 / 101」导入，请核对"
     assert 2 not in report.bad_rows
+
+
+def test_an_approximate_address_is_never_committed_unconfirmed(db, world, actor, tmp_path):
+    """Without confirmation (the CLI's --confirm-approximate, the TUI's review) an approximate
+    match is a bad row: reported by the dry run, refused by the commit, dropped (and written to
+    the rejected workbook) by valid-only; confirmed, it is imported with the place chosen."""
+    rows = [r for r in rows_12345() if r[0] in ("202603050001 ", "２０２６０３０５０００２")]
+    rows[0][4] = "天津市东丽区盛康园1栋101室"
+    table = read_table(write_csv(tmp_path / "t.csv", rows))
+    profile = load_profile("12345")
+    expected = [(2, "事发地址", "天津市东丽区盛康园1栋101室", "import.address_unconfirmed")]
+    dry = imp.dry_run(db, table, profile, actor)
+    assert issues(dry) == expected
+    assert "--confirm-approximate" in dry.errors[0].reason("en") and "盛康园 / 1号楼" in dry.errors[0].reason("zh")
+    assert not [w for w in dry.warnings if w.error.code == "import.address_approximate"]
+    before = count_rows(db)
+    refused = imp.commit(db, table, profile, actor)
+    assert issues(refused) == expected and not refused.written and count_rows(db) == before
+    dropped = imp.commit(db, table, profile, actor, valid_only=True)
+    assert dropped.written and dropped.created == 1 and issues(dropped) == expected
+    rejected = list(load_workbook(dropped.error_file).active.iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[1]) for r in rejected] == [(2, "事发地址")]
+    confirmed = imp.commit(db, table, profile, actor, confirm_approximate=True)
+    assert confirmed.written and confirmed.created == 1 and confirmed.errors == []
+    with db.read_session() as s:
+        r = s.scalar(select(Request).where(Request.external_id == "202603050001"))
+        assert r.place_id == world.households[0].id
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("盛康圆1号楼", "盛康社区 / 盛康园 / 1号楼"),  # 圆 for 园
+    ("盛康小区1号楼101", "盛康社区 / 盛康园 / 1号楼 / 1-6层 / 101"),  # 小区 for 园
+    ("盛康1号楼", "盛康社区 / 盛康园 / 1号楼"),  # the suffix left out
+    ("天津市东丽区圣康园1号楼", "盛康社区 / 盛康园 / 1号楼"),  # a homophone (sheng kang yuan)
+    ("荣稚园2号楼201", "荣雅社区 / 荣雅园 / 2号楼 / 201"),  # one character off
+    ("盛康社区盛康花园1号楼", "盛康社区 / 盛康园 / 1号楼"),  # the community, then the compound fuzzily
+])
+def test_addresses_matched_fuzzily_are_approximate(db, world, written, expected):
+    from gongzhi.core.importing.addresses import AddressMatcher, Match
+    from gongzhi.core.importing.requests import _place_index
+
+    with db.read_session() as s:
+        matcher = AddressMatcher(s, _place_index(s))
+        found = matcher.match(written)
+        assert isinstance(found, Match) and not found.exact, found
+        assert matcher.path_text(found.place_id) == expected
+
+
+def test_an_address_two_compounds_fit_equally_is_ambiguous(db, world, actor, tmp_path):
+    from gongzhi.core.services import places as place_svc
+
+    with db.session() as s:
+        place_svc.create_place(s, actor=actor, kind="compound", name="盛康苑", parent_id=world.communities[0].id)
+    rows = [["202603050001", "2026-03-05 09:30", "路灯", "路灯不亮", "盛康1号楼", "", ""],
+            ["202603050002", "2026-03-05 09:30", "路灯", "路灯不亮", "盛康园1号楼", "", ""]]
+    table = read_table(write_csv(tmp_path / "t.csv", rows))
+    report = imp.dry_run(db, table, load_profile("12345"), actor, confirm_approximate=True)
+    assert issues(report) == [(2, "事发地址", "盛康1号楼", "import.address_ambiguous")]
+    assert report.errors[0].reason("zh") == "该地址对应多个地点：盛康园、盛康苑"
+    assert [p.row for p in report.planned] == [3]  # the exact name is no doubt
+
+
+def test_a_legacy_xls_export_is_imported(db, world, actor, tmp_path):
+    """A checked-in Excel 97–2003 (.xls, BIFF8) ticket export (tests/data/make_xls.py): number
+    and date cells read as the clerk sees them, through the dry run and the commit."""
+    import shutil
+
+    source = Path(__file__).parents[1] / "data" / "12345导出.xls"
+    path = shutil.copy(source, tmp_path / source.name)  # the rejected workbook goes beside it
+    table = read_table(path)
+    assert (table.encoding, table.header[0]) == ("excel", "工单编号")
+    assert [r[1][:2] for r in table.rows] == [["202603050101", "2026-03-05 09:30:00"],
+                                              ["202603050102", "2026年3月5日 9时40分"],
+                                              ["2.02603E+11", "2026/3/5 9:50"]]
+    profile = guess_profile(table.header)
+    dry = imp.dry_run(db, table, profile, actor)
+    assert issues(dry) == [(4, "工单编号", "2.02603E+11", "import.scientific_ticket")]
+    report = imp.commit(db, table, profile, actor, valid_only=True)
+    assert report.written and report.created == 2 and issues(report) == issues(dry)
+    with db.read_session() as s:
+        r = s.scalar(select(Request).where(Request.external_id == "202603050101"))
+        assert (r.place_id, r.reporter_id, r.status) == (world.buildings[0].id, world.people["zhang"].id, "accepted")
+        assert r.created_at == datetime(2026, 3, 5, 9, 30, tzinfo=LOCAL_TZ)

@@ -400,3 +400,41 @@ def test_the_check_reports_its_rows_and_stops_when_cancelled(street_db, tmp_path
 
     with pytest.raises(ImportCancelled):
         tickets.dry_run(street_db, replace(table, rows=WatchedRows(table.rows, stop_at_three)), load_profile("12345"))
+
+
+def test_a_review_row_is_pointed_at_a_place_the_clerk_picks(make_app, street_db, tmp_path):
+    """``p`` on the review list opens a place picker: the row is imported with the place the
+    clerk chose, not the one the matcher guessed."""
+    from gongzhi.core.models.places import Place
+    from gongzhi.tui.screens.import_data import RepointScreen
+    from tests.tui.test_request_flow import type_into
+
+    source = write_csv(tmp_path / "12345导出.csv", HEADER_12345, [MESSY[0], MESSY[5]])
+    with street_db.read_session() as s:
+        chosen = s.scalar(select(Place.id).where(Place.name == "荣雅园", Place.kind == "compound"))
+
+    async def inner() -> None:
+        app = make_app()
+        async with app.run_test(size=(160, 45)) as pilot:
+            screen = await open_import(app, pilot, source)
+            await check(pilot, screen)
+            assert [r["row"] for r in table_rows(screen, "import-review")] == ["3"]
+            screen.query_one("#import-review").focus()
+            await pilot.press("p")
+            await settle(pilot)
+            picker = app.screen
+            assert isinstance(picker, RepointScreen)
+            await type_into(pilot, picker.query_one("#repoint-place Input", Input), "荣雅园")
+            await pilot.press("enter")
+            await settle(pilot)
+            assert app.screen is screen
+            review = table_rows(screen, "import-review")
+            assert [(r["place"], r["decision"]) for r in review] == [("荣雅园", "已选地点")]
+            await pilot.press("ctrl+s")
+            await until(pilot, lambda: screen.result is not None and not screen._busy, timeout=30)
+            assert screen.result.written and screen.result.created == 2
+
+    asyncio.run(inner())
+    with street_db.read_session() as s:
+        place = s.scalar(select(Request.place_id).where(Request.external_id == "202611010006"))
+    assert place == chosen  # the compound chosen, not 荣雅园1号楼, the matcher's guess

@@ -27,6 +27,7 @@ from gongzhi.tui.widgets.base import DbWork, translate_bindings
 from gongzhi.tui.widgets.columns import Column, FittedTable
 
 LIMIT = 500
+EXPORT_LIMIT = 10_000_000  # the filter's whole list, for ctrl+e
 DEBOUNCE_SECONDS = 0.2
 
 COLUMNS = (
@@ -99,6 +100,29 @@ class AuditScreen(DbWork, Screen[None]):
                                   entity=flt["entity"] or None, since=since, limit=LIMIT)
 
         self.db_work(fetch, self._show, group="audit", on_error=self._failed)
+
+    def export_source(self, table):
+        """``ctrl+e`` (tui.screens.table_export): every entry the filter finds, not the latest
+        ``LIMIT``, in the table's columns."""
+        from gongzhi.tui.screens.table_export import full_rows
+
+        if table.id != "audit-table" or table.plan is None:
+            return None
+        actor, flt, plan = self.app.actor, self.filters(), table.plan
+
+        def rows(s) -> tuple[list[str], list[list]]:
+            from gongzhi.core.cli.context import parse_local_datetime
+            from gongzhi.core.services.audit import list_audit
+
+            since: datetime | None = parse_local_datetime(flt["since"]) if flt["since"] else None
+            found = list_audit(s, actor=actor, who=flt["who"] or None, action=flt["action"] or None,
+                               entity=flt["entity"] or None, since=since, limit=EXPORT_LIMIT)
+            return full_rows(plan, ({"at": fmt_local(r["at"]), "actor": r["actor"], "action": r["action"],
+                                     "entity": r["entity"],
+                                     "entity_id": "" if r["entity_id"] is None else str(r["entity_id"])}
+                                    for r in found))
+
+        return rows
 
     def _show(self, rows: list[dict[str, Any]]) -> None:
         self.rows, self.error = rows, ""

@@ -39,7 +39,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.suggester import Suggester
 from textual.widgets import (
     Button,
@@ -58,7 +58,7 @@ from gongzhi.tui import i18n
 from gongzhi.tui.i18n import N_, _
 from gongzhi.tui.widgets.base import translate_bindings
 from gongzhi.tui.widgets.columns import Column, FittedTable
-from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker, Picker
 from gongzhi.tui.widgets.toggle import Toggle
 
 # what may be imported: (kind, title, the permission the engine's services need)
@@ -275,6 +275,7 @@ class ReviewTable(FittedTable):
         Binding("y", "decide(True)", N_("Confirm"), id="import.confirm"),
         Binding("n", "decide(False)", N_("Reject"), id="import.reject"),
         Binding("A", "confirm_all", N_("Confirm all"), id="import.confirm_all"),
+        Binding("p", "repoint", N_("Choose place"), id="import.repoint"),
     ]
 
     def on_mount(self) -> None:
@@ -286,6 +287,41 @@ class ReviewTable(FittedTable):
 
     def action_confirm_all(self) -> None:
         self.screen.confirm_all()  # type: ignore[attr-defined]
+
+    def action_repoint(self) -> None:
+        if self.row_count:
+            self.screen.repoint(self.cursor_row)  # type: ignore[attr-defined]
+
+
+class RepointScreen(ModalScreen["tuple[int, str] | None"]):
+    """The place a row's address means, chosen by the clerk (a household for a resident)."""
+
+    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="import.repoint_cancel")]
+
+    def __init__(self, address: str, kinds: tuple[str, ...]) -> None:
+        super().__init__()
+        self.address, self.kinds = address, kinds
+
+    def compose(self) -> ComposeResult:
+        from gongzhi.tui.widgets.pickers import PlacePicker
+
+        with Vertical(classes="form", id="repoint-form"):
+            yield Label(_("The place this address means"), classes="panel-title")
+            yield Label(self.address, classes="status-line", markup=False)
+            yield PlacePicker(placeholder=_("name or pinyin initials of a compound, building …"), kinds=self.kinds,
+                              id="repoint-place")
+
+    def on_mount(self) -> None:
+        translate_bindings(self)
+        self.query_one("#repoint-place").focus()
+
+    @on(Picker.Changed, "#repoint-place")
+    def _chosen(self, event: Picker.Changed) -> None:
+        if event.value is not None:
+            self.dismiss((event.value, event.text))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
 
 
 # -- the screen -------------------------------------------------------------------------
@@ -331,6 +367,8 @@ class ImportScreen(Screen[bool]):
         self.checked: tuple | None = None  # what the dry run was of (see _current_key)
         self.review: list[Any] = []  # the approximate-address notices (RowIssue)
         self.decisions: dict[int, bool] = {}  # row → confirmed (True) or rejected (False)
+        self.repointed: dict[int, int] = {}  # row → the place the clerk chose instead (confirmed)
+        self.chosen_names: dict[int, str] = {}  # row → that place's name, as the picker showed it
         self.result: Any = None  # the last commit's report
         self.written = False
         self.message = ""  # the last outcome said in the status line
@@ -497,8 +535,11 @@ class ImportScreen(Screen[bool]):
         for issue in self.review:
             decision = self.decisions.get(issue.row)
             word = _("to review") if decision is None else _("confirmed") if decision else _("rejected")
+            place = issue.error.params.get("place", "")
+            if issue.row in self.repointed:
+                place, word = self.chosen_names.get(issue.row, ""), _("place chosen")
             rows.append(({"row": str(issue.row), "address": issue.value,
-                          "place": issue.error.params.get("place", ""), "decision": word}, str(issue.row)))
+                          "place": place, "decision": word}, str(issue.row)))
         table = self.query_one("#import-review", ReviewTable)
         row = table.cursor_row
         table.set_rows(rows)
@@ -684,22 +725,24 @@ class ImportScreen(Screen[bool]):
 
     def _forget_check(self) -> None:
         self.report, self.checked, self.review, self.decisions, self.result = None, None, [], {}, None
+        self.repointed, self.chosen_names = {}, {}
 
     @on(Button.Pressed, "#import-check")
     def action_dry_run(self) -> None:
         if self._busy or not self._ready():
             return
-        db, kind, profile = self.app.db, self.kind, self.current_profile()
+        db, actor, kind, profile = self.app.db, self.app.actor, self.kind, self.current_profile()
         key = self._current_key()
 
         def job(table: Any) -> Any:
             from gongzhi.core.importing import people, registers
             from gongzhi.core.importing import requests as tickets
 
+            # approximate matches stay notices here: the review list decides each of them
             if kind == "requests":
-                return tickets.dry_run(db, table, profile)
+                return tickets.dry_run(db, table, profile, actor, confirm_approximate=True)
             if kind == "people":
-                return people.dry_run(db, table)
+                return people.dry_run(db, table, actor, confirm_approximate=True)
             return getattr(registers, f"dry_run_{kind}")(db, table)
 
         def done(report: Any) -> None:
@@ -745,6 +788,22 @@ class ImportScreen(Screen[bool]):
         if self.report is not None:
             self._say(self._summary(self.report))
 
+    def repoint(self, index: int) -> None:
+        """Point the row at a place the clerk picks (confirmed with it)."""
+        if not 0 <= index < len(self.review) or self.result is not None:
+            return
+        issue = self.review[index]
+
+        def chosen(picked: tuple[int, str] | None) -> None:
+            if picked is None:
+                return
+            self.repointed[issue.row] = picked[0]
+            self.chosen_names[issue.row] = picked[1]
+            self.decide(index, True)
+
+        kinds = ("household",) if self.kind == "people" else ()
+        self.app.push_screen(RepointScreen(issue.value, kinds), chosen)
+
     def confirm_all(self) -> None:
         if self.result is not None:
             return
@@ -782,16 +841,19 @@ class ImportScreen(Screen[bool]):
             self.app.notify(self.message, severity="warning")
             return
         db, actor, kind, profile = self.app.db, self.app.actor, self.kind, self.current_profile()
+        places = dict(self.repointed)
 
         def job(table: Any, progress: Callable[[int, int], None]) -> Any:
             from gongzhi.core.importing import people, registers
             from gongzhi.core.importing import requests as tickets
 
+            # every approximate match was decided on review: confirmed, rejected or re-pointed
             if kind == "requests":
                 return tickets.commit(db, table, profile, actor, valid_only=valid_only, progress=progress,
-                                      rejected=rejected)
+                                      rejected=rejected, places=places, confirm_approximate=True)
             if kind == "people":
-                return people.commit(db, table, actor, valid_only=valid_only, progress=progress, rejected=rejected)
+                return people.commit(db, table, actor, valid_only=valid_only, progress=progress, rejected=rejected,
+                                     places=places, confirm_approximate=True)
             return getattr(registers, f"commit_{kind}")(db, table, actor, valid_only=valid_only, progress=progress)
 
         def done(report: Any) -> None:

@@ -33,6 +33,7 @@ from gongzhi.tui.widgets.base import DbWork, translate_bindings
 from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
 
 LIMIT = 100
+EXPORT_LIMIT = 1_000_000  # a search's whole list, for ctrl+e
 
 # the list's columns, by importance: name, phone and home always; birth year, then gender
 # give way on a narrow terminal; a long household path ends in "…"
@@ -278,6 +279,24 @@ class PeopleView(DbWork, Vertical):
     def on_show_section(self) -> None:
         self.query_one("#people-search", Input).focus()
         self.search()
+
+    def export_source(self, table: DataTable):
+        """``ctrl+e`` (tui.screens.table_export): everyone the search finds, not the first
+        ``LIMIT``, in the table's columns."""
+        from gongzhi.tui.screens.table_export import full_rows
+
+        if table.id != "people-table" or self.plan is None:
+            return None
+        query, lang, actor, plan = self.query_text, i18n.language(), self.app.actor, self.plan
+
+        def rows(s: Session) -> tuple[list[str], list[list]]:
+            if query.strip():
+                people = people_svc.find_people(s, query, limit=EXPORT_LIMIT, actor=actor)
+            else:
+                people = list(s.scalars(select(Person).order_by(Person.name, Person.id)))
+            return full_rows(plan, (dict(zip(PEOPLE_KEYS, r.cells, strict=False)) for r in person_rows(s, people, lang)))
+
+        return rows
 
     # -- searching -----------------------------------------------------------------
 

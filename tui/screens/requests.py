@@ -34,6 +34,7 @@ from gongzhi.tui.widgets.base import DbWork, translate_bindings
 from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
 
 PAGE_SIZE = 100
+EXPORT_BATCH = 2000  # rows read at a time for ctrl+e's whole list
 DEBOUNCE_SECONDS = 0.1
 
 # the list's columns, most important first to stay (see tui.widgets.columns)
@@ -393,6 +394,32 @@ class RequestsView(DbWork, Vertical):
     def action_reload(self) -> None:
         self._categories = None  # labels may have changed
         self.reload()
+
+    def export_source(self, table: DataTable):
+        """``ctrl+e`` (tui.screens.table_export): every request the filter finds in the
+        list's order, not only the page shown, in the table's columns."""
+        from gongzhi.tui.screens.table_export import full_rows
+
+        if table.id != "req-table" or self.plan is None:
+            return None
+        flt, request_filter, lang, plan = self.filters, self.current_filter(), i18n.language(), self.plan
+        sort, descending = flt.sort, flt.descending
+
+        def rows(s) -> tuple[list[str], list[list]]:
+            cats = _category_labels(s, lang)
+            out: list[list] = []
+            after = None
+            keyset = sort in svc.KEYSET_SORTS
+            while True:  # keyset sorts page after the last row's key, the others by offset
+                page = svc.list_page(s, request_filter, sort=sort, descending=descending, after=after,
+                                     offset=0 if keyset else len(out), limit=EXPORT_BATCH)
+                out += full_rows(plan, (dict(zip(REQUEST_KEYS, r.cells, strict=True))
+                                        for r in _rows(page.rows, cats, lang)))[1]
+                if not page.has_more or not page.rows:
+                    return full_rows(plan, ())[0], out
+                after = page.rows[-1].key(sort) if keyset else None
+
+        return rows
 
     def current_filter(self) -> svc.RequestFilter:
         flt = self.filters
