@@ -18,10 +18,11 @@ from gongzhi.core.models.people import Person
 from gongzhi.core.services import people as people_svc
 from gongzhi.tui.screens.membership_form import MembershipFormScreen
 from gongzhi.tui.screens.orgs import ConfirmScreen, OrganisationFormScreen, OrgsView
-from gongzhi.tui.screens.people import PeopleView, SearchPick
+from gongzhi.tui.screens.people import PeopleView
 from gongzhi.tui.screens.person_detail import PersonDetailScreen, RevealReasonScreen
 from gongzhi.tui.screens.person_form import PersonFormScreen
 from gongzhi.tui.widgets.pickers import ChoicePicker
+from gongzhi.tui.widgets.search_pick import SearchPick
 from tests.tui.pilot import wait_for_workers
 
 SIZE = (160, 50)

@@ -25,9 +25,10 @@ from gongzhi.core.models.vocab import PlaceKind, Role
 from gongzhi.core.services import orgs as orgs_svc
 from gongzhi.core.services import people as people_svc
 from gongzhi.tui.i18n import N_, _, label, language
-from gongzhi.tui.screens.people import SearchPick, place_paths
 from gongzhi.tui.widgets.base import DbWork, translate_bindings
 from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
+from gongzhi.tui.widgets.place_paths import place_paths
+from gongzhi.tui.widgets.search_pick import SearchPick
 
 if TYPE_CHECKING:
     from gongzhi.core.services.base import Actor

@@ -28,10 +28,11 @@ from gongzhi.core.models.vocab import OrgKind, PlaceKind, Role
 from gongzhi.core.services import orgs as orgs_svc
 from gongzhi.tui import i18n
 from gongzhi.tui.i18n import N_, _, label
-from gongzhi.tui.screens.people import SearchPick, place_paths
 from gongzhi.tui.widgets.base import DbWork, translate_bindings
 from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
 from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
+from gongzhi.tui.widgets.place_paths import place_paths
+from gongzhi.tui.widgets.search_pick import SearchPick
 
 PICK_LIMIT = 20
 KINDS_WIDTH = 34  # the list of organisation kinds on the left

@@ -30,8 +30,9 @@ from gongzhi.core.models.vocab import CareTag, Gender, PlaceKind
 from gongzhi.core.services import people as people_svc
 from gongzhi.core.validation import normalise_id_number, normalise_phone
 from gongzhi.tui.i18n import N_, _, label, language
-from gongzhi.tui.screens.people import SearchPick, place_paths
 from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.place_paths import place_paths
+from gongzhi.tui.widgets.search_pick import SearchPick
 
 PICK_LIMIT = 20
 
