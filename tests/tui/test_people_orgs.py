@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import func, select
-from textual.widgets import Button, DataTable, Input, Label, Select
+from textual.widgets import Button, DataTable, Input, Label
 
 from gongzhi.core.hookspecs import hookimpl
 from gongzhi.core.models.audit import AuditLog
@@ -208,7 +208,7 @@ def test_add_person_validates_as_you_type_and_writes_nothing_on_error(make_app, 
             assert "校验位不符" in text_of(form.query_one("#pf-id-error"))
             form.query_one("#pf-id", Input).value = ""
             form.query_one("#pf-phone", Input).value = "139 0000 2222"
-            form.query_one("#pf-gender", Select).value = "female"
+            form.query_one("#pf-gender", ChoicePicker).choose("female")
             form.query_one("#pf-birth-year", Input).value = "1990"
             await pilot.pause()
             assert not save.disabled and text_of(form.query_one("#pf-phone-error")) == ""
