@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 from rich.cells import cell_len
 from sqlalchemy import inspect
-from textual.widgets import ContentSwitcher, DataTable, Input, Label, ListView, Switch
+from textual.widgets import ContentSwitcher, DataTable, Input, Label, ListView
 
 from gongzhi.core.config import config_path
 from gongzhi.core.services.stats import three_rates
@@ -23,6 +23,7 @@ from gongzhi.tui.screens.places import (
     people_under,
 )
 from gongzhi.tui.widgets.charts import Bar, BarChart, render_bars
+from gongzhi.tui.widgets.toggle import Toggle
 from tests.plugin_system.conftest import noticeboard  # noqa: F401  (fixture)
 from tests.tui.pilot import wait_for_workers
 from tests.tui.street import NOW
@@ -314,8 +315,9 @@ def test_enabling_and_disabling_a_plugin_in_settings(make_app, street_db, notice
             await pilot.press("f8")
             await settle(app, pilot)
             assert "公示栏" not in sidebar(app)
-            switch = app.query_one("#plugin-noticeboard", Switch)
+            switch = app.query_one("#plugin-noticeboard", Toggle)
             assert switch.value is False
+            assert "启用：关" in str(switch.label)  # the state in words, not only in colour
             await pilot.click("#plugin-noticeboard")
             await settle(app, pilot, rounds=5)
             assert "公示栏" in sidebar(app)
@@ -324,7 +326,8 @@ def test_enabling_and_disabling_a_plugin_in_settings(make_app, street_db, notice
             assert "notice_item" in inspect(street_db.engine).get_table_names() or any(
                 t.startswith("notice_") for t in inspect(street_db.engine).get_table_names())
             assert app.query_one("#content", ContentSwitcher).current == "settings"
-            assert app.query_one("#plugin-noticeboard", Switch).value is True
+            switch = app.query_one("#plugin-noticeboard", Toggle)
+            assert switch.value is True and "启用：开" in str(switch.label)
 
             await pilot.click("#plugin-noticeboard")
             await settle(app, pilot, rounds=5)
@@ -355,7 +358,7 @@ def test_a_plugin_that_cannot_be_enabled_leaves_its_switch_off(make_app, noticeb
             await settle(app, pilot)
             await pilot.click("#plugin-noticeboard")
             await settle(app, pilot)
-            switch = app.query_one("#plugin-noticeboard", Switch)
+            switch = app.query_one("#plugin-noticeboard", Toggle)
             assert switch.value is False and not switch.disabled
             assert errors and "other" in errors[0]
             assert "公示栏" not in sidebar(app) and config().get("plugins", []) == []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import func, select
-from textual.widgets import Button, DataTable, Input, Label, Select
+from textual.widgets import Button, DataTable, Input, Label
 
 from gongzhi.core.hookspecs import hookimpl
 from gongzhi.core.models.audit import AuditLog
@@ -18,10 +18,11 @@ from gongzhi.core.models.people import Person
 from gongzhi.core.services import people as people_svc
 from gongzhi.tui.screens.membership_form import MembershipFormScreen
 from gongzhi.tui.screens.orgs import ConfirmScreen, OrganisationFormScreen, OrgsView
-from gongzhi.tui.screens.people import PeopleView, SearchPick
+from gongzhi.tui.screens.people import PeopleView
 from gongzhi.tui.screens.person_detail import PersonDetailScreen, RevealReasonScreen
 from gongzhi.tui.screens.person_form import PersonFormScreen
 from gongzhi.tui.widgets.pickers import ChoicePicker
+from gongzhi.tui.widgets.search_pick import SearchPick
 from tests.tui.pilot import wait_for_workers
 
 SIZE = (160, 50)
@@ -207,7 +208,7 @@ def test_add_person_validates_as_you_type_and_writes_nothing_on_error(make_app, 
             assert "校验位不符" in text_of(form.query_one("#pf-id-error"))
             form.query_one("#pf-id", Input).value = ""
             form.query_one("#pf-phone", Input).value = "139 0000 2222"
-            form.query_one("#pf-gender", Select).value = "female"
+            form.query_one("#pf-gender", ChoicePicker).choose("female")
             form.query_one("#pf-birth-year", Input).value = "1990"
             await pilot.pause()
             assert not save.disabled and text_of(form.query_one("#pf-phone-error")) == ""

@@ -234,8 +234,11 @@ def test_export_defaults_into_the_data_dir_follows_the_format_and_never_overwrit
             box = form.query_one("#demo-export-path", Input)
             assert box.value.startswith(str(tmp_path / "data" / "reports" / "demo" / "report-7-"))
             assert box.value.endswith(".docx")
-            form.query_one("#demo-export-format", Select).value = "md"
+            assert app.focused is form.query_one("#demo-export-format Input")  # the format, by typing
+            await pilot.press("end", "ctrl+u")  # empty the box
+            await pilot.press(*"md", "enter")  # Markdown by its suffix
             await pilot.pause()
+            assert form.widget("format").value == "md" and app.screen is form
             assert box.value.endswith(".md")
             first = Path(box.value)
             assert not first.parent.exists()

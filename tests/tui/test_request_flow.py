@@ -244,11 +244,17 @@ def test_bench_meeting_request_through_the_whole_loop(make_app, street_db, ids):
             await press_and_settle(pilot, "f")
             dialog = app.screen
             assert isinstance(dialog, FeedbackDialog)
-            await pilot.click("#resolved-yes")
-            await pilot.click("#satisfaction-satisfied")
-            await type_into(pilot, dialog.query_one("#comment", Input), "很满意")
-            await pilot.click("#dialog-ok")
+            # the cursor starts in the first answer; each answer is typed (pinyin) and Enter moves on
+            assert app.focused is dialog.query_one("#resolved Input")
+            await pilot.press(*"yjj", "enter")  # 已解决
             await settle(pilot)
+            assert app.focused is dialog.query_one("#satisfaction Input")
+            await pilot.press(*"my", "enter")  # 满意
+            await settle(pilot)
+            assert app.focused is dialog.query_one("#comment", Input)
+            assert "归档：是" in str(dialog.query_one("#close", Toggle).label)
+            await pilot.press(*"很满意")
+            await press_and_settle(pilot, "enter")  # Enter in the comment saves
             assert app.screen is detail
             assert text_of(detail, "#d-status") == "已归档"
 
@@ -433,7 +439,7 @@ def test_illegal_actions_show_the_cores_message_inline(make_app, street_db, ids)
 
             await press_and_settle(pilot, "f")
             dialog = app.screen
-            await pilot.click("#satisfaction-satisfied")
+            dialog.query_one("#satisfaction", ChoicePicker).choose("satisfied")
             await press_and_settle(pilot, "ctrl+s")
             assert app.screen is dialog
             assert "尚未办结" in dialog.error_text

@@ -3,7 +3,9 @@
 Opened from the command palette ("Audit: audit log"), offered only to an operator who
 holds ``audit.read``; the service checks it again. Filters as the CLI's ``gongzhi
 audit list``: operator, action (a whole action or a prefix ending in "."), entity kind
-and a start day; newest first, the latest 500. Enter on a row shows what the row
+and a start day; newest first, the latest 500. Actions and record kinds show by their
+catalog labels (诉求状态变更, not ``request.transition``); a plugin's code without a label
+shows as it is. The filters still take the codes, as the CLI does. Enter on a row shows what the row
 recorded before and after the change (personal data is masked in the log itself).
 """
 
@@ -29,6 +31,71 @@ from gongzhi.tui.widgets.columns import Column, FittedTable
 LIMIT = 500
 EXPORT_LIMIT = 10_000_000  # the filter's whole list, for ctrl+e
 DEBOUNCE_SECONDS = 0.2
+
+# the core's actions and record kinds by their catalog labels; a plugin's code without a
+# label here is shown as it is (its plugin names it)
+ACTION_LABELS = {
+    "request.create": N_("Request logged"),
+    "request.transition": N_("Request status changed"),
+    "request.dispatch": N_("Request dispatched"),
+    "request.support": N_("Supporter added"),
+    "request.note": N_("Note added"),
+    "request.feedback": N_("Return visit recorded"),
+    "request.export": N_("Requests exported"),
+    "request.attach": N_("Attachments added"),
+    "dispatch.report_in": N_("Department reported in"),
+    "dispatch.result": N_("Department result"),
+    "dispatch.rate": N_("Department rated"),
+    "place.create": N_("Place added"),
+    "place.update": N_("Place changed"),
+    "place.move": N_("Place moved"),
+    "place.delete": N_("Place deleted"),
+    "place.import": N_("Places imported"),
+    "person.create": N_("Person added"),
+    "person.update": N_("Person changed"),
+    "person.import": N_("People imported"),
+    "person.reveal": N_("Personal data revealed"),
+    "person.view_care_tags": N_("Care tags viewed"),
+    "organisation.create": N_("Organisation added"),
+    "organisation.import": N_("Organisations imported"),
+    "membership.create": N_("Post given"),
+    "membership.end": N_("Post ended"),
+    "category.create": N_("Category added"),
+    "category.update": N_("Category changed"),
+    "operator.create": N_("Login created"),
+    "operator.passwd": N_("Password changed"),
+    "operator.grant": N_("Roles granted"),
+    "operator.enable": N_("Login enabled"),
+    "operator.disable": N_("Login disabled"),
+    "operator.login_failed": N_("Failed login"),
+    "demo.build": N_("Demo street built"),
+}
+ENTITY_LABELS = {
+    "request": N_("Request record"),
+    "requests": N_("Requests"),
+    "request_event": N_("Request timeline entry"),
+    "request_dispatch": N_("Dispatch record"),
+    "request_feedback": N_("Return visit record"),
+    "request_supporter": N_("Supporter record"),
+    "request_attachment": N_("Attachment record"),
+    "request_category": N_("Category"),
+    "person": N_("Person"),
+    "place": N_("Place"),
+    "organisation": N_("Organisation"),
+    "membership": N_("Post record"),
+    "operator": N_("Login account"),
+}
+
+
+def action_label(code: str) -> str:
+    """An audit action as people say it (request.transition → 诉求状态变更); a plugin's as its code."""
+    return _(ACTION_LABELS[code]) if code in ACTION_LABELS else code
+
+
+def entity_label(code: str) -> str:
+    """A record kind as people say it (request_dispatch → 派单记录); a plugin's as its code."""
+    return _(ENTITY_LABELS[code]) if code in ENTITY_LABELS else code
+
 
 COLUMNS = (
     Column("at", N_("Time"), 16),
@@ -127,7 +194,8 @@ class AuditScreen(DbWork, Screen[None]):
     def _show(self, rows: list[dict[str, Any]]) -> None:
         self.rows, self.error = rows, ""
         self.query_one("#audit-table", FittedTable).set_rows([
-            ({"at": fmt_local(r["at"]), "actor": r["actor"], "action": r["action"], "entity": r["entity"],
+            ({"at": fmt_local(r["at"]), "actor": r["actor"], "action": action_label(r["action"]),
+              "entity": entity_label(r["entity"]),
               "entity_id": "" if r["entity_id"] is None else str(r["entity_id"])}, str(r["id"]))
             for r in rows])
         text = _("{count} entries, newest first").format(count=len(rows))
@@ -162,7 +230,8 @@ class AuditScreen(DbWork, Screen[None]):
         if row is None:
             return
         detail.display = True
-        lines = [f"{fmt_local(row['at'])} · {row['actor']} · {row['action']} · {row['entity']} {row['entity_id'] or ''}"]
+        lines = [f"{fmt_local(row['at'])} · {row['actor']} · {action_label(row['action'])} · "
+                 f"{entity_label(row['entity'])} {row['entity_id'] or ''}"]
         for title, value in ((_("Before"), row["before"]), (_("After"), row["after"])):
             body = "—" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
             lines.append(f"{title}: {body}")

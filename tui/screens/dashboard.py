@@ -27,7 +27,7 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import DataTable, Label, Select
+from textual.widgets import DataTable, Label
 
 from gongzhi.core.config import RateSettings
 from gongzhi.tui import i18n
@@ -269,7 +269,7 @@ class DashboardView(DbWork, Vertical):
         max-height: 12;
     }
     DashboardView #dash-period {
-        width: 24;
+        width: 30;
     }
     """
 
@@ -333,6 +333,12 @@ class DashboardView(DbWork, Vertical):
         self.reload()
 
     async def _mount_tables(self) -> None:
+        # after the first frame: the pickers module reads the database
+        from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
+
+        period = ChoicePicker([Choice(key, _(name), key, name) for key, name in PERIODS.items()],
+                              placeholder=_("Period: this month, quarter, year …"), id="dash-period",
+                              chosen_line=False)
         await self.query_one("#dash-status-panel").mount(
             DataTable(id="dash-status", cursor_type="none", show_cursor=False))
         await self.query_one("#dash-overdue-panel").mount(
@@ -342,12 +348,12 @@ class DashboardView(DbWork, Vertical):
         await self.query_one("#dash-channels-panel").mount(
             BarChart(id="dash-channels", empty=_("No requests this month")))
         await self.query_one("#dash-rates-panel").mount_all([
-            Select([(_(name), key) for key, name in PERIODS.items()], value=self.period,
-                   allow_blank=False, id="dash-period"),
+            period,
             FittedTable(RATES_COLUMNS, id="dash-rates", cursor_type="row", zebra_stripes=True),
             Label(_("Score by community"), classes="panel-title"),
             BarChart(id="dash-score-chart", maximum=100, empty=_("No requests in this period")),
         ])
+        period.choose(self.period)
 
     def on_show_section(self) -> None:
         if not self._framed:  # shown before its tables are in: they focus and load when they are
@@ -433,9 +439,9 @@ class DashboardView(DbWork, Vertical):
 
     # -- events --------------------------------------------------------------------
 
-    @on(Select.Changed, "#dash-period")
-    def _period(self, event: Select.Changed) -> None:
-        if event.value is Select.NULL or event.value == self.period:
+    def on_picker_changed(self, event) -> None:
+        """A period typed in ``#dash-period`` (本月 ← "by", "month"); an emptied box keeps the period."""
+        if event.picker.id != "dash-period" or event.value is None or event.value == self.period:
             return
         self.period = str(event.value)
         self.load_rates()

@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, ProgressBar
+from textual.widgets import Button, Footer, Input, Label, ProgressBar
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from gongzhi.core.errors import DomainError
@@ -30,7 +30,10 @@ def default_path() -> Path:
 class ExportScreen(ModalScreen[Path | None]):
     """Choose a file, watch the progress, cancel at any time (no file is left then)."""
 
-    BINDINGS = [Binding("escape", "cancel", N_("Cancel"), id="export.cancel")]
+    BINDINGS = [
+        Binding("ctrl+s", "start", N_("Export"), id="export.start", priority=True),
+        Binding("escape", "cancel", N_("Cancel"), id="export.cancel"),
+    ]
 
     def __init__(self, flt: RequestFilter) -> None:
         super().__init__()
@@ -56,9 +59,18 @@ class ExportScreen(ModalScreen[Path | None]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Export"), id="export-start", variant="primary")
                 yield Button(_("Cancel"), id="export-cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         translate_bindings(self)
+        self.query_one("#export-path", Input).focus()
+
+    @on(Input.Submitted, "#export-path")  # Enter in the file box exports, as ctrl+s does
+    def _path_entered(self) -> None:
+        self.start()
+
+    def action_start(self) -> None:
+        self.start()
 
     @on(Button.Pressed, "#export-start")
     def start(self) -> None:

@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label
+from textual.widgets import Button, Footer, Input, Label
 
 from gongzhi.core.errors import DomainError
 from gongzhi.core.models.orgs import Organisation
@@ -25,9 +25,10 @@ from gongzhi.core.models.vocab import PlaceKind, Role
 from gongzhi.core.services import orgs as orgs_svc
 from gongzhi.core.services import people as people_svc
 from gongzhi.tui.i18n import N_, _, label, language
-from gongzhi.tui.screens.people import SearchPick, place_paths
 from gongzhi.tui.widgets.base import DbWork, translate_bindings
 from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
+from gongzhi.tui.widgets.place_paths import place_paths
+from gongzhi.tui.widgets.search_pick import SearchPick
 
 if TYPE_CHECKING:
     from gongzhi.core.services.base import Actor
@@ -138,6 +139,7 @@ class MembershipFormScreen(DbWork, ModalScreen[int | None]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Save"), id="mf-save", variant="primary", disabled=True)
                 yield Button(_("Cancel"), id="mf-cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         translate_bindings(self)
@@ -206,6 +208,7 @@ class MembershipFormScreen(DbWork, ModalScreen[int | None]):
     def _failed(self, message: str) -> None:
         self.saving = False
         self.query_one("#mf-error", Label).update(message)
+        self.app.notify(message, severity="error", timeout=6)  # the line may sit below the fold
         self.validate_form()
 
     @on(Button.Pressed, "#mf-cancel")

@@ -1,8 +1,8 @@
 """Organisations by kind — the party chain, committees, property companies,
 departments, rider stations, volunteer teams — and the people holding posts in them.
 
-Pick a kind on the left, an organisation in the upper table; its current members
-show below. ``m`` gives someone a post, ``x`` ends the highlighted post (after a
+Pick a kind on the left (or find it by typing its name or pinyin, ctrl+f), an
+organisation in the upper table; its current members show below. ``m`` gives someone a post, ``x`` ends the highlighted post (after a
 confirmation; posts end, they are never deleted), ``ctrl+n`` adds an organisation.
 """
 
@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Button, DataTable, Input, Label, OptionList
+from textual.widgets import Button, DataTable, Footer, Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from gongzhi.core.models.orgs import Membership, Organisation
@@ -29,10 +29,11 @@ from gongzhi.core.services import orgs as orgs_svc
 from gongzhi.core.services.base import Actor
 from gongzhi.tui import i18n
 from gongzhi.tui.i18n import N_, _, label
-from gongzhi.tui.screens.people import SearchPick, place_paths
 from gongzhi.tui.widgets.base import DbWork, translate_bindings
 from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
 from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
+from gongzhi.tui.widgets.place_paths import place_paths
+from gongzhi.tui.widgets.search_pick import SearchPick
 
 PICK_LIMIT = 20
 KINDS_WIDTH = 34  # the list of organisation kinds on the left
@@ -232,6 +233,7 @@ class OrganisationFormScreen(DbWork, ModalScreen[int | None]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Save"), id="of-save", variant="primary", disabled=True)
                 yield Button(_("Cancel"), id="of-cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         translate_bindings(self)
@@ -271,6 +273,7 @@ class OrganisationFormScreen(DbWork, ModalScreen[int | None]):
     def _failed(self, message: str) -> None:
         self.saving = False
         self.query_one("#of-error", Label).update(message)
+        self.app.notify(message, severity="error", timeout=6)  # the line may sit below the fold
         self.query_one("#of-save", Button).disabled = not self.query_one(
             "#of-name", Input
         ).value.strip()
@@ -284,7 +287,8 @@ class OrgsView(DbWork, Vertical):
     """组织 / Organisations."""
 
     DEFAULT_CSS = f"""
-    OrgsView #org-kinds {{ width: {KINDS_WIDTH}; height: 1fr; }}
+    OrgsView #org-left {{ width: {KINDS_WIDTH}; height: 1fr; }}
+    OrgsView #org-kinds {{ height: 1fr; }}
     OrgsView #org-right {{ width: 1fr; height: 1fr; }}
     OrgsView #org-table {{ height: 1fr; }}
     OrgsView #org-members {{ height: 1fr; }}
@@ -294,6 +298,7 @@ class OrgsView(DbWork, Vertical):
         Binding("m", "add_membership", N_("Add post"), id="orgs.add_membership"),
         Binding("x", "end_membership", N_("End post"), id="orgs.end_membership"),
         Binding("ctrl+n", "add_organisation", N_("Add organisation"), id="orgs.add", priority=True),
+        Binding("ctrl+f", "find_kind", N_("Find kind"), id="orgs.find_kind"),
         Binding("ctrl+l", "import_data", N_("Import"), id="orgs.import", show=False),
     ]
 
@@ -307,7 +312,13 @@ class OrgsView(DbWork, Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal():
-            yield OptionList(*[Option(label(k), id=k.value) for k in OrgKind], id="org-kinds")
+            with Vertical(id="org-left"):
+                # every kind with its count (first, so the section opens on it and m, x work),
+                # and under it a kind found by typing (党组织 ← "dzz", "party"; ctrl+f)
+                yield OptionList(*[Option(label(k), id=k.value) for k in OrgKind], id="org-kinds")
+                yield ChoicePicker(
+                    [Choice(k.value, label(k), k.value, k.label("en") + k.label("zh")) for k in OrgKind],
+                    placeholder=_("Find a kind (name or pinyin)"), id="org-kind-find", chosen_line=False)
             with Vertical(id="org-right"):
                 yield DataTable(id="org-table", cursor_type="row", zebra_stripes=True)
                 yield Label("", id="org-members-title", classes="panel-title")
@@ -426,6 +437,18 @@ class OrgsView(DbWork, Vertical):
             self.kind = kind
             self.org_id = None
             self.reload()
+
+    @on(ChoicePicker.Changed, "#org-kind-find")
+    def _kind_found(self, event: ChoicePicker.Changed) -> None:
+        if event.value is None:
+            return
+        self.select_kind(event.value)
+        finder = event.picker
+        self.call_after_refresh(finder.clear)  # ready for the next search
+        self.query_one("#org-table", DataTable).focus()
+
+    def action_find_kind(self) -> None:
+        self.query_one("#org-kind-find Input", Input).focus()
 
     def select_kind(self, kind: str) -> None:
         kinds = self.query_one("#org-kinds", OptionList)

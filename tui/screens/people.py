@@ -2,14 +2,13 @@
 full pinyin or the last four digits of the phone; Enter opens the person.
 
 Phone numbers stay masked here (138****5678); the detail screen reveals them on
-an explicit, audited action. The module also holds two small pieces the people
-and organisation screens share: :func:`place_paths` and the :class:`SearchPick`
-search-as-you-type picker.
+an explicit, audited action. The search-as-you-type picker and the place paths the
+people and organisation screens share live in ``tui.widgets`` (``search_pick``,
+``place_paths``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -18,19 +17,17 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.timer import Timer
-from textual.widgets import DataTable, Input, Label, OptionList
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Input, Label
 
 from gongzhi.core.models.people import Person
-from gongzhi.core.models.places import Place
 from gongzhi.core.models.vocab import Gender
 from gongzhi.core.services import people as people_svc
 from gongzhi.tui import i18n
 from gongzhi.tui.i18n import N_, _
 from gongzhi.tui.widgets.base import DbWork, translate_bindings
 from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
+from gongzhi.tui.widgets.place_paths import place_paths
 
 LIMIT = 100
 EXPORT_LIMIT = 1_000_000  # a search's whole list, for ctrl+e
@@ -46,145 +43,6 @@ PEOPLE_COLUMNS = (
 )
 PEOPLE_KEYS = tuple(c.key for c in PEOPLE_COLUMNS)
 DEBOUNCE_SECONDS = 0.15
-
-
-# -- shared helpers -------------------------------------------------------------------
-
-
-def place_paths(
-    session: Session, place_ids: Iterable[int | None], *, skip_street: bool = True
-) -> dict[int, str]:
-    """``{place id: "荣雅园社区 / 荣雅园 / … / 荣雅园1-701"}`` for many places in two queries."""
-    wanted = {i for i in place_ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(select(Place.id, Place.path).where(Place.id.in_(wanted))).all()
-    chains = {pid: [int(x) for x in path.strip("/").split("/") if x] for pid, path in rows}
-    every = {i for chain in chains.values() for i in chain}
-    names = {
-        pid: (name, kind)
-        for pid, name, kind in session.execute(
-            select(Place.id, Place.name, Place.kind).where(Place.id.in_(every))
-        ).all()
-    }
-    out = {}
-    for pid, chain in chains.items():
-        parts = [
-            names[i][0]
-            for i in chain
-            if i in names and not (skip_street and names[i][1] == "street")
-        ]
-        out[pid] = " / ".join(parts)
-    return out
-
-
-class SearchPick(DbWork, Vertical):
-    """An Input that searches as you type and a short list of matches to pick one from.
-
-    ``search(session, text)`` returns ``[(id, shown text), …]``; it runs in a worker.
-    Enter in the box picks the first match; the choice is posted as :class:`Picked`.
-    """
-
-    DEFAULT_CSS = """
-    SearchPick { height: auto; }
-    SearchPick > OptionList { height: auto; max-height: 8; }
-    SearchPick > .picked { width: 1fr; height: auto; padding: 0 1; color: $success; }
-    """
-
-    class Picked(Message):
-        def __init__(self, pick: SearchPick, value: int | None, text: str) -> None:
-            super().__init__()
-            self.pick = pick
-            self.value = value
-            self.text = text
-
-        @property
-        def control(self) -> SearchPick:
-            return self.pick
-
-    def __init__(
-        self,
-        search: Callable[[Session, str], list[tuple[int, str]]],
-        *,
-        placeholder: str,
-        none_text: str,
-        id: str | None = None,
-    ) -> None:
-        super().__init__(id=id)
-        self._search = search
-        self._placeholder = placeholder
-        self._none_text = none_text
-        self._debounce: Timer | None = None
-        self._pick_first = False
-        self.value: int | None = None
-        self.text = ""
-
-    def compose(self) -> ComposeResult:
-        yield Label(self._none_text, classes="picked")
-        yield Input(placeholder=self._placeholder)
-        yield OptionList()
-
-    def on_mount(self) -> None:
-        self.query_one(OptionList).display = False
-
-    def set_value(self, value: int | None, text: str = "", *, notify: bool = True) -> None:
-        self.value, self.text = value, text if value is not None else ""
-        self.query_one(".picked", Label).update(text if value is not None else self._none_text)
-        if notify:
-            self.post_message(self.Picked(self, self.value, self.text))
-
-    @on(Input.Changed)
-    def _changed(self, event: Input.Changed) -> None:
-        event.stop()
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._debounce = self.set_timer(DEBOUNCE_SECONDS, self._run)
-
-    @on(Input.Submitted)
-    def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
-        if self._debounce is not None:
-            self._debounce.stop()
-        self._pick_first = True
-        self._run()
-
-    def _run(self) -> None:
-        text = self.query_one(Input).value.strip()
-        options = self.query_one(OptionList)
-        if not text:
-            options.clear_options()
-            options.display = False
-            self._pick_first = False
-            return
-        db, search = self.app.db, self._search
-
-        def fetch() -> list[tuple[int, str]]:
-            with db.read_session() as s:
-                return search(s, text)
-
-        self.db_work(fetch, self._show, group=f"pick-{self.id or id(self)}")
-
-    def _show(self, found: list[tuple[int, str]]) -> None:
-        options = self.query_one(OptionList)
-        options.set_options([Option(shown, id=str(value)) for value, shown in found])
-        options.display = bool(found)
-        if self._pick_first and found:
-            self._choose(*found[0])
-        self._pick_first = False
-
-    @on(OptionList.OptionSelected)
-    def _selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        self._choose(int(event.option.id or 0), str(event.option.prompt))
-
-    def _choose(self, value: int, text: str) -> None:
-        options = self.query_one(OptionList)
-        options.clear_options()
-        options.display = False
-        box = self.query_one(Input)
-        with box.prevent(Input.Changed):
-            box.value = ""
-        self.set_value(value, text)
 
 
 # -- the people list ------------------------------------------------------------------

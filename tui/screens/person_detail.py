@@ -29,9 +29,9 @@ from gongzhi.core.services import people as people_svc
 from gongzhi.tui import i18n
 from gongzhi.tui.i18n import N_, _
 from gongzhi.tui.screens.orgs import is_current
-from gongzhi.tui.screens.people import place_paths
 from gongzhi.tui.widgets.base import DbWork, translate_bindings
 from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
+from gongzhi.tui.widgets.place_paths import place_paths
 
 log = logging.getLogger(__name__)
 REQUEST_LIMIT = 100

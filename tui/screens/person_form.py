@@ -21,7 +21,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Label, Select, SelectionList, TextArea
+from textual.widgets import Button, Footer, Input, Label, SelectionList, TextArea
 from textual.widgets.selection_list import Selection
 
 from gongzhi.core.errors import DomainError
@@ -30,8 +30,10 @@ from gongzhi.core.models.vocab import CareTag, Gender, PlaceKind
 from gongzhi.core.services import people as people_svc
 from gongzhi.core.validation import normalise_id_number, normalise_phone
 from gongzhi.tui.i18n import N_, _, label, language
-from gongzhi.tui.screens.people import SearchPick, place_paths
 from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
+from gongzhi.tui.widgets.place_paths import place_paths
+from gongzhi.tui.widgets.search_pick import SearchPick
 
 PICK_LIMIT = 20
 
@@ -68,7 +70,7 @@ class PersonFormScreen(DbWork, ModalScreen[int | None]):
     #pf-fields { height: 1fr; }
     #pf-box .field { height: auto; }
     #pf-box .field-name { width: 16; padding: 1 1 0 0; }
-    #pf-box .field > Input, #pf-box .field > Select, #pf-box .field > SearchPick { width: 1fr; }
+    #pf-box .field > Input, #pf-box .field > ChoicePicker, #pf-box .field > SearchPick { width: 1fr; }
     #pf-box .error { padding-left: 16; }
     #pf-box SelectionList { width: 1fr; height: auto; max-height: 10; }
     #pf-box TextArea { width: 1fr; height: 5; }
@@ -100,11 +102,11 @@ class PersonFormScreen(DbWork, ModalScreen[int | None]):
                 yield Label("", id="pf-name-error", classes="error")
                 with Horizontal(classes="field"):
                     yield Label(_("Gender"), classes="field-name")
-                    yield Select(
-                        [(label(g), g.value) for g in Gender],
-                        value=Gender.unknown.value,
-                        allow_blank=False,
+                    yield ChoicePicker(
+                        [Choice(g.value, label(g), g.value, g.label("en") + g.label("zh")) for g in Gender],
+                        placeholder=_("type the gender or its pinyin"),
                         id="pf-gender",
+                        chosen_line=False,
                     )
                 with Horizontal(classes="field"):
                     yield Label(_("Birth year"), classes="field-name")
@@ -145,10 +147,12 @@ class PersonFormScreen(DbWork, ModalScreen[int | None]):
             with Horizontal(classes="buttons"):
                 yield Button(_("Save"), id="pf-save", variant="primary", disabled=True)
                 yield Button(_("Cancel"), id="pf-cancel")
+        yield Footer()
 
     def on_mount(self) -> None:
         translate_bindings(self)
         self.query_one("#pf-care", SelectionList).display = self.care_loaded
+        self.query_one("#pf-gender", ChoicePicker).choose(Gender.unknown.value)
         self.query_one("#pf-name", Input).focus()
         if self.person_id is not None:
             self._load()
@@ -181,7 +185,7 @@ class PersonFormScreen(DbWork, ModalScreen[int | None]):
     def _fill(self, data: dict[str, Any]) -> None:
         self.query_one("#pf-name", Input).value = data["name"]
         if data["gender"] in Gender.__members__:
-            self.query_one("#pf-gender", Select).value = data["gender"]
+            self.query_one("#pf-gender", ChoicePicker).choose(data["gender"])
         self.query_one("#pf-birth-year", Input).value = str(data["birth_year"] or "")
         keep = _("{masked} · leave blank to keep")
         if data["phone"]:
@@ -259,7 +263,7 @@ class PersonFormScreen(DbWork, ModalScreen[int | None]):
         """What goes to the service: blank phone/ID keep the stored ones when editing."""
         out: dict[str, Any] = {
             "name": self.query_one("#pf-name", Input).value.strip(),
-            "gender": self.query_one("#pf-gender", Select).value,
+            "gender": self.query_one("#pf-gender", ChoicePicker).value or Gender.unknown.value,
             "birth_year": check_birth_year(self.query_one("#pf-birth-year", Input).value),
             "household_id": self.query_one("#pf-household", SearchPick).value,
             "notes": self.query_one("#pf-notes", TextArea).text,
@@ -300,6 +304,7 @@ class PersonFormScreen(DbWork, ModalScreen[int | None]):
     def _failed(self, message: str) -> None:
         self.saving = False
         self.query_one("#pf-error", Label).update(message)
+        self.app.notify(message, severity="error", timeout=6)  # the line may sit below the fold
         self.validate_form()
 
     @on(Button.Pressed, "#pf-cancel")

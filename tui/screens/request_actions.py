@@ -30,12 +30,9 @@ from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import (
     Button,
-    Checkbox,
     Footer,
     Input,
     Label,
-    RadioButton,
-    RadioSet,
 )
 
 from gongzhi.core.errors import DomainError
@@ -125,10 +122,6 @@ class ActionDialog(DbWork, ModalScreen[bool]):
         width: 80;
         height: auto;
         max-height: 90%;
-    }
-    ActionDialog RadioSet {
-        layout: horizontal;
-        width: auto;
     }
     ActionDialog SelectionList {
         height: auto;
@@ -615,69 +608,74 @@ class DispatchResultDialog(_DispatchChoice):
 
 
 class FeedbackDialog(ActionDialog):
-    """A return visit (回访): reached or not, solved or not, how satisfied; then
-    close the request, or reopen it when the resident is dissatisfied."""
+    """A return visit (回访): solved or not, how satisfied; then close the request, or
+    reopen it when the resident is dissatisfied.
+
+    The answers are chosen by typing (已解决 ← "yjj", "yes"; 满意 ← "my") and the cursor
+    starts in the first of them: Enter takes an answer and moves on, Enter in the comment
+    saves. The toggles (reporter reached, close, reopen) come after the fields that take
+    typing, say their state in words, and only Space flips them."""
 
     def heading(self) -> str:
         return _("{action} · {ref}").format(action=_("Feedback"), ref=self.ref)
 
     def compose_fields(self) -> ComposeResult:
-        yield Toggle(_("Reporter contacted"), True, on_text=_("yes"), off_text=_("no"), id="contacted")
         yield Label(_("Is it resolved?"), classes="field-label")
-        with RadioSet(id="resolved"):
-            for answer in ResolvedAnswer:
-                yield RadioButton(label(answer), id=f"resolved-{answer.value}")
-        yield Label(_("Satisfaction"), classes="field-label")
-        with RadioSet(id="satisfaction"):
-            for answer in Satisfaction:
-                yield RadioButton(label(answer), id=f"satisfaction-{answer.value}")
+        yield ChoicePicker(
+            [Choice(a.value, label(a), a.value, a.label("en") + a.label("zh")) for a in ResolvedAnswer],
+            placeholder=_("type an answer or its pinyin initials"),
+            id="resolved",
+        )
+        yield Label(_("Satisfaction") + " *", classes="field-label")
+        yield ChoicePicker(
+            [Choice(a.value, label(a), a.value, a.label("en") + a.label("zh")) for a in Satisfaction],
+            placeholder=_("type an answer or its pinyin initials"),
+            id="satisfaction",
+        )
         yield Label(_("Comment"), classes="field-label")
         yield Input(id="comment")
+        yield Toggle(_("Reporter contacted"), True, on_text=_("yes"), off_text=_("no"), id="contacted")
         yield Toggle(_("Close the request"), True, on_text=_("yes"), off_text=_("no"), id="close")
         yield Toggle(_("Reopen (dissatisfied)"), False, on_text=_("yes"), off_text=_("no"), id="reopen",
                      disabled=True)
 
-    @staticmethod
-    def _pressed(radio: RadioSet) -> str | None:
-        button = radio.pressed_button
-        return button.id.split("-", 1)[1] if button is not None and button.id else None
-
     def on_mount(self) -> None:
-        self.query_one("#resolved", RadioSet).focus()
+        self.query_one("#resolved Input", Input).focus()
 
-    @on(Checkbox.Changed, "#contacted")
-    def _contacted(self, event: Checkbox.Changed) -> None:
-        for radio in self.query(RadioSet):
-            radio.disabled = not event.value
+    @on(ChoicePicker.Changed, "#resolved, #satisfaction")
+    def _answered(self, event: ChoicePicker.Changed) -> None:
+        if event.control.id == "satisfaction":
+            self._satisfaction(event.value)
+        if event.value is not None and event.picker.has_focus_within:
+            self.call_after_refresh(self.focus_next)  # the next answer, then the comment
 
-    @on(RadioSet.Changed, "#satisfaction")
-    def _satisfaction(self) -> None:
-        dissatisfied = (
-            self._pressed(self.query_one("#satisfaction", RadioSet))
-            == Satisfaction.dissatisfied.value
-        )
-        reopen = self.query_one("#reopen", Checkbox)
+    @on(Toggle.Changed, "#contacted")
+    def _contacted(self, event: Toggle.Changed) -> None:
+        for picker in self.query(ChoicePicker):
+            picker.disabled = not event.value
+
+    def _satisfaction(self, value: str | None) -> None:
+        dissatisfied = value == Satisfaction.dissatisfied.value
+        reopen = self.query_one("#reopen", Toggle)
         reopen.disabled = not dissatisfied
         # a dissatisfied resident's request is redone unless the clerk decides otherwise
         reopen.value = dissatisfied
-        self.query_one("#close", Checkbox).value = not dissatisfied
+        self.query_one("#close", Toggle).value = not dissatisfied
 
-    @on(Checkbox.Changed, "#reopen")
-    def _reopen(self, event: Checkbox.Changed) -> None:
+    @on(Toggle.Changed, "#reopen")
+    def _reopen(self, event: Toggle.Changed) -> None:
         if event.value:
-            self.query_one("#close", Checkbox).value = False
+            self.query_one("#close", Toggle).value = False
 
-    @on(Checkbox.Changed, "#close")
-    def _close(self, event: Checkbox.Changed) -> None:
+    @on(Toggle.Changed, "#close")
+    def _close(self, event: Toggle.Changed) -> None:
         if event.value:
-            self.query_one("#reopen", Checkbox).value = False
+            self.query_one("#reopen", Toggle).value = False
 
     def values(self) -> dict[str, Any]:
-        contacted = self.query_one("#contacted", Checkbox).value
-        resolved = self._pressed(self.query_one("#resolved", RadioSet)) if contacted else None
-        satisfaction = (
-            self._pressed(self.query_one("#satisfaction", RadioSet)) if contacted else None
-        )
+        contacted = self.query_one("#contacted", Toggle).value
+        resolved = self.query_one("#resolved", ChoicePicker).value if contacted else None
+        satisfaction = self.query_one("#satisfaction", ChoicePicker).value if contacted else None
         if contacted and satisfaction is None:
             raise InputProblem(domain_message("input.required", field="satisfaction"))
         return {
@@ -685,8 +683,8 @@ class FeedbackDialog(ActionDialog):
             "resolved": resolved,
             "satisfaction": satisfaction,
             "comment": self.query_one("#comment", Input).value,
-            "reopen": self.query_one("#reopen", Checkbox).value,
-            "close": self.query_one("#close", Checkbox).value,
+            "reopen": self.query_one("#reopen", Toggle).value,
+            "close": self.query_one("#close", Toggle).value,
         }
 
     def perform(self, session: Session, actor: Actor, values: dict[str, Any]) -> object:
@@ -735,6 +733,9 @@ class DuplicateDialog(ActionDialog):
             on_error=lambda message: preview.update(Text(message)),
         )
 
+    def on_mount(self) -> None:
+        self.query_one("#original", Input).focus()
+
     def values(self) -> dict[str, Any]:
         original = self.query_one("#original", Input).value.strip()
         if not original:
@@ -763,6 +764,9 @@ class SupporterDialog(ActionDialog):
         yield Label(_("Person (name, pinyin initials or phone tail)"), classes="field-label")
         yield PersonPicker(id="supporter")
 
+    def on_mount(self) -> None:
+        self.query_one("#supporter Input", Input).focus()
+
     def values(self) -> dict[str, Any]:
         person = self.query_one("#supporter", PersonPicker).value
         if person is None:
@@ -788,6 +792,9 @@ class AttachDialog(ActionDialog):
     def compose_fields(self) -> ComposeResult:
         yield Label(_("File paths (separate several with ;)"), classes="field-label")
         yield Input(id="attach-paths", placeholder=_("file paths, separated by ;"))
+
+    def on_mount(self) -> None:
+        self.query_one("#attach-paths", Input).focus()
 
     def values(self) -> dict[str, Any]:
         raw = self.query_one("#attach-paths", Input).value

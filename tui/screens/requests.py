@@ -1,8 +1,11 @@
 """The request list: filters as you type, pages of 100 so 100,000 requests stay smooth.
 
 Text matches ref, title and description; the reporter box matches the reporter's
-name or pinyin (张晓明 ← zxm). Status, community, channel, category and overdue
-narrow the list; a click on a column header sorts by it. Enter opens the detail.
+name or pinyin (张晓明 ← zxm). Status, community, channel and category are chosen
+by typing (Chinese, pinyin initials, full pinyin or the code; the most used channels
+and categories first; an emptied box drops the filter); the overdue toggle says its
+state in words and only Space (or ctrl+o) flips it. A click on a column header sorts
+by it. Enter opens the detail.
 
 A page is one query (:func:`gongzhi.core.services.requests.list_page`) and shows at once;
 the total follows from its own worker, so counting never holds a page back. Next
@@ -21,7 +24,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.timer import Timer
-from textual.widgets import Checkbox, DataTable, Input, Label, Select
+from textual.widgets import DataTable, Input, Label
 
 from gongzhi.core.models.places import Place
 from gongzhi.core.models.types import fmt_local, utcnow
@@ -32,6 +35,8 @@ from gongzhi.tui import i18n
 from gongzhi.tui.i18n import N_, _, label
 from gongzhi.tui.widgets.base import DbWork, translate_bindings
 from gongzhi.tui.widgets.columns import Column, ColumnPlan, fit_columns
+from gongzhi.tui.widgets.pickers import Choice, ChoicePicker
+from gongzhi.tui.widgets.toggle import Toggle
 
 PAGE_SIZE = 100
 EXPORT_BATCH = 2000  # rows read at a time for ctrl+e's whole list
@@ -119,11 +124,13 @@ class RequestsView(DbWork, Vertical):
             yield Input(placeholder=_("Search ref, title, description"), id="req-text")
             yield Input(placeholder=_("Reporter (name or pinyin)"), id="req-reporter")
         with Horizontal(classes="toolbar"):
-            yield Select([(label(s), s.value) for s in Status], prompt=_("Status"), id="req-status")
-            yield Select([], prompt=_("Community"), id="req-community")
-            yield Select([(label(c), c.value) for c in Channel], prompt=_("Channel"), id="req-channel")
-            yield Select([], prompt=_("Category"), id="req-category")
-            yield Checkbox(_("Overdue"), id="req-overdue")
+            yield ChoicePicker(
+                [Choice(s.value, label(s), s.value, s.label("en") + s.label("zh")) for s in Status],
+                placeholder=_("Status"), id="req-status", chosen_line=False)
+            yield ChoicePicker([], placeholder=_("Community"), id="req-community", chosen_line=False)
+            yield ChoicePicker(_channel_choices({}), placeholder=_("Channel"), id="req-channel", chosen_line=False)
+            yield ChoicePicker([], placeholder=_("Category"), id="req-category", chosen_line=False)
+            yield Toggle(_("Overdue"), id="req-overdue", on_text=_("only overdue"), off_text=_("all"))
         yield Label("", id="req-place-filter", classes="status-line")
         yield DataTable(id="req-table", cursor_type="row", zebra_stripes=True)
         yield Label("", id="req-status-line", classes="status-line")
@@ -158,18 +165,25 @@ class RequestsView(DbWork, Vertical):
         db = self.app.db
 
         def fetch():
+            from gongzhi.tui.screens.request_form import usage_counts
+
             with db.read_session() as s:
                 communities = s.execute(
-                    select(Place.name, Place.id).where(Place.kind == "community").order_by(Place.id)
+                    select(Place.id, Place.name, Place.code).where(Place.kind == "community").order_by(Place.id)
                 ).all()
                 cats = category_svc.list_categories(s, active_only=True)
-                lang = i18n.language()
-                return list(communities), [(c.name_en if lang == "en" else c.name_zh, c.id) for c in cats]
+                by_category, by_channel = usage_counts(s)
+            return communities, cats, by_category, by_channel
 
         def show(options) -> None:
-            communities, cats = options
-            self.query_one("#req-community", Select).set_options(communities)
-            self.query_one("#req-category", Select).set_options(cats)
+            communities, cats, by_category, by_channel = options
+            self.query_one("#req-community", ChoicePicker).set_choices(
+                [Choice(pid, name, code or "") for pid, name, code in communities])
+            en = i18n.language() == "en"
+            self.query_one("#req-category", ChoicePicker).set_choices(
+                [Choice(c.id, c.name_en if en else c.name_zh, c.code or "", c.name_en + c.name_zh,
+                        by_category.get(c.id, 0)) for c in cats])
+            self.query_one("#req-channel", ChoicePicker).set_choices(_channel_choices(by_channel))
 
         self.db_work(fetch, show, group="request-options")
 
@@ -282,17 +296,16 @@ class RequestsView(DbWork, Vertical):
         self.filters.reporter = event.value
         self._schedule()
 
-    @on(Select.Changed)
-    def _select(self, event: Select.Changed) -> None:
-        value = None if event.value is Select.NULL else event.value
+    @on(ChoicePicker.Changed)
+    def _choice(self, event: ChoicePicker.Changed) -> None:
         target = {"req-status": "status", "req-community": "community_id", "req-channel": "channel",
-                  "req-category": "category_id"}.get(event.select.id or "")
-        if target:
-            setattr(self.filters, target, value)
+                  "req-category": "category_id"}.get(event.picker.id or "")
+        if target and getattr(self.filters, target) != event.value:
+            setattr(self.filters, target, event.value)
             self._schedule()
 
-    @on(Checkbox.Changed, "#req-overdue")
-    def _overdue(self, event: Checkbox.Changed) -> None:
+    @on(Toggle.Changed, "#req-overdue")
+    def _overdue(self, event: Toggle.Changed) -> None:
         self.filters.overdue = event.value
         self._schedule()
 
@@ -336,7 +349,11 @@ class RequestsView(DbWork, Vertical):
         self.reload()
 
     def set_status_filter(self, statuses: str | None) -> None:
-        self.query_one("#req-status", Select).value = statuses if statuses else Select.NULL
+        picker = self.query_one("#req-status", ChoicePicker)
+        if statuses:
+            picker.choose(statuses)
+        else:
+            picker.clear()
 
     @on(DataTable.HeaderSelected, "#req-table")
     def _sort(self, event: DataTable.HeaderSelected) -> None:
@@ -375,7 +392,7 @@ class RequestsView(DbWork, Vertical):
         self.query_one("#req-text", Input).focus()
 
     def action_toggle_overdue(self) -> None:
-        box = self.query_one("#req-overdue", Checkbox)
+        box = self.query_one("#req-overdue", Toggle)
         box.value = not box.value
 
     def action_next_page(self) -> None:
@@ -438,6 +455,11 @@ class RequestsView(DbWork, Vertical):
         from gongzhi.tui.screens.export import ExportScreen
 
         self.app.push_screen(ExportScreen(self.current_filter()))
+
+
+def _channel_choices(counts: dict[str, int]) -> list[Choice]:
+    """The channels to filter by, the most used first."""
+    return [Choice(c.value, label(c), c.value, c.label("en") + c.label("zh"), counts.get(c.value, 0)) for c in Channel]
 
 
 def _category_labels(session, lang: str) -> dict[int, str]:

@@ -20,7 +20,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.widgets import Button, Input, Label, RadioButton, RadioSet, Switch
+from textual.widgets import Button, Input, Label, RadioButton, RadioSet
 
 from gongzhi.core.config import config_path, update_config_file
 from gongzhi.core.errors import DomainError
@@ -28,6 +28,7 @@ from gongzhi.core.plugins import PluginHost, available_plugins, disable_plugin, 
 from gongzhi.tui import i18n
 from gongzhi.tui.i18n import N_, _
 from gongzhi.tui.widgets.base import DbWork, translate_bindings
+from gongzhi.tui.widgets.toggle import Toggle
 
 OPERATOR_MAX = 50
 LANGUAGES = (("zh", "中文"), ("en", "English"))  # each language in its own words
@@ -165,22 +166,25 @@ class SettingsView(DbWork, Vertical):
             return
         rows = []
         for line in lines:
+            # the state in words (启用：开 / Enabled: on), not only in colour; Space flips it
+            switch = Toggle(_("Enabled"), line.active, id=_switch_id(line.name), classes="plugin-switch")
+            switch.plugin_name = line.name
             row = Horizontal(
-                Switch(value=line.active, name=line.name, id=_switch_id(line.name), classes="plugin-switch"),
+                switch,
                 Label(Text.assemble((line.title, "bold"), "  ", (line.detail, "dim"))),
                 classes="plugin-row",
             )
             rows.append(row)
         await box.mount_all(rows)
 
-    @on(Switch.Changed, ".plugin-switch")
-    def _toggle_plugin(self, event: Switch.Changed) -> None:
-        name = event.switch.name or ""
+    @on(Toggle.Changed, ".plugin-switch")
+    def _toggle_plugin(self, event: Toggle.Changed) -> None:
+        name = getattr(event.checkbox, "plugin_name", "")
         host = self.app.host
         active = list(host.names) if host is not None else []
         if event.value == (name in active):
             return
-        switch = event.switch
+        switch = event.checkbox
         # one change at a time: each builds the next host from the current one
         for other in self.query(".plugin-switch"):
             other.disabled = True
@@ -204,7 +208,7 @@ class SettingsView(DbWork, Vertical):
         def failed(message: str) -> None:
             self.app.show_error(message)
             if switch.is_attached:
-                with switch.prevent(Switch.Changed):
+                with switch.prevent(Toggle.Changed):
                     switch.value = not enable
             for other in self.query(".plugin-switch"):
                 other.disabled = False

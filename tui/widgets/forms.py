@@ -18,7 +18,8 @@ ctrl+s saves and Esc cancels a form or a reason; ``y`` confirms, ``n`` or Esc de
   its save calls ``submit(values)`` on the UI thread, which returns the write to
   run off the UI thread (:meth:`gongzhi.tui.widgets.base.DbWork.db_work`) or raises
   :class:`FormError` (or a :class:`~gongzhi.core.errors.DomainError`). A refusal stays on the form
-  in the user's language, and nothing is written; otherwise the form is dismissed with the
+  in the user's language — beside the field it names (``FormError(field=)``, a DomainError's
+  ``field``), else under the fields — and in a notification, and nothing is written; otherwise the form is dismissed with the
   write's result (``None`` when cancelled).
 - :class:`ConfirmModal` — a question (and optional detail lines); dismissed with a bool.
 - :class:`ReasonModal` — one required line of text; dismissed with it, or ``None``.
@@ -113,7 +114,12 @@ class _Prefixed:
 
 class FormError(Exception):
     """A value the form itself can tell is wrong (not a number, not a date); its text is
-    shown on the form as it is (make it with :func:`~gongzhi.tui.widgets.bilingual.t`)."""
+    shown on the form as it is (make it with :func:`~gongzhi.tui.widgets.bilingual.t`),
+    beside the field ``field`` names (a form field's key) when it names one."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 FIELD_KINDS = ("text", "select", "choice", "check", "person", "place")
@@ -141,6 +147,7 @@ class FormField:
     choices: list[tuple[str, Any]] = field(default_factory=list)
     placeholder: str = ""
     kinds: tuple[str, ...] = ()
+    error_field: str = ""  # the core's name of the field (DomainError field=…), when not ``key``
 
 
 class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
@@ -205,6 +212,8 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
                 self._labels[f.key] = Label(self._label(f), classes="form-label")
                 yield self._labels[f.key]
                 yield self._field(f)
+                # a refusal that names this field shows here, beside it (hidden while empty)
+                yield Label("", id=self.wid(f"{f.key}-error"), classes="error field-error")
             for f in self.fields:  # toggles never sit between fields that take typing
                 if f.kind == "check":
                     yield Toggle(t(f.zh, f.en), bool(f.value), on_text=t("是", "yes"), off_text=t("否", "no"),
@@ -245,6 +254,8 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
     def on_mount(self) -> None:
         self.translate_own_bindings()
         self._bindings._add_binding(self.ENTER_BINDING)
+        for label in self.query(".field-error"):
+            label.display = False
         for f in self.fields:
             if f.kind in ("person", "place") and isinstance(f.value, tuple):
                 self.widget(f.key).select(*f.value)
@@ -288,10 +299,34 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
                 out[f.key] = w.value.strip()
         return out
 
-    def show_error(self, message: str) -> None:
-        """The refusal under the fields and in a notification (a long form may hide the line)."""
+    def field_of(self, error: Exception | None) -> str | None:
+        """The key of the form field a refusal names (``FormError(field=)``, or a
+        :class:`DomainError`'s ``field`` matching a field's key or ``error_field``), or None."""
+        if isinstance(error, FormError):
+            name = error.field
+        elif isinstance(error, DomainError):
+            name = error.params.get("field")
+        else:
+            return None
+        if not isinstance(name, str) or not name:
+            return None
+        return next((f.key for f in self.fields if name in (f.key, f.error_field) and f.kind != "check"), None)
+
+    def show_error(self, message: str, field: str | None = None) -> None:
+        """The refusal beside the field it concerns (``field``: a form field's key) or else
+        under the fields, and in a notification either way (a long form may hide the line)."""
         self.busy = False
-        self.query_one(f"#{self.wid('error')}", Label).update(Text(message))
+        for label in self.query(".field-error"):
+            label.update("")
+            label.display = False
+        foot = self.query_one(f"#{self.wid('error')}", Label)
+        if field is not None and message:
+            beside = self.query_one(f"#{self.wid(f'{field}-error')}", Label)
+            beside.update(Text(message))
+            beside.display = True
+            foot.update("")
+        else:
+            foot.update(Text(message))
         if message:
             self.notify(message, severity="error", timeout=6)
 
@@ -316,13 +351,25 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
         try:
             write = self.submit(self.values())
         except FormError as exc:
-            self.show_error(str(exc))
+            self.show_error(str(exc), self.field_of(exc))
             return
         except DomainError as exc:
-            self.show_error(exc.message(i18n.language()))
+            self.show_error(exc.message(i18n.language()), self.field_of(exc))
             return
         self.busy = True
-        self.db_work(write, self.dismiss, group=f"{self.form_id}-write", on_error=self.show_error)
+        refused: list[DomainError] = []
+
+        def job() -> Any:
+            try:
+                return write()
+            except DomainError as exc:
+                refused.append(exc)  # which field it names, for the UI thread
+                raise
+
+        def failed(message: str) -> None:
+            self.show_error(message, self.field_of(refused[-1]) if refused else None)
+
+        self.db_work(job, self.dismiss, group=f"{self.form_id}-write", on_error=failed)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -332,7 +379,8 @@ class FormModal(_Prefixed, Bilingual, DbWork, ModalScreen[Any]):
 
 
 class ExportModal(FormModal):
-    """Where to write an export: ``#<form_id>-format`` (``formats`` as (label, suffix)) and
+    """Where to write an export: ``#<form_id>-format`` (``formats`` as (label, suffix), chosen
+    by typing the format's name or suffix in a ChoicePicker) and
     ``#<form_id>-path``, which starts at ``default_path(fmt)`` and follows the format.
 
     On save a path ending in one of the formats' suffixes is written in that format, any
@@ -356,7 +404,8 @@ class ExportModal(FormModal):
         super().__init__(
             title,
             [
-                FormField("format", "格式", "Format", kind="select", value=fmt, choices=formats),
+                FormField("format", "格式", "Format", kind="choice", value=fmt, choices=formats,
+                          placeholder=t("输入格式（docx、xlsx …）", "type a format (docx, xlsx …)")),
                 FormField("path", "文件", "File", value=str(default)),
             ],
             self._submit,
@@ -366,9 +415,9 @@ class ExportModal(FormModal):
         self.default_dir = default.parent
         self.write = write
 
-    @on(Select.Changed)
-    def _format(self, event: Select.Changed) -> None:
-        if event.select.id != self.wid("format") or f".{event.value}" not in self.suffixes:
+    def on_picker_changed(self, event: Any) -> None:
+        """The format chosen (a Picker.Changed; the pickers module is imported when first used)."""
+        if event.picker.id != self.wid("format") or f".{event.value}" not in self.suffixes:
             return
         box = self.query_one(f"#{self.wid('path')}", Input)
         path = Path(box.value)
@@ -379,6 +428,8 @@ class ExportModal(FormModal):
         if not v["path"]:
             raise FormError(t("请填写文件路径", "A file path is needed"))
         fmt, path = v["format"], Path(v["path"]).expanduser()
+        if fmt is None and path.suffix not in self.suffixes:
+            raise FormError(t("请选择格式", "Choose a format"))
         if path.suffix in self.suffixes:
             fmt = path.suffix[1:]  # the name typed says the format
         else:

@@ -23,6 +23,7 @@ API (the same for every picker):
 - ``picker.text`` — what the input shows for it (the person's or place's name);
 - ``picker.select(id, text)`` — preset a choice without searching;
 - ``picker.clear()`` — forget the choice and the text;
+- ``chosen_line=False`` — no "Chosen: …" line under the box once picked (a bar of filters);
 - message ``Picker.Changed(picker, value, text)`` — posted on every pick and clear;
   ``event.control`` is the picker, so ``@on(PersonPicker.Changed, "#id")`` works.
 
@@ -113,9 +114,11 @@ class Picker(DbWork, Vertical):
         id: str | None = None,
         classes: str | None = None,
         disabled: bool = False,
+        chosen_line: bool = True,
     ) -> None:
         super().__init__(id=id, classes=classes, disabled=disabled)
         self.placeholder = placeholder
+        self.chosen_line = chosen_line  # False: no "Chosen: …" line under the box (a filter bar)
         self.limit = limit
         self._value: int | None = None
         self._text = ""
@@ -184,6 +187,8 @@ class Picker(DbWork, Vertical):
                 if self._value is not None
                 else ""
             )
+        if self._value is not None and not self.chosen_line:
+            message = ""  # the box shows the choice; a bar of filters keeps one line
         chosen = self.query_one(".picker-chosen", Label)
         chosen.update(Text(message))
         chosen.display = bool(message)  # no blank line under an empty picker

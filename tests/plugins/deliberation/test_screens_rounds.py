@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 
 from sqlalchemy import select
-from textual.widgets import Checkbox, DataTable, Input, Label, Select
+from textual.widgets import Checkbox, DataTable, Input, Label
 
 from gongzhi.core.services import Actor
 from gongzhi.tui.widgets.pickers import ChoicePicker
@@ -218,7 +218,7 @@ def test_a_plurality_tie_broken_published_decided_closed_and_the_minutes(  # noq
             path_box = form.query_one("#delib-minutes-path", Input)
             assert path_box.value.startswith(str(tmp_path / "data" / "minutes" / "council-minutes-"))
             assert path_box.value.endswith(".md")
-            form.query_one("#delib-minutes-format", Select).value = "docx"
+            form.widget("format").choose("docx")  # the format is a ChoicePicker (tui.widgets.forms)
             await pilot.pause()
             assert path_box.value.endswith(".docx")
             written = path_box.value
