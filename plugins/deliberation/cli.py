@@ -61,6 +61,13 @@ def _label(enum_name: str, value: str) -> str:
     return vocab_label(getattr(vocab, enum_name), value)
 
 
+def _group(code: str) -> str:
+    """A stakeholder group as the roster shows it (居民 / residents), one typed as typed."""
+    from gongzhi.plugins.deliberation.vocab import group_label
+
+    return group_label(code, state.language)
+
+
 def _outcome(value: str | None) -> str:
     from gongzhi.plugins.deliberation.vocab import outcome_label
 
@@ -230,7 +237,7 @@ def show(
     names = {p["id"]: p["name"] for p in data["participants"]}
     table(["id", tr("姓名", "name"), tr("角色", "role"), tr("组别", "group"), tr("表决权", "votes"),
            tr("权重", "weight"), tr("到场", "present"), tr("受托", "proxy for")],
-          [[p["id"], p["name"], _label("ParticipantRole", p["role"]), p["group"], "✓" if p["can_vote"] else "",
+          [[p["id"], p["name"], _label("ParticipantRole", p["role"]), _group(p["group"]), "✓" if p["can_vote"] else "",
             p["weight"], "✓" if p["present"] else "", names.get(p["proxy_for"], "")] for p in data["participants"]],
           title=tr("参与人", "participants"))
     table([tr("编号", "no."), tr("方案", "option"), tr("状态", "state")],
@@ -240,9 +247,9 @@ def show(
                          f"meeting {m['number']} {fmt_local(m['held_at'])} {m['venue']}, {len(m['attendance'])} at the table"),
                       markup=False)
     for r in data["rounds"]:
-        console.print(tr(f"第 {r['number']} 轮（id {r['id']}）{r['title']} — {_label('RoundKind', r['kind'])}，"
+        console.print(tr(f"第 {r['number']} 轮 {r['title']} — {_label('RoundKind', r['kind'])}，"
                          f"{_label('RoundState', r['state'])}，{r['ballots']} 票",
-                         f"round {r['number']} (id {r['id']}) {r['title']} — {_label('RoundKind', r['kind'])}, "
+                         f"round {r['number']} {r['title']} — {_label('RoundKind', r['kind'])}, "
                          f"{_label('RoundState', r['state'])}, {r['ballots']} ballots"), markup=False)
         if r["result"]:
             console.print("  " + tr("结果：", "result: ") + _outcome(r["result"]["outcome"]), markup=False)
@@ -409,19 +416,22 @@ def checkin(
     db = state.database()
     with db.session() as s:
         c = svc.find_consultation(s, consultation)
+        people = list({p.id: p for p in (svc.find_participant(s, c.id, ref) for ref in participants)}.values())
+        confirmed = yes
+        if out and not yes:
+            # asked once for all of them, before anything is written
+            err = svc.checkout_drops(s, [p for p in people if p.present])
+            if err is not None:
+                err = DomainError(err.code, **{**err.params, "how": "确认请加 --yes", "how_en": "add --yes to confirm"})
+                if not sys.stdin.isatty():
+                    raise err
+                console.print(err.message(state.language), markup=False)
+                if not typer.confirm(tr("确认离场？", "check out anyway?"), default=False):
+                    raise typer.Exit(1)
+                confirmed = True
         done = []
-        for ref in participants:
-            p = svc.find_participant(s, c.id, ref)
-            if out and p.present and not yes:
-                own, proxied = svc.ballots_dropped_by_checkout(s, p.id)
-                if own or proxied:
-                    err = DomainError("delib.checkout_drops", name=p.name, ballots=own, proxies=proxied)
-                    if not sys.stdin.isatty():
-                        raise err
-                    console.print(err.message(state.language), markup=False)
-                    if not typer.confirm(tr("确认离场？", "check out anyway?"), default=False):
-                        raise typer.Exit(1)
-            svc.checkin(s, actor=state.actor, participant_id=p.id, present=not out)
+        for p in people:
+            svc.checkin(s, actor=state.actor, participant_id=p.id, present=not out, confirm_drop=confirmed)
             done.append(p.name)
     console.print(tr(("离场：" if out else "签到：") + "、".join(done), ("checked out: " if out else "checked in: ")
                      + ", ".join(done)), markup=False)
@@ -857,7 +867,9 @@ def tally(
 ) -> None:
     """仅凭表决文件重新计票并与存档结果比对 / recount a round file alone; compare with its stored result.
 
-    Exit 1 when the recount differs from the stored result."""
+    Exit 1 when the recount differs from the stored result; exit 2 when it matches but the
+    file flags ballots out of the recorded sequence (``out_of_sequence``: rows written to
+    the database by hand), so that a script sees the tampering either way."""
     from gongzhi.plugins.deliberation.export import read_round_file, tally_round_file
 
     data = read_round_file(file)
@@ -873,12 +885,12 @@ def tally(
         from gongzhi.plugins.deliberation.export import result_json
 
         _print_result(result_json(recount.result), numbers, texts, names)
-        stray = [b for b in data.get("out_of_sequence") or [] if isinstance(b, dict)]
+        stray = recount.out_of_sequence
         if stray:
-            ids = "、".join(str(b.get("id")) for b in stray)
-            console.print(tr(f"警告：{len(stray)} 张选票不属于记录序列（可能被直接写入数据库）：{ids}",
-                             f"warning: {len(stray)} ballot row(s) do not belong to the recorded sequence "
-                             f"(possibly written to the database directly): {ids}"), markup=False)
+            who = [_stray_voter(b, names) for b in stray]
+            console.print(tr(f"警告：{len(stray)} 张选票不属于记录序列（可能被直接写入数据库），投票人：{'、'.join(who)}",
+                             f"warning: {len(stray)} ballot(s) do not belong to the recorded sequence "
+                             f"(possibly written to the database directly), voters: {', '.join(who)}"), markup=False)
         if recount.matches is True:
             console.print(tr("与存档结果一致", "matches the stored result"))
         elif recount.matches is False:
@@ -887,6 +899,18 @@ def tally(
             console.print(tr("文件中没有存档结果，无从比对", "the file holds no stored result to compare with"))
     if recount.matches is False:
         raise typer.Exit(1)
+    if recount.out_of_sequence:
+        raise typer.Exit(2)
+
+
+def _stray_voter(entry: dict[str, Any], names: dict[int, str]) -> str:
+    """Whom a ballot out of sequence claims to be: the name (a named round), the voter's
+    pseudonym (a secret round), or "unknown voter" when it matches nobody on the roster."""
+    voter = entry.get("voter")
+    name = entry.get("name") if isinstance(entry.get("name"), str) else None
+    if name is None and isinstance(voter, int) and not isinstance(voter, bool):
+        name = names.get(voter) or tr(f"投票人 {voter}", f"voter {voter}")
+    return name or tr("名册上没有的投票人", "a voter not on the roster")
 
 
 @app.command("minutes")

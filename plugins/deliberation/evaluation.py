@@ -59,7 +59,7 @@ from gongzhi.plugins.deliberation.models import (
     Round,
     RoundState,
 )
-from gongzhi.plugins.deliberation.services import _next_number, recount_input, result_of
+from gongzhi.plugins.deliberation.services import _may, _next_number, recount_input, result_of
 
 log = logging.getLogger(__name__)
 
@@ -154,6 +154,9 @@ def open_evaluation_round(db, payload: dict[str, Any], actor: Actor | None = Non
         if req["community_id"] is not None and session.get(Place, req["community_id"]) is None:
             log.warning("deliberation: evaluation round request for an unknown place %s", req["community_id"])
             return None
+        # heard from the micro-projects plugin, the actor has no grants (the system acts); a
+        # caller that passes an operator's actor needs the permission on the community
+        _may(session, actor, "deliberation.manage", req["community_id"])
         at = when(None)
         with transaction(session):
             c, meeting = _consultation(session, actor, req, at)

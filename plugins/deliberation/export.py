@@ -19,7 +19,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -49,20 +49,27 @@ def fraction_to_json(value: Fraction | None) -> str | None:
     return f"{value.numerator}/{value.denominator}"
 
 
+# how the refusals name the fractions a rule holds
+_FRACTION_NAMES = {"threshold": "通过比例", "quorum": "法定人数比例", "quorum.fraction": "法定人数比例"}
+
+
 def fraction_from_json(value: Any, what: str) -> Fraction | None:
     """``"2/3"``, ``"1"`` or an integer → Fraction; floats are refused (exact arithmetic only)."""
     if value is None:
         return None
+    zh = _FRACTION_NAMES.get(what, what)
+    not_a_fraction = DomainError("delib.bad_rule", detail=f"{zh}须写成分数（如 2/3），不能用小数或百分数：{value}",
+                                 detail_en=f"{what}: {value} (write a fraction such as \"2/3\")")
     if isinstance(value, bool | float):
-        raise _bad_rule(f"{what}: {value!r} (write a fraction such as \"2/3\")")
+        raise not_a_fraction
     text = str(value).strip()
     if not isinstance(value, int) and not re.fullmatch(r"[+-]?\d+(/\d+)?", text):
         # "0.66", "1e-1", "66%": refused, as the docs say (a fraction is written "2/3")
-        raise _bad_rule(f"{what}: {value!r} (write a fraction such as \"2/3\")")
+        raise not_a_fraction
     try:
         return Fraction(value) if isinstance(value, int) else Fraction(text)
     except (ValueError, ZeroDivisionError):
-        raise _bad_rule(f"{what}: {value!r}") from None
+        raise DomainError("delib.bad_rule", detail=f"{zh}无效：{value}", detail_en=f"{what}: {value}") from None
 
 
 # -- rules ------------------------------------------------------------------------
@@ -242,15 +249,19 @@ def result_json(result: rules.Result) -> dict[str, Any]:
 
 @dataclass
 class Recount:
-    """A round file recounted: the fresh result, the stored one (if the file has it)
-    and whether they agree (None when there is nothing to compare with)."""
+    """A round file recounted: the fresh result, the stored one (if the file has it),
+    whether they agree (None when there is nothing to compare with), and the ballot rows
+    the file flags as not belonging to the recorded sequence (hand-inserted rows,
+    ``out_of_sequence``: a matching count is no proof then)."""
 
     result: rules.Result
     stored: dict[str, Any] | None
     matches: bool | None
+    out_of_sequence: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"result": result_json(self.result), "stored": self.stored, "matches": self.matches}
+        return {"result": result_json(self.result), "stored": self.stored, "matches": self.matches,
+                "out_of_sequence": list(self.out_of_sequence)}
 
 
 def read_round_file(path: Path) -> dict[str, Any]:
@@ -299,10 +310,15 @@ def tally_round_file(data: dict[str, Any]) -> Recount:
         if b.voter_id in seen:
             raise DomainError("delib.export_invalid", detail=f"two current ballots for voter {b.voter_id}")
         seen.add(b.voter_id)
-    result = rules.tally(rule, voters, ballots, option_ids)
+    names = {v["id"]: v["name"] for v in voters_raw
+             if isinstance(v, dict) and _is_int(v.get("id")) and isinstance(v.get("name"), str)}
+    result = rules.tally(rule, voters, ballots, option_ids, names=names)
     stored = data.get("result")
     matches = None if stored is None else _counted(result_json(result)) == _counted(stored)
-    return Recount(result=result, stored=stored, matches=matches)
+    stray = data.get("out_of_sequence") or []
+    if not isinstance(stray, list) or not all(isinstance(b, dict) for b in stray):
+        raise DomainError("delib.export_invalid", detail="out_of_sequence must be a list of objects")
+    return Recount(result=result, stored=stored, matches=matches, out_of_sequence=stray)
 
 
 # -- writing a file ------------------------------------------------------------------

@@ -42,6 +42,17 @@ def plugin_metadata():
 
 
 @hookimpl
+def register_permissions(register):
+    # checked on the consultation's place (a consultation without one is street-wide: a grant
+    # on the street); street_admin holds both (core.permissions.declare); docs/deliberation.md
+    register("deliberation.manage", "主持议事（发起协商、开启与结束表决、公布结果、作出决定）",
+             "run consultations (create them, open and close rounds, publish, decide)",
+             roles=("facilitator", "community_secretary"))
+    register("deliberation.record", "议事签到与录入选票", "check participants in and record ballots",
+             roles=("facilitator", "community_secretary", "grid_worker"))
+
+
+@hookimpl
 def plugin_migrations():
     return MigrationSpec(name=NAME, script_location=Path(__file__).parent / "migrations",
                          table_prefix="delib_", models_module="gongzhi.plugins.deliberation.models")

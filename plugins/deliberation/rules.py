@@ -226,6 +226,47 @@ def _is_exact(x: object) -> bool:
     return isinstance(x, Fraction | int) and not isinstance(x, bool)
 
 
+def _show(x: object) -> str:
+    """A figure as people write it: a fraction "4/3" (never ``Fraction(4, 3)``), a whole
+    number "1", anything else as given (``0.66``, ``'2/3'``)."""
+    if isinstance(x, Fraction):
+        return str(x.numerator) if x.denominator == 1 else f"{x.numerator}/{x.denominator}"
+    if _is_exact(x):
+        return str(x)
+    return repr(x)
+
+
+def _fraction_problem(x: object, what_zh: str, what_en: str) -> tuple[str, str] | None:
+    """Why ``x`` is no fraction in (0, 1]: a decimal (never exact) or a figure out of range."""
+    if not _is_exact(x):
+        return (f"{what_zh}须写成分数（如 2/3），不能用小数：{_show(x)}",
+                f"{what_en} must be written as a fraction such as 2/3, never a decimal: {_show(x)}")
+    if not 0 < x <= 1:
+        return (f"{what_zh}须大于 0 且不超过 1：{_show(x)}", f"{what_en} must be above 0 and at most 1: {_show(x)}")
+    return None
+
+
+def role_pair(role: str) -> tuple[str, str]:
+    """A participant's role as people say it (居民代表 / residents' representative)."""
+    return VOCAB.pair("ParticipantRole", role)
+
+
+def rule_name_pair(name: str) -> tuple[str, str]:
+    """A rule's name as people say it: a preset's label (简单多数), "parameters changed" for
+    an adjusted preset (``simple_majority*``), "custom rule" for a rule built from its kind."""
+    base, adjusted = name.removesuffix("*"), name.endswith("*")
+    if base in VOCAB.ids.get("Preset", {}):
+        zh, en = VOCAB.pair("Preset", base)
+    elif base in VOCAB.ids.get("RuleName", {}):
+        zh, en = VOCAB.pair("RuleName", base)
+    else:
+        return name, name
+    if adjusted:
+        more_zh, more_en = VOCAB.pair("RuleName", "adjusted")
+        zh, en = f"{zh}，{more_zh}", f"{en}, {more_en}"
+    return zh, en
+
+
 def check_rule(rule: Rule) -> None:
     """Raise ``delib.bad_rule`` or ``delib.base_not_allowed`` when a rule cannot be applied."""
     if rule.kind not in KINDS:
@@ -289,11 +330,9 @@ def check_rule(rule: Rule) -> None:
             kind_en=en_kind,
             allowed=", ".join(allowed) if rule.kind == "yes_no" else "—",
         )
-    if not _is_exact(rule.threshold) or not 0 < rule.threshold <= 1:
-        raise _bad_rule(
-            f"通过比例须是 0 到 1 之间的分数（不能用小数）：{rule.threshold!r}",
-            f"the threshold must be an exact fraction in (0, 1], never a float: {rule.threshold!r}",
-        )
+    problem = _fraction_problem(rule.threshold, "通过比例", "the threshold")
+    if problem is not None:
+        raise _bad_rule(*problem)
     if rule.comparator not in COMPARATORS:
         raise _bad_rule(
             f"比较方式只能是 > 或 >=：{rule.comparator!r}",
@@ -334,11 +373,9 @@ def check_rule(rule: Rule) -> None:
             )
         if q.fraction is None and q.count is None:
             raise _bad_rule("法定人数须给出比例或人数", "a quorum needs a fraction or a count")
-        if q.fraction is not None and (not _is_exact(q.fraction) or not 0 < q.fraction <= 1):
-            raise _bad_rule(
-                f"法定人数比例须是 0 到 1 之间的分数：{q.fraction!r}",
-                f"the quorum fraction must be an exact fraction in (0, 1]: {q.fraction!r}",
-            )
+        problem = None if q.fraction is None else _fraction_problem(q.fraction, "法定人数比例", "the quorum fraction")
+        if problem is not None:
+            raise _bad_rule(*problem)
         if q.count is not None and (
             not _is_exact(q.count) or isinstance(q.count, Fraction) or q.count < 1
         ):
@@ -348,45 +385,52 @@ def check_rule(rule: Rule) -> None:
             )
 
 
-def _check_roster(voters: Iterable[Voter]) -> dict[int, Voter]:
+def _check_roster(voters: Iterable[Voter], names: Mapping[int, str] | None = None) -> dict[int, Voter]:
+    """The roster by voter id; ``delib.bad_roster`` naming the voter (by ``names`` where
+    given, as the CLI's recount of a file has them) when it cannot be counted on."""
+    names = names or {}
+
+    def who(vid: object) -> str:
+        return names.get(vid, str(vid)) if isinstance(vid, int) else str(vid)
+
     roster: dict[int, Voter] = {}
     held: dict[int, int] = {}
     for v in sorted(voters, key=lambda v: v.id):
         if v.id in roster:
             raise DomainError(
                 "delib.bad_roster",
-                detail=f"参与者 {v.id} 重复出现",
-                detail_en=f"participant {v.id} appears twice",
+                detail=f"参与者 {who(v.id)} 重复出现",
+                detail_en=f"participant {who(v.id)} appears twice",
             )
         if not _is_exact(v.weight) or isinstance(v.weight, Fraction) or v.weight < 1:
             raise DomainError(
                 "delib.bad_roster",
-                detail=f"参与者 {v.id} 的权重须是不小于 1 的整数：{v.weight!r}",
-                detail_en=f"participant {v.id}'s weight must be a whole number >= 1: {v.weight!r}",
+                detail=f"参与者 {who(v.id)} 的权重须是不小于 1 的整数：{_show(v.weight)}",
+                detail_en=f"participant {who(v.id)}'s weight must be a whole number >= 1: {_show(v.weight)}",
             )
         for unit in v.units:
             if (not isinstance(unit, tuple) or len(unit) != 2 or not isinstance(unit[0], str) or not unit[0].strip()
                     or not isinstance(unit[1], str)):
-                raise DomainError("delib.bad_roster", detail=f"参与者 {v.id} 的专有部分登记无效：{unit!r}",
-                                  detail_en=f"participant {v.id} has an invalid unit: {unit!r}")
+                raise DomainError("delib.bad_roster", detail=f"参与者 {who(v.id)} 的专有部分登记无效：{unit!r}",
+                                  detail_en=f"participant {who(v.id)} has an invalid unit: {unit!r}")
         if v.role not in ROLES:
             raise DomainError(
                 "delib.bad_roster",
-                detail=f"参与者 {v.id} 的角色「{v.role}」无效",
-                detail_en=f"participant {v.id} has an unknown role '{v.role}'",
+                detail=f"参与者 {who(v.id)} 的角色「{v.role}」无效（可选：{'、'.join(role_pair(r)[0] for r in ROLES)}）",
+                detail_en=f"participant {who(v.id)} has an unknown role '{v.role}' (choose from: {', '.join(ROLES)})",
             )
         if v.proxy_for is not None:
             if v.proxy_for == v.id:
                 raise DomainError(
                     "delib.bad_roster",
-                    detail=f"参与者 {v.id} 不能受自己委托",
-                    detail_en=f"participant {v.id} cannot hold their own proxy",
+                    detail=f"参与者 {who(v.id)} 不能受自己委托",
+                    detail_en=f"participant {who(v.id)} cannot hold their own proxy",
                 )
             if v.proxy_for in held:
                 raise DomainError(
                     "delib.bad_roster",
-                    detail=f"参与者 {v.proxy_for} 的委托同时交给了 {held[v.proxy_for]} 和 {v.id}",
-                    detail_en=f"{v.proxy_for}'s proxy is held by both {held[v.proxy_for]} and {v.id}",
+                    detail=f"参与者 {who(v.proxy_for)} 的委托同时交给了 {who(held[v.proxy_for])} 和 {who(v.id)}",
+                    detail_en=f"{who(v.proxy_for)}'s proxy is held by both {who(held[v.proxy_for])} and {who(v.id)}",
                 )
             held[v.proxy_for] = v.id
         roster[v.id] = v
@@ -660,7 +704,8 @@ def _scores_text(
     )
 
 
-def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[int]) -> Result:
+def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[int], *,
+          names: Mapping[int, str] | None = None) -> Result:
     """Count a closed round. Pure: the same inputs give the same Result whatever the order
     of ``voters``, ``ballots`` and ``options``.
 
@@ -672,7 +717,7 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
     ``input.invalid`` (options) when the inputs themselves are unusable.
     """
     check_rule(rule)
-    roster = _check_roster(voters)
+    roster = _check_roster(voters, names)
     opts = _check_options(options, rule)
     option_set = frozenset(opts)
     seen = Counter(b.voter_id for b in ballots)
@@ -682,9 +727,10 @@ def tally(rule: Rule, voters: list[Voter], ballots: list[Ballot], options: list[
 
     ex = _Explainer(weighted=any(v.weight != 1 for v in roster.values()))
     zh_kind, en_kind = VOCAB.pair("RuleKind", rule.kind)
+    zh_name, en_name = rule_name_pair(rule.name) if rule.name else ("", "")
     ex.add(
-        f"表决方式：{zh_kind}{'（' + rule.name + '）' if rule.name else ''}",
-        f"rule: {en_kind}{' (' + rule.name + ')' if rule.name else ''}",
+        f"表决方式：{zh_kind}{' · ' + zh_name if zh_name else ''}",
+        f"rule: {en_kind}{' · ' + en_name if en_name else ''}",
     )
 
     cast: list[_Cast] = []
@@ -966,15 +1012,16 @@ def _decide_consent(
                 "blocks": blocks,
             }
         )
+        role_zh, role_en = role_pair(c.voter.role)
         if blocks:
             ex.add(
-                f"参与者 {c.voter.id}（{c.voter.role}）提出异议，理由：{c.ballot.reason.strip()}——构成阻止",
-                f"participant {c.voter.id} ({c.voter.role}) objects: {c.ballot.reason.strip()} — this blocks",
+                f"参与者 {c.voter.id}（{role_zh}）提出异议，理由：{c.ballot.reason.strip()}——构成阻止",
+                f"participant {c.voter.id} ({role_en}) objects: {c.ballot.reason.strip()} — this blocks",
             )
         else:
             ex.add(
-                f"参与者 {c.voter.id}（{c.voter.role}）提出异议，理由：{c.ballot.reason.strip()}——其角色不在可阻止的角色（{'、'.join(roles or ())}）之列，记录在案但不阻止",
-                f"participant {c.voter.id} ({c.voter.role}) objects: {c.ballot.reason.strip()} — recorded, but only {', '.join(roles or ())} can block",
+                f"参与者 {c.voter.id}（{role_zh}）提出异议，理由：{c.ballot.reason.strip()}——其角色不在可阻止的角色（{'、'.join(role_pair(r)[0] for r in roles or ())}）之列，记录在案但不阻止",
+                f"participant {c.voter.id} ({role_en}) objects: {c.ballot.reason.strip()} — recorded, but only {', '.join(role_pair(r)[1] for r in roles or ())} can block",
             )
     choices = totals["choices"]
     ex.add(

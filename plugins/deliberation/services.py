@@ -24,7 +24,7 @@ import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -183,6 +183,31 @@ def _lock_round(session: Session, round_id: int) -> Round:
     return r
 
 
+def _may(session: Session, actor: Actor, permission: str, place_id: int | None) -> None:
+    """Refuse (``permission.denied``) unless ``actor`` holds the plugin's ``permission``
+    (declared in :func:`gongzhi.plugins.deliberation.plugin.register_permissions`) on the
+    consultation's place; a consultation without a place is street-wide and needs a grant
+    on the street, as the core's street-wide actions do. An actor without grants (a
+    database without operator accounts, the demo, scripts) holds them all."""
+    if actor.grants is None:
+        return
+    from gongzhi.core.permissions import check, registry
+
+    if permission not in registry():  # the host declares them on load; a bare import here
+        from gongzhi.core.permissions import declare
+        from gongzhi.plugins.deliberation import plugin
+
+        plugin.register_permissions(lambda n, zh, en, roles=(): declare(n, zh, en, roles, source=plugin.NAME))
+    check(session, actor, permission, place_id)
+
+
+def _where(session: Session, r: Round) -> dict[str, Any]:
+    """How a message names a round: its number in the consultation and the consultation's
+    title (never the global id, which nobody sees)."""
+    c = session.get(Consultation, r.consultation_id)
+    return {"ref": r.number, "title": c.title if c is not None else ""}
+
+
 def participants_of(session: Session, consultation_id: int) -> list[Participant]:
     return list(session.scalars(select(Participant).where(Participant.consultation_id == consultation_id)
                                 .order_by(Participant.id)))
@@ -311,6 +336,7 @@ def consultation_from_insight(db, payload: dict[str, Any], actor: Actor | None =
     if not title:
         return None
     with db.session() as session:
+        _may(session, actor, "deliberation.manage", place_id)
         same = session.scalar(select(Consultation.id).where(
             Consultation.title == title, Consultation.status == ConsultationStatus.draft.value,
             Consultation.place_id.is_(None) if place_id is None else Consultation.place_id == place_id))
@@ -338,6 +364,7 @@ def create_consultation(
         issue = optional_text(issue, "description", max_len=20_000)
         if place_id is not None:
             get_place(session, place_id)
+        _may(session, actor, "deliberation.manage", place_id)
         if facilitator_id is not None:
             get_person(session, facilitator_id)
         rids = list(dict.fromkeys(request_ids))
@@ -361,6 +388,7 @@ def link_request(session: Session, *, actor: Actor, consultation_id: int, reques
     at = when(at)
     with transaction(session):
         c = get_consultation(session, consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
         _editable(c)
         get_request(session, request_id)
         exists = session.scalar(select(ConsultationRequest).where(
@@ -378,13 +406,15 @@ def link_request(session: Session, *, actor: Actor, consultation_id: int, reques
 
 def close_consultation(session: Session, *, actor: Actor, consultation_id: int,
                        at: datetime | None = None) -> Consultation:
-    """A decided consultation is closed (its decision carried out, or filed)."""
+    """A decided consultation is closed (its decision carried out, or filed); needs
+    ``"deliberation.manage"`` on its place (checked in :func:`_set_status`)."""
     return _set_status(session, actor, consultation_id, ConsultationStatus.closed, (ConsultationStatus.decided,), at)
 
 
 def withdraw_consultation(session: Session, *, actor: Actor, consultation_id: int,
                           at: datetime | None = None) -> Consultation:
-    """A consultation that will not be decided here (e.g. the issue went away)."""
+    """A consultation that will not be decided here (e.g. the issue went away); needs
+    ``"deliberation.manage"`` on its place (checked in :func:`_set_status`)."""
     return _set_status(session, actor, consultation_id, ConsultationStatus.withdrawn, EDITABLE, at)
 
 
@@ -393,6 +423,7 @@ def _set_status(session: Session, actor: Actor, consultation_id: int, to: Consul
     at = when(at)
     with transaction(session):
         c = get_consultation(session, consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
         before = snapshot(c)
         if c.status not in {s.value for s in allowed}:
             frm = ConsultationStatus(c.status)
@@ -400,7 +431,7 @@ def _set_status(session: Session, actor: Actor, consultation_id: int, to: Consul
                               from_status_en=frm.label("en"), to_status=to.label("zh"), to_status_en=to.label("en"))
         still = _open_rounds(session, c.id)
         if still:
-            raise DomainError("delib.round_still_open", ref=still[0].id)
+            raise DomainError("delib.round_still_open", **_where(session, still[0]))
         c.status, c.updated_at = to.value, at
         audit(session, actor, f"delib.consultation.{to.value}", "delib_consultation", c.id, before, snapshot(c))
     return c
@@ -431,6 +462,7 @@ def add_participant(
     (``"89.5"``), for owners' decisions (see :func:`set_units`)."""
     with transaction(session):
         c = get_consultation(session, consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
         _editable(c)
         role_ = pick(ParticipantRole, role, "role")
         if person_id is not None:
@@ -493,7 +525,9 @@ def set_units(session: Session, *, actor: Actor, participant_id: int, units: Seq
     with the same area). Replaces the list; an empty list makes them no owner."""
     with transaction(session):
         p = get_participant(session, participant_id)
-        _editable(get_consultation(session, p.consultation_id))
+        c = get_consultation(session, p.consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
+        _editable(c)
         before = snapshot(p)
         p.units = _units(units)
         audit(session, actor, "delib.participant.units", "delib_participant", p.id, before, snapshot(p))
@@ -517,7 +551,9 @@ def set_proxy(session: Session, *, actor: Actor, participant_id: int, proxy_for_
     counts (the holder present, no chain) is for the rules to say when it is cast."""
     with transaction(session):
         p = get_participant(session, participant_id)
-        _editable(get_consultation(session, p.consultation_id))
+        c = get_consultation(session, p.consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
+        _editable(c)
         before = snapshot(p)
         if proxy_for_id is not None:
             _check_proxy(session, p, proxy_for_id)
@@ -526,13 +562,22 @@ def set_proxy(session: Session, *, actor: Actor, participant_id: int, proxy_for_
     return p
 
 
-def checkin(session: Session, *, actor: Actor, participant_id: int, present: bool = True) -> Participant:
-    """Mark a participant present (or gone). The roster is snapshotted when a round closes."""
+def checkin(session: Session, *, actor: Actor, participant_id: int, present: bool = True,
+            confirm_drop: bool = False) -> Participant:
+    """Mark a participant present (or gone). The roster is snapshotted when a round closes.
+
+    A check-out drops the participant's ballots, and those they cast as proxy holder, in
+    every open round at close (the presence-at-close rule): refused
+    (``delib.checkout_drops``, naming them and the count) unless ``confirm_drop``."""
     with transaction(session):
         p = get_participant(session, participant_id)
-        _editable(get_consultation(session, p.consultation_id))
+        c = get_consultation(session, p.consultation_id)
+        _may(session, actor, "deliberation.record", c.place_id)
+        _editable(c)
         if p.present == bool(present):
             return p
+        if not present and not confirm_drop:
+            _refuse_drops(session, [p])
         before = snapshot(p)
         p.present = bool(present)
         audit(session, actor, "delib.participant.checkin" if present else "delib.participant.checkout",
@@ -549,6 +594,7 @@ def add_option(session: Session, *, actor: Actor, consultation_id: int, text: st
     at = when(at)
     with transaction(session):
         c = get_consultation(session, consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
         _editable(c)
         text = require_text(text, "description", max_len=500)
         if amends_id is not None:
@@ -569,6 +615,7 @@ def amend_option(session: Session, *, actor: Actor, option_id: int, text: str, w
                  proposed_by_id: int | None = None, at: datetime | None = None) -> Option:
     """An amended version of an option, as a new option; the original may be withdrawn with it."""
     original = get_option(session, option_id)
+    _may(session, actor, "deliberation.manage", get_consultation(session, original.consultation_id).place_id)
     if withdraw_original:
         _option_free(session, original)
     amended = add_option(session, actor=actor, consultation_id=original.consultation_id, text=text,
@@ -590,7 +637,9 @@ def _option_free(session: Session, o: Option) -> None:
 def withdraw_option(session: Session, *, actor: Actor, option_id: int) -> Option:
     with transaction(session):
         o = get_option(session, option_id)
-        _editable(get_consultation(session, o.consultation_id))
+        c = get_consultation(session, o.consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
+        _editable(c)
         _option_free(session, o)
         before = snapshot(o)
         o.withdrawn = True
@@ -602,7 +651,9 @@ def merge_options(session: Session, *, actor: Actor, option_id: int, into_id: in
     """Fold one option into another (their proposers agree to one text)."""
     with transaction(session):
         o = get_option(session, option_id)
-        _editable(get_consultation(session, o.consultation_id))
+        c = get_consultation(session, o.consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
+        _editable(c)
         target = get_option(session, into_id, o.consultation_id)
         if target.id == o.id:
             raise DomainError("delib.merge_into_self", ref=o.number)
@@ -635,6 +686,7 @@ def add_meeting(
     held_at = when(held_at)
     with transaction(session):
         c = get_consultation(session, consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
         _editable(c)
         if place_id is not None:
             get_place(session, place_id)
@@ -658,7 +710,9 @@ def record_meeting_notes(session: Session, *, actor: Actor, meeting_id: int, not
     """Write (or correct) a meeting's minutes notes and attendance; audited with before and after."""
     with transaction(session):
         m = get_meeting(session, meeting_id)
-        _editable(get_consultation(session, m.consultation_id))
+        c = get_consultation(session, m.consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
+        _editable(c)
         before = snapshot(m)
         m.notes = optional_text(notes, "notes", max_len=20_000)
         if attendance is not None:
@@ -772,6 +826,7 @@ def open_round(
     at = when(at)
     with transaction(session):
         c = get_consultation(session, consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
         _editable(c)
         if (preset is None) == (rule is None):
             raise DomainError("delib.bad_rule", detail="须给出预设或自定义规则之一",
@@ -808,11 +863,7 @@ def open_round(
         if meeting_id is not None:
             get_meeting(session, meeting_id, c.id)
         if rule.per_group:
-            known = {p.group for p in participants_of(session, c.id) if p.can_vote}
-            unknown = [g for g in rule.per_group if g not in known]
-            if unknown:
-                raise DomainError("delib.unknown_group", groups="、".join(unknown), groups_en=", ".join(unknown),
-                                  known="、".join(sorted(known)) or "—", known_en=", ".join(sorted(known)) or "—")
+            rule = replace(rule, per_group=_groups_of(session, c.id, rule.per_group))
         if follows_round_id is not None and get_round(session, follows_round_id).consultation_id != c.id:
             raise DomainError("delib.round_not_found", ref=follows_round_id)
         if not (title or "").strip():
@@ -823,6 +874,8 @@ def open_round(
             elif kind in CHOOSING_KINDS:
                 title = "在方案 " + "、".join(str(o.number) for o in opts) + " 中选择"
         title = require_text(title, "title", max_len=500)
+        if start:  # the rule and the ballot checked first: a bad input is named as such
+            _one_open_round(session, c)
         r = Round(consultation_id=c.id, meeting_id=meeting_id, number=_next_number(session, Round, c.id),
                   title=title, kind=kind.value, preset=preset if preset and rule.name == preset else None,
                   rule=rule_to_json(rule), option_ids=[o.id for o in opts], secret=bool(secret),
@@ -837,6 +890,39 @@ def open_round(
     return r
 
 
+def _groups_of(session: Session, consultation_id: int, wanted: Iterable[str]) -> tuple[str, ...]:
+    """The groups a per-group rule names, as stored (``residents``): each given by its code
+    or by its label in either language (居民 / residents); one no voting participant is in
+    is refused (``delib.unknown_group``), listing the groups there are by their labels."""
+    from gongzhi.plugins.deliberation.vocab import group_label
+
+    known = sorted({p.group for p in participants_of(session, consultation_id) if p.can_vote})
+    by_word = {}
+    for g in known:
+        for word in (g, group_label(g, "zh"), group_label(g, "en")):
+            by_word.setdefault(word, g)
+    wanted = [str(g).strip() for g in wanted]
+    unknown = [g for g in wanted if g not in by_word]
+    if unknown:
+        raise DomainError("delib.unknown_group", groups="、".join(unknown), groups_en=", ".join(unknown),
+                          known="、".join(group_label(g, "zh") for g in known) or "—",
+                          known_en=", ".join(group_label(g, "en") for g in known) or "—")
+    out = tuple(dict.fromkeys(by_word[g] for g in wanted))
+    if len(out) != len(wanted):  # the same group twice, by code and by label
+        raise DomainError("delib.bad_rule", detail=f"分组名称须不重复：{'、'.join(wanted)}",
+                          detail_en=f"group names must be distinct: {', '.join(wanted)}")
+    return out
+
+
+def _one_open_round(session: Session, c: Consultation) -> None:
+    """A consultation takes ballots in one round at a time (issue 16: with several open, a
+    ballot typed for "round 2" could land in the wrong one): refused while another is open."""
+    still = _open_rounds(session, c.id)
+    if still:
+        r = min(still, key=lambda x: x.number)
+        raise DomainError("delib.round_already_open", ref=r.number, title=c.title, consultation=c.id)
+
+
 def _start(r: Round, at: datetime) -> None:
     r.state, r.opened_at = RoundState.open.value, at
     if r.secret:
@@ -848,18 +934,22 @@ def start_round(session: Session, *, actor: Actor, round_id: int, at: datetime |
     at = when(at)
     with transaction(session):
         r = _lock_round(session, round_id)
-        _editable(get_consultation(session, r.consultation_id))
-        _require_state(r, (RoundState.created,), RoundState.open)
+        c = get_consultation(session, r.consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
+        _editable(c)
+        _require_state(session, r, (RoundState.created,), RoundState.open)
+        _one_open_round(session, c)
         before = snapshot(r, exclude=("token_key",))
         _start(r, at)
         audit(session, actor, "delib.round.start", "delib_round", r.id, before, snapshot(r, exclude=("token_key",)))
     return r
 
 
-def _require_state(r: Round, allowed: Iterable[RoundState], to: RoundState) -> None:
+def _require_state(session: Session, r: Round, allowed: Iterable[RoundState], to: RoundState) -> None:
     if r.state not in {s.value for s in allowed}:
         frm = RoundState(r.state)
-        raise DomainError("delib.illegal_round_state", ref=r.id, state=frm.label("zh"), state_en=frm.label("en"),
+        raise DomainError("delib.illegal_round_state", **_where(session, r), state=frm.label("zh"),
+                          state_en=frm.label("en"),
                           to_state=to.label("zh"), to_state_en=to.label("en"))
 
 
@@ -874,7 +964,11 @@ def voter_key(r: Round, participant_id: int) -> str:
     if not r.secret:
         return f"p{participant_id}"
     if not r.token_key:
-        raise DomainError("delib.round_not_open", ref=r.id, state=RoundState(r.state).label("zh"),
+        from sqlalchemy.orm import object_session
+
+        session = object_session(r)
+        where = _where(session, r) if session is not None else {"ref": r.number, "title": ""}
+        raise DomainError("delib.round_not_open", **where, state=RoundState(r.state).label("zh"),
                           state_en=RoundState(r.state).label("en"))
     return hmac.new(bytes.fromhex(r.token_key), f"{r.id}:{participant_id}".encode(), hashlib.sha256).hexdigest()
 
@@ -929,7 +1023,10 @@ def out_of_sequence(session: Session, round_id: int) -> list[dict[str, Any]]:
     the table by hand rather than by :func:`record_ballot` / :func:`undo_ballot`. Every
     recorded ballot has its audit entry, sits in its voter's chain (seq 1, 2 … each
     superseding the one before) and was recorded before the round closed. Returns
-    ``{"id", "seq", "voter_key", "problems": [...]}`` per suspicious row, in id order."""
+    ``{"id", "seq", "voter_key", "voter", "name", "problems": [...]}`` per suspicious row,
+    in id order: ``voter`` is the participant (a named round) or the pseudonym of the
+    roster snapshot (a secret round, once counted; None when the token matches nobody),
+    ``name`` the participant's name in a named round (None otherwise)."""
     from gongzhi.core.models.audit import AuditLog
 
     r = get_round(session, round_id)
@@ -953,8 +1050,23 @@ def out_of_sequence(session: Session, round_id: int) -> list[dict[str, Any]]:
         if r.closed_at is not None and b.recorded_at is not None and b.recorded_at > r.closed_at:
             problems.append("after_close")
         if problems:
-            out.append({"id": b.id, "seq": b.seq, "voter_key": b.voter_key, "problems": problems})
+            voter, name = _stray_voter(session, r, b)
+            out.append({"id": b.id, "seq": b.seq, "voter_key": b.voter_key, "voter": voter, "name": name,
+                        "problems": problems})
     return out
+
+
+def _stray_voter(session: Session, r: Round, b: Ballot) -> tuple[int | None, str | None]:
+    """Whom a row out of sequence claims to be: (participant id, name) in a named round;
+    (pseudonym, None) in a counted secret round; (None, None) when nobody matches."""
+    if not r.secret:
+        if b.participant_id is None:
+            return None, None
+        p = session.get(Participant, b.participant_id)
+        return b.participant_id, (p.name if p is not None and p.consultation_id == r.consultation_id else None)
+    res = result_of(session, r.id)
+    tokens = {e.get("token"): e.get("id") for e in (res.snapshot.get("voters", []) if res else [])}
+    return tokens.get(b.voter_key), None
 
 
 def superseded_ids(session: Session, round_id: int) -> set[int]:
@@ -990,6 +1102,7 @@ def record_ballot(
     with transaction(session):
         r = _lock_round(session, round_id)
         c = get_consultation(session, r.consultation_id)
+        _may(session, actor, "deliberation.record", c.place_id)
         _editable(c)
         if r.state != RoundState.open:
             st = RoundState(r.state)
@@ -997,7 +1110,11 @@ def record_ballot(
             if others:  # the facilitator typed the wrong round: say which one is receiving
                 raise DomainError("delib.round_not_current", ref=r.number, title=c.title,
                                   current="、".join(str(o.number) for o in others))
-            raise DomainError("delib.round_not_open", ref=r.number, state=st.label("zh"), state_en=st.label("en"))
+            raise DomainError("delib.round_not_open", ref=r.number, title=c.title, state=st.label("zh"),
+                              state_en=st.label("en"))
+        if result_of(session, r.id) is not None:
+            # the round says "open" but a count is stored: its state was reset outside gongzhi
+            raise DomainError("delib.round_has_result", ref=r.number, title=c.title)
         voter = get_participant(session, participant_id, c.id)
         if cast_by_id is not None:
             get_participant(session, cast_by_id, c.id)
@@ -1045,7 +1162,7 @@ def record_ballot(
         try:
             session.flush()
         except IntegrityError:
-            raise DomainError("delib.ballot_conflict", ref=r.id) from None
+            raise DomainError("delib.ballot_conflict", ref=r.number, title=c.title) from None
         audit(session, actor, "delib.ballot.supersede" if previous is not None else "delib.ballot.record",
               "delib_ballot", row.id, None, snapshot(row))
     return row
@@ -1072,6 +1189,27 @@ def ballots_dropped_by_checkout(session: Session, participant_id: int) -> tuple[
                                  p.proxy_for_id is not None and b.voter_key == voter_key(r, p.proxy_for_id)):
                 proxied += 1
     return own, proxied
+
+
+def checkout_drops(session: Session, participants: Iterable[Participant]) -> DomainError | None:
+    """The refusal a check-out of ``participants`` gets when it would drop ballots or proxy
+    votes at close (``delib.checkout_drops``, naming the people), or None when it drops none."""
+    names, own, proxied = [], 0, 0
+    for p in participants:
+        o, x = ballots_dropped_by_checkout(session, p.id)
+        if o or x:
+            names.append(p.name)
+            own, proxied = own + o, proxied + x
+    if not names:
+        return None
+    return DomainError("delib.checkout_drops", names="、".join(names), names_en=", ".join(names), ballots=own,
+                       proxies=proxied, how="须确认后才能离场", how_en="confirm to check them out anyway")
+
+
+def _refuse_drops(session: Session, participants: Iterable[Participant]) -> None:
+    err = checkout_drops(session, participants)
+    if err is not None:
+        raise err
 
 
 def _undo_row_ids(session: Session, ids: Sequence[int]) -> set[int]:
@@ -1110,6 +1248,7 @@ def undo_ballot(session: Session, *, actor: Actor, round_id: int, participant_id
     with transaction(session):
         r = _lock_round(session, round_id)
         c = get_consultation(session, r.consultation_id)
+        _may(session, actor, "deliberation.record", c.place_id)
         _editable(c)
         if r.state != RoundState.open:
             st = RoundState(r.state)
@@ -1117,7 +1256,8 @@ def undo_ballot(session: Session, *, actor: Actor, round_id: int, participant_id
             if others:  # the facilitator typed the wrong round: say which one is receiving
                 raise DomainError("delib.round_not_current", ref=r.number, title=c.title,
                                   current="、".join(str(o.number) for o in others))
-            raise DomainError("delib.round_not_open", ref=r.number, state=st.label("zh"), state_en=st.label("en"))
+            raise DomainError("delib.round_not_open", ref=r.number, title=c.title, state=st.label("zh"),
+                              state_en=st.label("en"))
         voter = get_participant(session, participant_id, c.id)
         key = voter_key(r, voter.id)
         chain = list(session.scalars(select(Ballot).where(Ballot.round_id == r.id, Ballot.voter_key == key)
@@ -1139,7 +1279,7 @@ def undo_ballot(session: Session, *, actor: Actor, round_id: int, participant_id
         try:
             session.flush()
         except IntegrityError:
-            raise DomainError("delib.ballot_conflict", ref=r.id) from None
+            raise DomainError("delib.ballot_conflict", ref=r.number, title=c.title) from None
         audit(session, actor, "delib.ballot.undo", "delib_ballot", row.id, snapshot(last), snapshot(row))
     return row if restore else None
 
@@ -1172,15 +1312,21 @@ def last_recorded_voter(session: Session, *, round_id: int, recorded_by: str) ->
 
 
 def checkin_all(session: Session, *, actor: Actor, consultation_id: int, present: bool = True,
-                except_ids: Iterable[int] = ()) -> list[Participant]:
+                except_ids: Iterable[int] = (), confirm_drop: bool = False) -> list[Participant]:
     """Everyone at the table checked in (or out) in one step — but ``except_ids``, who are
-    marked the other way; returns the participants whose presence changed."""
+    marked the other way; returns the participants whose presence changed. Checking out
+    people whose ballots would drop at close is refused unless ``confirm_drop`` (as
+    :func:`checkin`)."""
     changed = []
     skip = set(except_ids)
     with transaction(session):
         c = get_consultation(session, consultation_id)
+        _may(session, actor, "deliberation.record", c.place_id)
         _editable(c)
-        for p in participants_of(session, c.id):
+        people = participants_of(session, c.id)
+        if not confirm_drop:
+            _refuse_drops(session, [p for p in people if p.present and bool(present) == (p.id in skip)])
+        for p in people:
             want = bool(present) != (p.id in skip)
             if p.present == want:
                 continue
@@ -1280,10 +1426,10 @@ def live_tally(session: Session, *, round_id: int) -> rules.Result:
     if r.state in (RoundState.closed, RoundState.published):
         return stored_result(session, round_id=round_id)
     if r.hide_results:
-        raise DomainError("delib.results_hidden", ref=r.id)
+        raise DomainError("delib.results_hidden", **_where(session, r))
     people = participants_of(session, r.consultation_id)
     if r.secret and not r.token_key:
-        raise DomainError("delib.round_not_open", ref=r.id, state=RoundState(r.state).label("zh"),
+        raise DomainError("delib.round_not_open", **_where(session, r), state=RoundState(r.state).label("zh"),
                           state_en=RoundState(r.state).label("en"))
     _, voters, ballots = _voters_and_ballots(r, people, current_ballots(session, r.id))
     return rules.tally(rule_of(r), voters, ballots, list(r.option_ids))
@@ -1292,7 +1438,7 @@ def live_tally(session: Session, *, round_id: int) -> rules.Result:
 def stored_result(session: Session, *, round_id: int) -> rules.Result:
     res = result_of(session, round_id)
     if res is None:
-        raise DomainError("delib.round_not_closed", ref=round_id)
+        raise DomainError("delib.round_not_closed", **_where(session, get_round(session, round_id)))
     d = res.result
     return rules.Result(outcome=d["outcome"], winners=tuple(d["winners"]), totals=d["totals"],
                         explanation=[rules.Line(x["zh"], x["en"]) for x in d["explanation"]], rounds=d["rounds"])
@@ -1305,10 +1451,11 @@ def close_round(session: Session, *, actor: Actor, round_id: int, at: datetime |
     with transaction(session):
         r = _lock_round(session, round_id)
         c = get_consultation(session, r.consultation_id)
-        _require_state(r, (RoundState.open,), RoundState.closed)
+        _may(session, actor, "deliberation.manage", c.place_id)
+        _require_state(session, r, (RoundState.open,), RoundState.closed)
         if result_of(session, r.id) is not None:
             # the round says "open" but a result is stored: its state was reset outside gongzhi
-            raise DomainError("delib.round_already_counted", ref=r.number)
+            raise DomainError("delib.round_already_counted", ref=r.number, title=c.title)
         people = participants_of(session, c.id)
         options = {o.id: o for o in options_of(session, c.id)}
         rows = current_ballots(session, r.id)
@@ -1345,10 +1492,10 @@ def close_round(session: Session, *, actor: Actor, round_id: int, at: datetime |
 
 def recount_input(session: Session, *, round_id: int) -> CountInput:
     """What the stored result was computed from: its rule, its roster snapshot, its ballots."""
+    r = get_round(session, round_id)
     res = result_of(session, round_id)
     if res is None:
-        raise DomainError("delib.round_not_closed", ref=round_id)
-    r = get_round(session, round_id)
+        raise DomainError("delib.round_not_closed", **_where(session, r))
     rows = [session.get(Ballot, bid) for bid in res.ballot_ids]
     entries = res.snapshot["voters"]
     voters = [rules.Voter(id=e["id"], group=e["group"], role=e["role"], can_vote=e["can_vote"], weight=e["weight"],
@@ -1363,13 +1510,25 @@ def recount_input(session: Session, *, round_id: int) -> CountInput:
     return CountInput(rule=rule_from_json(res.rule), voters=voters, ballots=ballots, option_ids=list(r.option_ids))
 
 
-def recount(session: Session, *, round_id: int) -> tuple[rules.Result, bool]:
-    """Count a closed round again from its snapshot and ballots; True when it matches."""
+class Recounted(NamedTuple):
+    """A stored round counted again: the fresh result, whether it matches the stored one,
+    and the round's ballot rows that do not belong to the recorded sequence
+    (:func:`out_of_sequence`: rows written to the table by hand)."""
+
+    result: rules.Result
+    matches: bool
+    out_of_sequence: list[dict[str, Any]]
+
+
+def recount(session: Session, *, round_id: int) -> Recounted:
+    """Count a closed round again from its snapshot and ballots, and flag ballot rows out
+    of sequence (a matching count over a table someone wrote to is no proof)."""
     inp = recount_input(session, round_id=round_id)
     fresh = rules.tally(inp.rule, inp.voters, inp.ballots, inp.option_ids)
     from gongzhi.plugins.deliberation.export import _counted
 
-    return fresh, _counted(result_json(fresh)) == _counted(result_of(session, round_id).result)
+    same = _counted(result_json(fresh)) == _counted(result_of(session, round_id).result)
+    return Recounted(fresh, same, out_of_sequence(session, round_id))
 
 
 def publish_round(session: Session, *, actor: Actor, round_id: int, at: datetime | None = None) -> Round:
@@ -1377,7 +1536,8 @@ def publish_round(session: Session, *, actor: Actor, round_id: int, at: datetime
     at = when(at)
     with transaction(session):
         r = _lock_round(session, round_id)
-        _require_state(r, (RoundState.closed,), RoundState.published)
+        _may(session, actor, "deliberation.manage", get_consultation(session, r.consultation_id).place_id)
+        _require_state(session, r, (RoundState.closed,), RoundState.published)
         before = snapshot(r, exclude=("token_key",))
         r.state, r.published_at = RoundState.published.value, at
         audit(session, actor, "delib.round.publish", "delib_round", r.id, before, snapshot(r, exclude=("token_key",)))
@@ -1408,24 +1568,26 @@ def break_tie(session: Session, *, actor: Actor, round_id: int, option_id: int, 
     at = when(at)
     with transaction(session):
         r = _lock_round(session, round_id)
-        _editable(get_consultation(session, r.consultation_id))
+        c = get_consultation(session, r.consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
+        _editable(c)
         res = result_of(session, r.id)
         if res is None:
-            raise DomainError("delib.round_not_closed", ref=r.id)
+            raise DomainError("delib.round_not_closed", **_where(session, r))
         if res.outcome != "tie":
-            raise _outcome_error("delib.round_not_tied", r, res.outcome)
+            raise _outcome_error(session, "delib.round_not_tied", r, res.outcome)
         if tie_break_of(session, r.id) is not None:
-            raise DomainError("delib.tie_already_broken", ref=r.id)
+            raise DomainError("delib.tie_already_broken", **_where(session, r))
         o = get_option(session, option_id, r.consultation_id)
         if r.kind in rules.SEAT_KINDS:
             # an election tied for its last seat(s): the pick must be one of the tied, for the one seat left
             tie = res.totals.get("tie") or {}
             if o.id not in tie.get("candidates", []):
-                raise DomainError("delib.not_a_winner", option=o.number, ref=r.number)
+                raise DomainError("delib.not_a_winner", option=o.number, **_where(session, r))
             if tie.get("seats_left") != 1:
-                raise DomainError("delib.seat_tie_needs_rerun", ref=r.number, seats=tie.get("seats_left"))
+                raise DomainError("delib.seat_tie_needs_rerun", **_where(session, r), seats=tie.get("seats_left"))
         elif o.id not in res.winners:
-            raise DomainError("delib.not_a_winner", option=o.number, ref=r.id)
+            raise DomainError("delib.not_a_winner", option=o.number, **_where(session, r))
         m = pick(TieBreakMethod, method, "method")
         note = optional_text(note, "notes", max_len=2000)
         if m == TieBreakMethod.other and not note:
@@ -1443,13 +1605,14 @@ def rerun_round(session: Session, *, actor: Actor, round_id: int, without: Seque
     """After a tie, a new round under the same rule without some options: by default
     those the count did not tie at the top; ``without`` names them (option ids)."""
     r = get_round(session, round_id)
+    _may(session, actor, "deliberation.manage", get_consultation(session, r.consultation_id).place_id)
     res = result_of(session, r.id)
     if res is None:
-        raise DomainError("delib.round_not_closed", ref=r.id)
+        raise DomainError("delib.round_not_closed", **_where(session, r))
     if res.outcome != "tie":
-        raise _outcome_error("delib.round_not_tied", r, res.outcome)
+        raise _outcome_error(session, "delib.round_not_tied", r, res.outcome)
     if tie_break_of(session, r.id) is not None:
-        raise DomainError("delib.tie_already_broken", ref=r.id)
+        raise DomainError("delib.tie_already_broken", **_where(session, r))
     rule = rule_of(r)
     if r.kind in rules.SEAT_KINDS:
         # an election: a new vote among the tied candidates for the seats still to fill (the elected
@@ -1475,7 +1638,7 @@ def rerun_round(session: Session, *, actor: Actor, round_id: int, without: Seque
     if unknown:
         raise DomainError("delib.option_not_found", ref=unknown[0])
     if not drop and not (r.kind in rules.SEAT_KINDS and res.winners):
-        raise DomainError("delib.rerun_needs_option", ref=r.id)
+        raise DomainError("delib.rerun_needs_option", **_where(session, r))
     keep = [oid for oid in r.option_ids if oid not in drop]
     return open_round(session, actor=actor, consultation_id=r.consultation_id, rule=rule, option_ids=keep,
                       title=title or r.title, secret=r.secret, hide_results=r.hide_results,
@@ -1483,9 +1646,9 @@ def rerun_round(session: Session, *, actor: Actor, round_id: int, without: Seque
                       at=at)
 
 
-def _outcome_error(code: str, r: Round, outcome: str) -> DomainError:
+def _outcome_error(session: Session, code: str, r: Round, outcome: str) -> DomainError:
     zh, en = VOCAB.pair("Outcome", outcome)
-    return DomainError(code, ref=r.id, outcome=zh, outcome_en=en)
+    return DomainError(code, **_where(session, r), outcome=zh, outcome_en=en)
 
 
 def effective_winner(session: Session, r: Round) -> int | None:
@@ -1523,12 +1686,13 @@ def decide(
     at = when(at)
     with transaction(session):
         c = get_consultation(session, consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
         if c.status == ConsultationStatus.decided or outcome_of(session, c.id) is not None:
             raise DomainError("delib.already_decided", ref=c.title)
         _editable(c)
         still = _open_rounds(session, c.id)
         if still:
-            raise DomainError("delib.round_still_open", ref=still[0].id)
+            raise DomainError("delib.round_still_open", **_where(session, still[0]))
         decision = require_text(decision, "description", max_len=2000)
         chosen = None
         if round_id is not None:
@@ -1537,15 +1701,15 @@ def decide(
                 raise DomainError("delib.round_not_found", ref=round_id)
             res = result_of(session, r.id)
             if res is None:
-                raise DomainError("delib.round_not_closed", ref=r.id)
+                raise DomainError("delib.round_not_closed", **_where(session, r))
             adopted = res.outcome == "adopted" or (res.outcome == "tie" and tie_break_of(session, r.id) is not None)
             if not adopted:
-                raise _outcome_error("delib.round_not_adopted", r, res.outcome)
+                raise _outcome_error(session, "delib.round_not_adopted", r, res.outcome)
             chosen = effective_winner(session, r)
         if option_id is not None:
             o = get_option(session, option_id, c.id)
             if round_id is not None and chosen is not None and o.id != chosen:
-                raise DomainError("delib.not_a_winner", option=o.number, ref=round_id)
+                raise DomainError("delib.not_a_winner", option=o.number, **_where(session, r))
             chosen = o.id
         out = Outcome(consultation_id=c.id, round_id=round_id, option_id=chosen, decision=decision,
                       review_on=review_on, decided_at=at, decided_by=actor.name)
@@ -1593,6 +1757,7 @@ def amend_decision(
     at = when(at)
     with transaction(session):
         c = get_consultation(session, consultation_id)
+        _may(session, actor, "deliberation.manage", c.place_id)
         out = outcome_of(session, c.id)
         if out is None or c.status != ConsultationStatus.decided:
             if out is None:
@@ -1608,7 +1773,8 @@ def amend_decision(
             if out.round_id is not None:
                 chosen = effective_winner(session, get_round(session, out.round_id))
                 if chosen is not None and o.id != chosen:
-                    raise DomainError("delib.not_a_winner", option=o.number, ref=out.round_id)
+                    raise DomainError("delib.not_a_winner", option=o.number,
+                                      **_where(session, get_round(session, out.round_id)))
         if (new_text, new_option, new_review) == (now.decision, now.option_id, now.review_on):
             raise DomainError("delib.amendment_no_change", ref=c.title)
         row = OutcomeAmendment(outcome_id=out.id, seq=len(now.amendments) + 1, decision=new_text,
@@ -1711,7 +1877,7 @@ def round_file(session: Session, *, round_id: int, exported_by: str = "") -> dic
     r = get_round(session, round_id)
     res = result_of(session, r.id)
     if res is None:
-        raise DomainError("delib.round_not_closed", ref=r.id)
+        raise DomainError("delib.round_not_closed", **_where(session, r))
     c = get_consultation(session, r.consultation_id)
     inp = recount_input(session, round_id=r.id)
     rows = {b.id: b for b in ballot_history(session, r.id)}
@@ -1725,7 +1891,10 @@ def round_file(session: Session, *, round_id: int, exported_by: str = "") -> dic
         ballots.append(ballot_to_json(b, **extra))
     ballots.sort(key=lambda b: b["voter"])
     counted = set(res.ballot_ids)
-    superseded = [b for b in rows.values() if b.id not in counted]
+    stray = out_of_sequence(session, r.id)
+    flagged = {b["id"] for b in stray}
+    # superseded: the recorded ballots the count passed over; rows out of sequence are listed apart
+    superseded = [b for b in rows.values() if b.id not in counted and b.id not in flagged]
     tb = tie_break_of(session, r.id)
     return {
         "format": FORMAT,
@@ -1751,7 +1920,7 @@ def round_file(session: Session, *, round_id: int, exported_by: str = "") -> dic
         ],
         "superseded_count": len(superseded),
         # rows that record_ballot did not write (hand-inserted, out of chain, after close)
-        "out_of_sequence": out_of_sequence(session, r.id),
+        "out_of_sequence": stray,
         "result": res.result,
         "tie_break": None if tb is None else {"method": tb.method, "option": tb.option_id, "note": tb.note,
                                               "recorded_by": tb.recorded_by,

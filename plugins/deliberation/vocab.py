@@ -223,6 +223,13 @@ PRESET_LABELS: dict[str, str] = {
     "schulze": V_("Schulze (ranked)"),
 }
 
+# a rule's name beside the presets' (context "RuleName"): a rule built from its kind, and
+# what an adjusted preset (``simple_majority*``) adds to its label
+RULE_NAME_LABELS: dict[str, str] = {
+    "custom": V_("custom rule"),
+    "adjusted": V_("parameters changed"),
+}
+
 
 def outcome_label(outcome: str | None, lang: str) -> str:
     """A round's outcome in ``lang`` ("" when it has none yet)."""
@@ -236,4 +243,4 @@ def choice_label(choice: str, lang: str) -> str:
 
 VOCAB.add(LABELS)
 VOCAB.add({"Group": GROUP_LABELS, "Outcome": OUTCOME_LABELS, "Choice": CHOICE_LABELS, "RuleKind": KIND_LABELS,
-           "RuleBase": BASE_LABELS, "Preset": PRESET_LABELS})
+           "RuleBase": BASE_LABELS, "Preset": PRESET_LABELS, "RuleName": RULE_NAME_LABELS})

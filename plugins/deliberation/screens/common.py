@@ -11,6 +11,7 @@ from gongzhi.plugins.deliberation.i18n import N_, _, pair
 from gongzhi.plugins.deliberation.rules import APPROVAL_KINDS, CHOOSING_KINDS, RANKING_KINDS
 from gongzhi.plugins.deliberation.vocab import PRESET_LABELS, VOCAB
 from gongzhi.tui import i18n
+from gongzhi.tui.widgets.base import gate_bindings, permitted
 from gongzhi.tui.widgets.forms import (
     ConfirmModal,
     ExportModal,
@@ -54,6 +55,35 @@ BINDING_TEXT: dict[str, tuple[str, str]] = {
     "delib.decide": pair(N_("Decision")),
     **modal_binding_text("delib"),
 }
+
+# binding id -> the permission its action needs (plugin.register_permissions): a role
+# without it is not offered the key (issue 15); the services check the place as well
+gate_bindings({
+    **dict.fromkeys(("delib.new_consultation", "delib.close_round", "delib.new_round", "delib.start_round",
+                     "delib.publish_round", "delib.decide", "delib.add_participant", "delib.add_option",
+                     "delib.withdraw_option", "delib.merge_option", "delib.add_meeting", "delib.tie",
+                     "delib.finish", "delib.link_request"), "deliberation.manage"),
+    **dict.fromkeys(("delib.checkin", "delib.checkin_all", "delib.vote_undo", "delib.vote_yes", "delib.vote_no",
+                     "delib.vote_abstain", "delib.vote_object", "delib.vote_tick", "delib.vote_submit",
+                     "delib.vote_order", "delib.vote_clear"), "deliberation.record"),
+})
+
+
+class Gated:
+    """Mixin (before :class:`~gongzhi.tui.widgets.bilingual.Bilingual`): with its bindings
+    translated, a screen or table leaves out those whose permission the operator holds
+    nowhere (:data:`gongzhi.tui.widgets.base.BINDING_PERMISSIONS`)."""
+
+    def translate_own_bindings(self) -> None:
+        super().translate_own_bindings()  # type: ignore[misc]
+        bindings = self._bindings  # type: ignore[attr-defined]
+        for key, items in list(bindings.key_to_bindings.items()):
+            kept = [b for b in items if permitted(self, b.id)]  # type: ignore[arg-type]
+            if kept:
+                bindings.key_to_bindings[key] = kept
+            else:
+                del bindings.key_to_bindings[key]
+
 
 NUMBERS = re.compile(r"[,，、>\s]+")
 

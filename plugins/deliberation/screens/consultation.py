@@ -14,6 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label
 
+from gongzhi.core.errors import DomainError
 from gongzhi.plugins.deliberation.i18n import N_, _, pair
 from gongzhi.plugins.deliberation.queries import Detail, RoundRow, load_detail
 from gongzhi.plugins.deliberation.screens.common import (
@@ -25,6 +26,7 @@ from gongzhi.plugins.deliberation.screens.common import (
     ROUND_COLUMNS,
     ConfirmCloseScreen,
     FormScreen,
+    Gated,
     MinutesScreen,
     default_minutes_path,
     explanation,
@@ -44,7 +46,7 @@ from gongzhi.tui.widgets.forms import (
 from gongzhi.tui.widgets.writes import WriteThenReload
 
 
-class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload, Bilingual, DbWork, Screen):
+class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload, Gated, Bilingual, DbWork, Screen):
     """One consultation: participants (check-in), options, rounds, the vote grid."""
 
     DEFAULT_CSS = """
@@ -376,13 +378,36 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         if p is None or self.busy:
             return
         db, actor, present = self.db, self.app.actor, not p.present
+        said = _("{name} checked in").format(name=p.name) if present else _("{name} checked out").format(name=p.name)
 
-        def write() -> None:
+        def write(confirm_drop: bool) -> DomainError | None:
             with db.session() as s:
-                svc.checkin(s, actor=actor, participant_id=p.id, present=present)
+                try:
+                    svc.checkin(s, actor=actor, participant_id=p.id, present=present, confirm_drop=confirm_drop)
+                except DomainError as exc:
+                    if exc.code != "delib.checkout_drops":
+                        raise
+                    return exc  # their ballots would drop at close: ask first (nothing written)
+            return None
 
-        self.write_then_reload(write, _("{name} checked in").format(name=p.name) if present
-                               else _("{name} checked out").format(name=p.name))
+        def asked(yes: bool | None) -> None:
+            if yes:
+                self.write_then_reload(lambda: write(True), said)
+            else:
+                self.announce(_("{name} stays checked in").format(name=p.name))
+
+        def done(refusal: DomainError | None) -> None:
+            self.busy = False
+            if refusal is None:
+                self.announce(said)
+                self.reload()
+                return
+            self.app.push_screen(ConfirmCloseScreen(
+                _("Check {name} out? Their ballots will not count").format(name=p.name),
+                refusal.message(i18n.language())), asked)
+
+        self.busy = True
+        self.db_work(lambda: write(False), done, group=self.WRITE_GROUP, on_error=self.write_failed)
 
 
     # -- the consultation --------------------------------------------------------------

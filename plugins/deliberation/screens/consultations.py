@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 
 from gongzhi.plugins.deliberation.i18n import N_, _, pair
 from gongzhi.plugins.deliberation.queries import ConsultationRow, load_consultations
-from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT, FormScreen
+from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT, FormScreen, Gated
 from gongzhi.plugins.deliberation.screens.consultation import ConsultationScreen
 from gongzhi.tui.widgets.bilingual import enum_label
 from gongzhi.tui.widgets.forms import (
@@ -24,7 +24,7 @@ LIST_COLUMNS = (("title", *pair(N_("Title"))), ("status", *pair(N_("Status"))), 
                 ("rounds", *pair(N_("Rounds"))))
 
 
-class DeliberationScreen(ListSection):
+class DeliberationScreen(Gated, ListSection):
     """居民议事厅 / Residents' council: the consultations; ``n`` opens a new one."""
 
     DEFAULT_CSS = """

@@ -6,11 +6,11 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT
+from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT, Gated
 from gongzhi.tui.widgets.bilingual import Bilingual
 
 
-class ParticipantTable(Bilingual, DataTable):
+class ParticipantTable(Gated, Bilingual, DataTable):
     """The participants; ``space`` checks the highlighted one in or out."""
 
     BINDING_TEXT = BINDING_TEXT
@@ -20,7 +20,7 @@ class ParticipantTable(Bilingual, DataTable):
         self.screen.toggle_presence()
 
 
-class OptionTable(Bilingual, DataTable):
+class OptionTable(Gated, Bilingual, DataTable):
     """The options; ``w`` withdraws the highlighted one, ``g`` merges it into another."""
 
     BINDING_TEXT = BINDING_TEXT
@@ -36,7 +36,7 @@ class OptionTable(Bilingual, DataTable):
         self.screen.merge_option()
 
 
-class VoteGrid(Bilingual, DataTable):
+class VoteGrid(Gated, Bilingual, DataTable):
     """The voting participants of the chosen round. Yes/no and consent rounds: y / n /
     a / o on the row. Choosing rounds: a column per option; digits rank (0 unranks),
     ``space`` ticks (approval) or picks (plurality), Enter records the row, ``e`` types

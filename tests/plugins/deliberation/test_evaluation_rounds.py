@@ -68,7 +68,8 @@ def test_rounds_are_opened_once_and_report_their_valid_ballots(site, actor) -> N
         svc.start_round(s, actor=actor, round_id=r1.id)
         for pid, key in zip(reps, ("dissatisfied", "satisfied", "dissatisfied", "basically_satisfied"), strict=True):
             svc.record_ballot(s, actor=actor, round_id=r1.id, participant_id=pid, option_id=option[key])
-        svc.checkin(s, actor=actor, participant_id=reps[2], present=False)  # left before the count
+        svc.checkin(s, actor=actor, participant_id=reps[2], present=False,
+                    confirm_drop=True)  # left before the count: their rating drops, as confirmed
         svc.close_round(s, actor=actor, round_id=r1.id)
     heard: list[dict] = []
     unsubscribe = events.subscribe(lambda event, **kw: heard.append(kw) if event == "plugin_event" else None)
