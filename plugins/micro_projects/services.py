@@ -415,7 +415,9 @@ def spend(
     with transaction(session):
         project = get_project(session, project_id)
         _may(session, actor, "micro.manage", get_list(session, project.list_id).community_id)
-        if project.status not in (ProjectStatus.planned, ProjectStatus.in_progress, ProjectStatus.done):
+        # invoices arrive late: a project judged (passed, or redone as a new project) is still charged
+        if project.status not in (ProjectStatus.planned, ProjectStatus.in_progress, ProjectStatus.done,
+                                  ProjectStatus.passed, ProjectStatus.redo):
             raise _status_error(project, "记录支出", "charged")
         done = session.execute(
             update(Project)
@@ -1079,6 +1081,8 @@ def _carry_redo(session: Session, actor: Actor, project: Project, plist: Project
     nxt = session.scalar(
         select(ProjectList).where(ProjectList.community_id == plist.community_id, ProjectList.year == plist.year + 1)
     )
+    if nxt is not None and nxt.phase == ListPhase.finished:
+        raise DomainError("micro.next_list_finished", list=list_label(session, nxt))
     if nxt is None:
         nxt = _create_list(session, actor, plist.community_id, plist.year + 1, on)
     data = ProjectInput(

@@ -175,3 +175,23 @@ def test_two_verdicts_at_once_judge_the_project_once(db, clerk, street) -> None:
         from gongzhi.plugins.micro_projects.models import Project
 
         assert s.scalar(select(func.count()).select_from(Project).where(Project.redo_of_id == p.id)) == 1
+
+
+def test_late_invoices_after_the_verdict_and_no_redo_into_a_finished_list(db, clerk, street) -> None:
+    from tests.plugins.micro_projects.test_lifecycle import refused
+
+    plist, p = closed_and_evaluating(db, clerk, street)
+    with db.session() as s:
+        nxt = svc.create_list(s, actor=clerk, community_id=street.community, year=YEAR + 1, on=date(YEAR, 12, 2))
+    advance(db, clerk, nxt.id, "reviewing", "publicised", "executing", "evaluating", "finished")
+    with db.session() as s:
+        svc.rate(s, actor=clerk, project_id=p.id, ratings=[(f"代表{i}", "不满意") for i in range(3)])
+    err = refused(db, "micro.next_list_finished", lambda s: svc.decide_evaluation(
+        s, actor=clerk, project_id=p.id, new_deadline=date(2099, 6, 30)))
+    assert "荣雅园社区 2027" in err.message("zh")
+    with db.session() as s:
+        svc.rate(s, actor=clerk, project_id=p.id, ratings=[(f"代表{i}", "满意") for i in range(3)])
+        assert svc.decide_evaluation(s, actor=clerk, project_id=p.id).redo is False
+        # an invoice arriving after the verdict is still recorded against the allocation
+        row = svc.spend(s, actor=clerk, project_id=p.id, amount=200_00, note="尾款发票", on=date(YEAR, 6, 1))
+        assert row.amount == 200_00 and svc.get_project(s, p.id).spent == 200_00
