@@ -166,6 +166,7 @@ def show(project: str = typer.Argument(..., help="项目编号或 id / project c
             "spending": [{"on": x.spent_on, "amount": x.amount, "note": x.note} for x in d.spending],
             "tally": dataclasses.asdict(d.tally),
             "verdicts": [{"year": v.year, "redo": v.redo, "new_deadline": v.new_deadline} for v in d.verdicts],
+            "objections": [_objection_json(o) for o in d.objections],
         }
         print_json(data)
         return
@@ -187,11 +188,65 @@ def show(project: str = typer.Argument(..., help="项目编号或 id / project c
         _echo(f"  {m.on_date}  {m.progress}%  {m.note}" + (f"  [{', '.join(m.photos)}]" if m.photos else ""))
     for req in d.requests:
         _echo(f"  {req.ref}  {req.title}  ({req.status})  {req.reporter}")
+    for o in d.objections:
+        _echo(_objection_line(o.id, o.raised_by, o.content, o.answer, o.answered_on))
     if d.tally.total:
         t = d.tally
         _echo(tr(f"测评：满意 {t.satisfied}，基本满意 {t.basically_satisfied}，不满意 {t.dissatisfied}",
                  f"ratings: satisfied {t.satisfied}, basically {t.basically_satisfied}, "
                  f"dissatisfied {t.dissatisfied}"))
+
+
+def _objection_json(o) -> dict[str, Any]:
+    return {"id": o.id, "project_id": o.project_id, "raised_by": o.raised_by, "content": o.content,
+            "raised_on": o.raised_on, "answer": o.answer, "answered_on": o.answered_on,
+            "answered_by": o.answered_by}
+
+
+def _objection_line(oid: int, who: str, content: str, answer: str, answered_on) -> str:
+    said = tr(f"答复（{answered_on}）：{answer}", f"answered ({answered_on}): {answer}") if answered_on else \
+        tr("未答复", "not answered")
+    return tr(f"  异议 {oid}  {who}：{content}  —  {said}", f"  objection {oid}  {who}: {content}  -  {said}")
+
+
+@app.command("objections")
+def list_objections(community: str = typer.Argument(...), year: str = typer.Argument(...),
+                    as_json: bool = typer.Option(False, "--json")) -> None:
+    """公示期间的异议及答复 / the objections raised against a list, and their answers."""
+    from gongzhi.plugins.micro_projects.queries import objections
+
+    with state.database().read_session() as s:
+        place = _svc().find_community(s, community)
+        rows = objections(s, _year(year), community_id=place.id)
+    if as_json:
+        print_json([dataclasses.asdict(r) for r in rows])
+        return
+    table([tr("编号", "id"), tr("项目", "project"), tr("提出人", "raised by"), tr("日期", "on"),
+           tr("异议", "objection"), tr("答复", "answer"), tr("答复日期", "answered on")],
+          [[r.id, r.project_code or "—", r.raised_by, r.raised_on, r.content, r.answer or "—",
+            r.answered_on or "—"] for r in rows],
+          title=tr(f"{place.name}{year}年清单的异议（{len(rows)}条）", f"objections to {place.name} {year} ({len(rows)})"))
+
+
+@app.command("threshold")
+def threshold_cmd(set_to: str | None = typer.Option(None, "--set", help="设定不满意率阈值（%）/ set (%)"),
+                  as_json: bool = typer.Option(False, "--json")) -> None:
+    """全街道的重新办理阈值（不满意率超过即重新办理）/ the street's redo threshold."""
+    from gongzhi.plugins.micro_projects.reports import fmt_share
+
+    db = state.database()
+    if set_to is not None:
+        value = _svc().parse_threshold(set_to)
+        with db.session() as s:
+            _svc().set_redo_threshold(s, actor=state.actor, threshold=value)
+    with db.read_session() as s:
+        value = _svc().redo_threshold(s)
+    if as_json:
+        print_json({"key": _svc().THRESHOLD_KEY, "threshold": f"{value.numerator}/{value.denominator}",
+                    "percent": str(float(value * 100))})
+        return
+    _echo(tr(f"不满意率超过 {fmt_share(value)} 的项目重新办理",
+             f"a project more than {fmt_share(value)} dissatisfied is redone"))
 
 
 def _outputs(*paths: Path | None) -> None:
@@ -335,29 +390,54 @@ def publicise(
     xlsx: Path | None = typer.Option(None, "--xlsx", help="公示清单 Excel / list as Excel"),
     objection: str | None = typer.Option(None, "--objection", help="登记异议：提出人=内容 / record an objection"),
     answer: list[str] = typer.Option([], "--answer", help="答复异议：id=答复 / answer an objection"),
+    project: str | None = typer.Option(None, "--project", help="异议针对的项目 / the project objected to"),
 ) -> None:
     """张榜公示（进入公示阶段、导出、异议）/ post the list, export it, record objections."""
+    from gongzhi.core.services.base import require_text
     from gongzhi.plugins.micro_projects.models import ListPhase
     from gongzhi.plugins.micro_projects.reports import write_publicity_docx, write_publicity_xlsx
 
     _outputs(docx, xlsx)
+    # every option checked before the first write: a malformed objection or answer
+    # never leaves the list posted behind it
+    raised = None
+    if objection is not None:
+        who, sep, text = objection.partition("=")
+        if not sep:
+            raise DomainError("input.invalid", field="--objection", value=objection)
+        raised = (require_text(who, "name", max_len=100), require_text(text, "description", max_len=2000))
+    answers = []
+    for item in answer:
+        ref, sep, text = item.partition("=")
+        if not sep or not ref.strip().isdigit() or len(ref.strip()) > 9:
+            raise DomainError("input.invalid", field="--answer", value=item)
+        answers.append((int(ref), require_text(text, "result", max_len=2000)))
     with state.database().session() as s:
         plist = _list(s, community, year)
+        target = None
+        if project:
+            target = _svc().find_project(s, project)
+            if target.list_id != plist.id:
+                raise DomainError("micro.project_not_found", ref=project)
+        if raised is not None and plist.phase not in (ListPhase.reviewing, ListPhase.publicised):
+            raise _svc()._phase_error(s, plist, "登记异议", "record objections")
+        for oid, _text in answers:
+            row = s.get(_models().Objection, oid)
+            if row is None or row.list_id != plist.id:
+                raise DomainError("micro.objection_not_found", ref=oid)
+            if row.answered_on is not None:
+                raise DomainError("micro.objection_answered", ref=oid, on=row.answered_on.isoformat())
+        s.rollback()  # read only so far: each service opens its own transaction
         if plist.phase == ListPhase.reviewing:
             _svc().advance_list(s, actor=state.actor, list_id=plist.id, to_phase="publicised", publicity_days=days)
             _echo(tr(f"已公示至 {plist.publicity_until}", f"posted until {plist.publicity_until}"))
-        if objection:
-            who, sep, text = objection.partition("=")
-            if not sep:
-                raise DomainError("input.invalid", field="--objection", value=objection)
-            o = _svc().raise_objection(s, actor=state.actor, list_id=plist.id, content=text, raised_by=who)
+        if raised is not None:
+            o = _svc().raise_objection(s, actor=state.actor, list_id=plist.id, content=raised[1], raised_by=raised[0],
+                                       project_id=target.id if target else None)
             _echo(tr(f"已登记异议 {o.id}", f"objection {o.id} recorded"))
-        for item in answer:
-            ref, sep, text = item.partition("=")
-            if not sep or not ref.strip().isdigit():
-                raise DomainError("input.invalid", field="--answer", value=item)
-            _svc().answer_objection(s, actor=state.actor, objection_id=int(ref), answer=text)
-            _echo(tr(f"已答复异议 {ref}", f"objection {ref} answered"))
+        for oid, text in answers:
+            _svc().answer_objection(s, actor=state.actor, objection_id=oid, answer=text)
+            _echo(tr(f"已答复异议 {oid}", f"objection {oid} answered"))
         for path, write in ((docx, write_publicity_docx), (xlsx, write_publicity_xlsx)):
             if path:
                 write(s, plist.id, path)
@@ -373,7 +453,10 @@ def allocate(project: str = typer.Argument(...), amount: str = typer.Argument(..
     with state.database().session() as s:
         p = _svc().find_project(s, project)
         _svc().allocate(s, actor=state.actor, project_id=p.id, amount=-fen if take_back else fen, note=note)
-    _echo(tr(f"{p.code} 已分配 {_svc().fmt_yuan(fen)} 元", f"{p.code}: {_svc().fmt_yuan(fen)} yuan allocated"))
+    if take_back:
+        _echo(tr(f"{p.code} 已收回 {_svc().fmt_yuan(fen)} 元", f"{p.code}: {_svc().fmt_yuan(fen)} yuan taken back"))
+    else:
+        _echo(tr(f"{p.code} 已分配 {_svc().fmt_yuan(fen)} 元", f"{p.code}: {_svc().fmt_yuan(fen)} yuan allocated"))
 
 
 @app.command("progress")
@@ -418,7 +501,8 @@ def evaluate(
     project: str = typer.Argument(...),
     rating: list[str] = typer.Option([], "--rating", help="代表=满意|基本满意|不满意 / rep=rating"),
     decide: bool = typer.Option(False, "--decide", help="计票并作出结论 / tally and judge"),
-    threshold: str = typer.Option("70", "--threshold", help="不满意率阈值（%）/ threshold (%)"),
+    threshold: str | None = typer.Option(None, "--threshold",
+                                         help="不满意率阈值（%，默认全街道设定）/ threshold (%, default: the street's)"),
     redo_deadline: str | None = typer.Option(None, "--redo-deadline", help="重新办理时限 / redo deadline"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
@@ -428,17 +512,21 @@ def evaluate(
         who, sep, value = item.partition("=")
         if not sep:
             raise DomainError("input.invalid", field="--rating", value=item)
+        _svc().parse_rating(value)
         pairs.append((who, value))
+    # every option checked before the first write (ratings and verdict are one transaction)
+    limit = _svc().parse_threshold(threshold) if threshold is not None else None
+    deadline = parse_date(redo_deadline)
     db = state.database()
     with db.session() as s:
         p = _svc().find_project(s, project)
-        if pairs:
-            _svc().rate(s, actor=state.actor, project_id=p.id, ratings=pairs)
+        s.rollback()  # read only: the service opens its own transaction
         verdict = None
         if decide:
-            verdict = _svc().decide_evaluation(s, actor=state.actor, project_id=p.id,
-                                               threshold=_svc().parse_threshold(threshold),
-                                               new_deadline=parse_date(redo_deadline))
+            verdict = _svc().evaluate(s, actor=state.actor, project_id=p.id, ratings=pairs, threshold=limit,
+                                      new_deadline=deadline)
+        elif pairs:
+            _svc().rate(s, actor=state.actor, project_id=p.id, ratings=pairs)
         plist = _svc().get_list(s, p.list_id)
         t = _svc().tally(s, p.id, plist.year)
     from gongzhi.plugins.micro_projects.reports import fmt_share
@@ -459,7 +547,8 @@ def evaluate(
 def rounds(
     community: str = typer.Argument(...), year: str = typer.Argument(...),
     project: str | None = typer.Option(None, "--project", help="只为这个项目 / only this project"),
-    threshold: str = typer.Option("70", "--threshold", help="不满意率阈值（%）/ threshold (%)"),
+    threshold: str | None = typer.Option(None, "--threshold",
+                                         help="不满意率阈值（%，默认全街道设定）/ threshold (%, default: the street's)"),
     redo_deadline: str | None = typer.Option(None, "--redo-deadline", help="重新办理时限 / redo deadline"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:

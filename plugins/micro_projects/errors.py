@@ -72,6 +72,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "micro.invalid_threshold": ("不满意率阈值须在 0–100% 之间：{value}", "the dissatisfaction threshold must be 0-100 %: {value}"),
     "micro.deadline_required": ("重新办理须定新的完成时限", "a redo needs a new deadline"),
     "micro.deadline_past": ("完成时限 {deadline} 早于 {today}", "the deadline {deadline} is before {today}"),
+    "micro.next_list_finished": (
+        "清单「{list}」已完成，重新办理的项目无法列入",
+        "list '{list}' is finished; the redo cannot be put on it",
+    ),
     "micro.unevaluated": (
         "清单中还有 {count} 个已销号项目未测评（{codes}），不能完成",
         "{count} closed-out projects are not yet evaluated ({codes}); the list cannot finish",

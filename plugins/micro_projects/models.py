@@ -12,6 +12,7 @@
   append-only at the database (triggers refuse UPDATE and DELETE); a correction is
   a new record (a negative allocation, a negative spending with its reason).
 - ``micro_objection``: objections raised during publicity, and their answers.
+- ``micro_setting``: the plugin's street-wide rules (the redo threshold).
 """
 
 from __future__ import annotations
@@ -334,6 +335,19 @@ class Verdict(SQLModel, table=True):
     new_deadline: date | None = None
     recorded_by: str = Field(max_length=100)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Setting(SQLModel, table=True):
+    """A street-wide rule of the plugin, kept in the shared database so every clerk
+    judges by the same one (``micro_projects.redo_threshold``: the dissatisfied share,
+    as an exact fraction ``"7/10"``, over which a project is redone)."""
+
+    __tablename__ = "micro_setting"
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(max_length=200)
+    updated_by: str = Field(max_length=100)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 APPEND_ONLY = ("micro_allocation", "micro_spending", "micro_rating", "micro_verdict")

@@ -22,6 +22,28 @@ def plugin_metadata():
     )
 
 
+# the permissions of the plugin (issue 15; docs/micro_projects.md, "Who may do what").
+# street_admin holds each of them everywhere; the others where their grant lies.
+PERMISSIONS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
+    # the community's own list: lists and phases, projects, feasibility, spending,
+    # close-out, objections during publicity
+    ("micro.manage", "管理微实事清单与项目", "manage micro-project lists and projects", ("community_secretary",)),
+    # milestones are field work: the grid worker who watches the site records them too
+    ("micro.progress", "记录微实事进度", "record micro-project progress", ("community_secretary", "grid_worker")),
+    # the street's special fund and its allocations, and the street's rules (the threshold)
+    ("micro.fund", "管理微实事专项资金", "manage the micro-project fund", ()),
+    # the representatives' ratings and the verdict: the meeting's facilitator, not the
+    # community secretary whose annual review the verdict feeds
+    ("micro.evaluate", "微实事满意度测评", "enter micro-project evaluations", ("facilitator",)),
+)
+
+
+@hookimpl
+def register_permissions(register):
+    for name, zh, en, roles in PERMISSIONS:
+        register(name, zh, en, roles=roles)
+
+
 @hookimpl
 def plugin_migrations():
     return MigrationSpec(

@@ -362,8 +362,9 @@ class AnnualReview:
     year: int
     promised: int
     done_on_time: int
-    late: int
+    late: int  # closed after the deadline, or still open past it (``overdue``)
     open: int
+    overdue: int  # still open on ``today`` with the deadline passed (counted in late and open)
     redone: int
     passed: int
     tally: Tally
@@ -390,16 +391,92 @@ def annual_review(session: Session, community_id: int, year: int, today: date) -
     )
     closed = [r for r in rows if r.closed_on is not None]
     on_time = [r for r in closed if r.deadline is None or r.closed_on <= r.deadline]
+    overdue = [r for r in rows if r.closed_on is None and r.overdue(today)]
     return AnnualReview(
         community=community.name if community else str(community_id),
         year=year,
         promised=len(rows),
         done_on_time=len(on_time),
-        late=len(closed) - len(on_time),
+        late=len(closed) - len(on_time) + len(overdue),
         open=len(rows) - len(closed),
+        overdue=len(overdue),
         redone=sum(1 for v in verdicts.values() if v),
         passed=sum(1 for v in verdicts.values() if not v),
         tally=total,
         rows=rows,
         verdicts=verdicts,
     )
+
+
+@dataclass(frozen=True)
+class ObjectionRow:
+    id: int
+    list_id: int
+    community: str
+    year: int
+    project_id: int | None
+    project_code: str
+    raised_by: str
+    content: str
+    raised_on: date
+    answer: str
+    answered_on: date | None
+    answered_by: str
+
+
+def objections(session: Session, year: int, *, community_id: int | None = None,
+               project_id: int | None = None) -> list[ObjectionRow]:
+    """The objections raised against a year's lists (a community's, a project's), with
+    their answers: one query."""
+    stmt = (
+        select(Objection.id, Objection.list_id, Place.name, ProjectList.year, Objection.project_id,
+               func.coalesce(Project.code, ""), Objection.raised_by, Objection.content, Objection.raised_on,
+               Objection.answer, Objection.answered_on, Objection.answered_by)
+        .join(ProjectList, ProjectList.id == Objection.list_id)
+        .join(Place, Place.id == ProjectList.community_id)
+        .outerjoin(Project, Project.id == Objection.project_id)
+        .where(ProjectList.year == year)
+        .order_by(Place.name, Objection.id)
+    )
+    if community_id is not None:
+        stmt = stmt.where(ProjectList.community_id == community_id)
+    if project_id is not None:
+        stmt = stmt.where(Objection.project_id == project_id)
+    return [ObjectionRow(*r) for r in session.execute(stmt).all()]
+
+
+@dataclass(frozen=True)
+class Representative:
+    """A representative of the evaluation grid, with the latest rating they gave the
+    project shown (``""``: none yet) and how many times it was corrected."""
+
+    name: str
+    person_id: int | None
+    rating: str
+    corrections: int
+
+
+def representatives(session: Session, project_id: int) -> list[Representative]:
+    """The representatives of the project's community meeting of the year — everyone who
+    rated any project of its list — in the order they first rated, each with their latest
+    rating of this project and its number of corrections: three small queries."""
+    project = session.get(Project, project_id)
+    if project is None:
+        return []
+    year = session.scalar(select(ProjectList.year).where(ProjectList.id == project.list_id))
+    first = (
+        select(RatingRecord.representative, func.max(RatingRecord.person_id))
+        .join(Project, Project.id == RatingRecord.project_id)
+        .where(Project.list_id == project.list_id, RatingRecord.year == year)
+        .group_by(RatingRecord.representative)
+        .order_by(func.min(RatingRecord.id))
+    )
+    people = session.execute(first).all()
+    latest: dict[str, tuple[str, int]] = {}
+    for name, rating in session.execute(
+        select(RatingRecord.representative, RatingRecord.rating)
+        .where(RatingRecord.project_id == project_id, RatingRecord.year == year)
+        .order_by(RatingRecord.id)
+    ).all():
+        latest[name] = (rating, latest.get(name, ("", -1))[1] + 1)
+    return [Representative(name, pid, *latest.get(name, ("", 0))) for name, pid in people]

@@ -5,6 +5,7 @@ fund report as Excel. Built from :mod:`.queries`; Chinese, as posted."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 
@@ -99,8 +100,9 @@ def write_annual_review_docx(session: Session, community_id: int, year: int, pat
     summary = (
         ("承诺项目", str(review.promised)),
         ("按期完成", str(review.done_on_time)),
-        ("逾期完成", str(review.late)),
+        ("逾期（逾期完成或逾期未完成）", str(review.late)),
         ("尚未完成", str(review.open)),
+        ("其中逾期未完成", str(review.overdue)),
         ("测评通过", str(review.passed)),
         ("重新办理", str(review.redone)),
         ("参评人次", str(review.tally.total)),
@@ -141,11 +143,18 @@ def write_fund_xlsx(session: Session, year: int, path: Path) -> Path:
                f"总额 {fmt_yuan(report.total or 0)} 元", f"已分配 {fmt_yuan(report.allocated)} 元"])
     ws.append(["社区", "项目数", "预算（元）", "已分配（元）", "已支出（元）"])
     for line in report.by_community:
-        ws.append([line.key, line.projects, fmt_yuan(line.budget), fmt_yuan(line.allocated), fmt_yuan(line.spent)])
+        _money_row(ws, [line.key, line.projects], line)
     ws2 = wb.create_sheet("按类别")
     ws2.append(["类别", "项目数", "预算（元）", "已分配（元）", "已支出（元）"])
     for line in report.by_category:
-        ws2.append([VOCAB.text("Category", line.key, "zh"), line.projects, fmt_yuan(line.budget),
-                    fmt_yuan(line.allocated), fmt_yuan(line.spent)])
+        _money_row(ws2, [VOCAB.text("Category", line.key, "zh"), line.projects], line)
     wb.save(path)
     return path
+
+
+def _money_row(ws, head: list, line) -> None:
+    """A fund line: money as numbers in yuan (exact: fen / 100 as a Decimal), shown with
+    two decimals and thousands separators, so the sheet sums them."""
+    ws.append([*head, *(Decimal(fen) / 100 for fen in (line.budget, line.allocated, line.spent))])
+    for cell in ws[ws.max_row][len(head):]:
+        cell.number_format = "#,##0.00"

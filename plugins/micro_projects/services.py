@@ -62,6 +62,7 @@ from gongzhi.plugins.micro_projects.models import (
     ProjectStatus,
     Rating,
     RatingRecord,
+    Setting,
     Source,
     Spending,
     Verdict,
@@ -143,6 +144,61 @@ def parse_threshold(text: str | int | Fraction) -> Fraction:
     if not 0 <= value <= 1:
         raise DomainError("micro.invalid_threshold", value=text)
     return value
+
+
+# -- who may (issue 15) -------------------------------------------------------------------
+
+
+def _may(session: Session, actor: Actor, permission: str, place_id: int | None) -> None:
+    """The plugin's declared permission (plugin.PERMISSIONS) on the community ``place_id``
+    (``None``: street-wide — the fund — which needs a grant on the street), checked before
+    anything is written. An actor without grants (a database without operator accounts,
+    the demo, scripts) holds them all."""
+    if actor.grants is None:
+        return
+    from gongzhi.core.permissions import check, declare, registry
+
+    if permission not in registry():  # the host declares them on load; a bare import here
+        from gongzhi.plugins.micro_projects import plugin
+
+        for name, zh, en, roles in plugin.PERMISSIONS:
+            declare(name, zh, en, roles, source=plugin.NAME)
+    check(session, actor, permission, place_id)
+
+
+# -- the street's rules -----------------------------------------------------------------------
+
+THRESHOLD_KEY = "micro_projects.redo_threshold"
+
+
+def redo_threshold(session: Session) -> Fraction:
+    """The street's redo threshold (``micro_projects.redo_threshold``), 7/10 unless set."""
+    row = session.get(Setting, THRESHOLD_KEY)
+    return Fraction(row.value) if row is not None else DEFAULT_THRESHOLD
+
+
+def set_redo_threshold(session: Session, *, actor: Actor, threshold: str | int | Fraction) -> Fraction:
+    """Set the street's redo threshold (a percentage or a Fraction), used by the CLI, the
+    grid's verdict form and round requests when none is given (street-wide: a grant on
+    the street)."""
+    value = parse_threshold(threshold)
+    with transaction(session):
+        _may(session, actor, "micro.fund", None)
+        row = session.get(Setting, THRESHOLD_KEY)
+        before = snapshot(row) if row is not None else None
+        text = f"{value.numerator}/{value.denominator}"
+        if row is None:
+            row = Setting(key=THRESHOLD_KEY, value=text, updated_by=actor.name)
+            session.add(row)
+        else:
+            row.value, row.updated_by, row.updated_at = text, actor.name, utcnow()
+        session.flush()
+        audit(session, actor, "micro.setting.set", "micro_setting", None, before, snapshot(row))
+    return value
+
+
+def _threshold(session: Session, threshold: str | int | Fraction | None) -> Fraction:
+    return redo_threshold(session) if threshold is None else parse_threshold(threshold)
 
 
 def choice_status(value: str) -> ProjectStatus:
@@ -269,6 +325,7 @@ def set_fund(session: Session, *, actor: Actor, year: int, total: int) -> Fund:
     if not isinstance(total, int) or total < 0:
         raise DomainError("micro.invalid_amount", value=total)
     with transaction(session):
+        _may(session, actor, "micro.fund", None)  # the street's fund: a grant on the street
         fund = session.scalar(select(Fund).where(Fund.year == year))
         if fund is None:
             fund = Fund(year=year, total=total, created_by=actor.name)
@@ -297,6 +354,7 @@ def allocate(session: Session, *, actor: Actor, project_id: int, amount: int, no
     if not isinstance(amount, int) or amount == 0:
         raise DomainError("micro.invalid_amount", value=amount)
     with transaction(session):
+        _may(session, actor, "micro.fund", None)  # the street's fund: a grant on the street
         project = get_project(session, project_id)
         if project.status in (ProjectStatus.candidate, ProjectStatus.rejected):
             raise _status_error(project, "分配资金", "given money")
@@ -356,7 +414,10 @@ def spend(
     note = require_text(note, "notes", max_len=500)
     with transaction(session):
         project = get_project(session, project_id)
-        if project.status not in (ProjectStatus.planned, ProjectStatus.in_progress, ProjectStatus.done):
+        _may(session, actor, "micro.manage", get_list(session, project.list_id).community_id)
+        # invoices arrive late: a project judged (passed, or redone as a new project) is still charged
+        if project.status not in (ProjectStatus.planned, ProjectStatus.in_progress, ProjectStatus.done,
+                                  ProjectStatus.passed, ProjectStatus.redo):
             raise _status_error(project, "记录支出", "charged")
         done = session.execute(
             update(Project)
@@ -392,6 +453,7 @@ def create_list(
     session: Session, *, actor: Actor, community_id: int, year: int, on: date | None = None
 ) -> ProjectList:
     with transaction(session):
+        _may(session, actor, "micro.manage", find_community(session, community_id).id)
         plist = _create_list(session, actor, community_id, year, on or today())
     return plist
 
@@ -425,6 +487,7 @@ def advance_list(
     on = on or today()
     with transaction(session):
         plist = get_list(session, list_id)
+        _may(session, actor, "micro.manage", plist.community_id)
         current = ListPhase(plist.phase)
         try:
             to = ListPhase(to_phase)
@@ -557,6 +620,7 @@ def add_project(session: Session, *, actor: Actor, list_id: int, data: ProjectIn
     """Enter a project directly on a list that is still collecting or reviewing."""
     with transaction(session):
         plist = get_list(session, list_id)
+        _may(session, actor, "micro.manage", plist.community_id)
         if plist.phase not in OPEN_PHASES:
             raise _phase_error(session, plist, "添加项目", "add projects")
         project = _add(session, actor, plist, data, source=Source.direct)
@@ -573,6 +637,7 @@ def from_requests(
         raise DomainError("micro.no_requests")
     with transaction(session):
         plist = get_list(session, list_id)
+        _may(session, actor, "micro.manage", plist.community_id)
         if plist.phase not in OPEN_PHASES:
             raise _phase_error(session, plist, "添加项目", "add projects")
         requests = {r.id: r for r in session.scalars(select(Request).where(Request.id.in_(ids)))}
@@ -613,6 +678,7 @@ def decide_feasibility(
     with transaction(session):
         project = get_project(session, project_id)
         plist = get_list(session, project.list_id)
+        _may(session, actor, "micro.manage", plist.community_id)
         if plist.phase not in OPEN_PHASES:
             raise _phase_error(session, plist, "评估可行性", "decide feasibility")
         if project.status not in (ProjectStatus.candidate, ProjectStatus.planned, ProjectStatus.rejected):
@@ -660,6 +726,7 @@ def record_progress(
     with transaction(session):
         project = get_project(session, project_id)
         plist = get_list(session, project.list_id)
+        _may(session, actor, "micro.progress", plist.community_id)
         if project.status not in (ProjectStatus.planned, ProjectStatus.in_progress):
             raise _status_error(project, "记录进度", "progressed")
         if plist.phase not in (ListPhase.executing, ListPhase.evaluating):
@@ -700,6 +767,7 @@ def close_out(
     with transaction(session):
         project = get_project(session, project_id)
         plist = get_list(session, project.list_id)
+        _may(session, actor, "micro.manage", plist.community_id)
         if project.status not in (ProjectStatus.planned, ProjectStatus.in_progress):
             raise _status_error(project, "销号", "closed out")
         if plist.phase not in (ListPhase.executing, ListPhase.evaluating):
@@ -714,13 +782,13 @@ def close_out(
         session.flush()
         audit(session, actor, "micro.project.close", "micro_project", project.id, before, snapshot(project))
         ids = linked_request_ids(session, project.id)
-    resolved = resolve_requests(session, actor, ids, f"民生微实事 {project.code}「{project.name}」已完成销号：{note}")
+    resolved = _resolve_requests(session, actor, ids, f"民生微实事 {project.code}「{project.name}」已完成销号：{note}")
     fire_plugin_event(SOURCE, "micro_project_closed", {"project_id": project.id, "code": project.code,
                                                        "request_ids": ids, "resolved": resolved})
     return project
 
 
-def resolve_requests(session: Session, actor: Actor, request_ids: Iterable[int], note: str) -> list[int]:
+def _resolve_requests(session: Session, actor: Actor, request_ids: Iterable[int], note: str) -> list[int]:
     """Walk each still-open linked request to resolved with the core's transition
     service (one core transaction per step, so every event fires)."""
     resolved: list[int] = []
@@ -760,6 +828,7 @@ def raise_objection(
     """An objection raised while the list is posted (张榜公示期间)."""
     with transaction(session):
         plist = get_list(session, list_id)
+        _may(session, actor, "micro.manage", plist.community_id)
         if plist.phase != ListPhase.publicised:
             raise _phase_error(session, plist, "登记异议", "record objections")
         if project_id is not None and get_project(session, project_id).list_id != plist.id:
@@ -788,6 +857,7 @@ def answer_objection(
         row = session.get(Objection, objection_id)
         if row is None:
             raise DomainError("micro.objection_not_found", ref=objection_id)
+        _may(session, actor, "micro.manage", get_list(session, row.list_id).community_id)
         if row.answered_on is not None:
             raise DomainError("micro.objection_answered", ref=objection_id, on=row.answered_on.isoformat())
         before = snapshot(row)
@@ -826,6 +896,33 @@ def _evaluable(session: Session, project: Project) -> ProjectList:
     return plist
 
 
+def _parse_ratings(ratings: Sequence[tuple[str, str]] | Sequence[tuple[str, str, int | None]]):
+    parsed = []
+    for item in ratings:
+        name, value = item[0], item[1]
+        person_id = item[2] if len(item) > 2 else None
+        parsed.append((require_text(name, "name", max_len=100), parse_rating(value), person_id))
+    if not parsed:
+        raise DomainError("micro.invalid_rating", value="")
+    return parsed
+
+
+def _rate(session: Session, actor: Actor, project: Project, plist: ProjectList, parsed, via: str) -> list[RatingRecord]:
+    for _name, _rating, pid in parsed:
+        if pid is not None:
+            get_person(session, pid)
+    rows = [
+        RatingRecord(project_id=project.id, year=plist.year, representative=name, person_id=pid,
+                     rating=rating.value, via=via, recorded_by=actor.name)
+        for name, rating, pid in parsed
+    ]
+    session.add_all(rows)
+    session.flush()
+    audit(session, actor, "micro.rate", "micro_project", project.id, None,
+          {"ratings": [[r.representative, r.rating, r.person_id] for r in rows], "via": via})
+    return rows
+
+
 def rate(
     session: Session,
     *,
@@ -837,25 +934,13 @@ def rate(
     """Record representatives' ratings of a closed-out project: ``(representative,
     rating[, person_id])``. A representative rated again is a correction: a new row,
     and the latest counts."""
-    parsed = []
-    for item in ratings:
-        name, value = item[0], item[1]
-        person_id = item[2] if len(item) > 2 else None
-        parsed.append((require_text(name, "name", max_len=100), parse_rating(value), person_id))
-    if not parsed:
-        raise DomainError("micro.invalid_rating", value="")
+    parsed = _parse_ratings(ratings)
     with transaction(session):
         project = get_project(session, project_id)
-        plist = _evaluable(session, project)
-        rows = [
-            RatingRecord(project_id=project.id, year=plist.year, representative=name, person_id=pid,
-                         rating=rating.value, via=via, recorded_by=actor.name)
-            for name, rating, pid in parsed
-        ]
-        session.add_all(rows)
-        session.flush()
-        audit(session, actor, "micro.rate", "micro_project", project.id, None,
-              {"ratings": [[r.representative, r.rating] for r in rows], "via": via})
+        plist = get_list(session, project.list_id)
+        _may(session, actor, "micro.evaluate", plist.community_id)
+        _evaluable(session, project)
+        rows = _rate(session, actor, project, plist, parsed, via)
     return rows
 
 
@@ -911,19 +996,43 @@ def decide_evaluation(
     *,
     actor: Actor,
     project_id: int,
-    threshold: Fraction = DEFAULT_THRESHOLD,
+    threshold: str | int | Fraction | None = None,
     new_deadline: date | None = None,
     on: date | None = None,
 ) -> Verdict:
     """Tally a project's ratings and judge it: a dissatisfied share strictly over
-    ``threshold`` orders it redone with ``new_deadline`` — a new project on the
-    community's next-year list (created if need be), linked by ``redo_of_id`` —
-    otherwise it passes."""
-    threshold = parse_threshold(threshold)
+    ``threshold`` (default: the street's, :func:`redo_threshold`) orders it redone with
+    ``new_deadline`` — a new project on the community's next-year list (created if need
+    be), linked by ``redo_of_id`` — otherwise it passes. The project leaves ``done`` by one
+    conditional UPDATE (``… WHERE status = 'done'``): of two verdicts arriving at once (the
+    grid's ``v`` and a published round) one judges, the other is refused."""
+    return evaluate(session, actor=actor, project_id=project_id, threshold=threshold,
+                    new_deadline=new_deadline, on=on)
+
+
+def evaluate(
+    session: Session,
+    *,
+    actor: Actor,
+    project_id: int,
+    ratings: Sequence[tuple[str, str]] | Sequence[tuple[str, str, int | None]] = (),
+    threshold: str | int | Fraction | None = None,
+    new_deadline: date | None = None,
+    on: date | None = None,
+) -> Verdict:
+    """Record ``ratings`` (if any) and judge the project, in one transaction: a refused
+    verdict (no deadline for a redo, a deadline in the past, judged meanwhile) writes no
+    rating either."""
+    parsed = _parse_ratings(ratings) if ratings else []
     on = on or today()
     with transaction(session):
         project = get_project(session, project_id)
-        plist = _evaluable(session, project)
+        plist = get_list(session, project.list_id)
+        _may(session, actor, "micro.evaluate", plist.community_id)
+        threshold = _threshold(session, threshold)
+        _evaluable(session, project)
+        if parsed:
+            _rate(session, actor, project, plist, parsed, "grid")
         counts = tally(session, project.id, plist.year)
         if counts.total == 0:
             raise DomainError("micro.no_ratings", code=project.code)
@@ -933,6 +1042,19 @@ def decide_evaluation(
                 raise DomainError("micro.deadline_required")
             if new_deadline < on:
                 raise DomainError("micro.deadline_past", deadline=new_deadline.isoformat(), today=on.isoformat())
+        before = snapshot(project)
+        status = (ProjectStatus.redo if redo else ProjectStatus.passed).value
+        # the project leaves "done" once: a verdict that arrives second finds it judged
+        judged = session.execute(
+            update(Project)
+            .where(Project.id == project.id, Project.status == ProjectStatus.done.value)
+            .values(status=status, updated_at=utcnow())
+            .returning(Project.id)
+        ).first()
+        if judged is None:
+            session.refresh(project)
+            raise _status_error(project, "测评", "evaluated")
+        session.refresh(project)
         verdict = Verdict(
             project_id=project.id, year=plist.year, satisfied=counts.satisfied,
             basically_satisfied=counts.basically_satisfied, dissatisfied=counts.dissatisfied,
@@ -940,9 +1062,6 @@ def decide_evaluation(
             new_deadline=new_deadline if redo else None, recorded_by=actor.name,
         )
         session.add(verdict)
-        before = snapshot(project)
-        project.status = (ProjectStatus.redo if redo else ProjectStatus.passed).value
-        project.updated_at = utcnow()
         session.flush()
         audit(session, actor, "micro.evaluate", "micro_verdict", verdict.id, before,
               snapshot(project) | {"verdict": snapshot(verdict)})
@@ -962,6 +1081,8 @@ def _carry_redo(session: Session, actor: Actor, project: Project, plist: Project
     nxt = session.scalar(
         select(ProjectList).where(ProjectList.community_id == plist.community_id, ProjectList.year == plist.year + 1)
     )
+    if nxt is not None and nxt.phase == ListPhase.finished:
+        raise DomainError("micro.next_list_finished", list=list_label(session, nxt))
     if nxt is None:
         nxt = _create_list(session, actor, plist.community_id, plist.year + 1, on)
     data = ProjectInput(
@@ -1063,24 +1184,26 @@ def _round_request(session: Session, actor: Actor, project: Project, plist: Proj
     }
 
 
-def _round_terms(threshold: str | int | Fraction, redo_deadline: date | None) -> Fraction:
-    threshold = parse_threshold(threshold)
+def _round_terms(session: Session, threshold: str | int | Fraction | None, redo_deadline: date | None) -> Fraction:
+    threshold = _threshold(session, threshold)
     if redo_deadline is not None and redo_deadline < today():
         raise DomainError("micro.deadline_past", deadline=redo_deadline.isoformat(), today=today().isoformat())
     return threshold
 
 
 def request_evaluation_round(session: Session, *, actor: Actor, project_id: int,
-                             threshold: str | int | Fraction = DEFAULT_THRESHOLD,
+                             threshold: str | int | Fraction | None = None,
                              redo_deadline: date | None = None) -> dict[str, Any]:
     """Ask, through ``plugin_event``, for the project's evaluation to run as one round at
     the representatives' meeting (the deliberation plugin, when enabled, opens it; with
     it disabled nobody answers and the grid is how ratings are entered). Nothing is
     written here; the round's result comes back as ``evaluation_round_published`` and,
     when the request named the threshold, is judged by it (a redo needs
-    ``redo_deadline``; without one the verdict waits for the grid's ``v``)."""
-    threshold = _round_terms(threshold, redo_deadline)
+    ``redo_deadline``; without one the verdict waits for the grid's ``v``). The threshold
+    defaults to the street's (:func:`redo_threshold`)."""
+    threshold = _round_terms(session, threshold, redo_deadline)
     project = get_project(session, project_id)
+    _may(session, actor, "micro.evaluate", get_list(session, project.list_id).community_id)
     plist = _evaluable(session, project)
     payload = _round_request(session, actor, project, plist, threshold, redo_deadline)
     session.rollback()  # read only
@@ -1089,12 +1212,13 @@ def request_evaluation_round(session: Session, *, actor: Actor, project_id: int,
 
 
 def request_evaluation_rounds(session: Session, *, actor: Actor, list_id: int,
-                              threshold: str | int | Fraction = DEFAULT_THRESHOLD,
+                              threshold: str | int | Fraction | None = None,
                               redo_deadline: date | None = None) -> list[dict[str, Any]]:
     """:func:`request_evaluation_round` for every closed-out project of a list in
     evaluation that has no verdict yet, in code order."""
-    threshold = _round_terms(threshold, redo_deadline)
+    threshold = _round_terms(session, threshold, redo_deadline)
     plist = get_list(session, list_id)
+    _may(session, actor, "micro.evaluate", plist.community_id)
     if plist.phase != ListPhase.evaluating:
         raise _phase_error(session, plist, "测评", "evaluate")
     projects = list(session.scalars(

@@ -4,7 +4,8 @@ Enter opens a project; ``f`` the fund, ``e`` the evaluation grid; ``[`` / ``]`` 
 year before / after; ``s`` cycles the status filter; ``x`` exports the selected
 project's community list as the publicity notice (.docx) and ``X`` as Excel; ``n``
 enters a new project on a list still collecting or reviewing (directly or from
-requests), ``l`` opens a community's list for the year.
+requests), ``l`` opens a community's list for the year; ``o`` shows the objections
+raised against the year's lists and answers them.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class BoardScreen(Translated, DbWork, Screen):
         Binding("n", "new_project", N_("New project"), id="micro.new_project"),
         Binding("l", "new_list", N_("New list"), id="micro.new_list"),
         Binding("s", "status", N_("Status filter"), id="micro.status"),
+        Binding("o", "objections", N_("Objections"), id="micro.objections", show=False),
         Binding("left_square_bracket", "year(-1)", N_("Year before"), id="micro.year_before"),
         Binding("right_square_bracket", "year(1)", N_("Year after"), id="micro.year_after"),
         Binding("escape", "app.pop_screen", N_("Back"), id="micro.back"),
@@ -150,6 +152,11 @@ class BoardScreen(Translated, DbWork, Screen):
         from gongzhi.plugins.micro_projects.screens.evaluation import EvaluationScreen
 
         self.app.push_screen(EvaluationScreen(self.db, self.year))
+
+    def action_objections(self) -> None:
+        from gongzhi.plugins.micro_projects.screens.objections import ObjectionsScreen
+
+        self.app.push_screen(ObjectionsScreen(self.db, self.year))
 
     def action_new_project(self) -> None:
         from gongzhi.plugins.micro_projects.screens import forms

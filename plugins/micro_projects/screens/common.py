@@ -6,7 +6,24 @@ from __future__ import annotations
 
 from gongzhi.plugins.micro_projects.i18n import N_, _
 from gongzhi.tui import i18n
-from gongzhi.tui.widgets.base import translate_bindings
+from gongzhi.tui.widgets.base import gate_bindings, translate_bindings
+
+# the permission each write key needs (plugin.PERMISSIONS): a key whose permission the
+# operator holds nowhere is left out of the screen (issue 15); the services still check
+# the community
+gate_bindings({
+    "micro.new_list": "micro.manage",
+    "micro.new_project": "micro.manage",
+    "micro.spend": "micro.manage",
+    "micro.close_out": "micro.manage",
+    "micro.objection_answer": "micro.manage",
+    "micro.progress": "micro.progress",
+    "micro.allocate": "micro.fund",
+    "micro.fund_allocate": "micro.fund",
+    "micro.fund_total": "micro.fund",
+    **dict.fromkeys(("micro.rate_satisfied", "micro.rate_basically", "micro.rate_dissatisfied",
+                     "micro.add_representative", "micro.verdict", "micro.request_round"), "micro.evaluate"),
+})
 
 # the English message ids of the vocabularies, for the catalog
 STATUS_TEXT = {
@@ -47,6 +64,16 @@ def phase_label(value: str) -> str:
 
 def category_label(value: str) -> str:
     return _(CATEGORY_TEXT.get(value, value))
+
+
+def percent_text(value) -> str:
+    """A Fraction as the percentage typed in a form: 7/10 → "70", 133/200 → "66.5"."""
+    from decimal import Decimal
+
+    pct = value * 100
+    if pct.denominator == 1:
+        return str(pct.numerator)
+    return str((Decimal(pct.numerator) / Decimal(pct.denominator)).normalize())
 
 
 def yuan(fen: int) -> str:

@@ -259,14 +259,16 @@ def fund_total(screen, year: int, current: int | None, done: Done) -> None:
 
 
 def round_request(screen, project_id: int, year: int, done: Done) -> None:
-    """Ask the residents' council for the project's evaluation round (the threshold and
-    the redo deadline go with it; the result is judged by them when it comes back)."""
+    """Ask the residents' council for the project's evaluation round (the threshold — the
+    street's, unless changed here — and the redo deadline go with it; the result is
+    judged by them when it comes back)."""
     from gongzhi.plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects.screens.common import percent_text
 
     db, actor = screen.db, screen.app.actor
 
     def submit(v: dict[str, Any]):
-        threshold = svc.parse_threshold(v["threshold"] or "70")
+        threshold = svc.parse_threshold(v["threshold"]) if v["threshold"] else None
         deadline = parse_date(v["deadline"])
 
         def write():
@@ -276,9 +278,36 @@ def round_request(screen, project_id: int, year: int, done: Done) -> None:
 
         return write
 
-    fields = [
-        FormField("threshold", *pair(N_("Dissatisfaction threshold (%)")), value="70"),
-        FormField("deadline", *pair(N_("Redo deadline, should it fail (YYYY-MM-DD)")),
-                  value=date(year + 1, 6, 30).isoformat()),
-    ]
-    _push(screen, pair(N_("Evaluation round")), fields, submit, "micro-round-form", done)
+    def fetch():
+        with db.read_session() as s:
+            return svc.redo_threshold(s)
+
+    def show(limit) -> None:
+        fields = [
+            FormField("threshold", *pair(N_("Dissatisfaction threshold (%)")), value=percent_text(limit)),
+            FormField("deadline", *pair(N_("Redo deadline, should it fail (YYYY-MM-DD)")),
+                      value=date(year + 1, 6, 30).isoformat()),
+        ]
+        _push(screen, pair(N_("Evaluation round")), fields, submit, "micro-round-form", done)
+
+    screen.db_work(fetch, show, group="micro-form-choices")
+
+
+# -- objections: answered from the objections view ------------------------------------------------
+
+
+def answer_objection(screen, objection_id: int, done: Done) -> None:
+    """The answer to an objection raised during publicity (dated today)."""
+    from gongzhi.plugins.micro_projects import services as svc
+
+    db, actor = screen.db, screen.app.actor
+
+    def submit(v: dict[str, Any]):
+        def write():
+            with db.session() as s:
+                return svc.answer_objection(s, actor=actor, objection_id=objection_id, answer=v["answer"])
+
+        return write
+
+    fields = [FormField("answer", *pair(N_("Answer")))]
+    _push(screen, pair(N_("Answer objection {id}"), id=objection_id), fields, submit, "micro-answer-form", done)

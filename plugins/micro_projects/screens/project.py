@@ -131,7 +131,8 @@ class ProjectScreen(Translated, DbWork, Screen):
             rq.add_row(q.ref, q.title, status, q.reporter)
 
     def _actor(self) -> Actor:
-        return Actor(self.app.settings.operator)
+        """The logged-in operator (with their grants), as the services check them."""
+        return self.app.actor
 
     def action_progress(self) -> None:
         from gongzhi.plugins.micro_projects import services as svc

@@ -130,7 +130,7 @@ def site(gongzhi_site, db) -> Site:  # noqa: F811
 
 COUNTED = (
     "micro_fund", "micro_list", "micro_project", "micro_project_request", "micro_milestone",
-    "micro_allocation", "micro_spending", "micro_objection", "micro_rating", "micro_verdict",
+    "micro_allocation", "micro_spending", "micro_objection", "micro_rating", "micro_verdict", "micro_setting",
     "audit_log", "request_event",
 )
 

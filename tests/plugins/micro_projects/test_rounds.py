@@ -2,8 +2,9 @@
 plugin asks for a round (``micro_evaluation_round_requested``, with the three ratings as
 options) and records the ballots of a published round (``evaluation_round_published``
 from ``deliberation``) as ratings, once; the verdict then follows the same 70 % rule.
-(The deliberation plugin's side — opening the round and publishing its ballots — is
-not built yet; these events are its contract, docs/micro_projects.md.)"""
+Here the other side is played by hand, through the events alone (their contract is in
+docs/micro_projects.md); test_rounds_deliberation.py runs it with the deliberation
+plugin enabled."""
 
 from __future__ import annotations
 

@@ -147,33 +147,91 @@ def test_board_and_project_page(make_app, street_db, ids):  # noqa: F811
 
 
 def test_evaluation_grid(make_app, street_db, ids):  # noqa: F811
+    """Rows of named representatives under the selected project: each ballot names its
+    person; a correction re-rates the same representative as a new row; a key pressed
+    while a rating is being saved is refused visibly; a refused ballot (the list is not
+    in evaluation) leaves the cursor and the rows as they were; the verdict."""
+    from sqlalchemy import func
+
     from gongzhi.plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects.models import RatingRecord
     from gongzhi.plugins.micro_projects.screens.evaluation import EvaluationScreen
+    from gongzhi.plugins.micro_projects.screens.forms import MicroForm
 
     app = make_app(plugins=PLUGIN)  # migrates the plugin's tables
     made = seed(street_db, ids)
+    with street_db.session() as s:
+        svc.set_redo_threshold(s, actor=CLERK, threshold="75")  # the street's: the verdict form's default
+    notes: list[str] = []
+
+    def ratings() -> int:
+        with street_db.read_session() as s:
+            return s.scalar(select(func.count()).select_from(RatingRecord))
+
+    async def add(pilot, screen, name: str) -> None:
+        await pilot.press("a")
+        await until(pilot, lambda: isinstance(app.screen, MicroForm))
+        await settle(pilot)
+        app.screen.widget("person").select(ids[name], name)
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: app.screen is screen)
+        await settle(pilot)
 
     async def inner():
         async with app.run_test(size=SIZE) as pilot:
+            original = app.notify
+            app.notify = lambda message, *a, **kw: (notes.append(str(message)), original(message, *a, **kw))[1]
             await open_board(app, pilot)
             await pilot.press("e")
             await until(pilot, lambda: isinstance(app.screen, EvaluationScreen))
             await settle(pilot)
-            grid = app.screen.query_one("#micro-eval", DataTable)
+            screen = app.screen
+            grid = screen.query_one("#micro-eval", DataTable)
+            reps = screen.query_one("#micro-eval-reps", DataTable)
             assert [row(grid, i)[0] for i in range(grid.row_count)] == ["WSS-2026-荣乐园-001", "WSS-2026-荣雅园-002"]
-            for key in ("1", "1", "2", "3"):  # one key per ballot, on the sheds
+            assert reps.row_count == 0
+            await pilot.press("1")  # nobody to rate yet: said, nothing written
+            await settle(pilot)
+            assert notes[-1] == "请先选择代表（按 a 添加）" and ratings() == 0
+            for name in ("张晓明", "单田芳", "李秀英"):
+                await add(pilot, screen, name)
+            assert [row(reps, i)[0] for i in range(reps.row_count)] == ["张晓明", "单田芳", "李秀英"]
+            reps.move_cursor(row=0)
+            for key in ("1", "1", "3"):  # one key per representative; the cursor moves on
                 await pilot.press(key)
                 await settle(pilot)
-            assert row(grid, 0)[3:7] == ["2", "1", "1", "25.0%"]
-            # the benches' list is still executing: refused, and nothing moves
-            grid.move_cursor(row=1)
-            before = [row(grid, i) for i in range(grid.row_count)]
+            assert [row(reps, i)[:2] for i in range(3)] == [["张晓明", "满意"], ["单田芳", "满意"], ["李秀英", "不满意"]]
+            assert row(grid, 0)[3:7] == ["2", "0", "1", "33.3%"]
+            reps.move_cursor(row=2)  # a correction: 李秀英 again, a new row
+            await pilot.press("2")
+            await settle(pilot)
+            assert row(reps, 2) == ["李秀英", "基本满意", "1"]
+            assert row(grid, 0)[3:7] == ["2", "1", "0", "0.0%"]
+            # a key while a rating is still being saved: refused, and said so
+            screen.busy = True
             await pilot.press("3")
             await settle(pilot)
-            assert grid.cursor_row == 1 and [row(grid, i) for i in range(grid.row_count)] == before
-            grid.move_cursor(row=0)
-            await pilot.press("v")  # the verdict: 25 % is not over 70 %
+            screen.busy = False
+            assert "上一票仍在保存" in notes[-1]
+            assert "上一票仍在保存" in str(screen.query_one("#micro-eval-status", Label).render())
+            assert ratings() == 4
+            # the benches' list is still executing: refused, and nothing moves
+            grid.move_cursor(row=1)
             await settle(pilot)
+            await add(pilot, screen, "张晓明")
+            before = ([row(grid, i) for i in range(grid.row_count)], [row(reps, i) for i in range(reps.row_count)])
+            await pilot.press("3")
+            await settle(pilot)
+            assert reps.cursor_row == 0 and grid.cursor_row == 1
+            assert ([row(grid, i) for i in range(grid.row_count)],
+                    [row(reps, i) for i in range(reps.row_count)]) == before
+            assert ratings() == 4
+            grid.move_cursor(row=0)
+            await settle(pilot)
+            await pilot.press("v")  # the verdict: 0 % is not over 75 %
+            await until(pilot, lambda: isinstance(app.screen, MicroForm))
+            await settle(pilot)
+            assert app.screen.widget("threshold").value == "75"  # the street's threshold
             await pilot.press("ctrl+s")
             await until(pilot, lambda: isinstance(app.screen, EvaluationScreen))
             await settle(pilot)
@@ -182,9 +240,13 @@ def test_evaluation_grid(make_app, street_db, ids):  # noqa: F811
     asyncio.run(inner())
     with street_db.read_session() as s:
         t = svc.tally(s, made["sheds"], YEAR)
-        assert (t.satisfied, t.basically_satisfied, t.dissatisfied) == (2, 1, 1)
+        assert (t.satisfied, t.basically_satisfied, t.dissatisfied) == (2, 1, 0)
         assert svc.tally(s, made["benches"], YEAR).total == 0
         assert svc.get_project(s, made["sheds"]).status == "passed"
+        rows = s.execute(select(RatingRecord.representative, RatingRecord.person_id, RatingRecord.rating)
+                         .order_by(RatingRecord.id)).all()
+        assert rows == [("张晓明", ids["张晓明"], "satisfied"), ("单田芳", ids["单田芳"], "satisfied"),
+                        ("李秀英", ids["李秀英"], "dissatisfied"), ("李秀英", ids["李秀英"], "basically_satisfied")]
 
 
 def test_every_binding_has_an_id_and_a_translation():

@@ -21,7 +21,7 @@ from textual.widgets import DataTable, Label
 from textual.widgets._footer import FooterKey
 
 from gongzhi.core.models.requests import Request
-from tests.plugins.micro_projects.test_screens import PLUGIN, YEAR, open_board, row, seed
+from tests.plugins.micro_projects.test_screens import CLERK, PLUGIN, YEAR, open_board, row, seed
 from tests.tui.conftest import ids, make_app, street_db, street_template  # noqa: F401  (fixtures)
 from tests.tui.pilot import settle, until
 
@@ -338,3 +338,106 @@ def test_the_longest_form_scrolls_within_100x30(make_app, street_db, ids):  # no
             assert region.width > 0 and region.right <= SIZE[0] and 0 <= region.y < SIZE[1]
 
     asyncio.run(inner())
+
+
+@pytest.mark.parametrize("role,shown,hidden", [
+    ("viewer", set(), {"micro.new_list", "micro.new_project", "micro.rate_satisfied", "micro.verdict",
+                       "micro.request_round", "micro.add_representative", "micro.objection_answer"}),
+    ("facilitator", {"micro.rate_satisfied", "micro.verdict", "micro.add_representative"},
+     {"micro.new_list", "micro.new_project", "micro.objection_answer"}),
+])
+def test_the_keys_follow_the_operators_role(street_db, ids, role, shown, hidden):  # noqa: F811
+    """Logged in as a viewer, no write key of the section is offered (and 1 writes
+    nothing); a facilitator rates and judges but does not manage the lists."""
+    from gongzhi.core.config import Settings
+    from gongzhi.core.plugins import PluginHost
+    from gongzhi.core.services import operators as op_svc
+    from gongzhi.plugins.micro_projects.models import RatingRecord
+    from gongzhi.plugins.micro_projects.screens.evaluation import EvaluationScreen
+    from gongzhi.plugins.micro_projects.screens.objections import ObjectionsScreen
+    from gongzhi.tui.app import GongzhiApp
+    from tests.tui.test_login import PASSWORD
+    from tests.tui.test_roles import _binding_ids, _log_in
+
+    settings = Settings(language="zh", operator="本机操作员", database_url=street_db.url)
+    host = PluginHost(settings, names=list(PLUGIN)).load()
+    host.upgrade(street_db)
+    seed(street_db, ids)
+    with street_db.session() as s:
+        op_svc.create_operator(s, actor=CLERK, login="op1", display_name="赵敏", password=PASSWORD)
+        op_svc.grant_role(s, actor=CLERK, login="op1", role=role, place_id=ids["荣乐园社区"])
+    host.start(street_db)
+    app = GongzhiApp(settings=settings, open_database=lambda report: (street_db, None), host=host,
+                     require_login=True)
+    seen: dict[str, set[str]] = {}
+
+    async def inner():
+        async with app.run_test(size=SIZE) as pilot:
+            await _log_in(app, pilot, "op1")
+            board = await open_board(app, pilot)
+            seen["board"] = _binding_ids(board)
+            await pilot.press("o")
+            await until(pilot, lambda: isinstance(app.screen, ObjectionsScreen))
+            await settle(pilot)
+            seen["objections"] = _binding_ids(app.screen)
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is board)
+            await pilot.press("e")
+            await until(pilot, lambda: isinstance(app.screen, EvaluationScreen))
+            await settle(pilot)
+            seen["grid"] = _binding_ids(app.screen)
+            await pilot.press("1")  # a ballot key where it is offered, else whatever the app does with it
+            await settle(pilot)
+
+    asyncio.run(inner())
+    app.end_login()
+    every = set().union(*seen.values())
+    assert shown <= every and not (hidden & every), (role, seen)
+    assert "micro.fund" in seen["board"] and "micro.back" in seen["grid"]  # reading stays
+    with street_db.read_session() as s:
+        assert s.scalar(select(func.count()).select_from(RatingRecord)) == 0
+
+
+def test_objections_are_seen_and_answered_in_the_app(make_app, street_db, ids):  # noqa: F811
+    """The board's o: the year's objections with their project; a answers the selected
+    one through the form (a blank answer refused on the form, nothing written)."""
+    from gongzhi.plugins.micro_projects import services as svc
+    from gongzhi.plugins.micro_projects.models import Objection
+    from gongzhi.plugins.micro_projects.screens.objections import ObjectionsScreen
+    from gongzhi.plugins.micro_projects.services import ProjectInput
+
+    app = make_app(plugins=PLUGIN)
+    seed(street_db, ids)
+    with street_db.session() as s:
+        plist = svc.create_list(s, actor=CLERK, community_id=ids["荣雅园社区"], year=YEAR + 1, on=date(YEAR, 12, 1))
+        p = svc.add_project(s, actor=CLERK, list_id=plist.id, data=ProjectInput(name="门禁改造", budget=100_00))
+        svc.advance_list(s, actor=CLERK, list_id=plist.id, to_phase="reviewing", on=date(YEAR, 12, 1))
+        svc.decide_feasibility(s, actor=CLERK, project_id=p.id, feasible=True)
+        svc.advance_list(s, actor=CLERK, list_id=plist.id, to_phase="publicised", on=date(YEAR, 12, 1))
+        svc.raise_objection(s, actor=CLERK, list_id=plist.id, content="门禁卡费用谁出？", raised_by="张晓明",
+                            project_id=p.id, on=date(YEAR, 12, 1))
+
+    async def inner():
+        async with app.run_test(size=SIZE) as pilot:
+            board = await open_board(app, pilot)
+            await pilot.press("right_square_bracket")  # next year's lists
+            await settle(pilot)
+            await pilot.press("o")
+            await until(pilot, lambda: isinstance(app.screen, ObjectionsScreen))
+            await settle(pilot)
+            view = app.screen
+            table = view.query_one("#micro-objections", DataTable)
+            assert row(table, 0)[1:7] == ["荣雅园", p.code, "张晓明", "2026-12-01", "门禁卡费用谁出？", ""]
+            assert "1 条未答复" in str(view.query_one("#micro-objections-status", Label).render())
+            form = await open_form(pilot, "a", "micro-answer-form")
+            await save_refused(pilot, form, "不能为空")
+            form.widget("answer").value = "由物业统一承担"
+            await save(pilot, form, view)
+            assert row(table, 0)[6] == "由物业统一承担"
+            await pilot.press("escape")
+            await until(pilot, lambda: app.screen is board)
+
+    asyncio.run(inner())
+    with street_db.read_session() as s:
+        o = s.scalars(select(Objection)).one()
+        assert (o.answer, o.answered_by) == ("由物业统一承担", "测试办事员")
