@@ -35,31 +35,45 @@ class Message:
 
 
 def parse(text: str) -> list[Message]:
+    """The messages of an export; a date that does not exist (2026-02-30) is refused
+    (``insights.chat_bad_date``, naming the line)."""
     out: list[Message] = []
     pending: tuple[date, str] | None = None  # a two-line header waiting for its content
-    for raw in text.splitlines():
-        line = raw.strip().lstrip("\ufeff")
-        if not line:
-            continue
-        m = ONE_LINE.match(line)
-        if m:
-            pending = None
-            out.append(Message(_day(m), m["name"].strip(), m["text"]))
-            continue
-        m = HEADER.match(line)
-        if m:
-            pending = (_day(m), m["name"].strip())
-            continue
-        if pending is not None:
-            out.append(Message(pending[0], pending[1], line))
-            pending = None
-        elif out:
-            out[-1].text += "\n" + line
+    for number, raw in enumerate(text.splitlines(), start=1):
+        try:
+            pending = _line(out, pending, raw)
+        except ValueError as exc:  # only the date is shown: the line holds a name
+            from gongzhi.core.errors import DomainError
+
+            raise DomainError("insights.chat_bad_date", line=number, value=exc.args[0]) from None
     return out
 
 
+def _line(out: list[Message], pending: tuple[date, str] | None, raw: str) -> tuple[date, str] | None:
+    """Read one line into ``out``; the header still waiting for its content, if any."""
+    line = raw.strip().lstrip("\ufeff")
+    if not line:
+        return pending
+    m = ONE_LINE.match(line)
+    if m:
+        out.append(Message(_day(m), m["name"].strip(), m["text"]))
+        return None
+    m = HEADER.match(line)
+    if m:
+        return (_day(m), m["name"].strip())
+    if pending is not None:
+        out.append(Message(pending[0], pending[1], line))
+        return None
+    if out:
+        out[-1].text += "\n" + line
+    return pending
+
+
 def _day(m: re.Match) -> date:
-    return date(int(m["y"]), int(m["m"]), int(m["d"]))
+    try:
+        return date(int(m["y"]), int(m["m"]), int(m["d"]))
+    except ValueError:
+        raise ValueError(f"{m['y']}-{m['m']}-{m['d']}") from None
 
 
 def heat(messages: list[Message], cut) -> Counter[tuple[date, str]]:

@@ -39,7 +39,7 @@ def sync(as_json: bool = typer.Option(False, "--json")) -> None:
     """分词入库（补齐旧诉求）/ segment every request not yet indexed (backfill)."""
     from gongzhi.plugins.insights.services import sync_tokens
 
-    out = sync_tokens(state.database())
+    out = sync_tokens(state.database(), actor=state.actor)
     if as_json:
         print_json(out)
     else:
@@ -152,7 +152,7 @@ def chat_import(
     """导入群聊：只保存每日各话题的消息数，不保存姓名与原文 / import a chat (counts only)."""
     from gongzhi.plugins.insights.services import import_chat
 
-    out = import_chat(state.database(), path, actor=state.actor.name, group_label=label, compound=compound)
+    out = import_chat(state.database(), path, actor=state.actor, group_label=label, compound=compound)
     if as_json:
         print_json(out)
     else:

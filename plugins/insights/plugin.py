@@ -22,6 +22,15 @@ def plugin_metadata():
 
 
 @hookimpl
+def register_permissions(register):
+    # the listings (hot words, rising topics, hot spots, chat heat, the requests behind
+    # them) are open to every role, as requests are (request.read); writing is not
+    register("insights.manage", "管理民意数据库（导入群聊、同步分词、把话题转为诉求或议题）",
+             "manage the opinion database (import chats, sync the index, act on topics)",
+             roles=("community_secretary", "grid_worker"))
+
+
+@hookimpl
 def plugin_migrations():
     return MigrationSpec(
         name=NAME,

@@ -62,12 +62,44 @@ def parse_period(value: str) -> Period:
     raise DomainError("insights.invalid_period", value=value)
 
 
+# the ranges a listing's options take (bad values are refused, not quietly ignored)
+LIMIT_MAX = 1000
+THRESHOLD_MAX = 1000.0
+MIN_COUNT_MAX = 1_000_000
+
+
+def check_range(value, option: str, lo, hi):
+    """``value`` if ``lo`` ≤ value ≤ ``hi`` (and a finite number), else ``insights.out_of_range``."""
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) \
+            or not lo <= value <= hi:
+        raise DomainError("insights.out_of_range", option=option, value=value, min=lo, max=hi)
+    return value
+
+
+def check_listing(*, limit: int | None = None, threshold: float | None = None, min_count: int | None = None) -> None:
+    """The options of a listing, checked before any read."""
+    if limit is not None:
+        check_range(limit, "--limit", 1, LIMIT_MAX)
+    if threshold is not None:
+        check_range(threshold, "--threshold", 0, THRESHOLD_MAX)
+    if min_count is not None:
+        check_range(min_count, "--min-count", 1, MIN_COUNT_MAX)
+
+
 @dataclass
 class Filters:
     community_id: int | None = None
     compound_id: int | None = None
     category_id: int | None = None
     channel: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.channel is not None:  # an unknown channel would match nothing, silently
+            from gongzhi.core.models.vocab import Channel
+
+            if self.channel not in {c.value for c in Channel}:
+                raise DomainError("input.invalid_choice", field="channel", value=self.channel,
+                                  choices=", ".join(c.value for c in Channel))
 
     def where(self) -> list:
         out = []
@@ -101,6 +133,7 @@ class HotWord:
 def hot_words(session: Session, period: Period, flt: Filters | None = None, limit: int = 20,
               candidates: int = 300) -> list[HotWord]:
     """TF-IDF hot words: a term's count in the slice × log(N / df) over the street's corpus."""
+    check_listing(limit=limit)
     flt = flt or Filters()
     tf = session.execute(
         select(InsightsToken.term, func.sum(InsightsToken.count), func.count())
@@ -153,6 +186,7 @@ def rising_topics(session: Session, period: Period, flt: Filters | None = None, 
                   threshold: float = G2_P001, min_count: int = MIN_COUNT, limit: int = 20) -> list[RisingTopic]:
     """Terms whose share of requests rose against the previous period, by Dunning's G²
     (≥ ``threshold``; 10.83 ⇔ p < 0.001) with at least ``min_count`` requests now."""
+    check_listing(limit=limit, threshold=threshold, min_count=min_count)
     flt = flt or Filters()
     now, n_now = _doc_freq(session, period, flt)
     before, n_before = _doc_freq(session, period.previous(), flt)

@@ -6,7 +6,7 @@ backfill) and the chat import.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, date
+from datetime import UTC, date, datetime, timedelta
 
 from sqlalchemy import delete, select, update
 from sqlmodel import Session
@@ -15,10 +15,35 @@ import gongzhi.plugins.insights.errors  # noqa: F401  (registers the insights.* 
 from gongzhi.core.models.places import Place
 from gongzhi.core.models.requests import Request
 from gongzhi.core.models.types import LOCAL_TZ
+from gongzhi.core.services.base import Actor, check_chars
 from gongzhi.plugins.insights.models import InsightsDoc, InsightsToken
 from gongzhi.plugins.insights.segment import Segmenter, segmenter_for, text_hash
 
 BATCH = 2000
+
+
+def _actor(actor: Actor | str) -> Actor:
+    """An operator, or a bare name (scripts, the demo): the implicit local operator."""
+    return actor if isinstance(actor, Actor) else Actor(str(actor))
+
+
+def _may(session: Session, actor: Actor, permission: str, place_id: int | None, *, anywhere: bool = False) -> None:
+    """The plugin's declared permission (plugin.register_permissions) on ``place_id`` (None:
+    the street), or with ``anywhere`` on some place, checked before anything is written. An
+    actor without grants (a database without operator accounts, the demo, scripts) holds it."""
+    if actor.grants is None:
+        return
+    from gongzhi.core.permissions import check, check_any, registry
+
+    if permission not in registry():  # the host declares them on load; a bare import here
+        from gongzhi.core.permissions import declare
+        from gongzhi.plugins.insights import plugin
+
+        plugin.register_permissions(lambda n, zh, en, roles=(): declare(n, zh, en, roles, source=plugin.NAME))
+    if anywhere:
+        check_any(session, actor, permission)
+    else:
+        check(session, actor, permission, place_id)
 
 
 def request_text(title: str, description: str) -> str:
@@ -99,16 +124,20 @@ def _compounds_of(session: Session, place: Place | None) -> tuple[int | None, in
     return (place.community_id, compound)
 
 
-def sync_tokens(db, *, request_ids: Iterable[int] | None = None, progress=None) -> dict[str, int]:
+def sync_tokens(db, *, request_ids: Iterable[int] | None = None, progress=None,
+                actor: Actor | None = None) -> dict[str, int]:
     """Bulk backfill: segment every request without tokens or whose text changed (and
     copy a changed category, channel or place), and drop the tokens of requests that no
     longer exist. Idempotent. Reads requests by id in batches (keyset) and writes new
-    rows with bulk inserts."""
+    rows with bulk inserts. Run for an operator (``actor``, the command line) it needs
+    ``insights.manage`` somewhere; the event hooks keep the index without one."""
     from gongzhi.core.demo.bulk import Inserter
 
     written = seen = 0
     wanted = set(request_ids) if request_ids is not None else None
     with db.session() as s:
+        if actor is not None:
+            _may(s, actor, "insights.manage", None, anywhere=True)
         bulk = Inserter(s)
         seg = segmenter_for(s, fresh=True)
         dims = _compounds(s)
@@ -167,11 +196,12 @@ def sync_tokens(db, *, request_ids: Iterable[int] | None = None, progress=None) 
     return {"requests": seen, "segmented": written, "removed": removed}
 
 
-def import_chat(db, path, *, actor: str, group_label: str = "", compound: str | None = None,
+def import_chat(db, path, *, actor: Actor | str, group_label: str = "", compound: str | None = None,
                 shift_days: int = 0) -> dict:
     """Import a WeChat group chat export: messages per (day, term) only; nothing of a
     name or a message's text is written. The same export twice is refused.
-    ``shift_days`` moves every day (the demo moves its sample to the demo's dates)."""
+    ``shift_days`` moves every day (the demo moves its sample to the demo's dates).
+    Needs ``insights.manage`` on the compound (without one: on the street)."""
     import hashlib
     from pathlib import Path
 
@@ -179,17 +209,21 @@ def import_chat(db, path, *, actor: str, group_label: str = "", compound: str | 
     from gongzhi.plugins.insights import chat
     from gongzhi.plugins.insights.models import InsightsChatHeat, InsightsChatImport
 
+    actor = _actor(actor)
     path = Path(path)
     try:
         raw = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise DomainError("insights.chat_unreadable", path=str(path)) from exc
+    group_label = check_chars((group_label or "").strip(), "name", line=True)
     messages = chat.parse(raw)
     if not messages:
         raise DomainError("insights.chat_empty")
+    today = datetime.now(LOCAL_TZ).date()
+    future = max(m.day for m in messages) + timedelta(days=shift_days)
+    if future > today:  # a message cannot have been written after today
+        raise DomainError("insights.chat_future", today=today.isoformat(), day=future.isoformat())
     if shift_days:
-        from datetime import timedelta
-
         for m in messages:
             m.day += timedelta(days=shift_days)
     digest = hashlib.sha256(f"{shift_days}\n{raw}".encode()).hexdigest()
@@ -202,12 +236,13 @@ def import_chat(db, path, *, actor: str, group_label: str = "", compound: str | 
             from gongzhi.plugins.insights.queries import place_id
 
             compound_id = place_id(s, compound, "compound")
+        _may(s, actor, "insights.manage", compound_id)
         seg = segmenter_for(s)
         counts = chat.heat(messages, seg.cut)
         days = [m.day for m in messages]
         row = InsightsChatImport(group_label=(group_label or path.stem)[:100], compound_id=compound_id,
                                  messages=len(messages), first_day=min(days), last_day=max(days),
-                                 text_hash=digest, imported_by=actor)
+                                 text_hash=digest, imported_by=actor.name)
         s.add(row)
         s.flush()
         s.add_all(InsightsChatHeat(import_id=row.id, day=d, term=t, messages=n) for (d, t), n in counts.items())
@@ -238,7 +273,8 @@ def act_on_topic(db, term: str, action: str, *, actor, compound: str | None = No
     term carry, on the compound given or the chat's, else the street). ``consultation``
     and ``micro_candidate``: ``plugin_event`` ``insights/topic_to_consultation`` or
     ``insights/topic_to_micro_candidate`` with the payload of docs/insights.md, for a
-    plugin that listens (this one imports none). Every action is audited."""
+    plugin that listens (this one imports none). Every action is audited. Needs
+    ``insights.manage`` on the place the topic lands on."""
     from gongzhi.core.errors import DomainError
     from gongzhi.core.plugins import fire_plugin_event
     from gongzhi.core.services import requests as core_requests
@@ -258,6 +294,7 @@ def act_on_topic(db, term: str, action: str, *, actor, compound: str | None = No
                            .order_by(InsightsChatImport.id.desc()).limit(1))
         if pid is None:
             pid = s.scalar(select(Place.id).where(Place.kind == "street").order_by(Place.id).limit(1))
+        _may(s, actor, "insights.manage", pid)
         place = s.get(Place, pid)
         summary = (f"民意数据库：群聊中 {topic.chat_messages}/{topic.chat_total} 条消息提到「{term}」，"
                    f"同期正式诉求 {topic.requests}/{topic.requests_total} 件（G²={topic.g2}）")

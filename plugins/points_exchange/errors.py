@@ -128,6 +128,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "points must be a positive whole number: {value}",
     ),
     "points.invalid_correction": ("盘点更正的数量不能为 0", "a stock correction cannot be zero"),
+    "points.stock_too_high": (
+        "「{goods}」的库存将为 {stock}{unit}，超过上限 {max}",
+        "'{goods}': the stock would be {stock}, above the limit of {max}",
+    ),
     # settings
     "points.invalid_setting": (
         "积分设置「{key}」的值无效：{value}",

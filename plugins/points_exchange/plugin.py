@@ -27,6 +27,11 @@ def register_permissions(register):
     register("points.earn", "记录积分", "record points earned", roles=("points_clerk", "community_secretary"))
     register("points.approve", "审核积分", "approve pending points", roles=("points_clerk", "community_secretary"))
     register("points.redeem", "爱心超市兑换", "redeem at the love supermarket", roles=("points_clerk",))
+    register("points.goods", "管理物品与库存", "manage goods and stock", roles=("points_clerk",))
+    register("points.reverse", "冲正积分转账", "reverse points transfers", roles=("points_clerk", "community_secretary"))
+    # street-wide policy: only a grant on the street (core.permissions.check with no place)
+    register("points.adjust", "手工调整积分", "grant or deduct points by hand", roles=())
+    register("points.manage", "管理积分标准、设置与过期清理", "manage earning rules, settings and expiry", roles=())
 
 
 @hookimpl

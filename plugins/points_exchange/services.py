@@ -247,6 +247,7 @@ def _check_setting(session: Session, key: str, value: Any) -> Any:
 
 def update_settings(session: Session, *, actor: Actor, **changes: Any) -> PointsSettings:
     """Change settings (``budget_cap=500``, ``expiry_policy="rolling"`` …); audited."""
+    _may(session, actor, "points.manage", street_wide=True)
 
     def work() -> PointsSettings:
         before = get_settings(session)
@@ -342,6 +343,8 @@ def _rule_fields(
             isinstance(value, bool) or not isinstance(value, int) or value <= 0
         ):
             raise DomainError("points.invalid_points", value=value)
+        if value is not None and value > MAX_WHOLE:
+            raise DomainError("input.out_of_range", field="points", value=value, min=1, max=MAX_WHOLE)
     roles = list(dict.fromkeys(roles))
     if not roles:
         raise DomainError("input.required", field="role")
@@ -381,6 +384,7 @@ def create_rule(
 ) -> Rule:
     """A new earning rule (version 1). ``roles``: core membership roles, or
     ``"resident"`` for anyone."""
+    _may(session, actor, "points.manage", street_wide=True)
     code = require_text(code, "code", max_len=40)
     values = _rule_fields(
         name_zh=name_zh,
@@ -417,6 +421,7 @@ def revise_rule(session: Session, *, actor: Actor, code: str, **changes: Any) ->
     (any of name_zh, name_en, description, points, roles, daily_cap, monthly_cap,
     needs_approval, valid_from — default today — and valid_to). Transfers made under
     earlier versions keep their points. To retire a rule, revise it with a ``valid_to``."""
+    _may(session, actor, "points.manage", street_wide=True)
     allowed = {
         "name_zh",
         "name_en",
@@ -577,8 +582,14 @@ def _check_budget(session: Session, amount: int, at: datetime) -> None:
         )
 
 
-# the largest quantity or points figure taken (a price × quantity stays far inside 64 bits)
+# the largest quantity, points figure or stock taken (a price × quantity stays far inside
+# 64 bits): checked before anything is written, so nothing reaches the database as an
+# integer it cannot hold (a stock of 9.22e18 + 12 made `points verify` fail on overflow)
 MAX_WHOLE = 1_000_000_000
+MAX_STOCK = MAX_WHOLE
+# the largest amount one transfer moves (a year's carry-over by hand can pass 2**31; sums
+# of many such stay far inside 64 bits)
+MAX_AMOUNT = 1_000_000_000_000
 
 
 def _positive(value: Any, code: str = "points.invalid_quantity") -> int:
@@ -590,12 +601,15 @@ def _positive(value: Any, code: str = "points.invalid_quantity") -> int:
     return value
 
 
-def _may(session: Session, actor: Actor, permission: str) -> None:
-    """The plugin's declared permission (plugin.register_permissions); an actor without
-    grants (a database without operator accounts, the demo, scripts) holds them all."""
+def _may(session: Session, actor: Actor, permission: str, *, street_wide: bool = False) -> None:
+    """The plugin's declared permission (plugin.register_permissions), checked before
+    anything is written. The ledger and the shelf are the street's: a grant anywhere
+    suffices (core.permissions.check_any); policy (``street_wide``: rules, settings,
+    expiry, hand adjustments) needs a grant on the street. An actor without grants (a
+    database without operator accounts, the demo, scripts) holds them all."""
     if actor.grants is None:
         return
-    from gongzhi.core.permissions import check_any, registry
+    from gongzhi.core.permissions import check, check_any, registry
 
     if permission not in registry():  # the host declares them on load; a bare import here
         from gongzhi.core.permissions import declare
@@ -604,7 +618,10 @@ def _may(session: Session, actor: Actor, permission: str) -> None:
 
         plugin.register_permissions(lambda n, zh, en, roles=(): declare(n, zh, en, roles,
                                                                         source=plugin.NAME))
-    check_any(session, actor, permission)
+    if street_wide:
+        check(session, actor, permission, None)
+    else:
+        check_any(session, actor, permission)
 
 
 def earn(
@@ -651,6 +668,8 @@ def earn(
         rule = rule_for(session, rule_code, local(at).date())
         _check_role(session, person, rule)
         amount = rule.points * quantity
+        if amount > MAX_AMOUNT:
+            raise DomainError("input.out_of_range", field="points", value=amount, min=1, max=MAX_AMOUNT)
         issuance = ledger.system_account(session, SystemAccount.issuance)
         account = ledger.ensure_person_account(session, person_id)
         accounts = ledger.lock_accounts(session, [issuance.id, account.id])
@@ -692,7 +711,7 @@ def _resolve(
     note: str,
     at: datetime | None,
 ) -> TransferResult:
-    _may(session, actor, "points.approve")
+    # the caller (approve, void) has checked points.approve
     key = make_key(key)
     at = fact_time(at)
     note = optional_text(note, "notes", max_len=500)
@@ -764,6 +783,7 @@ def approve(
     Errors: ``points.transfer_not_found``, ``points.not_pending``,
     ``points.pending_already_posted``, ``points.pending_already_voided``,
     ``points.approver_is_recorder``, ``points.exists_with_different_*``."""
+    _may(session, actor, "points.approve")
     return _resolve(
         session, actor=actor, transfer_id=transfer_id, key=key, phase=Phase.post, note=note, at=at
     )
@@ -780,6 +800,7 @@ def void(
 ) -> TransferResult:
     """Void a pending transfer (refused at approval, or recorded in error); anyone,
     the recorder too, may void. Errors as :func:`approve`, less the recorder check."""
+    _may(session, actor, "points.approve")
     return _resolve(
         session, actor=actor, transfer_id=transfer_id, key=key, phase=Phase.void, note=note, at=at
     )
@@ -802,6 +823,7 @@ def reverse(
     Errors: ``points.transfer_not_found``, ``points.not_posted`` (pending or voided),
     ``points.cannot_reverse_reversal``, ``points.already_reversed``,
     ``points.exceeds_credits`` (the points were spent), ``points.exists_with_different_*``."""
+    _may(session, actor, "points.reverse")
     key = make_key(key)
     at = fact_time(at)
     note = optional_text(note, "notes", max_len=500)
@@ -853,6 +875,7 @@ def reverse(
         ledger.apply(session, row, accounts)
         moves = []
         for m in sorted(out_moves, key=lambda m: m.goods_id):
+            _room_for(goods[m.goods_id], -m.quantity)
             ledger.put_stock(session, goods[m.goods_id], -m.quantity)
             moves.append(
                 StockMove(
@@ -897,8 +920,11 @@ def adjust(
 ) -> TransferResult:
     """A manual grant (``amount`` > 0, from the adjustment account) or deduction
     (``amount`` < 0, refused below zero) with a note saying why; audited."""
+    _may(session, actor, "points.adjust", street_wide=True)
     if isinstance(amount, bool) or not isinstance(amount, int) or amount == 0:
         raise DomainError("points.invalid_points", value=amount)
+    if abs(amount) > MAX_AMOUNT:
+        raise DomainError("input.out_of_range", field="points", value=amount, min=-MAX_AMOUNT, max=MAX_AMOUNT)
     key = make_key(key)
     at = fact_time(at)
     note = require_text(note, "notes", max_len=500)
@@ -985,6 +1011,8 @@ def redeem(
     at = fact_time(at)
     note = optional_text(note, "notes", max_len=500)
     amount = sum(i.quantity * i.price for i in basket)
+    if amount > MAX_AMOUNT:  # each line is in range; their sum must be too
+        raise DomainError("input.out_of_range", field="points", value=amount, min=1, max=MAX_AMOUNT)
     wanted = {
         "kind": TransferKind.redeem.value,
         "debit_account": f"person:{person_id}",
@@ -1131,11 +1159,14 @@ def add_goods(
 ) -> Goods:
     """New goods on the shelf; an initial ``stock`` arrives as one donation (or
     purchase) stock move."""
+    _may(session, actor, "points.goods")
     name = require_text(name, "name", max_len=100)
     unit = require_text(unit, "unit", max_len=20)
     price = _positive(price, "points.invalid_points")
     if isinstance(stock, bool) or not isinstance(stock, int) or stock < 0:
         raise DomainError("points.invalid_quantity", value=stock)
+    if stock > MAX_STOCK:
+        raise DomainError("points.stock_too_high", goods=name, stock=stock, unit=unit, max=MAX_STOCK)
     kind = _in_kind(kind)
 
     def work() -> Goods:
@@ -1154,6 +1185,13 @@ def add_goods(
         return g
 
     return atomic(session, work)
+
+
+def _room_for(goods: Goods, quantity: int) -> None:
+    """Refuse stock arriving that would take ``goods`` above :data:`MAX_STOCK`."""
+    if goods.stock + quantity > MAX_STOCK:
+        raise DomainError("points.stock_too_high", goods=goods.name, stock=goods.stock + quantity,
+                          unit=goods.unit, max=MAX_STOCK)
 
 
 def _in_kind(kind: str) -> str:
@@ -1203,6 +1241,7 @@ def _stock_move(
                 "points.out_of_stock", goods=g.name, stock=g.stock, quantity=-quantity, unit=g.unit
             )
         if quantity > 0:
+            _room_for(g, quantity)
             ledger.put_stock(session, g, quantity)
         move = StockMove(
             goods_id=g.id,
@@ -1243,6 +1282,7 @@ def restock(
 ) -> MoveResult:
     """Goods arrive: a ``donation`` or ``purchase`` stock move of ``quantity`` > 0.
     With a ``key`` the same restock submitted twice is recorded once."""
+    _may(session, actor, "points.goods")
     return _stock_move(
         session,
         actor=actor,
@@ -1266,8 +1306,11 @@ def correct_stock(
     at: datetime | None = None,
 ) -> MoveResult:
     """A stocktaking correction (± ``quantity``, never to below zero), with its reason."""
+    _may(session, actor, "points.goods")
     if isinstance(quantity, bool) or not isinstance(quantity, int) or quantity == 0:
         raise DomainError("points.invalid_correction")
+    if abs(quantity) > MAX_STOCK:
+        raise DomainError("input.out_of_range", field="quantity", value=quantity, min=-MAX_STOCK, max=MAX_STOCK)
     note = require_text(note, "notes", max_len=500)
     return _stock_move(
         session,
@@ -1283,6 +1326,7 @@ def correct_stock(
 
 def set_price(session: Session, *, actor: Actor, goods_id: int, price: int) -> Goods:
     """A new points price; a basket confirmed at the old price is then refused."""
+    _may(session, actor, "points.goods")
     price = _positive(price, "points.invalid_points")
 
     def work() -> Goods:
@@ -1301,6 +1345,7 @@ def set_price(session: Session, *, actor: Actor, goods_id: int, price: int) -> G
 
 def set_goods_active(session: Session, *, actor: Actor, goods_id: int, active: bool) -> Goods:
     """Take goods off the shelf (or back); their stock and moves stay."""
+    _may(session, actor, "points.goods")
 
     def work() -> Goods:
         g = ledger.lock_goods(session, [goods_id]).get(goods_id)
@@ -1353,6 +1398,7 @@ def expire(
     cutoff has the key ``expiry:<account id>:<cutoff, to the microsecond>``, and a second sweep finds
     nothing more to expire. One transaction per account (a sweep that stops half
     way is simply run again). Returns the transfers created."""
+    _may(session, actor, "points.manage", street_wide=True)
     if cutoff is None:
         as_of = as_of or local(when(None)).date()
         cutoff = expiry_cutoff(get_settings(session), as_of)

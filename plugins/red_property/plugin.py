@@ -31,6 +31,17 @@ def plugin_metadata():
 
 
 @hookimpl
+def register_permissions(register):
+    # checked on the meeting's place (a community or a compound) or the micro-service's
+    # compound: a grant on a community covers its compounds (core.permissions.check)
+    register("property.manage", "管理红色物业联席会议（会议、签到、议程、决议、落实事项）",
+             "run red-property joint meetings (meetings, attendance, agenda, resolutions, action items)",
+             roles=("property_secretary", "community_secretary"))
+    register("property.service", "登记和办理物业微服务", "log and complete property micro-services",
+             roles=("property_secretary", "community_secretary", "grid_worker"))
+
+
+@hookimpl
 def plugin_migrations():
     return MigrationSpec(name=NAME, script_location=Path(__file__).parent / "migrations",
                          table_prefix="redprop_", models_module="gongzhi.plugins.red_property.models")

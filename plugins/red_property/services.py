@@ -152,6 +152,23 @@ def _require_open(session: Session, meeting: Meeting, what: tuple[str, str]) -> 
                           status_en=status.label("en"), what=what[0], what_en=what[1])
 
 
+def _may(session: Session, actor: Actor, permission: str, place_id: int) -> None:
+    """The plugin's declared permission (plugin.register_permissions) on the meeting's or
+    the micro-service's place, checked before anything is written: a secretary granted on
+    a community may act on its compounds' meetings, not on another community's. An actor
+    without grants (a database without operator accounts, the demo, scripts) holds them all."""
+    if actor.grants is None:
+        return
+    from gongzhi.core.permissions import check, registry
+
+    if permission not in registry():  # the host declares them on load; a bare import here
+        from gongzhi.core.permissions import declare
+        from gongzhi.plugins.red_property import plugin
+
+        plugin.register_permissions(lambda n, zh, en, roles=(): declare(n, zh, en, roles, source=plugin.NAME))
+    check(session, actor, permission, place_id)
+
+
 def _int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
@@ -407,6 +424,7 @@ def create_meeting(
     at = when(at)
     with transaction(session):
         place = _meeting_place(session, place_id)
+        _may(session, actor, "property.manage", place.id)
         held_at = when(held_at)
         kind_ = pick(MeetingKind, kind, "kind")
         title = _text(title, "title", max_len=200)
@@ -448,6 +466,7 @@ def update_meeting(
     at = when(at)
     with transaction(session):
         m = get_meeting(session, meeting_id)
+        _may(session, actor, "property.manage", m.place_id)
         _editable(session, m)
         before = snapshot(m)
         if held_at is not None:
@@ -486,6 +505,7 @@ def set_bodies(
     at = when(at)
     with transaction(session):
         m = get_meeting(session, meeting_id)
+        _may(session, actor, "property.manage", m.place_id)
         _editable(session, m)
         orgs = _check_bodies(session, body_ids, min_bodies)
         before = snapshot(m) | {"body_ids": [o.id for o in bodies_of(session, m.id)]}
@@ -517,6 +537,7 @@ def check_in(
     at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         m = get_meeting(session, meeting_id)
+        _may(session, actor, "property.manage", m.place_id)
         _editable(session, m)
         person = get_person(session, person_id)
         org = get_organisation(session, organisation_id)
@@ -541,6 +562,7 @@ def cancel_check_in(session: Session, *, actor: Actor, meeting_id: int, person_i
     """Take back a check-in made in error (draft or open meeting); the audit log keeps it."""
     with transaction(session):
         m = get_meeting(session, meeting_id)
+        _may(session, actor, "property.manage", m.place_id)
         _editable(session, m)
         person = get_person(session, person_id)
         row = session.scalar(select(Attendance).where(Attendance.meeting_id == m.id,
@@ -619,6 +641,7 @@ def open_meeting(session: Session, *, actor: Actor, meeting_id: int, without_quo
     at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         m = get_meeting(session, meeting_id)
+        _may(session, actor, "property.manage", m.place_id)
         _editable(session, m)
         if m.status != MeetingStatus.draft:
             _illegal_meeting_status(session, m, MeetingStatus.open)
@@ -648,6 +671,7 @@ def close_meeting(session: Session, *, actor: Actor, meeting_id: int, at: dateti
     at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         m = get_meeting(session, meeting_id)
+        _may(session, actor, "property.manage", m.place_id)
         _editable(session, m)
         if m.status != MeetingStatus.open:
             _illegal_meeting_status(session, m, MeetingStatus.closed)
@@ -681,6 +705,7 @@ def add_addendum(session: Session, *, actor: Actor, meeting_id: int, text: str, 
     at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         m = get_meeting(session, meeting_id)
+        _may(session, actor, "property.manage", m.place_id)
         if m.status != MeetingStatus.closed:
             raise DomainError("redprop.not_addendum_time", ref=meeting_label(session, m))
         row = Addendum(meeting_id=m.id, text=_text(text, "addendum", max_len=TEXT_MAX, required=True),
@@ -776,6 +801,7 @@ def add_agenda_item(
     at = when(at)
     with transaction(session):
         m = get_meeting(session, meeting_id)
+        _may(session, actor, "property.manage", m.place_id)
         _editable(session, m)
         req = _check_request(session, m, request_id, category_codes) if request_id is not None else None
         title = (_text(title, "title", max_len=200, required=True) if req is None
@@ -808,7 +834,9 @@ def update_agenda_item(
     the meeting is draft or open."""
     with transaction(session):
         item = get_agenda_item(session, agenda_item_id)
-        _editable(session, get_meeting(session, item.meeting_id))
+        m = get_meeting(session, item.meeting_id)
+        _may(session, actor, "property.manage", m.place_id)
+        _editable(session, m)
         before = snapshot(item)
         if title is not None:
             item.title = _text(title, "title", max_len=200, required=True)
@@ -969,6 +997,7 @@ def add_resolution(
     with transaction(session):
         item = get_agenda_item(session, agenda_item_id)
         m = get_meeting(session, item.meeting_id)
+        _may(session, actor, "property.manage", m.place_id)
         _require_open(session, m, ("作出决议", "take resolutions"))
         text = _text(text, "text", max_len=TEXT_MAX, required=True)
         org = _check_responsible(session, m, responsible_org_id, responsible_person_id, deadline)
@@ -1032,6 +1061,7 @@ def add_action_item(
     with transaction(session):
         r = get_resolution(session, resolution_id)
         m = get_meeting(session, r.meeting_id)
+        _may(session, actor, "property.manage", m.place_id)
         _require_open(session, m, ("添加落实事项", "add action items"))
         title = _text(title, "title", max_len=500, required=True)
         org = _check_responsible(session, m, responsible_org_id, responsible_person_id, deadline)
@@ -1083,6 +1113,7 @@ def start_action(session: Session, *, actor: Actor, action_item_id: int, note: s
     at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         item = get_action_item(session, action_item_id)
+        _may(session, actor, "property.manage", item.place_id)
         _unfinished(item)
         if item.status != ActionStatus.open:
             frm = ActionStatus(item.status)
@@ -1101,6 +1132,7 @@ def add_progress(session: Session, *, actor: Actor, action_item_id: int, text: s
     at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         item = get_action_item(session, action_item_id)
+        _may(session, actor, "property.manage", item.place_id)
         _unfinished(item)
         note = ActionNote(action_item_id=item.id, meeting_id=_check_meeting_ref(session, meeting_id), at=at,
                           actor=actor.name, text=_text(text, "note", max_len=NOTE_MAX, required=True))
@@ -1117,6 +1149,7 @@ def drop_action(session: Session, *, actor: Actor, action_item_id: int, reason: 
     at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         item = get_action_item(session, action_item_id)
+        _may(session, actor, "property.manage", item.place_id)
         _unfinished(item)
         reason = (reason or "").strip()
         if not reason:
@@ -1172,6 +1205,7 @@ def complete_action(session: Session, *, actor: Actor, action_item_id: int, note
     at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         item = get_action_item(session, action_item_id)
+        _may(session, actor, "property.manage", item.place_id)
         _unfinished(item)
         text = (note or "").strip()
         if not text:
@@ -1182,6 +1216,12 @@ def complete_action(session: Session, *, actor: Actor, action_item_id: int, note
         label = meeting_label(session, origin)
         req = get_request(session, item.request_id) if item.request_id is not None else None
         path = _path_to_resolved(Status(req.status)) if req is not None else None
+        if req is not None and actor.grants is not None:
+            # the core's steps below commit one by one: its own rule (resolving is
+            # request.close) is checked here first, so a refusal leaves nothing half done
+            from gongzhi.core.permissions import check
+
+            check(session, actor, "request.close" if path else "request.update", req.place_id)
         _set_action_status(session, actor, item, ActionStatus.done, text, reported_at, at)
         if req is not None:
             data = {"meeting_id": origin.id, "action_item_id": item.id, "source": SOURCE}
@@ -1341,6 +1381,7 @@ def log_service(
             compound = _compound(session, compound_id)
             if home is not None and home.id != compound.id:
                 raise DomainError("redprop.resident_outside_compound", person=person.name, place=compound.name)
+        _may(session, actor, "property.service", compound.id)
         row = PropertyService(kind=kind_.value, compound_id=compound.id, resident_id=person.id,
                               description=_text(description, "description", max_len=1000),
                               status=(ServiceStatus.scheduled if scheduled_for else ServiceStatus.requested).value,
@@ -1365,6 +1406,7 @@ def schedule_service(session: Session, *, actor: Actor, service_id: int, schedul
     at = when(at)
     with transaction(session):
         s = get_service(session, service_id)
+        _may(session, actor, "property.service", s.compound_id)
         _service_status(s, ServiceStatus.scheduled, (ServiceStatus.requested, ServiceStatus.scheduled))
         before = snapshot(s)
         s.status, s.scheduled_for, s.updated_at = ServiceStatus.scheduled.value, when(scheduled_for), at
@@ -1387,6 +1429,7 @@ def complete_service(
     at = fact_time(at)  # a fact: never in the future
     with transaction(session):
         s = get_service(session, service_id)
+        _may(session, actor, "property.service", s.compound_id)
         _service_status(s, ServiceStatus.done, (ServiceStatus.requested, ServiceStatus.scheduled))
         if done_by_id is None and done_by_org_id is None:
             raise DomainError("redprop.service_done_by_required")

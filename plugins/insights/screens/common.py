@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 from gongzhi.plugins.insights.i18n import _
-from gongzhi.tui.widgets.base import translate_bindings
+from gongzhi.tui.widgets.base import gate_bindings, translate_bindings
+
+# what a binding writes needs (plugin.register_permissions): hidden from a role without it
+gate_bindings({"insights.to_request": "insights.manage"})
 
 
 class Translated:

@@ -136,14 +136,13 @@ class OverviewScreen(Translated, DbWork, Screen):
 
     def action_to_request(self) -> None:
         """The chat topic under the cursor becomes a request (core services), in one step."""
-        from gongzhi.core.services import Actor
         from gongzhi.plugins.insights.services import act_on_topic
 
         table = self.query_one("#insights-chat", DataTable)
         if not table.row_count:
             return
         term = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        db, actor = self.db, Actor(self.app.settings.operator)
+        db, actor = self.db, self.app.actor  # the logged-in operator (their grants are checked)
 
         def done(out) -> None:
             self.app.notify(_("Request {ref} logged: {title}").format(ref=out["ref"], title=out["title"]))

@@ -15,7 +15,7 @@ from textual.widgets import DataTable, Input, Label
 from gongzhi.core.errors import DomainError
 from gongzhi.plugins.points_exchange.i18n import N_, _
 from gongzhi.tui import i18n
-from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.base import DbWork, gate_bindings, permitted
 from gongzhi.tui.widgets.bilingual import Bilingual
 from gongzhi.tui.widgets.forms import ConfirmModal, FormField, FormModal, modal_binding_text
 from gongzhi.tui.widgets.pickers import PersonPicker
@@ -111,21 +111,45 @@ def field(key: str, label: str, **kwargs: Any) -> FormField:
     return FormField(key, _(label), _(label), **kwargs)
 
 
+# what a binding writes needs (plugin.register_permissions): a role without the permission
+# anywhere is not offered the key (the services still check)
+gate_bindings(
+    {
+        "points.checkout": "points.redeem",
+        "points.checkout_key": "points.redeem",
+        "points.earn": "points.earn",
+        "points.approve": "points.approve",
+        "points.void": "points.approve",
+        "points.reverse": "points.reverse",
+        "points.goods_add": "points.goods",
+        "points.restock": "points.goods",
+        "points.correct_stock": "points.goods",
+        "points.set_price": "points.goods",
+    }
+)
+
+
 class Translated(Bilingual):
     """:class:`~gongzhi.tui.widgets.bilingual.Bilingual` with the bindings' descriptions from the
-    plugin's gettext catalog: ``BINDING_TEXT`` maps a binding id to a message id."""
+    plugin's gettext catalog: ``BINDING_TEXT`` maps a binding id to a message id; the
+    bindings the operator's role may not use are left out."""
 
     BINDING_TEXT: ClassVar[dict[str, str]] = BINDING_TEXT  # type: ignore[assignment]
 
     def translate_own_bindings(self) -> None:
         bindings = self._bindings  # type: ignore[attr-defined]
         for key, items in list(bindings.key_to_bindings.items()):
-            bindings.key_to_bindings[key] = [
+            kept = [
                 replace(b, description=_(self.BINDING_TEXT[b.id]))
                 if b.id in self.BINDING_TEXT
                 else b
                 for b in items
+                if permitted(self, b.id)  # type: ignore[arg-type]
             ]
+            if kept:
+                bindings.key_to_bindings[key] = kept
+            else:
+                del bindings.key_to_bindings[key]
 
 
 # -- shared bits of the screens -----------------------------------------------------------------

@@ -19,12 +19,13 @@ from gongzhi.plugins.red_property.queries import (
 )
 from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
+    Bilingual,
     action_step,
     enum_text,
     highlighted_key,
 )
 from gongzhi.tui.widgets.base import DbWork
-from gongzhi.tui.widgets.bilingual import Bilingual, t
+from gongzhi.tui.widgets.bilingual import t
 from gongzhi.tui.widgets.pickers import PlacePicker
 
 # -- the action-item board -----------------------------------------------------------------

@@ -20,9 +20,9 @@ from textual.widgets import DataTable, Input, Label
 from gongzhi.plugins.red_property import services as svc
 from gongzhi.plugins.red_property.i18n import N_, _, pair
 from gongzhi.plugins.red_property.queries import CandidateRow, load_candidates
-from gongzhi.plugins.red_property.screens.common import BINDING_TEXT, highlighted_key
+from gongzhi.plugins.red_property.screens.common import BINDING_TEXT, Bilingual, highlighted_key
 from gongzhi.tui.widgets.base import DbWork
-from gongzhi.tui.widgets.bilingual import Bilingual, t
+from gongzhi.tui.widgets.bilingual import t
 from gongzhi.tui.widgets.pickers import Choice, filter_choices
 
 CANDIDATE_COLUMNS = (("mark", *pair(N_("Pick"))), ("title", *pair(N_("Request"))), ("category", *pair(N_("Category"))),

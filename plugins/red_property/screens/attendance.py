@@ -14,8 +14,7 @@ from textual.widgets import DataTable
 
 from gongzhi.plugins.red_property.i18n import N_, _, join, pair
 from gongzhi.plugins.red_property.queries import MeetingDetail
-from gongzhi.plugins.red_property.screens.common import BINDING_TEXT
-from gongzhi.tui.widgets.bilingual import Bilingual
+from gongzhi.plugins.red_property.screens.common import BINDING_TEXT, Bilingual
 
 ATTENDANCE_COLUMNS = (("mark", *pair(N_("In"))), ("name", *pair(N_("Body / name"))), ("state", *pair(N_("State"))))
 

@@ -14,9 +14,9 @@ from gongzhi.plugins.red_property import services as svc
 from gongzhi.plugins.red_property.i18n import _
 from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
+    Bilingual,
 )
 from gongzhi.tui.widgets.base import DbWork
-from gongzhi.tui.widgets.bilingual import Bilingual
 from gongzhi.tui.widgets.pickers import Choice, ChoicePicker, PersonPicker
 
 

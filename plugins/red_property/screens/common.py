@@ -19,8 +19,9 @@ from textual.widgets import DataTable, Label, Select
 from gongzhi.core.models.types import LOCAL_TZ
 from gongzhi.plugins.red_property import services as svc
 from gongzhi.plugins.red_property.i18n import N_, _, pair
-from gongzhi.tui.widgets.base import DbWork
-from gongzhi.tui.widgets.bilingual import Bilingual, enum_label, t
+from gongzhi.tui.widgets.base import DbWork, gate_bindings, permitted
+from gongzhi.tui.widgets.bilingual import Bilingual as _Bilingual
+from gongzhi.tui.widgets.bilingual import enum_label, t
 from gongzhi.tui.widgets.forms import (
     ConfirmModal,
     ExportModal,
@@ -30,6 +31,38 @@ from gongzhi.tui.widgets.forms import (
     export_path,
     modal_binding_text,
 )
+
+# what a binding writes needs (plugin.register_permissions): a role without the permission
+# anywhere is not offered the key (the services still check the place)
+gate_bindings({
+    **dict.fromkeys(("redprop.new_meeting", "redprop.all_present", "redprop.pick_request", "redprop.open_meeting",
+                     "redprop.resolution", "redprop.close_meeting", "redprop.add_item", "redprop.check_in",
+                     "redprop.discussion", "redprop.add_action", "redprop.progress", "redprop.done_action",
+                     "redprop.addendum", "redprop.toggle_attendance", "redprop.start_action",
+                     "redprop.drop_action"), "property.manage"),
+    **dict.fromkeys(("redprop.new_service", "redprop.schedule_service", "redprop.done_service"),
+                    "property.service"),
+})
+
+
+class Gated:
+    """Mixin (listed first): after the bindings are described, those the operator's role
+    may not use are left out (:func:`gongzhi.tui.widgets.base.permitted`)."""
+
+    def translate_own_bindings(self) -> None:
+        super().translate_own_bindings()  # type: ignore[misc]
+        bindings = self._bindings  # type: ignore[attr-defined]
+        for key, items in list(bindings.key_to_bindings.items()):
+            kept = [b for b in items if permitted(self, b.id)]  # type: ignore[arg-type]
+            if kept:
+                bindings.key_to_bindings[key] = kept
+            else:
+                del bindings.key_to_bindings[key]
+
+
+class Bilingual(Gated, _Bilingual):
+    """The core's :class:`~gongzhi.tui.widgets.bilingual.Bilingual`, gated by role."""
+
 
 # Footer words are short (the meeting screen's seven main keys fit 100 columns in either
 # language); "Open" and "Close" are the meeting's here, in this plugin's catalog.

@@ -36,6 +36,7 @@ from gongzhi.plugins.red_property.screens.attendance import (
 from gongzhi.plugins.red_property.screens.check_in import CheckInScreen
 from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
+    Bilingual,
     ConfirmScreen,
     FormScreen,
     MinutesScreen,
@@ -47,7 +48,7 @@ from gongzhi.plugins.red_property.screens.common import (
     parse_votes,
 )
 from gongzhi.tui.widgets.base import DbWork
-from gongzhi.tui.widgets.bilingual import Bilingual, t
+from gongzhi.tui.widgets.bilingual import t
 from gongzhi.tui.widgets.forms import (
     FormField,
 )

@@ -26,6 +26,7 @@ from gongzhi.plugins.red_property.screens.action_board import ActionBoardScreen
 from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
     FormScreen,
+    Gated,
     enum_choices,
     enum_text,
     parse_when,
@@ -55,7 +56,7 @@ def quorum_summary(present: int, total: int, needed: int, headcount: int, met: b
         present=present, total=total, needed=needed, headcount=headcount, mark=mark)
 
 
-class RedPropertyScreen(ListSection):
+class RedPropertyScreen(Gated, ListSection):
     """红色物业 / Red property: the joint meetings, the ones at hand first (open, then draft
     soonest first), then the closed ones newest first."""
 

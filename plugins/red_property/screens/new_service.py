@@ -17,12 +17,12 @@ from gongzhi.plugins.red_property.models import (
 )
 from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
+    Bilingual,
     enum_choices,
     highlighted_key,
     parse_when,
 )
 from gongzhi.tui.widgets.base import DbWork
-from gongzhi.tui.widgets.bilingual import Bilingual
 from gongzhi.tui.widgets.forms import (
     FormError,
 )

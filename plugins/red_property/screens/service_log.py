@@ -28,6 +28,7 @@ from gongzhi.plugins.red_property.queries import (
 )
 from gongzhi.plugins.red_property.screens.common import (
     BINDING_TEXT,
+    Bilingual,
     FormScreen,
     enum_choices,
     enum_text,
@@ -36,7 +37,7 @@ from gongzhi.plugins.red_property.screens.common import (
 )
 from gongzhi.plugins.red_property.screens.new_service import NewServiceScreen
 from gongzhi.tui.widgets.base import DbWork
-from gongzhi.tui.widgets.bilingual import Bilingual, t
+from gongzhi.tui.widgets.bilingual import t
 from gongzhi.tui.widgets.forms import (
     FormError,
     FormField,

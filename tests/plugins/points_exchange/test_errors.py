@@ -286,6 +286,11 @@ CASES = [
             c.s, actor=c.clerk, goods_id=c.st.soap, quantity=0, note="盘点"
         ),
     ),
+    Case(
+        "points.stock_too_high",  # soap has 10: 10 + 1,000,000,000 is over the limit
+        nothing,
+        lambda c: c.svc.restock(c.s, actor=c.clerk, goods_id=c.st.soap, quantity=c.svc.MAX_STOCK),
+    ),
     # settings
     Case(
         "points.invalid_setting",
