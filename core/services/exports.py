@@ -28,7 +28,11 @@ from gongzhi.core.models.vocab import Channel, Priority, RequestType, Status
 from gongzhi.core.permissions import allowed, check, check_any
 from gongzhi.core.services.base import Actor, audit, check_output_path, transaction
 from gongzhi.core.services.open311 import scrub
-from gongzhi.core.services.requests import RequestFilter, filter_conditions, is_overdue
+from gongzhi.core.services.requests import (
+    RequestFilter,
+    is_overdue,
+    scoped_conditions,
+)
 
 BATCH = 1000
 
@@ -142,7 +146,8 @@ def export_requests(
     include_personal = allowed(session, actor, "export.personal") if personal is None else personal
     path = check_output_path(path)
     now = utcnow()
-    conditions = filter_conditions(session, flt or RequestFilter(), now=now)
+    # confined to the actor's places, as the list on screen is (issue 15)
+    conditions = scoped_conditions(session, flt or RequestFilter(), actor, now=now)
     total = session.scalar(select(func.count()).select_from(Request).where(*conditions)) or 0
     en = lang == "en"
     places = dict(session.execute(select(Place.id, Place.name)).all())
