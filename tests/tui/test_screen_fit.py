@@ -217,6 +217,19 @@ def _plugin_case(index: int, title: str, primary: tuple[str, ...] = ()) -> Case:
     return Case(f"plugin {title}", open_section, primary)
 
 
+async def open_consultation_grid(app, pilot) -> None:
+    """The demo's open round, as a facilitator records it: the consultation, the vote grid focused."""
+    await _plugin_case(0, "deliberation").open(app, pilot)
+    await settle(pilot, debounce=0.2)
+    await press(pilot, "enter")
+    await settle(pilot, debounce=0.2)
+    app.screen.query_one("#delib-votes").focus()
+
+
+CONSULTATION_CASE = Case("consultation, vote grid focused", open_consultation_grid,
+                         ("delib.close_round", "delib.publish_round", "delib.minutes", "delib.vote_yes"))
+
+
 OTHER_CASES = [
     Case("requests", lambda app, pilot: press(pilot, "f4"), ("requests.new", "requests.filter", "requests.export")),
     _plugin_case(0, "deliberation", ("delib.new_consultation", "delib.back")),
@@ -224,6 +237,7 @@ OTHER_CASES = [
     _plugin_case(2, "points_exchange", ("points.checkout", "points.notice")),
     _plugin_case(3, "micro_projects", ("micro.fund", "micro.evaluate", "micro.export_docx")),
     _plugin_case(4, "insights", ("insights.drill", "insights.to_request")),
+    CONSULTATION_CASE,
 ]
 
 

@@ -12,6 +12,7 @@ from gongzhi.plugins.deliberation.rules import APPROVAL_KINDS, CHOOSING_KINDS, R
 from gongzhi.plugins.deliberation.vocab import PRESET_LABELS, VOCAB
 from gongzhi.tui import i18n
 from gongzhi.tui.widgets.base import gate_bindings, permitted
+from gongzhi.tui.widgets.columns import Column
 from gongzhi.tui.widgets.forms import (
     ConfirmModal,
     ExportModal,
@@ -157,11 +158,27 @@ APPROVALS = APPROVAL_KINDS
 CHOOSING = CHOOSING_KINDS
 
 # by importance: a narrow terminal clips the last ones first
-PEOPLE_COLUMNS = (("name", N_("Name")), ("present", N_("Present")), ("votes", N_("Votes")),
-                  ("role", N_("Role")), ("group", N_("Group")))
-OPTION_COLUMNS = (("number", N_("No.")), ("text", N_("Option")), ("active", N_("State")))
-ROUND_COLUMNS = (("number", N_("Round")), ("title", N_("Motion")), ("kind", N_("Kind")),
-                 ("state", N_("State")), ("outcome", N_("Outcome")))
+# the consultation's side panels are half a terminal wide: their columns are planned for
+# the panel (width 0: as wide as the widest cell; the least important give way first)
+PEOPLE_COLUMNS = (
+    Column("name", N_("Name"), 0, min_width=6, flex=True),
+    Column("present", N_("Present"), 0),
+    Column("votes", N_("Votes"), 0, importance=3, min_width=4),
+    Column("role", N_("Role"), 0, importance=2),
+    Column("group", N_("Group"), 0, importance=4, min_width=4),
+)
+OPTION_COLUMNS = (
+    Column("number", N_("No."), 0),
+    Column("text", N_("Option"), 0, min_width=8, flex=True),
+    Column("active", N_("State"), 0, importance=2, min_width=4),
+)
+ROUND_COLUMNS = (
+    Column("number", N_("Round"), 0),
+    Column("title", N_("Motion"), 0, min_width=8, flex=True),
+    Column("kind", N_("Kind"), 0, importance=3),
+    Column("state", N_("State"), 0),
+    Column("outcome", N_("Outcome"), 0, importance=2, min_width=4),
+)
 
 
 def present_word(present: bool) -> str:

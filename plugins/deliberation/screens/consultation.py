@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,7 @@ from gongzhi.plugins.deliberation.screens.voting import VotingMixin
 from gongzhi.tui import i18n
 from gongzhi.tui.widgets.base import DbWork
 from gongzhi.tui.widgets.bilingual import Bilingual, enum_label
+from gongzhi.tui.widgets.columns import FittedTable
 from gongzhi.tui.widgets.forms import (
     FormField,
 )
@@ -66,20 +68,22 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
     WRITE_GROUP = "delib-write"
     # in priority order: the footer of a small terminal keeps the first ones
     BINDINGS = [
+        # the footer shows what closes a round's business first (issue 13: it must fit 100x30
+        # with the vote grid's keys in front); the rest are in the help (F1) and the panels' titles
         Binding("escape", "back", "Back", id="delib.back"),
-        Binding("k", "checkin_all", "All present", id="delib.checkin_all"),
-        Binding("z", "undo_ballot", "Undo last ballot", id="delib.vote_undo"),
         Binding("c", "close_round", "Close round", id="delib.close_round"),
-        Binding("v", "new_round", "New round", id="delib.new_round"),
-        Binding("s", "start_round", "Start round", id="delib.start_round"),
         Binding("u", "publish", "Publish", id="delib.publish_round"),
-        Binding("d", "decide", "Decision", id="delib.decide"),
-        Binding("p", "add_participant", "Add participant", id="delib.add_participant"),
-        Binding("i", "add_option", "Add option", id="delib.add_option"),
-        Binding("m", "add_meeting", "Add meeting", id="delib.add_meeting"),
         Binding("f9", "minutes", "Minutes", id="delib.minutes"),
-        Binding("b", "tie", "Settle a tie", id="delib.tie"),
-        Binding("x", "finish", "Close/withdraw", id="delib.finish"),
+        Binding("z", "undo_ballot", "Undo last ballot", id="delib.vote_undo"),
+        Binding("k", "checkin_all", "All present", id="delib.checkin_all"),
+        Binding("d", "decide", "Decision", id="delib.decide"),
+        Binding("v", "new_round", "New round", id="delib.new_round", show=False),
+        Binding("s", "start_round", "Start round", id="delib.start_round", show=False),
+        Binding("p", "add_participant", "Add participant", id="delib.add_participant", show=False),
+        Binding("i", "add_option", "Add option", id="delib.add_option", show=False),
+        Binding("m", "add_meeting", "Add meeting", id="delib.add_meeting", show=False),
+        Binding("b", "tie", "Settle a tie", id="delib.tie", show=False),
+        Binding("x", "finish", "Close/withdraw", id="delib.finish", show=False),
         Binding("l", "link", "Link a request", id="delib.link_request", show=False),
         Binding("r", "reload", "Reload", id="delib.reload", show=False),
     ]
@@ -102,12 +106,12 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
         with Horizontal(id="delib-top"):
             with Vertical(id="delib-left"):
                 yield Label("", id="delib-participants-label", classes="panel-title")
-                yield ParticipantTable(id="delib-participants", cursor_type="row", zebra_stripes=True)
+                yield ParticipantTable(PEOPLE_COLUMNS, id="delib-participants", cursor_type="row", zebra_stripes=True)
             with Vertical(id="delib-right"):
                 yield Label("", id="delib-options-label", classes="panel-title")
-                yield OptionTable(id="delib-options", cursor_type="row", zebra_stripes=True)
+                yield OptionTable(OPTION_COLUMNS, id="delib-options", cursor_type="row", zebra_stripes=True)
                 yield Label("", id="delib-rounds-label", classes="panel-title")
-                yield DataTable(id="delib-rounds", cursor_type="row", zebra_stripes=True)
+                yield FittedTable(ROUND_COLUMNS, id="delib-rounds", cursor_type="row", zebra_stripes=True)
         yield Label("", id="delib-round-title", classes="panel-title")
         with Horizontal(id="delib-bottom"):
             yield VoteGrid(id="delib-votes", cursor_type="row", zebra_stripes=True)
@@ -129,12 +133,12 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
             _("Options (i adds; w withdraws; g merges)"))
         self.query_one("#delib-rounds-label", Label).update(
             _("Rounds (v new; s start; c count; u publish; b tie)"))
-        for sel, cols in (("#delib-participants", PEOPLE_COLUMNS), ("#delib-options", OPTION_COLUMNS),
+        for sel, spec in (("#delib-participants", PEOPLE_COLUMNS), ("#delib-options", OPTION_COLUMNS),
                           ("#delib-rounds", ROUND_COLUMNS)):
-            table = self.query_one(sel, DataTable)
-            table.clear(columns=True)
-            for key, label in cols:
-                table.add_column(_(label), key=key)
+            table = self.query_one(sel, FittedTable)
+            # titles from this plugin's catalog, in the current language
+            table.spec = tuple(replace(c, title=_(c.title)) for c in spec)
+            table.replan(force=True)
         self._grid_shape = None  # the vote grid's columns are rebuilt on the next show
 
     def refresh_language(self) -> None:
@@ -179,21 +183,23 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
                 _("round {number}").format(number=r.number) for r in receiving)
         self.query_one("#delib-title", Label).update(Text(head))
         yes = _("yes")
-        people = self.query_one("#delib-participants", DataTable)
+        people = self.query_one("#delib-participants", FittedTable)
         keep = people.cursor_row
-        people.clear()
         names = d.names
+        rows = []
         for p in d.participants:
             votes = (yes if p.can_vote else _("no")) + (f" ×{p.weight}" if p.weight != 1 else "")
             if p.proxy_for:
                 votes += _(" · proxy of {value}").format(value=names.get(p.proxy_for, '?'))
-            people.add_row(p.name, present_word(p.present), votes, enum_label(ParticipantRole, p.role),
-                           group_label(p.group, i18n.language()), key=str(p.id))
+            rows.append(({"name": p.name, "present": present_word(p.present), "votes": votes,
+                          "role": enum_label(ParticipantRole, p.role),
+                          "group": group_label(p.group, i18n.language())}, str(p.id)))
+        people.set_rows(rows)
         if d.participants:
             people.move_cursor(row=min(keep, len(d.participants) - 1))
-        options = self.query_one("#delib-options", DataTable)
+        options = self.query_one("#delib-options", FittedTable)
         keep = options.cursor_row
-        options.clear()
+        rows = []
         for o in d.options:
             if o.active:
                 state = _("active")
@@ -203,14 +209,14 @@ class ConsultationScreen(VotingMixin, RoundsMixin, RecordsMixin, WriteThenReload
                 state = _("withdrawn")
             if o.amends:
                 state += _(" (amends {amends})").format(amends=o.amends)
-            options.add_row(str(o.number), o.text, state, key=str(o.id))
+            rows.append(({"number": str(o.number), "text": o.text, "active": state}, str(o.id)))
+        options.set_rows(rows)
         if d.options:
             options.move_cursor(row=min(keep, len(d.options) - 1))
-        rounds = self.query_one("#delib-rounds", DataTable)
-        rounds.clear()
-        for r in d.rounds:
-            rounds.add_row(str(r.number), r.title, enum_label(RoundKind, r.kind), enum_label(RoundState, r.state),
-                           outcome_label(r.outcome, i18n.language()), key=str(r.id))
+        rounds = self.query_one("#delib-rounds", FittedTable)
+        rounds.set_rows([({"number": str(r.number), "title": r.title, "kind": enum_label(RoundKind, r.kind),
+                           "state": enum_label(RoundState, r.state),
+                           "outcome": outcome_label(r.outcome, i18n.language())}, str(r.id)) for r in d.rounds])
         ids = [r.id for r in d.rounds]
         if self.round_id not in ids:
             open_ = [r.id for r in d.rounds if r.state == RoundState.open]

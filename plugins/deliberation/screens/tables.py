@@ -8,9 +8,10 @@ from textual.widgets import DataTable
 
 from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT, Gated
 from gongzhi.tui.widgets.bilingual import Bilingual
+from gongzhi.tui.widgets.columns import FittedTable
 
 
-class ParticipantTable(Gated, Bilingual, DataTable):
+class ParticipantTable(Gated, Bilingual, FittedTable):
     """The participants; ``space`` checks the highlighted one in or out."""
 
     BINDING_TEXT = BINDING_TEXT
@@ -20,7 +21,7 @@ class ParticipantTable(Gated, Bilingual, DataTable):
         self.screen.toggle_presence()
 
 
-class OptionTable(Gated, Bilingual, DataTable):
+class OptionTable(Gated, Bilingual, FittedTable):
     """The options; ``w`` withdraws the highlighted one, ``g`` merges it into another."""
 
     BINDING_TEXT = BINDING_TEXT
@@ -46,8 +47,8 @@ class VoteGrid(Gated, Bilingual, DataTable):
     BINDINGS = [
         Binding("y", "vote('yes')", "Yes", id="delib.vote_yes"),
         Binding("n", "vote('no')", "No", id="delib.vote_no"),
-        Binding("a", "vote('abstain')", "Abstain", id="delib.vote_abstain"),
-        Binding("o", "vote('object')", "Object", id="delib.vote_object"),
+        Binding("a", "vote('abstain')", "Abstain", id="delib.vote_abstain", show=False),
+        Binding("o", "vote('object')", "Object", id="delib.vote_object", show=False),
         Binding("space", "tick", "Tick/pick", id="delib.vote_tick", show=False),
         Binding("enter", "submit", "Record the row", id="delib.vote_submit", show=False),
         Binding("e", "order", "Type an ordering", id="delib.vote_order", show=False),

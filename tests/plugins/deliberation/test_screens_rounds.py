@@ -279,7 +279,8 @@ def test_forms_for_people_options_meetings_rounds_and_requests(make_app, street_
             await until(pilot, lambda: isinstance(app.screen, FormScreen))
             await pilot.press("ctrl+s")
             await settle(pilot)
-            assert "标题不能为空" in text_of(app.screen.query_one("#delib-new-error", Label))
+            # the refusal stands beside the field it names (and in a notification)
+            assert "标题不能为空" in text_of(app.screen.query_one("#delib-new-title-error", Label))
             app.screen.query_one("#delib-new-title", Input).value = "荣雅园路灯"
             await pilot.press("ctrl+s")
             await until(pilot, lambda: isinstance(app.screen, ConsultationScreen))
