@@ -12,9 +12,10 @@ from sqlalchemy.exc import DBAPIError
 from gongzhi.core.db import Database
 
 
-def row(db: Database, table: str, row_id: int) -> dict:
+def row(db: Database, table: str, row_id: int, key: str = "id") -> dict:
+    """One row by ``key`` (``rowid`` on SQLite for a table keyed otherwise)."""
     with db.engine.connect() as conn:
-        return dict(conn.execute(text(f"SELECT * FROM {table} WHERE id = :id"), {"id": row_id}).mappings().one())
+        return dict(conn.execute(text(f"SELECT * FROM {table} WHERE {key} = :id"), {"id": row_id}).mappings().one())
 
 
 def count(db: Database, table: str) -> int:
@@ -22,11 +23,11 @@ def count(db: Database, table: str) -> int:
         return conn.execute(text(f"SELECT count(*) FROM {table}")).scalar_one()
 
 
-def assert_replace_refused(db: Database, table: str, row_id: int, column: str, value) -> None:
+def assert_replace_refused(db: Database, table: str, row_id: int, column: str, value, key: str = "id") -> None:
     """``INSERT OR REPLACE`` and ``REPLACE`` of an existing row through the plain sqlite3
     module (no pragmas of the app) are refused, and the row stays as it was."""
     assert db.is_sqlite
-    before, rows = row(db, table, row_id), count(db, table)
+    before, rows = row(db, table, row_id, key), count(db, table)
     changed = {**before, column: value}
     cols = ", ".join(changed)
     marks = ", ".join("?" for _ in changed)
@@ -37,7 +38,7 @@ def assert_replace_refused(db: Database, table: str, row_id: int, column: str, v
                 conn.execute(f"{verb} INTO {table} ({cols}) VALUES ({marks})", list(changed.values()))
     finally:
         conn.close()
-    assert row(db, table, row_id) == before
+    assert row(db, table, row_id, key) == before
     assert count(db, table) == rows
 
 

@@ -40,7 +40,10 @@ async def save_refused(pilot, form, contains: str) -> None:
     await pilot.press("ctrl+s")
     await settle(pilot)
     assert pilot.app.screen is form
-    message = str(form.query_one(f"#{form.form_id}-error", Label).render())
+    # under the fields, or beside the field the refusal names (tui.widgets.forms.FormModal)
+    shown = [form.query_one(f"#{form.form_id}-error", Label)] + [
+        label for label in form.query(".field-error").results(Label) if label.display]
+    message = " | ".join(str(label.render()) for label in shown)
     assert contains in message, message
 
 
