@@ -72,6 +72,28 @@ def permitted(node: DOMNode, binding_id: str | None) -> bool:
     return bool(may(permission)) if callable(may) else True
 
 
+def leave_out_unpermitted(node: DOMNode) -> None:
+    """Drop ``node``'s bindings whose permission the operator holds nowhere (for a widget
+    whose bindings are described otherwise, e.g. by :class:`~gongzhi.tui.widgets.bilingual.Bilingual`)."""
+    bindings = node._bindings
+    for key, items in list(bindings.key_to_bindings.items()):
+        kept = [b for b in items if permitted(node, b.id)]
+        if kept:
+            bindings.key_to_bindings[key] = kept
+        else:
+            del bindings.key_to_bindings[key]
+
+
+class Gated:
+    """Mixin, listed before :class:`~gongzhi.tui.widgets.bilingual.Bilingual`: once its
+    bindings are described, a screen or table leaves out those the operator's role may not
+    use (:data:`BINDING_PERMISSIONS`, filled by plugins through :func:`gate_bindings`)."""
+
+    def translate_own_bindings(self) -> None:
+        super().translate_own_bindings()  # type: ignore[misc]
+        leave_out_unpermitted(self)  # type: ignore[arg-type]
+
+
 def translate_bindings(node: DOMNode, translate: Callable[[str], str] = _, *, prefix: str = "") -> None:
     """Rewrite the descriptions of ``node``'s bindings in the current language, and leave
     out those whose permission the operator holds nowhere (:data:`BINDING_PERMISSIONS`).

@@ -11,7 +11,7 @@ from gongzhi.plugins.deliberation.i18n import N_, _, pair
 from gongzhi.plugins.deliberation.rules import APPROVAL_KINDS, CHOOSING_KINDS, RANKING_KINDS
 from gongzhi.plugins.deliberation.vocab import PRESET_LABELS, VOCAB
 from gongzhi.tui import i18n
-from gongzhi.tui.widgets.base import gate_bindings, permitted
+from gongzhi.tui.widgets.base import gate_bindings
 from gongzhi.tui.widgets.columns import Column
 from gongzhi.tui.widgets.forms import (
     ConfirmModal,
@@ -68,22 +68,6 @@ gate_bindings({
                      "delib.vote_abstain", "delib.vote_object", "delib.vote_tick", "delib.vote_submit",
                      "delib.vote_order", "delib.vote_clear"), "deliberation.record"),
 })
-
-
-class Gated:
-    """Mixin (before :class:`~gongzhi.tui.widgets.bilingual.Bilingual`): with its bindings
-    translated, a screen or table leaves out those whose permission the operator holds
-    nowhere (:data:`gongzhi.tui.widgets.base.BINDING_PERMISSIONS`)."""
-
-    def translate_own_bindings(self) -> None:
-        super().translate_own_bindings()  # type: ignore[misc]
-        bindings = self._bindings  # type: ignore[attr-defined]
-        for key, items in list(bindings.key_to_bindings.items()):
-            kept = [b for b in items if permitted(self, b.id)]  # type: ignore[arg-type]
-            if kept:
-                bindings.key_to_bindings[key] = kept
-            else:
-                del bindings.key_to_bindings[key]
 
 
 NUMBERS = re.compile(r"[,，、>\s]+")

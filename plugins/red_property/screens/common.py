@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Label, Select
 from gongzhi.core.models.types import LOCAL_TZ
 from gongzhi.plugins.red_property import services as svc
 from gongzhi.plugins.red_property.i18n import N_, _, pair
-from gongzhi.tui.widgets.base import DbWork, gate_bindings, permitted
+from gongzhi.tui.widgets.base import DbWork, Gated, gate_bindings
 from gongzhi.tui.widgets.bilingual import Bilingual as _Bilingual
 from gongzhi.tui.widgets.bilingual import enum_label, t
 from gongzhi.tui.widgets.forms import (
@@ -43,21 +43,6 @@ gate_bindings({
     **dict.fromkeys(("redprop.new_service", "redprop.schedule_service", "redprop.done_service"),
                     "property.service"),
 })
-
-
-class Gated:
-    """Mixin (listed first): after the bindings are described, those the operator's role
-    may not use are left out (:func:`gongzhi.tui.widgets.base.permitted`)."""
-
-    def translate_own_bindings(self) -> None:
-        super().translate_own_bindings()  # type: ignore[misc]
-        bindings = self._bindings  # type: ignore[attr-defined]
-        for key, items in list(bindings.key_to_bindings.items()):
-            kept = [b for b in items if permitted(self, b.id)]  # type: ignore[arg-type]
-            if kept:
-                bindings.key_to_bindings[key] = kept
-            else:
-                del bindings.key_to_bindings[key]
 
 
 class Bilingual(Gated, _Bilingual):
