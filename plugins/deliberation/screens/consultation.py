@@ -27,7 +27,6 @@ from gongzhi.plugins.deliberation.screens.common import (
     ROUND_COLUMNS,
     ConfirmCloseScreen,
     FormScreen,
-    Gated,
     MinutesScreen,
     default_minutes_path,
     explanation,
@@ -39,7 +38,7 @@ from gongzhi.plugins.deliberation.screens.rounds import RoundsMixin
 from gongzhi.plugins.deliberation.screens.tables import OptionTable, ParticipantTable, VoteGrid
 from gongzhi.plugins.deliberation.screens.voting import VotingMixin
 from gongzhi.tui import i18n
-from gongzhi.tui.widgets.base import DbWork
+from gongzhi.tui.widgets.base import DbWork, Gated
 from gongzhi.tui.widgets.bilingual import Bilingual, enum_label
 from gongzhi.tui.widgets.columns import FittedTable
 from gongzhi.tui.widgets.forms import (

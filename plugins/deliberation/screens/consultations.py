@@ -12,8 +12,9 @@ from textual.widgets import DataTable
 
 from gongzhi.plugins.deliberation.i18n import N_, _, pair
 from gongzhi.plugins.deliberation.queries import ConsultationRow, load_consultations
-from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT, FormScreen, Gated
+from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT, FormScreen
 from gongzhi.plugins.deliberation.screens.consultation import ConsultationScreen
+from gongzhi.tui.widgets.base import Gated
 from gongzhi.tui.widgets.bilingual import enum_label
 from gongzhi.tui.widgets.forms import (
     FormField,

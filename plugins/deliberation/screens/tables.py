@@ -6,7 +6,8 @@ from textual import events
 from textual.binding import Binding
 from textual.widgets import DataTable
 
-from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT, Gated
+from gongzhi.plugins.deliberation.screens.common import BINDING_TEXT
+from gongzhi.tui.widgets.base import Gated
 from gongzhi.tui.widgets.bilingual import Bilingual
 from gongzhi.tui.widgets.columns import FittedTable
 
